@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from treebeard.admin import TreeAdmin
+from treebeard.forms import MoveNodeForm, movenodeform_factory
+
+from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.services import (
+    validate_area_code,
+    validate_area_placement,
+    validate_building_grid,
+    validate_grid_code,
+)
+from linli.core.audit import audit_record
+
+
+class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
+    """treebeard's add/move form, with the same rules as ``area_create``."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()
+        kind = cleaned.get("kind")
+        code = cleaned.get("code")
+        if not kind or not code:
+            return cleaned
+        ref_id = cleaned.get("_ref_node_id")
+        position = cleaned.get("_position")
+        ref = Area.objects.filter(pk=ref_id).first() if ref_id else None
+        if ref is None:
+            parent = None
+        elif position in ("first-child", "last-child", "sorted-child"):
+            parent = ref
+        else:
+            parent = ref.get_parent()
+        try:
+            validate_area_placement(kind=kind, parent=parent)
+            validate_area_code(kind=kind, code=code, parent=parent)
+            if kind == AreaKind.BUILDING:
+                validate_building_grid(parent=parent, grid=cleaned.get("grid"))
+            elif cleaned.get("grid") is not None:
+                raise ValidationError({"grid": "只有楼栋可以划入网格。"})
+            if kind == AreaKind.UNIT and not (
+                cleaned.get("floors") and cleaned.get("flats_per_floor")
+            ):
+                raise ValidationError({"floors": "单元需要填写层数和每层户数。"})
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(field if field in self.fields else None, error)
+        return cleaned
+
+
+@admin.register(Area)
+class AreaAdmin(TreeAdmin):  # type: ignore[misc]
+    form = movenodeform_factory(Area, form=AreaAdminForm, exclude=["path", "depth", "numchild"])
+    list_display = ["name", "kind", "code", "grid"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["grid"]
+
+    def save_model(self, request: HttpRequest, obj: Area, form: forms.Form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,  # type: ignore[arg-type]
+            action="update" if change else "create",
+            obj=form.instance,
+            fields=list(form.changed_data),
+            note="admin",
+        )
+
+
+class GridAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Grid
+        fields = ["community", "code", "name", "description"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        community, code = cleaned.get("community"), cleaned.get("code")
+        if community is not None and code:
+            try:
+                validate_grid_code(community=community, code=code)
+            except ValidationError as exc:
+                for field, errors in exc.error_dict.items():
+                    for error in errors:
+                        self.add_error(field, error)
+        return cleaned
+
+
+class BuildingInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Area
+    fk_name = "grid"
+    fields = ["name", "code"]
+    readonly_fields = ["name", "code"]
+    extra = 0
+    can_delete = False
+    verbose_name = "楼栋"
+    verbose_name_plural = "覆盖的楼栋(在“区域”中修改楼栋所属网格)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Grid)
+class GridAdmin(admin.ModelAdmin[Grid]):
+    form = GridAdminForm
+    list_display = ["code", "name", "community"]
+    search_fields = ["code", "name"]
+    list_filter = ["community"]
+    inlines = [BuildingInline]
+
+    def save_model(self, request: HttpRequest, obj: Grid, form: forms.Form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,  # type: ignore[arg-type]
+            action="update" if change else "create",
+            obj=obj,
+            fields=list(form.changed_data),
+            note="admin",
+        )

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from linli.core.models import TimeStampedModel
+
+
+class AreaKind(models.TextChoices):
+    COUNTY = "county", _("县(市、区)")
+    TOWN = "town", _("镇(街道)")
+    COMMUNITY = "community", _("社区")
+    COMPOUND = "compound", _("小区")
+    BUILDING = "building", _("楼栋")
+    UNIT = "unit", _("单元")
+
+
+# Which kinds may sit directly under which. A building may stand in a community
+# without a compound (scattered old housing); everything else is strictly levelled.
+ALLOWED_CHILD_KINDS: dict[str | None, frozenset[str]] = {
+    None: frozenset({AreaKind.COUNTY}),
+    AreaKind.COUNTY: frozenset({AreaKind.TOWN}),
+    AreaKind.TOWN: frozenset({AreaKind.COMMUNITY}),
+    AreaKind.COMMUNITY: frozenset({AreaKind.COMPOUND, AreaKind.BUILDING}),
+    AreaKind.COMPOUND: frozenset({AreaKind.BUILDING}),
+    AreaKind.BUILDING: frozenset({AreaKind.UNIT}),
+    AreaKind.UNIT: frozenset(),
+}
+
+# Digits each kind adds to its parent's code. A county has the 6-digit administrative
+# division code, a town 9 and a community the 12-digit statistical division code (GB/T
+# 10114 practice); below the community the codes are Linli's own.
+CODE_SEGMENT_LENGTH: dict[str, int] = {
+    AreaKind.COUNTY: 6,
+    AreaKind.TOWN: 3,
+    AreaKind.COMMUNITY: 3,
+    AreaKind.COMPOUND: 3,
+    AreaKind.BUILDING: 3,
+    AreaKind.UNIT: 2,
+}
+
+
+class Area(MP_Node):
+    """A node of the administrative tree, from county down to a building's unit.
+
+    Stored as a materialised path (django-treebeard), so a subtree is one indexed
+    ``path LIKE 'prefix%'`` query; scopes are expressed as such prefixes.
+    """
+
+    steplen = 4
+    node_order_by = ["code"]
+
+    kind = models.CharField(_("类型"), max_length=16, choices=AreaKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("编码"), max_length=24, unique=True)
+    # Buildings only: the grid that covers the building (and so its units).
+    grid = models.ForeignKey(
+        "areas.Grid",
+        verbose_name=_("所属网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="buildings",
+    )
+    # Units only: how the flats are numbered (room 502 is floor 5, flat 2).
+    floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
+    flats_per_floor = models.PositiveSmallIntegerField(_("每层户数"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+        indexes = [models.Index(fields=["kind", "path"])]
+        constraints = [
+            # Every building belongs to exactly one grid; nothing else has one.
+            models.CheckConstraint(
+                condition=(Q(kind=AreaKind.BUILDING) & Q(grid__isnull=False))
+                | (~Q(kind=AreaKind.BUILDING) & Q(grid__isnull=True)),
+                name="area_grid_iff_building",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=AreaKind.UNIT)
+                | (Q(floors__isnull=True) & Q(flats_per_floor__isnull=True)),
+                name="area_layout_only_on_units",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return str(AreaKind(self.kind).label)
+
+    def room_exists(self, room: str) -> bool:
+        """Whether ``room`` (e.g. ``"502"``) is a flat of this unit."""
+        if self.kind != AreaKind.UNIT or not self.floors or not self.flats_per_floor:
+            return False
+        if not room.isdigit() or len(room) < 3:
+            return False
+        floor, flat = int(room[:-2]), int(room[-2:])
+        return 1 <= floor <= self.floors and 1 <= flat <= self.flats_per_floor
+
+    def rooms(self) -> list[str]:
+        if not self.floors or not self.flats_per_floor:
+            return []
+        return [
+            f"{floor}{flat:02d}"
+            for floor in range(1, self.floors + 1)
+            for flat in range(1, self.flats_per_floor + 1)
+        ]
+
+
+class Grid(TimeStampedModel):
+    """A unit grid of a community (GB/T 30428.1), covering some of its buildings."""
+
+    community = models.ForeignKey(
+        Area,
+        verbose_name=_("社区"),
+        on_delete=models.PROTECT,
+        related_name="grids",
+        limit_choices_to={"kind": AreaKind.COMMUNITY},
+    )
+    code = models.CharField(_("网格编码"), max_length=15, unique=True)
+    name = models.CharField(_("网格名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def number(self) -> str:
+        return self.code[-3:]

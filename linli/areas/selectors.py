@@ -1,0 +1,104 @@
+"""Reads of the area tree and grids, always starting from what the user may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from linli.accounts.selectors import AnyUser, scope_for
+from linli.areas.models import Area, AreaKind, Grid
+from linli.core.roles import Capability
+from linli.core.scoping import apply_scope
+
+STEP = Area.steplen
+
+
+def ancestor_paths(path: str) -> list[str]:
+    return [path[:end] for end in range(STEP, len(path) + 1, STEP)]
+
+
+def visible_areas(user: AnyUser) -> QuerySet[Area]:
+    scope = scope_for(user, Capability.AREAS_VIEW)
+    return apply_scope(Area.objects.all(), scope, area_path="path")
+
+
+def area_get_for_user(*, user: AnyUser, pk: int, kind: str | None = None) -> Area:
+    queryset = visible_areas(user)
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    area = queryset.filter(pk=pk).first()
+    if area is None:
+        raise Http404
+    return area
+
+
+def visible_grids(user: AnyUser) -> QuerySet[Grid]:
+    scope = scope_for(user, Capability.AREAS_VIEW)
+    return apply_scope(
+        Grid.objects.select_related("community"), scope, area_path="community__path", grid="pk"
+    )
+
+
+def grid_get_for_user(*, user: AnyUser, pk: int) -> Grid:
+    grid = visible_grids(user).filter(pk=pk).first()
+    if grid is None:
+        raise Http404
+    return grid
+
+
+def visible_communities(user: AnyUser) -> QuerySet[Area]:
+    """Communities the user can see whole or in part (through a grid or a building)."""
+    scope = scope_for(user, Capability.AREAS_VIEW)
+    if scope.everything:
+        return Area.objects.filter(kind=AreaKind.COMMUNITY)
+    prefixes = {p for path in scope.area_paths for p in ancestor_paths(path)}
+    below = Q()
+    for path in scope.area_paths:
+        below |= Q(path__startswith=path)
+    return (
+        Area.objects.filter(kind=AreaKind.COMMUNITY)
+        .filter(Q(path__in=prefixes) | below | Q(grids__in=scope.grid_ids))
+        .distinct()
+    )
+
+
+def area_labels(paths: Iterable[str], *, top_kind: str = AreaKind.COMPOUND) -> dict[str, str]:
+    """Readable names like ``向阳花园3号楼2单元`` for many areas in one query.
+
+    Names are joined from ``top_kind`` downwards; higher levels are left out because a
+    page about one community need not repeat it on every row.
+    """
+    wanted = {p for path in paths for p in ancestor_paths(path)}
+    if not wanted:
+        return {}
+    names = {
+        row["path"]: (row["kind"], row["name"])
+        for row in Area.objects.filter(path__in=wanted).values("path", "kind", "name")
+    }
+    order = list(AreaKind.values)
+    top_index = order.index(top_kind)
+    labels: dict[str, str] = {}
+    for path in paths:
+        parts = [
+            names[p][1]
+            for p in ancestor_paths(path)
+            if p in names and order.index(names[p][0]) >= top_index
+        ]
+        labels[path] = "".join(parts)
+    return labels
+
+
+def area_label(area: Area, *, top_kind: str = AreaKind.COMPOUND) -> str:
+    return area_labels([area.path], top_kind=top_kind)[area.path]
+
+
+def building_of(area: Area) -> Area | None:
+    """The building at or above ``area``, if any."""
+    if area.kind == AreaKind.BUILDING:
+        return area
+    return (
+        Area.objects.filter(kind=AreaKind.BUILDING, path__in=ancestor_paths(area.path))
+        .select_related("grid")
+        .first()
+    )

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from linli.core.audit import RequestContext, current_request
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind nginx the proxy sets X-Real-IP; REMOTE_ADDR is the proxy otherwise.
+    ip = request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+    return str(ip) if ip else None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_request.set(RequestContext(source_ip=client_ip(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)

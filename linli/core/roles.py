@@ -1,0 +1,90 @@
+"""Roles and what each may do: one table, read by the scoping mechanism and by views.
+
+A role is always held over a scope (an area subtree or one grid); a capability is
+granted over the union of the scopes of the roles that carry it. Keeping this table
+in plain code makes "who may do what" reviewable in one place and testable without
+a database.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    GRID_WORKER = "grid_worker", _("网格员")
+    VOLUNTEER = "volunteer", _("志愿者")
+    COMMITTEE = "committee", _("两委成员")
+    CADRE = "cadre", _("包片/联点干部")
+    STAFF = "staff", _("社区工作者")
+    LEADER = "leader", _("镇街领导")
+    PARTNER = "partner", _("共建单位")
+    ADMIN = "admin", _("管理员")
+
+
+class Capability(enum.StrEnum):
+    # See the register (households and residents) in scope, sensitive fields masked.
+    REGISTER_VIEW = "register.view"
+    # Create and edit households and residents in scope.
+    REGISTER_EDIT = "register.edit"
+    # Reveal a masked ID or phone number; every reveal is audited.
+    SENSITIVE_REVEAL = "sensitive.reveal"
+    # See grids and buildings (the area tree) in scope.
+    AREAS_VIEW = "areas.view"
+
+
+_EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW}
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    # A resident's scope is narrowed to their own household by ``linli.people``.
+    Role.RESIDENT: frozenset({Capability.REGISTER_VIEW}),
+    Role.GRID_WORKER: frozenset(
+        {
+            Capability.REGISTER_VIEW,
+            Capability.REGISTER_EDIT,
+            Capability.SENSITIVE_REVEAL,
+            *_EVERYONE_WITH_AN_AREA,
+        }
+    ),
+    # A volunteer sees the people assigned to them, filled in by the care app.
+    Role.VOLUNTEER: frozenset({Capability.REGISTER_VIEW}),
+    Role.COMMITTEE: frozenset(
+        {
+            Capability.REGISTER_VIEW,
+            Capability.REGISTER_EDIT,
+            Capability.SENSITIVE_REVEAL,
+            *_EVERYONE_WITH_AN_AREA,
+        }
+    ),
+    Role.CADRE: frozenset({Capability.REGISTER_VIEW, *_EVERYONE_WITH_AN_AREA}),
+    Role.STAFF: frozenset(
+        {
+            Capability.REGISTER_VIEW,
+            Capability.REGISTER_EDIT,
+            Capability.SENSITIVE_REVEAL,
+            *_EVERYONE_WITH_AN_AREA,
+        }
+    ),
+    # Leaders read everything below them, with personal data masked.
+    Role.LEADER: frozenset({Capability.REGISTER_VIEW, *_EVERYONE_WITH_AN_AREA}),
+    Role.PARTNER: frozenset(),
+    Role.ADMIN: frozenset(
+        {
+            Capability.REGISTER_VIEW,
+            Capability.REGISTER_EDIT,
+            Capability.SENSITIVE_REVEAL,
+            *_EVERYONE_WITH_AN_AREA,
+        }
+    ),
+}
+
+# Roles whose role-assignment scope is replaced by a narrower, person-based scope.
+PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})
+
+
+def roles_with(capability: Capability) -> frozenset[Role]:
+    return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)

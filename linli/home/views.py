@@ -1,0 +1,51 @@
+"""Each user's home page: one section for each kind of role they hold."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from linli.accounts.selectors import role_assignments
+from linli.areas.models import AreaKind, Grid
+from linli.areas.selectors import area_labels
+from linli.core.roles import Capability, Role
+from linli.people.models import Resident
+from linli.people.selectors import (
+    grid_summaries,
+    household_label,
+    tag_counts,
+    visible_residents,
+)
+
+AREA_ROLES = {Role.COMMITTEE, Role.CADRE, Role.STAFF, Role.LEADER, Role.ADMIN}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assignments = role_assignments(user)
+    roles = {Role(a.role) for a in assignments}
+    context: dict[str, object] = {"assignments": assignments}
+
+    if Role.GRID_WORKER in roles:
+        grid_ids = [a.grid_id for a in assignments if a.role == Role.GRID_WORKER and a.grid_id]
+        context["my_grids"] = grid_summaries(user=user, grids=Grid.objects.filter(pk__in=grid_ids))
+
+    if roles & AREA_ROLES or user.is_superuser:
+        area_paths = [a.area.path for a in assignments if a.area and Role(a.role) in AREA_ROLES]
+        context["area_labels"] = area_labels(area_paths, top_kind=AreaKind.COUNTY)
+        residents = visible_residents(user, Capability.REGISTER_VIEW)
+        context["area_resident_count"] = residents.count()
+        context["area_tag_counts"] = tag_counts(residents)
+        context["area_grids"] = grid_summaries(user=user, grids=Grid.objects.all())
+
+    resident = Resident.objects.filter(user=user).select_related("household__unit").first()
+    if resident is not None and resident.household is not None:
+        context["my_household"] = resident.household
+        context["my_household_label"] = household_label(resident.household)
+        context["my_household_members"] = list(
+            resident.household.members.order_by("relation_to_head", "birth_date")
+        )
+    context["is_volunteer"] = Role.VOLUNTEER in roles
+    return render(request, "home/home.html", context)

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.areas.models import Area
+from linli.areas.selectors import area_labels
+from linli.people.models import Gender, Household, Relation, Tag
+from linli.people.selectors import household_label_map
+from linli.people.services import ResidentData
+
+
+class ResidentSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("姓名,或完整手机号/身份证号"), "type": "search"}
+        ),
+    )
+    grid = forms.TypedChoiceField(label=_("网格"), required=False, coerce=int, empty_value=None)
+    building = forms.TypedChoiceField(label=_("楼栋"), required=False, coerce=int, empty_value=None)
+    tag = forms.TypedChoiceField(label=_("标签"), required=False, coerce=int, empty_value=None)
+
+    def __init__(
+        self,
+        *args: Any,
+        grids: list[tuple[int, str]],
+        buildings: list[tuple[int, str]],
+        tags: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("全部"))]
+        self.fields["grid"].choices = everything + grids  # type: ignore[attr-defined]
+        self.fields["building"].choices = everything + buildings  # type: ignore[attr-defined]
+        self.fields["tag"].choices = everything + tags  # type: ignore[attr-defined]
+
+
+class ResidentForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    alias = forms.CharField(
+        label=_("常用称呼"),
+        max_length=50,
+        required=False,
+        help_text=_("邻里间的叫法,如“王大娘”,可用于搜索。"),
+    )
+    gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices, widget=forms.RadioSelect)
+    birth_date = forms.DateField(
+        label=_("出生日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        required=False,
+        max_length=18,
+        help_text=_("18位,加密保存,页面上默认隐藏中间部分。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    phone = forms.CharField(
+        label=_("手机号"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    household = forms.TypedChoiceField(
+        label=_("住户"), required=False, coerce=int, empty_value=None
+    )
+    relation_to_head = forms.ChoiceField(
+        label=_("与户主关系"), choices=Relation.choices, initial=Relation.HEAD
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("服务标签"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(
+        self, *args: Any, households: list[Household], tags: list[Tag], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        labels = household_label_map(households)
+        self.households = {h.pk: h for h in households}
+        self.fields["household"].choices = [("", _("暂不登记住户"))] + [  # type: ignore[attr-defined]
+            (h.pk, labels[h.pk]) for h in households
+        ]
+        self.tag_objects = {str(t.pk): t for t in tags}
+        self.fields["tags"].choices = [(str(t.pk), t.name) for t in tags]  # type: ignore[attr-defined]
+        for tag in tags:
+            if tag.detail_label:
+                self.fields[f"tag_detail_{tag.pk}"] = forms.CharField(
+                    label=tag.detail_label, required=False, max_length=100
+                )
+
+    def detail_fields(self) -> list[tuple[Tag, forms.BoundField]]:
+        return [
+            (tag, self[f"tag_detail_{tag.pk}"])
+            for tag in self.tag_objects.values()
+            if tag.detail_label
+        ]
+
+    def resident_data(self) -> ResidentData:
+        data = self.cleaned_data
+        household_id = data.get("household")
+        return ResidentData(
+            name=data["name"],
+            alias=data.get("alias", ""),
+            gender=data["gender"],
+            birth_date=data["birth_date"],
+            id_number=data.get("id_number", ""),
+            phone=data.get("phone", ""),
+            household=self.households.get(household_id) if household_id else None,
+            relation_to_head=data["relation_to_head"],
+            notes=data.get("notes", ""),
+        )
+
+    def chosen_tags(self) -> dict[Tag, str]:
+        chosen: dict[Tag, str] = {}
+        for tag_id in self.cleaned_data.get("tags", []):
+            tag = self.tag_objects[tag_id]
+            chosen[tag] = self.cleaned_data.get(f"tag_detail_{tag.pk}", "") or ""
+        return chosen
+
+
+class HouseholdForm(forms.Form):
+    unit = forms.TypedChoiceField(label=_("单元"), coerce=int)
+    room = forms.CharField(
+        label=_("房号"),
+        max_length=10,
+        help_text=_("如 502 表示5层2号。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    notes = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, units: list[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = area_labels([u.path for u in units])
+        self.units = {u.pk: u for u in units}
+        self.fields["unit"].choices = [("", _("请选择单元"))] + [  # type: ignore[attr-defined]
+            (u.pk, labels[u.path]) for u in units
+        ]
+
+    def chosen_unit(self) -> Area:
+        return self.units[self.cleaned_data["unit"]]
+
+
+class EmergencyContactForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    relation = forms.CharField(
+        label=_("关系"), max_length=20, widget=forms.TextInput(attrs={"placeholder": _("如:儿子")})
+    )
+    phone = forms.CharField(
+        label=_("电话"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如:在太原打工")}),
+    )

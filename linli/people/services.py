@@ -1,0 +1,298 @@
+"""Writes to the register: validated, atomic, audited, keyword-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from linli.accounts.models import User
+from linli.areas.models import Area, AreaKind
+from linli.core import crypto
+from linli.core.audit import audit_record
+from linli.core.validators import (
+    id_number_birth_date,
+    id_number_gender,
+    validate_id_number,
+    validate_phone,
+)
+from linli.people.models import (
+    EmergencyContact,
+    Gender,
+    Household,
+    Relation,
+    Resident,
+    ResidentTag,
+    Tag,
+)
+
+
+def _check_room(unit: Area, room: str) -> str:
+    room = room.strip().removesuffix("室").removesuffix("号")
+    if unit.kind != AreaKind.UNIT:
+        raise ValidationError({"unit": _("请选择一个单元。")})
+    if not unit.room_exists(room):
+        raise ValidationError(
+            {
+                "room": _(
+                    "%(unit)s没有%(room)s室:该单元共%(floors)s层,每层%(flats)s户,"
+                    "房号如 101、%(example)s。"
+                )
+                % {
+                    "unit": unit.name,
+                    "room": room or "—",
+                    "floors": unit.floors,
+                    "flats": unit.flats_per_floor,
+                    "example": f"{unit.floors}{unit.flats_per_floor or 1:02d}",
+                }
+            }
+        )
+    return room
+
+
+@transaction.atomic
+def household_create(*, actor: User | None, unit: Area, room: str, notes: str = "") -> Household:
+    room = _check_room(unit, room)
+    if Household.objects.filter(unit=unit, room=room).exists():
+        raise ValidationError({"room": _("该房号已登记为一户,请直接在该户下添加成员。")})
+    household = Household(unit=unit, room=room, notes=notes)
+    household.save()
+    audit_record(actor=actor, action="create", obj=household, fields=["unit", "room", "notes"])
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, actor: User | None, unit: Area, room: str, notes: str
+) -> Household:
+    room = _check_room(unit, room)
+    clash = Household.objects.filter(unit=unit, room=room).exclude(pk=household.pk)
+    if clash.exists():
+        raise ValidationError({"room": _("该房号已登记为另一户。")})
+    changed = [
+        name
+        for name, value in (("unit", unit), ("room", room), ("notes", notes))
+        if getattr(household, name) != value
+    ]
+    household.unit, household.room, household.notes = unit, room, notes
+    household.save()
+    if changed:
+        audit_record(actor=actor, action="update", obj=household, fields=changed)
+    return household
+
+
+@dataclass(frozen=True)
+class ResidentData:
+    """What a register form collects about a person."""
+
+    name: str
+    gender: str
+    birth_date: dt.date
+    alias: str = ""
+    id_number: str = ""
+    phone: str = ""
+    household: Household | None = None
+    relation_to_head: str = Relation.HEAD
+    notes: str = ""
+
+
+def _clean_resident(data: ResidentData) -> ResidentData:
+    errors: dict[str, list[str]] = {}
+    name = data.name.strip()
+    if not name:
+        errors.setdefault("name", []).append(_("请填写姓名。"))
+    id_number = ""
+    if data.id_number.strip():
+        try:
+            id_number = validate_id_number(data.id_number)
+        except ValidationError as exc:
+            errors.setdefault("id_number", []).extend(exc.messages)
+        else:
+            if id_number_birth_date(id_number) != data.birth_date:
+                errors.setdefault("birth_date", []).append(
+                    _("出生日期与身份证号不一致(身份证号中为%(date)s)。")
+                    % {"date": f"{id_number_birth_date(id_number):%Y-%m-%d}"}
+                )
+            if id_number_gender(id_number) != data.gender:
+                errors.setdefault("gender", []).append(
+                    _("性别与身份证号不一致(身份证号第17位表示%(gender)s)。")
+                    % {"gender": Gender(id_number_gender(id_number)).label}
+                )
+    phone = ""
+    if data.phone.strip():
+        try:
+            phone = validate_phone(data.phone)
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return ResidentData(
+        name=name,
+        alias=data.alias.strip(),
+        gender=data.gender,
+        birth_date=data.birth_date,
+        id_number=id_number,
+        phone=phone,
+        household=data.household,
+        relation_to_head=data.relation_to_head,
+        notes=data.notes.strip(),
+    )
+
+
+def _check_id_unique(id_number: str, exclude_pk: int | None = None) -> str:
+    if not id_number:
+        return ""
+    digest = crypto.blind_index("id", id_number)
+    clash = Resident.objects.filter(id_number_hash=digest)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"id_number": _("该身份证号已登记,请勿重复录入。")})
+    return digest
+
+
+def _set_tags(resident: Resident, tags: Mapping[Tag, str]) -> None:
+    existing = {link.tag_id: link for link in resident.tag_links.all()}
+    wanted = {tag.pk: (tag, detail.strip()) for tag, detail in tags.items()}
+    for tag_id, link in existing.items():
+        if tag_id not in wanted:
+            link.delete()
+    for tag_id, (tag, detail) in wanted.items():
+        link = existing.get(tag_id)
+        if link is None:
+            ResidentTag.objects.create(resident=resident, tag=tag, detail=detail)
+        elif link.detail != detail:
+            link.detail = detail
+            link.save(update_fields=["detail"])
+
+
+@transaction.atomic
+def resident_create(
+    *, actor: User | None, data: ResidentData, tags: Mapping[Tag, str] | None = None
+) -> Resident:
+    data = _clean_resident(data)
+    resident = Resident(
+        name=data.name,
+        alias=data.alias,
+        gender=data.gender,
+        birth_date=data.birth_date,
+        id_number=data.id_number,
+        id_number_hash=_check_id_unique(data.id_number),
+        phone=data.phone,
+        phone_hash=crypto.blind_index("phone", data.phone) if data.phone else "",
+        household=data.household,
+        relation_to_head=data.relation_to_head,
+        notes=data.notes,
+    )
+    resident.save()
+    if tags:
+        _set_tags(resident, tags)
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=resident,
+        fields=[f for f in ResidentData.__dataclass_fields__ if getattr(data, f)]
+        + (["tags"] if tags else []),
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_update(
+    *,
+    resident: Resident,
+    actor: User | None,
+    data: ResidentData,
+    tags: Mapping[Tag, str] | None = None,
+) -> Resident:
+    data = _clean_resident(data)
+    changed = [
+        f for f in ResidentData.__dataclass_fields__ if getattr(resident, f) != getattr(data, f)
+    ]
+    if "id_number" in changed:
+        resident.id_number_hash = _check_id_unique(data.id_number, exclude_pk=resident.pk)
+    if "phone" in changed:
+        resident.phone_hash = crypto.blind_index("phone", data.phone) if data.phone else ""
+    for f in ResidentData.__dataclass_fields__:
+        setattr(resident, f, getattr(data, f))
+    resident.save()
+    if tags is not None:
+        before = {(link.tag_id, link.detail) for link in resident.tag_links.all()}
+        _set_tags(resident, tags)
+        after = {(tag.pk, detail.strip()) for tag, detail in tags.items()}
+        if before != after:
+            changed.append("tags")
+    if changed:
+        audit_record(actor=actor, action="update", obj=resident, fields=changed)
+    return resident
+
+
+SENSITIVE_FIELDS = frozenset({"id_number", "phone"})
+
+
+@transaction.atomic
+def resident_reveal(*, resident: Resident, actor: User, field: str) -> str:
+    """Return the full value of a masked field and record who looked at it."""
+    if field not in SENSITIVE_FIELDS:
+        raise ValidationError(_("该字段不能查看。"))
+    audit_record(actor=actor, action="reveal", obj=resident, fields=[field])
+    value: str = getattr(resident, field)
+    return value
+
+
+@transaction.atomic
+def emergency_contact_add(
+    *, resident: Resident, actor: User | None, name: str, relation: str, phone: str, note: str = ""
+) -> EmergencyContact:
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("请填写联系人姓名。")]
+    if not relation.strip():
+        errors["relation"] = [_("请填写与居民的关系,如“儿子”。")]
+    try:
+        phone = validate_phone(phone)
+    except ValidationError as exc:
+        errors["phone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    contact = EmergencyContact.objects.create(
+        resident=resident,
+        name=name.strip(),
+        relation=relation.strip(),
+        phone=phone,
+        note=note.strip(),
+    )
+    audit_record(
+        actor=actor, action="create", obj=contact, fields=["name", "relation", "phone", "note"]
+    )
+    return contact
+
+
+@transaction.atomic
+def emergency_contact_remove(*, contact: EmergencyContact, actor: User | None) -> None:
+    audit_record(actor=actor, action="delete", obj=contact)
+    contact.delete()
+
+
+@transaction.atomic
+def tag_create(
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    group: str = Tag.Group.OTHER,
+    detail_label: str = "",
+) -> Tag:
+    tag = Tag(code=code, name=name.strip(), group=group, detail_label=detail_label)
+    tag.full_clean()
+    tag.save()
+    audit_record(actor=actor, action="create", obj=tag, fields=["code", "name", "group"])
+    return tag
+
+
+def tags_by_code(codes: Iterable[str]) -> dict[str, Tag]:
+    return {t.code: t for t in Tag.objects.filter(code__in=list(codes))}

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from linli.api import api
+from linli.home.views import home
+
+admin.site.site_header = _("邻里 管理后台")
+admin.site.site_title = _("邻里")
+admin.site.index_title = _("系统管理")
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("linli.accounts.urls")),
+    path("people/", include("linli.people.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
