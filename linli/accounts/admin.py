@@ -16,7 +16,7 @@ class RoleAssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "full_name", "is_active", "is_superuser", "last_login"]
     search_fields = ["username", "full_name"]
     fieldsets = (
@@ -40,7 +40,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         # An account an administrator sets up must get a password only its owner knows.
         if not change:
             obj.must_change_password = True
-        super().save_model(request, obj, form, change)  # type: ignore[arg-type]
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ApiToken)

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from treebeard.admin import TreeAdmin
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
-from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.models import Area, AreaKind, Grid, area_parent
 from linli.areas.services import (
     validate_area_code,
     validate_area_placement,
@@ -36,7 +36,7 @@ class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
         elif position in ("first-child", "last-child", "sorted-child"):
             parent = ref
         else:
-            parent = ref.get_parent()
+            parent = area_parent(ref)
         try:
             validate_area_placement(kind=kind, parent=parent)
             validate_area_code(kind=kind, code=code, parent=parent)
@@ -68,7 +68,7 @@ class AreaAdmin(TreeAdmin):  # type: ignore[misc]
         audit_record(
             actor=request.user,  # type: ignore[arg-type]
             action="update" if change else "create",
-            obj=form.instance,
+            obj=obj,
             fields=list(form.changed_data),
             note="admin",
         )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +44,7 @@ CODE_SEGMENT_LENGTH: dict[str, int] = {
 }
 
 
-class Area(MP_Node):
+class Area(MP_Node):  # type: ignore[misc]  # treebeard ships no type hints
     """A node of the administrative tree, from county down to a building's unit.
 
     Stored as a materialised path (django-treebeard), so a subtree is one indexed
@@ -51,6 +53,12 @@ class Area(MP_Node):
 
     steplen = 4
     node_order_by = ["code"]
+
+    if TYPE_CHECKING:
+        # treebeard's manager is untyped; this is the part of its interface Linli uses.
+        objects: ClassVar[models.Manager[Area]]
+        path: str
+        depth: int
 
     kind = models.CharField(_("类型"), max_length=16, choices=AreaKind.choices)
     name = models.CharField(_("名称"), max_length=100)
@@ -114,7 +122,7 @@ class Area(MP_Node):
         ]
 
 
-class Grid(TimeStampedModel):
+class Grid(TimeStampedModel):  # type: ignore[django-manager-missing]
     """A unit grid of a community (GB/T 30428.1), covering some of its buildings."""
 
     community = models.ForeignKey(
@@ -128,6 +136,11 @@ class Grid(TimeStampedModel):
     name = models.CharField(_("网格名称"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
 
+    if TYPE_CHECKING:
+        from django.db.models.fields.related_descriptors import RelatedManager
+
+        buildings: RelatedManager[Area]
+
     class Meta:
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
@@ -139,3 +152,26 @@ class Grid(TimeStampedModel):
     @property
     def number(self) -> str:
         return self.code[-3:]
+
+
+# Typed doors to treebeard's (untyped) tree operations, which live on its manager.
+def _tree() -> Any:
+    return Area.objects
+
+
+def area_children(area: Area) -> models.QuerySet[Area]:
+    children: models.QuerySet[Area] = _tree().get_children(area)
+    return children
+
+
+def area_parent(area: Area) -> Area | None:
+    parent: Area | None = _tree().get_parent(area)
+    return parent
+
+
+def area_add(parent: Area | None, **fields: Any) -> Area:
+    if parent is None:
+        root: Area = _tree().add_root(create_kwargs=fields)
+        return root
+    child: Area = _tree().add_child(parent, create_kwargs=fields)
+    return child

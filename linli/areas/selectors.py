@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 

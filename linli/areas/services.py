@@ -8,7 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from linli.areas.models import ALLOWED_CHILD_KINDS, CODE_SEGMENT_LENGTH, Area, AreaKind, Grid
+from linli.areas.models import (
+    ALLOWED_CHILD_KINDS,
+    CODE_SEGMENT_LENGTH,
+    Area,
+    AreaKind,
+    Grid,
+    area_add,
+    area_parent,
+)
 from linli.core.audit import audit_record
 
 if TYPE_CHECKING:
@@ -79,7 +87,7 @@ def area_create(
         "floors": floors if kind == AreaKind.UNIT else None,
         "flats_per_floor": flats_per_floor if kind == AreaKind.UNIT else None,
     }
-    area: Area = parent.add_child(**fields) if parent is not None else Area.add_root(**fields)
+    area = area_add(parent, **fields)
     audit_record(actor=actor, action="create", obj=area, fields=["kind", "name", "code", "grid"])
     return area
 
@@ -88,7 +96,7 @@ def area_create(
 def building_assign_grid(*, actor: User | None, building: Area, grid: Grid) -> Area:
     if building.kind != AreaKind.BUILDING:
         raise ValidationError({"grid": _("只有楼栋可以划入网格。")})
-    validate_building_grid(parent=building.get_parent(), grid=grid)
+    validate_building_grid(parent=area_parent(building), grid=grid)
     building.grid = grid
     building.save(update_fields=["grid", "updated_at"])
     audit_record(actor=actor, action="update", obj=building, fields=["grid"])

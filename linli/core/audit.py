@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 
 from linli.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from linli.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ current_request: ContextVar[RequestContext | None] = ContextVar("current_request
 
 def audit_record(
     *,
-    actor: models.Model | None,
+    actor: User | None,
     action: str,
     obj: models.Model | None = None,
     fields: Iterable[str] = (),

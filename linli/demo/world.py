@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.accounts.services import role_assign
-from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.models import Area, AreaKind, Grid, area_children
 from linli.areas.services import area_create, grid_create
 from linli.core.roles import Role
 from linli.demo.names import NameMaker
@@ -82,7 +82,8 @@ class World:
 
 
 def world_exists() -> bool:
-    return Area.objects.filter(code=COMMUNITY_CODE).exists()
+    exists: bool = Area.objects.filter(code=COMMUNITY_CODE).exists()
+    return exists
 
 
 class WorldBuilder:
@@ -181,6 +182,9 @@ class WorldBuilder:
             created[number] = building
         return compound, created
 
+    def county_of(self, area: Area) -> Area:
+        return Area.objects.get(kind=AreaKind.COUNTY, path=area.path[: Area.steplen])
+
     # --- the whole world -----------------------------------------------------------------
 
     @transaction.atomic
@@ -232,9 +236,7 @@ class WorldBuilder:
         admin.is_superuser = admin.is_staff = True
         admin.save(update_fields=["is_superuser", "is_staff"])
         world.users["admin"] = admin
-        role_assign(
-            actor=None, user=admin, role=Role.ADMIN, area=community.get_parent().get_parent()
-        )
+        role_assign(actor=None, user=admin, role=Role.ADMIN, area=self.county_of(community))
 
         staff = self.user("staff", "刘晓红")
         role_assign(actor=None, user=staff, role=Role.STAFF, area=community, title="社区工作者")
@@ -299,7 +301,7 @@ class WorldBuilder:
             role_assign(actor=None, user=member, role=Role.COMMITTEE, area=community, title=title)
 
     def _free_flats(self, building: Area) -> list[tuple[Area, str]]:
-        units = list(Area.get_children(building))  # type: ignore[attr-defined]
+        units = list(area_children(building))
         return [(unit, room) for unit in units for room in unit.rooms()]
 
     def households(self, world: World) -> None:
@@ -434,7 +436,7 @@ class WorldBuilder:
 
         def flat(number: int, unit: int, room: str) -> Household:
             building = world.buildings[(xiangyang, number)]
-            unit_area = Area.get_children(building).get(name=f"{unit}单元")  # type: ignore[attr-defined]
+            unit_area = area_children(building).get(name=f"{unit}单元")
             return household_create(actor=None, unit=unit_area, room=room)
 
         wang = self.resident(
@@ -646,7 +648,7 @@ class WorldBuilder:
             ("孝义农商行", Organisation.Kind.BANK),
         ]:
             Organisation.objects.create(
-                name=name, kind=kind, is_partner=True, area=community.get_parent().get_parent()
+                name=name, kind=kind, is_partner=True, area=self.county_of(community)
             )
         Organisation.objects.create(
             name="国网吕梁供电公司信息通信公司(数据中心)党支部",

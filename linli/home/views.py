@@ -40,7 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["area_tag_counts"] = tag_counts(residents)
         context["area_grids"] = grid_summaries(user=user, grids=Grid.objects.all())
 
-    resident = Resident.objects.filter(user=user).select_related("household__unit").first()
+    resident = (
+        Resident.objects.filter(user_id=user.pk or 0).select_related("household__unit").first()
+    )
     if resident is not None and resident.household is not None:
         context["my_household"] = resident.household
         context["my_household_label"] = household_label(resident.household)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -149,9 +150,7 @@ def residents_search(*, user: AnyUser, filters: ResidentFilters) -> QuerySet[Res
         else:
             residents = residents.filter(Q(name__contains=query) | Q(alias__contains=query))
     if filters.grid is not None:
-        grid_buildings = frozenset(
-            filters.grid.buildings.values_list("path", flat=True)  # type: ignore[attr-defined]
-        )
+        grid_buildings = frozenset(filters.grid.buildings.values_list("path", flat=True))
         residents = apply_scope(
             residents, Scope(area_paths=grid_buildings), area_path="household__unit__path"
         )
@@ -173,7 +172,7 @@ def filter_choices_for(user: AnyUser) -> tuple[QuerySet[Grid], QuerySet[Area], Q
     return grids, buildings, Tag.objects.all()
 
 
-def household_label_map(households: list[Household]) -> dict[int, str]:
+def household_label_map(households: Sequence[Household]) -> dict[int, str]:
     labels = area_labels([h.unit.path for h in households])
     return {h.pk: f"{labels.get(h.unit.path, h.unit.name)}{h.room}室" for h in households}
 
@@ -233,7 +232,7 @@ def grid_summaries(*, user: AnyUser, grids: QuerySet[Grid]) -> list[GridSummary]
     """
     grid_list = list(
         grids.filter(pk__in=visible_grids(user).values("pk"))
-        .prefetch_related(
+        .prefetch_related(  # type: ignore[type-var]  # the stubs cannot type two Prefetches
             Prefetch(
                 "buildings",
                 queryset=Area.objects.filter(kind=AreaKind.BUILDING).order_by("path"),
@@ -248,13 +247,13 @@ def grid_summaries(*, user: AnyUser, grids: QuerySet[Grid]) -> list[GridSummary]
         )
         .order_by("code")
     )
-    building_paths = [b.path for g in grid_list for b in g.buildings.all()]  # type: ignore[attr-defined]
+    building_paths = [b.path for g in grid_list for b in g.buildings.all()]
     labels = area_labels(building_paths)
     households, residents = unit_counts(frozenset(building_paths))
     summaries: list[GridSummary] = []
     for grid in grid_list:
         rows = []
-        for building in grid.buildings.all():  # type: ignore[attr-defined]
+        for building in grid.buildings.all():
             row = BuildingRow(building=building, label=labels.get(building.path, building.name))
             for unit_path, n in households.items():
                 if unit_path.startswith(building.path):
@@ -263,7 +262,7 @@ def grid_summaries(*, user: AnyUser, grids: QuerySet[Grid]) -> list[GridSummary]
                 if unit_path.startswith(building.path):
                     row.residents += n
             rows.append(row)
-        workers = [str(a.user) for a in grid.worker_assignments]  # type: ignore[attr-defined]
+        workers = [str(a.user) for a in grid.worker_assignments]
         summaries.append(GridSummary(grid=grid, workers=workers, buildings=rows))
     return summaries
 
@@ -274,4 +273,4 @@ def tag_counts(residents: QuerySet[Resident]) -> list[tuple[Tag, int]]:
         .annotate(n=Count("resident_links"))
         .order_by("sort_order")
     )
-    return [(tag, tag.n) for tag in rows]  # type: ignore[attr-defined]
+    return [(tag, tag.n) for tag in rows]

@@ -162,12 +162,12 @@ def _set_tags(resident: Resident, tags: Mapping[Tag, str]) -> None:
         if tag_id not in wanted:
             link.delete()
     for tag_id, (tag, detail) in wanted.items():
-        link = existing.get(tag_id)
-        if link is None:
+        current = existing.get(tag_id)
+        if current is None:
             ResidentTag.objects.create(resident=resident, tag=tag, detail=detail)
-        elif link.detail != detail:
-            link.detail = detail
-            link.save(update_fields=["detail"])
+        elif current.detail != detail:
+            current.detail = detail
+            current.save(update_fields=["detail"])
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of
-from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.models import AreaKind, Grid, area_children
 from linli.areas.selectors import (
     area_get_for_user,
     area_labels,
@@ -136,7 +136,7 @@ def _resident_form(request: HttpRequest, **kwargs: object) -> ResidentForm:
         request.POST or None,
         households=households,
         tags=list(Tag.objects.all()),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -145,12 +145,11 @@ def _resident_form(request: HttpRequest, **kwargs: object) -> ResidentForm:
 def resident_create_view(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.REGISTER_EDIT)
     initial: dict[str, object] = {}
-    if household_id := request.GET.get("household"):
-        if household_id.isdigit():
-            household = household_get_for_user(
-                user=request.user, pk=int(household_id), capability=Capability.REGISTER_EDIT
-            )
-            initial = {"household": household.pk, "relation_to_head": "other"}
+    if (household_id := request.GET.get("household")) and household_id.isdigit():
+        household = household_get_for_user(
+            user=request.user, pk=int(household_id), capability=Capability.REGISTER_EDIT
+        )
+        initial = {"household": household.pk, "relation_to_head": "other"}
     form = _resident_form(request, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -397,7 +396,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = area_get_for_user(user=request.user, pk=pk, kind=AreaKind.BUILDING)
-    units = list(Area.get_children(building).order_by("code"))  # type: ignore[attr-defined]
+    units = list(area_children(building).order_by("code"))
     households = (
         visible_households(request.user)
         .filter(unit__path__startswith=building.path)

@@ -29,9 +29,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--port", type=int, default=8000, help="监听端口(默认 8000)")
-        parser.add_argument(
-            "--no-serve", action="store_true", help="只建立演示数据,不启动服务"
-        )
+        parser.add_argument("--no-serve", action="store_true", help="只建立演示数据,不启动服务")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -55,7 +53,9 @@ class Command(BaseCommand):
             [sys.executable, "-m", "linli", "run_huey", "--workers", "2", "--flush-locks"],
         )
         atexit.register(consumer.terminate)
-        self.stdout.write(self.style.SUCCESS(f"请在浏览器打开 http://127.0.0.1:{port}/ ,按 Ctrl+C 停止。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"请在浏览器打开 http://127.0.0.1:{port}/ ,按 Ctrl+C 停止。")
+        )
         try:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
         finally:

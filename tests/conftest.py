@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from huey.contrib.djhuey import HUEY
+
+from tests.cast import PASSWORD, Cast, build_cast
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise
+# refuse ORM calls from that thread in live-server tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(settings.BASE_DIR).parent / "var" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _huey_immediate() -> None:
+    # Background tasks run inline in tests, so their effects can be asserted directly.
+    HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return build_cast()
+
+
+def login(client: Client, username: str) -> Client:
+    assert client.login(username=username, password=PASSWORD), username
+    return client
+
+
+@pytest.fixture
+def client_for(client: Client) -> Any:
+    def _client_for(username: str) -> Client:
+        client.logout()
+        return login(client, username)
+
+    return _client_for
+
+
+# --- browser tests ---------------------------------------------------------------------------
+
+
+def _chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("LINLI_CHROMIUM"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Drive Debian's Chromium when it is there (CI installs it); otherwise Playwright's
+    own browser, which ``playwright install chromium`` downloads on a developer machine."""
+    path = _chromium_path()
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    if path:
+        args["executable_path"] = path
+    return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture
+def screenshot() -> Any:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _shot(page: Any, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
