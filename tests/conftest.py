@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
     if path:
         args["executable_path"] = path
+    else:
+        # A fresh developer machine without Debian's Chromium: fetch Playwright's once.
+        subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=True)
     return args
 
 
