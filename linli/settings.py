@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.organisations",
     "linli.people",
+    "linli.notifications",
+    "linli.requests",
     "linli.home",
     "linli.demo",
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("linli.accounts.urls")),
     path("people/", include("linli.people.urls")),
+    path("requests/", include("linli.requests.urls")),
+    path("notifications/", include("linli.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -103,3 +103,44 @@ def building_of(area: Area) -> Area | None:
         .select_related("grid")
         .first()
     )
+
+
+def ancestor_of_kind(area: Area, kind: str) -> Area | None:
+    """The area of ``kind`` at or above ``area``."""
+    if area.kind == kind:
+        return area
+    found: Area | None = Area.objects.filter(kind=kind, path__in=ancestor_paths(area.path)).first()
+    return found
+
+
+def _leading_number(name: str) -> int | None:
+    digits = ""
+    for char in name:
+        if char.isdigit():
+            digits += char
+        elif digits:
+            break
+    return int(digits) if digits else None
+
+
+def child_by_number(parent: Area, kind: str, number: int) -> Area | None:
+    """The child of ``parent`` of ``kind`` numbered ``number`` (3 → 3号楼, 2 → 2单元)."""
+    children = Area.objects.filter(
+        kind=kind, path__startswith=parent.path, depth=parent.depth + 1
+    ).only("pk", "name", "path", "kind", "grid", "code", "depth")
+    for child in children:
+        if _leading_number(child.name) == number:
+            return child
+    return None
+
+
+def buildings_by_number(community: Area, number: int) -> list[Area]:
+    """Every building numbered ``number`` in the community's compounds."""
+    buildings = Area.objects.filter(kind=AreaKind.BUILDING, path__startswith=community.path)
+    return [b for b in buildings if _leading_number(b.name) == number]
+
+
+def grid_of(area: Area) -> Grid | None:
+    """The grid of the building at or above ``area``; None above building level."""
+    building = building_of(area)
+    return building.grid if building is not None else None

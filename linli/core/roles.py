@@ -35,9 +35,22 @@ class Capability(enum.StrEnum):
     SENSITIVE_REVEAL = "sensitive.reveal"
     # See grids and buildings (the area tree) in scope.
     AREAS_VIEW = "areas.view"
+    # See the requests (诉求) located in scope.
+    REQUESTS_VIEW = "requests.view"
+    # File a request on a resident's behalf or from a patrol, party day or sink-down visit.
+    REQUESTS_FILE = "requests.file"
+    # Accept, reject, assign and reassign requests in scope (the dispatch queue).
+    REQUESTS_DISPATCH = "requests.dispatch"
+    # Verify and close resolved requests in scope, or send them back for rework.
+    REQUESTS_VERIFY = "requests.verify"
 
 
-_EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW}
+_EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
+_DISPATCHERS = {
+    Capability.REQUESTS_FILE,
+    Capability.REQUESTS_DISPATCH,
+    Capability.REQUESTS_VERIFY,
+}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # A resident's scope is narrowed to their own household by ``linli.people``.
@@ -47,6 +60,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REGISTER_VIEW,
             Capability.REGISTER_EDIT,
             Capability.SENSITIVE_REVEAL,
+            Capability.REQUESTS_FILE,
             *_EVERYONE_WITH_AN_AREA,
         }
     ),
@@ -58,15 +72,20 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REGISTER_EDIT,
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
+            *_DISPATCHERS,
         }
     ),
-    Role.CADRE: frozenset({Capability.REGISTER_VIEW, *_EVERYONE_WITH_AN_AREA}),
+    # Cadres hear residents on their monthly sink-down visits and file what they hear.
+    Role.CADRE: frozenset(
+        {Capability.REGISTER_VIEW, Capability.REQUESTS_FILE, *_EVERYONE_WITH_AN_AREA}
+    ),
     Role.STAFF: frozenset(
         {
             Capability.REGISTER_VIEW,
             Capability.REGISTER_EDIT,
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
+            *_DISPATCHERS,
         }
     ),
     # Leaders read everything below them, with personal data masked.
@@ -78,6 +97,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REGISTER_EDIT,
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
+            *_DISPATCHERS,
         }
     ),
 }

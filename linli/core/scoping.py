@@ -49,6 +49,10 @@ class Scope:
     def covers_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(prefix) for prefix in self.area_paths)
 
+    def covers_place(self, path: str, grid_id: int | None) -> bool:
+        """Whether a thing at ``path`` (in grid ``grid_id``, if any) lies in this scope."""
+        return self.covers_path(path) or (grid_id is not None and grid_id in self.grid_ids)
+
 
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)
@@ -67,23 +71,22 @@ def _outermost(paths: frozenset[str]) -> frozenset[str]:
 M = TypeVar("M", bound=Model)
 
 
-def apply_scope(
-    queryset: QuerySet[M],
+def scope_condition(
     scope: Scope,
     *,
     area_path: str | None = None,
     grid: str | None = None,
     household: str | None = None,
     resident: str | None = None,
-) -> QuerySet[M]:
-    """Narrow ``queryset`` to what ``scope`` covers.
+) -> Q | None:
+    """The filter for what ``scope`` covers, or None when it covers nothing.
 
-    Each keyword names the lookup from the queryset's model to that part of a scope,
+    Each keyword names the lookup from the queried model to that part of a scope,
     e.g. ``area_path="household__unit__path"``. A part of the scope for which the
     model has no lookup grants nothing on that model.
     """
     if scope.everything:
-        return queryset
+        return Q()
     condition = Q()
     matched = False
     if area_path is not None:
@@ -99,7 +102,23 @@ def apply_scope(
     if resident is not None and scope.resident_ids:
         condition |= Q(**{f"{resident}__in": sorted(scope.resident_ids)})
         matched = True
-    if not matched:
+    return condition if matched else None
+
+
+def apply_scope(
+    queryset: QuerySet[M],
+    scope: Scope,
+    *,
+    area_path: str | None = None,
+    grid: str | None = None,
+    household: str | None = None,
+    resident: str | None = None,
+) -> QuerySet[M]:
+    """Narrow ``queryset`` to what ``scope`` covers (see :func:`scope_condition`)."""
+    condition = scope_condition(
+        scope, area_path=area_path, grid=grid, household=household, resident=resident
+    )
+    if condition is None:
         return queryset.none()
     return queryset.filter(condition)
 

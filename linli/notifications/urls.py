@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from linli.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("read/", views.mark_read, name="mark_read"),
+]

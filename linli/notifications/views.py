@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from linli.accounts.models import User
+from linli.core.pagination import paginate
+from linli.notifications.models import Notification
+from linli.notifications.services import notifications_mark_read
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, Notification.objects.filter(user_id=request.user.pk or 0))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    notifications_mark_read(user=user)
+    return redirect("notifications:list")

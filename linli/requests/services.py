@@ -1,0 +1,644 @@
+"""Writes to requests: submission, routing, transitions, follow-up, escalation, mediation.
+
+Every function is keyword-only, atomic, validated, and leaves one timeline event (and
+one audit record) per change. ``at`` lets imports and the demo record history at the
+time it happened; everything else uses now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from io import BytesIO
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from linli.accounts.models import User
+from linli.areas.models import Area, AreaKind
+from linli.areas.selectors import ancestor_of_kind, grid_of
+from linli.core.audit import audit_record
+from linli.core.errors import InvalidTransition, NotPermitted
+from linli.notifications.services import notify
+from linli.organisations.models import Organisation
+from linli.people.models import Resident
+from linli.requests.models import (
+    Category,
+    Channel,
+    Feedback,
+    Mediation,
+    MediationSession,
+    NumberSequence,
+    Request,
+    RequestEvent,
+    RequestPhoto,
+    Satisfaction,
+)
+from linli.requests.selectors import (
+    actor_relations,
+    assignable_users,
+    cadres_responsible_for,
+    dispatchers_for,
+    grid_workers_of,
+    overdue,
+)
+from linli.requests.workflow import (
+    Actor,
+    Status,
+    Transition,
+    allowed,
+    transition_between,
+    transition_named,
+)
+
+URGENT_HOURS = 2
+OTHER_CATEGORY = "other"
+DISPUTE_CATEGORY = "dispute"
+MAX_TEXT = 2000
+_reopen = transition_named("reopen")
+assert _reopen is not None
+REOPEN: Transition = _reopen
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+MAX_PHOTOS = 6
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def deadlines(
+    *, category: Category, urgent: bool, submitted_at: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """(response due, handling due): urgent requests get 2 hours for both."""
+    if urgent:
+        hours = dt.timedelta(hours=URGENT_HOURS)
+        return submitted_at + hours, submitted_at + hours
+    return (
+        submitted_at + dt.timedelta(hours=category.response_hours),
+        submitted_at + dt.timedelta(hours=category.handling_hours),
+    )
+
+
+def next_number(at: dt.datetime) -> str:
+    """``20261128-0007``: the day (local time) and a counter taken under a row lock."""
+    key = timezone.localtime(at).strftime("%Y%m%d")
+    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(key=key)
+    NumberSequence.objects.filter(pk=sequence.pk).update(value=F("value") + 1)
+    sequence.refresh_from_db(fields=["value"])
+    return f"{key}-{sequence.value:04d}"
+
+
+def clean_photo(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
+    """Check an uploaded photo and re-encode it, which drops EXIF (and any GPS position)."""
+    if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            {"photos": _("照片不能超过 %(mb)d MB。") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)}}
+        )
+    try:
+        with Image.open(upload) as image:
+            if image.format not in PHOTO_FORMATS:
+                raise ValidationError({"photos": _("只能上传 JPG、PNG、WEBP 或 GIF 格式的照片。")})
+            image.load()
+            converted = image.convert("RGB")
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValidationError({"photos": _("无法识别的图片文件,请重新拍照上传。")}) from exc
+    converted.thumbnail((2048, 2048))
+    buffer = BytesIO()
+    converted.save(buffer, format="JPEG", quality=85)
+    return ContentFile(buffer.getvalue(), name="photo.jpg")
+
+
+def _event(
+    request: Request,
+    *,
+    kind: str,
+    actor: User | None,
+    at: dt.datetime,
+    note: str = "",
+    transition: str = "",
+    from_status: str = "",
+    to_status: str = "",
+) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        actor=actor,
+        transition=transition,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        created_at=at,
+    )
+
+
+def _link(request: Request) -> str:
+    return reverse("requests:detail", args=[request.pk])
+
+
+def _label(request: Request) -> str:
+    return f"{request.number}「{request.text[:24]}」"
+
+
+def _community_of(location: Area) -> Area:
+    community = ancestor_of_kind(location, AreaKind.COMMUNITY)
+    if community is None:
+        raise ValidationError({"location": _("位置必须在某个社区之内。")})
+    return community
+
+
+# --- submission ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    submitted_by: User | None,
+    text: str,
+    channel: str,
+    location: Area,
+    room: str = "",
+    category: Category | None = None,
+    urgent: bool = False,
+    reporter: Resident | None = None,
+    reporter_name: str = "",
+    photos: Sequence[UploadedFile[bytes]] = (),
+    at: dt.datetime | None = None,
+) -> Request:
+    """File a request and route it: a known building goes straight to its grid worker."""
+    at = at or timezone.now()
+    text = text.strip()
+    errors: dict[str, list[str]] = {}
+    if not text:
+        errors["text"] = [_("请描述遇到的问题。")]
+    elif len(text) > MAX_TEXT:
+        errors["text"] = [_("内容太长了,请控制在 %(n)d 字以内。") % {"n": MAX_TEXT}]
+    if channel not in Channel.values:
+        errors["channel"] = [_("未知的来源渠道。")]
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = [_("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS}]
+    if location.kind not in {
+        AreaKind.COMMUNITY,
+        AreaKind.COMPOUND,
+        AreaKind.BUILDING,
+        AreaKind.UNIT,
+    }:
+        errors["location"] = [_("位置应为社区、小区、楼栋或单元。")]
+    if errors:
+        raise ValidationError(errors)
+    cleaned_photos = [clean_photo(photo) for photo in photos]
+    category = category or Category.objects.get(code=OTHER_CATEGORY)
+    response_due, due = deadlines(category=category, urgent=urgent, submitted_at=at)
+    request = Request.objects.create(
+        number=next_number(at),
+        text=text,
+        category=category,
+        location=location,
+        room=room.strip() if location.kind == AreaKind.UNIT else "",
+        grid=grid_of(location),
+        community=_community_of(location),
+        reporter=reporter,
+        reporter_name=reporter_name or (reporter.name if reporter else ""),
+        submitted_by=submitted_by,
+        channel=channel,
+        urgent=urgent,
+        status=Status.SUBMITTED,
+        submitted_at=at,
+        response_due_at=response_due,
+        due_at=due,
+    )
+    for photo in cleaned_photos:
+        RequestPhoto.objects.create(
+            request=request, kind=RequestPhoto.Kind.REPORT, image=photo, uploaded_by=submitted_by
+        )
+    _event(
+        request,
+        kind=RequestEvent.Kind.SUBMITTED,
+        actor=submitted_by,
+        at=at,
+        note=_("通过“%(channel)s”提交") % {"channel": Channel(channel).label},
+        to_status=Status.SUBMITTED,
+    )
+    audit_record(
+        actor=submitted_by, action="create", obj=request, fields=["text", "category", "location"]
+    )
+    _route(request, at=at)
+    return request
+
+
+def _route(request: Request, *, at: dt.datetime) -> None:
+    """Automatic routing: accept and assign to the grid's worker when the grid is known;
+    otherwise leave it in the community's dispatch queue and tell the dispatchers."""
+    workers = grid_workers_of(request.grid) if request.grid is not None else []
+    if not workers:
+        notify(
+            users=dispatchers_for(request),
+            text=_("新诉求待派单:%(label)s") % {"label": _label(request)},
+            link=_link(request),
+            urgent=request.urgent,
+        )
+        return
+    worker = workers[0]
+    request.status = Status.ASSIGNED
+    request.accepted_at = at
+    request.assignee = worker
+    request.save(update_fields=["status", "accepted_at", "assignee", "updated_at"])
+    _event(
+        request,
+        kind=RequestEvent.Kind.AUTO,
+        actor=None,
+        at=at,
+        transition="accept",
+        from_status=Status.SUBMITTED,
+        to_status=Status.ACCEPTED,
+        note=_("位置在%(grid)s,系统自动受理") % {"grid": request.grid},
+    )
+    _event(
+        request,
+        kind=RequestEvent.Kind.AUTO,
+        actor=None,
+        at=at,
+        transition="assign",
+        from_status=Status.ACCEPTED,
+        to_status=Status.ASSIGNED,
+        note=_("系统自动派给网格员 %(name)s") % {"name": worker},
+    )
+    notify(
+        users=[worker],
+        text=_("%(urgent)s新诉求派给您:%(label)s")
+        % {"urgent": _("【紧急】") if request.urgent else "", "label": _label(request)},
+        link=_link(request),
+        urgent=request.urgent,
+    )
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def _check_assignee(
+    request: Request, assignee: User | None, organisation: Organisation | None
+) -> None:
+    if assignee is None and organisation is None:
+        raise ValidationError({"assignee": _("请选择承办人或承办单位。")})
+    if assignee is not None and not assignable_users(request).filter(pk=assignee.pk).exists():
+        raise ValidationError(
+            {"assignee": _("%(name)s 不负责这个地方,不能派给他/她。") % {"name": assignee}}
+        )
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    request: Request,
+    to: str,
+    actor: User,
+    note: str = "",
+    assignee: User | None = None,
+    organisation: Organisation | None = None,
+    photo: UploadedFile[bytes] | None = None,
+    at: dt.datetime | None = None,
+) -> Request:
+    """Move a request to status ``to``. Exactly one of two concurrent moves wins: the
+    row is locked (PostgreSQL) or the write transaction serialised (SQLite IMMEDIATE),
+    and the loser finds the status already changed and gets InvalidTransition."""
+    at = at or timezone.now()
+    locked = (
+        Request.objects.select_for_update()
+        .select_related("location", "reporter")
+        .get(pk=request.pk)
+    )
+    try:
+        target = Status(to)
+    except ValueError as exc:
+        raise InvalidTransition(_("未知的状态“%(to)s”。") % {"to": to}) from exc
+    source = Status(locked.status)
+    transition = transition_between(source, target)
+    if transition is None:
+        raise InvalidTransition(
+            _("诉求当前为“%(source)s”,不能改为“%(target)s”。")
+            % {"source": source.label, "target": target.label}
+        )
+    relations = actor_relations(actor, locked)
+    if not allowed(transition, relations):
+        raise NotPermitted(_("您不能对这条诉求执行“%(action)s”。") % {"action": transition.label})
+    note = note.strip()
+    if transition.needs_note and not note:
+        raise ValidationError(
+            {"note": [_("请填写%(action)s的理由或说明。") % {"action": transition.label}]}
+        )
+    if transition.needs_assignee:
+        _check_assignee(locked, assignee, organisation)
+    cleaned_photo = clean_photo(photo) if photo is not None else None
+    _apply(
+        locked,
+        transition,
+        actor=actor,
+        note=note,
+        assignee=assignee,
+        organisation=organisation,
+        at=at,
+    )
+    if cleaned_photo is not None:
+        RequestPhoto.objects.create(
+            request=locked,
+            kind=RequestPhoto.Kind.RESOLUTION,
+            image=cleaned_photo,
+            uploaded_by=actor,
+        )
+    _event(
+        locked,
+        kind=RequestEvent.Kind.TRANSITION,
+        actor=actor,
+        at=at,
+        transition=transition.name,
+        from_status=source,
+        to_status=target,
+        note=note
+        if not transition.needs_assignee
+        else _join(
+            note, _("承办:%(who)s") % {"who": locked.assignee or locked.assignee_organisation}
+        ),
+    )
+    audit_record(actor=actor, action="update", obj=locked, fields=["status"], note=transition.name)
+    _notify_after(locked, transition, actor=actor)
+    request.refresh_from_db()
+    return locked
+
+
+def _join(*parts: str) -> str:
+    return ";".join(p for p in parts if p)
+
+
+def _apply(
+    request: Request,
+    transition: Transition,
+    *,
+    actor: User | None,
+    note: str,
+    assignee: User | None,
+    organisation: Organisation | None,
+    at: dt.datetime,
+) -> None:
+    request.status = transition.target
+    if transition.name == "accept":
+        request.accepted_at = at
+    elif transition.name in {"assign", "reassign"}:
+        request.assignee = assignee
+        request.assignee_organisation = organisation
+    elif transition.name == "resolve":
+        request.resolved_at = at
+        request.resolved_by = actor
+        request.resolution_note = note
+    elif transition.name == "close":
+        request.closed_at = at
+    elif transition.name in {"rework", "reopen"}:
+        request.resolved_at = None
+        request.closed_at = None
+        if transition.name == "reopen":
+            request.reopen_count += 1
+    if transition.name == "reject":
+        request.closed_at = at
+    request.save()
+
+
+def _notify_after(request: Request, transition: Transition, *, actor: User) -> None:
+    label = _label(request)
+    link = _link(request)
+    reporter_user = request.reporter.user if request.reporter and request.reporter.user_id else None
+    if transition.name in {"assign", "reassign"} and request.assignee is not None:
+        notify(
+            users=[request.assignee],
+            text=_("诉求派给您:%(label)s") % {"label": label},
+            link=link,
+            urgent=request.urgent,
+        )
+    elif transition.name == "resolve":
+        notify(
+            users=dispatchers_for(request),
+            text=_("诉求已办结,请核实:%(label)s") % {"label": label},
+            link=link,
+        )
+        if reporter_user is not None:
+            notify(
+                users=[reporter_user],
+                text=_("您反映的问题已办结,请评价:%(label)s") % {"label": label},
+                link=link,
+            )
+    elif transition.name in {"rework", "reopen"} and request.assignee is not None:
+        notify(
+            users=[request.assignee], text=_("诉求退回重办:%(label)s") % {"label": label}, link=link
+        )
+    elif transition.name in {"close", "reject"} and reporter_user is not None:
+        notify(
+            users=[reporter_user],
+            text=_("您反映的问题已%(what)s:%(label)s") % {"what": transition.label, "label": label},
+            link=link,
+        )
+
+
+# --- follow-up -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_feedback(
+    *,
+    request: Request,
+    actor: User,
+    resolved: bool,
+    satisfaction: str,
+    comment: str = "",
+    via: str = Feedback.Via.REPORTER,
+    at: dt.datetime | None = None,
+) -> Feedback:
+    """Record a follow-up (回访). "Not resolved" reopens the request for rework."""
+    at = at or timezone.now()
+    locked = (
+        Request.objects.select_for_update()
+        .select_related("location", "reporter")
+        .get(pk=request.pk)
+    )
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": [_("请选择满意、基本满意或不满意。")]})
+    if locked.status not in {Status.RESOLVED, Status.CLOSED}:
+        raise InvalidTransition(_("诉求还没有办结,暂时不能评价。"))
+    relations = actor_relations(actor, locked)
+    if via == Feedback.Via.REPORTER and Actor.REPORTER not in relations:
+        raise NotPermitted(_("只有反映人本人可以评价。"))
+    if via != Feedback.Via.REPORTER and Actor.FOLLOW_UP not in relations:
+        raise NotPermitted(_("只有社区工作人员可以登记回访结果。"))
+    feedback = Feedback.objects.create(
+        request=locked,
+        resolved=resolved,
+        satisfaction=satisfaction,
+        comment=comment.strip(),
+        via=via,
+        recorded_by=actor,
+        created_at=at,
+    )
+    _event(
+        locked,
+        kind=RequestEvent.Kind.FEEDBACK,
+        actor=actor,
+        at=at,
+        note=_("%(via)s:%(resolved)s,%(satisfaction)s。%(comment)s")
+        % {
+            "via": Feedback.Via(via).label,
+            "resolved": _("已解决") if resolved else _("未解决"),
+            "satisfaction": Satisfaction(satisfaction).label,
+            "comment": comment.strip(),
+        },
+    )
+    audit_record(actor=actor, action="create", obj=feedback, fields=["resolved", "satisfaction"])
+    if not resolved:
+        source = Status(locked.status)
+        reopen = REOPEN
+        _apply(locked, reopen, actor=actor, note=comment, assignee=None, organisation=None, at=at)
+        _event(
+            locked,
+            kind=RequestEvent.Kind.TRANSITION,
+            actor=actor,
+            at=at,
+            transition=reopen.name,
+            from_status=source,
+            to_status=reopen.target,
+            note=_("回访未解决,第 %(n)d 次重新办理") % {"n": locked.reopen_count},
+        )
+        _notify_after(locked, reopen, actor=actor)
+    return feedback
+
+
+# --- escalation ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def requests_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Write each newly overdue request to its timeline and tell the responsible cadres.
+
+    Overdue itself is a query (see selectors.overdue); what is recorded here is the
+    event of escalating, once per request.
+    """
+    now = now or timezone.now()
+    pending = list(
+        overdue(Request.objects.filter(escalated_at=None), now)
+        .select_related("location", "grid", "community")
+        .select_for_update()
+    )
+    for request in pending:
+        cadres = cadres_responsible_for(request)
+        names = "、".join(str(c) for c in cadres) or _("社区两委")
+        request.escalated_at = now
+        request.save(update_fields=["escalated_at"])
+        _event(
+            request,
+            kind=RequestEvent.Kind.ESCALATION,
+            actor=None,
+            at=now,
+            note=_("已超过办理时限,上报 %(names)s") % {"names": names},
+        )
+        notify(
+            users=cadres or dispatchers_for(request),
+            text=_("诉求超期未办结:%(label)s") % {"label": _label(request)},
+            link=_link(request),
+            urgent=True,
+        )
+    return len(pending)
+
+
+# --- mediation -----------------------------------------------------------------------------
+
+
+def _check_mediator(request: Request, actor: User) -> None:
+    if request.category.code != DISPUTE_CATEGORY:
+        raise InvalidTransition(_("只有矛盾纠纷类诉求才有调解记录。"))
+    relations = actor_relations(actor, request)
+    if not relations & {Actor.DISPATCHER, Actor.ASSIGNEE}:
+        raise NotPermitted(_("只有承办人或社区两委可以记录调解。"))
+
+
+@transaction.atomic
+def mediation_start(*, request: Request, actor: User, parties: str) -> Mediation:
+    _check_mediator(request, actor)
+    if not parties.strip():
+        raise ValidationError({"parties": [_("请填写当事人,每行一位。")]})
+    mediation, created = Mediation.objects.get_or_create(
+        request=request, defaults={"parties": parties.strip()}
+    )
+    if not created:
+        mediation.parties = parties.strip()
+        mediation.save(update_fields=["parties", "updated_at"])
+    _event(
+        request,
+        kind=RequestEvent.Kind.MEDIATION,
+        actor=actor,
+        at=timezone.now(),
+        note=_("登记当事人:%(p)s") % {"p": "、".join(mediation.party_list)},
+    )
+    audit_record(
+        actor=actor, action="create" if created else "update", obj=mediation, fields=["parties"]
+    )
+    return mediation
+
+
+@transaction.atomic
+def mediation_add_session(
+    *, mediation: Mediation, actor: User, held_on: dt.date, mediators: str, notes: str
+) -> MediationSession:
+    _check_mediator(mediation.request, actor)
+    errors: dict[str, list[str]] = {}
+    if not mediators.strip():
+        errors["mediators"] = [_("请填写调解人。")]
+    if not notes.strip():
+        errors["notes"] = [_("请填写调解经过。")]
+    if held_on > timezone.localdate():
+        errors["held_on"] = [_("调解日期不能晚于今天。")]
+    if errors:
+        raise ValidationError(errors)
+    session = MediationSession.objects.create(
+        mediation=mediation, held_on=held_on, mediators=mediators.strip(), notes=notes.strip()
+    )
+    _event(
+        mediation.request,
+        kind=RequestEvent.Kind.MEDIATION,
+        actor=actor,
+        at=timezone.now(),
+        note=_("%(date)s 调解(调解人:%(who)s)") % {"date": held_on, "who": session.mediators},
+    )
+    audit_record(
+        actor=actor, action="create", obj=session, fields=["held_on", "mediators", "notes"]
+    )
+    return session
+
+
+@transaction.atomic
+def mediation_conclude(
+    *,
+    mediation: Mediation,
+    actor: User,
+    outcome: str,
+    agreement_text: str = "",
+    at: dt.datetime | None = None,
+) -> Mediation:
+    _check_mediator(mediation.request, actor)
+    if outcome not in Mediation.Outcome.values or outcome == Mediation.Outcome.PENDING:
+        raise ValidationError({"outcome": [_("请选择调解结果。")]})
+    if outcome == Mediation.Outcome.AGREEMENT and not agreement_text.strip():
+        raise ValidationError({"agreement_text": [_("达成协议的,请填写协议内容。")]})
+    mediation.outcome = outcome
+    mediation.agreement_text = agreement_text.strip()
+    mediation.concluded_at = at or timezone.now()
+    mediation.save()
+    _event(
+        mediation.request,
+        kind=RequestEvent.Kind.MEDIATION,
+        actor=actor,
+        at=mediation.concluded_at,
+        note=_("调解结果:%(o)s") % {"o": Mediation.Outcome(outcome).label},
+    )
+    audit_record(actor=actor, action="update", obj=mediation, fields=["outcome", "agreement_text"])
+    return mediation
