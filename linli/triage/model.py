@@ -1,0 +1,216 @@
+"""A small character n-gram naive Bayes model for request categories.
+
+Stdlib only. The model is a multinomial naive Bayes over the *set* of character
+1–3 grams of a message (each gram counted once per message), with uniform class
+priors because the training corpus is balanced on purpose, not by frequency.
+
+The model is stored as compact JSON: for every gram the per-category document
+counts in sparse form. Loading needs only ``json.loads`` and a few logarithms,
+so it costs a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+CATEGORIES: tuple[str, ...] = (
+    "sanitation",
+    "repair",
+    "safety",
+    "dispute",
+    "security",
+    "assistance",
+    "health",
+    "policy",
+    "order",
+    "other",
+)
+
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+MODEL_PATH = CORPUS_DIR / "model.json"
+FORMAT_VERSION = 1
+
+_SPLIT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def model_text(text: str) -> str:
+    """Normalise a message for the model: NFKC, lower case, digits folded to 0."""
+    return _DIGITS.sub("0", unicodedata.normalize("NFKC", text).lower())
+
+
+def features(text: str) -> set[str]:
+    """The set of character 1–3 grams of ``text`` (already normalised or not)."""
+    grams: set[str] = set()
+    for segment in _SPLIT.split(model_text(text)):
+        n = len(segment)
+        for i in range(n):
+            grams.add(segment[i])
+            if i + 1 < n:
+                grams.add(segment[i : i + 2])
+                if i + 2 < n:
+                    grams.add(segment[i : i + 3])
+    return grams
+
+
+@dataclass(frozen=True)
+class TrainingExample:
+    text: str
+    category: str
+
+
+@dataclass
+class CategoryModel:
+    """Multinomial naive Bayes over character n-gram sets."""
+
+    labels: tuple[str, ...] = CATEGORIES
+    alpha: float = 0.3
+    # gram -> sparse counts {label index: documents containing the gram}
+    counts: dict[str, dict[int, int]] = field(default_factory=dict)
+    totals: list[int] = field(default_factory=list)
+    _log_alpha: float = field(default=0.0, init=False, repr=False)
+    _log_norm: list[float] = field(default_factory=list, init=False, repr=False)
+    _gram_logs: dict[str, list[tuple[int, float]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        if not self.totals:
+            self.totals = [0] * len(self.labels)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        vocabulary = max(len(self.counts), 1)
+        self._log_alpha = math.log(self.alpha)
+        self._log_norm = [math.log(t + self.alpha * vocabulary) for t in self.totals]
+        log_alpha = self._log_alpha
+        self._gram_logs = {
+            gram: [(k, math.log(c + self.alpha) - log_alpha) for k, c in per.items()]
+            for gram, per in self.counts.items()
+        }
+
+    @classmethod
+    def train(
+        cls,
+        examples: Iterable[TrainingExample | Mapping[str, object]],
+        *,
+        alpha: float = 0.3,
+        labels: Sequence[str] = CATEGORIES,
+    ) -> CategoryModel:
+        index = {label: i for i, label in enumerate(labels)}
+        counts: dict[str, dict[int, int]] = {}
+        totals = [0] * len(labels)
+        for example in examples:
+            if isinstance(example, TrainingExample):
+                text, category = example.text, example.category
+            else:
+                text, category = str(example["text"]), str(example["category"])
+            k = index[category]
+            for gram in features(text):
+                per = counts.setdefault(gram, {})
+                per[k] = per.get(k, 0) + 1
+                totals[k] += 1
+        return cls(labels=tuple(labels), alpha=alpha, counts=counts, totals=totals)
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Log-likelihood per label, up to a shared constant (known grams only)."""
+        acc = [0.0] * len(self.labels)
+        n = 0
+        gram_logs = self._gram_logs
+        for gram in features(text):
+            entries = gram_logs.get(gram)
+            if entries is None:
+                continue
+            n += 1
+            for k, value in entries:
+                acc[k] += value
+        return {
+            label: acc[k] + n * (self._log_alpha - self._log_norm[k])
+            for k, label in enumerate(self.labels)
+        }
+
+    def known_grams(self, text: str) -> int:
+        return sum(1 for gram in features(text) if gram in self._gram_logs)
+
+    def probabilities(self, text: str, *, temperature: float = 1.0) -> dict[str, float]:
+        scores = self.scores(text)
+        top = max(scores.values())
+        exps = {label: math.exp((s - top) / temperature) for label, s in scores.items()}
+        total = sum(exps.values())
+        return {label: e / total for label, e in exps.items()}
+
+    def predict(self, text: str) -> str:
+        scores = self.scores(text)
+        return max(scores, key=lambda label: scores[label])
+
+    def to_json(self) -> str:
+        data = {
+            "version": FORMAT_VERSION,
+            "labels": list(self.labels),
+            "alpha": self.alpha,
+            "totals": self.totals,
+            "counts": {
+                gram: [x for k, c in sorted(per.items()) for x in (k, c)]
+                for gram, per in sorted(self.counts.items())
+            },
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> CategoryModel:
+        data = json.loads(raw)
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported model format: {data.get('version')!r}")
+        counts: dict[str, dict[int, int]] = {}
+        for gram, flat in data["counts"].items():
+            counts[gram] = {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
+        return cls(
+            labels=tuple(data["labels"]),
+            alpha=float(data["alpha"]),
+            counts=counts,
+            totals=[int(t) for t in data["totals"]],
+        )
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> CategoryModel:
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def default_model() -> CategoryModel:
+    """The shipped model (``corpus/model.json``), loaded once per process."""
+    return CategoryModel.load(MODEL_PATH)
+
+
+def load_training(path: str | Path) -> list[TrainingExample]:
+    rows: list[TrainingExample] = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            data = json.loads(line)
+            rows.append(TrainingExample(text=str(data["text"]), category=str(data["category"])))
+    return rows
+
+
+def retrain(
+    corpus: str | Path = CORPUS_DIR / "train.jsonl", out: str | Path = MODEL_PATH
+) -> CategoryModel:
+    """Train on ``corpus`` and write the model to ``out`` (the shipped file by default)."""
+    model = CategoryModel.train(load_training(corpus))
+    model.save(out)
+    default_model.cache_clear()
+    return model
+
+
+if __name__ == "__main__":  # pragma: no cover - manual retraining
+    trained = retrain()
+    print(f"trained on {sum(trained.totals)} grams, vocabulary {len(trained.counts)}")

@@ -1,0 +1,749 @@
+"""Read a resident's free-text message: category, location and urgency.
+
+Stdlib only. The reader combines
+
+* hand-written location rules (楼栋 / 单元 / 户, see ``TAXONOMY.md``),
+* weighted keyword and phrase rules for the category, with a few hard rules for
+  the subtle boundaries of the taxonomy (a leak between flats is a dispute, a
+  roof leak a repair, people trapped in a lift are a safety matter …),
+* a small character n-gram naive Bayes model (:mod:`linli.triage.model`) that
+  decides when the rules are silent or undecided,
+* urgency cues with negation, hypothetical and "already resolved" handling.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from linli.triage.model import CATEGORIES, CategoryModel, default_model
+
+__all__ = ["CATEGORIES", "CategoryModel", "Location", "Reading", "read_location", "read_message"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    category: str
+    building: int | None
+    unit: int | None
+    room: str | None
+    urgent: bool
+    confidence: float
+    compound: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "building": self.building,
+            "unit": self.unit,
+            "room": self.room,
+            "urgent": self.urgent,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Location:
+    building: int | None = None
+    unit: int | None = None
+    room: str | None = None
+
+
+# ---------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "o": 0,
+    "一": 1,
+    "壹": 1,
+    "幺": 1,
+    "二": 2,
+    "两": 2,
+    "贰": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
+_CN_CHARS = "零〇一壹幺二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff0d~～_"
+
+_SPACE_RE = re.compile(r"\s+")
+_DASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*[-/" + _DASHES + r"一]\s*(?=\d)")
+_EMOJI_RE = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and signs), unified dashes, spaces removed."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _EMOJI_RE.sub(" ", text)
+    text = _DASH_BETWEEN_DIGITS.sub("-", text)
+    # keep a separator between two runs of digits, drop spaces everywhere else
+    return _SPACE_RE.sub(",", text.strip())
+
+
+def squeeze(text: str) -> str:
+    """Drop the separators that :func:`normalise` left for spaces (for locations)."""
+    return _SQUEEZE.sub("", text)
+
+
+_SQUEEZE = re.compile(
+    r"(?<=\D),(?=\D)|(?<=\d),(?=[号栋幢#单室户\-]|楼(?![上下道梯顶]))|(?<=-),|,(?=-)"
+)
+
+
+def cn_number(raw: str) -> int | None:
+    """Convert a number written in digits or Chinese numerals (十二, 二十一, 五零二)."""
+    if raw.isdigit():
+        return int(raw)
+    s = raw.replace("拾", "十")
+    if "百" in s or "十" in s:
+        total = 0
+        rest = s
+        if "百" in rest:
+            head, rest = rest.split("百", 1)
+            if len(head) != 1 or head not in _CN_DIGITS:
+                return None
+            total += _CN_DIGITS[head] * 100
+            rest = rest.lstrip("零〇")
+        if "十" in rest:
+            head, tail = rest.split("十", 1)
+            if head == "":
+                tens = 1
+            elif len(head) == 1 and head in _CN_DIGITS:
+                tens = _CN_DIGITS[head]
+            else:
+                return None
+            total += tens * 10
+            rest = tail
+        if rest:
+            if len(rest) != 1 or rest not in _CN_DIGITS:
+                return None
+            total += _CN_DIGITS[rest]
+        return total
+    digits = [_CN_DIGITS.get(ch) for ch in s]
+    if not digits or any(d is None for d in digits):
+        return None
+    value = 0
+    for d in digits:
+        assert d is not None
+        value = value * 10 + d
+    return value
+
+
+def cn_digit_string(raw: str) -> str | None:
+    """``五零二`` → ``"502"`` (digit by digit), digits are returned as they are."""
+    if raw.isdigit():
+        return raw
+    out = []
+    for ch in raw:
+        d = _CN_DIGITS.get(ch)
+        if d is None:
+            return None
+        out.append(str(d))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Location
+# ---------------------------------------------------------------------------
+
+_NUM = r"(\d{1,3}|[" + _CN_CHARS + r"]{1,4})"
+_NOT_BEFORE = r"(?<![\d" + _CN_CHARS + r"月第几多\-])"
+_TRIPLE = re.compile(r"(?<![\d\-.])(\d{1,3})-(\d{1,2})-(\d{2,4})(?![\d\-])")
+_UNIT_WORD = r"(?:单元|单圆|单员|单无|单(?=\d))"
+_UNIT_AHEAD = r"(?=(?:\d{1,2}|[" + _CN_CHARS + r"]{1,3})" + _UNIT_WORD + r")"
+_BUILDING = re.compile(
+    _NOT_BEFORE
+    + _NUM
+    + r"(?:号楼|號楼|号院楼|栋楼?|棟|幢楼?|#楼?|号(?=\d{1,2}-\d{2,4}(?!\d))|号"
+    + _UNIT_AHEAD
+    + r"|楼"
+    + _UNIT_AHEAD
+    + r")"
+)
+_UNIT = re.compile(_NOT_BEFORE + _NUM + _UNIT_WORD)
+_UNIT_MEN = re.compile(r"^(\d{1,2}|[" + _CN_CHARS + r"]{1,3})门(?![口前外里卫岗])")
+_ROOM_STOP = r"(?![\d楼层点年元块米个次斤岁天分号楼栋平辆户人届月日期路]|号楼|-\d)"
+_ROOM_AFTER = re.compile(
+    r"^,?(?:[-的]|号)?(\d{3,4}|[零〇一二三四五六七八九幺]{3,4})(?:室|房|户|号(?!楼))?" + _ROOM_STOP
+)
+_ROOM_AFTER_UNIT = re.compile(
+    r"^,?(?:[-的])?(\d{3,4}|[零〇一二三四五六七八九幺]{3,4})(?![\d层点年元块米个次斤岁天分平辆人]|楼(?![上下道梯顶]))"
+)
+_UNIT_ROOM_AFTER_BUILDING = re.compile(r"^-?(\d{1,2})-(\d{2,4})(?!\d)")
+_ROOM_MARKED = re.compile(r"(?<![\d\-])(\d{3,4})(?:室|号房|房间|号(?![楼院线路店门]))")
+_QUANTITY_BUILDING = re.compile(r"^[一两几]栋楼|^[两几]栋|^[两几]幢")
+
+
+def _building_at(text: str, match: re.Match[str]) -> int | None:
+    raw = match.group(1)
+    if _QUANTITY_BUILDING.match(text, match.start(1)):
+        return None
+    value = cn_number(raw)
+    if value is None or value <= 0 or value > 300:
+        return None
+    return value
+
+
+def read_location(text: str) -> Location:
+    """Building, unit and room from an already normalised message."""
+    triple = _TRIPLE.search(text)
+    if triple:
+        return Location(int(triple.group(1)), int(triple.group(2)), triple.group(3))
+
+    building: int | None = None
+    unit: int | None = None
+    room: str | None = None
+    after_building = -1
+    for match in _BUILDING.finditer(text):
+        value = _building_at(text, match)
+        if value is not None:
+            building = value
+            after_building = match.end()
+            break
+
+    if after_building >= 0:
+        tail = text[after_building:]
+        ur = _UNIT_ROOM_AFTER_BUILDING.match(tail)
+        if ur:
+            return Location(building, int(ur.group(1)), ur.group(2))
+        men = _UNIT_MEN.match(tail)
+        if men:
+            unit = cn_number(men.group(1))
+            rest = tail[men.end() :]
+            rm = _ROOM_AFTER_UNIT.match(rest)
+            if rm:
+                room = cn_digit_string(rm.group(1))
+
+    if unit is None:
+        for match in _UNIT.finditer(text):
+            value = cn_number(match.group(1))
+            if value is None or value <= 0 or value > 40:
+                continue
+            unit = value
+            rest = text[match.end() :]
+            rm = _ROOM_AFTER_UNIT.match(rest)
+            if rm:
+                room = cn_digit_string(rm.group(1))
+            break
+
+    if room is None and after_building >= 0 and unit is None:
+        rm = _ROOM_AFTER.match(text[after_building:])
+        if rm:
+            room = cn_digit_string(rm.group(1))
+    if room is None:
+        marked = _ROOM_MARKED.search(text)
+        if marked:
+            room = marked.group(1)
+    return Location(building, unit, room)
+
+
+# ---------------------------------------------------------------------------
+# Category rules
+# ---------------------------------------------------------------------------
+
+_Rule = tuple[re.Pattern[str], str, float]
+
+
+def _rules(*items: tuple[str, str, float]) -> tuple[_Rule, ...]:
+    return tuple((re.compile(p), c, w) for p, c, w in items)
+
+
+_NEIGHBOUR = r"(?:楼上|楼下|邻居|对门|隔壁|对面|他家|他们家|她家|上面那家|下面那家)"
+_CLUTTER_PLACE = (
+    r"(?:楼梯拐角|拐角|走廊|楼道|楼梯间|楼梯口|"
+    r"楼梯下|楼梯上|过道|消防通道|安全通道|安全出口|通道|单元门口)"
+)
+_CLUTTER = (
+    r"(?:水泥|沙子|堆|放了|放着|摆|停了|停着|停满|占|堵|塞|"
+    r"杂物|纸箱|纸板|柜|废品|柴火|家具|电动车|摩托|自行车|婴儿车|煤|汽油|气罐)"
+)
+_LIFT_TRAPPED = (
+    r"(?:电梯.{0,26}(?:困|关着|关在|出不来|救命|拍门|喊救命|里面有人|里有人|里面有个|里面关|里头有人|在里面|在里头)"
+    r"|(?:困|关|卡)在电梯|电梯困人|被困电梯)"
+)
+_FIRE = (
+    r"(?:着火|起火|失火|火灾|冒烟|冒黑烟|黑烟|浓烟|烟很大|烟大|烧焦|焦味|焦糊|糊味|火苗|火星|冒火|"
+    r"着起来了|火(?:挺|很|好|太)?大|冒.{0,4}烟|烟.{0,3}(?:呛|很大|好大|太大)|烧东西的味|起烟|烧起来|点着|引着|火花|明火|着了火|燃起来|(?<!\d)119(?!\d))"
+)
+_GAS = (
+    r"(?:(?:燃气|煤气)?报警器.{0,6}(?:叫|响)|闻着有.{0,2}气味|臭鸡蛋味|"
+    r"(?:煤气|燃气|天然气)(?:管|阀|表).{0,8}(?:漏|呲|响|坏|破|裂)|(?:煤气|燃气).{0,3}漏|煤气味|燃气味|"
+    r"天然气味|液化气味|气味.{0,3}(?:煤气|燃气)|漏气|燃气泄漏|煤气泄漏|泄漏|呲呲.{0,4}气|冒气)"
+)
+_OPEN_BURNING = r"(?:烧垃圾|焚烧|烧秸秆|烧树叶|烧落叶|烧塑料|烧纸.{0,4}垃圾)"
+_SCAM = (
+    r"(?:骗|诈骗|冒充|假冒|刷单|中奖|中了大奖|安全账户|保证金|手续费|验证码|银行卡号|密码|链接|"
+    r"公安局的|公检法|洗钱|冻结)"
+)
+_TRANSFER = r"(?:转账|转钱|转过去|打钱|汇款|汇过去|取钱|交钱|给钱|转到|打过去)"
+
+_CATEGORY_RULES: tuple[_Rule, ...] = _rules(
+    # sanitation
+    (r"垃圾", "sanitation", 2.0),
+    (r"臭|臊|异味|骚味|味儿大|味道大|反味|返味|恶心|晦气", "sanitation", 3.0),
+    (r"脏|黏糊|灰|污", "sanitation", 1.0),
+    (r"脏得|脏死|太脏|脏乱|埋汰|邋遢", "sanitation", 2.0),
+    (r"蚊子|苍蝇|蟑螂|老鼠|虫子|蚂蚁|蛆|耗子", "sanitation", 2.5),
+    (r"狗屎|猫屎|狗粑粑|鸡屎|粪|屎|尿不湿|撒尿|尿骚|痰|呕吐|吐了一地", "sanitation", 2.5),
+    (r"化粪池|污水|脏水|臭水|黑水|冒水|冒泡|排水沟|水沟", "sanitation", 2.0),
+    (r"死(?:老鼠|猫|狗|鸡|鱼|鸟)", "sanitation", 3.0),
+    (_OPEN_BURNING, "sanitation", 5.0),
+    (r"保洁|打扫|清扫|清运|消杀|打药|扫地|没人扫|没人清|没人拉|没人收拾|没人倒", "sanitation", 2.0),
+    (r"剩饭|剩菜|瓜子皮|烂菜|菜叶|落叶|烟头|纸巾|装修垃圾|建筑垃圾", "sanitation", 1.5),
+    # repair
+    (r"坏了|坏掉|损坏|坏的|不亮|不灵|失灵|故障|不工作|修一下|维修|报修|没人修|来修", "repair", 2.0),
+    (r"(?:墙皮|墙面|吊顶|天花板|墙).{0,8}(?:掉|脱落|起皮|裂|鼓)", "repair", 2.5),
+    (r"(?:灯|路灯|照明).{0,8}(?:坏|不亮|闪|灭|不好使)", "repair", 2.5),
+    (r"电梯.{0,10}(?:坏|停|不动|不走|卡|故障|异响|按钮|门|不开|关门|夹|维保|修)", "repair", 3.0),
+    (
+        r"(?:扶手|栏杆|单杠|器材|滑梯|秋千|篮球架|篮筐|座椅|长椅|椅子|跑步机|链子)"
+        r".{0,8}(?:松|断|坏|掉|歪|晃|裂|转不动)",
+        "repair",
+        3.0,
+    ),
+    (
+        r"(?:下水道|下水管|下水|马桶|地漏|排水|管道|管子).{0,6}(?:堵|不通|返水|下不去|冒)",
+        "repair",
+        3.0,
+    ),
+    (
+        r"(?:单元门|楼门|门禁|防盗门|门锁|锁芯|闭门器|对讲|道闸|信报箱|合页|门卡)"
+        r".{0,8}(?:坏|关不|打不开|刷不|不开|不响|失灵|掉|抬不)",
+        "repair",
+        3.0,
+    ),
+    (r"漏雨|(?:屋顶|楼顶|顶楼|房顶|顶层|防水).{0,10}(?:漏|渗)", "repair", 4.0),
+    (
+        r"(?:路面|地砖|砖|路上|马路|台阶|地面|踏步|斜坡|路).{0,6}(?:坑|裂|塌|翘|坏|碎|破|松)",
+        "repair",
+        3.0,
+    ),
+    (
+        r"下雨.{0,8}漏|雨棚.{0,8}(?:洞|漏|破)|进不去门|进不了门|开不了门|密码锁|锁.{0,4}(?:坏|按不|打不开)",
+        "repair",
+        3.0,
+    ),
+    (r"大坑|坑坑洼洼|坑洼", "repair", 2.5),
+    (
+        r"暖气|水箱|水表|水龙头|太阳能|雨水管|水泵|排水泵|保温层|墙皮|窗户玻璃|窗户把手",
+        "repair",
+        1.5,
+    ),
+    (
+        r"(?:水管|管子|管道|暖气管|自来水管|水龙头).{0,6}(?:爆|裂|崩|破|漏|冒水|冒)|爆管|跑水",
+        "repair",
+        4.0,
+    ),
+    (r"车棚|健身|喇叭坏|雨水篦子|篦子", "repair", 1.0),
+    # safety
+    (_CLUTTER_PLACE + r".{0,14}" + _CLUTTER, "safety", 3.0),
+    (r"(?:堆|放|停|塞).{0,8}(?:楼道|楼梯间|消防通道|安全出口|通道)", "safety", 2.5),
+    (
+        r"飞线|私拉电线|拉线充电|扯电线|拉电线|私接电线|电线.{0,6}(?:充电|老化|裸露|乱)",
+        "safety",
+        4.0,
+    ),
+    (r"(?:电动车|电瓶车|电瓶|电车|三轮车).{0,12}充电|充电.{0,8}(?:楼道|屋里|家里)", "safety", 3.0),
+    (r"消防|消火栓|灭火器|烟感|应急灯|安全隐患|隐患", "safety", 2.5),
+    (_GAS, "safety", 5.0),
+    (r"煤气罐|液化气罐|气罐|液化气|煤炉|烧炭|汽油", "safety", 2.5),
+    (_FIRE, "safety", 5.0),
+    (_LIFT_TRAPPED, "safety", 8.0),
+    (r"井盖|窨井|井口.{0,4}(?:敞|开)", "safety", 5.0),
+    (
+        r"(?:瓷砖|外墙|窗户|窗框|窗子|玻璃|花盆|广告牌|招牌|外机|砖头|砖|酒瓶|瓶子|树枝|雨棚|石头|阳台)"
+        r".{0,10}(?:掉下|往下掉|要掉|快掉|坠|砸|摇摇欲坠|晃|扔下)",
+        "safety",
+        4.0,
+    ),
+    (r"高空抛物|往下扔|从楼上扔|掉下来|砸到|砸人|摇摇欲坠", "safety", 3.0),
+    (r"线露|电线露|裸露|露着", "safety", 3.0),
+    (r"变压器|配电箱|电表箱|电箱|漏电|触电|电线", "safety", 2.5),
+    (r"树.{0,4}(?:歪|要倒|倒了|断)", "safety", 2.0),
+    # dispute
+    (_NEIGHBOUR, "dispute", 1.5),
+    (
+        r"调解|评理|评评理|协调|协商|说和|劝劝|扯皮|不承认|不认账|不给修|不给赔|不讲理|讲理",
+        "dispute",
+        3.5,
+    ),
+    (r"吵架|吵起来|吵了|闹矛盾|矛盾|纠纷|闹翻|闹了|骂人|骂我|上门来骂|不理", "dispute", 2.5),
+    (_NEIGHBOUR + r".{0,16}(?:吵|噪音|声音|响|半夜|装修|拖|剁|跳|唱|电钻|敲|震)", "dispute", 3.0),
+    (r"噪音|太吵|吵得|吵死|睡不着", "dispute", 1.5),
+    (_NEIGHBOUR + r".{0,14}(?:漏水|渗水|滴水|漏了|渗|往下流|往下滴)", "dispute", 5.0),
+    (r"(?:漏水|渗水|渗到|渗).{0,14}" + _NEIGHBOUR, "dispute", 4.0),
+    (r"空调.{0,8}(?:滴水|水|外机|冷凝)", "dispute", 3.0),
+    (
+        r"婆媳|婆婆|儿媳|媳妇|老公|两口子|兄弟|亲家|前妻|前夫|租客|房东|赡养|离婚|家暴|分家|儿子|闺女",
+        "dispute",
+        2.0,
+    ),
+    (
+        r"为了.{0,12}(?:吵|闹|矛盾)|吵得|吵了起来|两户|两家|(?:邻居|楼上|楼下|对门).{0,8}(?:车位|占)",
+        "dispute",
+        2.5,
+    ),
+    (r"车位|占我|侵犯隐私|监控.{0,6}对着", "dispute", 2.0),
+    # security
+    (
+        r"偷|被盗|盗窃|小偷|贼|撬|入室|剪了锁|顺走|拿走了|拉车门|试车门|卸了|窗户里爬|翻窗|爬窗|翻墙进|被坑|骗了",
+        "security",
+        5.0,
+    ),
+    (r"丢了|丢失|不见了", "security", 1.5),
+    (r"被人.{0,4}(?:拿走|拔走|偷|顺|卸|剪|砸|划|撬)", "security", 4.0),
+    (r"蹲着|盯着|看人进出|不知道想干啥|不像好人|来路不明|形迹", "security", 3.0),
+    (_SCAM, "security", 4.0),
+    (_TRANSFER, "security", 2.0),
+    (
+        r"陌生人|可疑|鬼鬼祟祟|踩点|社会青年|混混|醉汉|闹事|保护费|传销|高利贷|吸毒|吸东西|推销|算命|保健品",
+        "security",
+        3.0,
+    ),
+    (r"打架|斗殴|打起来|拿刀|持刀|砍人|拿着.{0,4}(?:棍|刀|铁锹)|追人|打人|动手", "security", 4.5),
+    (
+        r"(?:邻居|两家|两户|楼上|楼下|对门|一家人|两口子|夫妻|兄弟|婆媳|父子|母子).{0,8}"
+        r"(?:打架|打起来|动手|打人)|差点打起来",
+        "dispute",
+        5.0,
+    ),
+    (r"报警|派出所|警察|(?<!\d)110(?!\d)|监控|门岗", "security", 1.5),
+    # assistance
+    (r"帮忙|帮着|帮我|帮一下|帮帮|帮个忙|找个人|找人|志愿者|麻烦谁|谁能", "assistance", 1.5),
+    (
+        r"药店|帮.{0,6}买|代买|买菜|买点|买两|买袋|买面|买米|送饭|送个饭|送药|拿药|取药|买药|降压药送",
+        "assistance",
+        3.0,
+    ),
+    (
+        r"陪|扶一下|扛|搬不|搬下|搬上|拿不动|弄不动|够不着|下不了楼|出不了门|走不了",
+        "assistance",
+        2.5,
+    ),
+    (
+        r"取快递|拿快递|倒垃圾|换灯泡|理发|教教|不会用|不会充|不会交|不会弄|不认识字|看不懂",
+        "assistance",
+        3.0,
+    ),
+    (
+        r"独居|孤寡|一个人住|一个人在家|孤零零|没人照顾|没人说话|去看看(?:他|她)|看看(?:他|她)|护工|照顾",
+        "assistance",
+        2.5,
+    ),
+    (
+        r"迷路|走丢|找不到家|糊涂|老人丢了|谁家的老人|痴呆|说不清楚|回不了家|没回来",
+        "assistance",
+        4.0,
+    ),
+    (r"腿脚不好|腿脚不便|腿脚不行|行动不便|瘫痪|残疾人|轮椅|耳朵背|眼睛不好", "assistance", 1.5),
+    # health
+    (
+        r"摔倒|跌倒|摔了|摔伤|滚下来|倒地|倒在|躺在地上|起不来|晕倒|昏倒|晕过去|昏过去|昏迷|叫不醒|"
+        r"不省人事|人事不省",
+        "health",
+        4.0,
+    ),
+    (
+        r"胸口.{0,3}(?:疼|痛|闷)|心口.{0,3}(?:疼|痛|闷)|出冷汗|发紫|喘.{0,4}不上来|半边.{0,4}动不了|"
+        r"说话.{0,3}不清|动不了了|胸痛|胸闷|喘不上气|喘不过气|呼吸困难|心慌|心脏|中风|嘴歪|说不出话|"
+        r"抽搐|抽风|吐血|流血|满脸是血|中暑|噎住|农药|吃错药|高烧|晕乎乎|迷糊",
+        "health",
+        4.0,
+    ),
+    (r"发烧|头晕|头疼|头痛|腿疼|腰疼|咳嗽|感冒|拉肚子|牙疼|不舒服|难受", "health", 2.0),
+    (r"医生上门|请医生|看医生|找医生|医生来|大夫来|上门看|药(?:吃完|不够|快吃完)", "health", 2.5),
+    (
+        r"病床|理疗|针灸|中医|康复|血压|血糖|糖尿病|高血压|慢病|慢性病|义诊|体检|疫苗|家庭医生|产检|建档|筛查",
+        "health",
+        3.0,
+    ),
+    (
+        r"病|医生|大夫|看病|不舒服|疼|咳嗽|拉肚子|疹子|药|卫生站|卫生服务站|社区医院|手术|换药|伤口|缝针",
+        "health",
+        1.5,
+    ),
+    (
+        r"(?:一天|两天|一整天|好几天|一上午|一天一夜|几天|一晚上|昨天到现在|到现在).{0,10}"
+        r"(?:没开门|没出门|没见|没露面|没动静|不开门|不应|没人应|没人答应|联系不上|不接电话|电话不接|没开灯|没人接|没声音|没回应)",
+        "health",
+        5.0,
+    ),
+    (
+        r"(?:敲门|叫门|喊门|敲了半天).{0,6}(?:没人应|没人答应|没人开|不应|不开|没反应|没动静)",
+        "health",
+        3.0,
+    ),
+    # policy
+    (
+        r"怎么办理|咋办理|怎么办|咋办|在哪办|去哪办|哪里办|在哪报|咋报名|怎么报名|报名|申请|办理|补办|年审|"
+        r"激活|报销|备案|怎么交|交多少|截止|名额|领取|咋领|怎么领|能领|多大岁数",
+        "policy",
+        2.5,
+    ),
+    (
+        r"补贴|补助|津贴|救助|低保|五保|医保|社保|养老金|养老保险|认证|残疾证|居住证|户口|证明|政策|"
+        r"暑托|托管班|廉租房|公租房|优待|奖励金|培训|公益性岗位|岗位|营业执照|失业金|老年证|乘车卡|"
+        r"社保卡|医保卡|新农合|退役军人|独生子女|积分|入学|取暖费|补偿款|高龄",
+        "policy",
+        3.0,
+    ),
+    # order
+    (
+        r"乱停|停车(?!位)|乱放|占道|摆摊|摊子|小贩|卖菜的|吆喝|喇叭|广场舞|音响|音箱|鞭炮|KTV|ktv",
+        "order",
+        3.0,
+    ),
+    (
+        r"油烟|排风|私搭|乱建|违建|违章|彩钢房|搭了|搭棚|棚子|加盖|群租|隔成|僵尸车|圈了|圈地",
+        "order",
+        3.0,
+    ),
+    (r"(?:新开|开了个|开了一个|开的).{0,4}(?:店|馆|ktv|超市|铺|摊)", "order", 3.0),
+    (
+        r"(?:店|馆|饭店|商铺|底商|超市|工地|施工|ktv|摊).{0,16}(?:吵|噪音|半夜|睡不着)",
+        "order",
+        3.0,
+    ),
+    (
+        r"饭店|饭馆|餐馆|烧烤|商铺|店|麻将馆|修车铺|超市|卖|收废品|货车|卡车|出租车|施工|工地",
+        "order",
+        1.5,
+    ),
+    (r"盲道|人行道|堵住了?(?:半条|路)|把路|占了|不拴绳|骑得飞快|遛狗", "order", 2.0),
+    # other
+    (r"^(?:谢谢|感谢|多谢|表扬|点赞|👍)", "other", 4.0),
+    (r"(?:感谢|谢谢|多谢).{0,24}(?:帮|修好|解决|送|调解|辛苦|好人|热心|及时)", "other", 4.0),
+    (r"辛苦了|点赞|表扬|锦旗|好人|太好了|真好|太精彩|已经解决|修好了|和好了|感谢党", "other", 3.0),
+    (r"(?:谢谢|感谢|多谢)(?:社区|网格员|大家|你们|志愿者|物业|书记|师傅|政府)", "other", 3.0),
+    (r"特别好|非常好|很好|挺好|真不错|满意", "other", 1.5),
+    (
+        r"建议|提个建议|提个意见|意见|希望|能不能建|能不能搞|能不能开|搞个|增加几个|多装|多种",
+        "other",
+        2.5,
+    ),
+    (
+        r"活动|群里|广告|电话是多少|几点|下班|上班时间|工作时间|公众号|小程序|新搬来|关照|议事会|书记",
+        "other",
+        2.0,
+    ),
+    (r"合唱|舞蹈队|兴趣班|加入|怎么联系|联系方式|通知", "other", 2.0),
+    (r"群里.{0,8}(?:别|不要)|(?:别|不要)在群里|别发", "other", 5.0),
+    (r"这个群|刷屏|请问社区|停水|停电通知|注意", "other", 1.0),
+)
+
+# hard rules: (pattern, category, bonus) applied after the sums — the taxonomy's
+# explicit boundaries must not be outvoted by loose cues.
+_BOUNDARY_RULES: tuple[_Rule, ...] = _rules(
+    (_LIFT_TRAPPED, "safety", 6.0),
+    (r"(?:养老金|资格)认证.{0,30}(?:" + _TRANSFER + "|" + _SCAM + ")", "security", 4.0),
+    (r"(?:" + _TRANSFER + "|" + _SCAM + ").{0,30}(?:养老金|资格)认证", "security", 4.0),
+    (_OPEN_BURNING, "sanitation", 3.0),
+    (r"点着了|着火了|起火了|烧起来了|失火", "safety", 3.0),
+    (r"(?:偷|被偷|偷走).{0,6}(?:井盖|窨井)|(?:井盖|窨井).{0,10}(?:偷|被偷)", "safety", 6.0),
+)
+
+# ---------------------------------------------------------------------------
+# Urgency
+# ---------------------------------------------------------------------------
+
+_URGENT_CUES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        _FIRE,
+        _GAS,
+        r"(?:煤气|一氧化碳)中毒了",
+        _LIFT_TRAPPED,
+        r"被困|困在|困住了|关在里面|出不来了",
+        r"摔倒|跌倒|摔了|滚下来|倒地|倒在(?:地上|楼道|楼梯)|躺在地上|起不来|晕倒|"
+        r"昏倒|晕过去|昏过去|昏迷|叫不醒|不省人事|人事不省|(?:躺着|倒着|人)不动了?|一动不动",
+        r"胸口.{0,3}(?:疼|痛|闷)|心口.{0,3}(?:疼|痛|闷)|出冷汗|脸色发白|发紫|喘.{0,4}不上来|上不来气|"
+        r"半边.{0,4}(?:动不了|麻|没知觉)|动不了了|说话.{0,3}不清|口齿不清|"
+        r"突然.{0,6}(?:晕|倒|疼|说不出|动不了|抽|昏|不会说话|喘)|"
+        r"(?:人|老人|老太太|老汉|大爷|大娘|奶奶|爷爷|他|她|孩子|娃娃|阿姨|叔叔|小伙子)[^,把]{0,8}"
+        r"(?:倒了|倒地|倒在)|胸痛|胸闷|喘不上气|喘不过气|呼吸困难|心慌|心脏病犯|中风|嘴歪|说不出话|抽搐|抽风|"
+        r"吐血|流血|满脸是血|大出血|中暑|噎住|喝了农药|吃错药|服毒|割腕|迷糊|高烧|晕乎乎|脸都紫|触电|溺水",
+        r"(?:一天|两天|一整天|好几天|一上午|一天一夜|几天|一晚上|昨天到现在|到现在).{0,10}"
+        r"(?:没开门|没出门|没见|没露面|没动静|不开门|不应|没人应|没人答应|联系不上|不接电话|电话不接|没开灯|没人接|没声音|没回应)",
+        r"(?:敲门|叫门|喊门).{0,6}(?:没人应|没人答应|没人开|不应|不开|没反应|没动静|没声音)",
+        r"(?:正在|还在|在那|现在).{0,4}(?:打架|打人|打起来|砍|动手|打)|打起来了|打架.{0,6}(?:快|还没停)|"
+        r"拿刀|持刀|砍人|追人|拿着.{0,4}(?:棍|刀|铁锹)|还没停|打得满脸",
+        r"(?:正在|现在|还在|快来).{0,16}(?:偷|撬|剪锁|剪车锁|拉车门|试车门)|(?:偷|撬).{0,6}(?:快来|现在)|还在(?:偷|撬)|往.{0,6}窗户里爬|翻窗|爬窗|"
+        r"有人在.{0,10}(?:偷|撬|拉车门)",
+        r"(?:水管|管子|管道|暖气管|自来水管|水龙头).{0,6}(?:爆|崩|裂开)|爆管|跑水|(?<![粪污脏])水漫|漫到|淹了|淹到|"
+        r"成河|水.{0,4}(?:往外喷|一直喷|哗哗)",
+        r"(?:瓷砖|外墙|窗户|窗框|窗子|玻璃|花盆|广告牌|招牌|外机|砖头|砖|酒瓶|瓶子|树枝|雨棚|石头)"
+        r".{0,16}(?:掉下|往下掉|要掉|快掉|坠|砸到|砸在|砸中|砸伤|砸下|摇摇欲坠|扔下)|高空抛物|摇摇欲坠|随时(?:会)?(?:掉|砸|塌|倒)|要塌|快塌|"
+        r"往下扔(?:砖|瓶|石)|(?:掉下来|掉下|砸下来|扔下来|往下掉).{0,6}(?:瓷砖|玻璃|砖|花盆|窗|石头|瓶)",
+        r"井盖.{0,8}(?:没了|丢|偷|不见|敞|翻|翘|开着|缺|掀|塌|松|碎|坏|没盖)|(?:偷|丢).{0,4}井盖|"
+        r"窨井.{0,8}(?:偷|没|敞)|黑窟窿",
+        r"救命|(?<!\d)(?:120|110|119)(?!\d)",
+    )
+)
+_SCAM_NOW = re.compile(
+    r"(?:正准备|准备转|要转|要给|快来人|拦不住|柜员|正在|现在|马上|这会儿|还没挂|没挂|在银行|去银行|要去取钱|快去|快拦|拦住|赶紧去|在atm|atm机前)"
+)
+_SCAM_WORDS = re.compile(_SCAM + "|养老金认证|说是|对方|陌生|公安|社保局|自称")
+_SCAM_DONE = re.compile(r"没转|没打|没给|没汇|挂了|没上当|识破|幸亏|已经改|没信")
+
+_NEGATED = re.compile(r"(?:没有|没|(?<!是)不是|无|未|并没)$")
+_HYPOTHETICAL = re.compile(
+    r"怕|担心|万一|小心|以防|防止|差点|险些|差一点|以免|上次|上个月|上回|以前|之前|去年|年时|前几天|"
+    r"前阵子|曾经|一旦|要是|如果|生怕|预防|过一次|过一回|不然"
+)
+_RESOLVED_AFTER = re.compile(
+    r"(?:已经|早就|已)(?:修好|好了|灭了|没事|处理|解决|包上|包好|看过|救出|走了|停了|抢救过来|"
+    r"没味|散了|关了|报过|送医院)|修好了|没事了|现在没事|现在好了|灭了|没味了|没大碍|过去了|不要紧|"
+    r"已经不|已经没"
+)
+_HABITUAL = re.compile(r"好几个|好几次|几个老人|老是|经常|总是|总说|每次|容易")
+_CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、]")
+
+
+def _cue_is_live(text: str, start: int, end: int) -> bool:
+    before = _CLAUSE_BREAK.split(text[max(0, start - 8) : start])[-1]
+    if _NEGATED.search(before):
+        return False
+    if _HYPOTHETICAL.search(before):
+        return False
+    if _RESOLVED_AFTER.search(text[end : end + 30]):
+        return False
+    return not _HABITUAL.search(text[max(0, start - 6) : start] + "|" + text[end : end + 4])
+
+
+def is_urgent(text: str) -> bool:
+    """Urgency cues that are neither negated, hypothetical nor resolved."""
+    for pattern in _URGENT_CUES:
+        for match in pattern.finditer(text):
+            if _cue_is_live(text, match.start(), match.end()):
+                if re.fullmatch(_OPEN_BURNING, match.group(0)):
+                    continue
+                if _open_burning_only(text, match):
+                    continue
+                return True
+    return _scam_now(text)
+
+
+def _open_burning_only(text: str, match: re.Match[str]) -> bool:
+    """Smoke from someone burning rubbish is sanitation, not a fire."""
+    if not re.search(_OPEN_BURNING, text):
+        return False
+    return match.group(0) in {"冒烟", "黑烟", "浓烟", "烟很大", "烟大"}
+
+
+def _scam_now(text: str) -> bool:
+    if not _SCAM_WORDS.search(text):
+        return False
+    if not re.search(_TRANSFER + r"|验证码|密码|链接|安全账户|保证金", text):
+        return False
+    if _SCAM_DONE.search(text):
+        return False
+    return bool(_SCAM_NOW.search(text))
+
+
+# ---------------------------------------------------------------------------
+# Category scoring
+# ---------------------------------------------------------------------------
+
+NB_WEIGHT = 0.6
+"""Weight of the naive Bayes log-likelihood (per known gram, scaled) in the final score."""
+
+
+def rule_scores(text: str) -> dict[str, float]:
+    scores = dict.fromkeys(CATEGORIES, 0.0)
+    for pattern, category, weight in _CATEGORY_RULES:
+        if pattern.search(text):
+            scores[category] += weight
+    for pattern, category, bonus in _BOUNDARY_RULES:
+        if pattern.search(text):
+            scores[category] += bonus
+    return scores
+
+
+def _softmax(scores: dict[str, float]) -> dict[str, float]:
+    top = max(scores.values())
+    exps = {k: math.exp(v - top) for k, v in scores.items()}
+    total = sum(exps.values())
+    return {k: v / total for k, v in exps.items()}
+
+
+def classify(text: str, model: CategoryModel | None) -> tuple[str, float]:
+    """Category and confidence for a normalised, compound-masked message."""
+    rules = rule_scores(text)
+    combined = dict(rules)
+    nb_probs: dict[str, float] | None = None
+    if model is not None:
+        nb = model.scores(text)
+        top = max(nb.values())
+        scale = NB_WEIGHT / math.sqrt(max(model.known_grams(text), 1))
+        for label in CATEGORIES:
+            combined[label] += scale * (nb.get(label, top) - top)
+        nb_probs = _softmax({k: v * 0.5 for k, v in nb.items()})
+    probs = _softmax(combined)
+    ranked = sorted(probs, key=lambda k: probs[k], reverse=True)
+    best = ranked[0]
+    confidence = probs[best]
+    rule_best = max(rules, key=lambda k: rules[k])
+    if rules[rule_best] <= 0.0:
+        confidence *= 0.8
+    elif rule_best != best:
+        confidence *= 0.85
+    if nb_probs is not None and max(nb_probs, key=lambda k: nb_probs[k]) != best:
+        confidence *= 0.9
+    return best, max(0.0, min(1.0, confidence))
+
+
+# ---------------------------------------------------------------------------
+# Public entry point
+# ---------------------------------------------------------------------------
+
+
+def _mask_compounds(text: str, compounds: Sequence[str]) -> tuple[str, str | None]:
+    found: str | None = None
+    found_at = len(text) + 1
+    for name in sorted(compounds, key=len, reverse=True):
+        key = normalise(name)
+        if not key:
+            continue
+        at = text.find(key)
+        if at >= 0:
+            if at < found_at:
+                found, found_at = name, at
+            text = text.replace(key, "※")
+    return text, found
+
+
+def read_message(
+    text: str, *, compounds: Sequence[str] = (), model: CategoryModel | None = None
+) -> Reading:
+    """Read one message. ``model`` defaults to the shipped model."""
+    clean = normalise(text)
+    masked, compound = _mask_compounds(clean, compounds)
+    location = read_location(squeeze(masked))
+    category, confidence = classify(masked, model if model is not None else default_model())
+    return Reading(
+        category=category,
+        building=location.building,
+        unit=location.unit,
+        room=location.room,
+        urgent=is_urgent(masked),
+        confidence=confidence,
+        compound=compound,
+    )

@@ -1,0 +1,208 @@
+"""Behaviour of the triage reader: location, urgency and category rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linli.triage.model import CORPUS_DIR, CategoryModel, default_model, load_training
+from linli.triage.reader import Reading, cn_number, read_message
+
+
+def loc(text: str, compounds: tuple[str, ...] = ()) -> tuple[int | None, int | None, str | None]:
+    r = read_message(text, compounds=compounds)
+    return r.building, r.unit, r.room
+
+
+# --- location -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3号楼门口垃圾没人收", (3, None, None)),
+        ("三号楼门口垃圾没人收", (3, None, None)),
+        ("3栋的路灯坏了", (3, None, None)),
+        ("3幢后面有死老鼠", (3, None, None)),
+        ("3#楼楼道灯不亮", (3, None, None)),
+        ("16#1单元门口垃圾桶满了", (16, 1, None)),
+        ("3 号 楼 的单元门坏了", (3, None, None)),
+        ("3号2单元的电梯停了", (3, 2, None)),
+    ],
+)
+def test_building_formats(text: str, expected: tuple[int | None, int | None, str | None]) -> None:
+    assert loc(text) == expected
+
+
+def test_chinese_numeral_buildings_twelve_and_twenty_one() -> None:
+    assert loc("十二号楼前面的地砖翘了") == (12, None, None)
+    assert loc("二十一号楼的楼道灯坏了") == (21, None, None)
+    assert loc("二十号楼一单元电梯坏了") == (20, 1, None)
+    assert cn_number("十") == 10
+    assert cn_number("一百零二") == 102
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我住5楼 楼道窗户坏了", "18楼有人往下扔东西", "我家在三楼 单元门坏了", "住5层 电梯老停"],
+)
+def test_floor_is_not_a_building(text: str) -> None:
+    assert read_message(text).building is None
+
+
+def test_floor_next_to_building_is_ignored() -> None:
+    assert loc("我住10号楼6楼 楼道墙皮掉了") == (10, None, None)
+
+
+def test_units_in_digits_and_chinese() -> None:
+    assert loc("9栋2单元楼梯扶手断了") == (9, 2, None)
+    assert loc("五号楼二单元的门禁坏了") == (5, 2, None)
+    assert loc("二单元的楼道声控灯不亮") == (None, 2, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3-2-502 楼道堆了纸箱",
+        "3-2-502室 楼道堆了纸箱",
+        "3—2—502 楼道堆了纸箱",
+        "３－２－５０２ 楼道堆了纸箱",
+    ],
+)
+def test_dashed_address_gives_building_unit_room(text: str) -> None:
+    assert loc(text) == (3, 2, "502")
+
+
+def test_room_after_unit_and_room_marker() -> None:
+    assert loc("二号楼四单元502家跟楼下吵架了") == (2, 4, "502")
+    assert loc("12号楼3单元1102 卫生间下水堵了") == (12, 3, "1102")
+    assert loc("我家502室天花板漏水") == (None, None, "502")
+    assert loc("5号楼2单元301号的老人要买菜") == (5, 2, "301")
+
+
+def test_full_width_digits_and_emoji() -> None:
+    assert loc("１２号楼３单元😡楼道灯坏了") == (12, 3, None)
+
+
+def test_absent_location_is_all_none() -> None:
+    assert loc("小区门口的车乱停") == (None, None, None)
+
+
+def test_date_is_not_a_building() -> None:
+    assert read_message("3月5号楼下的垃圾没人收").building is None
+
+
+def test_compound_name_in_text_is_reported_and_not_misread() -> None:
+    r = read_message("凯奇花园3号楼2单元电梯坏了", compounds=("凯奇花园", "学府雅苑"))
+    assert r.compound == "凯奇花园"
+    assert (r.building, r.unit, r.room) == (3, 2, None)
+    r = read_message("八一新村3栋楼道灯不亮", compounds=("八一新村",))
+    assert r.compound == "八一新村"
+    assert r.building == 3
+    assert read_message("学府雅苑4栋的路灯坏了").compound is None
+
+
+# --- urgency --------------------------------------------------------------
+
+
+def test_burst_pipe_flooding_is_urgent_repair() -> None:
+    r = read_message("6号楼2单元502 家里水管爆了 水一直喷 客厅都淹了")
+    assert (r.category, r.urgent) == ("repair", True)
+
+
+def test_roof_leak_is_repair_not_urgent() -> None:
+    r = read_message("3号楼顶楼漏雨 家里天花板都泡了")
+    assert (r.category, r.urgent) == ("repair", False)
+
+
+def test_leak_from_upstairs_is_dispute() -> None:
+    r = read_message("楼上家漏水把我家厨房顶子泡坏了 他们不承认也不给修")
+    assert (r.category, r.urgent) == ("dispute", False)
+
+
+def test_lift_stopped_is_repair_but_people_trapped_is_urgent_safety() -> None:
+    stopped = read_message("8号楼一单元电梯又停了 我们老两口住十楼下不去")
+    assert (stopped.category, stopped.urgent) == ("repair", False)
+    trapped = read_message("十九栋三单元电梯里有人被困了")
+    assert (trapped.category, trapped.urgent) == ("safety", True)
+
+
+def test_corridor_clutter_is_safety_not_sanitation() -> None:
+    r = read_message("1栋3单元的楼梯间堆了好多废纸箱和旧家具")
+    assert (r.category, r.urgent) == ("safety", False)
+
+
+def test_rubbish_is_sanitation() -> None:
+    assert read_message("1号楼门口的垃圾堆了两天了 臭得很").category == "sanitation"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼道里一股煤气味 不知道哪家漏气了",
+        "4号楼1单元楼道里有股烧焦的味道",
+        "3号楼的刘大爷在楼下摔倒了 起不来",
+        "我妈说胸口疼得厉害 喘不上气",
+        "独居的王奶奶一天没开门了 敲门也不应",
+        "小区门口两伙人打起来了 还拿着棍子",
+        "北门口的井盖没了 敞着口子",
+        "12号楼外墙的瓷砖往下掉 差点砸到人",
+    ],
+)
+def test_urgent_cues(text: str) -> None:
+    assert read_message(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上次水管爆了已经修好了 但是地上的砖还没补",
+        "上个月楼道里着过一次火 现在没事了 墙还是黑的",
+        "有煤气罐放在楼道里 没漏气 就是看着害怕",
+        "我妈前几天摔了一跤 已经去医院看过了 没事",
+        "有人打电话说我孙子出事了让我打钱,我没打,想问问咋办",
+        "十二号楼前面的地砖翘起来了,绊倒好几个老人了",
+    ],
+)
+def test_negated_past_or_resolved_events_are_not_urgent(text: str) -> None:
+    assert not read_message(text).urgent
+
+
+def test_pension_scam_transfer_now_is_urgent_security() -> None:
+    r = read_message("我妈正在银行要给人转钱 说是养老金认证要交保证金 快去拦住她")
+    assert (r.category, r.urgent) == ("security", True)
+
+
+def test_pension_certification_question_is_policy() -> None:
+    r = read_message("今年的养老金认证怎么弄 在手机上能认证吗")
+    assert (r.category, r.urgent) == ("policy", False)
+
+
+def test_thanks_and_suggestions_are_other() -> None:
+    assert read_message("谢谢网格员小李昨天帮我们家老人送药 辛苦了").category == "other"
+    assert read_message("建议小区多装几个长椅 老人走累了能歇歇").category == "other"
+
+
+def test_reading_as_dict_rounds_confidence() -> None:
+    r = read_message("11号楼楼道的灯不亮了")
+    data = r.as_dict()
+    assert set(data) == {"category", "building", "unit", "room", "urgent", "confidence"}
+    assert isinstance(r, Reading)
+    assert data["confidence"] == round(r.confidence, 3)
+    assert 0.0 <= r.confidence <= 1.0
+
+
+# --- model ----------------------------------------------------------------
+
+
+def test_shipped_model_loads_and_agrees_with_a_freshly_trained_one(tmp_path: Path) -> None:
+    shipped = default_model()
+    fresh = CategoryModel.train(load_training(CORPUS_DIR / "train.jsonl"))
+    assert shipped.to_json() == fresh.to_json()
+    path = tmp_path / "model.json"
+    fresh.save(path)
+    again = CategoryModel.load(path)
+    text = "楼道里堆满了纸箱子"
+    assert again.scores(text) == pytest.approx(fresh.scores(text))
+    assert read_message(text, model=again) == read_message(text, model=shipped)
