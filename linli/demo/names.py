@@ -27,6 +27,13 @@ MALE_NAMES = _pairs(MALE_GIVEN)
 FEMALE_NAMES = _pairs(FEMALE_GIVEN)
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
 class NameMaker:
     def __init__(self, seed: int) -> None:
         self.random = random.Random(seed)
@@ -50,8 +57,14 @@ class NameMaker:
         return candidate
 
     def birth_date(self, min_age: int, max_age: int, today: dt.date) -> dt.date:
-        age_days = self.random.randint(min_age * 365 + 1, max_age * 365 + 300)
-        return today - dt.timedelta(days=age_days)
+        """A birth date on which someone is between ``min_age`` and ``max_age`` today.
+
+        Counted in calendar years, not 365-day blocks: leap days would otherwise make a
+        person asked to be 69 come out 68 now and then.
+        """
+        latest = _years_before(today, min_age)
+        earliest = _years_before(today, max_age + 1) + dt.timedelta(days=1)
+        return earliest + dt.timedelta(days=self.random.randint(0, (latest - earliest).days))
 
     def id_number(self, region: str, birth: dt.date, gender: str) -> str:
         while True:

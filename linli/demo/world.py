@@ -60,6 +60,8 @@ GRID_WORKER_NAMES = {
     7: ("gridworker7", "韩卫东"),
     8: ("gridworker8", "杨桂芳"),
 }
+DIRECT_PARTY_MEMBERS = 15
+NAMED_RESIDENTS = ["王秀兰", "张福贵", "赵桂芳", "刘长山", "郭玉梅", "任国华", "任梓萱", "白晓东"]
 RELOCATED_VILLAGES = ["前庄村", "后沟村", "南岭村", "石窑村", "柳湾村", "东坡村"]
 CHRONIC_ILLNESSES = ["高血压", "糖尿病", "冠心病", "慢阻肺", "关节炎"]
 
@@ -95,6 +97,9 @@ class WorldBuilder:
         self.today = today or timezone.localdate()
         self.scale = scale
         self.tags = {t.code: t for t in Tag.objects.all()}
+        # The people the seed story names must be the only ones with their names, so that
+        # searching for 王秀兰 finds 王大娘 and nobody else.
+        self.names.used_names.update(NAMED_RESIDENTS)
         # One hash for every demo account: hashing is slow by design, and these
         # passwords are public anyway.
         self.password_hash = make_password(DEMO_PASSWORD)
@@ -189,6 +194,10 @@ class WorldBuilder:
 
     @transaction.atomic
     def build(self) -> World:
+        # 文水县 (141121) sorts before 孝义市 (141181). Adding it after 孝义市 would make
+        # treebeard move 孝义市's subtree to new paths, leaving every Area already in
+        # memory (the World's community and buildings) with a stale path.
+        self.fengcheng()
         xiaoyi = area_create(
             actor=None, parent=None, kind=AreaKind.COUNTY, name="孝义市", code="141181"
         )
@@ -226,7 +235,6 @@ class WorldBuilder:
         self.accounts(world, town)
         self.households(world)
         self.named_people(world)
-        self.fengcheng()
         self.organisations(community)
         return world
 
@@ -306,8 +314,11 @@ class WorldBuilder:
 
     def households(self, world: World) -> None:
         """Fill a share of the flats with families, old couples and people living alone."""
-        party_members = 0
         volunteers = 0
+        # Heads of family who are not yet party members: the community's 15 directly
+        # managed party members (直管党员) are drawn from them once all flats are filled,
+        # so the count is exact rather than left to chance.
+        family_heads: list[Resident] = []
         for (compound_name, number), building in sorted(
             world.buildings.items(), key=lambda kv: kv[1].path
         ):
@@ -380,14 +391,11 @@ class WorldBuilder:
                     # A family: parents, children, sometimes a grandparent; some children
                     # stay with grandparents while the parents work elsewhere.
                     head_tags: dict[str, str] = dict(relocated)
-                    if party_members < 15 and self.random.random() < 0.12:
-                        head_tags[TagCode.PARTY_MEMBER] = "社区直管党员"
-                        party_members += 1
                     if volunteers < 76 and self.random.random() < 0.45:
                         head_tags[TagCode.VOLUNTEER] = "党员志愿者"
-                        head_tags.setdefault(TagCode.PARTY_MEMBER, "")
+                        head_tags[TagCode.PARTY_MEMBER] = ""
                         volunteers += 1
-                    self.resident(
+                    head = self.resident(
                         gender="male",
                         min_age=30,
                         max_age=55,
@@ -395,6 +403,8 @@ class WorldBuilder:
                         surname=surname,
                         tags=head_tags,
                     )
+                    if TagCode.PARTY_MEMBER not in head_tags:
+                        family_heads.append(head)
                     spouse_tags: dict[str, str] = {}
                     if volunteers < 76 and self.random.random() < 0.3:
                         spouse_tags[TagCode.VOLUNTEER] = "居民志愿者"
@@ -429,6 +439,9 @@ class WorldBuilder:
                             relation=Relation.PARENT,
                             surname=surname,
                         )
+
+        for head in self.random.sample(family_heads, min(DIRECT_PARTY_MEMBERS, len(family_heads))):
+            head.tag_links.create(tag=self.tags[TagCode.PARTY_MEMBER], detail="社区直管党员")
 
     def named_people(self, world: World) -> None:
         """The people the seed story names, in the grid of grid worker 陈中平."""

@@ -232,6 +232,7 @@ def grid_summaries(*, user: AnyUser, grids: QuerySet[Grid]) -> list[GridSummary]
     """
     grid_list = list(
         grids.filter(pk__in=visible_grids(user).values("pk"))
+        .select_related("community")
         .prefetch_related(  # type: ignore[type-var]  # the stubs cannot type two Prefetches
             Prefetch(
                 "buildings",

@@ -268,7 +268,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
     if building_id.isdigit():
         building = area_get_for_user(user=request.user, pk=int(building_id), kind=AreaKind.BUILDING)
         households = households.filter(unit__path__startswith=building.path)
-    households = households.annotate(member_count=Count("members"))
+    # An aggregate drops Meta.ordering, and pages need a stable order.
+    households = households.annotate(member_count=Count("members")).order_by("unit__path", "room")
     page = paginate(request, households)
     rows = list(page.object_list)
     labels = household_label_map(rows)
