@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.areas.models import Area
 from linli.areas.selectors import area_labels
-from linli.people.models import Gender, Household, Relation, Tag
+from linli.people.models import Gender, Household, Relation, Resident, Tag
 from linli.people.selectors import household_label_map
 from linli.people.services import ResidentData
 
@@ -78,9 +78,29 @@ class ResidentForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, households: list[Household], tags: list[Tag], **kwargs: Any
+        self,
+        *args: Any,
+        households: list[Household],
+        tags: list[Tag],
+        existing: Resident | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Editing never puts the stored ID or phone number into the page: the fields start
+        # empty and an empty field keeps what is stored (revealing is audited elsewhere).
+        self.existing = existing
+        if existing is not None:
+            if existing.id_number:
+                self.fields["id_number"].help_text = _(
+                    "已登记 %(masked)s。不修改请留空,输入新号码则替换。"
+                ) % {"masked": existing.id_number_masked}
+            if existing.phone:
+                self.fields["phone"].help_text = _(
+                    "已登记 %(masked)s。不修改请留空,输入新号码则替换。"
+                ) % {"masked": existing.phone_masked}
+                self.fields["clear_phone"] = forms.BooleanField(
+                    label=_("删除已登记的手机号"), required=False
+                )
         labels = household_label_map(households)
         self.households = {h.pk: h for h in households}
         self.fields["household"].choices = [("", _("暂不登记住户"))] + [  # type: ignore[attr-defined]
@@ -109,12 +129,16 @@ class ResidentForm(forms.Form):
             alias=data.get("alias", ""),
             gender=data["gender"],
             birth_date=data["birth_date"],
-            id_number=data.get("id_number", ""),
-            phone=data.get("phone", ""),
+            id_number=data.get("id_number", "") or self._kept("id_number"),
+            phone="" if data.get("clear_phone") else (data.get("phone", "") or self._kept("phone")),
             household=self.households.get(household_id) if household_id else None,
             relation_to_head=data["relation_to_head"],
             notes=data.get("notes", ""),
         )
+
+    def _kept(self, field: str) -> str:
+        value: str = getattr(self.existing, field, "") if self.existing is not None else ""
+        return value
 
     def chosen_tags(self) -> dict[Tag, str]:
         chosen: dict[Tag, str] = {}

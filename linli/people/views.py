@@ -174,15 +174,13 @@ def resident_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "alias": resident.alias,
         "gender": resident.gender,
         "birth_date": resident.birth_date,
-        "id_number": resident.id_number,
-        "phone": resident.phone,
         "household": resident.household_id,
         "relation_to_head": resident.relation_to_head,
         "notes": resident.notes,
         "tags": [str(link.tag_id) for link in links],
         **{f"tag_detail_{link.tag_id}": link.detail for link in links},
     }
-    form = _resident_form(request, initial=initial)
+    form = _resident_form(request, initial=initial, existing=resident)
     if request.method == "POST" and form.is_valid():
         try:
             resident_update(

@@ -220,3 +220,38 @@ def test_emergency_contact_with_a_bad_phone_re_renders_with_the_error(
     assert "请输入11位手机号" in content
     assert 'value="12345"' in content
     assert not EmergencyContact.objects.exists()
+
+
+def test_edit_form_never_shows_the_stored_id_or_phone_number(
+    cast: Cast, client_for: Callable[[str], Client]
+) -> None:
+    client = client_for("worker1")
+    page = client.get(reverse("people:resident_edit", args=[cast.elder.pk])).content.decode()
+    assert "13812345678" not in page
+    assert cast.elder.id_number not in page
+    assert "138****5678" in page
+
+
+def test_saving_the_edit_form_with_empty_numbers_keeps_them(
+    cast: Cast, client_for: Callable[[str], Client]
+) -> None:
+    client = client_for("worker1")
+    response = client.post(
+        reverse("people:resident_edit", args=[cast.elder.pk]),
+        {
+            "name": "王秀兰",
+            "alias": "王大娘",
+            "gender": "female",
+            "birth_date": cast.elder.birth_date.isoformat(),
+            "id_number": "",
+            "phone": "",
+            "household": cast.household1.pk,
+            "relation_to_head": "head",
+            "notes": "改了备注",
+        },
+    )
+    assert response.status_code == 302
+    cast.elder.refresh_from_db()
+    assert cast.elder.phone == "13812345678"
+    assert cast.elder.notes == "改了备注"
+    assert cast.elder.id_number.startswith("14118119570308")
