@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,7 +130,9 @@ def resident_get_for_user_or_none(user: User, pk: int, capability: Capability) -
         return None
 
 
-def _resident_form(request: HttpRequest, **kwargs: object) -> ResidentForm:
+def _resident_form(
+    request: HttpRequest, *, initial: Mapping[str, object], existing: Resident | None = None
+) -> ResidentForm:
     households = list(
         visible_households(request.user, Capability.REGISTER_EDIT).select_related("unit")
     )
@@ -136,7 +140,8 @@ def _resident_form(request: HttpRequest, **kwargs: object) -> ResidentForm:
         request.POST or None,
         households=households,
         tags=list(Tag.objects.all()),
-        **kwargs,
+        existing=existing,
+        initial=initial,
     )
 
 
