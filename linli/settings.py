@@ -201,6 +201,8 @@ USE_TZ = True
 # --- Static files and uploads -------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide stylesheet lives in linli/static, which belongs to no app.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

@@ -4,8 +4,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from linli.accounts.selectors import capabilities_of
-from linli.core.roles import Capability
+from linli.accounts.selectors import capabilities_of, roles_of
+from linli.core.roles import Capability, Role
+from linli.notifications.models import Notification
+from linli.requests.selectors import has_open_tasks
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -14,8 +16,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     caps = capabilities_of(user)
+    roles = roles_of(user)
     return {
         "nav_register": Capability.REGISTER_VIEW in caps,
         "nav_areas": Capability.AREAS_VIEW in caps,
         "nav_admin": user.is_superuser,
+        "nav_requests": Capability.REQUESTS_VIEW in caps,
+        # Grid workers always have a task list; anyone else once something is assigned.
+        "nav_tasks": Role.GRID_WORKER in roles or has_open_tasks(user),
+        "nav_report": Role.RESIDENT in roles,
+        "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }

@@ -236,6 +236,11 @@ class WorldBuilder:
         self.households(world)
         self.named_people(world)
         self.organisations(community)
+        # Six months of requests, disputes and follow-ups; imported here because that
+        # module builds on this one.
+        from linli.demo.requests_history import build_request_history
+
+        build_request_history(world, scale=self.scale)
         return world
 
     def accounts(self, world: World, town: Area) -> None:

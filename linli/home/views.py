@@ -17,8 +17,12 @@ from linli.people.selectors import (
     tag_counts,
     visible_residents,
 )
+from linli.requests.selectors import location_labels, overdue_in_scope
 
 AREA_ROLES = {Role.COMMITTEE, Role.CADRE, Role.STAFF, Role.LEADER, Role.ADMIN}
+# Overdue requests are escalated to cadres; those who dispatch see them too.
+OVERDUE_ROLES = {Role.CADRE, Role.COMMITTEE, Role.STAFF, Role.ADMIN}
+OVERDUE_SHOWN = 10
 
 
 @login_required
@@ -39,6 +43,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context["area_resident_count"] = residents.count()
         context["area_tag_counts"] = tag_counts(residents)
         context["area_grids"] = grid_summaries(user=user, grids=Grid.objects.all())
+
+    if roles & OVERDUE_ROLES or user.is_superuser:
+        overdue_requests = overdue_in_scope(user)
+        rows = list(overdue_requests[:OVERDUE_SHOWN])
+        labels = location_labels(rows)
+        context["show_overdue"] = True
+        context["overdue_rows"] = [(r, labels[r.pk]) for r in rows]
+        context["overdue_count"] = overdue_requests.count()
 
     resident = (
         Resident.objects.filter(user_id=user.pk or 0).select_related("household__unit").first()

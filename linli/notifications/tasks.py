@@ -15,4 +15,7 @@ def deliver(notification_id: int) -> None:
         return
     for channel in configured_channels():
         channel(notification)
-    Notification.objects.filter(pk=notification_id).update(delivered_at=timezone.now())
+    # Conditional, so a duplicate run (a retry, a second worker) keeps the first time.
+    Notification.objects.filter(pk=notification_id, delivered_at=None).update(
+        delivered_at=timezone.now()
+    )

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, scope_for
-from linli.areas.models import Grid
-from linli.areas.selectors import ancestor_paths
-from linli.core.roles import Capability, Role
-from linli.core.scoping import scope_condition
+from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.selectors import ancestor_of_kind, ancestor_paths, area_labels
+from linli.core.roles import Capability, Role, roles_with
+from linli.core.scoping import apply_scope, scope_condition
+from linli.organisations.models import Organisation
+from linli.people.models import Resident
+from linli.requests.locate import filing_communities, filing_scope
 from linli.requests.models import Category, Request
 from linli.requests.workflow import OPEN_STATUSES, Actor, Status
 
@@ -27,6 +32,10 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
     """Requests in the user's area or grid, plus those they reported, filed or handle."""
     if not user.is_authenticated:
         return Request.objects.none()
+    if scope_for(user, Capability.REQUESTS_VIEW).everything:
+        # Not folded into the OR below: the condition for "everything" is an empty Q,
+        # which ``|`` silently drops, leaving a superuser only their own requests.
+        return Request.objects.all()
     condition = Q(reporter__user=user) | Q(submitted_by=user) | Q(assignee=user)
     place = _place_condition(user, Capability.REQUESTS_VIEW)
     if place is not None:
@@ -70,6 +79,14 @@ def actor_relations(user: AnyUser, request: Request) -> frozenset[Actor]:
         if request.resolved_by_id != user.pk:
             relations.add(Actor.VERIFIER)
     if request.assignee_id is not None and request.assignee_id == user.pk:
+        relations.add(Actor.ASSIGNEE)
+    elif (
+        request.assignee_id is None
+        and request.assignee_organisation_id is not None
+        and Actor.DISPATCHER in relations
+    ):
+        # A partner unit or service team has no account of its own: the dispatchers over
+        # the place record its progress for it (and, having resolved, cannot verify).
         relations.add(Actor.ASSIGNEE)
     reporter_user_id = request.reporter.user_id if request.reporter is not None else None
     if reporter_user_id == user.pk or (
@@ -167,7 +184,7 @@ def cadres_responsible_for(request: Request) -> list[User]:
         Q(area__path__in=ancestor_paths(request.location.path))
         | Q(grid_id=request.grid_id if request.grid_id else -1)
     )
-    users = {a.user_id: a.user for a in assignments.select_related("user")}
+    users = {a.user_id: a.user for a in assignments.select_related("user").order_by("pk")}
     return [u for u in users.values() if u.is_active]
 
 
@@ -181,12 +198,26 @@ def grid_workers_of(grid: Grid) -> list[User]:
 
 
 def dispatchers_for(request: Request) -> list[User]:
-    """Committee members and staff over the request's community."""
-    assignments = RoleAssignment.objects.filter(
-        role__in=[Role.COMMITTEE, Role.STAFF],
-        area__path__in=ancestor_paths(request.community.path),
-        user__is_active=True,
-    ).select_related("user")
+    """Everyone who may dispatch the request: the roles that carry the capability, held
+    over the request's community (or above it), its place, or its grid — the same people
+    :func:`actor_relations` counts as dispatchers."""
+    place = Q(
+        area__path__in={
+            *ancestor_paths(request.community.path),
+            *ancestor_paths(request.location.path),
+        }
+    )
+    if request.grid_id is not None:
+        place |= Q(grid_id=request.grid_id)
+    assignments = (
+        RoleAssignment.objects.filter(
+            place,
+            role__in=sorted(roles_with(Capability.REQUESTS_DISPATCH)),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
     return list({a.user_id: a.user for a in assignments}.values())
 
 
@@ -220,3 +251,104 @@ def count_by(queryset: QuerySet[Request], field: str) -> dict[str, int]:
         str(row[field]): row["n"]
         for row in queryset.values(field).annotate(n=Count("pk")).order_by(field)
     }
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def overdue_in_scope(user: AnyUser, now: dt.datetime | None = None) -> QuerySet[Request]:
+    """Open requests past their deadline in the places the user oversees, the longest
+    overdue first: the 超期诉求 a cadre (or staff, committee) sees on the home page."""
+    place = _place_condition(user, Capability.REQUESTS_VIEW)
+    if place is None:
+        return Request.objects.none()
+    return (
+        overdue(Request.objects.filter(place), now)
+        .select_related(*LIST_RELATED)
+        .order_by("due_at", "pk")
+    )
+
+
+def has_open_tasks(user: AnyUser) -> bool:
+    """Whether anything is assigned to the user and not yet resolved (for the menu)."""
+    if not user.is_authenticated:
+        return False
+    return Request.objects.filter(
+        assignee_id=user.pk, status__in=[Status.ASSIGNED, Status.IN_PROGRESS]
+    ).exists()
+
+
+def location_labels(requests: Iterable[Request]) -> dict[int, str]:
+    """``和平小区1号楼1单元101室`` for each request, in one query; a request known only to
+    its community is labelled with the community's name."""
+    rows = list(requests)
+    labels = area_labels([r.location.path for r in rows])
+    result: dict[int, str] = {}
+    for r in rows:
+        label = labels.get(r.location.path) or r.location.name
+        result[r.pk] = f"{label}{r.room}室" if r.room else label
+    return result
+
+
+@dataclass(frozen=True)
+class ReportPlace:
+    """One place a resident may pick when reporting: their home, building, compound, or
+    another building of their compound."""
+
+    key: str
+    label: str
+    area: Area
+    room: str = ""
+
+
+def report_places(resident: Resident) -> list[ReportPlace]:
+    """Where a resident may say the problem is, their own home first."""
+    household = resident.household
+    if household is None:
+        return []
+    unit = household.unit
+    unit_label = area_labels([unit.path])[unit.path]
+    places = [
+        ReportPlace(
+            "home",
+            _("我家(%(place)s%(room)s室)") % {"place": unit_label, "room": household.room},
+            unit,
+            household.room,
+        )
+    ]
+    building = ancestor_of_kind(unit, AreaKind.BUILDING)
+    compound = ancestor_of_kind(unit, AreaKind.COMPOUND)
+    if building is not None:
+        places.append(
+            ReportPlace("building", _("我家这栋楼(%(name)s)") % {"name": building.name}, building)
+        )
+    if compound is not None:
+        places.append(
+            ReportPlace("compound", _("小区公共区域(%(name)s)") % {"name": compound.name}, compound)
+        )
+        others = Area.objects.filter(
+            kind=AreaKind.BUILDING, path__startswith=compound.path, depth=compound.depth + 1
+        ).order_by("path")
+        for other in others:
+            if building is None or other.pk != building.pk:
+                places.append(ReportPlace(f"b{other.pk}", f"{compound.name}{other.name}", other))
+    return places
+
+
+def filing_places(user: AnyUser) -> tuple[list[Area], list[Area]]:
+    """(communities, buildings) where a staff member may file a request for someone."""
+    scope = filing_scope(user)
+    buildings = apply_scope(
+        Area.objects.filter(kind=AreaKind.BUILDING), scope, area_path="path"
+    ).order_by("path")
+    return filing_communities(user), list(buildings)
+
+
+def assignable_organisations(request: Request) -> QuerySet[Organisation]:
+    """Service teams and partner units a request may go to: those of its community (or
+    above it), and partners that serve everywhere."""
+    return Organisation.objects.filter(
+        Q(area__path__in=ancestor_paths(request.location.path))
+        | Q(area__path__startswith=request.community.path)
+        | Q(area__isnull=True, is_partner=True)
+    ).order_by("kind", "name")

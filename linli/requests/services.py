@@ -19,7 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
@@ -96,7 +96,11 @@ def next_number(at: dt.datetime) -> str:
 
 
 def clean_photo(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
-    """Check an uploaded photo and re-encode it, which drops EXIF (and any GPS position)."""
+    """Check an uploaded photo and re-encode it, which drops EXIF (and any GPS position).
+
+    A phone stores a portrait photo sideways with an EXIF orientation; the rotation is
+    applied to the pixels first, or the photo would show on its side once EXIF is gone.
+    """
     if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
         raise ValidationError(
             {"photos": _("照片不能超过 %(mb)d MB。") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)}}
@@ -106,8 +110,8 @@ def clean_photo(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
             if image.format not in PHOTO_FORMATS:
                 raise ValidationError({"photos": _("只能上传 JPG、PNG、WEBP 或 GIF 格式的照片。")})
             image.load()
-            converted = image.convert("RGB")
-    except (UnidentifiedImageError, OSError) as exc:
+            converted = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
         raise ValidationError({"photos": _("无法识别的图片文件,请重新拍照上传。")}) from exc
     converted.thumbnail((2048, 2048))
     buffer = BytesIO()
@@ -190,9 +194,16 @@ def request_submit(
         AreaKind.UNIT,
     }:
         errors["location"] = [_("位置应为社区、小区、楼栋或单元。")]
+    cleaned_photos: list[ContentFile[bytes]] = []
+    if "photos" not in errors:
+        # Every photo is checked, so the user hears about all that is wrong at once.
+        for photo in photos:
+            try:
+                cleaned_photos.append(clean_photo(photo))
+            except ValidationError as exc:
+                errors.setdefault("photos", []).extend(exc.message_dict["photos"])
     if errors:
         raise ValidationError(errors)
-    cleaned_photos = [clean_photo(photo) for photo in photos]
     category = category or Category.objects.get(code=OTHER_CATEGORY)
     response_due, due = deadlines(category=category, urgent=urgent, submitted_at=at)
     request = Request.objects.create(
@@ -213,9 +224,9 @@ def request_submit(
         response_due_at=response_due,
         due_at=due,
     )
-    for photo in cleaned_photos:
+    for cleaned in cleaned_photos:
         RequestPhoto.objects.create(
-            request=request, kind=RequestPhoto.Kind.REPORT, image=photo, uploaded_by=submitted_by
+            request=request, kind=RequestPhoto.Kind.REPORT, image=cleaned, uploaded_by=submitted_by
         )
     _event(
         request,
@@ -269,6 +280,9 @@ def _route(request: Request, *, at: dt.datetime) -> None:
         to_status=Status.ASSIGNED,
         note=_("系统自动派给网格员 %(name)s") % {"name": worker},
     )
+    audit_record(
+        actor=None, action="update", obj=request, fields=["status", "assignee"], note="auto_assign"
+    )
     notify(
         users=[worker],
         text=_("%(urgent)s新诉求派给您:%(label)s")
@@ -309,7 +323,7 @@ def request_transition(
     and the loser finds the status already changed and gets InvalidTransition."""
     at = at or timezone.now()
     locked = (
-        Request.objects.select_for_update()
+        Request.objects.select_for_update(of=("self",))
         .select_related("location", "reporter")
         .get(pk=request.pk)
     )
@@ -419,8 +433,9 @@ def _notify_after(request: Request, transition: Transition, *, actor: User) -> N
             urgent=request.urgent,
         )
     elif transition.name == "resolve":
+        # The resolver may be staff too, but never verifies their own work.
         notify(
-            users=dispatchers_for(request),
+            users=[u for u in dispatchers_for(request) if u.pk != actor.pk],
             text=_("诉求已办结,请核实:%(label)s") % {"label": label},
             link=link,
         )
@@ -459,12 +474,14 @@ def request_feedback(
     """Record a follow-up (回访). "Not resolved" reopens the request for rework."""
     at = at or timezone.now()
     locked = (
-        Request.objects.select_for_update()
+        Request.objects.select_for_update(of=("self",))
         .select_related("location", "reporter")
         .get(pk=request.pk)
     )
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": [_("请选择满意、基本满意或不满意。")]})
+    if via not in Feedback.Via.values:
+        raise ValidationError({"via": [_("请选择回访方式。")]})
     if locked.status not in {Status.RESOLVED, Status.CLOSED}:
         raise InvalidTransition(_("诉求还没有办结,暂时不能评价。"))
     relations = actor_relations(actor, locked)
@@ -472,6 +489,10 @@ def request_feedback(
         raise NotPermitted(_("只有反映人本人可以评价。"))
     if via != Feedback.Via.REPORTER and Actor.FOLLOW_UP not in relations:
         raise NotPermitted(_("只有社区工作人员可以登记回访结果。"))
+    # Like verification, the follow-up is never by whoever did the work: a grid worker who
+    # filed from a patrol and resolved it must not rate it (it feeds the 满意率).
+    if locked.resolved_by_id is not None and locked.resolved_by_id == actor.pk:
+        raise NotPermitted(_("办理人不能为自己办理的诉求登记回访评价。"))
     feedback = Feedback.objects.create(
         request=locked,
         resolved=resolved,
@@ -509,6 +530,7 @@ def request_feedback(
             to_status=reopen.target,
             note=_("回访未解决,第 %(n)d 次重新办理") % {"n": locked.reopen_count},
         )
+        audit_record(actor=actor, action="update", obj=locked, fields=["status"], note=reopen.name)
         _notify_after(locked, reopen, actor=actor)
     return feedback
 
@@ -527,13 +549,16 @@ def requests_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     pending = list(
         overdue(Request.objects.filter(escalated_at=None), now)
         .select_related("location", "grid", "community")
-        .select_for_update()
+        .select_for_update(of=("self",))
     )
     for request in pending:
         cadres = cadres_responsible_for(request)
         names = "、".join(str(c) for c in cadres) or _("社区两委")
         request.escalated_at = now
         request.save(update_fields=["escalated_at"])
+        audit_record(
+            actor=None, action="update", obj=request, fields=["escalated_at"], note="escalate"
+        )
         _event(
             request,
             kind=RequestEvent.Kind.ESCALATION,
@@ -562,7 +587,9 @@ def _check_mediator(request: Request, actor: User) -> None:
 
 
 @transaction.atomic
-def mediation_start(*, request: Request, actor: User, parties: str) -> Mediation:
+def mediation_start(
+    *, request: Request, actor: User, parties: str, at: dt.datetime | None = None
+) -> Mediation:
     _check_mediator(request, actor)
     if not parties.strip():
         raise ValidationError({"parties": [_("请填写当事人,每行一位。")]})
@@ -576,7 +603,7 @@ def mediation_start(*, request: Request, actor: User, parties: str) -> Mediation
         request,
         kind=RequestEvent.Kind.MEDIATION,
         actor=actor,
-        at=timezone.now(),
+        at=at or timezone.now(),
         note=_("登记当事人:%(p)s") % {"p": "、".join(mediation.party_list)},
     )
     audit_record(
@@ -587,7 +614,13 @@ def mediation_start(*, request: Request, actor: User, parties: str) -> Mediation
 
 @transaction.atomic
 def mediation_add_session(
-    *, mediation: Mediation, actor: User, held_on: dt.date, mediators: str, notes: str
+    *,
+    mediation: Mediation,
+    actor: User,
+    held_on: dt.date,
+    mediators: str,
+    notes: str,
+    at: dt.datetime | None = None,
 ) -> MediationSession:
     _check_mediator(mediation.request, actor)
     errors: dict[str, list[str]] = {}
@@ -595,7 +628,7 @@ def mediation_add_session(
         errors["mediators"] = [_("请填写调解人。")]
     if not notes.strip():
         errors["notes"] = [_("请填写调解经过。")]
-    if held_on > timezone.localdate():
+    if held_on > timezone.localdate(at or timezone.now()):
         errors["held_on"] = [_("调解日期不能晚于今天。")]
     if errors:
         raise ValidationError(errors)
@@ -606,7 +639,7 @@ def mediation_add_session(
         mediation.request,
         kind=RequestEvent.Kind.MEDIATION,
         actor=actor,
-        at=timezone.now(),
+        at=at or timezone.now(),
         note=_("%(date)s 调解(调解人:%(who)s)") % {"date": held_on, "who": session.mediators},
     )
     audit_record(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("figures/", figures_views.figures, name="figures"),
     # One request
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/mediation/", views.mediation, name="mediation"),

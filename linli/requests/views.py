@@ -1,13 +1,549 @@
-"""Request pages. (Being written.)"""
+"""Request pages: residents report and follow, grid workers handle, dispatchers route.
+
+Views parse input, call services and render; what a user may see comes from the scoped
+selectors, and what they may do from the workflow table (``workflow.available``).
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from linli.accounts.models import User
+from linli.accounts.selectors import capabilities_of
+from linli.areas.selectors import area_labels, visible_grids
+from linli.core.errors import DomainError
+from linli.core.forms import add_service_errors
+from linli.core.htmx import render_page_or_fragment
+from linli.core.pagination import paginate, querystring_without_page
+from linli.core.roles import Capability
+from linli.people.selectors import household_label_map, visible_residents
+from linli.requests.forms import (
+    FeedbackForm,
+    FileRequestForm,
+    FollowUpForm,
+    MediationConcludeForm,
+    MediationSessionForm,
+    MediationStartForm,
+    QueueFilterForm,
+    ReportForm,
+    TransitionForm,
+)
+from linli.requests.locate import resident_of
+from linli.requests.models import Category, Channel, Feedback, Mediation, Request
+from linli.requests.selectors import (
+    QueueFilters,
+    actor_relations,
+    assignable_organisations,
+    assignable_users,
+    filing_places,
+    location_labels,
+    my_reports,
+    my_tasks,
+    report_places,
+    request_get_for_user,
+    request_queue,
+)
+from linli.requests.services import (
+    DISPUTE_CATEGORY,
+    mediation_add_session,
+    mediation_conclude,
+    mediation_start,
+    request_feedback,
+    request_submit,
+    request_transition,
+)
+from linli.requests.workflow import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    Actor,
+    Status,
+    available,
+    transition_between,
+)
+
+FOLLOW_UP_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+STAFF_RELATIONS = frozenset({Actor.DISPATCHER, Actor.VERIFIER, Actor.ASSIGNEE, Actor.FOLLOW_UP})
 
 
-def _todo(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    raise NotImplementedError
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
-report = my_requests = my_tasks_view = queue = file_request = _todo
-detail = transition = feedback = mediation = mediation_session = mediation_conclude_view = _todo
+def _require(request: HttpRequest, capability: Capability) -> None:
+    if capability not in capabilities_of(request.user):
+        raise PermissionDenied(_("您没有这项操作的权限。"))
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.boosted
+
+
+# --- residents -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    resident = resident_of(user)
+    places = report_places(resident) if resident is not None else []
+    if resident is None or not places:
+        return render(request, "requests/report_unavailable.html", {"resident": resident})
+    form = ReportForm(request.POST or None, request.FILES or None, places=places)
+    if request.method == "POST" and form.is_valid():
+        place = form.chosen_place()
+        try:
+            created = request_submit(
+                submitted_by=user,
+                reporter=resident,
+                text=form.cleaned_data["text"],
+                channel=Channel.RESIDENT_PAGE,
+                location=place.area,
+                room=place.room,
+                urgent=form.cleaned_data["urgent"],
+                photos=form.cleaned_data["photos"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已收到您反映的问题(编号 %(number)s),我们会尽快处理,进展会在这里告诉您。")
+                % {"number": created.number},
+            )
+            return redirect("requests:detail", pk=created.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "requests/report.html", {"form": form}, status=status)
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, my_reports(request.user))
+    rows = list(page.object_list)
+    labels = location_labels(rows)
+    return render(
+        request,
+        "requests/mine.html",
+        {
+            "page": page,
+            "rows": [(r, labels[r.pk]) for r in rows],
+            "can_report": resident_of(request.user) is not None,
+        },
+    )
+
+
+# --- grid workers --------------------------------------------------------------------------
+
+
+@login_required
+def my_tasks_view(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, my_tasks(request.user))
+    rows = list(page.object_list)
+    labels = location_labels(rows)
+    return render(
+        request,
+        "requests/tasks.html",
+        {"page": page, "rows": [(r, labels[r.pk]) for r in rows]},
+    )
+
+
+def _task_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """The card of one task after a change, or nothing once it is no longer a task."""
+    task = my_tasks(request.user).filter(pk=pk).first()
+    if task is None:
+        return render(request, "requests/_task_done.html", {})
+    return render(
+        request,
+        "requests/_task_card.html",
+        {"r": task, "label": location_labels([task])[task.pk]},
+    )
+
+
+# --- dispatchers ---------------------------------------------------------------------------
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.REQUESTS_VIEW)
+    user = _user(request)
+    categories = list(Category.objects.filter(is_active=True))
+    grids = list(visible_grids(user).order_by("code"))
+    form = QueueFilterForm(request.GET or None, categories=categories, grids=grids)
+    filters = QueueFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = QueueFilters(
+            status=data["status"] or "",
+            category=form.categories.get(data["category"]) if data["category"] else None,
+            grid=form.grids.get(data["grid"]) if data["grid"] else None,
+            channel=data["channel"] or "",
+            overdue_only=data["overdue"],
+            query=(data["q"] or "").strip(),
+        )
+    page = paginate(
+        request,
+        request_queue(user=user, filters=filters).select_related("assignee_organisation"),
+    )
+    rows = list(page.object_list)
+    labels = location_labels(rows)
+    return render_page_or_fragment(
+        request,
+        "requests/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(r, labels[r.pk]) for r in rows],
+            "querystring": querystring_without_page(request),
+            "filtered": form.is_bound and form.has_changed(),
+            "can_file": Capability.REQUESTS_FILE in capabilities_of(user),
+        },
+        fragment_template="requests/_queue_results.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_request(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.REQUESTS_FILE)
+    user = _user(request)
+    communities, buildings = filing_places(user)
+    residents = list(
+        visible_residents(user).select_related("household__unit").order_by("name", "pk")
+    )
+    household_labels = household_label_map([r.household for r in residents if r.household])
+    form = FileRequestForm(
+        request.POST or None,
+        request.FILES or None,
+        communities=communities,
+        buildings=buildings,
+        building_labels=area_labels([b.path for b in buildings]),
+        residents=[(r, household_labels.get(r.household_id or 0, "")) for r in residents],
+        categories=list(Category.objects.filter(is_active=True)),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        reporter = form.chosen_reporter()
+        try:
+            created = request_submit(
+                submitted_by=user,
+                reporter=reporter,
+                reporter_name=(data["reporter_name"] or "").strip(),
+                text=data["text"],
+                channel=data["channel"],
+                location=data["location"],
+                room=data["room"],
+                category=form.chosen_category(),
+                urgent=data["urgent"],
+                photos=data["photos"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记诉求 %(number)s。") % {"number": created.number})
+            return redirect("requests:detail", pk=created.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "requests/file.html", {"form": form}, status=status)
+
+
+# --- one request ---------------------------------------------------------------------------
+
+
+def _transition_form(
+    req: Request, data: Any = None, files: Any = None, *, initial: dict[str, Any] | None = None
+) -> TransitionForm:
+    wants_assignee = (data or initial or {}).get("to") == Status.ASSIGNED
+    return TransitionForm(
+        data,
+        files,
+        initial=initial,
+        assignees=list(assignable_users(req)) if wants_assignee else [],
+        organisations=list(assignable_organisations(req)) if wants_assignee else [],
+    )
+
+
+def _latest_reporter_feedback_is_current(req: Request, feedback: list[Feedback]) -> bool:
+    """Whether the reporter has already rated the latest resolution."""
+    return any(
+        f.via == Feedback.Via.REPORTER
+        and req.resolved_at is not None
+        and f.created_at >= req.resolved_at
+        for f in feedback
+    )
+
+
+def _detail_context(
+    request: HttpRequest, req: Request, *, overrides: dict[str, forms.Form] | None = None
+) -> dict[str, Any]:
+    user = _user(request)
+    overrides = overrides or {}
+    relations = actor_relations(user, req)
+    status = Status(req.status)
+    actions = []
+    for transition in available(status, relations):
+        form = overrides.get(f"action:{transition.name}") or _transition_form(
+            req, initial={"to": transition.target}
+        )
+        actions.append({"transition": transition, "form": form})
+    feedback = list(req.feedback.select_related("recorded_by"))
+    can_rate = (
+        Actor.REPORTER in relations
+        and status in FOLLOW_UP_STATUSES
+        and not _latest_reporter_feedback_is_current(req, feedback)
+    )
+    can_follow_up = Actor.FOLLOW_UP in relations and status in FOLLOW_UP_STATUSES
+    context: dict[str, Any] = {
+        "req": req,
+        "location_label": location_labels([req])[req.pk],
+        "relations": relations,
+        "actions": actions,
+        "events": list(req.events.select_related("actor")),
+        "photos": list(req.photos.all()),
+        "feedback": feedback,
+        "feedback_form": (overrides.get("feedback") or FeedbackForm()) if can_rate else None,
+        "follow_up_form": (overrides.get("follow_up") or FollowUpForm()) if can_follow_up else None,
+        "is_overdue": status in OPEN_STATUSES and req.due_at < timezone.now(),
+        "is_finished": status in FINISHED_STATUSES,
+        "show_reporter": bool(relations & STAFF_RELATIONS),
+        "is_dispute": req.category.code == DISPUTE_CATEGORY,
+    }
+    if context["is_dispute"]:
+        mediation = Mediation.objects.filter(request=req).prefetch_related("sessions").first()
+        can_mediate = bool(relations & {Actor.DISPATCHER, Actor.ASSIGNEE})
+        context |= {
+            "mediation": mediation,
+            "can_mediate": can_mediate,
+            "mediation_start_form": overrides.get("mediation_start")
+            or MediationStartForm(initial={"parties": mediation.parties if mediation else ""}),
+            "mediation_session_form": overrides.get("mediation_session")
+            or MediationSessionForm(initial={"held_on": timezone.localdate()}),
+            "mediation_conclude_form": overrides.get("mediation_conclude")
+            or MediationConcludeForm(
+                initial={
+                    "outcome": mediation.outcome if mediation else "",
+                    "agreement_text": mediation.agreement_text if mediation else "",
+                }
+            ),
+        }
+    return context
+
+
+def _render_detail(
+    request: HttpRequest,
+    req: Request,
+    *,
+    status: int = 200,
+    overrides: dict[str, forms.Form] | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "requests/detail.html",
+        _detail_context(request, req, overrides=overrides),
+        status=status,
+    )
+
+
+def _refused(request: HttpRequest, req: Request, exc: DomainError) -> HttpResponse:
+    """An invalid (409) or not permitted (403) change: say why in Chinese, change nothing."""
+    messages.error(request, exc.message)
+    if _is_htmx(request):
+        # htmx does not swap an error response; reload the page to show the message.
+        response = HttpResponse(status=exc.status_code)
+        response["HX-Refresh"] = "true"
+        return response
+    fresh = request_get_for_user(user=request.user, pk=req.pk)
+    return _render_detail(request, fresh, status=exc.status_code)
+
+
+def _back_to(request: HttpRequest, req: Request) -> str:
+    """Where to go after a change: back to the task list when it came from there."""
+    if request.POST.get("next") == "tasks":
+        return reverse("requests:tasks")
+    return reverse("requests:detail", args=[req.pk])
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, pk=pk)
+    return _render_detail(request, req)
+
+
+@login_required
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A request's photo, only to those who may see the request."""
+    req = request_get_for_user(user=request.user, pk=pk)
+    found = req.photos.filter(pk=photo_pk).first()
+    if found is None:
+        raise Http404
+    try:
+        handle = found.image.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, pk=pk)
+    form = _transition_form(req, request.POST, request.FILES)
+    to = request.POST.get("to", "")
+    move = transition_between(Status(req.status), Status(to)) if to in Status.values else None
+    key = f"action:{move.name}" if move else "action:"
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            request_transition(
+                request=req,
+                to=data["to"],
+                actor=_user(request),
+                note=data["note"] or "",
+                assignee=form.chosen_assignee(),
+                organisation=form.chosen_organisation(),
+                photo=data.get("photo"),
+            )
+        except DomainError as exc:
+            return _refused(request, req, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            label = move.label if move else _("办理")
+            messages.success(
+                request,
+                _("已%(action)s:%(number)s") % {"action": label, "number": req.number},
+            )
+            if _is_htmx(request) and request.POST.get("next") == "tasks":
+                return _task_card(request, req.pk)
+            return redirect(_back_to(request, req))
+    if _is_htmx(request):
+        reasons = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, " ".join(reasons) or _("请检查填写的内容。"))
+        response = HttpResponse(status=400)
+        response["HX-Refresh"] = "true"
+        return response
+    return _render_detail(request, req, status=400, overrides={key: form})
+
+
+@login_required
+@require_POST
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, pk=pk)
+    by_staff = request.POST.get("via") in {Feedback.Via.PHONE, Feedback.Via.VISIT}
+    form: FeedbackForm = FollowUpForm(request.POST) if by_staff else FeedbackForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = request_feedback(
+                request=req,
+                actor=_user(request),
+                resolved=data["resolved"],
+                satisfaction=data["satisfaction"],
+                comment=data["comment"] or "",
+                via=data["via"] or Feedback.Via.REPORTER,
+            )
+        except DomainError as exc:
+            return _refused(request, req, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if recorded.resolved:
+                messages.success(request, _("谢谢您的评价!"))
+            else:
+                messages.success(request, _("已记录。问题还没解决,已退回重新办理。"))
+            return redirect("requests:detail", pk=req.pk)
+    return _render_detail(
+        request, req, status=400, overrides={"follow_up" if by_staff else "feedback": form}
+    )
+
+
+def _mediation_of(req: Request) -> Mediation | None:
+    return Mediation.objects.filter(request=req).select_related("request__category").first()
+
+
+@login_required
+@require_POST
+def mediation(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, pk=pk)
+    form = MediationStartForm(request.POST)
+    if form.is_valid():
+        try:
+            mediation_start(request=req, actor=_user(request), parties=form.cleaned_data["parties"])
+        except DomainError as exc:
+            return _refused(request, req, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记调解当事人。"))
+            return redirect("requests:detail", pk=req.pk)
+    return _render_detail(request, req, status=400, overrides={"mediation_start": form})
+
+
+@login_required
+@require_POST
+def mediation_session(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, pk=pk)
+    form = MediationSessionForm(request.POST)
+    if form.is_valid():
+        found = _mediation_of(req)
+        if found is None:
+            form.add_error(None, _("请先登记当事人,再记录调解经过。"))
+        else:
+            data = form.cleaned_data
+            try:
+                mediation_add_session(
+                    mediation=found,
+                    actor=_user(request),
+                    held_on=data["held_on"],
+                    mediators=data["mediators"],
+                    notes=data["notes"],
+                )
+            except DomainError as exc:
+                return _refused(request, req, exc)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已记录本次调解。"))
+                return redirect("requests:detail", pk=req.pk)
+    return _render_detail(request, req, status=400, overrides={"mediation_session": form})
+
+
+@login_required
+@require_POST
+def mediation_conclude_view(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, pk=pk)
+    form = MediationConcludeForm(request.POST)
+    if form.is_valid():
+        found = _mediation_of(req)
+        if found is None:
+            form.add_error(None, _("请先登记当事人,再记录调解结果。"))
+        else:
+            try:
+                mediation_conclude(
+                    mediation=found,
+                    actor=_user(request),
+                    outcome=form.cleaned_data["outcome"],
+                    agreement_text=form.cleaned_data["agreement_text"] or "",
+                )
+            except DomainError as exc:
+                return _refused(request, req, exc)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已记录调解结果。"))
+                return redirect("requests:detail", pk=req.pk)
+    return _render_detail(request, req, status=400, overrides={"mediation_conclude": form})

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 CATEGORIES: tuple[str, ...] = (
     "sanitation",
@@ -35,6 +37,7 @@ CATEGORIES: tuple[str, ...] = (
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 MODEL_PATH = CORPUS_DIR / "model.json"
+URGENCY_MODEL_PATH = CORPUS_DIR / "urgency.json"
 FORMAT_VERSION = 1
 
 _SPLIT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
@@ -186,6 +189,108 @@ class CategoryModel:
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
 
+@dataclass(frozen=True)
+class UrgencyExample:
+    text: str
+    urgent: bool
+
+
+@dataclass
+class UrgencyModel:
+    """Logistic regression over the same character n-gram sets: P(urgent | message).
+
+    It backs up the urgency rules of the reader for wordings the rules do not know. It is
+    trained by plain stochastic gradient descent with L2 regularisation and a heavier weight
+    on urgent messages (recall matters more than precision for urgency). Training is
+    deterministic: a seeded shuffle, sorted features, weights rounded to 4 decimals, so a
+    fresh training reproduces the shipped file exactly.
+    """
+
+    bias: float = 0.0
+    weights: dict[str, float] = field(default_factory=dict)
+
+    EPOCHS: ClassVar[int] = 20
+    LEARNING_RATE: ClassVar[float] = 0.2
+    L2: ClassVar[float] = 1e-3
+    URGENT_WEIGHT: ClassVar[float] = 2.0
+    SEED: ClassVar[int] = 0
+
+    @classmethod
+    def train(cls, examples: Iterable[UrgencyExample | Mapping[str, object]]) -> UrgencyModel:
+        data: list[tuple[list[str], float]] = []
+        for example in examples:
+            if isinstance(example, UrgencyExample):
+                text, urgent = example.text, example.urgent
+            else:
+                text, urgent = str(example["text"]), bool(example["urgent"])
+            data.append((sorted(features(text)), 1.0 if urgent else 0.0))
+        weights: dict[str, float] = {}
+        bias = 0.0
+        order = list(range(len(data)))
+        rng = random.Random(cls.SEED)
+        for epoch in range(cls.EPOCHS):
+            rng.shuffle(order)
+            rate = cls.LEARNING_RATE / (1.0 + 0.2 * epoch)
+            for i in order:
+                grams, target = data[i]
+                z = bias
+                for gram in grams:
+                    z += weights.get(gram, 0.0)
+                gradient = _sigmoid(z) - target
+                if target:
+                    gradient *= cls.URGENT_WEIGHT
+                bias -= rate * gradient
+                for gram in grams:
+                    w = weights.get(gram, 0.0)
+                    weights[gram] = w - rate * (gradient + cls.L2 * w)
+        rounded = {g: round(w, 4) for g, w in sorted(weights.items()) if abs(w) >= 0.005}
+        return cls(bias=round(bias, 4), weights=rounded)
+
+    def probability(self, text: str) -> float:
+        weights = self.weights
+        z = self.bias
+        for gram in sorted(features(text)):
+            z += weights.get(gram, 0.0)
+        return _sigmoid(z)
+
+    def to_json(self) -> str:
+        data = {
+            "version": FORMAT_VERSION,
+            "kind": "urgency-logistic",
+            "bias": self.bias,
+            "weights": dict(sorted(self.weights.items())),
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> UrgencyModel:
+        data = json.loads(raw)
+        if data.get("version") != FORMAT_VERSION or data.get("kind") != "urgency-logistic":
+            raise ValueError("not an urgency model file")
+        weights = {str(g): float(w) for g, w in data["weights"].items()}
+        return cls(bias=float(data["bias"]), weights=weights)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> UrgencyModel:
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@lru_cache(maxsize=1)
+def default_urgency_model() -> UrgencyModel:
+    """The shipped urgency model (``corpus/urgency.json``), loaded once per process."""
+    return UrgencyModel.load(URGENCY_MODEL_PATH)
+
+
 @lru_cache(maxsize=1)
 def default_model() -> CategoryModel:
     """The shipped model (``corpus/model.json``), loaded once per process."""
@@ -201,16 +306,31 @@ def load_training(path: str | Path) -> list[TrainingExample]:
     return rows
 
 
+def load_urgency_training(path: str | Path) -> list[UrgencyExample]:
+    rows: list[UrgencyExample] = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            data = json.loads(line)
+            rows.append(UrgencyExample(text=str(data["text"]), urgent=bool(data["urgent"])))
+    return rows
+
+
 def retrain(
-    corpus: str | Path = CORPUS_DIR / "train.jsonl", out: str | Path = MODEL_PATH
-) -> CategoryModel:
-    """Train on ``corpus`` and write the model to ``out`` (the shipped file by default)."""
+    corpus: str | Path = CORPUS_DIR / "train.jsonl",
+    out: str | Path = MODEL_PATH,
+    urgency_out: str | Path = URGENCY_MODEL_PATH,
+) -> tuple[CategoryModel, UrgencyModel]:
+    """Train both models on ``corpus`` and write them (the shipped files by default)."""
     model = CategoryModel.train(load_training(corpus))
     model.save(out)
+    urgency = UrgencyModel.train(load_urgency_training(corpus))
+    urgency.save(urgency_out)
     default_model.cache_clear()
-    return model
+    default_urgency_model.cache_clear()
+    return model, urgency
 
 
 if __name__ == "__main__":  # pragma: no cover - manual retraining
-    trained = retrain()
+    trained, urgency_model = retrain()
     print(f"trained on {sum(trained.totals)} grams, vocabulary {len(trained.counts)}")
+    print(f"urgency model: {len(urgency_model.weights)} weights")

@@ -6,8 +6,27 @@ from pathlib import Path
 
 import pytest
 
-from linli.triage.model import CORPUS_DIR, CategoryModel, default_model, load_training
-from linli.triage.reader import Reading, cn_number, read_message
+from linli.triage.model import (
+    CORPUS_DIR,
+    CategoryModel,
+    UrgencyExample,
+    UrgencyModel,
+    default_model,
+    default_urgency_model,
+    load_training,
+    load_urgency_training,
+)
+from linli.triage.reader import (
+    DEAD,
+    LIVE,
+    NO_CUE,
+    Reading,
+    cn_number,
+    is_urgent,
+    normalise,
+    read_message,
+    urgency_evidence,
+)
 
 
 def loc(text: str, compounds: tuple[str, ...] = ()) -> tuple[int | None, int | None, str | None]:
@@ -169,6 +188,52 @@ def test_negated_past_or_resolved_events_are_not_urgent(text: str) -> None:
     assert not read_message(text).urgent
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "姥姥在阳台栽了一跤 半天爬不起来",
+        "我爸腿一软就坐到地上了 喊他也不应",
+        "大姨手机打了一天没人接 她一个人住",
+        "厨房的进水管崩开了 水止不住",
+        "二楼那户窗户里火光一闪一闪的 还有浓烟",
+        "有人正让我爷爷马上把钱转到一个安全账户",
+        "小区东边的窨井盖被人掀了 敞着",
+        "我奶奶突然嘴角歪了 右手抬不起来",
+    ],
+)
+def test_cue_families_cover_new_wordings(text: str) -> None:
+    assert urgency_evidence(normalise(text)) == LIVE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电梯前天困过一次人 想请物业好好检修",
+        "刚才群里说的着火是误会 是有人在烤肉",
+        "水管爆过一次 现在想问问公共管道归谁修",
+        "我爸中风好几年了 想申请上门康复",
+        "楼下没人被困 电梯就是不动了",
+    ],
+)
+def test_dead_cues_are_not_urgent(text: str) -> None:
+    assert urgency_evidence(normalise(text)) == DEAD
+    assert not read_message(text).urgent
+
+
+def test_learned_model_decides_only_without_rule_cues() -> None:
+    model = UrgencyModel.train(
+        [UrgencyExample("老人嘎嘣一下没声了", True), UrgencyExample("老人想买菜", False)] * 20
+    )
+    text = normalise("隔壁老人嘎嘣一下没声了")
+    assert urgency_evidence(text) == NO_CUE
+    assert is_urgent(text, model)
+    assert not is_urgent(normalise("隔壁老人想买菜"), model)
+    # a retracted report is dead for the rules and not overridden by the model
+    resolved = normalise("老人嘎嘣一下没声了 原来是睡着了")
+    assert urgency_evidence(resolved) == DEAD
+    assert not is_urgent(resolved, model)
+
+
 def test_pension_scam_transfer_now_is_urgent_security() -> None:
     r = read_message("我妈正在银行要给人转钱 说是养老金认证要交保证金 快去拦住她")
     assert (r.category, r.urgent) == ("security", True)
@@ -206,3 +271,14 @@ def test_shipped_model_loads_and_agrees_with_a_freshly_trained_one(tmp_path: Pat
     text = "楼道里堆满了纸箱子"
     assert again.scores(text) == pytest.approx(fresh.scores(text))
     assert read_message(text, model=again) == read_message(text, model=shipped)
+
+
+def test_shipped_urgency_model_agrees_with_a_freshly_trained_one(tmp_path: Path) -> None:
+    shipped = default_urgency_model()
+    fresh = UrgencyModel.train(load_urgency_training(CORPUS_DIR / "train.jsonl"))
+    assert shipped.to_json() == fresh.to_json()
+    path = tmp_path / "urgency.json"
+    fresh.save(path)
+    again = UrgencyModel.load(path)
+    assert again.probability("楼道里冒烟了") == pytest.approx(fresh.probability("楼道里冒烟了"))
+    assert 0.0 <= again.probability("谢谢社区") <= 1.0

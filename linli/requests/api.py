@@ -1,0 +1,371 @@
+"""``/api/v1/requests``: file, list, read, move and rate requests (诉求) with a token.
+
+Scoped exactly like the pages: every read starts from ``visible_requests`` (something
+outside the caller's scope is a 404), and every write goes through the services, whose
+errors ``linli.api`` turns into the shared JSON shape: 409 for a move the workflow does
+not allow, 403 for one the caller may not make, 422 for bad input.
+"""
+
+# No ``from __future__ import annotations``: ninja's ``paginate`` wrapper resolves the
+# view's annotations in its own module, where string annotations would not resolve.
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status as Reply
+
+from linli.accounts.models import User
+from linli.areas.models import AreaKind
+from linli.areas.selectors import area_labels
+from linli.requests.locate import resident_of, resolve_location
+from linli.requests.models import Category, Channel, Feedback, Request, RequestEvent
+from linli.requests.selectors import (
+    QueueFilters,
+    assignable_users,
+    request_get_for_user,
+    request_queue,
+)
+from linli.requests.services import request_feedback, request_submit, request_transition
+from linli.requests.workflow import OPEN_STATUSES, Status
+
+router = Router(tags=["requests"])
+
+# Channels a caller may name; Open311 has its own endpoint.
+ApiChannel = Literal[
+    "api", "chat", "phone", "patrol", "party_day", "sink_down", "visit", "resident_page"
+]
+StatusFilter = Literal[
+    "open",
+    "waiting",
+    "submitted",
+    "accepted",
+    "assigned",
+    "in_progress",
+    "resolved",
+    "closed",
+    "rejected",
+]
+ChannelFilter = Literal[
+    "api",
+    "chat",
+    "phone",
+    "patrol",
+    "party_day",
+    "sink_down",
+    "visit",
+    "resident_page",
+    "open311",
+]
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid_transition")
+    detail: str = Field(..., description="给人看的中文说明")
+    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
+
+
+class LocationOut(Schema):
+    code: str = Field(..., description="区域编码")
+    kind: str = Field(..., description="community / compound / building / unit")
+    label: str = Field(..., description="可读的位置,如 和平社区和平小区1号楼1单元101室")
+    room: str = Field("", description="房号(仅单元)")
+
+
+class RequestOut(Schema):
+    id: int
+    number: str = Field(..., description="诉求编号,如 20261128-0007")
+    text: str
+    status: str = Field(..., description="状态代码")
+    status_label: str
+    category: str = Field(..., description="类别代码")
+    category_label: str
+    location: LocationOut
+    grid: str | None = Field(None, description="网格编码;位置只到小区或社区时为空(待派单)")
+    assignee: str | None = Field(None, description="承办人的用户名")
+    channel: str
+    urgent: bool
+    submitted_at: dt.datetime
+    due_at: dt.datetime = Field(..., description="办理时限")
+    overdue: bool = Field(..., description="仍未办结且已超过办理时限")
+
+
+class RequestIn(Schema):
+    text: str = Field(..., description="问题描述", max_length=2000)
+    category: str | None = Field(None, description="类别代码;不填为 other,由分拣补充")
+    building: int | None = Field(None, ge=1, description="楼号;不指明小区时在反映人所住小区查找")
+    unit: int | None = Field(None, ge=1, description="单元号(需同时填写楼号或楼栋编码)")
+    room: str | None = Field(None, max_length=10, description="房号,如 502(需有单元)")
+    location_code: str | None = Field(None, description="区域编码:社区、小区、楼栋或单元")
+    urgent: bool = False
+    channel: ApiChannel = Field("api", description="来源渠道")
+
+
+class TransitionIn(Schema):
+    to: str = Field(..., description="目标状态,如 in_progress、resolved、closed")
+    note: str = Field("", description="说明;不予受理、办结、退回重办时必填")
+    assignee: str | None = Field(None, description="派单或改派时的承办人用户名")
+
+
+class FeedbackIn(Schema):
+    resolved: bool = Field(..., description="问题是否解决;未解决会重新办理")
+    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"]
+    comment: str = ""
+    via: Literal["reporter", "phone", "visit"] = Field(
+        "reporter", description="reporter 为反映人自评;phone / visit 为工作人员登记回访"
+    )
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    kind: str
+    kind_label: str
+    actor: str | None = Field(None, description="操作人用户名;系统自动流转时为空")
+    transition: str
+    # Read as ``from_`` (a keyword in Python), written as ``from``.
+    from_: str | None = Field(None, serialization_alias="from")
+    to: str | None
+    note: str
+
+
+class RequestFilters(Schema):
+    status: StatusFilter | None = Field(
+        None, description="状态;open 为所有未办结的,waiting 为待受理和待派单的"
+    )
+    category: str | None = Field(None, description="类别代码")
+    grid: str | None = Field(None, description="网格编码")
+    channel: ChannelFilter | None = None
+    overdue: bool | None = Field(None, description="true 只看超期的,false 只看未超期的")
+
+
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 403: ErrorOut, 409: ErrorOut}
+
+
+# --- building the answers ------------------------------------------------------------------
+
+
+def _caller(request: HttpRequest) -> User:
+    user = request.user  # set by BearerTokenAuth
+    assert isinstance(user, User)
+    return user
+
+
+def _is_overdue(request: Request, now: dt.datetime) -> bool:
+    annotated = getattr(request, "is_overdue", None)
+    if annotated is not None:
+        return bool(annotated)
+    return request.status in OPEN_STATUSES and request.due_at < now
+
+
+def requests_out(requests: list[Request]) -> list[RequestOut]:
+    """The API form of many requests: locations labelled in one query, not one each."""
+    labels = area_labels([r.location.path for r in requests], top_kind=AreaKind.COMMUNITY)
+    now = timezone.now()
+    return [
+        RequestOut(
+            id=r.pk,
+            number=r.number,
+            text=r.text,
+            status=r.status,
+            status_label=str(Status(r.status).label),
+            category=r.category.code,
+            category_label=r.category.name,
+            location=LocationOut(
+                code=r.location.code,
+                kind=r.location.kind,
+                label=labels[r.location.path] + (f"{r.room}室" if r.room else ""),
+                room=r.room,
+            ),
+            grid=r.grid.code if r.grid is not None else None,
+            assignee=r.assignee.username if r.assignee is not None else None,
+            channel=r.channel,
+            urgent=r.urgent,
+            submitted_at=r.submitted_at,
+            due_at=r.due_at,
+            overdue=_is_overdue(r, now),
+        )
+        for r in requests
+    ]
+
+
+def _out(user: User, pk: int) -> RequestOut:
+    """One request as the caller sees it now (re-read, so the answer shows every change)."""
+    return requests_out([request_get_for_user(user=user, pk=pk)])[0]
+
+
+class RequestPages(PageNumberPagination):
+    """``?page=N&page_size=M`` (20 a page by default, at most 100): ``{items, count}``."""
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any],
+        pagination: PageNumberPagination.Input,
+        request: HttpRequest,
+        **params: Any,
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page[self.items_attribute] = requests_out(list(page[self.items_attribute]))
+        return page
+
+
+# --- operations ----------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    response={201: RequestOut, **WRITE_ERRORS},
+    summary="提交诉求",
+    description=(
+        "位置:`location_code` 为区域编码(须在您可登记的范围内,否则 422);"
+        "只填 `building`/`unit`/`room` 时在反映人所住小区查找,没有住址的工作人员在其所在社区查找,"
+        "同号楼栋不止一栋时 422 并请您改用 `location_code`;都不填则为您所在社区,等待派单。"
+        "位置到楼栋或单元的诉求会立即派给该网格的网格员。类别不填为 `other`。"
+    ),
+)
+def create_request(request: HttpRequest, payload: RequestIn) -> Reply[RequestOut]:
+    user = _caller(request)
+    place = resolve_location(
+        user=user,
+        location_code=payload.location_code or "",
+        building=payload.building,
+        unit=payload.unit,
+        room=payload.room or "",
+    )
+    category = None
+    if payload.category:
+        category = Category.objects.filter(code=payload.category, is_active=True).first()
+        if category is None:
+            raise ValidationError(
+                {"category": [_("未知的类别代码“%(code)s”。") % {"code": payload.category}]}
+            )
+    created = request_submit(
+        submitted_by=user,
+        text=payload.text,
+        channel=Channel(payload.channel),
+        location=place.area,
+        room=place.room,
+        category=category,
+        urgent=payload.urgent,
+        reporter=resident_of(user),
+    )
+    return Reply(201, _out(user, created.pk))
+
+
+@router.get(
+    "",
+    response=list[RequestOut],
+    summary="诉求列表(可筛选、分页)",
+    description="只列出您可见的诉求;超期的在前。分页:`page`(从 1 开始)和 `page_size`"
+    "(默认 20,最多 100),返回 `{items, count}`。",
+)
+@paginate(RequestPages, page_size=20, max_page_size=100)
+def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> QuerySet[Request]:
+    user = _caller(request)
+    now = timezone.now()
+    requests = request_queue(
+        user=user,
+        now=now,
+        filters=QueueFilters(
+            status=filters.status or "",
+            channel=filters.channel or "",
+            overdue_only=filters.overdue is True,
+        ),
+    )
+    if filters.category:
+        requests = requests.filter(category__code=filters.category)
+    if filters.grid:
+        requests = requests.filter(grid__code=filters.grid)
+    if filters.overdue is False:
+        requests = requests.exclude(status__in=list(OPEN_STATUSES), due_at__lt=now)
+    return requests
+
+
+@router.get(
+    "/{int:request_id}",
+    response={200: RequestOut, **ERRORS},
+    summary="查看一条诉求",
+)
+def get_request(request: HttpRequest, request_id: int) -> RequestOut:
+    return _out(_caller(request), request_id)
+
+
+@router.post(
+    "/{int:request_id}/transitions",
+    response={200: RequestOut, **WRITE_ERRORS},
+    summary="流转诉求(受理、派单、开始处理、办结、核实关闭、退回重办)",
+    description="工作流不允许的流转返回 409,您无权执行的返回 403,超出范围的诉求返回 404。"
+    "`assignee` 为承办人用户名(派单、改派时必填)。",
+)
+def transition_request(request: HttpRequest, request_id: int, payload: TransitionIn) -> RequestOut:
+    user = _caller(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    assignee = None
+    if payload.assignee:
+        assignee = assignable_users(found).filter(username=payload.assignee).first()
+        if assignee is None:
+            raise ValidationError(
+                {
+                    "assignee": [
+                        _("%(name)s 不负责这个地方,不能派给他/她。") % {"name": payload.assignee}
+                    ]
+                }
+            )
+    request_transition(
+        request=found, to=payload.to, actor=user, note=payload.note, assignee=assignee
+    )
+    return _out(user, request_id)
+
+
+@router.post(
+    "/{int:request_id}/feedback",
+    response={200: RequestOut, **WRITE_ERRORS},
+    summary="回访评价(是否解决、满意度)",
+    description="反映人本人评价(`via=reporter`),或社区工作人员登记电话、上门回访。"
+    "“未解决”会让诉求重新办理。",
+)
+def feedback_request(request: HttpRequest, request_id: int, payload: FeedbackIn) -> RequestOut:
+    user = _caller(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    request_feedback(
+        request=found,
+        actor=user,
+        resolved=payload.resolved,
+        satisfaction=payload.satisfaction,
+        comment=payload.comment,
+        via=Feedback.Via(payload.via),
+    )
+    return _out(user, request_id)
+
+
+@router.get(
+    "/{int:request_id}/events",
+    response={200: list[EventOut], **ERRORS},
+    summary="诉求的办理记录(时间线)",
+    by_alias=True,
+)
+def request_events(request: HttpRequest, request_id: int) -> list[EventOut]:
+    found = request_get_for_user(user=_caller(request), pk=request_id)
+    events = RequestEvent.objects.filter(request=found).select_related("actor")
+    return [
+        EventOut(
+            at=e.created_at,
+            kind=e.kind,
+            kind_label=str(RequestEvent.Kind(e.kind).label),
+            actor=e.actor.username if e.actor is not None else None,
+            transition=e.transition,
+            from_=e.from_status or None,
+            to=e.to_status or None,
+            note=e.note,
+        )
+        for e in events
+    ]
