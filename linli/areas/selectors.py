@@ -10,7 +10,7 @@ from django.http import Http404
 from linli.accounts.selectors import AnyUser, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.roles import Capability
-from linli.core.scoping import apply_scope
+from linli.core.scoping import apply_scope, scope_condition
 
 STEP = Area.steplen
 
@@ -35,10 +35,18 @@ def area_get_for_user(*, user: AnyUser, pk: int, kind: str | None = None) -> Are
 
 
 def visible_grids(user: AnyUser) -> QuerySet[Grid]:
+    """Grids of communities in scope, grids assigned directly, and grids covering a
+    building in scope (a 包片 cadre over a compound sees the grids of its buildings)."""
     scope = scope_for(user, Capability.AREAS_VIEW)
-    return apply_scope(
-        Grid.objects.select_related("community"), scope, area_path="community__path", grid="pk"
-    )
+    condition = scope_condition(scope, area_path="community__path", grid="pk")
+    buildings = scope_condition(scope, area_path="path")
+    if buildings is not None and not scope.everything:
+        covering = Area.objects.filter(buildings, kind=AreaKind.BUILDING).values("grid_id")
+        covered = Q(pk__in=covering)
+        condition = covered if condition is None else condition | covered
+    if condition is None:
+        return Grid.objects.none()
+    return Grid.objects.select_related("community").filter(condition)
 
 
 def grid_get_for_user(*, user: AnyUser, pk: int) -> Grid:

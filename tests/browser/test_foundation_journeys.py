@@ -196,11 +196,6 @@ def test_each_role_lands_on_its_own_home(
     assert names == ["郭玉梅", "任国华", "任梓萱"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visible_grids() only matches grids by their community's path, so a cadre in "
-    "charge of a compound (包片) sees none of the grids that cover its buildings",
-)
 def test_cadre_sees_the_grids_of_her_compound(
     world: World, live_server: LiveServer, desktop: Page
 ) -> None:
