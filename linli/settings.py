@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "linli.people",
     "linli.notifications",
     "linli.requests",
+    "linli.volunteers",
+    "linli.care",
     "linli.home",
     "linli.demo",
 ]

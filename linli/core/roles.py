@@ -43,9 +43,34 @@ class Capability(enum.StrEnum):
     REQUESTS_DISPATCH = "requests.dispatch"
     # Verify and close resolved requests in scope, or send them back for rework.
     REQUESTS_VERIFY = "requests.verify"
+    # See care plans, visits, due lists and alerts of the people in scope.
+    CARE_VIEW = "care.view"
+    # Log a home visit or phone call (a volunteer: only for people assigned to them).
+    CARE_LOG = "care.log"
+    # Create and change care plans, build the weekly roster, acknowledge and close alerts.
+    CARE_MANAGE = "care.manage"
+    # See health readings (blood pressure, blood sugar): the care team and staff only.
+    HEALTH_VIEW = "health.view"
+    # Manage volunteer profiles and teams, issue service certificates.
+    VOLUNTEERS_MANAGE = "volunteers.manage"
+    # Record and withdraw consents for sensitive data (health, children under 14).
+    CONSENT_RECORD = "consent.record"
+    # Search and export the audit trail.
+    AUDIT_VIEW = "audit.view"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
+_CARE_TEAM = {
+    Capability.CARE_VIEW,
+    Capability.CARE_LOG,
+    Capability.HEALTH_VIEW,
+}
+_CARE_STAFF = {
+    *_CARE_TEAM,
+    Capability.CARE_MANAGE,
+    Capability.VOLUNTEERS_MANAGE,
+    Capability.CONSENT_RECORD,
+}
 _DISPATCHERS = {
     Capability.REQUESTS_FILE,
     Capability.REQUESTS_DISPATCH,
@@ -61,11 +86,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REGISTER_EDIT,
             Capability.SENSITIVE_REVEAL,
             Capability.REQUESTS_FILE,
+            Capability.CARE_MANAGE,
+            Capability.CONSENT_RECORD,
+            *_CARE_TEAM,
             *_EVERYONE_WITH_AN_AREA,
         }
     ),
     # A volunteer sees the people assigned to them, filled in by the care app.
-    Role.VOLUNTEER: frozenset({Capability.REGISTER_VIEW}),
+    Role.VOLUNTEER: frozenset({Capability.REGISTER_VIEW, *_CARE_TEAM}),
     Role.COMMITTEE: frozenset(
         {
             Capability.REGISTER_VIEW,
@@ -73,6 +101,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_CARE_STAFF,
         }
     ),
     # Cadres hear residents on their monthly sink-down visits and file what they hear.
@@ -86,18 +115,23 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_CARE_STAFF,
         }
     ),
-    # Leaders read everything below them, with personal data masked.
-    Role.LEADER: frozenset({Capability.REGISTER_VIEW, *_EVERYONE_WITH_AN_AREA}),
+    # Leaders read everything below them, with personal data masked and no health data.
+    Role.LEADER: frozenset(
+        {Capability.REGISTER_VIEW, Capability.CARE_VIEW, *_EVERYONE_WITH_AN_AREA}
+    ),
     Role.PARTNER: frozenset(),
     Role.ADMIN: frozenset(
         {
             Capability.REGISTER_VIEW,
             Capability.REGISTER_EDIT,
             Capability.SENSITIVE_REVEAL,
+            Capability.AUDIT_VIEW,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_CARE_STAFF,
         }
     ),
 }

@@ -199,3 +199,71 @@ class TagCode:
     PARTY_MEMBER = "party_member"
     VOLUNTEER = "volunteer"
     VETERAN = "veteran"
+
+
+class ConsentPurpose(models.TextChoices):
+    """What sensitive processing a consent covers (PIPL: separate consent per purpose)."""
+
+    HEALTH = "health", _("健康信息(血压、血糖等走访记录)")
+    MINOR = "minor", _("未满十四周岁未成年人信息")
+
+
+class Consent(models.Model):
+    """A recorded, separate consent; a guardian gives it for a child under 14.
+
+    Withdrawal keeps the record (it is evidence) and stops further processing.
+    """
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("居民"), on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("用途"), max_length=20, choices=ConsentPurpose.choices)
+    # Who said yes: the person, or for a child the guardian (name kept even if unregistered).
+    given_by_name = models.CharField(_("同意人"), max_length=50)
+    guardian = models.ForeignKey(
+        Resident,
+        verbose_name=_("监护人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents_given_as_guardian",
+    )
+    method = models.CharField(_("方式"), max_length=40, default="书面签字")
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤回记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawal_note = models.CharField(_("撤回说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("授权同意")
+        verbose_name_plural = _("授权同意")
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "purpose"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.get_purpose_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -16,7 +16,14 @@ from linli.core import crypto
 from linli.core.roles import Capability, Role
 from linli.core.scoping import NOTHING, Scope, apply_scope
 from linli.core.validators import normalise_id_number, normalise_phone
-from linli.people.models import EmergencyContact, Household, Resident, ResidentTag, Tag
+from linli.people.models import (
+    Consent,
+    EmergencyContact,
+    Household,
+    Resident,
+    ResidentTag,
+    Tag,
+)
 
 
 def resident_own_household_scope(user: object, role: Role) -> Scope:
@@ -275,3 +282,20 @@ def tag_counts(residents: QuerySet[Resident]) -> list[tuple[Tag, int]]:
         .order_by("sort_order")
     )
     return [(tag, tag.n) for tag in rows]
+
+
+# --- consent -----------------------------------------------------------------------------
+
+
+def consent_active(*, resident: Resident, purpose: str) -> bool:
+    """Whether sensitive data of this purpose may be processed for this resident now."""
+    return Consent.objects.filter(
+        resident=resident, purpose=purpose, withdrawn_at__isnull=True
+    ).exists()
+
+
+def residents_with_consent(residents: QuerySet[Resident], purpose: str) -> QuerySet[Resident]:
+    """Narrow a queryset to residents with an active consent for ``purpose``."""
+    return residents.filter(
+        consents__purpose=purpose, consents__withdrawn_at__isnull=True
+    ).distinct()

@@ -21,6 +21,8 @@ from linli.core.validators import (
     validate_phone,
 )
 from linli.people.models import (
+    Consent,
+    ConsentPurpose,
     EmergencyContact,
     Gender,
     Household,
@@ -296,3 +298,75 @@ def tag_create(
 
 def tags_by_code(codes: Iterable[str]) -> dict[str, Tag]:
     return {t.code: t for t in Tag.objects.filter(code__in=list(codes))}
+
+
+# --- consent (PIPL: separate consent for health data; a guardian's for a child under 14) ----
+
+MINOR_AGE = 14
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User | None,
+    resident: Resident,
+    purpose: str,
+    given_by_name: str = "",
+    guardian: Resident | None = None,
+    method: str = "书面签字",
+    note: str = "",
+) -> Consent:
+    """Record a consent. A child under 14 needs a guardian's; an adult gives their own."""
+    from django.utils import timezone
+
+    if purpose not in ConsentPurpose.values:
+        raise ValidationError({"purpose": _("未知的授权用途。")})
+    is_child = resident.birth_date and (resident.age < MINOR_AGE)
+    if is_child:
+        if guardian is None and not given_by_name.strip():
+            raise ValidationError(
+                {"guardian": _("未满十四周岁的儿童须由监护人同意,请填写监护人。")}
+            )
+        if guardian is not None and guardian.pk == resident.pk:
+            raise ValidationError({"guardian": _("监护人不能是儿童本人。")})
+        if guardian is not None and guardian.age < 18:
+            raise ValidationError({"guardian": _("监护人须年满十八周岁。")})
+    given_by = given_by_name.strip() or (guardian.name if guardian else resident.name)
+    if Consent.objects.filter(
+        resident=resident, purpose=purpose, withdrawn_at__isnull=True
+    ).exists():
+        raise ValidationError({"purpose": _("该居民已有此用途的有效授权。")})
+    consent = Consent(
+        resident=resident,
+        purpose=purpose,
+        given_by_name=given_by,
+        guardian=guardian,
+        method=method.strip() or "书面签字",
+        note=note.strip(),
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    consent.save()
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=consent,
+        fields=["resident", "purpose", "given_by_name", "guardian", "method"],
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User | None, consent: Consent, note: str = "") -> Consent:
+    """Withdraw a consent: the record stays as evidence; processing and display stop."""
+    from django.utils import timezone
+
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.withdrawn_at is not None:
+        raise ValidationError(_("该授权已撤回。"))
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = actor
+    locked.withdrawal_note = note.strip()[:200]
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    audit_record(actor=actor, action="update", obj=locked, fields=["withdrawn_at"], note="撤回授权")
+    return locked

@@ -1,0 +1,131 @@
+"""Volunteers and the service they give.
+
+A volunteer is a person first: usually a registered resident (a party member of the
+compound), sometimes only a user (a university student). Service hours are kept as
+one :class:`ServiceRecord` per piece of service, whatever produced it (a home visit,
+later an activity), so that hours, points and certificates are sums over one table.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.models import TimeStampedModel
+
+
+class VolunteerKind(models.TextChoices):
+    PARTY_MEMBER = "party_member", _("党员志愿者")
+    DUAL_REPORT = "dual_report", _("在职党员双报到")
+    STUDENT = "student", _("大学生志愿者")
+    RESIDENT = "resident", _("居民志愿者")
+
+
+class Volunteer(TimeStampedModel):
+    name = models.CharField(_("姓名"), max_length=50)
+    kind = models.CharField(
+        _("志愿者类型"),
+        max_length=20,
+        choices=VolunteerKind.choices,
+        default=VolunteerKind.RESIDENT,
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer_profile",
+    )
+    resident = models.OneToOneField(
+        "people.Resident",
+        verbose_name=_("居民档案"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer_profile",
+    )
+    # The community the volunteer serves in: their scope anchor for staff lists.
+    community = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("所属社区"),
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+        limit_choices_to={"kind": "community"},
+    )
+    # Where they live or usually serve; the roster prefers volunteers of the person's grid.
+    grid = models.ForeignKey(
+        "areas.Grid",
+        verbose_name=_("所在网格"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteers",
+    )
+    active = models.BooleanField(_("在册"), default=True)
+    joined_on = models.DateField(_("加入日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("志愿者")
+        verbose_name_plural = _("志愿者")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(resident__isnull=False),
+                name="volunteer_is_user_or_resident",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceSource(models.TextChoices):
+    VISIT = "visit", _("关爱走访")
+    ACTIVITY = "activity", _("活动")
+    OTHER = "other", _("其他")
+
+
+class ServiceRecord(models.Model):
+    """One piece of service: its time (travel excluded), content and what produced it."""
+
+    volunteer = models.ForeignKey(
+        Volunteer,
+        verbose_name=_("志愿者"),
+        on_delete=models.PROTECT,
+        related_name="service_records",
+    )
+    started_at = models.DateTimeField(_("服务时间"), db_index=True)
+    minutes = models.PositiveIntegerField(_("服务时长(分钟)"))
+    content = models.CharField(_("服务内容"), max_length=200)
+    source = models.CharField(_("来源"), max_length=20, choices=ServiceSource.choices)
+    # The primary key of the visit or activity, so a record is written once per source.
+    source_id = models.CharField(_("来源编号"), max_length=40, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("志愿服务记录")
+        verbose_name_plural = _("志愿服务记录")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "source", "source_id"],
+                condition=~Q(source_id=""),
+                name="service_record_once_per_source",
+            ),
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="service_minutes_positive"),
+        ]
+        indexes = [models.Index(fields=["volunteer", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.started_at:%Y-%m-%d} {self.minutes} 分钟"
