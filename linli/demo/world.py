@@ -27,6 +27,8 @@ from linli.people.services import (
     household_create,
     resident_create,
 )
+from linli.volunteers.models import Volunteer, VolunteerKind
+from linli.volunteers.services import volunteer_create
 
 DEMO_PASSWORD = "Linli@2026"
 COMMUNITY_NAME = "阳泉曲社区"
@@ -81,6 +83,8 @@ class World:
     buildings: dict[tuple[str, int], Area] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     residents: dict[str, Resident] = field(default_factory=dict)
+    # Volunteer profiles by resident name for the named ones, and all of them in order.
+    volunteers: list[Volunteer] = field(default_factory=list)
 
 
 def world_exists() -> bool:
@@ -235,6 +239,7 @@ class WorldBuilder:
         self.accounts(world, town)
         self.households(world)
         self.named_people(world)
+        self.volunteer_profiles(world)
         self.organisations(community)
         # Six months of requests, disputes and follow-ups; imported here because that
         # module builds on this one.
@@ -579,6 +584,38 @@ class WorldBuilder:
         vol.user = volunteer_user
         vol.save(update_fields=["user"])
         world.users["volunteer"] = volunteer_user
+
+    def volunteer_profiles(self, world: World) -> None:
+        """A profile for every resident tagged 志愿者; 白晓东 also logs in as ``volunteer``."""
+        from linli.areas.selectors import grid_of
+
+        links = (
+            Resident.objects.filter(
+                tag_links__tag__code=TagCode.VOLUNTEER,
+                household__unit__path__startswith=world.community.path,
+            )
+            .select_related("household__unit", "user")
+            .order_by("pk")
+        )
+        for resident in links:
+            tag_codes = set(resident.tag_links.values_list("tag__code", flat=True))
+            kind = (
+                VolunteerKind.PARTY_MEMBER
+                if TagCode.PARTY_MEMBER in tag_codes
+                else VolunteerKind.RESIDENT
+            )
+            assert resident.household is not None
+            world.volunteers.append(
+                volunteer_create(
+                    actor=None,
+                    community=world.community,
+                    resident=resident,
+                    user=resident.user,
+                    kind=kind,
+                    grid=grid_of(resident.household.unit),
+                    joined_on=self.today - dt.timedelta(days=self.random.randint(60, 900)),
+                )
+            )
 
     def fengcheng(self) -> None:
         """文水县凤城镇: four communities running summer care at party-mass stations."""
