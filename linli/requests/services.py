@@ -493,6 +493,16 @@ def request_feedback(
     # filed from a patrol and resolved it must not rate it (it feeds the 满意率).
     if locked.resolved_by_id is not None and locked.resolved_by_id == actor.pk:
         raise NotPermitted(_("办理人不能为自己办理的诉求登记回访评价。"))
+    # One rating per resolution: the 满意率 counts each resolution once. A reopened and
+    # re-resolved request may be rated again, because ``resolved_at`` moves on.
+    if (
+        via == Feedback.Via.REPORTER
+        and locked.resolved_at is not None
+        and locked.feedback.filter(
+            via=Feedback.Via.REPORTER, created_at__gte=locked.resolved_at
+        ).exists()
+    ):
+        raise InvalidTransition(_("您已评价过这次办理结果,不能重复评价。"))
     feedback = Feedback.objects.create(
         request=locked,
         resolved=resolved,

@@ -217,3 +217,13 @@ def test_an_unknown_way_of_following_up_is_refused(cast: Cast) -> None:
         _feedback(request, cast.staff, via="wechat")
 
     assert exc.value.message_dict == {"via": ["请选择回访方式。"]}
+
+
+def test_the_reporter_rates_each_resolution_only_once(cast: Cast) -> None:
+    request = resolved(cast)
+    _feedback(request, cast.resident_user)
+
+    with pytest.raises(InvalidTransition, match="不能重复评价"):
+        _feedback(request, cast.resident_user, satisfaction="dissatisfied")
+
+    assert Feedback.objects.filter(request=request).count() == 1
