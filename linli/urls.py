@@ -19,5 +19,6 @@ urlpatterns = [
     path("notifications/", include("linli.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("linli.requests.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

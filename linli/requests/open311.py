@@ -1,0 +1,404 @@
+"""Open311 GeoReport v2 under ``/open311/v2/``: discovery, services, requests, tokens.
+
+Other systems (a city's 12345 hotline platform, a resident app) speak GeoReport v2; this
+module translates it to and from the same services and scoped selectors the pages and
+``/api/v1`` use. JSON and XML both; errors are ``[{"code", "description"}]`` with 400,
+403 or 404 as the specification asks.
+
+Two deliberate departures, both for residents' privacy:
+
+* Reading requests needs an ``api_key`` too: a request names a household's address, and
+  a key only sees the requests its user may see (``visible_requests``).
+* Places are addresses in the grid (``address_string`` like "向阳花园3号楼2单元502", or an
+  area code as ``address_id``), not coordinates: buildings here have no survey points,
+  and a unit is what routes a request to its grid worker. ``lat``/``long`` alone get a
+  400 that says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from linli.accounts.models import User
+from linli.accounts.services import api_token_authenticate
+from linli.areas.models import Area, AreaKind
+from linli.areas.selectors import area_labels
+from linli.core.errors import DomainError
+from linli.requests.locate import Place, filing_communities, resident_of, resolve_location
+from linli.requests.models import Category, Channel, Request, RequestEvent
+from linli.requests.selectors import visible_requests
+from linli.requests.services import request_submit
+from linli.requests.workflow import OPEN_STATUSES
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+FORMATS = {"json": "application/json", "xml": "text/xml"}
+# The specification's defaults for a search without dates or ids.
+DEFAULT_SPAN = dt.timedelta(days=90)
+MAX_RESULTS = 1000
+
+Item = Mapping[str, Any]
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, code: str, description: str) -> None:
+        super().__init__(description)
+        self.status, self.code, self.description = status, code, description
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
+    child = ET.SubElement(parent, key)
+    if isinstance(value, list):
+        item_tag = key[:-1] if key.endswith("s") else "item"
+        for item in value:
+            _xml_item(child, item_tag, item)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _xml_value(child, k, v)
+    elif isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif value is not None:
+        child.text = str(value)
+
+
+def _xml_item(parent: ET.Element, tag: str, item: Item) -> None:
+    element = ET.SubElement(parent, tag)
+    for key, value in item.items():
+        _xml_value(element, key, value)
+
+
+def _render(
+    fmt: str, payload: Item | Sequence[Item], *, root: str, item: str, status: int = 200
+) -> HttpResponse:
+    if fmt == "json":
+        return JsonResponse(
+            payload,
+            safe=False,
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    top = ET.Element(root)
+    if isinstance(payload, Mapping):
+        for key, value in payload.items():
+            _xml_value(top, key, value)
+    else:
+        for entry in payload:
+            _xml_item(top, item, entry)
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
+    # ET.tostring with an encoding writes its own declaration; keep exactly one.
+    body = body.replace(b"<?xml version='1.0' encoding='utf-8'?>\n", b"")
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def _error(fmt: str, error: Open311Error) -> HttpResponse:
+    return _render(
+        fmt,
+        [{"code": error.code, "description": error.description}],
+        root="errors",
+        item="error",
+        status=error.status,
+    )
+
+
+def open311_view(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Turn an unknown format into a 404 and every refusal into the Open311 error shape."""
+
+    def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+        if fmt not in FORMATS:
+            raise Http404
+        try:
+            return view(request, *args, fmt=fmt, **kwargs)
+        except Open311Error as error:
+            return _error(fmt, error)
+        except Http404:
+            return _error(fmt, Open311Error(404, "not_found", "找不到该诉求或服务。"))
+        except DomainError as error:
+            return _error(fmt, Open311Error(403, error.code, str(error.message)))
+        except ValidationError as error:
+            messages = (
+                [m for ms in error.message_dict.values() for m in ms]
+                if hasattr(error, "error_dict")
+                else list(error.messages)
+            )
+            return _error(fmt, Open311Error(400, "invalid", " ".join(messages)))
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _caller(request: HttpRequest, params: Mapping[str, str]) -> User:
+    key = (params.get("api_key") or "").strip()
+    if not key:
+        raise Open311Error(403, "api_key_required", "缺少 api_key。")
+    user = api_token_authenticate(key)
+    if user is None:
+        raise Open311Error(403, "api_key_invalid", "api_key 无效或已吊销。")
+    return user
+
+
+# --- discovery and services ----------------------------------------------------------------
+
+
+@require_GET
+@open311_view
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
+    endpoint_url = base.rsplit("/discovery", 1)[0] + "/"
+    payload = {
+        "changeset": "2026-11-29T00:00:00+08:00",
+        "contact": "请联系所在社区的社区工作者。",
+        "key_service": "api_key 由社区管理员以 `linli token create 用户名` 生成。",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": endpoint_url,
+                "changeset": "2026-11-29T00:00:00+08:00",
+                "type": "production",
+                "formats": list(FORMATS.values()),
+            }
+        ],
+    }
+    return _render(fmt, payload, root="discovery", item="endpoint")
+
+
+def _service_item(category: Category) -> dict[str, Any]:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": "",
+    }
+
+
+@require_GET
+@open311_view
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    categories = Category.objects.filter(is_active=True)
+    return _render(fmt, [_service_item(c) for c in categories], root="services", item="service")
+
+
+@require_GET
+@open311_view
+def service_definition(request: HttpRequest, service_code: str, fmt: str) -> HttpResponse:
+    if not Category.objects.filter(code=service_code, is_active=True).exists():
+        raise Open311Error(404, "service_not_found", f"没有代码为 {service_code} 的服务。")
+    # No service asks extra questions: the description and the address say it all.
+    return _render(
+        fmt,
+        {"service_code": service_code, "attributes": []},
+        root="service_definition",
+        item="attribute",
+    )
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+def _place_from_address(user: User, address: str) -> Place:
+    """Read "向阳花园3号楼2单元502" with the triage reader and find it in the user's reach."""
+    from linli.triage.reader import read_message
+
+    compounds: dict[str, Area] = {}
+    for community in filing_communities(user):
+        for found in Area.objects.filter(kind=AreaKind.COMPOUND, path__startswith=community.path):
+            compounds.setdefault(found.name, found)
+    reading = read_message(address, compounds=list(compounds))
+    compound: Area | None = compounds.get(reading.compound or "")
+    if compound is None and reading.building is None:
+        raise Open311Error(400, "address_not_found", f"无法识别地址“{address}”,请写明小区和楼号。")
+    return resolve_location(
+        user=user,
+        location_code=compound.code if compound is not None else "",
+        building=reading.building,
+        unit=reading.unit,
+        room=reading.room or "",
+    )
+
+
+def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.POST
+    user = _caller(request, params)
+    code = (params.get("service_code") or "").strip()
+    if not code:
+        raise Open311Error(400, "service_code_required", "缺少 service_code。")
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise Open311Error(404, "service_not_found", f"没有代码为 {code} 的服务。")
+    description = (params.get("description") or "").strip()
+    if not description:
+        raise Open311Error(400, "description_required", "请在 description 中描述问题。")
+    address_id = (params.get("address_id") or "").strip()
+    address = (params.get("address_string") or "").strip()
+    if address_id:
+        place = resolve_location(user=user, location_code=address_id)
+    elif address:
+        place = _place_from_address(user, address)
+    elif params.get("lat") or params.get("long"):
+        raise Open311Error(
+            400,
+            "address_required",
+            "本系统按小区、楼栋、单元定位,不支持仅凭经纬度定位,"
+            "请提供 address_string 或 address_id。",
+        )
+    else:
+        raise Open311Error(400, "address_required", "请提供 address_string 或 address_id。")
+    name = "".join((params.get(part) or "").strip() for part in ("last_name", "first_name"))[:50]
+    created = request_submit(
+        submitted_by=user,
+        text=description,
+        channel=Channel.OPEN311,
+        location=place.area,
+        room=place.room,
+        category=category,
+        reporter=resident_of(user),
+        reporter_name=name,
+    )
+    reply = [
+        {
+            "service_request_id": created.number,
+            "service_notice": "",
+            "account_id": None,
+        }
+    ]
+    return _render(fmt, reply, root="service_requests", item="request", status=201)
+
+
+def _parse_when(raw: str, field: str) -> dt.datetime:
+    parsed = parse_datetime(raw.replace(" ", "+")) if raw else None
+    if parsed is None:
+        raise Open311Error(
+            400, "invalid_date", f"{field} 应为 W3C 日期时间,如 2026-11-01T00:00:00+08:00。"
+        )
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _search(request: HttpRequest, user: User) -> QuerySet[Request]:
+    params = request.GET
+    found = visible_requests(user).select_related("category", "location", "grid")
+    ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
+    if ids:
+        # Ids given: the specification says every other parameter is ignored.
+        return found.filter(number__in=ids)
+    codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
+    if codes:
+        found = found.filter(category__code__in=codes)
+    end = _parse_when(params["end_date"], "end_date") if params.get("end_date") else None
+    start = _parse_when(params["start_date"], "start_date") if params.get("start_date") else None
+    if start is None and end is None:
+        start = timezone.now() - DEFAULT_SPAN
+    if start is not None:
+        found = found.filter(submitted_at__gte=start)
+    if end is not None:
+        found = found.filter(submitted_at__lte=end)
+    status = (params.get("status") or "").strip()
+    if status:
+        wanted = {s.strip() for s in status.split(",")}
+        if not wanted <= {"open", "closed"}:
+            raise Open311Error(400, "invalid_status", "status 只能是 open 或 closed。")
+        if wanted == {"open"}:
+            found = found.filter(status__in=list(OPEN_STATUSES))
+        elif wanted == {"closed"}:
+            found = found.exclude(status__in=list(OPEN_STATUSES))
+    return found
+
+
+def _status_notes(requests: Sequence[Request]) -> dict[int, str]:
+    """The note of each request's latest status change, in one query."""
+    notes: dict[int, str] = {}
+    events = (
+        RequestEvent.objects.filter(request__in=requests)
+        .exclude(to_status="")
+        .order_by("request_id", "created_at", "pk")
+        .values_list("request_id", "note")
+    )
+    for request_id, note in events:
+        notes[request_id] = note
+    return notes
+
+
+def _request_items(requests: Sequence[Request]) -> list[dict[str, Any]]:
+    labels = area_labels([r.location.path for r in requests], top_kind=AreaKind.COMMUNITY)
+    notes = _status_notes(requests)
+    return [
+        {
+            "service_request_id": r.number,
+            "status": "open" if r.status in OPEN_STATUSES else "closed",
+            "status_notes": notes.get(r.pk, ""),
+            "service_name": r.category.name,
+            "service_code": r.category.code,
+            "description": r.text,
+            "agency_responsible": r.grid.name if r.grid is not None else "",
+            "service_notice": "",
+            "requested_datetime": r.submitted_at.isoformat(),
+            "updated_datetime": r.updated_at.isoformat(),
+            "expected_datetime": r.due_at.isoformat(),
+            "address": labels[r.location.path] + (f"{r.room}室" if r.room else ""),
+            "address_id": r.location.code,
+            "zipcode": "",
+            "lat": None,
+            "long": None,
+            "media_url": "",
+        }
+        for r in requests
+    ]
+
+
+@csrf_exempt  # Authenticated by api_key, never by a browser's cookie.
+@require_http_methods(["GET", "POST"])
+@open311_view
+def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request, fmt)
+    user = _caller(request, request.GET)
+    found = list(_search(request, user).order_by("-submitted_at", "-pk")[:MAX_RESULTS])
+    return _render(fmt, _request_items(found), root="service_requests", item="request")
+
+
+@require_GET
+@open311_view
+def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
+    user = _caller(request, request.GET)
+    found = (
+        visible_requests(user)
+        .select_related("category", "location", "grid")
+        .filter(number=service_request_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return _render(fmt, _request_items([found]), root="service_requests", item="request")
+
+
+@require_GET
+@open311_view
+def token(request: HttpRequest, token_id: str, fmt: str) -> HttpResponse:
+    """Requests are numbered at once, so a token is the request's own number."""
+    user = _caller(request, request.GET)
+    if not visible_requests(user).filter(number=token_id).exists():
+        raise Http404
+    return _render(
+        fmt,
+        [{"service_request_id": token_id, "token": token_id}],
+        root="service_requests",
+        item="request",
+    )

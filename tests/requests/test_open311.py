@@ -1,0 +1,236 @@
+"""Open311 GeoReport v2: discovery, services, filing and reading requests, JSON and XML."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from linli.accounts.models import User
+from linli.accounts.services import api_token_create
+from linli.requests.models import Channel, Request
+from linli.requests.workflow import Status
+from tests.cast import Cast
+from tests.requests.support import file_request, move, resolved
+
+BASE = "/open311/v2"
+
+
+def key_for(user: User) -> str:
+    _token, secret = api_token_create(user=user, name="open311")
+    return secret
+
+
+def test_discovery_names_the_endpoint_and_both_formats(client: Client) -> None:
+    response = client.get(f"{BASE}/discovery.json")
+
+    assert response.status_code == 200
+    endpoint = response.json()["endpoints"][0]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"] == "http://testserver/open311/v2/"
+    assert endpoint["formats"] == ["application/json", "text/xml"]
+
+
+def test_services_list_the_active_categories_in_json_and_xml(cast: Cast, client: Client) -> None:
+    as_json = client.get(f"{BASE}/services.json").json()
+    as_xml = ET.fromstring(client.get(f"{BASE}/services.xml").content)
+
+    codes = [s["service_code"] for s in as_json]
+    assert codes[:3] == ["sanitation", "repair", "safety"]
+    first = as_json[0]
+    assert set(first) == {
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    }
+    assert first["metadata"] is False
+    assert first["type"] == "realtime"
+    assert as_xml.tag == "services"
+    assert [s.findtext("service_code") for s in as_xml.findall("service")] == codes
+    assert as_xml.find("service/metadata") is not None
+    assert as_xml.findtext("service/metadata") == "false"
+
+
+def test_a_service_definition_has_no_extra_attributes_and_unknown_is_404(
+    cast: Cast, client: Client
+) -> None:
+    code = client.get(f"{BASE}/services.json").json()[0]["service_code"]
+
+    known = client.get(f"{BASE}/services/{code}.json")
+    unknown = client.get(f"{BASE}/services/no-such-thing.xml")
+
+    assert known.json() == {"service_code": code, "attributes": []}
+    assert unknown.status_code == 404
+    error = ET.fromstring(unknown.content)
+    assert error.tag == "errors"
+    assert error.findtext("error/code") == "service_not_found"
+    assert "no-such-thing" in (error.findtext("error/description") or "")
+
+
+def test_an_unknown_format_is_404(client: Client) -> None:
+    assert client.get(f"{BASE}/services.csv").status_code == 404
+
+
+def test_posting_a_request_with_an_address_files_and_routes_it(cast: Cast, client: Client) -> None:
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key_for(cast.staff),
+            "service_code": "repair",
+            "address_string": "和平小区1号楼1单元101",
+            "description": "楼道扶手松动,老人上下楼危险",
+            "last_name": "王",
+            "first_name": "秀兰",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    [reply] = response.json()
+    filed = Request.objects.get(number=reply["service_request_id"])
+    assert (filed.channel, filed.location, filed.room) == (Channel.OPEN311, cast.unit1, "101")
+    assert filed.category.code == "repair"
+    assert filed.reporter_name == "王秀兰"
+    # A unit is a grid's: routed to its grid worker at once.
+    assert (filed.status, filed.assignee) == (Status.ASSIGNED, cast.worker1)
+
+
+def test_posting_by_area_code_in_xml(cast: Cast, client: Client) -> None:
+    response = client.post(
+        f"{BASE}/requests.xml",
+        {
+            "api_key": key_for(cast.staff),
+            "service_code": "sanitation",
+            "address_id": cast.building2.code,
+            "description": "2号楼门口垃圾堆了三天",
+        },
+    )
+
+    assert response.status_code == 201
+    root = ET.fromstring(response.content)
+    number = root.findtext("request/service_request_id")
+    filed = Request.objects.get(number=number)
+    assert (filed.location, filed.grid) == (cast.building2, cast.grid2)
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"api_key": ""}, 403, "api_key_required"),
+        ({"api_key": "wrong"}, 403, "api_key_invalid"),
+        ({"service_code": ""}, 400, "service_code_required"),
+        ({"service_code": "nope"}, 404, "service_not_found"),
+        ({"description": " "}, 400, "description_required"),
+        ({"address_string": "", "lat": "37.1", "long": "111.7"}, 400, "address_required"),
+        ({"address_string": "楼下"}, 400, "address_not_found"),
+        ({"address_string": "", "address_id": "999999"}, 400, "invalid"),
+    ],
+)
+def test_bad_posts_get_the_open311_error_shape(
+    cast: Cast, client: Client, params: dict[str, str], status: int, code: str
+) -> None:
+    body: dict[str, str] = {
+        "api_key": key_for(cast.staff),
+        "service_code": "sanitation",
+        "address_string": "和平小区1号楼",
+        "description": "垃圾没人清",
+        **params,
+    }
+
+    response = client.post(f"{BASE}/requests.json", body)
+
+    assert response.status_code == status, response.content
+    [error] = response.json()
+    assert error["code"] == code
+    assert error["description"]
+    assert Request.objects.count() == 0
+
+
+def _get(client: Client, path: str, user: User, **params: Any) -> Any:
+    response = client.get(f"{BASE}/{path}", {"api_key": key_for(user), **params})
+    return response.status_code, response
+
+
+def test_reading_requests_needs_a_key_and_is_scoped(cast: Cast, client: Client) -> None:
+    mine = file_request(cast)  # 1号楼: grid 1
+    theirs = file_request(cast, cast.unit2)  # 2号楼: grid 2
+
+    anonymous = client.get(f"{BASE}/requests.json")
+    _status, for_worker1 = _get(client, "requests.json", cast.worker1)
+    _status, for_staff = _get(client, "requests.json", cast.staff)
+
+    assert anonymous.status_code == 403
+    assert [r["service_request_id"] for r in for_worker1.json()] == [mine.number]
+    assert {r["service_request_id"] for r in for_staff.json()} == {mine.number, theirs.number}
+    status, other_grid = _get(client, f"requests/{theirs.number}.json", cast.worker1)
+    assert status == 404
+    assert other_grid.json()[0]["code"] == "not_found"
+
+
+def test_a_request_reads_back_with_status_notes_and_address(cast: Cast, client: Client) -> None:
+    done = move(resolved(cast), Status.CLOSED, cast.staff, note="已核实,扶手加固完毕")
+
+    status, response = _get(client, f"requests/{done.number}.json", cast.staff)
+
+    assert status == 200
+    [item] = response.json()
+    assert item["service_request_id"] == done.number
+    assert item["status"] == "closed"
+    assert item["status_notes"] == "已核实,扶手加固完毕"
+    assert item["address"] == "和平社区和平小区1号楼1单元101室"
+    assert item["address_id"] == cast.unit1.code
+    assert item["agency_responsible"] == "第1网格"
+    assert item["expected_datetime"] == done.due_at.isoformat()
+
+
+def test_search_filters_by_status_code_and_ids(cast: Cast, client: Client) -> None:
+    open_one = file_request(cast, category_code="sanitation")
+    closed = move(resolved(cast), Status.CLOSED, cast.staff)
+
+    _s, only_open = _get(client, "requests.json", cast.staff, status="open")
+    _s, only_closed = _get(client, "requests.json", cast.staff, status="closed")
+    _s, by_code = _get(client, "requests.json", cast.staff, service_code="sanitation")
+    _s, by_id = _get(
+        client, "requests.json", cast.staff, service_request_id=closed.number, status="open"
+    )
+    status, bad = _get(client, "requests.json", cast.staff, status="pending")
+
+    assert [r["service_request_id"] for r in only_open.json()] == [open_one.number]
+    assert [r["service_request_id"] for r in only_closed.json()] == [closed.number]
+    assert [r["service_request_id"] for r in by_code.json()] == [open_one.number]
+    # With ids, the specification ignores every other parameter.
+    assert [r["service_request_id"] for r in by_id.json()] == [closed.number]
+    assert status == 400
+    assert bad.json()[0]["code"] == "invalid_status"
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(cast: Cast, client: Client) -> None:
+    key = key_for(cast.staff)
+    file_request(cast)
+    client.get(f"{BASE}/requests.xml", {"api_key": key})  # stamps the key's last use once
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"{BASE}/requests.xml", {"api_key": key})
+    for _ in range(5):
+        file_request(cast, cast.unit2)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"{BASE}/requests.xml", {"api_key": key})
+
+    assert len(ET.fromstring(response.content).findall("request")) == 6
+    assert len(many) == len(few)
+
+
+def test_a_token_is_the_request_number(cast: Cast, client: Client) -> None:
+    filed = file_request(cast)
+
+    status, response = _get(client, f"tokens/{filed.number}.json", cast.worker1)
+
+    assert status == 200
+    assert response.json() == [{"service_request_id": filed.number, "token": filed.number}]
