@@ -11,6 +11,7 @@ Variables (all optional in development):
 - ``LINLI_ALLOWED_HOSTS``: comma-separated host names.
 - ``LINLI_FIELD_KEYS`` / ``LINLI_HASH_KEY``: keys for encrypted personal data (see
   ``linli.core.crypto``).
+- ``LINLI_AUDIT_RETENTION_DAYS``: how long audit records are kept (at least 180).
 """
 
 from __future__ import annotations
@@ -247,6 +248,11 @@ if PRODUCTION and not (LINLI_FIELD_KEYS and LINLI_HASH_KEY):
     )
 
 LINLI_PAGE_SIZE = 20
+
+# Security logs are kept at least six months (等保 level 3, PIPL): shorter is refused.
+LINLI_AUDIT_RETENTION_DAYS = int(env_str("LINLI_AUDIT_RETENTION_DAYS", "180"))
+if LINLI_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("LINLI_AUDIT_RETENTION_DAYS must be at least 180")
 
 LOGGING = {
     "version": 1,

@@ -8,9 +8,10 @@ from linli.core.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    """Audit records can be searched and read, never changed or deleted."""
+    """Audit records can be searched and read, never added, changed or deleted."""
 
     list_display = [
+        "sequence",
         "created_at",
         "actor_name",
         "action",
@@ -22,6 +23,23 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_filter = ["action", "success", "object_type"]
     search_fields = ["actor_name", "object_repr", "object_id", "source_ip"]
     date_hierarchy = "created_at"
+    actions = None
+    readonly_fields = [
+        "sequence",
+        "created_at",
+        "actor",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "fields",
+        "success",
+        "source_ip",
+        "note",
+        "prev_hash",
+        "hash",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     name = "linli.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from linli.core import signals
+
+        signals.install_admin_log_auditing()

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from linli.core.audit import RequestContext, current_request
+from linli.core.audit import RequestContext, audit_record, current_request
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -23,3 +24,18 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        # A refused action is recorded as a failed attempt; the response is still
+        # Django's 403. (Outside the view's transaction, so the record survives.)
+        if isinstance(exception, PermissionDenied):
+            user = request.user if request.user.is_authenticated else None
+            audit_record(
+                actor=user,  # type: ignore[arg-type]
+                action="denied",
+                success=False,
+                object_type="url",
+                object_id="",
+                object_repr=request.path[:200],
+                note=request.method or "",
+            )

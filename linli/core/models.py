@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,8 +16,28 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditTrailError(Exception):
+    """An attempt to change or delete an audit record."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    # Bulk changes would bypass ``save``/``delete``; only ``linli audit prune`` removes
+    # records, and it does so through ``linli.core.audit.audit_prune``.
+    def update(self, **kwargs: Any) -> int:
+        raise AuditTrailError("audit records cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailError("audit records cannot be deleted")
+
+
 class AuditEvent(models.Model):
-    """One append-only record of a write or of a look at sensitive data."""
+    """One append-only record of a write or of a look at sensitive data.
+
+    Records form a hash chain: ``hash`` is the SHA-256 of the record's canonical
+    serialisation, which includes ``prev_hash``, the hash of the record before it
+    (see ``linli.core.audit``). Changing, inserting or removing a record breaks the
+    chain, and ``linli audit verify`` finds the first broken record.
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", _("新建")
@@ -25,8 +48,16 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("登录失败")
         LOGOUT = "logout", _("退出")
         TOKEN = "token", _("接口令牌")
+        VIEW = "view", _("查看")
+        EXPORT = "export", _("导出")
+        DENIED = "denied", _("拒绝访问")
+        PRUNE = "prune", _("清理过期记录")
+        KEYS = "keys", _("密钥管理")
+        BACKUP = "backup", _("备份")
+        RESTORE = "restore", _("恢复")
 
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set before hashing (not auto_now_add, which would overwrite it on save).
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -44,12 +75,52 @@ class AuditEvent(models.Model):
     success = models.BooleanField(_("成功"), default=True)
     source_ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    sequence = models.BigIntegerField(_("序号"), unique=True, null=True, editable=False)
+    prev_hash = models.CharField(_("上一条哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, editable=False)
+
+    objects: ClassVar[AuditEventQuerySet] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        ordering = ["-sequence"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action", "created_at"]),
+            models.Index(fields=["actor_name"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailError("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailError("audit records cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises writers of the audit chain.
+
+    ``audit_record`` locks it (``select_for_update``; on SQLite the IMMEDIATE
+    transaction already holds the write lock) so two writers cannot both append after
+    the same record. It also remembers the last record, so that removing records from
+    the end is detected, and the anchor left by pruning: the sequence number and hash
+    of the last removed record, which the first remaining record must point to.
+    """
+
+    last_sequence = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    anchor_sequence = models.BigIntegerField(default=0)
+    anchor_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.last_sequence}"
