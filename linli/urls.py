@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/", include("linli.people.urls")),
     path("requests/", include("linli.requests.urls")),
     path("notifications/", include("linli.notifications.urls")),
+    path("audit/", include("linli.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.requests.open311_urls")),

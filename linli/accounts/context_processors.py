@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_register": Capability.REGISTER_VIEW in caps,
         "nav_areas": Capability.AREAS_VIEW in caps,
         "nav_admin": user.is_superuser,
+        "nav_audit": Capability.AUDIT_VIEW in caps,
         "nav_requests": Capability.REQUESTS_VIEW in caps,
         # Grid workers always have a task list; anyone else once something is assigned.
         "nav_tasks": Role.GRID_WORKER in roles or has_open_tasks(user),

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+
+from linli.accounts.models import User
+from linli.core.forms import AuditSearchForm
+from linli.core.htmx import render_page_or_fragment
+from linli.core.pagination import paginate, querystring_without_page
+from linli.core.selectors import AuditFilters, audit_events_search, can_view_audit
+from linli.core.services import audit_trail_export, audit_trail_viewed
+
+_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _filters(form: AuditSearchForm) -> AuditFilters:
+    if not form.is_valid():
+        return AuditFilters()
+    data = form.cleaned_data
+    return AuditFilters(
+        user=data.get("user") or "",
+        action=data.get("action") or "",
+        obj=data.get("obj") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        result=data.get("result") or "",
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not can_view_audit(user):
+        raise Http404
+    return user
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = AuditSearchForm(request.GET or None)
+    filters = _filters(form)
+    page = paginate(request, audit_events_search(user=user, filters=filters))
+    audit_trail_viewed(actor=user, filters=filters)
+    querystring = querystring_without_page(request)
+    return render_page_or_fragment(
+        request,
+        "audit/list.html",
+        {"form": form, "page": page, "querystring": querystring},
+        fragment_template="audit/_results.html",
+    )
+
+
+@login_required
+def audit_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    user = _user(request)
+    if file_format not in _CONTENT_TYPES:
+        raise Http404
+    filters = _filters(AuditSearchForm(request.GET or None))
+    events = audit_events_search(user=user, filters=filters)
+    content, _count = audit_trail_export(
+        actor=user, filters=filters, events=events, file_format=file_format
+    )
+    response = HttpResponse(content, content_type=_CONTENT_TYPES[file_format])
+    name = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
