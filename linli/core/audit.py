@@ -230,11 +230,14 @@ def audit_verify() -> VerifyResult:
         expected_prev = event.hash
         last = event
     if head is not None:
-        if head.anchor_sequence and not AuditEvent.objects.filter(
-            action=AuditEvent.Action.PRUNE,
-            sequence__gt=head.anchor_sequence,
-            note__contains=f"anchor {head.anchor_sequence} {head.anchor_hash}",
-        ).exists():
+        if (
+            head.anchor_sequence
+            and not AuditEvent.objects.filter(
+                action=AuditEvent.Action.PRUNE,
+                sequence__gt=head.anchor_sequence,
+                note__contains=f"anchor {head.anchor_sequence} {head.anchor_hash}",
+            ).exists()
+        ):
             return VerifyResult(False, checked, None, None, "清理锚点没有对应的清理记录")
         last_sequence = last.sequence if last else head.anchor_sequence
         if head.last_sequence != last_sequence:
@@ -296,7 +299,7 @@ def audit_prune(*, before: dt.datetime, actor: User | None = None) -> PruneResul
         table = connection.ops.quote_name(AuditEvent._meta.db_table)
         with connection.cursor() as cursor:
             # The model refuses deletes on purpose; pruning is the one way out.
-            cursor.execute(f"DELETE FROM {table} WHERE sequence <= %s", [last_removed])  # noqa: S608
+            cursor.execute(f"DELETE FROM {table} WHERE sequence <= %s", [last_removed])
             deleted = cursor.rowcount
         head.anchor_sequence = last_removed
         head.anchor_hash = anchor.hash

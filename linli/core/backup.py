@@ -107,7 +107,16 @@ def _dump_database(target_dir: Path) -> str:
             source.close()
         return name
     name = "database.pgdump"
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target_dir / name)])
+    _run(
+        [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--file",
+            str(target_dir / name),
+        ]
+    )
     return name
 
 
@@ -120,7 +129,9 @@ class BackupResult:
 
 
 def default_backup_path() -> Path:
-    return Path(settings.DATA_DIR) / "backups" / f"linli-{timezone.localtime():%Y%m%d-%H%M%S}.tar.gz"
+    return (
+        Path(settings.DATA_DIR) / "backups" / f"linli-{timezone.localtime():%Y%m%d-%H%M%S}.tar.gz"
+    )
 
 
 def backup_create(*, output: Path | None = None, include_keys: bool = True) -> BackupResult:
@@ -242,11 +253,9 @@ def _load_database(name: str, data: bytes) -> None:
 def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
     if not path.is_file():
         raise BackupError(f"找不到备份文件 {path}")
-    try:
-        archive = tarfile.open(path, mode="r:gz")
-    except (tarfile.TarError, OSError) as exc:
-        raise BackupError(f"{path} 不是 linli backup 生成的备份文件") from exc
-    with archive:
+    if not tarfile.is_tarfile(path):
+        raise BackupError(f"{path} 不是 linli backup 生成的备份文件")
+    with tarfile.open(path, mode="r:gz") as archive:
         manifest_bytes = _member(archive, "manifest.json")
         if manifest_bytes is None:
             raise BackupError(f"{path} 中没有 manifest.json,不是 linli backup 生成的备份文件")
@@ -257,9 +266,7 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
         if manifest["engine"] != vendor:
             raise BackupError(f"备份来自 {manifest['engine']},当前数据库是 {vendor}")
         if database_in_use() and not force:
-            raise BackupError(
-                "当前数据库已有数据,恢复会覆盖全部内容。确认要覆盖请加 --force。"
-            )
+            raise BackupError("当前数据库已有数据,恢复会覆盖全部内容。确认要覆盖请加 --force。")
         database = _member(archive, str(manifest["database"]))
         if database is None:
             raise BackupError(f"备份文件缺少 {manifest['database']}")
@@ -288,5 +295,3 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
         note=f"from backup of {manifest['created_at']}; unreadable {unreadable}",
     )
     return RestoreResult(vendor, not mismatched, mismatched, unreadable, keys_restored, warnings)
-
-

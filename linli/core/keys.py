@@ -78,11 +78,18 @@ def encrypted_columns() -> Iterator[tuple[type[models.Model], EncryptedTextField
                 yield model, model_field
 
 
+def _pk_column(model: type[models.Model]) -> str:
+    pk = model._meta.pk
+    if pk is None or pk.column is None:
+        raise KeyRotationError(f"{model._meta.label} has no primary key column")
+    return pk.column
+
+
 def _batches(
     model: type[models.Model], column: EncryptedTextField, batch_size: int
 ) -> Iterator[list[tuple[Any, str]]]:
     qn = connection.ops.quote_name
-    table, pk, col = qn(model._meta.db_table), qn(model._meta.pk.column), qn(column.column)  # type: ignore[union-attr]
+    table, pk, col = qn(model._meta.db_table), qn(_pk_column(model)), qn(str(column.column))
     last: Any = None
     while True:
         where = f"WHERE {col} IS NOT NULL AND {col} <> ''"
@@ -92,7 +99,7 @@ def _batches(
             params.append(last)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {pk}, {col} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
+                f"SELECT {pk}, {col} FROM {table} {where} ORDER BY {pk} LIMIT %s",
                 [*params, batch_size],
             )
             rows = [(row[0], str(row[1])) for row in cursor.fetchall()]
@@ -120,10 +127,7 @@ class KeyStatus:
     def outside_primary(self) -> int:
         primary = self.fingerprints[0]
         return sum(
-            count
-            for column in self.columns
-            for fp, count in column.by_key.items()
-            if fp != primary
+            count for column in self.columns for fp, count in column.by_key.items() if fp != primary
         ) + sum(column.unreadable for column in self.columns)
 
 
@@ -189,7 +193,7 @@ def keys_reencrypt(*, batch_size: int = 500) -> int:
     qn = connection.ops.quote_name
     changed = 0
     for model, column in encrypted_columns():
-        table, pk, col = qn(model._meta.db_table), qn(model._meta.pk.column), qn(column.column)  # type: ignore[union-attr]
+        table, pk, col = qn(model._meta.db_table), qn(_pk_column(model)), qn(str(column.column))
         for batch in _batches(model, column, batch_size):
             with transaction.atomic(), connection.cursor() as cursor:
                 for row_pk, token in batch:
@@ -206,7 +210,7 @@ def keys_reencrypt(*, batch_size: int = 500) -> int:
                             "无法用现有任何密钥解密"
                         ) from exc
                     cursor.execute(
-                        f"UPDATE {table} SET {col} = %s WHERE {pk} = %s AND {col} = %s",  # noqa: S608
+                        f"UPDATE {table} SET {col} = %s WHERE {pk} = %s AND {col} = %s",
                         [rotated, row_pk, token],
                     )
                     changed += cursor.rowcount

@@ -31,7 +31,7 @@ class RequestContextMiddleware:
         if isinstance(exception, PermissionDenied):
             user = request.user if request.user.is_authenticated else None
             audit_record(
-                actor=user,  # type: ignore[arg-type]
+                actor=user,
                 action="denied",
                 success=False,
                 object_type="url",

@@ -40,7 +40,8 @@ def test_full_rotation_keeps_every_value_readable(
 
     call_command("keys", "rotate")
     ring = _field_keys(isolated_keys)
-    assert len(ring) == 2 and ring[1] == old_key
+    assert len(ring) == 2
+    assert ring[1] == old_key
     # Old values still decrypt (old key kept); the new key encrypts new values.
     assert Resident.objects.get(pk=cast.elder.pk).phone == phone_before
     assert keys_status().outside_primary > 0
@@ -77,7 +78,8 @@ def test_reencrypt_twice_changes_nothing_the_second_time(cast: Cast, isolated_ke
 def test_status_reports_counts_per_key(cast: Cast, isolated_keys: Path, capsys: Any) -> None:
     call_command("keys", "status")
     out = capsys.readouterr().out
-    assert "people.resident.phone" in out and "所有值都在主密钥下" in out
+    assert "people.resident.phone" in out
+    assert "所有值都在主密钥下" in out
     primary = _field_keys(isolated_keys)[0]
     assert primary not in out  # fingerprints only, never the key
 
@@ -91,5 +93,6 @@ def test_keys_from_the_environment_are_printed_for_the_operator_not_written(
     call_command("keys", "rotate")
     out = capsys.readouterr().out.strip().splitlines()
     new_ring = out[-1].split(",")
-    assert len(new_ring) == 2 and new_ring[1] == current[0]
+    assert len(new_ring) == 2
+    assert new_ring[1] == current[0]
     assert _field_keys(isolated_keys) == current

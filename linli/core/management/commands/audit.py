@@ -39,10 +39,10 @@ class Command(BaseCommand):
             raise CommandError("--before 应为 YYYY-MM-DD 格式的日期。") from exc
         before = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
         try:
-            result = audit_prune(before=before)
+            pruned = audit_prune(before=before)
         except RetentionError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"已清理 {result.deleted} 条记录(保留期 {retention_days()} 天);"
-            f"锚点 #{result.anchor_sequence} {result.anchor_hash[:12]}…"
+            f"已清理 {pruned.deleted} 条记录(保留期 {retention_days()} 天);"
+            f"锚点 #{pruned.anchor_sequence} {pruned.anchor_hash[:12]}…"
         )

@@ -25,7 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = backup_create(output=options["output"], include_keys=not options["without_keys"])
+            result = backup_create(
+                output=options["output"], include_keys=not options["without_keys"]
+            )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         for warning in result.warnings:
