@@ -272,3 +272,12 @@ def test_concurrent_writers_never_fork_the_chain() -> None:
     sequences = sorted(s for s in AuditEvent.objects.values_list("sequence", flat=True) if s)
     assert sequences[-40:] == list(range(sequences[-1] - 39, sequences[-1] + 1))
     assert audit_verify().ok
+
+
+def test_deleting_a_user_keeps_their_records_and_the_chain(cast: Cast) -> None:
+    audit_record(actor=cast.worker2, action="update", note="by worker2")
+    cast.worker2.delete()
+    event = AuditEvent.objects.get(note="by worker2")
+    assert event.actor is None
+    assert event.actor_name == "worker2"
+    assert audit_verify().ok
