@@ -20,8 +20,7 @@ from linli.areas.services import area_create, grid_create
 from linli.core.roles import Role
 from linli.demo.names import NameMaker
 from linli.organisations.models import Organisation
-from linli.people.models import Household, Relation, Resident, Tag, TagCode
-from linli.people.models import age_on
+from linli.people.models import Household, Relation, Resident, Tag, TagCode, age_on
 from linli.people.services import (
     ConsentGiver,
     ResidentData,
