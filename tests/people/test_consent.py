@@ -319,3 +319,13 @@ def test_consent_pages_are_404_outside_scope(cast: Cast, client: Client) -> None
     consent.refresh_from_db()
     assert consent.is_active
     assert Consent.objects.count() == 1
+
+
+def test_no_request_is_recorded_for_a_child_whose_consent_was_withdrawn(cast: Cast) -> None:
+    from tests.requests.support import file_request
+
+    child = _register_child(cast)
+    consent_withdraw(actor=cast.worker1, consent=_minor_consent(child), note="撤回")
+    with pytest.raises(ValidationError) as caught:
+        file_request(cast, reporter=child)
+    assert "监护人同意已撤回或未记录" in caught.value.message_dict["reporter"][0]
