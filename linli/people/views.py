@@ -281,7 +281,7 @@ def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, _consent_form_errors(exc))
         else:
             messages.success(request, _("已记录授权同意。"))
             return redirect("people:resident_detail", pk=resident.pk)
@@ -290,6 +290,17 @@ def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
         "people/resident_detail.html",
         _detail_context(request, resident, consent_form=form),
         status=400,
+    )
+
+
+def _consent_form_errors(error: ValidationError) -> ValidationError:
+    """The service names the guardian fields of the register form; this form calls them
+    ``given_by_*`` (the person consenting may also be an adult's representative)."""
+    if not hasattr(error, "error_dict"):
+        return error
+    renamed = {"guardian_name": "given_by_name", "guardian_relation": "given_by_relation"}
+    return ValidationError(
+        {renamed.get(field, field): errors for field, errors in error.error_dict.items()}
     )
 
 

@@ -329,3 +329,17 @@ def test_no_request_is_recorded_for_a_child_whose_consent_was_withdrawn(cast: Ca
     with pytest.raises(ValidationError) as caught:
         file_request(cast, reporter=child)
     assert "监护人同意已撤回或未记录" in caught.value.message_dict["reporter"][0]
+
+
+def test_consent_panel_asks_for_the_guardian_of_a_child(cast: Cast, client: Client) -> None:
+    child = _register_child(cast)
+    login(client, "worker1")
+    response = client.post(
+        reverse("people:consent_record", args=[child.pk]),
+        {"consent-purpose": "health", "consent-method": "written"},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "未满十四周岁的儿童,须由父母或其他监护人同意后才能登记其信息" in text
+    assert "请填写监护人与儿童的关系" in text
+    assert not child.consents.filter(purpose=ConsentPurpose.HEALTH).exists()
