@@ -111,8 +111,12 @@ class ResidentForm(forms.Form):
                 required=False,
                 widget=forms.TextInput(attrs={"placeholder": _("如:母亲")}),
             )
+            # Not required: only a child's registration uses it (written when left out).
             self.fields["method"] = forms.ChoiceField(
-                label=_("同意方式"), choices=ConsentMethod.choices, initial=ConsentMethod.WRITTEN
+                label=_("同意方式"),
+                choices=ConsentMethod.choices,
+                initial=ConsentMethod.WRITTEN,
+                required=False,
             )
             self.fields["consent_note"] = forms.CharField(
                 label=_("同意凭证说明"),
