@@ -55,6 +55,8 @@ class Capability(enum.StrEnum):
     VOLUNTEERS_MANAGE = "volunteers.manage"
     # Record and withdraw consents for sensitive data (health, children under 14).
     CONSENT_RECORD = "consent.record"
+    # Export a person's data for them (right of access) and anonymise it on request.
+    PERSONAL_DATA = "personal_data.manage"
     # Search and export the audit trail.
     AUDIT_VIEW = "audit.view"
 
@@ -110,6 +112,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     Role.STAFF: frozenset(
         {
+            Capability.PERSONAL_DATA,
             Capability.REGISTER_VIEW,
             Capability.REGISTER_EDIT,
             Capability.SENSITIVE_REVEAL,
@@ -125,6 +128,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PARTNER: frozenset(),
     Role.ADMIN: frozenset(
         {
+            Capability.PERSONAL_DATA,
             Capability.REGISTER_VIEW,
             Capability.REGISTER_EDIT,
             Capability.SENSITIVE_REVEAL,

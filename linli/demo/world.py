@@ -20,8 +20,9 @@ from linli.areas.services import area_create, grid_create
 from linli.core.roles import Role
 from linli.demo.names import NameMaker
 from linli.organisations.models import Organisation
-from linli.people.models import Household, Relation, Resident, Tag, TagCode
+from linli.people.models import Household, Relation, Resident, Tag, TagCode, age_on
 from linli.people.services import (
+    ConsentGiver,
     ResidentData,
     emergency_contact_add,
     household_create,
@@ -135,6 +136,7 @@ class WorldBuilder:
     ) -> Resident:
         birth = self.names.birth_date(min_age, max_age, self.today)
         return resident_create(
+            guardian_consent=self.guardian_consent(household, birth),
             actor=None,
             data=ResidentData(
                 name=name or self.names.name(gender, surname),
@@ -148,6 +150,22 @@ class WorldBuilder:
                 notes=notes,
             ),
             tags={self.tags[code]: detail for code, detail in (tags or {}).items()},
+        )
+
+    def guardian_consent(self, household: Household | None, birth: dt.date) -> ConsentGiver | None:
+        """A child under 14 is registered with a parent's (or grandparent's) written consent."""
+        if age_on(birth, self.today) >= 14 or household is None:
+            return None
+        adults = [m for m in household.members.order_by("pk") if m.age >= 18]
+        parent = next(
+            (m for m in adults if m.relation_to_head in (Relation.HEAD, Relation.SPOUSE)), None
+        )
+        guardian = parent or (adults[0] if adults else None)
+        if guardian is None:
+            return None
+        relation = ("父亲" if guardian.gender == "male" else "母亲") if parent else "祖父母"
+        return ConsentGiver(
+            name=guardian.name, relation=relation, guardian=guardian, note="入户登记时书面签字"
         )
 
     # --- areas ---------------------------------------------------------------------------

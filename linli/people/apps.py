@@ -14,3 +14,11 @@ class PeopleConfig(AppConfig):
         from linli.people.selectors import resident_own_household_scope
 
         register_personal_scope(resident_own_household_scope)
+
+        from linli.people.personal_data import (
+            export_register,
+            register_personal_data,
+            register_retention,
+        )
+
+        register_personal_data("people", export=export_register, retention=register_retention)

@@ -7,9 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.areas.models import Area
 from linli.areas.selectors import area_labels
-from linli.people.models import Gender, Household, Relation, Resident, Tag
+from linli.people.models import (
+    ConsentMethod,
+    ConsentPurpose,
+    Gender,
+    Household,
+    Relation,
+    Resident,
+    Tag,
+)
 from linli.people.selectors import household_label_map
-from linli.people.services import ResidentData
+from linli.people.services import ConsentGiver, ResidentData
 
 
 class ResidentSearchForm(forms.Form):
@@ -89,6 +97,33 @@ class ResidentForm(forms.Form):
         # Editing never puts the stored ID or phone number into the page: the fields start
         # empty and an empty field keeps what is stored (revealing is audited elsewhere).
         self.existing = existing
+        if existing is None:
+            # A child under 14 is registered only with a guardian's consent, in this step.
+            self.fields["guardian_name"] = forms.CharField(
+                label=_("监护人姓名"),
+                max_length=50,
+                required=False,
+                help_text=_("同住的父母或祖父母请填写其登记的姓名,系统会关联到该居民。"),
+            )
+            self.fields["guardian_relation"] = forms.CharField(
+                label=_("与儿童的关系"),
+                max_length=20,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": _("如:母亲")}),
+            )
+            # Not required: only a child's registration uses it (written when left out).
+            self.fields["method"] = forms.ChoiceField(
+                label=_("同意方式"),
+                choices=ConsentMethod.choices,
+                initial=ConsentMethod.WRITTEN,
+                required=False,
+            )
+            self.fields["consent_note"] = forms.CharField(
+                label=_("同意凭证说明"),
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": _("如:入户登记表第3页监护人签字")}),
+            )
         if existing is not None:
             if existing.id_number:
                 self.fields["id_number"].help_text = _(
@@ -134,6 +169,22 @@ class ResidentForm(forms.Form):
             household=self.households.get(household_id) if household_id else None,
             relation_to_head=data["relation_to_head"],
             notes=data.get("notes", ""),
+        )
+
+    def guardian_fields(self) -> list[forms.BoundField]:
+        names = ("guardian_name", "guardian_relation", "method", "consent_note")
+        return [self[name] for name in names if name in self.fields]
+
+    def guardian_consent(self) -> ConsentGiver | None:
+        """The guardian's consent as entered, or None when nothing was entered."""
+        data = self.cleaned_data
+        if not (data.get("guardian_name") or data.get("guardian_relation")):
+            return None
+        return ConsentGiver(
+            name=data.get("guardian_name", ""),
+            relation=data.get("guardian_relation", ""),
+            method=data.get("method") or ConsentMethod.WRITTEN,
+            note=data.get("consent_note", ""),
         )
 
     def _kept(self, field: str) -> str:
@@ -185,4 +236,61 @@ class EmergencyContactForm(forms.Form):
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("如:在太原打工")}),
+    )
+
+
+class ConsentForm(forms.Form):
+    """Record a consent: for what, who gave it and how (recorder and time are automatic)."""
+
+    purpose = forms.ChoiceField(label=_("授权用途"), choices=ConsentPurpose.choices)
+    guardian = forms.TypedChoiceField(
+        label=_("监护人(同户成年人)"), required=False, coerce=int, empty_value=None
+    )
+    given_by_name = forms.CharField(
+        label=_("同意人姓名"),
+        max_length=50,
+        required=False,
+        help_text=_("本人同意可留空;儿童的监护人不在本户时请填写姓名和关系。"),
+    )
+    given_by_relation = forms.CharField(
+        label=_("与本人关系"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如:母亲、儿子(代签)")}),
+    )
+    method = forms.ChoiceField(
+        label=_("同意方式"), choices=ConsentMethod.choices, initial=ConsentMethod.WRITTEN
+    )
+    note = forms.CharField(
+        label=_("凭证说明"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如:知情同意书已归档,编号2026-031")}),
+    )
+
+    def __init__(self, *args: Any, guardians: list[Resident], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.guardians = {g.pk: g for g in guardians}
+        self.fields["guardian"].choices = [("", _("不是同户成员 / 本人同意"))] + [  # type: ignore[attr-defined]
+            (g.pk, f"{g.name}({g.get_relation_to_head_display()})") for g in guardians
+        ]
+        if not guardians:
+            del self.fields["guardian"]
+
+    def chosen_guardian(self) -> Resident | None:
+        pk = self.cleaned_data.get("guardian")
+        return self.guardians.get(pk) if pk else None
+
+
+class ConsentWithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("撤回原因"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如:监护人书面要求撤回")}),
+    )
+
+
+class AnonymiseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("我已核实本人(或监护人)的匿名化请求,知道此操作不可撤销。"), required=True
     )

@@ -116,6 +116,9 @@ class Resident(TimeStampedModel):
         related_name="resident",
     )
     notes = models.TextField(_("备注"), blank=True)
+    # Set when the person's identifying data was replaced on request (PIPL right to
+    # deletion); the row stays for statistics (gender, birth year, tags).
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("居民")
@@ -201,11 +204,23 @@ class TagCode:
     VETERAN = "veteran"
 
 
+# PIPL art. 28/31: personal information of a child under 14 is sensitive and needs a guardian.
+MINOR_AGE = 14
+
+
 class ConsentPurpose(models.TextChoices):
     """What sensitive processing a consent covers (PIPL: separate consent per purpose)."""
 
     HEALTH = "health", _("健康信息(血压、血糖等走访记录)")
     MINOR = "minor", _("未满十四周岁未成年人信息")
+
+
+class ConsentMethod(models.TextChoices):
+    """How the consent was given; the evidence itself is described in the note."""
+
+    WRITTEN = "written", _("书面签字")
+    VERBAL = "verbal", _("口头同意(有记录)")
+    ONLINE = "online", _("线上确认")
 
 
 class Consent(models.Model):
@@ -228,7 +243,11 @@ class Consent(models.Model):
         on_delete=models.SET_NULL,
         related_name="consents_given_as_guardian",
     )
-    method = models.CharField(_("方式"), max_length=40, default="书面签字")
+    # For a guardian (or someone signing for an adult): how they stand to the person.
+    given_by_relation = models.CharField(_("与本人关系"), max_length=20, blank=True)
+    method = models.CharField(
+        _("方式"), max_length=40, choices=ConsentMethod.choices, default=ConsentMethod.WRITTEN
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

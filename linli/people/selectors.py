@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, scope_for
@@ -14,10 +17,12 @@ from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import area_labels, visible_grids
 from linli.core import crypto
 from linli.core.roles import Capability, Role
-from linli.core.scoping import NOTHING, Scope, apply_scope
+from linli.core.scoping import NOTHING, Scope, apply_scope, scope_condition
 from linli.core.validators import normalise_id_number, normalise_phone
 from linli.people.models import (
+    MINOR_AGE,
     Consent,
+    ConsentPurpose,
     EmergencyContact,
     Household,
     Resident,
@@ -44,12 +49,56 @@ def resident_own_household_scope(user: object, role: Role) -> Scope:
 def visible_residents(
     user: AnyUser, capability: Capability = Capability.REGISTER_VIEW
 ) -> QuerySet[Resident]:
-    return apply_scope(
-        Resident.objects.all(),
+    """Residents in the user's scope, less anonymised people and children without consent.
+
+    A child under 14 without an active guardian consent is seen only by those who
+    manage consent over them (to record a new consent or anonymise).
+    """
+    residents = apply_scope(
+        Resident.objects.filter(anonymised_at__isnull=True),
         scope_for(user, capability),
         area_path="household__unit__path",
         household="household",
         resident="pk",
+    )
+    return hide_children_without_consent(residents, user)
+
+
+def hide_children_without_consent(
+    residents: QuerySet[Resident], user: AnyUser, *, prefix: str = ""
+) -> QuerySet[Resident]:
+    """Drop children under 14 without active guardian consent, unless the user manages
+    consent over them. ``prefix`` is the lookup from the queryset's model to a resident."""
+    consent_scope = scope_for(user, Capability.CONSENT_RECORD)
+    if consent_scope.everything:
+        return residents
+    hidden = children_without_consent_condition(prefix=prefix)
+    managed = scope_condition(
+        consent_scope,
+        area_path=f"{prefix}household__unit__path",
+        household=f"{prefix}household",
+        resident=f"{prefix}pk",
+    )
+    if managed is not None:
+        hidden &= ~managed
+    return residents.exclude(hidden)
+
+
+def minor_birth_cutoff(today: dt.date | None = None) -> dt.date:
+    """Anyone born after this day is under 14 today."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - MINOR_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - MINOR_AGE, day=28)
+
+
+def children_without_consent_condition(*, prefix: str = "") -> Q:
+    active_minor_consents = Consent.objects.filter(
+        purpose=ConsentPurpose.MINOR, withdrawn_at__isnull=True
+    ).values("resident_id")
+    return Q(**{f"{prefix}birth_date__gt": minor_birth_cutoff()}) & ~Q(
+        **{f"{prefix}pk__in": active_minor_consents}
     )
 
 
@@ -91,9 +140,11 @@ def household_get_for_user(
         .prefetch_related(
             Prefetch(
                 "members",
-                queryset=Resident.objects.order_by(
-                    "relation_to_head", "birth_date"
-                ).prefetch_related(
+                queryset=hide_children_without_consent(
+                    Resident.objects.filter(anonymised_at__isnull=True), user
+                )
+                .order_by("relation_to_head", "birth_date")
+                .prefetch_related(
                     Prefetch("tag_links", queryset=ResidentTag.objects.select_related("tag"))
                 ),
             )
@@ -299,3 +350,91 @@ def residents_with_consent(residents: QuerySet[Resident], purpose: str) -> Query
     return residents.filter(
         consents__purpose=purpose, consents__withdrawn_at__isnull=True
     ).distinct()
+
+
+def processing_blocked_reason(resident: Resident) -> str:
+    """Why nothing more may be recorded about this person ("" when processing is allowed).
+
+    Services of every app call this (through ``people.services.require_processing_allowed``)
+    before writing about a person: an anonymised person, or a child under 14 whose
+    guardian consent is missing or withdrawn, may only be re-consented or anonymised.
+    """
+    if resident.anonymised_at is not None:
+        return _("该居民的信息已匿名化,不能再记录。")
+    if resident.birth_date > minor_birth_cutoff() and not consent_active(
+        resident=resident, purpose=ConsentPurpose.MINOR
+    ):
+        return _("该儿童未满十四周岁,监护人同意已撤回或未记录:请先重新记录监护人同意。")
+    return ""
+
+
+def health_processing_allowed(resident: Resident) -> bool:
+    """Whether health data (readings, visit health notes) may be recorded or shown now.
+
+    True only with an active HEALTH consent and nothing else blocking processing (a
+    child also needs the guardian's MINOR consent). The care app asks this before
+    recording a reading and before showing recorded ones: after withdrawal the readings
+    stay stored as they were but are hidden.
+    """
+    return not processing_blocked_reason(resident) and consent_active(
+        resident=resident, purpose=ConsentPurpose.HEALTH
+    )
+
+
+def residents_with_health_processing(residents: QuerySet[Resident]) -> QuerySet[Resident]:
+    """Narrow a queryset to those whose health data may be processed (list pages)."""
+    return (
+        residents_with_consent(residents, ConsentPurpose.HEALTH)
+        .exclude(children_without_consent_condition())
+        .filter(anonymised_at__isnull=True)
+    )
+
+
+def consent_history(resident: Resident) -> QuerySet[Consent]:
+    """Every consent of a person, withdrawn ones included (they are evidence)."""
+    return resident.consents.select_related("guardian", "recorded_by", "withdrawn_by").order_by(
+        "-recorded_at", "-pk"
+    )
+
+
+def consent_get_for_user(*, user: AnyUser, pk: int) -> Consent:
+    consent = (
+        Consent.objects.filter(
+            resident__in=apply_scope(
+                Resident.objects.all(),
+                scope_for(user, Capability.CONSENT_RECORD),
+                area_path="household__unit__path",
+                household="household",
+                resident="pk",
+            )
+        )
+        .select_related("resident")
+        .filter(pk=pk)
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    return consent
+
+
+def guardian_candidates(resident: Resident) -> list[Resident]:
+    """Adults of the child's household, offered as the guardian who consents."""
+    if resident.household_id is None:
+        return []
+    return list(
+        Resident.objects.filter(
+            household_id=resident.household_id,
+            anonymised_at__isnull=True,
+            birth_date__lte=adult_birth_cutoff(),
+        )
+        .exclude(pk=resident.pk)
+        .order_by("relation_to_head", "birth_date")
+    )
+
+
+def adult_birth_cutoff(today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - 18)
+    except ValueError:
+        return today.replace(year=today.year - 18, day=28)

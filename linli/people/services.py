@@ -22,6 +22,7 @@ from linli.core.validators import (
 )
 from linli.people.models import (
     Consent,
+    ConsentMethod,
     ConsentPurpose,
     EmergencyContact,
     Gender,
@@ -174,9 +175,27 @@ def _set_tags(resident: Resident, tags: Mapping[Tag, str]) -> None:
 
 @transaction.atomic
 def resident_create(
-    *, actor: User | None, data: ResidentData, tags: Mapping[Tag, str] | None = None
+    *,
+    actor: User | None,
+    data: ResidentData,
+    tags: Mapping[Tag, str] | None = None,
+    guardian_consent: ConsentGiver | None = None,
 ) -> Resident:
+    """Register a person. A child under 14 is registered only together with the
+    guardian's consent (``guardian_consent``), recorded in the same transaction."""
     data = _clean_resident(data)
+    child = _is_child(data.birth_date)
+    if child:
+        if guardian_consent is None:
+            raise ValidationError(
+                {
+                    "guardian_name": _(
+                        "未满十四周岁的儿童,须由父母或其他监护人同意后才能登记其信息:"
+                        "请填写监护人姓名、关系和同意方式。"
+                    )
+                }
+            )
+        _check_guardian(guardian_consent, child=None)
     resident = Resident(
         name=data.name,
         alias=data.alias,
@@ -193,6 +212,18 @@ def resident_create(
     resident.save()
     if tags:
         _set_tags(resident, tags)
+    if child and guardian_consent is not None:
+        consent_record(
+            actor=actor,
+            resident=resident,
+            purpose=ConsentPurpose.MINOR,
+            given_by_name=guardian_consent.name,
+            given_by_relation=guardian_consent.relation,
+            guardian=guardian_consent.guardian
+            or _household_guardian(data.household, guardian_consent.name),
+            method=guardian_consent.method,
+            note=guardian_consent.note,
+        )
     audit_record(
         actor=actor,
         action="create",
@@ -211,7 +242,17 @@ def resident_update(
     data: ResidentData,
     tags: Mapping[Tag, str] | None = None,
 ) -> Resident:
+    require_processing_allowed(resident)
     data = _clean_resident(data)
+    if (
+        _is_child(data.birth_date)
+        and not Consent.objects.filter(
+            resident=resident, purpose=ConsentPurpose.MINOR, withdrawn_at__isnull=True
+        ).exists()
+    ):
+        raise ValidationError(
+            {"birth_date": _("按此出生日期该居民未满十四周岁:请先记录监护人同意,再修改。")}
+        )
     changed = [
         f for f in ResidentData.__dataclass_fields__ if getattr(resident, f) != getattr(data, f)
     ]
@@ -241,6 +282,7 @@ def resident_reveal(*, resident: Resident, actor: User, field: str) -> str:
     """Return the full value of a masked field and record who looked at it."""
     if field not in SENSITIVE_FIELDS:
         raise ValidationError(_("该字段不能查看。"))
+    require_processing_allowed(resident)
     audit_record(actor=actor, action="reveal", obj=resident, fields=[field])
     value: str = getattr(resident, field)
     return value
@@ -250,6 +292,7 @@ def resident_reveal(*, resident: Resident, actor: User, field: str) -> str:
 def emergency_contact_add(
     *, resident: Resident, actor: User | None, name: str, relation: str, phone: str, note: str = ""
 ) -> EmergencyContact:
+    require_processing_allowed(resident)
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = [_("请填写联系人姓名。")]
@@ -302,7 +345,87 @@ def tags_by_code(codes: Iterable[str]) -> dict[str, Tag]:
 
 # --- consent (PIPL: separate consent for health data; a guardian's for a child under 14) ----
 
-MINOR_AGE = 14
+
+@dataclass(frozen=True)
+class ConsentGiver:
+    """Who gave a consent and how: for a child the guardian, for an adult the person.
+
+    ``guardian`` is a registered resident (usually of the child's household); otherwise
+    ``name`` and ``relation`` name the person who signed.
+    """
+
+    name: str = ""
+    relation: str = ""
+    guardian: Resident | None = None
+    method: str = ConsentMethod.WRITTEN
+    note: str = ""
+
+
+def _clean_method(method: str) -> str:
+    method = method.strip()
+    by_label = {str(label): value for value, label in ConsentMethod.choices}
+    if method in ConsentMethod.values:
+        return method
+    if method in by_label:
+        return by_label[method]
+    raise ValidationError({"method": _("请选择同意方式:书面签字、口头同意或线上确认。")})
+
+
+def _is_child(birth_date: dt.date) -> bool:
+    from linli.people.selectors import minor_birth_cutoff
+
+    return birth_date > minor_birth_cutoff()
+
+
+def _check_guardian(giver: ConsentGiver, *, child: Resident | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if giver.guardian is None and not giver.name.strip():
+        errors["guardian_name"] = [
+            _("未满十四周岁的儿童,须由父母或其他监护人同意后才能登记其信息:请填写监护人。")
+        ]
+    if not giver.relation.strip():
+        errors["guardian_relation"] = [_("请填写监护人与儿童的关系,如“母亲”。")]
+    if giver.guardian is not None:
+        if child is not None and giver.guardian.pk == child.pk:
+            errors["guardian_name"] = [_("监护人不能是儿童本人。")]
+        elif giver.guardian.age < 18:
+            errors["guardian_name"] = [_("监护人须年满十八周岁。")]
+    try:
+        _clean_method(giver.method)
+    except ValidationError as exc:
+        errors["method"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _household_guardian(household: Household | None, name: str) -> Resident | None:
+    """The adult of the household with this name, so the consent links to them."""
+    from linli.people.selectors import adult_birth_cutoff
+
+    if household is None or not name.strip():
+        return None
+    return (
+        Resident.objects.filter(
+            household=household,
+            name=name.strip(),
+            anonymised_at__isnull=True,
+            birth_date__lte=adult_birth_cutoff(),
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def require_processing_allowed(resident: Resident) -> None:
+    """Refuse a write about a person whose data may no longer be processed.
+
+    Every service that records something about a person calls this first; only
+    re-consent and anonymisation stay possible (see ``selectors.processing_blocked_reason``).
+    """
+    from linli.people.selectors import processing_blocked_reason
+
+    if reason := processing_blocked_reason(resident):
+        raise ValidationError(reason)
 
 
 @transaction.atomic
@@ -312,26 +435,33 @@ def consent_record(
     resident: Resident,
     purpose: str,
     given_by_name: str = "",
+    given_by_relation: str = "",
     guardian: Resident | None = None,
-    method: str = "书面签字",
+    method: str = ConsentMethod.WRITTEN,
     note: str = "",
 ) -> Consent:
-    """Record a consent. A child under 14 needs a guardian's; an adult gives their own."""
+    """Record a consent. A child under 14 needs a guardian's; an adult gives their own
+    (or someone signs for them, named with their relation)."""
     from django.utils import timezone
 
+    if resident.anonymised_at is not None:
+        raise ValidationError(_("该居民的信息已匿名化,不能再记录授权。"))
     if purpose not in ConsentPurpose.values:
         raise ValidationError({"purpose": _("未知的授权用途。")})
-    is_child = resident.birth_date and (resident.age < MINOR_AGE)
-    if is_child:
-        if guardian is None and not given_by_name.strip():
-            raise ValidationError(
-                {"guardian": _("未满十四周岁的儿童须由监护人同意,请填写监护人。")}
-            )
-        if guardian is not None and guardian.pk == resident.pk:
-            raise ValidationError({"guardian": _("监护人不能是儿童本人。")})
-        if guardian is not None and guardian.age < 18:
-            raise ValidationError({"guardian": _("监护人须年满十八周岁。")})
+    if _is_child(resident.birth_date):
+        giver = ConsentGiver(
+            name=given_by_name, relation=given_by_relation, guardian=guardian, method=method
+        )
+        _check_guardian(giver, child=resident)
+        if guardian is None:
+            guardian = _household_guardian(resident.household, given_by_name)
+    elif guardian is not None and guardian.pk == resident.pk:
+        guardian = None
+    method = _clean_method(method)
     given_by = given_by_name.strip() or (guardian.name if guardian else resident.name)
+    relation = given_by_relation.strip()
+    if not relation and guardian is None and given_by == resident.name:
+        relation = str(_("本人"))
     if Consent.objects.filter(
         resident=resident, purpose=purpose, withdrawn_at__isnull=True
     ).exists():
@@ -339,10 +469,11 @@ def consent_record(
     consent = Consent(
         resident=resident,
         purpose=purpose,
-        given_by_name=given_by,
+        given_by_name=given_by[:50],
+        given_by_relation=relation[:20],
         guardian=guardian,
-        method=method.strip() or "书面签字",
-        note=note.strip(),
+        method=method,
+        note=note.strip()[:200],
         recorded_by=actor,
         recorded_at=timezone.now(),
     )
@@ -351,16 +482,18 @@ def consent_record(
         actor=actor,
         action="create",
         obj=consent,
-        fields=["resident", "purpose", "given_by_name", "guardian", "method"],
+        fields=["resident", "purpose", "given_by_name", "given_by_relation", "guardian", "method"],
     )
     return consent
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: User | None, consent: Consent, note: str = "") -> Consent:
+def consent_withdraw(*, actor: User | None, consent: Consent, note: str) -> Consent:
     """Withdraw a consent: the record stays as evidence; processing and display stop."""
     from django.utils import timezone
 
+    if not note.strip():
+        raise ValidationError({"note": _("请填写撤回原因,如“监护人书面要求撤回”。")})
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_at is not None:
         raise ValidationError(_("该授权已撤回。"))

@@ -24,22 +24,42 @@ from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
-from linli.people.forms import EmergencyContactForm, HouseholdForm, ResidentForm, ResidentSearchForm
+from linli.people.forms import (
+    AnonymiseForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    EmergencyContactForm,
+    HouseholdForm,
+    ResidentForm,
+    ResidentSearchForm,
+)
 from linli.people.models import Household, Resident, Tag
+from linli.people.personal_data import (
+    anonymisation_refusals,
+    personal_data_export,
+    registered_sources,
+    resident_anonymise,
+)
 from linli.people.selectors import (
     ResidentFilters,
+    consent_get_for_user,
+    consent_history,
     editable_units,
     emergency_contact_get_for_user,
     filter_choices_for,
     grid_summaries,
+    guardian_candidates,
     household_get_for_user,
     household_label,
     household_label_map,
+    processing_blocked_reason,
     resident_get_for_user,
     residents_search,
     visible_households,
 )
 from linli.people.services import (
+    consent_record,
+    consent_withdraw,
     emergency_contact_add,
     emergency_contact_remove,
     household_create,
@@ -107,20 +127,37 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resident = resident_get_for_user(user=request.user, pk=pk)
+    return render(request, "people/resident_detail.html", _detail_context(request, resident))
+
+
+def _detail_context(
+    request: HttpRequest,
+    resident: Resident,
+    *,
+    contact_form: EmergencyContactForm | None = None,
+    consent_form: ConsentForm | None = None,
+) -> dict[str, object]:
     user = _user(request)
-    can_edit = resident_get_for_user_or_none(user, pk, Capability.REGISTER_EDIT) is not None
-    can_reveal = resident_get_for_user_or_none(user, pk, Capability.SENSITIVE_REVEAL) is not None
-    return render(
-        request,
-        "people/resident_detail.html",
-        {
-            "resident": resident,
-            "household_label": household_label(resident.household) if resident.household else "",
-            "can_edit": can_edit,
-            "can_reveal": can_reveal,
-            "contact_form": EmergencyContactForm(),
-        },
-    )
+    pk = resident.pk
+    can_consent = resident_get_for_user_or_none(user, pk, Capability.CONSENT_RECORD) is not None
+    consents = list(consent_history(resident)) if can_consent else []
+    return {
+        "resident": resident,
+        "household_label": household_label(resident.household) if resident.household else "",
+        "can_edit": resident_get_for_user_or_none(user, pk, Capability.REGISTER_EDIT) is not None,
+        "can_reveal": resident_get_for_user_or_none(user, pk, Capability.SENSITIVE_REVEAL)
+        is not None,
+        "can_consent": can_consent,
+        "can_personal_data": resident_get_for_user_or_none(user, pk, Capability.PERSONAL_DATA)
+        is not None,
+        "blocked_reason": processing_blocked_reason(resident),
+        "active_consents": [c for c in consents if c.is_active],
+        "consent_count": len(consents),
+        "consent_form": consent_form
+        or ConsentForm(guardians=guardian_candidates(resident), prefix="consent"),
+        "withdraw_form": ConsentWithdrawForm(),
+        "contact_form": contact_form or EmergencyContactForm(),
+    }
 
 
 def resident_get_for_user_or_none(user: User, pk: int, capability: Capability) -> Resident | None:
@@ -159,7 +196,10 @@ def resident_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             resident = resident_create(
-                actor=_user(request), data=form.resident_data(), tags=form.chosen_tags()
+                actor=_user(request),
+                data=form.resident_data(),
+                tags=form.chosen_tags(),
+                guardian_consent=form.guardian_consent(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -219,6 +259,143 @@ def resident_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpRespo
     return render(request, "people/_revealed.html", {"value": value or _("未登记")})
 
 
+# --- consent -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = resident_get_for_user(user=request.user, pk=pk, capability=Capability.CONSENT_RECORD)
+    form = ConsentForm(request.POST, guardians=guardian_candidates(resident), prefix="consent")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            consent_record(
+                actor=_user(request),
+                resident=resident,
+                purpose=data["purpose"],
+                guardian=form.chosen_guardian(),
+                given_by_name=data["given_by_name"],
+                given_by_relation=data["given_by_relation"],
+                method=data["method"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, _consent_form_errors(exc))
+        else:
+            messages.success(request, _("已记录授权同意。"))
+            return redirect("people:resident_detail", pk=resident.pk)
+    return render(
+        request,
+        "people/resident_detail.html",
+        _detail_context(request, resident, consent_form=form),
+        status=400,
+    )
+
+
+def _consent_form_errors(error: ValidationError) -> ValidationError:
+    """The service names the guardian fields of the register form; this form calls them
+    ``given_by_*`` (the person consenting may also be an adult's representative)."""
+    if not hasattr(error, "error_dict"):
+        return error
+    renamed = {"guardian_name": "given_by_name", "guardian_relation": "given_by_relation"}
+    return ValidationError(
+        {renamed.get(field, field): errors for field, errors in error.error_dict.items()}
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = consent_get_for_user(user=request.user, pk=pk)
+    form = ConsentWithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤回授权须填写原因。"))
+    else:
+        try:
+            consent_withdraw(actor=_user(request), consent=consent, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            messages.error(request, "".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("已撤回“%(purpose)s”授权,相关信息已停止处理并隐藏。")
+                % {"purpose": consent.get_purpose_display()},
+            )
+    return redirect("people:resident_detail", pk=consent.resident_id)
+
+
+@login_required
+def consent_history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = resident_get_for_user(user=request.user, pk=pk, capability=Capability.CONSENT_RECORD)
+    page = paginate(request, consent_history(resident))
+    return render(
+        request,
+        "people/consent_history.html",
+        {"resident": resident, "page": page, "querystring": querystring_without_page(request)},
+    )
+
+
+# --- a person's data: export and anonymisation --------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personal_data_view(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = resident_get_for_user(user=request.user, pk=pk, capability=Capability.PERSONAL_DATA)
+    if request.method == "POST":
+        file_format = request.POST.get("format", "xlsx")
+        if file_format not in ("xlsx", "json"):
+            file_format = "xlsx"
+        export = personal_data_export(
+            actor=_user(request), resident=resident, file_format=file_format
+        )
+        filename = f"personal-data-{resident.pk}-{export.exported_at:%Y%m%d}.{file_format}"
+        if file_format == "json":
+            response = HttpResponse(
+                export.as_json(), content_type="application/json; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(
+                export.as_xlsx(),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(
+        request,
+        "people/personal_data.html",
+        {
+            "resident": resident,
+            "sources": [s.app for s in registered_sources()],
+            "refusals": anonymisation_refusals(resident),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def anonymise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = resident_get_for_user(user=request.user, pk=pk, capability=Capability.PERSONAL_DATA)
+    form = AnonymiseForm(request.POST or None)
+    refusals = anonymisation_refusals(resident)
+    if request.method == "POST" and not refusals and form.is_valid():
+        try:
+            resident_anonymise(actor=_user(request), resident=resident, confirmed=True)
+        except ValidationError as exc:
+            refusals = exc.messages
+        else:
+            messages.success(request, _("已匿名化,该居民的身份信息已不可恢复地删除。"))
+            return redirect("people:resident_list")
+    return render(
+        request,
+        "people/anonymise.html",
+        {"resident": resident, "form": form, "refusals": refusals},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @login_required
 @require_POST
 def emergency_contact_add_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -235,16 +412,7 @@ def emergency_contact_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/resident_detail.html",
-        {
-            "resident": resident,
-            "household_label": household_label(resident.household) if resident.household else "",
-            "can_edit": True,
-            "can_reveal": resident_get_for_user_or_none(
-                _user(request), pk, Capability.SENSITIVE_REVEAL
-            )
-            is not None,
-            "contact_form": form,
-        },
+        _detail_context(request, resident, contact_form=form),
         status=400,
     )
 

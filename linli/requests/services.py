@@ -29,6 +29,7 @@ from linli.core.errors import InvalidTransition, NotPermitted
 from linli.notifications.services import notify
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
+from linli.people.selectors import processing_blocked_reason
 from linli.requests.models import (
     Category,
     Channel,
@@ -202,6 +203,9 @@ def request_submit(
                 cleaned_photos.append(clean_photo(photo))
             except ValidationError as exc:
                 errors.setdefault("photos", []).extend(exc.message_dict["photos"])
+    # An anonymised person, or a child whose guardian withdrew consent, is not recorded.
+    if reporter is not None and (reason := processing_blocked_reason(reporter)):
+        errors.setdefault("reporter", []).append(reason)
     if errors:
         raise ValidationError(errors)
     category = category or Category.objects.get(code=OTHER_CATEGORY)

@@ -36,8 +36,9 @@ def add_resident(
     tags: dict[Tag, str] | None = None,
 ) -> Resident:
     n = next(_sequence)
-    # Spread over seventy years, never in the future however many tests have run.
-    birth = dt.date(1950, 1, 1) + dt.timedelta(days=(n * 37) % 25_000)
+    # Spread over fifty-odd years of adults (children under 14 need a guardian's consent,
+    # see ``add_child``), never in the future however many tests have run.
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=(n * 37) % 19_000)
     return resident_create(
         actor=None,
         data=ResidentData(

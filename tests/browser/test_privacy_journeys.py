@@ -1,0 +1,154 @@
+"""Privacy in Chromium: a grid worker registers a child with the guardian's consent (on a
+phone), and staff export a person's data as an Excel file.
+
+Screenshots go to ``var/screenshots/``; phone pages must not scroll sideways. The cast is
+built in a transactional database because the live server runs in another thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from linli.core.models import AuditEvent
+from linli.people.models import Consent, ConsentPurpose, Resident
+from tests.cast import PASSWORD, Cast, build_cast
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+Shot = Callable[[Page, str], Path]
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def cast(transactional_db: None) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def shot(screenshot: Shot) -> Shot:
+    def _shot(page: Page, name: str) -> Path:
+        page.evaluate("window.scrollTo(0, 0)")
+        return screenshot(page, name)
+
+    return _shot
+
+
+@pytest.fixture
+def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+    context: BrowserContext = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": PHONE,
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+        }
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page: Page, live_server: LiveServer, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+
+
+def assert_fits_phone(page: Page) -> None:
+    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits, f"{page.url} overflows horizontally"
+
+
+def test_grid_worker_registers_a_child_with_the_guardian_consent(
+    cast: Cast, live_server: LiveServer, phone: Page, shot: Shot
+) -> None:
+    page = phone
+    log_in(page, live_server, "worker1")
+    page.goto(f"{live_server.url}/people/residents/new/?household={cast.household1.pk}")
+    guardian = page.locator("#guardian-consent")
+    # An adult needs no guardian: the consent fields step aside.
+    page.get_by_label("出生日期").fill("1985-04-02")
+    expect(guardian).to_be_hidden()
+    today = timezone.localdate()
+    birth = today.replace(year=today.year - 7, month=5, day=20)
+    page.get_by_label("出生日期").fill(birth.isoformat())
+    expect(guardian).to_be_visible()
+
+    page.locator("#id_name").fill("王小宝")
+    page.get_by_label("男", exact=True).check()
+    page.get_by_label("与户主关系").select_option("grandchild")
+    # First without the guardian: refused, in Chinese, with everything typed kept.
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("未满十四周岁的儿童,须由父母或其他监护人同意")).to_be_visible()
+    expect(page.locator("#id_name")).to_have_value("王小宝")
+    assert_fits_phone(page)
+    shot(page, "privacy-child-without-guardian-phone")
+
+    page.get_by_label("监护人姓名").fill("王秀兰")
+    page.get_by_label("与儿童的关系").fill("祖母")
+    page.get_by_label("同意方式").select_option("written")
+    page.get_by_label("同意凭证说明").fill("入户登记表监护人签字")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("networkidle")
+
+    expect(page.get_by_role("heading", name="授权同意", exact=True)).to_be_visible()
+    panel = page.locator("#consents")
+    expect(panel.locator(".consent b", has_text="未满十四周岁未成年人信息")).to_be_visible()
+    expect(panel.get_by_text("同意人:王秀兰(祖母)")).to_be_visible()
+    assert_fits_phone(page)
+    shot(page, "privacy-child-registered-phone")
+
+    child = Resident.objects.get(name="王小宝")
+    consent = Consent.objects.get(resident=child, purpose=ConsentPurpose.MINOR)
+    assert consent.guardian == cast.elder
+    assert consent.note == "入户登记表监护人签字"
+    assert consent.recorded_by == cast.worker1
+
+
+def test_staff_export_a_persons_data_as_excel(
+    cast: Cast, live_server: LiveServer, page: Page, shot: Shot, tmp_path: Path
+) -> None:
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/people/residents/{cast.elder.pk}/")
+    page.get_by_role("link", name="个人信息导出与匿名化").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", name="匿名化", exact=True)).to_be_visible()
+    shot(page, "privacy-personal-data")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="导出个人信息(Excel)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    workbook = load_workbook(saved)
+    basic = workbook["基本信息"]
+    values = dict(zip([c.value for c in basic[1]], [c.value for c in basic[2]], strict=True))
+    assert values["姓名"] == "王秀兰"
+    assert values["身份证号"] == cast.elder.id_number
+    assert AuditEvent.objects.filter(
+        action="export", object_id=str(cast.elder.pk), actor=cast.staff
+    ).exists()
+
+    page.get_by_role("link", name="匿名化…").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("此操作不可撤销", exact=False).first).to_be_visible()
+    shot(page, "privacy-anonymise-confirm")
