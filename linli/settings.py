@@ -203,19 +203,19 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # 等保 level 3: at least 8 characters from 3 of 4 classes, unlike the user's own data,
-# not a well-known password.
+# not a well-known password. Django's checks, with Linli's own Chinese messages.
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "NAME": "linli.accounts.password_validation.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ["username", "full_name", "phone", "email"]},
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "linli.accounts.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "linli.accounts.password_validation.CharacterClassesValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "linli.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "linli.accounts.password_validation.NumericPasswordValidator"},
 ]
 
 # Lockout (django-axes): 5 failures lock the account and, separately, the source address
