@@ -8,7 +8,7 @@ from axes.backends import AxesStandaloneBackend
 from django.http import HttpRequest
 
 
-class LockoutBackend(AxesStandaloneBackend):
+class LockoutBackend(AxesStandaloneBackend):  # type: ignore[misc]
     """Axes' guard, first in ``AUTHENTICATION_BACKENDS``.
 
     Every login over HTTP (the login page, the admin site) passes its request and is
@@ -17,7 +17,7 @@ class LockoutBackend(AxesStandaloneBackend):
     so the guard steps aside instead of raising as axes does by default.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -35,7 +35,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         new = cleaned.get("new_password2")
         if new and cleaned.get("old_password") == new:
             self.add_error("new_password2", _("新密码不能与原密码相同。"))
@@ -46,7 +46,9 @@ class OneTimeCodeForm(forms.Form):
     token = forms.CharField(
         label=_("验证码"),
         max_length=16,
-        help_text=_("打开手机上的验证器应用,输入当前显示的6位数字;手机不在身边时可输入一个备用验证码。"),
+        help_text=_(
+            "打开手机上的验证器应用,输入当前显示的6位数字;手机不在身边时可输入一个备用验证码。"
+        ),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",

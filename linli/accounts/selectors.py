@@ -122,10 +122,12 @@ def has_two_factor(user: AnyUser) -> bool:
     """A confirmed TOTP device: the user has enrolled in two-factor login."""
     if not user.is_authenticated:
         return False
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    enrolled: bool = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    return enrolled
 
 
 def backup_codes_left(user: AnyUser) -> int:
     if not user.is_authenticated:
         return 0
-    return StaticToken.objects.filter(device__user_id=user.pk, device__confirmed=True).count()
+    left: int = StaticToken.objects.filter(device__user_id=user.pk, device__confirmed=True).count()
+    return left

@@ -8,11 +8,11 @@ import secrets
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from linli.accounts.models import ApiToken, RoleAssignment, User
 from linli.areas.models import Area, Grid

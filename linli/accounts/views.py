@@ -77,9 +77,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                     % {"n": left},
                 )
             return HttpResponseRedirect(_next_url(request))
-        form.add_error(
-            "token", _("验证码不正确或已过期。如多次输入错误,请稍等片刻再试。")
-        )
+        form.add_error("token", _("验证码不正确或已过期。如多次输入错误,请稍等片刻再试。"))
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )

@@ -142,7 +142,8 @@ def test_enrol_then_log_in_with_a_code(cast: Cast, client: Client, settings: Any
     assert done.status_code == 200
     assert "两步验证已开启。" in done.content.decode()
     codes = [t.token for t in StaticToken.objects.filter(device__user=cast.staff)]
-    assert len(codes) == 10 and all(code in done.content.decode() for code in codes)
+    assert len(codes) == 10
+    assert all(code in done.content.decode() for code in codes)
     assert client.get(HOME).status_code == 200
     assert AuditEvent.objects.filter(actor=cast.staff, note="two-factor enrolled").exists()
 
@@ -156,7 +157,8 @@ def test_enrol_then_log_in_with_a_code(cast: Cast, client: Client, settings: Any
         answer = client.post(
             reverse("accounts:two_factor_verify"), {"token": code_for(device), "next": HOME}
         )
-        assert answer.status_code == 302 and answer["Location"] == HOME
+        assert answer.status_code == 302
+        assert answer["Location"] == HOME
         assert client.get(HOME).status_code == 200
 
 
@@ -258,9 +260,11 @@ def test_accounts_made_by_someone_else_must_change_the_password(cast: Cast, clie
             "next": "/notifications/",
         },
     )
-    assert done.status_code == 302 and done["Location"] == "/notifications/"
+    assert done.status_code == 302
+    assert done["Location"] == "/notifications/"
     user.refresh_from_db()
-    assert not user.must_change_password and user.check_password(NEW_PASSWORD)
+    assert not user.must_change_password
+    assert user.check_password(NEW_PASSWORD)
     # Still logged in after the change, and free to go anywhere.
     assert client.get(HOME).status_code == 200
     assert AuditEvent.objects.filter(actor=user, action="update", fields=["password"]).exists()

@@ -60,9 +60,7 @@ def test_password_like_the_username_is_refused(db: None) -> None:
 
 def test_password_like_the_phone_number_is_refused(db: None) -> None:
     user = User(username="chenli", phone="13812345678")
-    assert messages_for("13812345678a!", user) == [
-        "密码与您的联系电话太相似,容易被猜到,请换一个。"
-    ]
+    assert messages_for("13812345678a!", user) == ["密码与您的联系电话太相似,容易被猜到,请换一个。"]
 
 
 @pytest.mark.parametrize("password", ["Password1!", "P@ssw0rd", "Iloveyou1"])
