@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from linli.accounts.models import User
 from linli.accounts.selectors import has_two_factor, is_staff_role_user, two_factor_required
@@ -67,7 +68,7 @@ class AccountSecurityMiddleware:
                     _("您已超过%(n)d分钟未操作,为保护居民信息已自动退出,请重新登录。")
                     % {"n": settings.LINLI_STAFF_IDLE_SECONDS // 60},
                 )
-                return redirect_to_login(request.get_full_path())
+                return _htmx_aware(request, redirect_to_login(request.get_full_path()))
             # Write the session at most every 30 seconds, not on every request.
             if last_seen is None or now - float(last_seen) > 30:
                 request.session[LAST_SEEN_KEY] = now
@@ -94,4 +95,11 @@ class AccountSecurityMiddleware:
 def _redirect(request: HttpRequest, view_name: str) -> HttpResponse:
     query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
     url = reverse(view_name) + (f"?{query}" if query else "")
-    return HttpResponseRedirect(url)
+    return _htmx_aware(request, HttpResponseRedirect(url))
+
+
+def _htmx_aware(request: HttpRequest, response: HttpResponseRedirect) -> HttpResponse:
+    """An htmx request gets a whole-page redirect, not a login page inside a fragment."""
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(response["Location"])
+    return response

@@ -309,3 +309,15 @@ def test_the_admin_site_applies_the_password_rules(cast: Cast, client: Client) -
     assert response.status_code == 200
     assert "密码须包含小写字母、大写字母、数字、符号这四类中的至少3类" in response.content.decode()
     assert not User.objects.filter(username="fromadmin").exists()
+
+
+def test_an_htmx_request_after_the_timeout_reloads_the_whole_page(
+    cast: Cast, client: Client
+) -> None:
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        login(client, "staff")
+        client.get(HOME)
+        traveller.shift(dt.timedelta(minutes=31))
+        response = client.get(reverse("people:resident_list"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('accounts:login')}?next=/people/residents/"
