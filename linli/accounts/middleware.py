@@ -45,6 +45,12 @@ STEP_VIEWS = frozenset({"accounts:password_change", "accounts:two_factor"})
 OPEN_PREFIXES = ("/static/", "/media/", "/api/", "/open311/")
 
 
+def start_idle_clock(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """Start the idle clock at login, so a session never inherits an old last-seen time."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = time.time()
+
+
 class AccountSecurityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
