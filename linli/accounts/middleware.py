@@ -83,19 +83,26 @@ class AccountSecurityMiddleware:
             view_name = resolve(request.path_info).view_name
         except Resolver404:
             return None
-        if view_name in OPEN_VIEWS:
+        step = _pending_step(user)
+        # Pages reached mid-login show no navigation (see accounts.context_processors).
+        request.linli_login_pending = step is not None  # type: ignore[attr-defined]
+        if step is None or view_name in OPEN_VIEWS:
             return None
+        if view_name in STEP_VIEWS and step != "accounts:two_factor_verify":
+            return None
+        return _redirect(request, step)
 
-        verified = user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
-        if not verified and has_two_factor(user):
-            return _redirect(request, "accounts:two_factor_verify")
-        if view_name in STEP_VIEWS:
-            return None
-        if user.must_change_password:
-            return _redirect(request, "accounts:password_change")
-        if not verified and two_factor_required(user):
-            return _redirect(request, "accounts:two_factor")
-        return None
+
+def _pending_step(user: User) -> str | None:
+    """The next step of logging in this user still has to take, if any."""
+    verified = user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
+    if not verified and has_two_factor(user):
+        return "accounts:two_factor_verify"
+    if user.must_change_password:
+        return "accounts:password_change"
+    if not verified and two_factor_required(user):
+        return "accounts:two_factor"
+    return None
 
 
 def _redirect(request: HttpRequest, view_name: str) -> HttpResponse:

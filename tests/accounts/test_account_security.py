@@ -180,6 +180,10 @@ def test_optional_users_who_enrolled_are_asked_for_the_code(cast: Cast, client: 
     TOTPDevice.objects.create(user=cast.worker1, name="手机", confirmed=True)
     login(client, "worker1")
     assert client.get(HOME)["Location"].startswith(reverse("accounts:two_factor_verify"))
+    # The code step offers no navigation into the site, only the way out.
+    page = client.get(reverse("accounts:two_factor_verify")).content.decode()
+    assert reverse("people:resident_list") not in page
+    assert reverse("accounts:logout") in page
     # Not even the password can be changed before the code.
     assert client.get(reverse("accounts:password_change"))["Location"].startswith(
         reverse("accounts:two_factor_verify")
