@@ -9,6 +9,8 @@ Variables (all optional in development):
 - ``REDIS_URL``: Huey runs on Redis when set, on SQLite in the data dir otherwise.
 - ``LINLI_SECRET_KEY``: required in production; generated once into the data dir otherwise.
 - ``LINLI_ALLOWED_HOSTS``: comma-separated host names.
+- ``LINLI_REQUIRE_2FA``: staff roles must log in with a one-time code as well (default:
+  on in production, off otherwise, so ``linli demo`` logs in with passwords alone).
 - ``LINLI_FIELD_KEYS`` / ``LINLI_HASH_KEY``: keys for encrypted personal data (see
   ``linli.core.crypto``).
 - ``LINLI_AUDIT_RETENTION_DAYS``: how long audit records are kept (at least 180).
@@ -16,6 +18,7 @@ Variables (all optional in development):
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -95,6 +98,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "treebeard",
     "huey.contrib.djhuey",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "linli.core",
     "linli.areas",
     "linli.accounts",
@@ -116,10 +123,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.RequestContextMiddleware",
+    # Idle timeout for staff roles, first-login password change, two-factor step.
+    "linli.accounts.middleware.AccountSecurityMiddleware",
+    # Axes turns a locked-out login into the lockout page; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"
@@ -186,12 +198,43 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+AUTHENTICATION_BACKENDS = [
+    # Refuses locked-out accounts and addresses before any password is checked.
+    "linli.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+# 等保 level 3: at least 8 characters from 3 of 4 classes, unlike the user's own data,
+# not a well-known password. Django's checks, with Linli's own Chinese messages.
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "linli.accounts.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "full_name", "phone", "email"]},
+    },
+    {
+        "NAME": "linli.accounts.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "linli.accounts.password_validation.CharacterClassesValidator"},
+    {"NAME": "linli.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "linli.accounts.password_validation.NumericPasswordValidator"},
+]
+
+# Lockout (django-axes): 5 failures lock the account and, separately, the source address
+# for 15 minutes, counted from the lockout (further tries do not extend it).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "linli.accounts.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "linli.core.middleware.client_ip"
+AXES_VERBOSE = False
+
+# Sessions of staff roles (linli.core.roles.STAFF_ROLES) end after this much inactivity;
+# other users keep Django's SESSION_COOKIE_AGE.
+LINLI_STAFF_IDLE_SECONDS = 30 * 60
+LINLI_REQUIRE_2FA = env_bool("LINLI_REQUIRE_2FA", default=PRODUCTION)
+OTP_TOTP_ISSUER = "邻里 Linli"
 
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -15,6 +15,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
+    if getattr(request, "linli_login_pending", False):
+        # Mid-login (code, password change or enrolment still due): nothing to offer yet.
+        return {"nav_pending": True}
     caps = capabilities_of(user)
     roles = roles_of(user)
     return {

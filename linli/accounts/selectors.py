@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from linli.accounts.models import RoleAssignment, User
 from linli.areas.models import Area, AreaKind
-from linli.core.roles import PERSONAL_SCOPE_ROLES, ROLE_CAPABILITIES, Capability, Role
+from linli.core.roles import (
+    PERSONAL_SCOPE_ROLES,
+    ROLE_CAPABILITIES,
+    STAFF_ROLES,
+    Capability,
+    Role,
+)
 from linli.core.scoping import EVERYTHING, NOTHING, Scope, personal_scope
 
 AnyUser = User | AnonymousUser
@@ -94,3 +103,31 @@ def scope_for(user: AnyUser, capability: Capability) -> Scope:
 
 def forget_cached_scopes(user: AnyUser) -> None:
     user.__dict__.pop(_CACHE_ATTR, None)
+
+
+def is_staff_role_user(user: AnyUser) -> bool:
+    """Holds a staff role (linli.core.roles.STAFF_ROLES) or may use the admin site."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def two_factor_required(user: AnyUser) -> bool:
+    return bool(settings.LINLI_REQUIRE_2FA) and is_staff_role_user(user)
+
+
+def has_two_factor(user: AnyUser) -> bool:
+    """A confirmed TOTP device: the user has enrolled in two-factor login."""
+    if not user.is_authenticated:
+        return False
+    enrolled: bool = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    return enrolled
+
+
+def backup_codes_left(user: AnyUser) -> int:
+    if not user.is_authenticated:
+        return 0
+    left: int = StaticToken.objects.filter(device__user_id=user.pk, device__confirmed=True).count()
+    return left

@@ -146,3 +146,9 @@ PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})
 
 def roles_with(capability: Capability) -> frozenset[Role]:
     return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
+
+
+# Roles that see much personal data across grids: their sessions end after 30 minutes
+# idle and, where LINLI_REQUIRE_2FA is on (production by default), they log in with
+# a one-time code as well as a password (linli.accounts.middleware).
+STAFF_ROLES = frozenset({Role.STAFF, Role.COMMITTEE, Role.ADMIN, Role.LEADER})
