@@ -176,4 +176,5 @@ def test_a_new_page_with_an_unmapped_parameter_fails_with_instructions() -> None
     message = str(raised.value)
     assert "'widgets:widget_detail'" in message
     assert "'widget_pk'" in message
-    assert "BY_URL" in message and "tests/security/urlmap.py" in message
+    assert "BY_URL" in message
+    assert "tests/security/urlmap.py" in message

@@ -70,9 +70,7 @@ def build_world() -> World:
         resident=cast.elder, actor=None, name="王建国", relation="儿子", phone="13700002222"
     )
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
-    return World(
-        cast=cast, request=request, photo=photo, contact=contact, outsider_token=secret
-    )
+    return World(cast=cast, request=request, photo=photo, contact=contact, outsider_token=secret)
 
 
 Fill = Callable[[World], object]
