@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "ninja",  # its bundled Swagger UI instead of the CDN copy (intranet, CSP)
     "treebeard",
     "huey.contrib.djhuey",
     "linli.core",
