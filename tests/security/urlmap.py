@@ -84,6 +84,8 @@ def _content_type_id(world: World) -> object:
 BY_PARAMETER: dict[str, Fill] = {
     # Open311 answers in .json or .xml
     "fmt": lambda w: "json",
+    # the audit trail's export (/audit/export.csv)
+    "file_format": lambda w: "csv",
     "service_code": lambda w: w.request.category.code,
     "service_request_id": lambda w: w.request.number,
     "token_id": lambda w: w.request.number,
@@ -104,7 +106,7 @@ BY_PARAMETER: dict[str, Fill] = {
 
 # Parameters that choose a format or a field, not an object: a URL with only these is
 # treated like a page without parameters.
-NOT_OBJECTS = {"fmt", "field", "app_label", "url"}
+NOT_OBJECTS = {"fmt", "file_format", "field", "app_label", "url"}
 
 # ``pk`` and other names whose meaning depends on the URL.
 BY_URL: dict[str, dict[str, Fill]] = {
