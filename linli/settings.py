@@ -8,9 +8,12 @@ Variables (all optional in development):
 - ``DATABASE_URL``: a database URL (``postgres://…``); SQLite in the data dir when unset.
 - ``REDIS_URL``: Huey runs on Redis when set, on SQLite in the data dir otherwise.
 - ``LINLI_SECRET_KEY``: required in production; generated once into the data dir otherwise.
-- ``LINLI_ALLOWED_HOSTS``: comma-separated host names.
+- ``LINLI_ALLOWED_HOSTS``: comma-separated host names (required in production, no ``*``).
 - ``LINLI_REQUIRE_2FA``: staff roles must log in with a one-time code as well (default:
   on in production, off otherwise, so ``linli demo`` logs in with passwords alone).
+- ``LINLI_BEHIND_TLS_PROXY``: trust ``X-Forwarded-Proto`` from a TLS-terminating proxy.
+- ``LINLI_SSL_REDIRECT`` / ``LINLI_HSTS_PRELOAD``: production HTTPS redirect (default on)
+  and HSTS preload (default off, see docs/security.md).
 - ``LINLI_FIELD_KEYS`` / ``LINLI_HASH_KEY``: keys for encrypted personal data (see
   ``linli.core.crypto``).
 - ``LINLI_AUDIT_RETENTION_DAYS``: how long audit records are kept (at least 180).
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +100,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
+    "ninja",  # its bundled Swagger UI instead of the CDN copy (intranet, CSP)
     "treebeard",
     "huey.contrib.djhuey",
     "axes",
@@ -126,6 +132,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.RequestContextMiddleware",
     # Idle timeout for staff roles, first-login password change, two-factor step.
@@ -267,20 +274,52 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security -----------------------------------------------------------------------------
+# Controls are mapped to 等保 2.0 and PIPL items in docs/security.md.
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if "*" in ALLOWED_HOSTS and PRODUCTION:
+    raise ImproperlyConfigured(
+        "LINLI_ALLOWED_HOSTS must name the site's host names; '*' is refused in production"
+    )
+SILENCED_SYSTEM_CHECKS: list[str] = []
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("LINLI_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_SECONDS = 31_536_000  # one year
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Preloading is a commitment for the whole registrable domain that is slow to undo;
+    # Linli usually runs on a subdomain of a street office's domain, so it is opt-in.
+    SECURE_HSTS_PRELOAD = env_bool("LINLI_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # security.W021 asks for preload; not preloading is the documented decision.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
+    if env_bool("LINLI_BEHIND_TLS_PROXY", False):
+        # Trust X-Forwarded-Proto only when a TLS-terminating proxy sets (and overwrites) it.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("LINLI_CSRF_TRUSTED_ORIGINS", [])
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere, so no
+# nonce is needed; pages load their JS and CSS from static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # Keys for personal data at rest; see linli.core.crypto for the development fallback.
 LINLI_FIELD_KEYS = env_list("LINLI_FIELD_KEYS", [])

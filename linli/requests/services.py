@@ -8,6 +8,7 @@ time it happened; everything else uses now.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from io import BytesIO
 
@@ -69,6 +70,9 @@ REOPEN: Transition = _reopen
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS = 6
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+# A 50-megapixel phone photo passes; a small file that would unpack into gigabytes of
+# pixels (a decompression bomb) is refused before its pixels are read.
+MAX_PHOTO_PIXELS = 60_000_000
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -106,13 +110,23 @@ def clean_photo(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
         raise ValidationError(
             {"photos": _("照片不能超过 %(mb)d MB。") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)}}
         )
+    too_large = ValidationError({"photos": _("照片尺寸过大,请缩小后再上传。")})
     try:
-        with Image.open(upload) as image:
-            if image.format not in PHOTO_FORMATS:
-                raise ValidationError({"photos": _("只能上传 JPG、PNG、WEBP 或 GIF 格式的照片。")})
-            image.load()
-            converted = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
+        with warnings.catch_warnings():
+            # Pillow only warns between its own limit and twice that; refuse instead.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                if image.format not in PHOTO_FORMATS:
+                    raise ValidationError(
+                        {"photos": _("只能上传 JPG、PNG、WEBP 或 GIF 格式的照片。")}
+                    )
+                if image.width * image.height > MAX_PHOTO_PIXELS:
+                    raise too_large
+                image.load()
+                converted = ImageOps.exif_transpose(image).convert("RGB")
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise too_large from exc
+    except (UnidentifiedImageError, OSError) as exc:
         raise ValidationError({"photos": _("无法识别的图片文件,请重新拍照上传。")}) from exc
     converted.thumbnail((2048, 2048))
     buffer = BytesIO()

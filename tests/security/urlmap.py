@@ -1,0 +1,220 @@
+"""Every URL pattern of the project, with its path parameters filled from a test world.
+
+The access tests (``test_url_access.py``) walk ``get_resolver()``, so a new page, API
+route or admin screen is requested automatically. What they cannot guess is which object
+a path parameter names: that comes from the two maps below.
+
+**Adding a page with path parameters** (the access test fails and names the URL and the
+parameter until you do):
+
+* If the parameter name means the same thing on every URL (``request_id``, ``fmt``,
+  ``object_id`` …), add it to ``BY_PARAMETER``.
+* Otherwise (``pk`` is a resident on one page and a grid on another) add the URL's full
+  name to ``BY_URL``: ``"care:visit_detail": {"pk": lambda w: w.visit.pk}``.
+  ``BY_URL`` wins over ``BY_PARAMETER``.
+
+Each value is a function of the ``World``. Name an object that belongs to **grid 1** (or to
+another community): the outsider is worker2, the grid worker of grid 2, so every object
+page must answer them 404. If the world lacks such an object, add it in ``build_world``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from linli.accounts.services import api_token_create
+from linli.people.models import EmergencyContact, Resident
+from linli.people.services import emergency_contact_add
+from linli.requests.models import Request, RequestPhoto
+from tests.cast import Cast, build_cast
+from tests.requests.support import file_request, jpeg_bytes, upload
+
+# Text that must never reach anyone outside grid 1: the elder's personal data (in full and
+# masked) and the text of a request from grid 1.
+SECRET_REQUEST_TEXT = "一号楼三层楼道积水漏电,请尽快处理"
+
+
+@dataclass
+class World:
+    cast: Cast
+    request: Request
+    photo: RequestPhoto
+    contact: EmergencyContact
+    outsider_token: str
+
+    @property
+    def markers(self) -> list[str]:
+        elder = self.cast.elder
+        return [
+            elder.name,
+            elder.phone,
+            elder.phone[:3] + "****" + elder.phone[-4:],
+            elder.id_number,
+            SECRET_REQUEST_TEXT,
+            self.contact.name,
+        ]
+
+
+def build_world() -> World:
+    cast = build_cast()
+    request = file_request(cast, text=SECRET_REQUEST_TEXT, photos=[upload(jpeg_bytes())])
+    photo = request.photos.get()
+    contact = emergency_contact_add(
+        resident=cast.elder, actor=None, name="王建国", relation="儿子", phone="13700002222"
+    )
+    _token, secret = api_token_create(user=cast.worker2, name="security suite")
+    return World(cast=cast, request=request, photo=photo, contact=contact, outsider_token=secret)
+
+
+Fill = Callable[[World], object]
+
+
+def _content_type_id(world: World) -> object:
+    return ContentType.objects.get_for_model(Resident).pk
+
+
+# Parameters that mean the same on every URL.
+BY_PARAMETER: dict[str, Fill] = {
+    # Open311 answers in .json or .xml
+    "fmt": lambda w: "json",
+    # the audit trail's export (/audit/export.csv)
+    "file_format": lambda w: "csv",
+    "service_code": lambda w: w.request.category.code,
+    "service_request_id": lambda w: w.request.number,
+    "token_id": lambda w: w.request.number,
+    # API
+    "request_id": lambda w: w.request.pk,
+    # requests pages
+    "photo_pk": lambda w: w.photo.pk,
+    # people pages: reveal a field of a resident
+    "field": lambda w: "id_number",
+    # Django admin and its helpers (only superusers pass; the id barely matters)
+    "object_id": lambda w: w.cast.elder.pk,
+    "id": lambda w: w.cast.worker1.pk,
+    "content_type_id": _content_type_id,
+    "parent_id": lambda w: w.cast.community.pk,
+    "app_label": lambda w: "people",
+    "url": lambda w: "no-such-page/",
+}
+
+# Parameters that choose a format or a field, not an object: a URL with only these is
+# treated like a page without parameters.
+NOT_OBJECTS = {"fmt", "file_format", "field", "app_label", "url"}
+
+# ``pk`` and other names whose meaning depends on the URL.
+BY_URL: dict[str, dict[str, Fill]] = {
+    "people:resident_detail": {"pk": lambda w: w.cast.elder.pk},
+    "people:resident_edit": {"pk": lambda w: w.cast.elder.pk},
+    "people:resident_reveal": {"pk": lambda w: w.cast.elder.pk},
+    "people:emergency_contact_add": {"pk": lambda w: w.cast.elder.pk},
+    "people:emergency_contact_delete": {"pk": lambda w: w.contact.pk},
+    "people:household_detail": {"pk": lambda w: w.cast.household1.pk},
+    "people:household_edit": {"pk": lambda w: w.cast.household1.pk},
+    # worker2's own community is 和平社区; another community is outside their scope.
+    "people:community_grids": {"pk": lambda w: w.cast.other_community.pk},
+    "people:grid_detail": {"pk": lambda w: w.cast.grid1.pk},
+    "people:building_detail": {"pk": lambda w: w.cast.building1.pk},
+    "requests:detail": {"pk": lambda w: w.request.pk},
+    "requests:photo": {"pk": lambda w: w.request.pk},
+    "requests:transition": {"pk": lambda w: w.request.pk},
+    "requests:feedback": {"pk": lambda w: w.request.pk},
+    "requests:mediation": {"pk": lambda w: w.request.pk},
+    "requests:mediation_session": {"pk": lambda w: w.request.pk},
+    "requests:mediation_conclude": {"pk": lambda w: w.request.pk},
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One URL pattern: its full route, its name (``namespace:name``, or the route when
+    unnamed) and the names of its path parameters."""
+
+    route: str
+    name: str
+    parameters: tuple[str, ...]
+    pattern: URLPattern
+
+    @property
+    def names_an_object(self) -> bool:
+        return any(p not in NOT_OBJECTS for p in self.parameters)
+
+    @property
+    def kind(self) -> str:
+        """``api`` (token-authenticated), ``admin`` (Django admin) or ``page``."""
+        if self.name.startswith(("api-v1:", "open311:")):
+            return "api"
+        if self.name.startswith("admin:"):
+            return "admin"
+        return "page"
+
+
+_ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>\w+)>")
+_REGEX_GROUP = re.compile(r"\(\?P<(?P<parameter>\w+)>[^)]*\)")
+
+
+def _parameters(pattern: URLPattern | URLResolver) -> list[str]:
+    if isinstance(pattern.pattern, RoutePattern):
+        return [m["parameter"] for m in _ROUTE_PARAMETER.finditer(str(pattern.pattern))]
+    if isinstance(pattern.pattern, RegexPattern):
+        return list(pattern.pattern.regex.groupindex)
+    return []
+
+
+def endpoints() -> Iterator[Endpoint]:
+    """Every URL pattern reachable from the root URL conf, in order."""
+
+    def walk(
+        patterns: list[Any], prefix: str, namespace: str, parameters: list[str]
+    ) -> Iterator[Endpoint]:
+        for entry in patterns:
+            found = parameters + _parameters(entry)
+            if isinstance(entry, URLResolver):
+                inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner, found)
+            else:
+                route = prefix + str(entry.pattern)
+                name = f"{namespace}{entry.name}" if entry.name else f"{namespace}{route}"
+                yield Endpoint(route=route, name=name, parameters=tuple(found), pattern=entry)
+
+    yield from walk(get_resolver().url_patterns, "", "", [])
+
+
+class UnmappedParameter(AssertionError):
+    pass
+
+
+def fill(endpoint: Endpoint, world: World) -> str:
+    """The path for ``endpoint`` with each parameter taken from the maps.
+
+    Raises ``UnmappedParameter`` naming the URL and the parameter when neither map knows
+    it: a new page's parameters must be mapped before it can be checked.
+    """
+    values: dict[str, str] = {}
+    for parameter in endpoint.parameters:
+        fill_value = BY_URL.get(endpoint.name, {}).get(parameter) or BY_PARAMETER.get(parameter)
+        if fill_value is None:
+            raise UnmappedParameter(
+                f"URL {endpoint.name!r} ({endpoint.route}) has the path parameter "
+                f"{parameter!r}, which tests/security/urlmap.py does not map. Add "
+                f'"{endpoint.name}": {{"{parameter}": lambda w: <an object of grid 1>.pk}} '
+                f"to BY_URL (or {parameter!r} to BY_PARAMETER if it means the same on "
+                "every URL)."
+            )
+        values[parameter] = str(fill_value(world))
+
+    path = _REGEX_GROUP.sub(lambda m: values[m["parameter"]], endpoint.route)
+    path = _ROUTE_PARAMETER.sub(lambda m: values[m["parameter"]], path)
+    path = "/" + path.replace("^", "").replace("$", "")
+    # The filled path must lead back to the very pattern it was made from.
+    match = resolve(path)
+    assert match.route == endpoint.route.replace("^", "").replace("$", "") or (
+        match.func is endpoint.pattern.callback
+    ), f"{path} resolves to {match.route}, not {endpoint.route}"
+    return path
