@@ -30,8 +30,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from linli.accounts.services import api_token_create
-from linli.people.models import EmergencyContact, Resident
-from linli.people.services import emergency_contact_add
+from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
+from linli.people.services import consent_record, emergency_contact_add
 from linli.requests.models import Request, RequestPhoto
 from tests.cast import Cast, build_cast
 from tests.requests.support import file_request, jpeg_bytes, upload
@@ -47,6 +47,7 @@ class World:
     request: Request
     photo: RequestPhoto
     contact: EmergencyContact
+    consent: Consent
     outsider_token: str
 
     @property
@@ -69,8 +70,16 @@ def build_world() -> World:
     contact = emergency_contact_add(
         resident=cast.elder, actor=None, name="王建国", relation="儿子", phone="13700002222"
     )
+    consent = consent_record(actor=None, resident=cast.elder, purpose=ConsentPurpose.HEALTH)
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
-    return World(cast=cast, request=request, photo=photo, contact=contact, outsider_token=secret)
+    return World(
+        cast=cast,
+        request=request,
+        photo=photo,
+        contact=contact,
+        consent=consent,
+        outsider_token=secret,
+    )
 
 
 Fill = Callable[[World], object]
@@ -115,6 +124,14 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "people:resident_reveal": {"pk": lambda w: w.cast.elder.pk},
     "people:emergency_contact_add": {"pk": lambda w: w.cast.elder.pk},
     "people:emergency_contact_delete": {"pk": lambda w: w.contact.pk},
+    "people:consent_history": {"pk": lambda w: w.cast.elder.pk},
+    "people:consent_record": {"pk": lambda w: w.cast.elder.pk},
+    "people:consent_withdraw": {"pk": lambda w: w.consent.pk},
+    "people:personal_data": {"pk": lambda w: w.cast.elder.pk},
+    "people:anonymise": {"pk": lambda w: w.cast.elder.pk},
+    # django-otp's admin pages for a TOTP device (only superusers pass)
+    "admin:otp_totp_totpdevice_config": {"pk": lambda w: w.cast.worker1.pk},
+    "admin:otp_totp_totpdevice_qrcode": {"pk": lambda w: w.cast.worker1.pk},
     "people:household_detail": {"pk": lambda w: w.cast.household1.pk},
     "people:household_edit": {"pk": lambda w: w.cast.household1.pk},
     # worker2's own community is 和平社区; another community is outside their scope.
