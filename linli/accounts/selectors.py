@@ -93,8 +93,12 @@ def scope_for(user: AnyUser, capability: Capability) -> Scope:
             grid_ids.add(assignment.grid_id)
         elif assignment.area is not None:
             area_paths.add(assignment.area.path)
+    # Several capabilities usually cover the same grids: read their buildings once.
+    paths_key = "grid-paths:" + ",".join(map(str, sorted(grid_ids)))
+    if paths_key not in cache:
+        cache[paths_key] = _grid_building_paths(grid_ids)
     scope = personal | Scope(
-        area_paths=frozenset(area_paths) | _grid_building_paths(grid_ids),
+        area_paths=frozenset(area_paths) | cache[paths_key],
         grid_ids=frozenset(grid_ids),
     )
     cache[key] = scope
