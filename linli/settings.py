@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "linli.requests",
     "linli.volunteers",
     "linli.care",
+    "linli.triage",
     "linli.home",
     "linli.demo",
 ]
@@ -247,6 +248,9 @@ if PRODUCTION and not (LINLI_FIELD_KEYS and LINLI_HASH_KEY):
     )
 
 LINLI_PAGE_SIZE = 20
+# Triage: a request filed without category or place takes the reader's suggestion
+# when its confidence reaches this; below it, the request waits for a dispatcher.
+LINLI_TRIAGE_THRESHOLD = float(env_str("LINLI_TRIAGE_THRESHOLD", "0.6"))
 
 LOGGING = {
     "version": 1,
