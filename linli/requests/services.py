@@ -315,7 +315,11 @@ def request_reclassify(
     if errors:
         raise ValidationError(errors)
     previous_category, previous_location = request.category, request.location
-    if (category.pk, location.pk, room) == (previous_category.pk, previous_location.pk, request.room):
+    if (category.pk, location.pk, room) == (
+        previous_category.pk,
+        previous_location.pk,
+        request.room,
+    ):
         return request
     changes = []
     if category.pk != previous_category.pk:
@@ -355,9 +359,7 @@ def request_reclassify(
         at=at,
         note=_join("；".join(changes), note.strip()),
     )
-    audit_record(
-        actor=actor, action="update", obj=request, fields=["category", "location", "room"]
-    )
+    audit_record(actor=actor, action="update", obj=request, fields=["category", "location", "room"])
     correction_record(
         request=request,
         actor=actor,

@@ -35,7 +35,9 @@ def place_numbers(location: Area, room: str) -> tuple[int | None, int | None, st
     return _number(building), _number(unit), room if unit is not None else ""
 
 
-def suggestion_save(*, request: Request, triage: Triage, applied: bool, at: dt.datetime) -> Suggestion:
+def suggestion_save(
+    *, request: Request, triage: Triage, applied: bool, at: dt.datetime
+) -> Suggestion:
     """Keep what the reader made of a request (no audit: the system's own note)."""
     reading = triage.reading
     return Suggestion.objects.create(

@@ -6,59 +6,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
-        ('requests', '0002_default_categories'),
+        ("areas", "0001_initial"),
+        ("requests", "0002_default_categories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('category', models.CharField(max_length=30, verbose_name='类别')),
-                ('building', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='楼号')),
-                ('unit', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='单元')),
-                ('room', models.CharField(blank=True, max_length=10, verbose_name='房号')),
-                ('urgent', models.BooleanField(default=False, verbose_name='紧急')),
-                ('previous_category', models.CharField(blank=True, max_length=30, verbose_name='原类别')),
-                ('previous_location', models.CharField(blank=True, max_length=200, verbose_name='原位置')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('corrected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='更正人')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='triage_corrections', to='requests.request', verbose_name='诉求')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="内容")),
+                ("category", models.CharField(max_length=30, verbose_name="类别")),
+                (
+                    "building",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="楼号"),
+                ),
+                (
+                    "unit",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="单元"),
+                ),
+                ("room", models.CharField(blank=True, max_length=10, verbose_name="房号")),
+                ("urgent", models.BooleanField(default=False, verbose_name="紧急")),
+                (
+                    "previous_category",
+                    models.CharField(blank=True, max_length=30, verbose_name="原类别"),
+                ),
+                (
+                    "previous_location",
+                    models.CharField(blank=True, max_length=200, verbose_name="原位置"),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "corrected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="更正人",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="triage_corrections",
+                        to="requests.request",
+                        verbose_name="诉求",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分诊更正',
-                'verbose_name_plural': '分诊更正',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "分诊更正",
+                "verbose_name_plural": "分诊更正",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=30, verbose_name='建议类别')),
-                ('building', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='楼号')),
-                ('unit', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='单元')),
-                ('room', models.CharField(blank=True, max_length=10, verbose_name='房号')),
-                ('compound_name', models.CharField(blank=True, max_length=100, verbose_name='小区')),
-                ('urgent', models.BooleanField(default=False, verbose_name='紧急')),
-                ('confidence', models.FloatField(verbose_name='置信度')),
-                ('applied', models.BooleanField(default=False, verbose_name='已采用')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='采纳时间')),
-                ('created_at', models.DateTimeField(verbose_name='时间')),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='采纳人')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='areas.area', verbose_name='建议位置')),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='triage_suggestion', to='requests.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("category", models.CharField(max_length=30, verbose_name="建议类别")),
+                (
+                    "building",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="楼号"),
+                ),
+                (
+                    "unit",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="单元"),
+                ),
+                ("room", models.CharField(blank=True, max_length=10, verbose_name="房号")),
+                (
+                    "compound_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="小区"),
+                ),
+                ("urgent", models.BooleanField(default=False, verbose_name="紧急")),
+                ("confidence", models.FloatField(verbose_name="置信度")),
+                ("applied", models.BooleanField(default=False, verbose_name="已采用")),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="采纳时间"),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="采纳人",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="建议位置",
+                    ),
+                ),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="triage_suggestion",
+                        to="requests.request",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分诊建议',
-                'verbose_name_plural': '分诊建议',
+                "verbose_name": "分诊建议",
+                "verbose_name_plural": "分诊建议",
             },
         ),
     ]
