@@ -272,6 +272,22 @@ def request_submit(
     return request
 
 
+def _accept_matching_suggestion(
+    request: Request, category: Category, location: Area, *, actor: User, at: dt.datetime
+) -> None:
+    """A dispatcher who sets what triage suggested has accepted the suggestion."""
+    from linli.triage.models import Suggestion
+    from linli.triage.services import suggestion_mark_accepted
+
+    suggestion = Suggestion.objects.filter(request=request, applied=False).first()
+    if (
+        suggestion is not None
+        and suggestion.category == category.code
+        and suggestion.location_id in (None, location.pk)
+    ):
+        suggestion_mark_accepted(suggestion=suggestion, actor=actor, at=at)
+
+
 @transaction.atomic
 def request_reclassify(
     *,
@@ -287,8 +303,7 @@ def request_reclassify(
     community). The change is recorded as a triage correction (a labelled example for
     ``linli triage train``); a request still waiting for dispatch that now has a grid is
     routed to it."""
-    from linli.triage.models import Suggestion
-    from linli.triage.services import correction_record, suggestion_mark_accepted
+    from linli.triage.services import correction_record
 
     at = at or timezone.now()
     if Actor.DISPATCHER not in actor_relations(actor, request):
@@ -320,6 +335,7 @@ def request_reclassify(
         previous_location.pk,
         request.room,
     ):
+        _accept_matching_suggestion(request, category, location, actor=actor, at=at)
         return request
     changes = []
     if category.pk != previous_category.pk:
@@ -367,13 +383,7 @@ def request_reclassify(
         previous_location=previous_location,
         at=at,
     )
-    suggestion = Suggestion.objects.filter(request=request, applied=False).first()
-    if (
-        suggestion is not None
-        and suggestion.category == category.code
-        and suggestion.location_id in (None, location.pk)
-    ):
-        suggestion_mark_accepted(suggestion=suggestion, actor=actor, at=at)
+    _accept_matching_suggestion(request, category, location, actor=actor, at=at)
     if request.status == Status.SUBMITTED and request.assignee_id is None and request.grid:
         _route(request, at=at)
     return request
