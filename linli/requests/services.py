@@ -831,3 +831,34 @@ def mediation_conclude(
     )
     audit_record(actor=actor, action="update", obj=mediation, fields=["outcome", "agreement_text"])
     return mediation
+
+
+@transaction.atomic
+def request_add_report(
+    *,
+    request: Request,
+    actor: User,
+    text: str,
+    reporter_name: str = "",
+    channel: str = Channel.CHAT,
+    at: dt.datetime | None = None,
+) -> RequestEvent:
+    """Someone reports an open request's problem again (e.g. a second message in the group
+    chat): it is noted on the request's timeline instead of being filed twice."""
+    at = at or timezone.now()
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("请填写反映的内容。")]})
+    if request.status not in OPEN_STATUSES:
+        raise InvalidTransition(_("这条诉求已办结或关闭,请登记为新诉求。"))
+    who = reporter_name.strip() or _("居民")
+    event = _event(
+        request,
+        kind=RequestEvent.Kind.COMMENT,
+        actor=actor,
+        at=at,
+        note=_("%(who)s 通过“%(channel)s”再次反映:%(text)s")
+        % {"who": who, "channel": Channel(channel).label, "text": text[:500]},
+    )
+    audit_record(actor=actor, action="update", obj=request, fields=["events"], note="repeat")
+    return event
