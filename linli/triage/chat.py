@@ -24,12 +24,11 @@ _DAY = r"(?:昨天|前天|今天|星期[一二三四五六日天]|周[一二三�
 _PART = r"(?:上午|下午|晚上|早上|凌晨|中午|傍晚)"
 _CLOCK = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
 TIME = rf"(?:(?:{_DATE}|{_DAY})\s*)?(?:{_PART}\s*)?{_CLOCK}"
-_NAME = r"[^\s:：\[\]【】()（）]{1,20}(?:\s?[^\s:：\[\]【】()（）]{1,10})?"
 _NAME_CHARS = r"[^\s:：\[\]【】，,。.!！?？、]"
 
 _TIME_ONLY = re.compile(rf"^[\[【(（]?\s*(?:{TIME}|{_DATE}|{_DAY})\s*[\]】)）]?$")
 # 张三 10:32  /  张三 (3号楼) 2026/11/28 10:32
-_NAME_TIME = re.compile(rf"^(?P<name>{_NAME})\s+(?P<time>{TIME})$")
+_NAME_TIME = re.compile(rf"^(?P<name>\S[^:：\[\]【】]{{0,29}}?)\s+(?P<time>{TIME})$")
 # [2026-11-28 10:32] 张三: message   /   10:32 张三：message
 _TIME_NAME_TEXT = re.compile(
     rf"^[\[【(（]?\s*(?P<time>{TIME})\s*[\]】)）]?\s*(?P<name>{_NAME_CHARS}{{1,20}})\s*[:：]\s*(?P<text>.*)$"
