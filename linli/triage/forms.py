@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.areas.models import Area, AreaKind
-from linli.areas.selectors import child_by_number
+from linli.areas.selectors import area_label, child_by_number
 from linli.requests.models import Category
 
 MAX_BLOCK = 20000
@@ -132,8 +132,16 @@ class DraftForm(forms.Form):
                     )
                 else:
                     area = Area.objects.get(pk=unit.pk)
+        room = (cleaned.get("room") or "").strip()
+        if room and area is not None:
+            if area.kind != AreaKind.UNIT:
+                self.add_error("room", _("房号要和单元号一起填写。"))
+            elif area.floors and area.flats_per_floor and not area.room_exists(room):
+                self.add_error(
+                    "room", _("%(unit)s没有%(room)s室。") % {"unit": area_label(area), "room": room}
+                )
         cleaned["location"] = area
-        cleaned["room"] = (cleaned.get("room") or "").strip()
+        cleaned["room"] = room
         if cleaned.get("action") == Action.LINK and not cleaned.get("duplicate"):
             self.add_error("action", _("没有可以并入的诉求,请登记为新诉求或不登记。"))
         return cleaned

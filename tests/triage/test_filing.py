@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
