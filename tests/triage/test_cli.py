@@ -112,7 +112,8 @@ def test_train_uses_the_corrections_and_the_deployed_model_is_preferred(
     assert "更正 21 条" in out.getvalue()
     category_path, urgency_path = engine.deployed_paths()
     assert category_path.parent == data_dir / "triage"
-    assert category_path.is_file() and urgency_path.is_file()
+    assert category_path.is_file()
+    assert urgency_path.is_file()
     deployed, _urgency = engine.current_models()
     assert deployed is not default_model()
     assert isinstance(deployed, CategoryModel)

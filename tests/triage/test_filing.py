@@ -125,7 +125,8 @@ def test_the_suggestion_is_accepted_in_one_click_and_routes_the_request(
     assert request.location == cast.unit2
     assert (request.status, request.assignee) == (Status.ASSIGNED, cast.worker2)
     suggestion = Suggestion.objects.get(request=request)
-    assert suggestion.applied and suggestion.accepted_by == cast.staff
+    assert suggestion.applied
+    assert suggestion.accepted_by == cast.staff
     correction = Correction.objects.get(request=request)
     assert (correction.category, correction.building, correction.unit) == ("sanitation", 2, 1)
     assert correction.previous_category == "other"
@@ -169,7 +170,8 @@ def test_a_dispatcher_corrects_category_and_place_which_becomes_a_labelled_examp
     }
     assert (correction.previous_category, correction.corrected_by) == ("order", cast.staff)
     note = RequestEvent.objects.filter(request=request, kind=RequestEvent.Kind.COMMENT).get().note
-    assert "矛盾纠纷" in note and "2号楼1单元502" in note
+    assert "矛盾纠纷" in note
+    assert "2号楼1单元502" in note
     assert AuditEvent.objects.filter(object_type="triage.correction").exists()
 
 
