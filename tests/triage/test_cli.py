@@ -39,14 +39,18 @@ def _cli(args: list[str], data_dir: Path, stdin: str = "") -> subprocess.Complet
 def test_the_command_answers_every_line_in_order_on_a_fresh_install(tmp_path: Path) -> None:
     migrate = _cli(["migrate", "-v", "0"], tmp_path)
     assert migrate.returncode == 0, migrate.stderr
-    lines = [
-        {"text": "我们小区3号楼二单元的垃圾挡道了,得赶紧派人处理!"},
-        {"text": "凯奇花园3-2-502煤气味很重,快来人", "compound": "凯奇花园"},
-        "not json",
-        {"text": "谢谢网格员"},
-    ]
     stdin = "\n".join(
-        json.dumps(x, ensure_ascii=False) if isinstance(x, dict) else x for x in lines
+        [
+            json.dumps(
+                {"text": "我们小区3号楼二单元的垃圾挡道了,得赶紧派人处理!"}, ensure_ascii=False
+            ),
+            json.dumps(
+                {"text": "凯奇花园3-2-502煤气味很重,快来人", "compound": "凯奇花园"},
+                ensure_ascii=False,
+            ),
+            "not json",
+            json.dumps({"text": "谢谢网格员"}, ensure_ascii=False),
+        ]
     )
 
     result = _cli(["triage"], tmp_path, stdin + "\n\n")
