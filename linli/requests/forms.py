@@ -125,7 +125,7 @@ class FileRequestForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        help_text=_("不确定可不选,按“其他”处理。"),
+        help_text=_("不确定可不选,系统会按反映内容自动分诊。"),
     )
     urgent = forms.BooleanField(label=_("紧急(需要马上有人去)"), required=False)
     text = forms.CharField(
