@@ -25,6 +25,7 @@ from tests.requests.support import category
 def _cli(args: list[str], data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LINLI_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)  # a fresh install: SQLite in its own data directory
     return subprocess.run(
         [sys.executable, "-m", "linli.cli", *args],
         input=stdin,
