@@ -219,6 +219,8 @@ def request_submit(
         raise ValidationError(errors)
     triaged = None
     applied = False
+    category_given = category is not None
+    place_given = location.kind not in UNLOCATED_KINDS
     if triage and (category is None or location.kind in UNLOCATED_KINDS):
         triaged = triage_text(text=text, within=location, reporter=reporter)
         urgent = urgent or triaged.reading.urgent
@@ -267,7 +269,14 @@ def request_submit(
         actor=submitted_by, action="create", obj=request, fields=["text", "category", "location"]
     )
     if triaged is not None:
-        suggestion_save(request=request, triage=triaged, applied=applied, at=at)
+        suggestion_save(
+            request=request,
+            triage=triaged,
+            applied=applied,
+            at=at,
+            category_given=category_given,
+            place_given=place_given,
+        )
     _route(request, at=at)
     return request
 

@@ -36,18 +36,28 @@ def place_numbers(location: Area, room: str) -> tuple[int | None, int | None, st
 
 
 def suggestion_save(
-    *, request: Request, triage: Triage, applied: bool, at: dt.datetime
+    *,
+    request: Request,
+    triage: Triage,
+    applied: bool,
+    at: dt.datetime,
+    category_given: bool = False,
+    place_given: bool = False,
 ) -> Suggestion:
-    """Keep what the reader made of a request (no audit: the system's own note)."""
+    """Keep what the reader made of a request (no audit: the system's own note).
+
+    What the person filing gave explicitly is kept as it is in the suggestion, so
+    accepting it changes only what triage was asked to fill in."""
     reading = triage.reading
+    place = None if place_given else triage.place
     return Suggestion.objects.create(
         request=request,
-        category=reading.category,
+        category=request.category.code if category_given else reading.category,
         building=reading.building,
         unit=reading.unit,
-        room=(triage.place.room if triage.place else "") or "",
+        room=(place.room if place else "") or "",
         compound_name=reading.compound or "",
-        location=triage.place.area if triage.place else None,
+        location=place.area if place else None,
         urgent=reading.urgent,
         confidence=round(reading.confidence, 3),
         applied=applied,

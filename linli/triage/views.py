@@ -20,7 +20,7 @@ from linli.areas.selectors import area_labels, building_of
 from linli.core.errors import DomainError
 from linli.core.forms import add_service_errors
 from linli.core.roles import Capability
-from linli.requests.locate import filing_communities
+from linli.requests.locate import filing_communities, filing_scope
 from linli.requests.models import Category, Channel, Request
 from linli.requests.selectors import request_get_for_user
 from linli.requests.services import request_add_report, request_submit
@@ -40,15 +40,17 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _places(community: Area) -> list[Area]:
+def _places(user: User, community: Area) -> list[Area]:
+    """The community, its compounds and buildings, as far as the user may file there."""
+    reach = filing_scope(user)
     inside = Area.objects.filter(
         path__startswith=community.path, kind__in=[AreaKind.COMPOUND, AreaKind.BUILDING]
     ).order_by("path")
-    return [community, *inside]
+    return [a for a in [community, *inside] if reach.covers_path(a.path)]
 
 
-def _form_kwargs(community: Area) -> dict[str, Any]:
-    places = _places(community)
+def _form_kwargs(user: User, community: Area) -> dict[str, Any]:
+    places = _places(user, community)
     return {
         "categories": list(Category.objects.filter(is_active=True)),
         "places": places,
@@ -148,7 +150,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         else:
             formset = DraftFormSet(
                 initial=[_draft(user, community, m) for m in actionable],
-                form_kwargs=_form_kwargs(community),
+                form_kwargs=_form_kwargs(user, community),
             )
             return _render_drafts(request, community=community, formset=formset, skipped=skipped)
     status = 400 if request.method == "POST" else 200
@@ -166,7 +168,7 @@ def _file(request: HttpRequest, user: User, communities: list[Area]) -> HttpResp
     community = by_pk.get(int(raw)) if raw.isdigit() else None
     if community is None:
         raise Http404
-    formset = DraftFormSet(request.POST, form_kwargs=_form_kwargs(community))
+    formset = DraftFormSet(request.POST, form_kwargs=_form_kwargs(user, community))
     if not formset.is_valid():
         return _render_drafts(request, community=community, formset=formset, skipped=[], status=400)
     filed: list[Request] = []

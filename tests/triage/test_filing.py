@@ -227,3 +227,24 @@ def test_the_grid_worker_sees_no_correction_form(cast: Cast, client_for: ClientF
     assert "调整类别或位置" not in page.content.decode()
     staff_page = client_for("staff").get(reverse("requests:detail", args=[request.pk]))
     assert "调整类别或位置" in staff_page.content.decode()
+
+
+def test_the_suggestion_keeps_what_was_given_explicitly(cast: Cast, settings: Settings) -> None:
+    settings.LINLI_TRIAGE_THRESHOLD = 1.01
+    given_category = request_submit(
+        submitted_by=cast.staff,
+        text="2号楼1单元门口的垃圾堆了好几天了",
+        channel=Channel.PHONE,
+        location=cast.community,
+        category=category("order"),
+    )
+    suggestion = Suggestion.objects.get(request=given_category)
+    assert (suggestion.category, suggestion.location) == ("order", cast.unit2)
+    given_place = request_submit(
+        submitted_by=cast.staff,
+        text="2号楼1单元门口的垃圾堆了好几天了",
+        channel=Channel.PHONE,
+        location=cast.unit1,
+    )
+    suggestion = Suggestion.objects.get(request=given_place)
+    assert (suggestion.category, suggestion.location) == ("sanitation", None)
