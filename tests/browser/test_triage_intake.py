@@ -139,3 +139,35 @@ def test_the_intake_page_on_a_phone(
     expect(phone.locator("fieldset.draft")).to_have_count(3)
     _fits(phone)
     _shot(screenshot, phone, "triage-intake-drafts-phone")
+
+
+def test_a_waiting_request_shows_the_suggestion_and_is_accepted_in_one_click(
+    cast: Cast, live_server: LiveServer, phone: Page, screenshot: Shot, settings: Any
+) -> None:
+    settings.LINLI_TRIAGE_THRESHOLD = 1.01  # not sure enough: it waits for a dispatcher
+    waiting = request_submit(
+        submitted_by=cast.resident_user,
+        reporter=cast.elder,
+        text="2号楼1单元门口的垃圾堆了好几天了,臭得不行",
+        channel=Channel.API,
+        location=cast.community,
+    )
+    _log_in(phone, live_server, "staff")
+    phone.goto(f"{live_server.url}/requests/{waiting.pk}/")
+    card = phone.locator("#triage")
+    expect(card.get_by_text("系统分诊建议")).to_be_visible()
+    expect(card.get_by_text("和平小区2号楼1单元")).to_be_visible()
+    _fits(phone)
+    _shot(screenshot, phone, "triage-suggestion-phone")
+
+    card.get_by_role("button", name="采纳建议").click()
+    phone.wait_for_load_state("networkidle")
+
+    expect(phone.get_by_text("已采纳分诊建议。")).to_be_visible()
+    waiting.refresh_from_db()
+    assert (waiting.category.code, waiting.location, waiting.assignee) == (
+        "sanitation",
+        cast.unit2,
+        cast.worker2,
+    )
+    _shot(screenshot, phone, "triage-suggestion-accepted-phone")
