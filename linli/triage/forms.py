@@ -89,6 +89,8 @@ class DraftForm(forms.Form):
     )
     urgent = forms.BooleanField(label=_("紧急"), required=False)
     duplicate = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    # The number of an earlier draft of the same paste that this one repeats.
+    same_as = forms.IntegerField(required=False, widget=forms.HiddenInput())
     confidence = forms.FloatField(required=False, widget=forms.HiddenInput())
 
     def __init__(

@@ -69,7 +69,8 @@ def _draft(user: User, community: Area, message: ChatMessage) -> dict[str, Any]:
     reading, place = triaged.reading, triaged.place
     category = Category.objects.filter(code=reading.category, is_active=True).first()
     area = place.area if place is not None else community
-    start = building_of(area) or area
+    place_building = building_of(area) if place is not None else None
+    start = place_building or area
     duplicate = likely_duplicate(
         user=user, category_code=reading.category, location=place.area if place else None
     )
@@ -85,7 +86,27 @@ def _draft(user: User, community: Area, message: ChatMessage) -> dict[str, Any]:
         "urgent": reading.urgent,
         "duplicate": duplicate.pk if duplicate is not None else None,
         "confidence": round(reading.confidence, 2),
+        "building_key": place_building.pk if place_building is not None else None,
     }
+
+
+def _drafts(user: User, community: Area, messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """One draft per message; a later message about the same building and category as an
+    earlier draft of the same paste is marked as its repeat and not filed by default."""
+    drafts: list[dict[str, Any]] = []
+    first_of: dict[tuple[int, int | None], int] = {}
+    for message in messages:
+        draft = _draft(user, community, message)
+        key_building = draft.pop("building_key")
+        if key_building is not None and draft["duplicate"] is None:
+            key = (key_building, draft["category"])
+            if key in first_of:
+                draft["same_as"] = first_of[key]
+                draft["action"] = Action.SKIP
+            else:
+                first_of[key] = len(drafts) + 1
+        drafts.append(draft)
+    return drafts
 
 
 def _duplicates(user: User, forms: list[DraftForm]) -> dict[int, Request]:
@@ -149,7 +170,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             form.add_error("block", _("没有找到需要登记的消息(只有问候、感谢、表情等)。"))
         else:
             formset = DraftFormSet(
-                initial=[_draft(user, community, m) for m in actionable],
+                initial=_drafts(user, community, actionable),
                 form_kwargs=_form_kwargs(user, community),
             )
             return _render_drafts(request, community=community, formset=formset, skipped=skipped)

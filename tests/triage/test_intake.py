@@ -220,3 +220,20 @@ def test_only_chatter_is_explained_and_residents_may_not_use_the_page(
     assert response.status_code == 400
     assert "没有找到需要登记的消息" in response.content.decode()
     assert client_for("resident").get(URL).status_code == 403
+
+
+def test_a_repeat_within_the_same_paste_is_marked_and_not_filed_by_default(
+    cast: Cast, client_for: ClientFor
+) -> None:
+    block = (
+        "张三 10:32\n2号楼1单元门口的垃圾堆了好几天了\n"
+        "李四 10:40\n2号楼门口垃圾又堆成山了,臭死了\n"
+        "王五 10:41\n1号楼1单元楼道灯不亮了\n"
+    )
+    response = client_for("staff").post(
+        URL, {"step": "read", "block": block, "community": cast.community.pk}
+    )
+    drafts = _drafts(response)
+    assert [d["action"] for d in drafts] == ["file", "skip", "file"]
+    assert [d.get("same_as") for d in drafts] == [None, 1, None]
+    assert "与本次第 1 条同楼栋同类别" in response.content.decode()
