@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "linli.requests",
     "linli.volunteers",
     "linli.care",
+    "linli.triage",
     "linli.home",
     "linli.demo",
 ]
@@ -330,6 +331,9 @@ if PRODUCTION and not (LINLI_FIELD_KEYS and LINLI_HASH_KEY):
     )
 
 LINLI_PAGE_SIZE = 20
+# Triage: a request filed without category or place takes the reader's suggestion
+# when its confidence reaches this; below it, the request waits for a dispatcher.
+LINLI_TRIAGE_THRESHOLD = float(env_str("LINLI_TRIAGE_THRESHOLD", "0.6"))
 
 # Security logs are kept at least six months (等保 level 3, PIPL): shorter is refused.
 LINLI_AUDIT_RETENTION_DAYS = int(env_str("LINLI_AUDIT_RETENTION_DAYS", "180"))

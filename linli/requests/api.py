@@ -229,7 +229,9 @@ class RequestPages(PageNumberPagination):
         "位置:`location_code` 为区域编码(须在您可登记的范围内,否则 422);"
         "只填 `building`/`unit`/`room` 时在反映人所住小区查找,没有住址的工作人员在其所在社区查找,"
         "同号楼栋不止一栋时 422 并请您改用 `location_code`;都不填则为您所在社区,等待派单。"
-        "位置到楼栋或单元的诉求会立即派给该网格的网格员。类别不填为 `other`。"
+        "位置到楼栋或单元的诉求会立即派给该网格的网格员。"
+        "类别不填、或位置只到社区或小区时按内容自动分诊:把握足够(`LINLI_TRIAGE_THRESHOLD`,"
+        "默认 0.6)则补上类别和楼栋单元并派单,否则类别为 `other`、等待派单并附分诊建议。"
     ),
 )
 def create_request(request: HttpRequest, payload: RequestIn) -> Reply[RequestOut]:

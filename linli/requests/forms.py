@@ -125,7 +125,7 @@ class FileRequestForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        help_text=_("不确定可不选,按“其他”处理。"),
+        help_text=_("不确定可不选,系统会按反映内容自动分诊。"),
     )
     urgent = forms.BooleanField(label=_("紧急(需要马上有人去)"), required=False)
     text = forms.CharField(
@@ -379,3 +379,74 @@ class QueueFilterForm(forms.Form):
             (c.pk, c.name) for c in categories
         ]
         self.fields["grid"].choices = everything + [(g.pk, g.name) for g in grids]  # type: ignore[attr-defined]
+
+
+# --- dispatcher: change a request's category or place --------------------------------------
+
+
+class ReclassifyForm(forms.Form):
+    """Category and place of a request, as a dispatcher corrects them."""
+
+    category = forms.TypedChoiceField(label=_("类别"), coerce=int)
+    place = forms.ChoiceField(label=_("位置"))
+    unit = forms.IntegerField(
+        label=_("单元号"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": _("如 2")}),
+    )
+    room = forms.CharField(
+        label=_("房号"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("如 502")}),
+    )
+    note = forms.CharField(label=_("说明(可选)"), required=False, max_length=200)
+
+    def __init__(
+        self,
+        *args: Any,
+        categories: Sequence[Category],
+        places: Sequence[Area],
+        place_labels: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories = {c.pk: c for c in categories}
+        self.fields["category"].choices = [(c.pk, c.name) for c in categories]  # type: ignore[attr-defined]
+        self.areas = {f"a{a.pk}": a for a in places}
+        self.fields["place"].choices = [  # type: ignore[attr-defined]
+            (
+                f"a{a.pk}",
+                _("位置不明(%(name)s)") % {"name": a.name}
+                if a.kind == AreaKind.COMMUNITY
+                else place_labels.get(a.path, a.name),
+            )
+            for a in places
+        ]
+        self.fields["place"].error_messages["invalid_choice"] = _("请选择位置。")
+        self.fields["category"].error_messages["invalid_choice"] = _("请选择类别。")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        area = self.areas.get(cleaned.get("place") or "")
+        unit_number = cleaned.get("unit")
+        if area is not None and unit_number is not None:
+            if area.kind != AreaKind.BUILDING:
+                self.add_error("unit", _("选择楼栋后才能填单元号。"))
+            else:
+                unit = child_by_number(area, AreaKind.UNIT, unit_number)
+                if unit is None:
+                    self.add_error(
+                        "unit",
+                        _("%(building)s没有%(n)d单元。")
+                        % {"building": area.name, "n": unit_number},
+                    )
+                else:
+                    area = Area.objects.get(pk=unit.pk)
+        cleaned["location"] = area
+        cleaned["room"] = (cleaned.get("room") or "").strip()
+        return cleaned
+
+    def chosen_category(self) -> Category:
+        return self.categories[self.cleaned_data["category"]]

@@ -236,3 +236,62 @@ def resolve_location(
         # unusual mix of roles; still never file somewhere the user may not.
         raise _invalid("building", _("您不能在%(place)s登记诉求。") % {"place": area.name})
     return Place(area=area, room=room)
+
+
+def place_from_reading(
+    *,
+    within: Area,
+    compound_name: str | None = None,
+    home_compound: Area | None = None,
+    building: int | None,
+    unit: int | None = None,
+    room: str | None = None,
+) -> Place | None:
+    """Where a message read by triage is, inside the area ``within`` (a community or a
+    compound), or None when it does not name a place found there.
+
+    The compound is the one named in the text, else ``within`` when it is a compound,
+    else the reporter's own (``home_compound``); without a compound a building number
+    must name exactly one building of the community. Without a building number only a
+    compound named in the text is a place. Never raises: a reading that does
+    not fit the area tree simply gives no place (or a coarser one: a unit that does not
+    exist gives the building, a room that does not exist is dropped).
+    """
+    community = ancestor_of_kind(within, AreaKind.COMMUNITY)
+    if community is None:
+        return None
+    compound: Area | None = None
+    if compound_name:
+        compound = Area.objects.filter(
+            kind=AreaKind.COMPOUND, name=compound_name, path__startswith=community.path
+        ).first()
+    named = compound
+    if compound is None and within.kind == AreaKind.COMPOUND:
+        compound = within
+    if (
+        compound is None
+        and home_compound is not None
+        and home_compound.path.startswith(community.path)
+    ):
+        compound = home_compound
+    if building is None:
+        # Only a compound named in the text is a place; the reporter's own is just where
+        # building numbers are read.
+        return Place(area=named) if named is not None and named != within else None
+    if compound is not None:
+        found = child_by_number(compound, AreaKind.BUILDING, building)
+    else:
+        candidates = buildings_by_number(community, building)
+        found = candidates[0] if len(candidates) == 1 else None
+    if found is None:
+        return None
+    if unit is None:
+        return Place(area=found)
+    unit_area = child_by_number(found, AreaKind.UNIT, unit)
+    if unit_area is None:
+        return Place(area=found)
+    unit_area = Area.objects.get(pk=unit_area.pk)
+    room = (room or "").strip()
+    if room and unit_area.floors and unit_area.flats_per_floor and not unit_area.room_exists(room):
+        room = ""
+    return Place(area=unit_area, room=room)

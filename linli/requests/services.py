@@ -24,7 +24,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
-from linli.areas.selectors import ancestor_of_kind, grid_of
+from linli.areas.selectors import ancestor_of_kind, area_label, grid_of
 from linli.core.audit import audit_record
 from linli.core.errors import InvalidTransition, NotPermitted
 from linli.notifications.services import notify
@@ -52,6 +52,7 @@ from linli.requests.selectors import (
     overdue,
 )
 from linli.requests.workflow import (
+    OPEN_STATUSES,
     Actor,
     Status,
     Transition,
@@ -189,8 +190,20 @@ def request_submit(
     reporter_name: str = "",
     photos: Sequence[UploadedFile[bytes]] = (),
     at: dt.datetime | None = None,
+    triage: bool = True,
 ) -> Request:
-    """File a request and route it: a known building goes straight to its grid worker."""
+    """File a request and route it: a known building goes straight to its grid worker.
+
+    Without a category, or located only at a community or compound, the text is triaged
+    (``linli.triage``, unless ``triage=False``): a reading at least as confident as
+    ``LINLI_TRIAGE_THRESHOLD`` fills in the missing category and the building or unit it
+    names (in the compound named in the text, the given one, or the reporter's own), so
+    the request is routed to that grid; a less confident one is only kept as a suggestion
+    and the request waits in the dispatch queue. An urgent reading always flags it urgent.
+    """
+    from linli.triage.filing import UNLOCATED_KINDS, triage_text
+    from linli.triage.services import suggestion_save
+
     at = at or timezone.now()
     text = text.strip()
     errors: dict[str, list[str]] = {}
@@ -222,6 +235,22 @@ def request_submit(
         errors.setdefault("reporter", []).append(reason)
     if errors:
         raise ValidationError(errors)
+    triaged = None
+    applied = False
+    category_given = category is not None
+    place_given = location.kind not in UNLOCATED_KINDS
+    if triage and (category is None or location.kind in UNLOCATED_KINDS):
+        triaged = triage_text(text=text, within=location, reporter=reporter)
+        urgent = urgent or triaged.reading.urgent
+        if triaged.confident:
+            if category is None:
+                category = Category.objects.filter(
+                    code=triaged.reading.category, is_active=True
+                ).first()
+                applied = category is not None
+            if location.kind in UNLOCATED_KINDS and triaged.place is not None:
+                location, room = triaged.place.area, triaged.place.room
+                applied = True
     category = category or Category.objects.get(code=OTHER_CATEGORY)
     response_due, due = deadlines(category=category, urgent=urgent, submitted_at=at)
     request = Request.objects.create(
@@ -257,7 +286,133 @@ def request_submit(
     audit_record(
         actor=submitted_by, action="create", obj=request, fields=["text", "category", "location"]
     )
+    if triaged is not None:
+        suggestion_save(
+            request=request,
+            triage=triaged,
+            applied=applied,
+            at=at,
+            category_given=category_given,
+            place_given=place_given,
+        )
     _route(request, at=at)
+    return request
+
+
+def _accept_matching_suggestion(
+    request: Request, category: Category, location: Area, *, actor: User, at: dt.datetime
+) -> None:
+    """A dispatcher who sets what triage suggested has accepted the suggestion."""
+    from linli.triage.models import Suggestion
+    from linli.triage.services import suggestion_mark_accepted
+
+    suggestion = Suggestion.objects.filter(request=request, applied=False).first()
+    if (
+        suggestion is not None
+        and suggestion.category == category.code
+        and suggestion.location_id in (None, location.pk)
+    ):
+        suggestion_mark_accepted(suggestion=suggestion, actor=actor, at=at)
+
+
+@transaction.atomic
+def request_reclassify(
+    *,
+    request: Request,
+    actor: User,
+    category: Category,
+    location: Area,
+    room: str = "",
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Request:
+    """A dispatcher changes an open request's category and/or place (within its
+    community). The change is recorded as a triage correction (a labelled example for
+    ``linli triage train``); a request still waiting for dispatch that now has a grid is
+    routed to it."""
+    from linli.triage.services import correction_record
+
+    at = at or timezone.now()
+    if Actor.DISPATCHER not in actor_relations(actor, request):
+        raise NotPermitted(_("您不能调整这条诉求的类别或位置。"))
+    if request.status not in OPEN_STATUSES:
+        raise InvalidTransition(_("已办结或关闭的诉求不能再调整类别或位置。"))
+    room = room.strip()
+    errors: dict[str, list[str]] = {}
+    if not category.is_active:
+        errors["category"] = [_("这个类别已停用。")]
+    if location.kind not in {
+        AreaKind.COMMUNITY,
+        AreaKind.COMPOUND,
+        AreaKind.BUILDING,
+        AreaKind.UNIT,
+    }:
+        errors["location"] = [_("位置应为社区、小区、楼栋或单元。")]
+    elif not location.path.startswith(request.community.path):
+        errors["location"] = [_("只能在本社区之内调整位置。")]
+    if room and location.kind != AreaKind.UNIT:
+        errors["room"] = [_("房号要和楼号、单元号一起填写。")]
+    elif room and location.floors and location.flats_per_floor and not location.room_exists(room):
+        errors["room"] = [_("这个单元没有%(room)s室。") % {"room": room}]
+    if errors:
+        raise ValidationError(errors)
+    previous_category, previous_location = request.category, request.location
+    if (category.pk, location.pk, room) == (
+        previous_category.pk,
+        previous_location.pk,
+        request.room,
+    ):
+        _accept_matching_suggestion(request, category, location, actor=actor, at=at)
+        return request
+    changes = []
+    if category.pk != previous_category.pk:
+        changes.append(
+            _("类别由“%(old)s”改为“%(new)s”") % {"old": previous_category, "new": category}
+        )
+        request.response_due_at, request.due_at = deadlines(
+            category=category, urgent=request.urgent, submitted_at=request.submitted_at
+        )
+    if (location.pk, room) != (previous_location.pk, request.room):
+        changes.append(
+            _("位置由“%(old)s”改为“%(new)s”")
+            % {
+                "old": area_label(previous_location) + request.room,
+                "new": area_label(location) + room,
+            }
+        )
+    request.category = category
+    request.location = location
+    request.room = room
+    request.grid = grid_of(location)
+    request.save(
+        update_fields=[
+            "category",
+            "location",
+            "room",
+            "grid",
+            "response_due_at",
+            "due_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        request,
+        kind=RequestEvent.Kind.COMMENT,
+        actor=actor,
+        at=at,
+        note=_join("；".join(changes), note.strip()),
+    )
+    audit_record(actor=actor, action="update", obj=request, fields=["category", "location", "room"])
+    correction_record(
+        request=request,
+        actor=actor,
+        previous_category=previous_category.code,
+        previous_location=previous_location,
+        at=at,
+    )
+    _accept_matching_suggestion(request, category, location, actor=actor, at=at)
+    if request.status == Status.SUBMITTED and request.assignee_id is None and request.grid:
+        _route(request, at=at)
     return request
 
 
@@ -703,3 +858,34 @@ def mediation_conclude(
     )
     audit_record(actor=actor, action="update", obj=mediation, fields=["outcome", "agreement_text"])
     return mediation
+
+
+@transaction.atomic
+def request_add_report(
+    *,
+    request: Request,
+    actor: User,
+    text: str,
+    reporter_name: str = "",
+    channel: str = Channel.CHAT,
+    at: dt.datetime | None = None,
+) -> RequestEvent:
+    """Someone reports an open request's problem again (e.g. a second message in the group
+    chat): it is noted on the request's timeline instead of being filed twice."""
+    at = at or timezone.now()
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("请填写反映的内容。")]})
+    if request.status not in OPEN_STATUSES:
+        raise InvalidTransition(_("这条诉求已办结或关闭,请登记为新诉求。"))
+    who = reporter_name.strip() or _("居民")
+    event = _event(
+        request,
+        kind=RequestEvent.Kind.COMMENT,
+        actor=actor,
+        at=at,
+        note=_("%(who)s 通过“%(channel)s”再次反映:%(text)s")
+        % {"who": who, "channel": Channel(channel).label, "text": text[:500]},
+    )
+    audit_record(actor=actor, action="update", obj=request, fields=["events"], note="repeat")
+    return event

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from linli.requests import figures_views, views
+from linli.triage import views as triage_views
 
 app_name = "requests"
 
@@ -15,11 +16,14 @@ urlpatterns = [
     # Dispatchers: the queue, and filing on a resident's behalf or from a visit
     path("", views.queue, name="queue"),
     path("new/", views.file_request, name="file"),
+    path("intake/", triage_views.intake, name="intake"),
     path("figures/", figures_views.figures, name="figures"),
     # One request
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/transition/", views.transition, name="transition"),
+    path("<int:pk>/reclassify/", views.reclassify, name="reclassify"),
+    path("<int:pk>/accept-suggestion/", views.accept_suggestion, name="accept_suggestion"),
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/mediation/", views.mediation, name="mediation"),
     path("<int:pk>/mediation/sessions/", views.mediation_session, name="mediation_session"),

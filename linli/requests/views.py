@@ -21,7 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of
-from linli.areas.selectors import area_labels, visible_grids
+from linli.areas.models import Area, AreaKind
+from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, visible_grids
 from linli.core.errors import DomainError
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
@@ -36,6 +37,7 @@ from linli.requests.forms import (
     MediationSessionForm,
     MediationStartForm,
     QueueFilterForm,
+    ReclassifyForm,
     ReportForm,
     TransitionForm,
 )
@@ -60,6 +62,7 @@ from linli.requests.services import (
     mediation_conclude,
     mediation_start,
     request_feedback,
+    request_reclassify,
     request_submit,
     request_transition,
 )
@@ -320,6 +323,8 @@ def _detail_context(
         "show_reporter": bool(relations & STAFF_RELATIONS),
         "is_dispute": req.category.code == DISPUTE_CATEGORY,
     }
+    if Actor.DISPATCHER in relations and status in OPEN_STATUSES:
+        context |= _reclassify_context(req, overrides.get("reclassify"))
     if context["is_dispute"]:
         mediation = Mediation.objects.filter(request=req).prefetch_related("sessions").first()
         can_mediate = bool(relations & {Actor.DISPATCHER, Actor.ASSIGNEE})
@@ -339,6 +344,55 @@ def _detail_context(
             ),
         }
     return context
+
+
+def _reclassify_form(req: Request, data: Any = None) -> ReclassifyForm:
+    community = req.community
+    places = list(
+        Area.objects.filter(
+            path__startswith=community.path, kind__in=[AreaKind.COMPOUND, AreaKind.BUILDING]
+        ).order_by("path")
+    )
+    places = [community, *places]
+    building = building_of(req.location)
+    unit_number = None
+    if req.location.kind == AreaKind.UNIT:
+        digits = "".join(c for c in req.location.name if c.isdigit())
+        unit_number = int(digits) if digits else None
+    start = building or ancestor_of_kind(req.location, AreaKind.COMPOUND) or community
+    return ReclassifyForm(
+        data,
+        categories=list(Category.objects.filter(is_active=True)),
+        places=places,
+        place_labels=area_labels([p.path for p in places]),
+        initial={
+            "category": req.category_id,
+            "place": f"a{start.pk}",
+            "unit": unit_number,
+            "room": req.room,
+        },
+    )
+
+
+def _reclassify_context(req: Request, form: forms.Form | None) -> dict[str, Any]:
+    from linli.triage.models import Suggestion
+
+    suggestion = (
+        Suggestion.objects.filter(request=req, applied=False).select_related("location").first()
+    )
+    suggested_category = None
+    suggestion_label = ""
+    if suggestion is not None:
+        suggested_category = Category.objects.filter(code=suggestion.category).first()
+        if suggestion.location is not None:
+            suggestion_label = area_labels([suggestion.location.path])[suggestion.location.path]
+            suggestion_label += suggestion.room
+    return {
+        "reclassify_form": form or _reclassify_form(req),
+        "suggestion": suggestion,
+        "suggested_category": suggested_category,
+        "suggestion_label": suggestion_label,
+    }
 
 
 def _render_detail(
@@ -373,6 +427,67 @@ def _back_to(request: HttpRequest, req: Request) -> str:
     if request.POST.get("next") == "tasks":
         return reverse("requests:tasks")
     return reverse("requests:detail", args=[req.pk])
+
+
+@login_required
+@require_POST
+def reclassify(request: HttpRequest, pk: int) -> HttpResponse:
+    """A dispatcher corrects the category or place (recorded as a triage correction)."""
+    req = request_get_for_user(user=request.user, pk=pk)
+    form = _reclassify_form(req, request.POST)
+    if form.is_valid():
+        try:
+            request_reclassify(
+                request=req,
+                actor=_user(request),
+                category=form.chosen_category(),
+                location=form.cleaned_data["location"],
+                room=form.cleaned_data["room"],
+                note=form.cleaned_data["note"] or "",
+            )
+        except DomainError as exc:
+            return _refused(request, req, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已更新类别和位置。"))
+            return redirect("requests:detail", pk=req.pk)
+    fresh = request_get_for_user(user=request.user, pk=req.pk)
+    return _render_detail(request, fresh, status=400, overrides={"reclassify": form})
+
+
+@login_required
+@require_POST
+def accept_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click: take triage's suggestion for a request that waited for a dispatcher."""
+    from linli.triage.models import Suggestion
+
+    req = request_get_for_user(user=request.user, pk=pk)
+    suggestion = Suggestion.objects.filter(request=req, applied=False).first()
+    if suggestion is None:
+        messages.info(request, _("这条诉求没有待采纳的分诊建议。"))
+        return redirect("requests:detail", pk=req.pk)
+    category = (
+        Category.objects.filter(code=suggestion.category, is_active=True).first() or req.category
+    )
+    location = suggestion.location or req.location
+    room = suggestion.room if suggestion.location is not None else req.room
+    try:
+        request_reclassify(
+            request=req,
+            actor=_user(request),
+            category=category,
+            location=location,
+            room=room,
+            note=_("采纳分诊建议"),
+        )
+    except DomainError as exc:
+        return _refused(request, req, exc)
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
+        return redirect("requests:detail", pk=req.pk)
+    messages.success(request, _("已采纳分诊建议。"))
+    return redirect("requests:detail", pk=req.pk)
 
 
 @login_required

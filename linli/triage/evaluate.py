@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linli.triage.model import CATEGORIES, CategoryModel
+from linli.triage.model import CATEGORIES, CategoryModel, UrgencyModel
 from linli.triage.reader import Reading, read_message
 
 # compound names that appear in the shipped corpus files
@@ -144,11 +144,14 @@ def evaluate(
     examples: Iterable[Example],
     *,
     model: CategoryModel | None = None,
+    urgency_model: UrgencyModel | None = None,
     compounds: Sequence[str] = (),
 ) -> Figures:
     figures = Figures()
     for example in examples:
-        reading = read_message(example.text, compounds=compounds, model=model)
+        reading = read_message(
+            example.text, compounds=compounds, model=model, urgency_model=urgency_model
+        )
         figures.count += 1
         figures.per_category[example.category] += 1
         kinds: list[str] = []

@@ -81,7 +81,8 @@ def test_building_and_unit_without_compound_are_read_in_the_reporters_compound(
     assert status == 201, data
     assert re.fullmatch(r"\d{8}-\d{4}", data["number"])
     assert data["status"] == "assigned"
-    assert data["category"] == "other"
+    # No category given: triage read the text as a repair.
+    assert data["category"] == "repair"
     assert data["location"] == {
         "code": cast.unit1.code,
         "kind": "unit",
@@ -93,7 +94,8 @@ def test_building_and_unit_without_compound_are_read_in_the_reporters_compound(
     assert data["channel"] == "api"
     assert data["overdue"] is False
     due = dt.datetime.fromisoformat(data["due_at"])
-    assert before + dt.timedelta(days=7) <= due <= timezone.now() + dt.timedelta(days=7)
+    # The handling time of a repair (3 days).
+    assert before + dt.timedelta(days=3) <= due <= timezone.now() + dt.timedelta(days=3)
     stored = Request.objects.get(pk=data["id"])
     assert stored.reporter == cast.elder
     assert stored.submitted_by == cast.resident_user
@@ -258,7 +260,8 @@ def test_get_one_request(cast: Cast, api_for: Any) -> None:
         "worker1",
     )
     assert data["status_label"] == "已派单"
-    assert data["category_label"] == "其他"
+    # Filed without a category: triage read "楼道灯不亮了" as a repair.
+    assert data["category_label"] == "设施维修"
 
 
 def test_the_other_grids_worker_gets_404_and_does_not_see_it_in_the_list(

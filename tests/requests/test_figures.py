@@ -271,7 +271,7 @@ def test_counts_by_category_status_and_channel_cover_every_request(cast: Cast) -
         category=category("safety"),
         at=T0,
     )
-    waiting(cast, at=T0)
+    waiting(cast, at=T0, category_code="other")
 
     figures = march(cast, now=T0 + dt.timedelta(hours=1))
 

@@ -588,10 +588,13 @@ def test_queue_filters_and_marks_overdue(cast: Cast, client_for: ClientFor) -> N
     assert late.text not in by_text
     by_channel = _html(client.get(reverse("requests:queue"), {"channel": "phone"}))
     assert "没有符合条件的诉求" in by_channel
+    # "二号楼电梯停了" was filed without a category: triage made it a repair.
     by_category = _html(
-        client.get(reverse("requests:queue"), {"category": str(category("other").pk)})
+        client.get(reverse("requests:queue"), {"category": str(category("repair").pk)})
     )
     assert fresh.text in by_category
+    other = _html(client.get(reverse("requests:queue"), {"category": str(category("other").pk)}))
+    assert fresh.text not in other
 
 
 def test_queue_serves_an_htmx_fragment(cast: Cast, client_for: ClientFor) -> None:
@@ -671,7 +674,8 @@ def test_filing_for_an_unknown_place_waits_for_dispatch(cast: Cast, client_for: 
     created = Request.objects.get()
     assert created.location == cast.community
     assert created.status == Status.SUBMITTED
-    assert created.category.code == "other"
+    # No category chosen: triage read a loose manhole cover as a safety hazard.
+    assert created.category.code == "safety"
     assert created.reporter_name == "路过的大爷"
 
 

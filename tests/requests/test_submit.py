@@ -16,7 +16,8 @@ from pytest_django.fixtures import Settings
 from linli.areas.models import Area
 from linli.core.models import AuditEvent
 from linli.notifications.models import Notification
-from linli.requests.models import Request, RequestEvent, RequestPhoto
+from linli.requests.models import Channel, Request, RequestEvent, RequestPhoto
+from linli.requests.services import request_submit
 from linli.requests.workflow import Status
 from tests.cast import Cast
 from tests.requests.support import file_request, jpeg_bytes, local, timeline, upload
@@ -152,8 +153,15 @@ def test_a_location_that_is_not_a_place_in_a_community_is_refused(cast: Cast) ->
 # --- category and deadlines ----------------------------------------------------------------
 
 
-def test_request_without_category_is_other(cast: Cast) -> None:
-    request = file_request(cast)
+def test_request_without_category_and_without_triage_is_other(cast: Cast) -> None:
+    request = request_submit(
+        submitted_by=cast.resident_user,
+        reporter=cast.elder,
+        text="楼道灯不亮了",
+        channel=Channel.RESIDENT_PAGE,
+        location=cast.unit1,
+        triage=False,
+    )
 
     assert request.category.code == "other"
     assert request.category.name == "其他"

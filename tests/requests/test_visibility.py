@@ -192,7 +192,16 @@ def test_a_request_in_scope_is_found_with_its_relations_loaded(
     with django_assert_num_queries(0):
         # What a detail page shows comes with the request, in the one query.
         shown = (found.category.name, found.location.name, found.community.name, found.text)
-    assert shown[0] == "其他"
+    # Filed without a category, so triage chose it from the text.
+    assert (
+        shown[0]
+        == {
+            "in_grid1": "设施维修",  # 楼道灯不亮了
+            "in_grid2": "安全隐患",  # 乱停车堵了消防通道
+            "community_level": "设施维修",  # 路灯不亮
+            "elsewhere": "其他",  # 友谊社区门口积水: too unsure to choose (confidence < 0.6)
+        }[which]
+    )
     assert shown[3] == wanted.text
 
 

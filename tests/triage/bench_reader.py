@@ -9,6 +9,7 @@ every corpus message once), which is what a command-line batch run costs.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -61,6 +62,26 @@ def main() -> None:
     print(
         f"whole CLI process: {count} messages in {seconds:.2f} s: "
         f"{count / seconds:.0f} messages/second (start-up and model loads included)"
+    )
+
+    # The real command: `linli triage`, JSON lines in and out.
+    lines = "".join(
+        json.dumps({"text": text, "compounds": list(CORPUS_COMPOUNDS)}, ensure_ascii=False) + "\n"
+        for text in texts
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "linli.cli", "triage"],
+        input=lines,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    count = len(done.stdout.splitlines())
+    print(
+        f"`linli triage`: {count} JSON lines in {seconds:.2f} s: "
+        f"{count / seconds:.0f} messages/second (whole process)"
     )
 
 

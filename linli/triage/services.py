@@ -1,0 +1,114 @@
+"""Writes of triage: suggestions kept at filing, corrections recorded when staff change a
+request's category or place, and training the deployment's models from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import transaction
+from django.utils import timezone
+
+from linli.accounts.models import User
+from linli.areas.models import Area, AreaKind
+from linli.areas.selectors import ancestor_of_kind, area_label
+from linli.core.audit import audit_record
+from linli.requests.models import Request
+from linli.triage import engine
+from linli.triage.filing import Triage
+from linli.triage.models import Correction, Suggestion
+
+_LEADING = re.compile(r"\d+")
+
+
+def _number(area: Area | None) -> int | None:
+    if area is None:
+        return None
+    found = _LEADING.search(area.name)
+    return int(found.group()) if found else None
+
+
+def place_numbers(location: Area, room: str) -> tuple[int | None, int | None, str]:
+    """(building number, unit number, room) of a request's place, as the corpus labels it."""
+    building = ancestor_of_kind(location, AreaKind.BUILDING)
+    unit = location if location.kind == AreaKind.UNIT else None
+    return _number(building), _number(unit), room if unit is not None else ""
+
+
+def suggestion_save(
+    *,
+    request: Request,
+    triage: Triage,
+    applied: bool,
+    at: dt.datetime,
+    category_given: bool = False,
+    place_given: bool = False,
+) -> Suggestion:
+    """Keep what the reader made of a request (no audit: the system's own note).
+
+    What the person filing gave explicitly is kept as it is in the suggestion, so
+    accepting it changes only what triage was asked to fill in."""
+    reading = triage.reading
+    place = None if place_given else triage.place
+    return Suggestion.objects.create(
+        request=request,
+        category=request.category.code if category_given else reading.category,
+        building=reading.building,
+        unit=reading.unit,
+        room=(place.room if place else "") or "",
+        compound_name=reading.compound or "",
+        location=place.area if place else None,
+        urgent=reading.urgent,
+        confidence=round(reading.confidence, 3),
+        applied=applied,
+        created_at=at,
+    )
+
+
+def correction_record(
+    *,
+    request: Request,
+    actor: User,
+    previous_category: str,
+    previous_location: Area,
+    at: dt.datetime | None = None,
+) -> Correction:
+    """A labelled example from a request staff just reclassified (called inside
+    ``request_reclassify``'s transaction, after the request was saved)."""
+    building, unit, room = place_numbers(request.location, request.room)
+    correction = Correction.objects.create(
+        request=request,
+        text=request.text,
+        category=request.category.code,
+        building=building,
+        unit=unit,
+        room=room,
+        urgent=request.urgent,
+        previous_category=previous_category,
+        previous_location=area_label(previous_location)[:200],
+        corrected_by=actor,
+        created_at=at or timezone.now(),
+    )
+    audit_record(actor=actor, action="create", obj=correction, fields=["category", "building"])
+    return correction
+
+
+@transaction.atomic
+def suggestion_mark_accepted(*, suggestion: Suggestion, actor: User, at: dt.datetime) -> None:
+    suggestion.applied = True
+    suggestion.accepted_by = actor
+    suggestion.accepted_at = at
+    suggestion.save(update_fields=["applied", "accepted_by", "accepted_at"])
+    audit_record(actor=actor, action="update", obj=suggestion, fields=["applied"])
+
+
+def models_train() -> engine.TrainResult:
+    """Rebuild the deployment's models from the shipped corpus plus every correction."""
+    rows = [c.as_example() for c in Correction.objects.order_by("created_at", "pk")]
+    result = engine.train(rows)
+    audit_record(
+        actor=None,
+        action="update",
+        note=f"triage_train shipped={result.shipped} corrections={result.corrections}",
+    )
+    return result
