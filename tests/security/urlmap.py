@@ -145,6 +145,8 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "requests:mediation": {"pk": lambda w: w.request.pk},
     "requests:mediation_session": {"pk": lambda w: w.request.pk},
     "requests:mediation_conclude": {"pk": lambda w: w.request.pk},
+    "requests:reclassify": {"pk": lambda w: w.request.pk},
+    "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
 }
 
 
