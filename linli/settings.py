@@ -43,6 +43,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), not {raw!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from error
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = env_str(name)
     if not raw:
@@ -103,6 +113,7 @@ INSTALLED_APPS = [
     "linli.requests",
     "linli.volunteers",
     "linli.care",
+    "linli.rosters",
     "linli.home",
     "linli.demo",
 ]
@@ -247,6 +258,11 @@ if PRODUCTION and not (LINLI_FIELD_KEYS and LINLI_HASH_KEY):
     )
 
 LINLI_PAGE_SIZE = 20
+
+# Volunteer points earned per hour of service (travel excluded), and the most visits the
+# weekly roster gives one volunteer.
+LINLI_VOLUNTEER_POINTS_PER_HOUR = env_int("LINLI_VOLUNTEER_POINTS_PER_HOUR", 10)
+LINLI_ROSTER_MAX_VISITS_PER_VOLUNTEER = env_int("LINLI_ROSTER_MAX_VISITS_PER_VOLUNTEER", 6)
 
 LOGGING = {
     "version": 1,
