@@ -26,13 +26,13 @@ def parse_slot(value: str) -> tuple[int, str]:
 class VolunteerSearchForm(forms.Form):
     q = forms.CharField(label=_("姓名"), required=False, max_length=50)
     kind = forms.ChoiceField(
-        label=_("类型"), required=False, choices=[("", _("全部"))] + VolunteerKind.choices
+        label=_("类型"), required=False, choices=[("", _("全部")), *VolunteerKind.choices]
     )
     team = forms.TypedChoiceField(label=_("队伍"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: object, teams: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].choices = [("", _("全部"))] + teams  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", _("全部")), *teams]  # type: ignore[attr-defined]
 
 
 class VolunteerForm(forms.Form):

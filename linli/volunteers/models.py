@@ -66,9 +66,6 @@ class Volunteer(TimeStampedModel):
     )
     active = models.BooleanField(_("在册"), default=True)
     joined_on = models.DateField(_("加入日期"), null=True, blank=True)
-    skills = models.ManyToManyField(
-        "Skill", verbose_name=_("技能"), through="VolunteerSkill", blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("志愿者")
@@ -210,6 +207,9 @@ class VolunteerSkill(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["volunteer", "skill"], name="volunteer_skill_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}:{self.skill_id}"
 
 
 class Weekday(models.IntegerChoices):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.models import User
-from linli.accounts.selectors import capabilities_of
-from linli.areas.models import Grid
+from linli.accounts.selectors import capabilities_of, scope_for
+from linli.areas.models import Area, AreaKind, Grid
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
 from linli.core.pagination import paginate, querystring_without_page
@@ -220,11 +220,8 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def own_community(request: HttpRequest) -> object:
+def own_community(request: HttpRequest) -> Area | None:
     """The community in which a staff member creates teams: the first one they manage."""
-    from linli.accounts.selectors import scope_for
-    from linli.areas.models import Area, AreaKind
-
     scope = scope_for(request.user, Capability.VOLUNTEERS_MANAGE)
     communities = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path")
     if scope.everything:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("care", "0001_initial"),
         ("people", "0003_consent"),
-        ("volunteers", "0002_skill_servicecertificate_team_teammembership_and_more"),
+        ("volunteers", "0002_teams_skills_availability_certificates"),
     ]
 
     operations = [
