@@ -269,4 +269,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LINLI_LOG_LEVEL", "INFO")},
+    # fpdf2 subsets fonts through fontTools, which logs every glyph table at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
