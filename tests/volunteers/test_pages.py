@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from linli.accounts.services import role_assign
 from linli.core.roles import Role
@@ -142,4 +142,6 @@ def test_volunteer_sees_own_hours_points_and_downloads_own_certificate(
     assert client.get(f"/volunteers/certificates/{foreign.number}.pdf").status_code == 404
     # A volunteer does not manage volunteers.
     assert client.get(f"/volunteers/{mine.pk}/").status_code == 404
-    assert client_for("staff").get(f"/volunteers/certificates/{foreign.number}.pdf").status_code == 404
+    assert (
+        client_for("staff").get(f"/volunteers/certificates/{foreign.number}.pdf").status_code == 404
+    )
