@@ -101,10 +101,10 @@ def certificate_pdf(certificate: ServiceCertificate) -> bytes:
         pdf.multi_cell(0, 10, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
     body = _(
-        "兹证明 %(name)s 同志在%(issuer)s参加志愿服务,累计服务时长 %(hours)s 小时,"
+        "兹证明%(name)s同志在%(issuer)s参加志愿服务,累计服务时长%(hours)s小时,"
         "服务记录真实有效。特此证明。"
     ) % {"name": volunteer.name, "issuer": issuer, "hours": hours}
-    pdf.multi_cell(0, 9, "    " + body, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 9, "\u3000\u3000" + body, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(24)
     pdf.cell(
         0,
@@ -128,8 +128,8 @@ def certificate_pdf(certificate: ServiceCertificate) -> bytes:
         0,
         5,
         _(
-            "本证明依据社区志愿服务记录出具,服务时长不含往返路途时间。可凭证明编号向出具单位核验。"
-            "生成时间:%(now)s"
+            "本证明依据社区志愿服务记录出具,服务时长不含往返路途时间。"
+            "可凭证明编号向出具单位核验。\n生成时间:%(now)s"
         )
         % {"now": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
         new_x=XPos.LMARGIN,
