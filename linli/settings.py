@@ -263,6 +263,8 @@ LINLI_PAGE_SIZE = 20
 # weekly roster gives one volunteer.
 LINLI_VOLUNTEER_POINTS_PER_HOUR = env_int("LINLI_VOLUNTEER_POINTS_PER_HOUR", 10)
 LINLI_ROSTER_MAX_VISITS_PER_VOLUNTEER = env_int("LINLI_ROSTER_MAX_VISITS_PER_VOLUNTEER", 6)
+# A CJK font for the volunteer certificate PDF; Debian's fonts-noto-cjk when empty.
+LINLI_CJK_FONT = env_str("LINLI_CJK_FONT")
 
 LOGGING = {
     "version": 1,

@@ -7,9 +7,9 @@ Chinese. ``LINLI_CJK_FONT`` points elsewhere when a deployment keeps fonts somew
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -31,7 +31,7 @@ class FontMissing(RuntimeError):
 
 
 def cjk_font() -> tuple[Path, int]:
-    configured = os.environ.get("LINLI_CJK_FONT", "").strip()
+    configured = str(settings.LINLI_CJK_FONT or "").strip()
     if configured:
         path = Path(configured)
         face = SIMPLIFIED_CHINESE_FACE if path.suffix.lower() == ".ttc" else 0
