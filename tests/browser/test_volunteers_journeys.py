@@ -150,3 +150,23 @@ def test_staff_see_the_roster_and_its_gaps(
     expect(page.get_by_text(f"{wednesday:%m-%d}")).to_be_visible()
     expect(page.get_by_text("缺 1 次")).to_be_visible()
     screenshot(page, "roster-week")
+
+
+def test_staff_edit_availability_on_a_phone_and_the_week_table_fits(
+    phone: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    volunteer = neighbour_volunteer(live_cast)
+    log_in(phone, live_server, "staff")
+
+    phone.goto(f"{live_server.url}/volunteers/{volunteer.pk}/edit/")
+    phone.get_by_label("技能").fill("量血压、理发")
+    phone.get_by_label("周三下午").check()
+    phone.get_by_label("周六上午").check()
+    screenshot(phone, "volunteer-edit-phone")
+    phone.get_by_role("button", name="保存").click()
+
+    expect(phone.get_by_text("志愿者信息已保存")).to_be_visible()
+    expect(phone.get_by_text("理发")).to_be_visible()
+    expect(phone.locator("table.availability td", has_text="✓")).to_have_count(2)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "volunteer-detail-phone")
