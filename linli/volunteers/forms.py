@@ -72,3 +72,12 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("队伍名称"), max_length=60)
     kind = forms.ChoiceField(label=_("队伍类型"), choices=TeamKind.choices)
     description = forms.CharField(label=_("简介"), max_length=200, required=False)
+
+
+class TeamJoinForm(forms.Form):
+    team = forms.TypedChoiceField(label=_("队伍"), coerce=int)
+    is_leader = forms.BooleanField(label=_("任队长"), required=False)
+
+    def __init__(self, *args: object, teams: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["team"].choices = teams  # type: ignore[attr-defined]

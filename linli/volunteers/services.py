@@ -265,3 +265,9 @@ def certificate_issue(
         actor=actor, action="create", obj=certificate, fields=["volunteer", "minutes", "number"]
     )
     return certificate
+
+
+@transaction.atomic
+def team_member_remove(*, actor: User | None, membership: TeamMembership) -> None:
+    audit_record(actor=actor, action="delete", obj=membership, fields=["team", "volunteer"])
+    membership.delete()

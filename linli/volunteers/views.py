@@ -17,8 +17,14 @@ from linli.core.htmx import render_page_or_fragment
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.volunteers.certificates import certificate_pdf
-from linli.volunteers.forms import TeamForm, VolunteerForm, VolunteerSearchForm, slot_choices
-from linli.volunteers.models import SLOT_ORDER, DaySlot, TeamMembership, Weekday
+from linli.volunteers.forms import (
+    TeamForm,
+    TeamJoinForm,
+    VolunteerForm,
+    VolunteerSearchForm,
+    slot_choices,
+)
+from linli.volunteers.models import SLOT_ORDER, DaySlot, TeamMembership, Volunteer, Weekday
 from linli.volunteers.selectors import (
     availability_grid,
     certificate_get_for_user,
@@ -30,7 +36,13 @@ from linli.volunteers.selectors import (
     volunteer_get_for_user,
     volunteer_list,
 )
-from linli.volunteers.services import certificate_issue, team_create, volunteer_update
+from linli.volunteers.services import (
+    certificate_issue,
+    team_create,
+    team_member_add,
+    team_member_remove,
+    volunteer_update,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -87,8 +99,55 @@ def volunteer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "week_days": Weekday.labels,
             "week_table": _week_table(availability_grid(volunteer)),
             "skills": [link.skill.name for link in volunteer.skill_links.all()],
+            "join_form": _join_form(request, volunteer),
         },
     )
+
+
+def _join_form(request: HttpRequest, volunteer: Volunteer) -> TeamJoinForm:
+    joined = {m.team_id for m in volunteer.team_memberships.all()}
+    teams = visible_teams(request.user).filter(community_id=volunteer.community_id)
+    return TeamJoinForm(
+        request.POST or None,
+        teams=[(t.pk, t.name) for t in teams.order_by("name") if t.pk not in joined],
+    )
+
+
+@login_required
+@require_POST
+def team_join_view(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = volunteer_get_for_user(user=request.user, pk=pk)
+    form = _join_form(request, volunteer)
+    if form.is_valid():
+        team = visible_teams(request.user).filter(pk=form.cleaned_data["team"]).first()
+        if team is None:
+            raise Http404
+        try:
+            team_member_add(
+                actor=_user(request),
+                team=team,
+                volunteer=volunteer,
+                is_leader=form.cleaned_data["is_leader"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已加入%(team)s。") % {"team": team.name})
+    else:
+        messages.error(request, _("请选择要加入的队伍。"))
+    return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+@login_required
+@require_POST
+def team_leave_view(request: HttpRequest, pk: int, team_pk: int) -> HttpResponse:
+    volunteer = volunteer_get_for_user(user=request.user, pk=pk)
+    membership = volunteer.team_memberships.filter(team_id=team_pk).select_related("team").first()
+    if membership is None:
+        raise Http404
+    team_member_remove(actor=_user(request), membership=membership)
+    messages.success(request, _("已退出%(team)s。") % {"team": membership.team.name})
+    return redirect("volunteers:detail", pk=volunteer.pk)
 
 
 @login_required

@@ -155,7 +155,10 @@ def test_staff_see_the_roster_and_its_gaps(
 def test_staff_edit_availability_on_a_phone_and_the_week_table_fits(
     phone: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
 ) -> None:
+    from linli.volunteers.services import team_create
+
     volunteer = neighbour_volunteer(live_cast)
+    team_create(actor=None, community=live_cast.community, name="健康守护队")
     log_in(phone, live_server, "staff")
 
     phone.goto(f"{live_server.url}/volunteers/{volunteer.pk}/edit/")
@@ -168,5 +171,9 @@ def test_staff_edit_availability_on_a_phone_and_the_week_table_fits(
     expect(phone.get_by_text("志愿者信息已保存")).to_be_visible()
     expect(phone.get_by_text("理发")).to_be_visible()
     expect(phone.locator("table.availability td", has_text="✓")).to_have_count(2)
+    phone.get_by_label("任队长").check()
+    phone.get_by_role("button", name="加入队伍").click()
+    expect(phone.get_by_text("已加入健康守护队")).to_be_visible()
+    expect(phone.get_by_text("健康守护队 · 队长")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone, "volunteer-detail-phone")

@@ -145,3 +145,33 @@ def test_volunteer_sees_own_hours_points_and_downloads_own_certificate(
     assert (
         client_for("staff").get(f"/volunteers/certificates/{foreign.number}.pdf").status_code == 404
     )
+
+
+def test_staff_add_a_volunteer_to_a_team_as_leader_and_remove_them(
+    cast: Cast, client_for: Any
+) -> None:
+    from linli.volunteers.models import TeamMembership
+
+    volunteer = neighbour_volunteer(cast)
+    team = team_create(actor=None, community=cast.community, name="助老服务队")
+    client = client_for("staff")
+
+    page = client.post(
+        f"/volunteers/{volunteer.pk}/teams/", {"team": team.pk, "is_leader": "on"}, follow=True
+    ).content.decode()
+
+    assert "已加入助老服务队" in page
+    assert TeamMembership.objects.get(team=team, volunteer=volunteer).is_leader
+    page = client.post(f"/volunteers/{volunteer.pk}/teams/{team.pk}/leave/", follow=True)
+    assert "已退出助老服务队" in page.content.decode()
+    assert not TeamMembership.objects.exists()
+
+
+def test_a_team_of_another_community_cannot_be_joined(cast: Cast, client_for: Any) -> None:
+    volunteer = neighbour_volunteer(cast)
+    foreign = team_create(actor=None, community=cast.other_community, name="友谊服务队")
+    response = client_for("staff").post(
+        f"/volunteers/{volunteer.pk}/teams/", {"team": foreign.pk}, follow=True
+    )
+    assert "请选择要加入的队伍" in response.content.decode()
+    assert not foreign.memberships.exists()
