@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -204,6 +205,35 @@ def team_member_add(
     return membership
 
 
+_BRACKETED = re.compile(r"[((]([^()()]*)[))]")
+
+
+def _items(text: str) -> list[str]:
+    for separator in (",", ",", ";", ";"):
+        text = text.replace(separator, "、")
+    return [item.strip() for item in text.split("、") if item.strip()]
+
+
+def content_parts(content: str, source: str) -> list[str]:
+    """The kinds of service a record's content names, for a certificate's summary.
+
+    Contents read "上门走访:王秀兰(买菜、送药)" (a visit: kind, the person visited,
+    the services) or "平安巡逻" / "上门走访:买菜、量血压". A certificate names the
+    services, never the people served, so the part after a visit's colon is dropped
+    except for the services in brackets.
+    """
+    bracketed = [item for group in _BRACKETED.findall(content) for item in _items(group)]
+    bare = _BRACKETED.sub("", content)
+    head, colon, rest = bare.replace(":", ":").partition(":")
+    if not colon:
+        return [*_items(head), *bracketed]
+    if source == ServiceSource.VISIT:
+        return [head.strip(), *bracketed] if head.strip() else bracketed
+    return (
+        [head.strip(), *_items(rest), *bracketed] if head.strip() else [*_items(rest), *bracketed]
+    )
+
+
 def _certificate_number(issuer: Area, issued_on: dt.date) -> str:
     # The random part keeps numbers unguessable, so a number shown is one really issued.
     return f"ZYFW-{issued_on:%Y}-{issuer.code[-6:]}-{secrets.token_hex(4).upper()}"
@@ -232,13 +262,9 @@ def certificate_issue(
         raise ValidationError(_("该志愿者还没有服务记录,无法出具证明。"))
     first: dt.datetime | None = totals["first"]
     contents: dict[str, int] = {}
-    for content in records.values_list("content", flat=True):
-        for part in (
-            content.replace(":", "、").replace(":", "、").replace(",", "、").replace(",", "、")
-        ).split("、"):
-            part = part.strip()
-            if part:
-                contents[part] = contents.get(part, 0) + 1
+    for content, source in records.values_list("content", "source"):
+        for part in content_parts(content, source):
+            contents[part] = contents.get(part, 0) + 1
     ranked = sorted(contents, key=lambda c: (-contents[c], c))[:8]
     summary = _("关爱走访等社区志愿服务") if not ranked else "、".join(ranked)
     for _attempt in range(5):

@@ -78,3 +78,35 @@ def test_no_certificate_without_service(cast: Cast) -> None:
         certificate_issue(actor=cast.staff, volunteer=volunteer)
     assert "还没有服务记录" in str(error.value)
     assert not ServiceCertificate.objects.exists()
+
+
+def test_certificate_names_the_services_of_visits_but_not_the_people_visited(cast: Cast) -> None:
+    from django.utils import timezone
+
+    from linli.volunteers.models import ServiceSource
+    from linli.volunteers.services import content_parts, service_record_add
+
+    volunteer = neighbour_volunteer(cast)
+    for n, content in enumerate(
+        ["上门走访:王秀兰(买菜、送药)", "电话问候:王秀兰", "上门走访:张福贵"]
+    ):
+        service_record_add(
+            actor=None,
+            volunteer=volunteer,
+            started_at=timezone.now(),
+            minutes=30,
+            content=content,
+            source=ServiceSource.VISIT,
+            source_id=str(n),
+        )
+
+    certificate = certificate_issue(actor=None, volunteer=volunteer)
+
+    assert certificate.content_summary == "上门走访、买菜、电话问候、送药"
+    assert "王秀兰" not in pdf_text(certificate_pdf(certificate))
+    assert content_parts("平安巡逻", ServiceSource.OTHER) == ["平安巡逻"]
+    assert content_parts("义诊协助:量血压、测血糖", ServiceSource.OTHER) == [
+        "义诊协助",
+        "量血压",
+        "测血糖",
+    ]
