@@ -79,8 +79,16 @@ def build_volunteers_world(world: World, *, names: NameMaker, today: dt.date) ->
     for volunteer in volunteers:
         slots = _slots_for(volunteer, rng)
         if demo_login is not None and volunteer.user_id == demo_login.pk:
-            # 白晓东 works shifts: free Tuesday and Friday mornings and Saturday afternoons.
-            slots = {(1, "morning"), (4, "morning"), (5, "afternoon")}
+            # 白晓东 works shifts: free Tuesday and Friday mornings, Wednesday evening and
+            # the weekend; enough for the people he is primary volunteer of.
+            slots = {
+                (1, "morning"),
+                (2, "evening"),
+                (4, "morning"),
+                (5, "morning"),
+                (5, "afternoon"),
+                (6, "afternoon"),
+            }
         volunteer_update(
             actor=None,
             volunteer=volunteer,

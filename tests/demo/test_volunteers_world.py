@@ -43,10 +43,10 @@ class VolunteersWorldTests(TestCase):
         in_a_team = Volunteer.objects.filter(team_memberships__isnull=False).distinct().count()
         assert in_a_team >= 70
 
-    def test_the_demo_volunteer_leads_the_party_post_and_has_three_slots(self) -> None:
+    def test_the_demo_volunteer_leads_the_party_post_and_has_six_slots(self) -> None:
         bai = Volunteer.objects.get(user__username="volunteer")
         assert TeamMembership.objects.get(volunteer=bai, team__name="党员先锋岗").is_leader
-        assert Availability.objects.filter(volunteer=bai).count() == 3
+        assert Availability.objects.filter(volunteer=bai).count() == 6
 
     def test_every_volunteer_has_weekly_slots_and_service_hours(self) -> None:
         volunteers = Volunteer.objects.filter(community=self.world.community)
