@@ -51,6 +51,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), not {raw!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from error
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = env_str(name)
     if not raw:
@@ -118,6 +128,7 @@ INSTALLED_APPS = [
     "linli.volunteers",
     "linli.care",
     "linli.triage",
+    "linli.rosters",
     "linli.home",
     "linli.demo",
 ]
@@ -340,9 +351,18 @@ LINLI_AUDIT_RETENTION_DAYS = int(env_str("LINLI_AUDIT_RETENTION_DAYS", "180"))
 if LINLI_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("LINLI_AUDIT_RETENTION_DAYS must be at least 180")
 
+# Volunteer points earned per hour of service (travel excluded), and the most visits the
+# weekly roster gives one volunteer.
+LINLI_VOLUNTEER_POINTS_PER_HOUR = env_int("LINLI_VOLUNTEER_POINTS_PER_HOUR", 10)
+LINLI_ROSTER_MAX_VISITS_PER_VOLUNTEER = env_int("LINLI_ROSTER_MAX_VISITS_PER_VOLUNTEER", 6)
+# A CJK font for the volunteer certificate PDF; Debian's fonts-noto-cjk when empty.
+LINLI_CJK_FONT = env_str("LINLI_CJK_FONT")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LINLI_LOG_LEVEL", "INFO")},
+    # fpdf2 subsets fonts through fontTools, which logs every glyph table at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("people/", include("linli.people.urls")),
     path("requests/", include("linli.requests.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
+    path("rosters/", include("linli.rosters.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("audit/", include("linli.core.urls")),
     path("admin/", admin.site.urls),

@@ -102,3 +102,10 @@ def screenshot() -> Any:
         return path
 
     return _shot
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests flush the database when they end; run them after every other test,
+    # whatever order parametrisation (pytest-playwright's browser_name) left them in.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

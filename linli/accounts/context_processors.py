@@ -29,5 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Grid workers always have a task list; anyone else once something is assigned.
         "nav_tasks": Role.GRID_WORKER in roles or has_open_tasks(user),
         "nav_report": Role.RESIDENT in roles,
+        "nav_volunteers": Capability.VOLUNTEERS_MANAGE in caps,
+        "nav_my_service": Role.VOLUNTEER in roles,
         "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }

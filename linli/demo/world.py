@@ -258,12 +258,18 @@ class WorldBuilder:
         self.households(world)
         self.named_people(world)
         self.volunteer_profiles(world)
+        # Teams, weekly slots and hours for the volunteers (and 70+ of them in all).
+        from linli.demo.volunteers_world import build_demo_roster, build_volunteers_world
+
+        build_volunteers_world(world, names=self.names, today=self.today)
         self.organisations(community)
         # Six months of requests, disputes and follow-ups; imported here because that
         # module builds on this one.
         from linli.demo.requests_history import build_request_history
 
         build_request_history(world, scale=self.scale)
+        # Last: the roster needs the care plans (and the visits that say who came last).
+        build_demo_roster(world, today=self.today)
         return world
 
     def accounts(self, world: World, town: Area) -> None:

@@ -129,3 +129,170 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} {self.started_at:%Y-%m-%d} {self.minutes} 分钟"
+
+
+class TeamKind(models.TextChoices):
+    SERVICE = "service", _("服务队")
+    PARTY_POST = "party_post", _("党员先锋岗")
+
+
+class Team(TimeStampedModel):
+    name = models.CharField(_("队伍名称"), max_length=60)
+    kind = models.CharField(
+        _("队伍类型"), max_length=20, choices=TeamKind.choices, default=TeamKind.SERVICE
+    )
+    community = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("所属社区"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_teams",
+        limit_choices_to={"kind": "community"},
+    )
+    description = models.CharField(_("简介"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("志愿服务队")
+        verbose_name_plural = _("志愿服务队")
+        ordering = ["kind", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="team_name_per_community"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(
+        Team, verbose_name=_("队伍"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    volunteer = models.ForeignKey(
+        Volunteer,
+        verbose_name=_("志愿者"),
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+    )
+    is_leader = models.BooleanField(_("队长"), default=False)
+    joined_on = models.DateField(_("入队日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("队员")
+        verbose_name_plural = _("队员")
+        ordering = ["-is_leader", "volunteer__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "volunteer"], name="team_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.volunteer}"
+
+
+class Skill(models.Model):
+    name = models.CharField(_("技能"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("技能")
+        verbose_name_plural = _("技能")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolunteerSkill(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="skill_links")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "skill"], name="volunteer_skill_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}:{self.skill_id}"
+
+
+class Weekday(models.IntegerChoices):
+    MON = 0, _("周一")
+    TUE = 1, _("周二")
+    WED = 2, _("周三")
+    THU = 3, _("周四")
+    FRI = 4, _("周五")
+    SAT = 5, _("周六")
+    SUN = 6, _("周日")
+
+
+class DaySlot(models.TextChoices):
+    MORNING = "morning", _("上午")
+    AFTERNOON = "afternoon", _("下午")
+    EVENING = "evening", _("晚上")
+
+
+SLOT_ORDER = [DaySlot.MORNING, DaySlot.AFTERNOON, DaySlot.EVENING]
+
+
+class Availability(models.Model):
+    """One weekly slot in which a volunteer can usually serve (e.g. 周三下午)."""
+
+    volunteer = models.ForeignKey(
+        Volunteer,
+        verbose_name=_("志愿者"),
+        on_delete=models.CASCADE,
+        related_name="availability",
+    )
+    weekday = models.PositiveSmallIntegerField(_("星期"), choices=Weekday.choices)
+    slot = models.CharField(_("时段"), max_length=10, choices=DaySlot.choices)
+
+    class Meta:
+        verbose_name = _("可服务时段")
+        verbose_name_plural = _("可服务时段")
+        ordering = ["weekday", "slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "weekday", "slot"], name="availability_slot_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()}{self.get_slot_display()}"
+
+
+class ServiceCertificate(models.Model):
+    """A 志愿服务证明 as issued: what it said, so its number can be verified later."""
+
+    number = models.CharField(_("证明编号"), max_length=40, unique=True)
+    volunteer = models.ForeignKey(
+        Volunteer,
+        verbose_name=_("志愿者"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    issuer = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("出具单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    period_start = models.DateField(_("服务起始日期"), null=True, blank=True)
+    period_end = models.DateField(_("服务截止日期"))
+    minutes = models.PositiveIntegerField(_("服务时长(分钟)"))
+    record_count = models.PositiveIntegerField(_("服务次数"))
+    content_summary = models.CharField(_("服务内容"), max_length=300)
+    issued_on = models.DateField(_("出具日期"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("志愿服务证明")
+        verbose_name_plural = _("志愿服务证明")
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number

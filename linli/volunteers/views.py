@@ -1,0 +1,293 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from linli.accounts.models import User
+from linli.accounts.selectors import capabilities_of, scope_for
+from linli.areas.models import Area, AreaKind, Grid
+from linli.core.forms import add_service_errors
+from linli.core.htmx import render_page_or_fragment
+from linli.core.pagination import paginate, querystring_without_page
+from linli.core.roles import Capability
+from linli.volunteers.certificates import certificate_pdf
+from linli.volunteers.forms import (
+    TeamForm,
+    TeamJoinForm,
+    VolunteerForm,
+    VolunteerSearchForm,
+    slot_choices,
+)
+from linli.volunteers.models import SLOT_ORDER, DaySlot, TeamMembership, Volunteer, Weekday
+from linli.volunteers.selectors import (
+    availability_grid,
+    certificate_get_for_user,
+    certificates_of,
+    own_volunteer_profile,
+    service_records_of,
+    service_summary,
+    visible_teams,
+    volunteer_get_for_user,
+    volunteer_list,
+)
+from linli.volunteers.services import (
+    certificate_issue,
+    team_create,
+    team_member_add,
+    team_member_remove,
+    volunteer_update,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _require(request: HttpRequest, capability: Capability) -> None:
+    if capability not in capabilities_of(request.user):
+        raise PermissionDenied(_("您没有这项操作的权限。"))
+
+
+def _week_table(slots: set[tuple[int, str]]) -> list[tuple[str, list[bool]]]:
+    """Rows of (slot label, [available on Mon..Sun]) for the availability table."""
+    labels = dict(DaySlot.choices)
+    return [
+        (str(labels[slot]), [(day, slot) in slots for day in Weekday.values]) for slot in SLOT_ORDER
+    ]
+
+
+@login_required
+def volunteer_list_view(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.VOLUNTEERS_MANAGE)
+    teams = list(visible_teams(request.user).order_by("name"))
+    form = VolunteerSearchForm(request.GET or None, teams=[(t.pk, t.name) for t in teams])
+    query, kind, team_id = "", "", None
+    if form.is_valid():
+        query = form.cleaned_data.get("q") or ""
+        kind = form.cleaned_data.get("kind") or ""
+        team_id = form.cleaned_data.get("team")
+    page = paginate(
+        request, volunteer_list(user=request.user, query=query, kind=kind, team_id=team_id)
+    )
+    return render_page_or_fragment(
+        request,
+        "volunteers/list.html",
+        {"form": form, "page": page, "querystring": querystring_without_page(request)},
+        fragment_template="volunteers/_results.html",
+    )
+
+
+@login_required
+def volunteer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = volunteer_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "volunteers/detail.html",
+        {
+            "volunteer": volunteer,
+            "summary": service_summary(volunteer),
+            "records": service_records_of(volunteer)[:10],
+            "certificates": certificates_of(volunteer)[:10],
+            "week_days": Weekday.labels,
+            "week_table": _week_table(availability_grid(volunteer)),
+            "skills": [link.skill.name for link in volunteer.skill_links.all()],
+            "join_form": _join_form(request, volunteer),
+        },
+    )
+
+
+def _join_form(request: HttpRequest, volunteer: Volunteer) -> TeamJoinForm:
+    joined = {m.team_id for m in volunteer.team_memberships.all()}
+    teams = visible_teams(request.user).filter(community_id=volunteer.community_id)
+    return TeamJoinForm(
+        request.POST or None,
+        teams=[(t.pk, t.name) for t in teams.order_by("name") if t.pk not in joined],
+    )
+
+
+@login_required
+@require_POST
+def team_join_view(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = volunteer_get_for_user(user=request.user, pk=pk)
+    form = _join_form(request, volunteer)
+    if form.is_valid():
+        team = visible_teams(request.user).filter(pk=form.cleaned_data["team"]).first()
+        if team is None:
+            raise Http404
+        try:
+            team_member_add(
+                actor=_user(request),
+                team=team,
+                volunteer=volunteer,
+                is_leader=form.cleaned_data["is_leader"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已加入%(team)s。") % {"team": team.name})
+    else:
+        messages.error(request, _("请选择要加入的队伍。"))
+    return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+@login_required
+@require_POST
+def team_leave_view(request: HttpRequest, pk: int, team_pk: int) -> HttpResponse:
+    volunteer = volunteer_get_for_user(user=request.user, pk=pk)
+    membership = volunteer.team_memberships.filter(team_id=team_pk).select_related("team").first()
+    if membership is None:
+        raise Http404
+    team_member_remove(actor=_user(request), membership=membership)
+    messages.success(request, _("已退出%(team)s。") % {"team": membership.team.name})
+    return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def volunteer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = volunteer_get_for_user(user=request.user, pk=pk)
+    grids = Grid.objects.filter(community_id=volunteer.community_id).order_by("code")
+    initial = {
+        "kind": volunteer.kind,
+        "grid": volunteer.grid_id,
+        "active": volunteer.active,
+        "skills": "、".join(link.skill.name for link in volunteer.skill_links.all()),
+        "availability": [f"{d}-{s}" for d, s in sorted(availability_grid(volunteer))],
+    }
+    form = VolunteerForm(request.POST or None, grids=grids, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer_update(
+                actor=_user(request),
+                volunteer=volunteer,
+                kind=form.cleaned_data["kind"],
+                grid=form.cleaned_data["grid"],
+                active=form.cleaned_data["active"],
+                skills=form.skill_names(),
+                availability=form.slots(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("志愿者信息已保存。"))
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    return render(
+        request,
+        "volunteers/edit.html",
+        {"volunteer": volunteer, "form": form, "slot_count": len(slot_choices())},
+    )
+
+
+@login_required
+@require_POST
+def certificate_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = volunteer_get_for_user(user=request.user, pk=pk)
+    try:
+        certificate = certificate_issue(actor=_user(request), volunteer=volunteer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("volunteers:detail", pk=volunteer.pk)
+    messages.success(
+        request, _("已出具志愿服务证明,编号 %(number)s。") % {"number": certificate.number}
+    )
+    return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+@login_required
+def certificate_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
+    certificate = certificate_get_for_user(user=request.user, number=number)
+    response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
+    return response
+
+
+@login_required
+def my_service_view(request: HttpRequest) -> HttpResponse:
+    volunteer = own_volunteer_profile(request.user)
+    if volunteer is None:
+        raise Http404(_("您还没有志愿者档案。"))
+    page = paginate(request, service_records_of(volunteer))
+    from linli.rosters.selectors import assignments_for_volunteer
+
+    return render(
+        request,
+        "volunteers/my_service.html",
+        {
+            "volunteer": volunteer,
+            "summary": service_summary(volunteer),
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "certificates": certificates_of(volunteer)[:10],
+            "assignments": assignments_for_volunteer(volunteer),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_list_view(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.VOLUNTEERS_MANAGE)
+    teams = (
+        visible_teams(request.user)
+        .select_related("community")
+        .annotate(member_count=Count("memberships"))
+        .order_by("kind", "name")
+    )
+    leaders: dict[int, list[str]] = {}
+    for membership in TeamMembership.objects.filter(team__in=teams, is_leader=True).select_related(
+        "volunteer"
+    ):
+        leaders.setdefault(membership.team_id, []).append(membership.volunteer.name)
+    form = TeamForm(request.POST or None)
+    communities = list({t.community for t in teams})
+    if request.method == "POST" and form.is_valid():
+        own = own_community(request)
+        if own is None:
+            raise PermissionDenied(_("您没有可以建队的社区。"))
+        try:
+            team_create(
+                actor=_user(request),
+                community=own,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("队伍已创建。"))
+            return redirect("volunteers:teams")
+    page = paginate(request, teams)
+    return render(
+        request,
+        "volunteers/teams.html",
+        {
+            "page": page,
+            "rows": [(t, leaders.get(t.pk, [])) for t in page.object_list],
+            "form": form,
+            "can_create": own_community(request) is not None,
+            "communities": communities,
+        },
+    )
+
+
+def own_community(request: HttpRequest) -> Area | None:
+    """The community in which a staff member creates teams: the first one they manage."""
+    scope = scope_for(request.user, Capability.VOLUNTEERS_MANAGE)
+    communities = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path")
+    if scope.everything:
+        return communities.first()
+    condition = Q()
+    for prefix in scope.area_paths:
+        condition |= Q(path__startswith=prefix)
+    if not scope.area_paths:
+        return None
+    return communities.filter(condition).first()

@@ -1,0 +1,179 @@
+"""Volunteer journeys in Chromium: staff issue a 志愿服务证明 and it renders in Chinese.
+
+Staff open a volunteer of their community, issue a certificate and open it; the PDF
+served to the browser is rendered with PDFium (Chromium's own PDF engine) into a PNG
+under ``var/screenshots/`` to be looked at. A volunteer then finds hours, points and
+the certificate on their phone, and the week's roster shows to staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from linli.care.models import CarePlan
+from linli.rosters.services import next_week_start
+from tests.cast import PASSWORD, Cast, build_cast
+from tests.conftest import SCREENSHOTS
+from tests.volunteers.support import neighbour_volunteer, serve, volunteer_for_login, with_slots
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+Shot = Callable[[Page, str], Path]
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+    context: BrowserContext = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": PHONE,
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+        }
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page: Page, live_server: LiveServer, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_staff_issue_a_certificate_that_renders_in_chinese(
+    page: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    volunteer = neighbour_volunteer(live_cast)
+    serve(volunteer, 90, "上门走访:买菜、量血压", days_ago=10)
+    serve(volunteer, 60, "上门走访:送药", days_ago=3)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "staff")
+
+    page.goto(f"{live_server.url}/volunteers/")
+    page.get_by_role("link", name="李建军").click()
+    expect(page.locator("#total-hours")).to_have_text("2.5")
+    page.get_by_role("button", name="出具志愿服务证明").click()
+    expect(page.get_by_text("已出具志愿服务证明")).to_be_visible()
+    screenshot(page, "volunteer-detail-certificate-issued")
+
+    link = page.locator("a[href$='.pdf']").first
+    number = link.inner_text()
+    response = page.request.get(f"{live_server.url}{link.get_attribute('href')}")
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+
+    document = pypdfium2.PdfDocument(response.body())
+    text = "".join(document[0].get_textpage().get_text_range().split())
+    for expected in (
+        "志愿服务证明",
+        "李建军",
+        "2.5小时",
+        "兹证明李建军同志",
+        "出具单位:和平社区",
+        number,
+    ):
+        assert expected in text, expected
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    png = SCREENSHOTS / "volunteer-certificate-page1.png"
+    document[0].render(scale=1.5).to_pil().save(png)
+    # Glyphs were drawn: the title band at the top of the page is not blank paper.
+    image = Image.open(png).convert("L")
+    width, height = image.size
+    title_band = image.crop((0, int(height * 0.08), width, int(height * 0.2)))
+    histogram = title_band.histogram()
+    dark = sum(histogram[:128])
+    assert dark > 500
+
+
+def test_volunteer_sees_hours_points_certificate_and_visits_on_a_phone(
+    phone: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    volunteer = with_slots(volunteer_for_login(live_cast), (1, "morning"), (4, "afternoon"))
+    serve(volunteer, 120, "上门走访:陪聊、量血压")
+    CarePlan.objects.create(
+        resident=live_cast.elder, visits_per_week=2, primary_volunteer=volunteer
+    )
+    from linli.rosters.services import roster_generate
+    from linli.volunteers.services import certificate_issue
+
+    certificate_issue(actor=live_cast.staff, volunteer=volunteer)
+    roster_generate(actor=None, week_start=next_week_start(), communities=[live_cast.community])
+
+    log_in(phone, live_server, "volunteer")
+    phone.get_by_role("link", name="我的服务").click()
+    expect(phone.locator("#my-hours")).to_have_text("2.0")
+    expect(phone.locator("#my-points")).to_have_text("20")
+    expect(phone.get_by_text("王秀兰").first).to_be_visible()
+    expect(phone.locator("a[href$='.pdf']")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "volunteer-my-service-phone")
+
+
+def test_staff_see_the_roster_and_its_gaps(
+    page: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    volunteer = with_slots(volunteer_for_login(live_cast), (2, "morning"))
+    CarePlan.objects.create(
+        resident=live_cast.elder, visits_per_week=2, primary_volunteer=volunteer
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "staff")
+
+    page.get_by_role("link", name="排班").click()
+    page.get_by_role("button", name="生成本周排班").click()
+    expect(page.get_by_text("已生成")).to_be_visible()
+    wednesday = next_week_start() + dt.timedelta(days=2)
+    expect(page.get_by_text(f"{wednesday:%m-%d}")).to_be_visible()
+    expect(page.get_by_text("缺 1 次")).to_be_visible()
+    screenshot(page, "roster-week")
+
+
+def test_staff_edit_availability_on_a_phone_and_the_week_table_fits(
+    phone: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    from linli.volunteers.services import team_create
+
+    volunteer = neighbour_volunteer(live_cast)
+    team_create(actor=None, community=live_cast.community, name="健康守护队")
+    log_in(phone, live_server, "staff")
+
+    phone.goto(f"{live_server.url}/volunteers/{volunteer.pk}/edit/")
+    phone.get_by_label("技能").fill("量血压、理发")
+    phone.get_by_label("周三下午").check()
+    phone.get_by_label("周六上午").check()
+    screenshot(phone, "volunteer-edit-phone")
+    phone.get_by_role("button", name="保存").click()
+
+    expect(phone.get_by_text("志愿者信息已保存")).to_be_visible()
+    expect(phone.get_by_text("理发")).to_be_visible()
+    expect(phone.locator("table.availability td", has_text="✓")).to_have_count(2)
+    phone.get_by_label("任队长").check()
+    phone.get_by_role("button", name="加入队伍").click()
+    expect(phone.get_by_text("已加入健康守护队")).to_be_visible()
+    expect(phone.get_by_text("健康守护队 · 队长")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "volunteer-detail-phone")
