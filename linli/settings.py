@@ -248,6 +248,21 @@ if PRODUCTION and not (LINLI_FIELD_KEYS and LINLI_HASH_KEY):
 
 LINLI_PAGE_SIZE = 20
 
+# Care alerts (linli.care): blood pressure in mmHg, blood sugar in mmol/L. An alert is
+# raised at a reading at or above "high"; "urgent" ones are sent out at once.
+LINLI_CARE_THRESHOLDS = {
+    "bp_high": (140, 90),
+    "bp_urgent": (180, 110),
+    "glucose_fasting_high": 7.0,
+    "glucose_after_meal_high": 11.1,
+    "glucose_urgent_high": 16.7,
+    "glucose_urgent_low": 3.9,
+    # The same concern in this many visits running raises an alert.
+    "repeated_concern_visits": 3,
+}
+# Service time credited for a visit when the volunteer does not say (travel excluded).
+LINLI_CARE_DEFAULT_MINUTES = {"home": 30, "phone": 10}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

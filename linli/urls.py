@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("people/", include("linli.people.urls")),
     path("requests/", include("linli.requests.urls")),
+    path("care/", include("linli.care.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
