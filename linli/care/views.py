@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,7 +44,7 @@ from linli.core.forms import add_service_errors
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.people.models import ConsentPurpose, Resident
-from linli.people.selectors import consent_active, household_label
+from linli.people.selectors import consent_active, household_label, household_label_map
 from linli.volunteers.models import Volunteer
 
 
@@ -59,6 +61,21 @@ def _require(request: HttpRequest, capability: Capability) -> None:
 
 def _address(resident: Resident) -> str:
     return household_label(resident.household) if resident.household else _("未登记住址")
+
+
+T = TypeVar("T")
+
+
+def _with_addresses(rows: list[tuple[T, Resident]]) -> list[tuple[T, str]]:
+    """Each row with its person's address, labelled in one query for the whole page."""
+    labels = household_label_map([r.household for _, r in rows if r.household is not None])
+    return [
+        (
+            item,
+            labels.get(r.household_id or 0, _("未登记住址")) if r.household_id else _("未登记住址"),
+        )
+        for item, r in rows
+    ]
 
 
 SHOWS = {
@@ -84,7 +101,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         "care/due_list.html",
         {
             "page": page,
-            "rows": [(p, _address(p.resident)) for p in page],
+            "rows": _with_addresses([(p, p.resident) for p in page]),
             "show": show,
             "shows": SHOWS,
             "figures": care_figures(user, now=now),
@@ -105,7 +122,7 @@ def gap_list(request: HttpRequest) -> HttpResponse:
         "care/gap_list.html",
         {
             "page": page,
-            "rows": [(r, _address(r)) for r in page],
+            "rows": _with_addresses([(r, r) for r in page]),
             "can_manage": Capability.CARE_MANAGE in capabilities_of(user),
         },
     )

@@ -6,14 +6,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from linli.care.models import Alert, AlertStatus, CarePlan, Visit
-from linli.care.services import Readings, care_raise_overdue_alerts, visit_log
+from linli.care.services import Readings, care_plan_save, care_raise_overdue_alerts, visit_log
 from linli.core.models import AuditEvent
 from linli.people.models import Consent
+from linli.people.services import ResidentData, household_create, resident_create
 from linli.requests.models import Request
 from tests.care.conftest import CareCast
 
@@ -156,3 +159,29 @@ def test_due_list_and_home_show_the_volunteers_people(care: CareCast, client_for
     home = client.get(reverse("home")).content.decode()
     assert "我的关爱走访" in home
     assert "王大娘" in home
+
+
+def test_due_list_queries_do_not_grow_with_the_list(
+    care: CareCast, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    client: Client = client_for("staff")
+    url = reverse("care:due_list") + "?show=all"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(6):
+        resident = resident_create(
+            actor=None,
+            data=ResidentData(
+                name=f"老人{n}",
+                gender="female",
+                birth_date=dt.date(1950, 1, 1 + n),
+                household=household_create(
+                    actor=None, unit=care.cast.unit1, room=f"{n + 2}02" if n < 5 else "601"
+                ),
+            ),
+        )
+        care_plan_save(actor=None, resident=resident, primary_volunteer=care.volunteer)
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(url)
+    assert page.content.decode().count("care-card") >= 7
