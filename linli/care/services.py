@@ -379,6 +379,10 @@ def _alerts_for_visit(visit: Visit, readings: Readings) -> list[Alert]:
     return alerts
 
 
+def alert_link(alert: Alert) -> str:
+    return f"{reverse('care:alert_list')}?status=all#alert-{alert.pk}"
+
+
 def _raise(alert: Alert) -> None:
     """Save an alert and tell the care team: urgent ones go out at once (Huey); every
     alert is in the in-app list."""
@@ -389,7 +393,7 @@ def _raise(alert: Alert) -> None:
         "name": alert.resident,
         "kind": alert.get_kind_display(),
     }
-    link = reverse("care:alert_list")
+    link = alert_link(alert)
     recipients = care_team_of(alert.resident)
     if alert.level == AlertLevel.URGENT:
         notify(users=recipients, text=text, link=link, urgent=True)

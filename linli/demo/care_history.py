@@ -31,11 +31,13 @@ from linli.care.services import (
     Readings,
     alert_acknowledge,
     alert_close,
+    alert_link,
     care_plan_save,
     care_raise_overdue_alerts,
     visit_log,
 )
 from linli.demo.world import World
+from linli.notifications.models import Notification
 from linli.notifications.services import without_external_delivery
 from linli.people.models import ConsentPurpose, Resident, TagCode
 from linli.people.services import consent_record
@@ -98,6 +100,7 @@ class CareHistoryBuilder:
             plans = self.wang() + self.zhang() + self.others()
             self.tidy_old_alerts()
             care_raise_overdue_alerts(now=self.now)
+            self.date_notifications()
         open_alerts = Alert.objects.exclude(status=AlertStatus.CLOSED).count()
         return CareSummary(plans=plans, visits=self.visits, open_alerts=open_alerts)
 
@@ -379,6 +382,15 @@ class CareHistoryBuilder:
                     note=self.random.choice(PHONE_NOTES),
                     minutes=self.random.choice([5, 10, 15]),
                 )
+
+    def date_notifications(self) -> None:
+        """Each alert's messages carry its time; those of closed alerts have been read."""
+        for alert in Alert.objects.order_by("pk"):
+            messages = Notification.objects.filter(link=alert_link(alert))
+            if alert.status == AlertStatus.CLOSED:
+                messages.update(created_at=alert.created_at, read_at=alert.closed_at)
+            else:
+                messages.update(created_at=alert.created_at)
 
     def tidy_old_alerts(self) -> None:
         """Alerts older than a week were followed up and closed by the grid worker."""

@@ -28,49 +28,49 @@ class DemoCareHistoryTests(TestCase):
     def test_wang_daniang_has_two_visits_a_week_with_the_demo_volunteer_as_primary(self) -> None:
         wang = self.world.residents["wang"]
         plan = CarePlan.objects.select_related("primary_volunteer").get(resident=wang)
-        self.assertEqual(plan.visits_per_week, 2)
+        assert plan.visits_per_week == 2
         assert plan.primary_volunteer is not None
-        self.assertEqual(plan.primary_volunteer.user, self.world.users["volunteer"])
-        self.assertTrue(wang.consents.filter(purpose=ConsentPurpose.HEALTH).exists())
+        assert plan.primary_volunteer.user == self.world.users["volunteer"]
+        assert wang.consents.filter(purpose=ConsentPurpose.HEALTH).exists()
 
     def test_wang_daniang_is_due_now_after_yesterdays_dizzy_call(self) -> None:
         wang = self.world.residents["wang"]
         now = timezone.now()
         plan = with_due(CarePlan.objects.filter(resident=wang), now=now).get()
-        self.assertLessEqual(plan.due_at, now)  # type: ignore[attr-defined]
-        self.assertFalse(plan.overdue)  # type: ignore[attr-defined]
+        assert plan.due_at <= now  # type: ignore[attr-defined]
+        assert not plan.overdue  # type: ignore[attr-defined]
         call = Visit.objects.filter(resident=wang).order_by("-visited_at").first()
         assert call is not None
-        self.assertEqual(call.kind, VisitKind.PHONE)
-        self.assertIn("头晕", call.note)
-        self.assertEqual(timezone.localdate(call.visited_at), timezone.localdate() - dt.timedelta(1))
+        assert call.kind == VisitKind.PHONE
+        assert "头晕" in call.note
+        assert timezone.localdate(call.visited_at) == timezone.localdate() - dt.timedelta(1)
         readings = [v.readings for v in Visit.objects.filter(resident=wang, kind="home")]
-        self.assertGreaterEqual(len(readings), 10)
-        self.assertTrue(all("bp_systolic" in r for r in readings))
+        assert len(readings) >= 10
+        assert all("bp_systolic" in r for r in readings)
         volunteer = self.world.users["volunteer"]
-        self.assertIn(wang.pk, [p.resident_id for p in due_plans(volunteer, now=now)])
+        assert wang.pk in [p.resident_id for p in due_plans(volunteer, now=now)]
 
     def test_zhang_daye_has_his_diet_note_and_glucose_readings(self) -> None:
         zhang = self.world.residents["zhang"]
         plan = CarePlan.objects.get(resident=zhang)
-        self.assertIn("糖尿病饮食", plan.notes)
+        assert "糖尿病饮食" in plan.notes
         values = [v.readings.get("glucose") for v in Visit.objects.filter(resident=zhang)]
-        self.assertGreaterEqual(len([v for v in values if v is not None]), 5)
+        assert len([v for v in values if v is not None]) >= 5
 
     def test_sixty_and_more_plans_with_histories_overdue_ones_alerts_and_gaps(self) -> None:
-        self.assertGreaterEqual(CarePlan.objects.count(), 62)
+        assert CarePlan.objects.count() >= 62
         staff = self.world.users["staff"]
         overdue = due_plans(staff, overdue_only=True).count()
-        self.assertGreater(overdue, 3)
-        self.assertLess(overdue, CarePlan.objects.count() / 3)
-        self.assertTrue(Alert.objects.filter(status=AlertStatus.OPEN).exists())
-        self.assertTrue(Alert.objects.filter(status=AlertStatus.CLOSED).exists())
-        self.assertGreater(care_gaps(staff).count(), 0)
+        assert overdue > 3
+        assert overdue < CarePlan.objects.count() / 3
+        assert Alert.objects.filter(status=AlertStatus.OPEN).exists()
+        assert Alert.objects.filter(status=AlertStatus.CLOSED).exists()
+        assert care_gaps(staff).count() > 0
 
     def test_visits_gave_the_volunteers_service_hours(self) -> None:
-        self.assertEqual(
-            ServiceRecord.objects.filter(source="visit").count(),
-            Visit.objects.exclude(volunteer=None).count(),
+        assert (
+            ServiceRecord.objects.filter(source="visit").count()
+            == Visit.objects.exclude(volunteer=None).count()
         )
 
     def test_chen_zhongping_sees_the_alerts_of_his_grid(self) -> None:
