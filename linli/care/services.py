@@ -218,6 +218,8 @@ def visit_log(
     concern = concern.strip()
     if concern_to_request and not concern:
         errors["concern"] = [_("请写下老人反映的困难,再转为诉求。")]
+    elif concern_to_request and resident.household is None:
+        errors["concern"] = [_("该居民没有登记住址,无法转为诉求,请联系网格员。")]
     if not readings.empty:
         if not consent_active(resident=resident, purpose=ConsentPurpose.HEALTH):
             errors["readings"] = [_(NO_CONSENT_MESSAGE)]
@@ -258,7 +260,7 @@ def visit_log(
         ],
     )
 
-    if concern_to_request and resident.household is not None:
+    if concern_to_request and resident.household is not None and concern:
         visit.concern_request = request_submit(
             submitted_by=actor,
             text=_("%(name)s 走访中反映:%(concern)s") % {"name": resident, "concern": concern},

@@ -185,3 +185,18 @@ def test_due_list_queries_do_not_grow_with_the_list(
     with django_assert_max_num_queries(len(few)):
         page = client.get(url)
     assert page.content.decode().count("care-card") >= 7
+
+
+def test_turning_an_empty_concern_into_a_request_is_explained(
+    care: CareCast, client_for: Any
+) -> None:
+    client: Client = client_for("volunteer")
+    response = client.post(
+        reverse("care:visit_new", args=[care.cast.elder.pk]),
+        {"kind": "home", "services": ["chat"], "note": "一切都好", "to_request": "1"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "请写下老人反映的困难" in body
+    assert "一切都好" in body  # nothing typed is lost
+    assert not Visit.objects.exists()
