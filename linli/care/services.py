@@ -473,13 +473,14 @@ def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def visit_readings_reveal(*, actor: User, visits: Sequence[Visit]) -> None:
-    """Record that ``actor`` was shown these visits' health readings."""
-    for visit in visits:
-        if visit.has_readings:
-            audit_record(
-                actor=actor,
-                action="reveal",
-                obj=visit,
-                fields=["bp_systolic", "bp_diastolic", "pulse", "glucose"],
-            )
+def visit_readings_reveal(*, actor: User, resident: Resident, visits: Sequence[Visit]) -> None:
+    """Record that ``actor`` was shown these visits' health readings (one record a look)."""
+    shown = [v.pk for v in visits if v.has_readings]
+    if shown:
+        audit_record(
+            actor=actor,
+            action="view",
+            obj=resident,
+            fields=["bp_systolic", "bp_diastolic", "pulse", "glucose"],
+            note="走访健康读数:" + ",".join(f"#{pk}" for pk in shown),
+        )

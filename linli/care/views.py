@@ -140,7 +140,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     visits = visits_of(user=user, resident=resident)
     show_health = can_see_health(user, resident)
     if show_health:
-        visit_readings_reveal(actor=user, visits=visits)
+        visit_readings_reveal(actor=user, resident=resident, visits=visits)
     alerts = alerts_list(user, status="all").filter(resident=resident)[:10]
     return render(
         request,

@@ -89,10 +89,11 @@ def test_readings_are_shown_to_the_care_team_and_audited(care: CareCast, client_
     client: Client = client_for("worker1")
     body = client.get(reverse("care:person", args=[care.cast.elder.pk])).content.decode()
     assert "138/86" in body
-    reveal = AuditEvent.objects.get(action="reveal", object_type="care.visit")
-    assert reveal.object_id == str(visit.pk)
-    assert reveal.actor == care.cast.worker1
-    assert "bp_systolic" in reveal.fields
+    look = AuditEvent.objects.get(action="view", object_type="people.resident")
+    assert look.object_id == str(care.cast.elder.pk)
+    assert look.actor == care.cast.worker1
+    assert "bp_systolic" in look.fields
+    assert f"#{visit.pk}" in look.note
 
 
 def test_leader_sees_the_visit_but_not_the_readings(care: CareCast, client_for: Any) -> None:
@@ -106,7 +107,7 @@ def test_leader_sees_the_visit_but_not_the_readings(care: CareCast, client_for: 
     body = client.get(reverse("care:person", args=[care.cast.elder.pk])).content.decode()
     assert "陪聊" in body
     assert "138/86" not in body
-    assert not AuditEvent.objects.filter(action="reveal").exists()
+    assert not AuditEvent.objects.filter(action="view").exists()
 
 
 def test_staff_make_a_plan_for_a_gap(care: CareCast, client_for: Any) -> None:
