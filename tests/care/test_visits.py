@@ -104,7 +104,7 @@ def test_urgent_blood_pressure_is_sent_out_at_once(
 
 
 @pytest.mark.parametrize(
-    ("value", "context", "level"),
+    ("value", "taken", "level"),
     [
         ("6.5", "fasting", None),
         ("7.2", "fasting", AlertLevel.HIGH),
@@ -113,11 +113,11 @@ def test_urgent_blood_pressure_is_sent_out_at_once(
         ("3.5", "fasting", AlertLevel.URGENT),
     ],
 )
-def test_glucose_thresholds(care: CareCast, value: str, context: str, level: str | None) -> None:
+def test_glucose_thresholds(care: CareCast, value: str, taken: str, level: str | None) -> None:
     visit_log(
         actor=care.cast.volunteer_user,
         resident=care.cast.elder,
-        readings=Readings(glucose=Decimal(value), glucose_context=context),
+        readings=Readings(glucose=Decimal(value), glucose_context=taken),
     )
     alert = Alert.objects.filter(kind=AlertKind.GLUCOSE).first()
     assert (alert.level if alert else None) == level
