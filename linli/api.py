@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from linli.accounts.api import BearerTokenAuth
 from linli.accounts.api import router as accounts_router
+from linli.care.api import router as care_router
 from linli.core.errors import DomainError
 from linli.requests.api import router as requests_router
 
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/requests", requests_router)
+api.add_router("/care", care_router)
 
 
 # Errors share one JSON shape: {"code": "...", "detail": "..."}, plus

@@ -358,6 +358,21 @@ LINLI_ROSTER_MAX_VISITS_PER_VOLUNTEER = env_int("LINLI_ROSTER_MAX_VISITS_PER_VOL
 # A CJK font for the volunteer certificate PDF; Debian's fonts-noto-cjk when empty.
 LINLI_CJK_FONT = env_str("LINLI_CJK_FONT")
 
+# Care alerts (linli.care): blood pressure in mmHg, blood sugar in mmol/L. An alert is
+# raised at a reading at or above "high"; "urgent" ones are sent out at once.
+LINLI_CARE_THRESHOLDS = {
+    "bp_high": (140, 90),
+    "bp_urgent": (180, 110),
+    "glucose_fasting_high": 7.0,
+    "glucose_after_meal_high": 11.1,
+    "glucose_urgent_high": 16.7,
+    "glucose_urgent_low": 3.9,
+    # The same concern in this many visits running raises an alert.
+    "repeated_concern_visits": 3,
+}
+# Service time credited for a visit when the volunteer does not say (travel excluded).
+LINLI_CARE_DEFAULT_MINUTES = {"home": 30, "phone": 10}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/", include("linli.requests.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
     path("rosters/", include("linli.rosters.urls")),
+    path("care/", include("linli.care.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("audit/", include("linli.core.urls")),
     path("admin/", admin.site.urls),

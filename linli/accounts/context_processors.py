@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_admin": user.is_superuser,
         "nav_audit": Capability.AUDIT_VIEW in caps,
         "nav_requests": Capability.REQUESTS_VIEW in caps,
+        "nav_care": Capability.CARE_VIEW in caps,
         # Grid workers always have a task list; anyone else once something is assigned.
         "nav_tasks": Role.GRID_WORKER in roles or has_open_tasks(user),
         "nav_report": Role.RESIDENT in roles,

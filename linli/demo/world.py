@@ -268,6 +268,10 @@ class WorldBuilder:
         from linli.demo.requests_history import build_request_history
 
         build_request_history(world, scale=self.scale)
+        # Care plans and six weeks of visits, after the volunteers exist.
+        from linli.demo.care_history import build_care_history
+
+        build_care_history(world)
         # Last: the roster needs the care plans (and the visits that say who came last).
         build_demo_roster(world, today=self.today)
         return world

@@ -6,9 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linli.accounts.selectors import role_assignments
+from linli.accounts.selectors import capabilities_of, role_assignments
 from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import area_labels
+from linli.care.selectors import care_figures, due_plans
 from linli.core.roles import Capability, Role
 from linli.people.models import Resident
 from linli.people.selectors import (
@@ -23,6 +24,8 @@ AREA_ROLES = {Role.COMMITTEE, Role.CADRE, Role.STAFF, Role.LEADER, Role.ADMIN}
 # Overdue requests are escalated to cadres; those who dispatch see them too.
 OVERDUE_ROLES = {Role.CADRE, Role.COMMITTEE, Role.STAFF, Role.ADMIN}
 OVERDUE_SHOWN = 10
+CARE_HOME_ROLES = {Role.VOLUNTEER, Role.GRID_WORKER, Role.STAFF, Role.COMMITTEE}
+CARE_DUE_SHOWN = 5
 
 
 @login_required
@@ -62,4 +65,8 @@ def home(request: HttpRequest) -> HttpResponse:
             resident.household.members.order_by("relation_to_head", "birth_date")
         )
     context["is_volunteer"] = Role.VOLUNTEER in roles
+    if Capability.CARE_VIEW in capabilities_of(user) and roles & CARE_HOME_ROLES:
+        # The volunteer's and grid worker's day starts from who is due for a visit.
+        context["care"] = care_figures(user)
+        context["care_due"] = list(due_plans(user)[:CARE_DUE_SHOWN])
     return render(request, "home/home.html", context)

@@ -145,7 +145,8 @@ HOMES: dict[str, HomeExpectation] = {
         grid_rows=ALL_GRIDS,
     ),
     "volunteer": HomeExpectation(
-        sees=["白晓东,您好", "志愿服务", "还没有分配给您的走访对象"],
+        # The care history assigns 王大娘 to the demo volunteer, due for a visit now.
+        sees=["白晓东,您好", "志愿服务", "我的关爱走访", "王大娘", "记录走访"],
         not_sees=["我的网格", "我负责的区域", "管理后台"],
     ),
 }

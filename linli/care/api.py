@@ -1,0 +1,200 @@
+"""``/api/v1/care``: who is due for a visit, logging visits, alerts — scoped like the pages.
+
+A volunteer sees and logs only the people assigned to them; a grid worker their grid;
+staff their community. Someone outside the caller's scope is a 404.
+"""
+
+# No ``from __future__ import annotations``: ninja's ``paginate`` wrapper resolves the
+# view's annotations in its own module, where string annotations would not resolve.
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status as Reply
+
+from linli.accounts.models import User
+from linli.care.models import Alert, CarePlan, CareService, Visit
+from linli.care.selectors import alerts_list, can_see_health, care_resident_get, due_plans
+from linli.care.services import NO_CONSENT_MESSAGE, Readings, visit_log
+from linli.core.roles import Capability
+
+router = Router(tags=["care"])
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid")
+    detail: str = Field(..., description="给人看的中文说明")
+    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
+
+
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class DueOut(Schema):
+    person_id: int = Field(..., description="居民编号")
+    name: str
+    last_visit_at: dt.datetime | None = Field(None, description="最近一次上门走访")
+    due_at: dt.datetime = Field(..., description="应走访时间:上次上门 + 7/每周次数 天")
+    overdue: bool = Field(..., description="应走访时间已过一天")
+
+
+class VisitIn(Schema):
+    person: int = Field(..., description="居民编号")
+    services: list[CareService] = Field(default_factory=list, description="做了哪些服务")
+    kind: Literal["home", "phone"] = Field("home", description="home 上门 / phone 电话")
+    bp_systolic: int | None = Field(None, description="高压 mmHg")
+    bp_diastolic: int | None = Field(None, description="低压 mmHg")
+    pulse: int | None = Field(None, description="脉搏 次/分")
+    glucose: Decimal | None = Field(None, description="血糖 mmol/L")
+    glucose_context: Literal["fasting", "after_meal"] | None = None
+    note: str = ""
+    concern: str = ""
+    concern_to_request: bool = Field(False, description="把反映的困难转为诉求")
+    duration_minutes: int | None = Field(None, description="服务时长(分钟,不含路上)")
+    visited_at: dt.datetime | None = None
+
+
+class VisitOut(Schema):
+    id: int
+    person_id: int
+    kind: str
+    visited_at: dt.datetime
+    services: list[str]
+    alerts: list[str] = Field(..., description="这次走访引起的预警类型")
+    request_number: str | None = Field(None, description="困难转成的诉求编号")
+
+
+class AlertOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    kind: str = Field(..., description="bp / glucose / overdue / repeated_concern")
+    level: str = Field(..., description="high / urgent")
+    created_at: dt.datetime
+    status: str = Field(..., description="open / acknowledged / closed")
+
+
+class AlertFilters(Schema):
+    status: Literal["active", "open", "acknowledged", "closed", "all"] = "active"
+
+
+def _caller(request: HttpRequest) -> User:
+    user = request.user  # set by BearerTokenAuth
+    assert isinstance(user, User)
+    return user
+
+
+def _due_out(plan: CarePlan) -> DueOut:
+    annotated: Any = plan
+    return DueOut(
+        person_id=plan.resident_id,
+        name=plan.resident.name,
+        last_visit_at=annotated.last_home_visit_at,
+        due_at=annotated.due_at,
+        overdue=bool(annotated.overdue),
+    )
+
+
+def _alert_out(alert: Alert) -> AlertOut:
+    return AlertOut(
+        id=alert.pk,
+        person_id=alert.resident_id,
+        name=alert.resident.name,
+        kind=alert.kind,
+        level=alert.level,
+        created_at=alert.created_at,
+        status=alert.status,
+    )
+
+
+class Pages(PageNumberPagination):
+    """``?page=N&page_size=M`` (20 a page, at most 100): ``{items, count}``."""
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any],
+        pagination: PageNumberPagination.Input,
+        request: HttpRequest,
+        **params: Any,
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(page[self.items_attribute])
+        page[self.items_attribute] = [
+            _due_out(i) if isinstance(i, CarePlan) else _alert_out(i) for i in items
+        ]
+        return page
+
+
+@router.get(
+    "/due",
+    response=list[DueOut],
+    summary="该走访的老人(最急的在前)",
+    description="今天及之前应走访的关爱对象:志愿者只看分给自己的,网格员看本网格,"
+    "社区工作人员看本社区。`overdue=true` 只列逾期的。",
+)
+@paginate(Pages, page_size=20, max_page_size=100)
+def list_due(request: HttpRequest, overdue: bool = False) -> QuerySet[CarePlan]:
+    return due_plans(_caller(request), now=timezone.now(), overdue_only=overdue)
+
+
+@router.post(
+    "/visits",
+    response={201: VisitOut, **ERRORS},
+    summary="记录一次走访或电话问候",
+    description="健康读数只有在居民签署了健康信息授权同意后才能记录,否则 422。"
+    "读数超过预警值时自动通知志愿者、网格员和社区。",
+)
+def create_visit(request: HttpRequest, payload: VisitIn) -> Reply[VisitOut]:
+    user = _caller(request)
+    resident = care_resident_get(user=user, pk=payload.person, capability=Capability.CARE_LOG)
+    readings = Readings(
+        bp_systolic=payload.bp_systolic,
+        bp_diastolic=payload.bp_diastolic,
+        pulse=payload.pulse,
+        glucose=payload.glucose,
+        glucose_context=payload.glucose_context or "",
+    )
+    if not readings.empty and not can_see_health(user, resident):
+        raise ValidationError({"readings": [NO_CONSENT_MESSAGE]})
+    visit: Visit = visit_log(
+        actor=user,
+        resident=resident,
+        kind=payload.kind,
+        services=[str(s) for s in payload.services],
+        readings=readings,
+        note=payload.note,
+        concern=payload.concern,
+        concern_to_request=payload.concern_to_request,
+        duration_minutes=payload.duration_minutes,
+        visited_at=payload.visited_at,
+    )
+    return Reply(
+        201,
+        VisitOut(
+            id=visit.pk,
+            person_id=resident.pk,
+            kind=visit.kind,
+            visited_at=visit.visited_at,
+            services=list(visit.services),
+            alerts=[a.kind for a in visit.alerts.all()],
+            request_number=visit.concern_request.number if visit.concern_request else None,
+        ),
+    )
+
+
+@router.get(
+    "/alerts",
+    response=list[AlertOut],
+    summary="关爱预警(紧急的在前)",
+    description="默认列出未关闭的预警;`status` 可选 open、acknowledged、closed、all。",
+)
+@paginate(Pages, page_size=20, max_page_size=100)
+def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> QuerySet[Alert]:
+    return alerts_list(_caller(request), status=filters.status)

@@ -1,0 +1,324 @@
+"""Reads for care: every query a user triggers starts from their scope.
+
+When a person is due for a visit is derived, not stored: with N home visits a week a
+person is due 7/N days after the last home visit and overdue one day after that; with
+no home visit yet the plan is due from the day it was made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from linli.accounts.models import RoleAssignment, User
+from linli.accounts.selectors import AnyUser, scope_for
+from linli.areas.selectors import ancestor_paths, building_of
+from linli.care.models import Alert, AlertLevel, AlertStatus, CarePlan, Visit, VisitKind
+from linli.core.roles import Capability, Role
+from linli.core.scoping import NOTHING, Scope, apply_scope
+from linli.people.models import Resident, TagCode
+from linli.volunteers.models import Volunteer
+
+OVERDUE_GRACE = dt.timedelta(days=1)
+MAX_VISITS_PER_WEEK = 14
+# Roles told about a person's alerts besides their volunteers and grid worker.
+ALERT_AREA_ROLES = (Role.STAFF,)
+
+
+def volunteer_of(user: AnyUser) -> Volunteer | None:
+    if not user.is_authenticated:
+        return None
+    return Volunteer.objects.filter(user_id=user.pk, active=True).first()
+
+
+def care_personal_scope(user: object, role: Role) -> Scope:
+    """A volunteer reaches the people whose active plan names them primary or backup."""
+    if role != Role.VOLUNTEER or not isinstance(user, User):
+        return NOTHING
+    resident_ids = CarePlan.objects.filter(
+        Q(primary_volunteer__user=user) | Q(backup_volunteer__user=user), active=True
+    ).values_list("resident_id", flat=True)
+    return Scope(resident_ids=frozenset(resident_ids))
+
+
+# --- scoped querysets ----------------------------------------------------------------------
+
+
+def _scoped_residents(user: AnyUser, capability: Capability) -> QuerySet[Resident]:
+    return apply_scope(
+        Resident.objects.all(),
+        scope_for(user, capability),
+        area_path="household__unit__path",
+        resident="pk",
+    )
+
+
+def visible_plans(
+    user: AnyUser, capability: Capability = Capability.CARE_VIEW
+) -> QuerySet[CarePlan]:
+    return apply_scope(
+        CarePlan.objects.all(),
+        scope_for(user, capability),
+        area_path="resident__household__unit__path",
+        resident="resident_id",
+    )
+
+
+def care_resident_get(
+    *, user: AnyUser, pk: int, capability: Capability = Capability.CARE_VIEW
+) -> Resident:
+    resident = (
+        _scoped_residents(user, capability).select_related("household__unit").filter(pk=pk).first()
+    )
+    if resident is None:
+        raise Http404
+    return resident
+
+
+def plan_get_for_user(
+    *, user: AnyUser, pk: int, capability: Capability = Capability.CARE_VIEW
+) -> CarePlan:
+    plan = (
+        visible_plans(user, capability)
+        .select_related("resident__household__unit", "primary_volunteer", "backup_volunteer")
+        .filter(pk=pk)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def can_see_health(user: AnyUser, resident: Resident) -> bool:
+    """The care team (the plan's volunteers, the grid worker) and staff see readings."""
+    return _scoped_residents(user, Capability.HEALTH_VIEW).filter(pk=resident.pk).exists()
+
+
+def may_manage(user: AnyUser, resident: Resident) -> bool:
+    return _scoped_residents(user, Capability.CARE_MANAGE).filter(pk=resident.pk).exists()
+
+
+# --- due and overdue -------------------------------------------------------------------------
+
+
+def with_due(plans: QuerySet[CarePlan], *, now: dt.datetime | None = None) -> QuerySet[CarePlan]:
+    """Annotate ``last_home_visit_at``, ``last_visit_at``, ``due_at`` and ``overdue``.
+
+    The interval 7/N days varies per row; a CASE over the allowed N keeps it to plain
+    datetime + constant interval arithmetic, which SQLite and PostgreSQL both do.
+    """
+    now = now or timezone.now()
+    visits = Visit.objects.filter(resident_id=OuterRef("resident_id")).order_by("-visited_at")
+    plans = plans.annotate(
+        last_home_visit_at=Subquery(
+            visits.filter(kind=VisitKind.HOME).values("visited_at")[:1],
+            output_field=DateTimeField(),
+        ),
+        last_visit_at=Subquery(visits.values("visited_at")[:1], output_field=DateTimeField()),
+    )
+    interval = Case(
+        *[
+            When(
+                visits_per_week=n,
+                then=F("last_home_visit_at") + Value(dt.timedelta(days=7) / n),
+            )
+            for n in range(1, MAX_VISITS_PER_WEEK + 1)
+        ],
+        output_field=DateTimeField(),
+    )
+    plans = plans.annotate(due_at=Coalesce(interval, F("created_at"), output_field=DateTimeField()))
+    return plans.annotate(
+        overdue=Case(
+            When(due_at__lt=now - OVERDUE_GRACE, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def due_plans(
+    user: AnyUser,
+    *,
+    now: dt.datetime | None = None,
+    only_due: bool = True,
+    overdue_only: bool = False,
+) -> QuerySet[CarePlan]:
+    """Active plans in scope, most urgent (earliest due) first."""
+    now = now or timezone.now()
+    plans = with_due(visible_plans(user).filter(active=True), now=now)
+    if overdue_only:
+        plans = plans.filter(Q(due_at__lt=now - OVERDUE_GRACE))
+    elif only_due:
+        # Due some time today counts: a volunteer plans the day, not the minute.
+        end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+        plans = plans.filter(Q(due_at__lte=end_of_today))
+    return plans.select_related(
+        "resident__household__unit", "primary_volunteer", "backup_volunteer"
+    ).order_by(F("due_at").asc(), "pk")
+
+
+@dataclass(frozen=True)
+class CareFigures:
+    plans: int
+    due: int
+    overdue: int
+    open_alerts: int
+    urgent_alerts: int
+    gaps: int
+
+
+def care_figures(user: AnyUser, *, now: dt.datetime | None = None) -> CareFigures:
+    now = now or timezone.now()
+    due = due_plans(user, now=now)
+    counts = due.aggregate(
+        due=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now - OVERDUE_GRACE))
+    )
+    alerts = visible_alerts(user).exclude(status=AlertStatus.CLOSED)
+    alert_counts = alerts.aggregate(
+        open=Count("pk"), urgent=Count("pk", filter=Q(level=AlertLevel.URGENT))
+    )
+    return CareFigures(
+        plans=visible_plans(user).filter(active=True).count(),
+        due=counts["due"],
+        overdue=counts["overdue"],
+        open_alerts=alert_counts["open"],
+        urgent_alerts=alert_counts["urgent"],
+        gaps=care_gaps(user).count(),
+    )
+
+
+def care_gaps(user: AnyUser) -> QuerySet[Resident]:
+    """People living alone (独居老人) in scope with no active care plan."""
+    return (
+        _scoped_residents(user, Capability.CARE_VIEW)
+        .filter(tags__code=TagCode.LIVING_ALONE)
+        .exclude(Exists(CarePlan.objects.filter(resident_id=OuterRef("pk"), active=True)))
+        .select_related("household__unit")
+        .order_by("birth_date", "pk")
+        .distinct()
+    )
+
+
+def plans_of_volunteer(volunteer: Volunteer) -> QuerySet[CarePlan]:
+    return CarePlan.objects.filter(
+        Q(primary_volunteer=volunteer) | Q(backup_volunteer=volunteer), active=True
+    )
+
+
+# --- visits and alerts -----------------------------------------------------------------------
+
+
+def visible_visits(user: AnyUser) -> QuerySet[Visit]:
+    return apply_scope(
+        Visit.objects.all(),
+        scope_for(user, Capability.CARE_VIEW),
+        area_path="resident__household__unit__path",
+        resident="resident_id",
+    )
+
+
+def visits_of(*, user: AnyUser, resident: Resident, limit: int = 20) -> list[Visit]:
+    return list(
+        visible_visits(user)
+        .filter(resident=resident)
+        .select_related("volunteer", "recorded_by", "concern_request")
+        .order_by("-visited_at", "-pk")[:limit]
+    )
+
+
+def recent_concerns(resident: Resident, *, count: int) -> list[str]:
+    """The concern of each of the last ``count`` visits, newest first ("" when none)."""
+    return list(
+        Visit.objects.filter(resident=resident)
+        .order_by("-visited_at", "-pk")
+        .values_list("concern", flat=True)[:count]
+    )
+
+
+def visible_alerts(user: AnyUser) -> QuerySet[Alert]:
+    return apply_scope(
+        Alert.objects.all(),
+        scope_for(user, Capability.CARE_VIEW),
+        area_path="resident__household__unit__path",
+        resident="resident_id",
+    )
+
+
+def alerts_list(user: AnyUser, *, status: str = "active") -> QuerySet[Alert]:
+    """Alerts in scope: open and acknowledged ones by default, urgent first, newest first."""
+    alerts = visible_alerts(user)
+    if status == "active":
+        alerts = alerts.exclude(status=AlertStatus.CLOSED)
+    elif status in AlertStatus.values:
+        alerts = alerts.filter(status=status)
+    urgency = Case(
+        When(level=AlertLevel.URGENT, then=Value(0)),
+        default=Value(1),
+    )
+    state = Case(When(status=AlertStatus.OPEN, then=Value(0)), default=Value(1))
+    return alerts.select_related("resident__household__unit", "visit").order_by(
+        state, urgency, "-created_at", "-pk"
+    )
+
+
+def alert_get_for_user(
+    *, user: AnyUser, pk: int, capability: Capability = Capability.CARE_VIEW
+) -> Alert:
+    alert = (
+        apply_scope(
+            Alert.objects.all(),
+            scope_for(user, capability),
+            area_path="resident__household__unit__path",
+            resident="resident_id",
+        )
+        .select_related("resident")
+        .filter(pk=pk)
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def care_team_of(resident: Resident) -> list[User]:
+    """Who hears about the person's alerts: their volunteers, grid worker(s) and the staff
+    holding an area the person lives in."""
+    users: dict[int, User] = {}
+    plan = (
+        CarePlan.objects.filter(resident=resident)
+        .select_related("primary_volunteer__user", "backup_volunteer__user")
+        .first()
+    )
+    if plan is not None:
+        for volunteer in (plan.primary_volunteer, plan.backup_volunteer):
+            if volunteer is not None and volunteer.user is not None:
+                users[volunteer.user.pk] = volunteer.user
+    unit = resident.household.unit if resident.household else None
+    if unit is not None:
+        building = building_of(unit)
+        place = Q(role__in=ALERT_AREA_ROLES, area__path__in=ancestor_paths(unit.path))
+        if building is not None and building.grid_id is not None:
+            place |= Q(role=Role.GRID_WORKER, grid_id=building.grid_id)
+        for assignment in RoleAssignment.objects.filter(place, user__is_active=True).select_related(
+            "user"
+        ):
+            users[assignment.user.pk] = assignment.user
+    return list(users.values())

@@ -1,0 +1,486 @@
+"""Writes for care: validated, atomic, audited, keyword-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.models import User
+from linli.care.models import (
+    Alert,
+    AlertKind,
+    AlertLevel,
+    AlertStatus,
+    CarePlan,
+    CareService,
+    GlucoseContext,
+    Mood,
+    Visit,
+    VisitKind,
+    service_labels,
+)
+from linli.care.selectors import (
+    OVERDUE_GRACE,
+    care_team_of,
+    recent_concerns,
+    volunteer_of,
+    with_due,
+)
+from linli.core.audit import audit_record
+from linli.notifications.services import notify, without_external_delivery
+from linli.people.models import ConsentPurpose, Resident
+from linli.people.selectors import consent_active
+from linli.requests.models import Channel
+from linli.requests.services import request_submit
+from linli.volunteers.models import ServiceSource, Volunteer
+from linli.volunteers.services import service_record_add
+
+NO_CONSENT_MESSAGE = "未登记该居民的健康信息授权同意,不能记录血压、血糖等读数。"
+
+
+def thresholds() -> dict[str, Any]:
+    configured: dict[str, Any] = settings.LINLI_CARE_THRESHOLDS
+    return configured
+
+
+def _check_services(codes: Iterable[str], field: str = "services") -> list[str]:
+    codes = list(dict.fromkeys(codes))
+    unknown = [c for c in codes if c not in CareService.values]
+    if unknown:
+        raise ValidationError(
+            {field: _("未知的服务内容:%(codes)s") % {"codes": "、".join(unknown)}}
+        )
+    return codes
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def care_plan_save(
+    *,
+    actor: User | None,
+    resident: Resident,
+    visits_per_week: int = 2,
+    services: Sequence[str] = (),
+    primary_volunteer: Volunteer | None = None,
+    backup_volunteer: Volunteer | None = None,
+    notes: str = "",
+    active: bool = True,
+) -> CarePlan:
+    """Create the person's plan or change it (a person has one plan)."""
+    errors: dict[str, list[str]] = {}
+    if not 1 <= visits_per_week <= 14:
+        errors["visits_per_week"] = [_("每周上门次数应在 1 到 14 次之间。")]
+    if (
+        primary_volunteer is not None
+        and backup_volunteer is not None
+        and primary_volunteer.pk == backup_volunteer.pk
+    ):
+        errors["backup_volunteer"] = [_("备岗志愿者不能与主责志愿者是同一人。")]
+    try:
+        codes = _check_services(services)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        codes = []
+    if errors:
+        raise ValidationError(errors)
+    plan = CarePlan.objects.select_for_update().filter(resident=resident).first()
+    created = plan is None
+    if plan is None:
+        plan = CarePlan(resident=resident)
+    plan.visits_per_week = visits_per_week
+    plan.services = codes
+    plan.primary_volunteer = primary_volunteer
+    plan.backup_volunteer = backup_volunteer
+    plan.notes = notes.strip()
+    plan.active = active
+    plan.save()
+    audit_record(
+        actor=actor,
+        action="create" if created else "update",
+        obj=plan,
+        fields=["visits_per_week", "services", "primary_volunteer", "backup_volunteer", "notes"],
+    )
+    return plan
+
+
+# --- visits ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Readings:
+    bp_systolic: int | None = None
+    bp_diastolic: int | None = None
+    pulse: int | None = None
+    glucose: Decimal | None = None
+    glucose_context: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return (
+            self.bp_systolic is None
+            and self.bp_diastolic is None
+            and self.pulse is None
+            and self.glucose is None
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "bp_systolic": self.bp_systolic,
+            "bp_diastolic": self.bp_diastolic,
+            "pulse": self.pulse,
+            "glucose": self.glucose,
+            "glucose_context": self.glucose_context if self.glucose is not None else "",
+        }
+
+
+def _check_readings(readings: Readings) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    sys_, dia = readings.bp_systolic, readings.bp_diastolic
+    if (sys_ is None) != (dia is None):
+        errors["bp_systolic"] = [_("血压请同时填写高压和低压。")]
+    if sys_ is not None and not 60 <= sys_ <= 280:
+        errors["bp_systolic"] = [_("高压(收缩压)应在 60–280 mmHg 之间,请核对。")]
+    if dia is not None and not 30 <= dia <= 180:
+        errors["bp_diastolic"] = [_("低压(舒张压)应在 30–180 mmHg 之间,请核对。")]
+    if sys_ is not None and dia is not None and dia >= sys_ and "bp_systolic" not in errors:
+        errors["bp_diastolic"] = [_("低压应小于高压,请核对是否填反。")]
+    if readings.pulse is not None and not 30 <= readings.pulse <= 220:
+        errors["pulse"] = [_("脉搏应在 30–220 次/分之间,请核对。")]
+    if readings.glucose is not None:
+        if not Decimal("1.0") <= readings.glucose <= Decimal("35.0"):
+            errors["glucose"] = [_("血糖应在 1.0–35.0 mmol/L 之间,请核对。")]
+        if readings.glucose_context not in GlucoseContext.values:
+            errors["glucose_context"] = [_("请选择血糖是空腹还是餐后测的。")]
+    return errors
+
+
+def parse_glucose(value: object) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.1"))
+    except InvalidOperation as exc:
+        raise ValidationError({"glucose": _("血糖请填写数字,例如 6.8。")}) from exc
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor: User,
+    resident: Resident,
+    kind: str = VisitKind.HOME,
+    services: Sequence[str] = (),
+    readings: Readings | None = None,
+    mood: str = "",
+    note: str = "",
+    concern: str = "",
+    concern_to_request: bool = False,
+    duration_minutes: int | None = None,
+    visited_at: dt.datetime | None = None,
+    volunteer: Volunteer | None = None,
+) -> Visit:
+    """Record a home visit or phone call, credit the volunteer's service time, raise alerts.
+
+    Readings are kept only with the person's active health consent; without it they are
+    refused, so nothing sensitive is stored by mistake.
+    """
+    now = timezone.now()
+    visited_at = visited_at or now
+    readings = readings or Readings()
+    errors: dict[str, list[str]] = {}
+    if kind not in VisitKind.values:
+        errors["kind"] = [_("请选择上门走访或电话问候。")]
+    try:
+        codes = _check_services(services)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        codes = []
+    if mood and mood not in Mood.values:
+        errors["mood"] = [_("未知的精神状态。")]
+    if visited_at > now + dt.timedelta(minutes=5):
+        errors["visited_at"] = [_("走访时间不能晚于现在。")]
+    if duration_minutes is not None and not 1 <= duration_minutes <= 600:
+        errors["duration_minutes"] = [_("服务时长应在 1–600 分钟之间。")]
+    concern = concern.strip()
+    if concern_to_request and not concern:
+        errors["concern"] = [_("请写下老人反映的困难,再转为诉求。")]
+    elif concern_to_request and resident.household is None:
+        errors["concern"] = [_("该居民没有登记住址,无法转为诉求,请联系网格员。")]
+    if not readings.empty:
+        if not consent_active(resident=resident, purpose=ConsentPurpose.HEALTH):
+            errors["readings"] = [_(NO_CONSENT_MESSAGE)]
+        else:
+            errors.update(_check_readings(readings))
+    if errors:
+        raise ValidationError(errors)
+
+    volunteer = volunteer or volunteer_of(actor)
+    plan = CarePlan.objects.filter(resident=resident, active=True).first()
+    visit = Visit(
+        resident=resident,
+        plan=plan,
+        volunteer=volunteer,
+        recorded_by=actor,
+        visited_at=visited_at,
+        kind=kind,
+        services=codes,
+        duration_minutes=duration_minutes,
+        mood=mood,
+        note=note.strip(),
+        concern=concern[:200],
+    )
+    if not readings.empty:
+        visit.readings = readings.as_dict()
+    visit.save()
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=visit,
+        fields=[
+            "kind",
+            "services",
+            "mood",
+            "note",
+            "concern",
+            *(["readings"] if not readings.empty else []),
+        ],
+    )
+
+    if concern_to_request and resident.household is not None and concern:
+        visit.concern_request = request_submit(
+            submitted_by=actor,
+            text=_("%(name)s 走访中反映:%(concern)s") % {"name": resident, "concern": concern},
+            channel=Channel.VISIT,
+            location=resident.household.unit,
+            room=resident.household.room,
+            reporter=resident,
+            at=visited_at,
+        )
+        visit.save(update_fields=["concern_request"])
+
+    if volunteer is not None:
+        default_minutes: dict[str, int] = settings.LINLI_CARE_DEFAULT_MINUTES
+        minutes = duration_minutes or default_minutes.get(kind, 30)
+        content = f"{VisitKind(kind).label}:{resident}"
+        if codes:
+            content += "(" + "、".join(service_labels(codes)) + ")"
+        service_record_add(
+            actor=actor,
+            volunteer=volunteer,
+            started_at=visited_at,
+            minutes=minutes,
+            content=content,
+            source=ServiceSource.VISIT,
+            source_id=str(visit.pk),
+        )
+
+    for alert in _alerts_for_visit(visit, readings):
+        _raise(alert)
+    return visit
+
+
+def _bp_level(readings: Readings) -> str | None:
+    if readings.bp_systolic is None or readings.bp_diastolic is None:
+        return None
+    limits = thresholds()
+    urgent_sys, urgent_dia = limits["bp_urgent"]
+    high_sys, high_dia = limits["bp_high"]
+    if readings.bp_systolic >= urgent_sys or readings.bp_diastolic >= urgent_dia:
+        return AlertLevel.URGENT
+    if readings.bp_systolic >= high_sys or readings.bp_diastolic >= high_dia:
+        return AlertLevel.HIGH
+    return None
+
+
+def _glucose_level(readings: Readings) -> str | None:
+    if readings.glucose is None:
+        return None
+    limits = thresholds()
+    value = readings.glucose
+    if value >= Decimal(str(limits["glucose_urgent_high"])) or value < Decimal(
+        str(limits["glucose_urgent_low"])
+    ):
+        return AlertLevel.URGENT
+    high_key = (
+        "glucose_fasting_high"
+        if readings.glucose_context == GlucoseContext.FASTING
+        else "glucose_after_meal_high"
+    )
+    if value >= Decimal(str(limits[high_key])):
+        return AlertLevel.HIGH
+    return None
+
+
+def _normalise_concern(text: str) -> str:
+    return re.sub(r"[\s,。,.!!??、;;::“”\"']+", "", text)
+
+
+def _alerts_for_visit(visit: Visit, readings: Readings) -> list[Alert]:
+    alerts: list[Alert] = []
+    level = _bp_level(readings)
+    if level is not None:
+        alerts.append(
+            Alert(
+                resident=visit.resident,
+                visit=visit,
+                kind=AlertKind.BLOOD_PRESSURE,
+                level=level,
+                summary=_("血压超过预警值"),
+                created_at=visit.visited_at,
+            )
+        )
+    level = _glucose_level(readings)
+    if level is not None:
+        low = readings.glucose is not None and readings.glucose < Decimal(
+            str(thresholds()["glucose_urgent_low"])
+        )
+        alerts.append(
+            Alert(
+                resident=visit.resident,
+                visit=visit,
+                kind=AlertKind.GLUCOSE,
+                level=level,
+                summary=_("血糖偏低") if low else _("血糖超过预警值"),
+                created_at=visit.visited_at,
+            )
+        )
+    if visit.concern:
+        runs: int = thresholds()["repeated_concern_visits"]
+        concerns = [_normalise_concern(c) for c in recent_concerns(visit.resident, count=runs)]
+        same = len(concerns) == runs and len(set(concerns)) == 1 and concerns[0]
+        already = Alert.objects.filter(
+            resident=visit.resident,
+            kind=AlertKind.REPEATED_CONCERN,
+            summary=visit.concern[:200],
+        ).exclude(status=AlertStatus.CLOSED)
+        if same and not already.exists():
+            alerts.append(
+                Alert(
+                    resident=visit.resident,
+                    visit=visit,
+                    kind=AlertKind.REPEATED_CONCERN,
+                    level=AlertLevel.HIGH,
+                    summary=visit.concern[:200],
+                    created_at=visit.visited_at,
+                )
+            )
+    return alerts
+
+
+def alert_link(alert: Alert) -> str:
+    return f"{reverse('care:alert_list')}?status=all#alert-{alert.pk}"
+
+
+def _raise(alert: Alert) -> None:
+    """Save an alert and tell the care team: urgent ones go out at once (Huey); every
+    alert is in the in-app list."""
+    alert.save()
+    audit_record(actor=None, action="create", obj=alert, fields=["kind", "level"])
+    text = _("【%(level)s】%(name)s:%(kind)s") % {
+        "level": alert.get_level_display(),
+        "name": alert.resident,
+        "kind": alert.get_kind_display(),
+    }
+    link = alert_link(alert)
+    recipients = care_team_of(alert.resident)
+    if alert.level == AlertLevel.URGENT:
+        notify(users=recipients, text=text, link=link, urgent=True)
+    else:
+        with without_external_delivery():
+            notify(users=recipients, text=text, link=link)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
+    now = timezone.now()
+    changed = Alert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN).update(
+        status=AlertStatus.ACKNOWLEDGED, acknowledged_by=actor, acknowledged_at=now
+    )
+    if not changed:
+        raise ValidationError(_("这条预警已经有人处理过了。"))
+    alert.refresh_from_db()
+    audit_record(actor=actor, action="update", obj=alert, fields=["status"])
+    return alert
+
+
+@transaction.atomic
+def alert_close(*, alert: Alert, actor: User, note: str) -> Alert:
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("请写明处理情况再关闭预警。")})
+    now = timezone.now()
+    changed = (
+        Alert.objects.filter(pk=alert.pk)
+        .exclude(status=AlertStatus.CLOSED)
+        .update(status=AlertStatus.CLOSED, closed_by=actor, closed_at=now, close_note=note[:300])
+    )
+    if not changed:
+        raise ValidationError(_("这条预警已经关闭了。"))
+    Alert.objects.filter(pk=alert.pk, acknowledged_at=None).update(
+        acknowledged_by=actor, acknowledged_at=now
+    )
+    alert.refresh_from_db()
+    audit_record(actor=actor, action="update", obj=alert, fields=["status", "close_note"])
+    return alert
+
+
+@transaction.atomic
+def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
+    """One open alert per person whose visit is overdue (the daily check calls this)."""
+    now = now or timezone.now()
+    overdue = (
+        with_due(CarePlan.objects.filter(active=True), now=now)
+        .filter(Q(due_at__lt=now - OVERDUE_GRACE))
+        .exclude(
+            resident__care_alerts__kind=AlertKind.OVERDUE,
+            resident__care_alerts__status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
+        )
+        .select_related("resident__household__unit")
+    )
+    raised = 0
+    for plan in overdue:
+        alert = Alert(
+            resident=plan.resident,
+            kind=AlertKind.OVERDUE,
+            level=AlertLevel.HIGH,
+            summary=_("已超过应走访时间"),
+            created_at=now,
+        )
+        try:
+            with transaction.atomic():
+                _raise(alert)
+        except IntegrityError:
+            continue  # another run raised it first
+        raised += 1
+    return raised
+
+
+@transaction.atomic
+def visit_readings_reveal(*, actor: User, resident: Resident, visits: Sequence[Visit]) -> None:
+    """Record that ``actor`` was shown these visits' health readings (one record a look)."""
+    shown = [v.pk for v in visits if v.has_readings]
+    if shown:
+        audit_record(
+            actor=actor,
+            action="view",
+            obj=resident,
+            fields=["bp_systolic", "bp_diastolic", "pulse", "glucose"],
+            note="走访健康读数:" + ",".join(f"#{pk}" for pk in shown),
+        )

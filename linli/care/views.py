@@ -1,0 +1,340 @@
+"""Care pages: the due list, a person's care page, the visit form, plans and alerts."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from linli.accounts.models import User
+from linli.accounts.selectors import capabilities_of
+from linli.areas.models import AreaKind
+from linli.areas.selectors import ancestor_of_kind
+from linli.care.forms import AlertCloseForm, CarePlanForm, VisitForm
+from linli.care.models import AlertStatus, CarePlan, VisitKind
+from linli.care.selectors import (
+    alert_get_for_user,
+    alerts_list,
+    can_see_health,
+    care_figures,
+    care_gaps,
+    care_resident_get,
+    due_plans,
+    may_manage,
+    visits_of,
+    with_due,
+)
+from linli.care.services import (
+    NO_CONSENT_MESSAGE,
+    alert_acknowledge,
+    alert_close,
+    care_plan_save,
+    visit_log,
+    visit_readings_reveal,
+)
+from linli.core.forms import add_service_errors
+from linli.core.pagination import paginate, querystring_without_page
+from linli.core.roles import Capability
+from linli.people.models import ConsentPurpose, Resident
+from linli.people.selectors import consent_active, household_label, household_label_map
+from linli.volunteers.models import Volunteer
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _require(request: HttpRequest, capability: Capability) -> None:
+    if capability not in capabilities_of(request.user):
+        raise PermissionDenied(_("您没有这项操作的权限。"))
+
+
+def _address(resident: Resident) -> str:
+    return household_label(resident.household) if resident.household else _("未登记住址")
+
+
+T = TypeVar("T")
+
+
+def _with_addresses(rows: list[tuple[T, Resident]]) -> list[tuple[T, str]]:
+    """Each row with its person's address, labelled in one query for the whole page."""
+    labels = household_label_map([r.household for _, r in rows if r.household is not None])
+    return [
+        (
+            item,
+            labels.get(r.household_id or 0, _("未登记住址")) if r.household_id else _("未登记住址"),
+        )
+        for item, r in rows
+    ]
+
+
+SHOWS = {
+    "due": _("待走访"),
+    "overdue": _("已逾期"),
+    "all": _("全部计划"),
+}
+
+
+@login_required
+def due_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.CARE_VIEW)
+    user = _user(request)
+    show = request.GET.get("show", "due")
+    if show not in SHOWS:
+        show = "due"
+    now = timezone.now()
+    plans = due_plans(user, now=now, only_due=show == "due", overdue_only=show == "overdue")
+    page = paginate(request, plans)
+    caps = capabilities_of(user)
+    return render(
+        request,
+        "care/due_list.html",
+        {
+            "page": page,
+            "rows": _with_addresses([(p, p.resident) for p in page]),
+            "show": show,
+            "shows": SHOWS,
+            "figures": care_figures(user, now=now),
+            "querystring": querystring_without_page(request),
+            "can_manage": Capability.CARE_MANAGE in caps,
+            "now": now,
+        },
+    )
+
+
+@login_required
+def gap_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.CARE_VIEW)
+    user = _user(request)
+    page = paginate(request, care_gaps(user))
+    return render(
+        request,
+        "care/gap_list.html",
+        {
+            "page": page,
+            "rows": _with_addresses([(r, r) for r in page]),
+            "can_manage": Capability.CARE_MANAGE in capabilities_of(user),
+        },
+    )
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    resident = care_resident_get(user=user, pk=pk)
+    plan = (
+        with_due(CarePlan.objects.filter(resident=resident))
+        .select_related("primary_volunteer", "backup_volunteer")
+        .first()
+    )
+    visits = visits_of(user=user, resident=resident)
+    show_health = can_see_health(user, resident)
+    if show_health:
+        visit_readings_reveal(actor=user, resident=resident, visits=visits)
+    alerts = alerts_list(user, status="all").filter(resident=resident)[:10]
+    return render(
+        request,
+        "care/person.html",
+        {
+            "resident": resident,
+            "address": _address(resident),
+            "plan": plan,
+            "visits": visits,
+            "show_health": show_health,
+            "alerts": alerts,
+            "can_manage": may_manage(user, resident),
+            "can_log": Capability.CARE_LOG in capabilities_of(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    resident = care_resident_get(user=user, pk=pk, capability=Capability.CARE_LOG)
+    plan = CarePlan.objects.filter(resident=resident, active=True).first()
+    consent = consent_active(resident=resident, purpose=ConsentPurpose.HEALTH)
+    readings_allowed = consent and can_see_health(user, resident)
+    if request.method == "POST":
+        form = VisitForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            readings = form.readings()
+            try:
+                if not readings_allowed and not readings.empty:
+                    raise ValidationError({"readings": _(NO_CONSENT_MESSAGE)})
+                visit = visit_log(
+                    actor=user,
+                    resident=resident,
+                    kind=data["kind"],
+                    services=data["services"],
+                    readings=readings,
+                    mood=data.get("mood") or "",
+                    note=data.get("note") or "",
+                    concern=data.get("concern") or "",
+                    concern_to_request="to_request" in request.POST,
+                    duration_minutes=data.get("duration_minutes"),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                text = _("已记录对 %(name)s 的%(kind)s。") % {
+                    "name": resident,
+                    "kind": VisitKind(visit.kind).label,
+                }
+                if visit.concern_request is not None:
+                    text += _("反映的困难已转为诉求 %(number)s。") % {
+                        "number": visit.concern_request.number
+                    }
+                alerts = list(visit.alerts.all())
+                if alerts:
+                    text += _("读数超过预警值,已通知网格员和社区。")
+                messages.success(request, text)
+                return redirect("care:person", pk=resident.pk)
+    else:
+        initial_services = list(plan.services) if plan else []
+        form = VisitForm(initial={"services": initial_services, "kind": VisitKind.HOME})
+    return render(
+        request,
+        "care/visit_form.html",
+        {
+            "form": form,
+            "resident": resident,
+            "address": _address(resident),
+            "plan": plan,
+            "readings_allowed": readings_allowed,
+            "consent": consent,
+        },
+    )
+
+
+def _volunteers_near(resident: Resident) -> QuerySet[Volunteer]:
+    unit = resident.household.unit if resident.household else None
+    community = ancestor_of_kind(unit, AreaKind.COMMUNITY) if unit else None
+    volunteers = Volunteer.objects.filter(active=True)
+    if community is not None:
+        volunteers = volunteers.filter(community=community)
+    return volunteers.order_by("name", "pk")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    resident = care_resident_get(user=user, pk=pk, capability=Capability.CARE_MANAGE)
+    plan = CarePlan.objects.filter(resident=resident).first()
+    volunteers = _volunteers_near(resident)
+    if request.method == "POST":
+        form = CarePlanForm(request.POST, volunteers=volunteers)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                care_plan_save(
+                    actor=user,
+                    resident=resident,
+                    visits_per_week=data["visits_per_week"],
+                    services=data["services"],
+                    primary_volunteer=data["primary_volunteer"],
+                    backup_volunteer=data["backup_volunteer"],
+                    notes=data["notes"],
+                    active=data["active"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("关爱计划已保存。"))
+                return redirect("care:person", pk=resident.pk)
+    else:
+        initial = (
+            {
+                "visits_per_week": plan.visits_per_week,
+                "services": plan.services,
+                "primary_volunteer": plan.primary_volunteer,
+                "backup_volunteer": plan.backup_volunteer,
+                "notes": plan.notes,
+                "active": plan.active,
+            }
+            if plan
+            else {"visits_per_week": 2, "active": True}
+        )
+        form = CarePlanForm(initial=initial, volunteers=volunteers)
+    return render(
+        request,
+        "care/plan_form.html",
+        {
+            "form": form,
+            "resident": resident,
+            "address": _address(resident),
+            "plan": plan,
+        },
+    )
+
+
+ALERT_STATUSES = {
+    "active": _("待处理"),
+    AlertStatus.CLOSED.value: _("已关闭"),
+    "all": _("全部"),
+}
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.CARE_VIEW)
+    user = _user(request)
+    status = request.GET.get("status", "active")
+    if status not in ALERT_STATUSES:
+        status = "active"
+    page = paginate(request, alerts_list(user, status=status))
+    return render(
+        request,
+        "care/alert_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ALERT_STATUSES,
+            "querystring": querystring_without_page(request),
+            "close_form": AlertCloseForm(),
+            "can_manage": Capability.CARE_MANAGE in capabilities_of(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    alert = alert_get_for_user(user=user, pk=pk, capability=Capability.CARE_MANAGE)
+    try:
+        alert_acknowledge(alert=alert, actor=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已知悉,请尽快跟进。"))
+    return redirect("care:alert_list")
+
+
+@login_required
+@require_POST
+def alert_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    alert = alert_get_for_user(user=user, pk=pk, capability=Capability.CARE_MANAGE)
+    form = AlertCloseForm(request.POST)
+    note = form.data.get("note", "")
+    try:
+        alert_close(alert=alert, actor=user, note=str(note))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("预警已关闭。"))
+    return redirect("care:alert_list")

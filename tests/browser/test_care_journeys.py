@@ -1,0 +1,171 @@
+"""Care in Chromium: a volunteer logs a visit with readings on a phone and the grid worker
+sees the alert; staff find who is overdue for a visit.
+
+Screenshots go to ``var/screenshots/``; phone pages must not scroll sideways.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from linli.care.models import Alert, AlertStatus, CarePlan, Visit
+from linli.care.services import care_plan_save, visit_log
+from tests.browser.test_requests_journeys import (
+    Shot,
+    assert_fits_phone,
+    log_in,
+    nav,
+)
+from tests.care.conftest import build_care
+from tests.cast import Cast, build_cast
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def shot(screenshot: Shot) -> Shot:
+    def _shot(page: Page, name: str) -> Path:
+        page.evaluate("window.scrollTo(0, 0)")
+        return screenshot(page, name)
+
+    return _shot
+
+
+@pytest.fixture
+def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+    context: BrowserContext = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": PHONE,
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+        }
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(page: Page) -> Page:
+    page.set_viewport_size(DESKTOP)
+    return page
+
+
+@pytest.fixture
+def cast(transactional_db: None) -> Cast:
+    return build_cast()
+
+
+def test_volunteer_logs_a_visit_on_a_phone_and_the_grid_worker_sees_the_alert(
+    cast: Cast, live_server: LiveServer, phone: Page, shot: Shot
+) -> None:
+    build_care(cast)
+    log_in(phone, live_server, "volunteer")
+    home = phone.locator(".care-home")
+    expect(home).to_contain_text("我的关爱走访")
+    expect(home).to_contain_text("王大娘")
+    assert_fits_phone(phone)
+    shot(phone, "care-a1-volunteer-home-phone")
+
+    home.get_by_role("link", name="记录走访").click()
+    phone.wait_for_load_state("networkidle")
+    expect(phone.get_by_role("heading", name="王大娘")).to_be_visible()
+    # The plan's services are already on; the volunteer taps what else was done.
+    expect(phone.get_by_label("买菜")).to_be_checked()
+    phone.locator("label.toggle", has_text="送药").click()
+    phone.get_by_label("高压").fill("168")
+    phone.get_by_label("低压").fill("98")
+    phone.get_by_label("脉搏").fill("84")
+    phone.locator("label.toggle", has_text="身体不适").click()
+    phone.get_by_label("情况记录").fill("大娘说早上起来头晕,已叮嘱按时吃降压药")
+    assert_fits_phone(phone)
+    shot(phone, "care-a2-visit-form-filled-phone")
+    phone.get_by_role("button", name="保存走访").click()
+    phone.wait_for_load_state("networkidle")
+
+    expect(phone.locator(".messages")).to_contain_text("已记录对 王秀兰 的上门走访")
+    expect(phone.locator(".messages")).to_contain_text("已通知网格员")
+    expect(phone.locator(".readings").first).to_contain_text("168/98")
+    assert_fits_phone(phone)
+    shot(phone, "care-a3-person-after-visit-phone")
+    visit = Visit.objects.get()
+    assert visit.services == ["groceries", "medicine", "blood_pressure"]
+    assert visit.readings["bp_systolic"] == 168
+
+    # The grid worker of 王大娘's grid finds the alert and closes it with a note.
+    log_in(phone, live_server, "worker1")
+    nav(phone, "关爱走访")
+    phone.locator("nav.tabs").get_by_role("link", name="预警").click()
+    phone.wait_for_load_state("networkidle")
+    card = phone.locator(".alert-card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("王大娘")
+    expect(card).to_contain_text("血压异常")
+    expect(card).to_contain_text("偏高")
+    assert_fits_phone(phone)
+    shot(phone, "care-a4-grid-worker-alert-phone")
+    card.get_by_role("button", name="知悉").click()
+    phone.wait_for_load_state("networkidle")
+    phone.locator(".alert-card input[name=note]").fill("已上门复测,联系了她儿子")
+    phone.locator(".alert-card").get_by_role("button", name="关闭").click()
+    phone.wait_for_load_state("networkidle")
+    expect(phone.locator(".messages")).to_contain_text("预警已关闭")
+    alert = Alert.objects.get()
+    assert alert.status == AlertStatus.CLOSED
+    assert alert.close_note == "已上门复测,联系了她儿子"
+    # The other grid's worker never saw it.
+    log_in(phone, live_server, "worker2")
+    phone.goto(f"{live_server.url}/care/alerts/?status=all")
+    expect(phone.locator(".alert-card")).to_have_count(0)
+
+
+def test_staff_see_the_overdue_list(
+    cast: Cast, live_server: LiveServer, desktop: Page, shot: Shot
+) -> None:
+    care = build_care(cast)
+    visit_log(
+        actor=cast.volunteer_user,
+        resident=cast.elder,
+        visited_at=timezone.now() - dt.timedelta(days=1),
+        services=["chat"],
+    )
+    late = care_plan_save(
+        actor=None, resident=cast.neighbour, visits_per_week=1, primary_volunteer=care.volunteer
+    )
+    CarePlan.objects.filter(pk=late.pk).update(created_at=timezone.now() - dt.timedelta(days=12))
+
+    log_in(desktop, live_server, "staff")
+    nav(desktop, "关爱走访")
+    expect(desktop.locator(".care-stats")).to_contain_text("已逾期")
+    desktop.locator("nav.chips").get_by_role("link", name="已逾期").click()
+    desktop.wait_for_load_state("networkidle")
+    cards = desktop.locator(".care-card")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("李建军")
+    expect(cards.first).to_contain_text("已逾期")
+    expect(cards.first).to_contain_text("还没有上门记录")
+    shot(desktop, "care-b1-staff-overdue-desktop")
+
+    desktop.locator("nav.chips").get_by_role("link", name="全部计划").click()
+    desktop.wait_for_load_state("networkidle")
+    # Most urgent first: the overdue neighbour before 王大娘, visited yesterday.
+    expect(desktop.locator(".care-card")).to_have_count(2)
+    expect(desktop.locator(".care-card").first).to_contain_text("李建军")
+    expect(desktop.locator(".care-card").nth(1)).to_contain_text("王大娘")
+    shot(desktop, "care-b2-staff-all-plans-desktop")

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from linli.care.models import Alert, AlertKind, AlertStatus, CarePlan, VisitKind
+from linli.care.selectors import due_plans, with_due
+from linli.care.services import (
+    alert_acknowledge,
+    alert_close,
+    care_plan_save,
+    care_raise_overdue_alerts,
+    visit_log,
+)
+from linli.core.models import AuditEvent
+from tests.care.conftest import CareCast
+
+pytestmark = pytest.mark.django_db
+
+
+def _visit(care: CareCast, days_ago: float, kind: str = VisitKind.HOME) -> None:
+    visit_log(
+        actor=care.cast.volunteer_user,
+        resident=care.cast.elder,
+        kind=kind,
+        visited_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+
+
+def _plan(care: CareCast) -> Any:
+    """The plan with its derived ``last_home_visit_at``, ``due_at`` and ``overdue``."""
+    return with_due(CarePlan.objects.filter(pk=care.plan.pk)).get()
+
+
+def test_due_is_seven_over_n_days_after_the_last_home_visit(care: CareCast) -> None:
+    _visit(care, days_ago=1)
+    _visit(care, days_ago=0.5, kind=VisitKind.PHONE)  # a call does not reset the clock
+    plan = _plan(care)
+    assert plan.last_home_visit_at is not None
+    assert abs(plan.due_at - (plan.last_home_visit_at + dt.timedelta(days=3.5))) < dt.timedelta(
+        seconds=1
+    )
+    assert plan.last_visit_at > plan.last_home_visit_at
+    assert plan.overdue is False
+    assert care.plan not in due_plans(care.cast.staff)
+
+
+def test_overdue_one_day_after_due(care: CareCast) -> None:
+    _visit(care, days_ago=4)  # due half a day ago: due, not yet overdue
+    assert _plan(care).overdue is False
+    assert list(due_plans(care.cast.staff)) == [care.plan]
+    assert list(due_plans(care.cast.staff, overdue_only=True)) == []
+    CarePlan.objects.filter(pk=care.plan.pk).update(visits_per_week=7)
+    # Daily visits, the last one four days ago: three days past due.
+    assert _plan(care).overdue is True
+    assert list(due_plans(care.cast.staff, overdue_only=True)) == [care.plan]
+
+
+def test_never_visited_is_due_from_the_day_the_plan_was_made(care: CareCast) -> None:
+    assert _plan(care).last_home_visit_at is None
+    assert list(due_plans(care.cast.volunteer_user)) == [care.plan]
+    CarePlan.objects.filter(pk=care.plan.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=3)
+    )
+    assert _plan(care).overdue is True
+
+
+def test_due_list_is_most_urgent_first_and_scoped(care: CareCast) -> None:
+    other = care_plan_save(actor=None, resident=care.cast.neighbour, visits_per_week=1)
+    CarePlan.objects.filter(pk=other.pk).update(created_at=timezone.now() - dt.timedelta(days=9))
+    _visit(care, days_ago=5)
+    assert list(due_plans(care.cast.staff)) == [other, care.plan]
+    assert list(due_plans(care.cast.worker1)) == [care.plan]
+    assert list(due_plans(care.cast.worker2)) == [other]
+    # The volunteer sees only the people assigned to them.
+    assert list(due_plans(care.cast.volunteer_user)) == [care.plan]
+    assert list(due_plans(care.cast.leader)) == [other, care.plan]
+
+
+def test_overdue_alert_is_raised_once(care: CareCast) -> None:
+    _visit(care, days_ago=6)
+    assert care_raise_overdue_alerts() == 1
+    assert care_raise_overdue_alerts() == 0
+    alert = Alert.objects.get()
+    assert alert.kind == AlertKind.OVERDUE
+
+
+def test_alert_is_acknowledged_then_closed_with_a_note(care: CareCast) -> None:
+    _visit(care, days_ago=6)
+    care_raise_overdue_alerts()
+    alert = Alert.objects.get()
+    alert_acknowledge(alert=alert, actor=care.cast.worker1)
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="请写明处理情况"):
+        alert_close(alert=alert, actor=care.cast.worker1, note="  ")
+    alert_close(alert=alert, actor=care.cast.worker1, note="已上门,老人安好")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.CLOSED
+    assert alert.close_note == "已上门,老人安好"
+    assert AuditEvent.objects.filter(object_type="care.alert", action="update").count() == 2
+    # Once closed, a new overdue alert may be raised again later.
+    assert care_raise_overdue_alerts() == 1
