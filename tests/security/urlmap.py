@@ -30,9 +30,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from linli.accounts.services import api_token_create
+from linli.care.models import Alert
+from linli.care.services import Readings, care_plan_save, visit_log
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.requests.models import Request, RequestPhoto
+from linli.volunteers.models import ServiceCertificate, Team, Volunteer
+from linli.volunteers.services import (
+    certificate_issue,
+    team_create,
+    team_member_add,
+    volunteer_create,
+)
 from tests.cast import Cast, build_cast
 from tests.requests.support import file_request, jpeg_bytes, upload
 
@@ -48,6 +57,10 @@ class World:
     photo: RequestPhoto
     contact: EmergencyContact
     consent: Consent
+    volunteer: Volunteer
+    team: Team
+    alert: Alert
+    certificate: ServiceCertificate
     outsider_token: str
 
     @property
@@ -71,6 +84,20 @@ def build_world() -> World:
         resident=cast.elder, actor=None, name="王建国", relation="儿子", phone="13700002222"
     )
     consent = consent_record(actor=None, resident=cast.elder, purpose=ConsentPurpose.HEALTH)
+    volunteer = volunteer_create(
+        actor=None, community=cast.community, user=cast.volunteer_user, name="白志愿"
+    )
+    team = team_create(actor=None, community=cast.community, name="一网格服务队")
+    team_member_add(actor=None, team=team, volunteer=volunteer)
+    care_plan_save(actor=None, resident=cast.elder, primary_volunteer=volunteer)
+    # A dangerous reading: an urgent alert for grid 1.
+    visit_log(
+        actor=cast.volunteer_user,
+        resident=cast.elder,
+        readings=Readings(bp_systolic=186, bp_diastolic=112),
+    )
+    alert = Alert.objects.get(resident=cast.elder)
+    certificate = certificate_issue(actor=None, volunteer=volunteer)
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
     return World(
         cast=cast,
@@ -78,6 +105,10 @@ def build_world() -> World:
         photo=photo,
         contact=contact,
         consent=consent,
+        volunteer=volunteer,
+        team=team,
+        alert=alert,
+        certificate=certificate,
         outsider_token=secret,
     )
 
@@ -146,6 +177,17 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "requests:mediation_session": {"pk": lambda w: w.request.pk},
     "requests:mediation_conclude": {"pk": lambda w: w.request.pk},
     "requests:reclassify": {"pk": lambda w: w.request.pk},
+    "care:person": {"pk": lambda w: w.cast.elder.pk},
+    "care:plan_edit": {"pk": lambda w: w.cast.elder.pk},
+    "care:visit_new": {"pk": lambda w: w.cast.elder.pk},
+    "care:alert_ack": {"pk": lambda w: w.alert.pk},
+    "care:alert_close": {"pk": lambda w: w.alert.pk},
+    "volunteers:detail": {"pk": lambda w: w.volunteer.pk},
+    "volunteers:edit": {"pk": lambda w: w.volunteer.pk},
+    "volunteers:team_join": {"pk": lambda w: w.volunteer.pk},
+    "volunteers:team_leave": {"pk": lambda w: w.volunteer.pk, "team_pk": lambda w: w.team.pk},
+    "volunteers:certificate_issue": {"pk": lambda w: w.volunteer.pk},
+    "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
 }
 
