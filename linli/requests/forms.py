@@ -431,22 +431,28 @@ class ReclassifyForm(forms.Form):
         cleaned = super().clean() or {}
         area = self.areas.get(cleaned.get("place") or "")
         unit_number = cleaned.get("unit")
-        if area is not None and unit_number is not None:
-            if area.kind != AreaKind.BUILDING:
-                self.add_error("unit", _("选择楼栋后才能填单元号。"))
-            else:
-                unit = child_by_number(area, AreaKind.UNIT, unit_number)
-                if unit is None:
-                    self.add_error(
-                        "unit",
-                        _("%(building)s没有%(n)d单元。")
-                        % {"building": area.name, "n": unit_number},
-                    )
-                else:
-                    area = Area.objects.get(pk=unit.pk)
+        area = narrow_to_unit(self, area, unit_number)
         cleaned["location"] = area
         cleaned["room"] = (cleaned.get("room") or "").strip()
         return cleaned
 
     def chosen_category(self) -> Category:
         return self.categories[self.cleaned_data["category"]]
+
+
+def narrow_to_unit(form: forms.Form, area: Area | None, unit_number: int | None) -> Area | None:
+    """The unit ``unit_number`` of the chosen building, or ``area`` itself with an error
+    on the form's ``unit`` field when the number does not fit (shared by the reclassify
+    form and the intake drafts)."""
+    if area is None or unit_number is None:
+        return area
+    if area.kind != AreaKind.BUILDING:
+        form.add_error("unit", _("选择楼栋后才能填单元号。"))
+        return area
+    unit = child_by_number(area, AreaKind.UNIT, unit_number)
+    if unit is None:
+        form.add_error(
+            "unit", _("%(building)s没有%(n)d单元。") % {"building": area.name, "n": unit_number}
+        )
+        return area
+    return Area.objects.get(pk=unit.pk)

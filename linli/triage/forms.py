@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.areas.models import Area, AreaKind
-from linli.areas.selectors import area_label, child_by_number
+from linli.areas.selectors import area_label
+from linli.requests.forms import narrow_to_unit
 from linli.requests.models import Category
 
 MAX_BLOCK = 20000
@@ -121,19 +122,7 @@ class DraftForm(forms.Form):
         cleaned = super().clean() or {}
         area = self.areas.get(cleaned.get("place") or "")
         unit_number = cleaned.get("unit")
-        if area is not None and unit_number is not None:
-            if area.kind != AreaKind.BUILDING:
-                self.add_error("unit", _("选择楼栋后才能填单元号。"))
-            else:
-                unit = child_by_number(area, AreaKind.UNIT, unit_number)
-                if unit is None:
-                    self.add_error(
-                        "unit",
-                        _("%(building)s没有%(n)d单元。")
-                        % {"building": area.name, "n": unit_number},
-                    )
-                else:
-                    area = Area.objects.get(pk=unit.pk)
+        area = narrow_to_unit(self, area, unit_number)
         room = (cleaned.get("room") or "").strip()
         if room and area is not None:
             if area.kind != AreaKind.UNIT:
