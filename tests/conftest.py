@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from huey.contrib.djhuey import HUEY
@@ -27,6 +29,35 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+# The suite must pass on any date (DESIGN: tests never read the calendar). CI proves it
+# by running the suite a second time with the clock moved ahead:
+# ``LINLI_TEST_CLOCK_SHIFT_DAYS=365 pytest``. The shift starts before any test module is
+# imported, so module-level "today" values move with it; time still ticks.
+_clock_shift: time_machine.travel | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _clock_shift
+    days = int(os.environ.get("LINLI_TEST_CLOCK_SHIFT_DAYS", "0") or 0)
+    if days:
+        _clock_shift = time_machine.travel(
+            dt.datetime.now(dt.UTC) + dt.timedelta(days=days), tick=True
+        )
+        _clock_shift.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _clock_shift
+    if _clock_shift is not None:
+        _clock_shift.stop()
+        _clock_shift = None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    days = os.environ.get("LINLI_TEST_CLOCK_SHIFT_DAYS")
+    return f"clock shifted {days} days ahead: {dt.datetime.now(dt.UTC):%Y-%m-%d}" if days else None
 
 
 @pytest.fixture(autouse=True, scope="session")

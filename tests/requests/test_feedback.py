@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from linli.accounts.models import User
@@ -14,6 +17,13 @@ from linli.requests.services import request_feedback, request_submit
 from linli.requests.workflow import Status
 from tests.cast import Cast
 from tests.requests.support import file_request, in_progress, local, move, resolved, waiting
+
+
+@pytest.fixture(autouse=True)
+def _clock() -> Iterator[None]:
+    # Requests are resolved "now" and rated at a fixed 10:00 on 2 December: "now" precedes it.
+    with time_machine.travel(local(2026, 12, 2, 9), tick=True):
+        yield
 
 
 def _feedback(

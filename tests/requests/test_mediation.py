@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -17,6 +19,13 @@ from tests.cast import Cast
 from tests.requests.support import file_request, local, waiting
 
 PARTIES = "张某(1号楼1单元201)\n\n 李某(1号楼1单元301) \n"
+
+
+@pytest.fixture(autouse=True)
+def _clock() -> Iterator[None]:
+    # Disputes are filed "now" and concluded at a fixed 16:00 on 1 December: "now" precedes it.
+    with time_machine.travel(local(2026, 12, 1, 9), tick=True):
+        yield
 
 
 def _dispute(cast: Cast) -> Request:
