@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.organisations",
     "linli.people",
+    "linli.privacy",
     "linli.notifications",
     "linli.requests",
     "linli.volunteers",

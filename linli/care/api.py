@@ -21,7 +21,14 @@ from ninja.responses import Status as Reply
 
 from linli.accounts.models import User
 from linli.care.models import Alert, CarePlan, CareService, Visit
-from linli.care.selectors import alerts_list, can_see_health, care_resident_get, due_plans
+from linli.care.selectors import (
+    AlertShown,
+    alerts_list,
+    alerts_shown,
+    can_see_health,
+    care_resident_get,
+    due_plans,
+)
 from linli.care.services import NO_CONSENT_MESSAGE, Readings, visit_log
 from linli.core.roles import Capability
 
@@ -75,7 +82,11 @@ class AlertOut(Schema):
     id: int
     person_id: int
     name: str
-    kind: str = Field(..., description="bp / glucose / overdue / repeated_concern")
+    kind: str = Field(
+        ...,
+        description="bp / glucose / overdue / repeated_concern;调用者无权查看健康信息"
+        "(如镇街领导)或居民未授权时,血压、血糖预警显示为 health",
+    )
     level: str = Field(..., description="high / urgent")
     created_at: dt.datetime
     status: str = Field(..., description="open / acknowledged / closed")
@@ -102,12 +113,13 @@ def _due_out(plan: CarePlan) -> DueOut:
     )
 
 
-def _alert_out(alert: Alert) -> AlertOut:
+def _alert_out(shown: AlertShown) -> AlertOut:
+    alert = shown.alert
     return AlertOut(
         id=alert.pk,
         person_id=alert.resident_id,
         name=alert.resident.name,
-        kind=alert.kind,
+        kind=shown.kind,
         level=alert.level,
         created_at=alert.created_at,
         status=alert.status,
@@ -126,9 +138,11 @@ class Pages(PageNumberPagination):
     ) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
         items = list(page[self.items_attribute])
-        page[self.items_attribute] = [
-            _due_out(i) if isinstance(i, CarePlan) else _alert_out(i) for i in items
-        ]
+        if items and isinstance(items[0], Alert):
+            shown = alerts_shown(_caller(request), items)
+            page[self.items_attribute] = [_alert_out(a) for a in shown]
+        else:
+            page[self.items_attribute] = [_due_out(i) for i in items]
         return page
 
 
@@ -162,7 +176,7 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Reply[VisitOut]:
         glucose_context=payload.glucose_context or "",
     )
     if not readings.empty and not can_see_health(user, resident):
-        raise ValidationError({"readings": [NO_CONSENT_MESSAGE]})
+        raise ValidationError({"readings": [str(NO_CONSENT_MESSAGE)]})
     visit: Visit = visit_log(
         actor=user,
         resident=resident,

@@ -14,3 +14,14 @@ class CareConfig(AppConfig):
         from linli.core.scoping import register_personal_scope
 
         register_personal_scope(care_personal_scope)
+
+        from linli.care.models import Alert, CarePlan, Visit
+        from linli.care.personal_data import anonymise_care, export_care
+        from linli.privacy.registry import register_personal_data
+
+        register_personal_data(
+            "care",
+            subjects={CarePlan: "resident", Visit: "resident", Alert: "resident"},
+            export=export_care,
+            anonymise=anonymise_care,
+        )

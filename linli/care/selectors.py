@@ -8,7 +8,9 @@ no home visit yet the plan is due from the day it was made.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -17,6 +19,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -27,15 +30,34 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, scope_for
 from linli.areas.selectors import ancestor_paths, building_of
-from linli.care.models import Alert, AlertLevel, AlertStatus, CarePlan, Visit, VisitKind
+from linli.care.models import (
+    Alert,
+    AlertKind,
+    AlertLevel,
+    AlertStatus,
+    CarePlan,
+    Visit,
+    VisitKind,
+)
 from linli.core.roles import Capability, Role
 from linli.core.scoping import NOTHING, Scope, apply_scope
 from linli.people.models import Resident, TagCode
+from linli.people.selectors import residents_with_health_processing
+from linli.privacy.gate import (
+    Sensitive,
+    care_notes_visible_ids,
+    health_visible_ids,
+    may_see,
+    visible,
+)
 from linli.volunteers.models import Volunteer
+
+M = TypeVar("M", bound=Model)
 
 OVERDUE_GRACE = dt.timedelta(days=1)
 MAX_VISITS_PER_WEEK = 14
@@ -63,23 +85,34 @@ def care_personal_scope(user: object, role: Role) -> Scope:
 
 
 def _scoped_residents(user: AnyUser, capability: Capability) -> QuerySet[Resident]:
-    return apply_scope(
-        Resident.objects.all(),
-        scope_for(user, capability),
-        area_path="household__unit__path",
-        resident="pk",
+    return visible(
+        apply_scope(
+            Resident.objects.all(),
+            scope_for(user, capability),
+            area_path="household__unit__path",
+            resident="pk",
+        ),
+        user,
+    )
+
+
+def _scoped(queryset: QuerySet[M], user: AnyUser, capability: Capability) -> QuerySet[M]:
+    """Care records about the people in the user's scope, through the privacy gate."""
+    return visible(
+        apply_scope(
+            queryset,
+            scope_for(user, capability),
+            area_path="resident__household__unit__path",
+            resident="resident_id",
+        ),
+        user,
     )
 
 
 def visible_plans(
     user: AnyUser, capability: Capability = Capability.CARE_VIEW
 ) -> QuerySet[CarePlan]:
-    return apply_scope(
-        CarePlan.objects.all(),
-        scope_for(user, capability),
-        area_path="resident__household__unit__path",
-        resident="resident_id",
-    )
+    return _scoped(CarePlan.objects.all(), user, capability)
 
 
 def care_resident_get(
@@ -108,8 +141,14 @@ def plan_get_for_user(
 
 
 def can_see_health(user: AnyUser, resident: Resident) -> bool:
-    """The care team (the plan's volunteers, the grid worker) and staff see readings."""
-    return _scoped_residents(user, Capability.HEALTH_VIEW).filter(pk=resident.pk).exists()
+    """Readings, care notes and health alerts: the care team (the plan's volunteers, the
+    grid worker) and staff, and only while the person's health consent is active."""
+    return may_see(user, resident, Sensitive.HEALTH)
+
+
+def can_see_care_notes(user: AnyUser, resident: Resident) -> bool:
+    """Visit notes, concerns and how alerts were closed: the care team and staff."""
+    return may_see(user, resident, Sensitive.CARE_NOTES)
 
 
 def may_manage(user: AnyUser, resident: Resident) -> bool:
@@ -227,12 +266,7 @@ def plans_of_volunteer(volunteer: Volunteer) -> QuerySet[CarePlan]:
 
 
 def visible_visits(user: AnyUser) -> QuerySet[Visit]:
-    return apply_scope(
-        Visit.objects.all(),
-        scope_for(user, Capability.CARE_VIEW),
-        area_path="resident__household__unit__path",
-        resident="resident_id",
-    )
+    return _scoped(Visit.objects.all(), user, Capability.CARE_VIEW)
 
 
 def visits_of(*, user: AnyUser, resident: Resident, limit: int = 20) -> list[Visit]:
@@ -253,13 +287,49 @@ def recent_concerns(resident: Resident, *, count: int) -> list[str]:
     )
 
 
+HEALTH_ALERT_KINDS = (AlertKind.BLOOD_PRESSURE, AlertKind.GLUCOSE)
+
+
 def visible_alerts(user: AnyUser) -> QuerySet[Alert]:
-    return apply_scope(
-        Alert.objects.all(),
-        scope_for(user, Capability.CARE_VIEW),
-        area_path="resident__household__unit__path",
-        resident="resident_id",
+    """Alerts in scope; a health alert only while the person's health consent is active."""
+    return _scoped(Alert.objects.all(), user, Capability.CARE_VIEW).exclude(
+        Q(kind__in=HEALTH_ALERT_KINDS)
+        & ~Q(resident__in=residents_with_health_processing(Resident.objects.all()))
     )
+
+
+@dataclass(frozen=True)
+class AlertShown:
+    """An alert as one user may see it: a health alert's kind and every alert's notes
+    only with the matching visibility (a leader sees that there is an alert, not why)."""
+
+    alert: Alert
+    kind: str  # the alert's kind, or "health" when its kind is not for this user
+    kind_label: str
+    summary: str
+    close_note: str
+
+
+def alerts_shown(user: AnyUser, alerts: Iterable[Alert]) -> list[AlertShown]:
+    alerts = list(alerts)
+    resident_ids = [a.resident_id for a in alerts]
+    health = health_visible_ids(user, resident_ids)
+    notes = care_notes_visible_ids(user, resident_ids)
+    shown = []
+    for alert in alerts:
+        health_alert = alert.kind in HEALTH_ALERT_KINDS
+        kind_visible = not health_alert or alert.resident_id in health
+        notes_visible = alert.resident_id in notes and kind_visible
+        shown.append(
+            AlertShown(
+                alert=alert,
+                kind=alert.kind if kind_visible else "health",
+                kind_label=str(alert.get_kind_display() if kind_visible else _("健康预警")),
+                summary=alert.summary if notes_visible else "",
+                close_note=alert.close_note if notes_visible else "",
+            )
+        )
+    return shown
 
 
 def alerts_list(user: AnyUser, *, status: str = "active") -> QuerySet[Alert]:
@@ -283,12 +353,7 @@ def alert_get_for_user(
     *, user: AnyUser, pk: int, capability: Capability = Capability.CARE_VIEW
 ) -> Alert:
     alert = (
-        apply_scope(
-            Alert.objects.all(),
-            scope_for(user, capability),
-            area_path="resident__household__unit__path",
-            resident="resident_id",
-        )
+        _scoped(Alert.objects.all(), user, capability)
         .select_related("resident")
         .filter(pk=pk)
         .first()

@@ -41,13 +41,18 @@ from linli.care.selectors import (
 from linli.core.audit import audit_record
 from linli.notifications.services import notify, without_external_delivery
 from linli.people.models import ConsentPurpose, Resident
-from linli.people.selectors import consent_active
+from linli.privacy.gate import (
+    HEALTH_CONSENT_MISSING,
+    processable,
+    processing_refusal,
+    require_processing,
+)
 from linli.requests.models import Channel
 from linli.requests.services import request_submit
 from linli.volunteers.models import ServiceSource, Volunteer
 from linli.volunteers.services import service_record_add
 
-NO_CONSENT_MESSAGE = "未登记该居民的健康信息授权同意,不能记录血压、血糖等读数。"
+NO_CONSENT_MESSAGE = HEALTH_CONSENT_MISSING
 
 
 def thresholds() -> dict[str, Any]:
@@ -198,6 +203,7 @@ def visit_log(
     Readings are kept only with the person's active health consent; without it they are
     refused, so nothing sensitive is stored by mistake.
     """
+    require_processing(resident)
     now = timezone.now()
     visited_at = visited_at or now
     readings = readings or Readings()
@@ -221,8 +227,8 @@ def visit_log(
     elif concern_to_request and resident.household is None:
         errors["concern"] = [_("该居民没有登记住址,无法转为诉求,请联系网格员。")]
     if not readings.empty:
-        if not consent_active(resident=resident, purpose=ConsentPurpose.HEALTH):
-            errors["readings"] = [_(NO_CONSENT_MESSAGE)]
+        if refusal := processing_refusal(resident, purpose=ConsentPurpose.HEALTH):
+            errors["readings"] = [refusal]
         else:
             errors.update(_check_readings(readings))
     if errors:
@@ -446,7 +452,7 @@ def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
     """One open alert per person whose visit is overdue (the daily check calls this)."""
     now = now or timezone.now()
     overdue = (
-        with_due(CarePlan.objects.filter(active=True), now=now)
+        with_due(processable(CarePlan.objects.filter(active=True)), now=now)
         .filter(Q(due_at__lt=now - OVERDUE_GRACE))
         .exclude(
             resident__care_alerts__kind=AlertKind.OVERDUE,

@@ -23,6 +23,8 @@ from linli.care.models import AlertStatus, CarePlan, VisitKind
 from linli.care.selectors import (
     alert_get_for_user,
     alerts_list,
+    alerts_shown,
+    can_see_care_notes,
     can_see_health,
     care_figures,
     care_gaps,
@@ -141,7 +143,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     show_health = can_see_health(user, resident)
     if show_health:
         visit_readings_reveal(actor=user, resident=resident, visits=visits)
-    alerts = alerts_list(user, status="all").filter(resident=resident)[:10]
+    alerts = alerts_shown(user, alerts_list(user, status="all").filter(resident=resident)[:10])
     return render(
         request,
         "care/person.html",
@@ -151,6 +153,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "visits": visits,
             "show_health": show_health,
+            "show_notes": can_see_care_notes(user, resident),
             "alerts": alerts,
             "can_manage": may_manage(user, resident),
             "can_log": Capability.CARE_LOG in capabilities_of(user),
@@ -165,7 +168,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     resident = care_resident_get(user=user, pk=pk, capability=Capability.CARE_LOG)
     plan = CarePlan.objects.filter(resident=resident, active=True).first()
     consent = consent_active(resident=resident, purpose=ConsentPurpose.HEALTH)
-    readings_allowed = consent and can_see_health(user, resident)
+    readings_allowed = can_see_health(user, resident)
     if request.method == "POST":
         form = VisitForm(request.POST)
         if form.is_valid():
@@ -173,7 +176,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             readings = form.readings()
             try:
                 if not readings_allowed and not readings.empty:
-                    raise ValidationError({"readings": _(NO_CONSENT_MESSAGE)})
+                    raise ValidationError({"readings": [str(NO_CONSENT_MESSAGE)]})
                 visit = visit_log(
                     actor=user,
                     resident=resident,
@@ -301,6 +304,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "care/alert_list.html",
         {
             "page": page,
+            "alerts": alerts_shown(user, page),
             "status": status,
             "statuses": ALERT_STATUSES,
             "querystring": querystring_without_page(request),

@@ -52,3 +52,18 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
     return unread.update(read_at=timezone.now())
+
+
+def notifications_scrub(*, links: Iterable[str], names: Iterable[str], replacement: str) -> int:
+    """Take a person's names out of the messages about their things (anonymisation)."""
+    names = [n for n in names if n]
+    count = 0
+    for notification in Notification.objects.filter(link__in=list(links)):
+        text = notification.text
+        for name in names:
+            text = text.replace(name, replacement)
+        if text != notification.text:
+            notification.text = text
+            notification.save(update_fields=["text"])
+            count += 1
+    return count

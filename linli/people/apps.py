@@ -15,10 +15,27 @@ class PeopleConfig(AppConfig):
 
         register_personal_scope(resident_own_household_scope)
 
+        from linli.people.models import Consent, EmergencyContact, Household, Resident, ResidentTag
         from linli.people.personal_data import (
+            anonymise_register,
             export_register,
-            register_personal_data,
             register_retention,
         )
+        from linli.privacy.registry import declare_not_personal, register_personal_data
 
-        register_personal_data("people", export=export_register, retention=register_retention)
+        register_personal_data(
+            "people",
+            subjects={
+                Resident: "",
+                ResidentTag: "resident",
+                EmergencyContact: "resident",
+                Consent: "resident",
+            },
+            accounts={Resident: "user"},
+            export=export_register,
+            retention=register_retention,
+            anonymise=anonymise_register,
+        )
+        declare_not_personal(
+            Household, reason="an address (unit and room); its members are the residents"
+        )

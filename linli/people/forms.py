@@ -53,7 +53,7 @@ class ResidentForm(forms.Form):
         label=_("常用称呼"),
         max_length=50,
         required=False,
-        help_text=_("邻里间的叫法,如“王大娘”,可用于搜索。"),
+        help_text=_("邻里间的叫法,如“李奶奶”,可用于搜索。"),
     )
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices, widget=forms.RadioSelect)
     birth_date = forms.DateField(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,8 @@ from linli.people.models import (
     ResidentTag,
     Tag,
 )
+
+M = TypeVar("M", bound=Model)
 
 
 def resident_own_household_scope(user: object, role: Role) -> Scope:
@@ -65,8 +68,8 @@ def visible_residents(
 
 
 def hide_children_without_consent(
-    residents: QuerySet[Resident], user: AnyUser, *, prefix: str = ""
-) -> QuerySet[Resident]:
+    residents: QuerySet[M], user: AnyUser, *, prefix: str = ""
+) -> QuerySet[M]:
     """Drop children under 14 without active guardian consent, unless the user manages
     consent over them. ``prefix`` is the lookup from the queryset's model to a resident."""
     consent_scope = scope_for(user, Capability.CONSENT_RECORD)

@@ -34,12 +34,6 @@ from linli.people.forms import (
     ResidentSearchForm,
 )
 from linli.people.models import Household, Resident, Tag
-from linli.people.personal_data import (
-    anonymisation_refusals,
-    personal_data_export,
-    registered_sources,
-    resident_anonymise,
-)
 from linli.people.selectors import (
     ResidentFilters,
     consent_get_for_user,
@@ -67,6 +61,12 @@ from linli.people.services import (
     resident_create,
     resident_reveal,
     resident_update,
+)
+from linli.privacy.registry import registered_sources
+from linli.privacy.services import (
+    anonymisation_refusals,
+    personal_data_export,
+    resident_anonymise,
 )
 
 

@@ -10,7 +10,8 @@ class RequestsConfig(AppConfig):
     verbose_name = _("居民诉求")
 
     def ready(self) -> None:
-        from linli.people.personal_data import register_personal_data
+        from linli.privacy.registry import declare_not_personal, register_personal_data
+        from linli.requests.models import Feedback, Request, RequestEvent, RequestPhoto
         from linli.requests.personal_data import (
             anonymise_requests,
             export_requests,
@@ -19,7 +20,13 @@ class RequestsConfig(AppConfig):
 
         register_personal_data(
             "requests",
+            subjects={Request: "reporter", Feedback: "request__reporter"},
+            # A request is the community's record of a problem: it stays, de-identified.
+            kept=[Request, Feedback],
             export=export_requests,
             retention=request_retention,
             anonymise=anonymise_requests,
         )
+        actors = "who filed, handled or photographed it: staff acting, not data about them"
+        declare_not_personal(RequestEvent, reason=actors)
+        declare_not_personal(RequestPhoto, reason=actors)

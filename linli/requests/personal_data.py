@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
+from linli.notifications.services import notifications_scrub
 from linli.people.models import Resident
-from linli.people.personal_data import ANONYMOUS_NAME, Row, Sections, format_time
+from linli.privacy.registry import ANONYMOUS_NAME, Row, Sections, format_time
 from linli.requests.models import Feedback, Request
 from linli.requests.workflow import Status
 
@@ -82,7 +84,8 @@ def request_retention(resident: Resident) -> list[str]:
 
 def anonymise_requests(resident: Resident, actor: User | None) -> None:
     """Keep the requests (they are the community's statistics) without who reported them."""
-    for request in Request.objects.filter(reporter=resident):
+    requests = Request.objects.filter(reporter=resident)
+    for request in requests:
         text = request.text
         for identifying in (resident.name, resident.alias, resident.phone, resident.id_number):
             if identifying:
@@ -91,3 +94,10 @@ def anonymise_requests(resident: Resident, actor: User | None) -> None:
         request.reporter_name = ANONYMOUS_NAME
         request.save(update_fields=["text", "reporter_name"])
     Feedback.objects.filter(request__reporter=resident).update(comment="")
+    notifications_scrub(
+        links=[
+            reverse("requests:detail", args=[pk]) for pk in requests.values_list("pk", flat=True)
+        ],
+        names=[resident.name, resident.alias],
+        replacement=ANONYMOUS_NAME,
+    )

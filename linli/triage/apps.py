@@ -8,3 +8,11 @@ class TriageConfig(AppConfig):
     name = "linli.triage"
     label = "triage"
     verbose_name = _("智能分诊")
+
+    def ready(self) -> None:
+        from linli.privacy.registry import declare_not_personal
+        from linli.triage.models import Correction, Suggestion
+
+        reason = "a reading of a request's text and who accepted or corrected it (staff acting)"
+        declare_not_personal(Suggestion, reason=reason)
+        declare_not_personal(Correction, reason=reason)

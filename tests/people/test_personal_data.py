@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from linli.core.models import AuditEvent
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
-from linli.people.personal_data import (
+from linli.privacy.services import (
     anonymisation_refusals,
     personal_data_export,
     resident_anonymise,
