@@ -15,11 +15,6 @@ from openpyxl import load_workbook
 
 from linli.core.models import AuditEvent
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
-from linli.privacy.services import (
-    anonymisation_refusals,
-    personal_data_export,
-    resident_anonymise,
-)
 from linli.people.selectors import visible_residents
 from linli.people.services import (
     ConsentGiver,
@@ -27,6 +22,11 @@ from linli.people.services import (
     consent_record,
     emergency_contact_add,
     resident_create,
+)
+from linli.privacy.services import (
+    anonymisation_refusals,
+    personal_data_export,
+    resident_anonymise,
 )
 from linli.requests.models import Request
 from linli.requests.workflow import Status
