@@ -459,7 +459,7 @@ def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
                 )
             )
         )
-        .select_related("resident__household__unit")
+        .select_related("resident__area")
     )
     raised = 0
     for plan in overdue:

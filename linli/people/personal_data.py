@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
+from linli.areas.selectors import compound_or_community_of
 from linli.core.audit import audit_record
 from linli.people.models import Consent, EmergencyContact, Relation, Resident, ResidentTag
 
@@ -205,7 +206,7 @@ def resident_anonymise(*, actor: User | None, resident: Resident, confirmed: boo
         actor=actor,
         action="anonymise",
         obj=locked,
-        fields=["name", "alias", "id_number", "phone", "birth_date", "household", "notes"],
+        fields=["name", "alias", "id_number", "phone", "birth_date", "household", "area", "notes"],
         note="应本人或监护人请求匿名化",
     )
     return locked
@@ -232,6 +233,7 @@ def _anonymise_register(resident: Resident) -> None:
     resident.phone_hash = ""
     resident.birth_date = dt.date(resident.birth_date.year, 1, 1)
     resident.household = None
+    resident.area = resident.area and compound_or_community_of(resident.area)
     resident.relation_to_head = Relation.OTHER
     resident.notes = ""
     resident.user = None
