@@ -121,6 +121,29 @@ def ancestor_of_kind(area: Area, kind: str) -> Area | None:
     return found
 
 
+def compound_or_community_of(area: Area) -> Area:
+    """The compound at or above ``area``, else its community (else ``area`` itself):
+    a place coarse enough not to point at a building or a flat."""
+    found: Area | None = (
+        Area.objects.filter(
+            kind__in=[AreaKind.COMPOUND, AreaKind.COMMUNITY], path__in=ancestor_paths(area.path)
+        )
+        .order_by("-depth")
+        .first()
+    )
+    return found or area
+
+
+def register_places(user: AnyUser) -> QuerySet[Area]:
+    """Communities, compounds and buildings in which the user may register a person
+    who has no household yet (their register-editing scope)."""
+    scope = scope_for(user, Capability.REGISTER_EDIT)
+    places = Area.objects.filter(
+        kind__in=[AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING]
+    )
+    return apply_scope(places, scope, area_path="path").order_by("path")
+
+
 def _leading_number(name: str) -> int | None:
     digits = ""
     for char in name:

@@ -89,7 +89,7 @@ def _scoped_residents(user: AnyUser, capability: Capability) -> QuerySet[Residen
         apply_scope(
             Resident.objects.all(),
             scope_for(user, capability),
-            area_path="household__unit__path",
+            area_path="area__path",
             resident="pk",
         ),
         user,
@@ -102,7 +102,7 @@ def _scoped(queryset: QuerySet[M], user: AnyUser, capability: Capability) -> Que
         apply_scope(
             queryset,
             scope_for(user, capability),
-            area_path="resident__household__unit__path",
+            area_path="resident__area__path",
             resident="resident_id",
         ),
         user,
@@ -376,10 +376,10 @@ def care_team_of(resident: Resident) -> list[User]:
         for volunteer in (plan.primary_volunteer, plan.backup_volunteer):
             if volunteer is not None and volunteer.user is not None:
                 users[volunteer.user.pk] = volunteer.user
-    unit = resident.household.unit if resident.household else None
-    if unit is not None:
-        building = building_of(unit)
-        place = Q(role__in=ALERT_AREA_ROLES, area__path__in=ancestor_paths(unit.path))
+    area = resident.area
+    if area is not None:
+        building = building_of(area)
+        place = Q(role__in=ALERT_AREA_ROLES, area__path__in=ancestor_paths(area.path))
         if building is not None and building.grid_id is not None:
             place |= Q(role=Role.GRID_WORKER, grid_id=building.grid_id)
         for assignment in RoleAssignment.objects.filter(place, user__is_active=True).select_related(

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -454,11 +454,18 @@ def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
     overdue = (
         with_due(processable(CarePlan.objects.filter(active=True)), now=now)
         .filter(Q(due_at__lt=now - OVERDUE_GRACE))
+        # One subquery: across the multi-valued relation, two conditions in ``exclude()``
+        # become two independent EXISTS (any overdue alert, any active alert).
         .exclude(
-            resident__care_alerts__kind=AlertKind.OVERDUE,
-            resident__care_alerts__status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
+            Exists(
+                Alert.objects.filter(
+                    resident_id=OuterRef("resident_id"),
+                    kind=AlertKind.OVERDUE,
+                    status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
+                )
+            )
         )
-        .select_related("resident__household__unit")
+        .select_related("resident__area")
     )
     raised = 0
     for plan in overdue:

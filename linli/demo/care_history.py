@@ -149,7 +149,7 @@ class CareHistoryBuilder:
         self.visits += 1
 
     def pick_volunteers(self, resident: Resident) -> tuple[Volunteer | None, Volunteer | None]:
-        grid = grid_of(resident.household.unit) if resident.household else None
+        grid = grid_of(resident.area) if resident.area else None
         near = list(self.volunteers_by_grid.get(grid.pk if grid else None, []))
         pool = near or list(self.world.volunteers)
         if not pool:
@@ -272,13 +272,13 @@ class CareHistoryBuilder:
         community = self.world.community
         named = {r.pk for r in self.world.residents.values()}
         elderly = (
-            Resident.objects.filter(household__unit__path__startswith=community.path)
+            Resident.objects.filter(area__path__startswith=community.path)
             .filter(
                 Q(tag_links__tag__code=TagCode.LIVING_ALONE)
                 | Q(tag_links__tag__code=TagCode.EMPTY_NEST, relation_to_head="head")
             )
             .exclude(pk__in=named)
-            .select_related("household__unit")
+            .select_related("area")
             .distinct()
             .order_by("pk")
         )

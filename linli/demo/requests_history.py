@@ -535,7 +535,8 @@ class HistoryBuilder:
         adult_born_before = self.now.date().replace(year=self.now.year - 18)
         residents = (
             Resident.objects.filter(
-                household__unit__path__startswith=community.path,
+                area__path__startswith=community.path,
+                household__isnull=False,
                 birth_date__lte=adult_born_before,
             )
             .select_related("household")

@@ -620,9 +620,9 @@ class WorldBuilder:
         links = (
             Resident.objects.filter(
                 tag_links__tag__code=TagCode.VOLUNTEER,
-                household__unit__path__startswith=world.community.path,
+                area__path__startswith=world.community.path,
             )
-            .select_related("household__unit", "user")
+            .select_related("area", "user")
             .order_by("pk")
         )
         for resident in links:
@@ -632,7 +632,7 @@ class WorldBuilder:
                 if TagCode.PARTY_MEMBER in tag_codes
                 else VolunteerKind.RESIDENT
             )
-            assert resident.household is not None
+            assert resident.area is not None
             world.volunteers.append(
                 volunteer_create(
                     actor=None,
@@ -640,7 +640,7 @@ class WorldBuilder:
                     resident=resident,
                     user=resident.user,
                     kind=kind,
-                    grid=grid_of(resident.household.unit),
+                    grid=grid_of(resident.area),
                     joined_on=self.today - dt.timedelta(days=self.random.randint(60, 900)),
                 )
             )

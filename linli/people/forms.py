@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.areas.models import Area
+from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels
 from linli.people.models import (
     ConsentMethod,
@@ -75,6 +75,13 @@ class ResidentForm(forms.Form):
     household = forms.TypedChoiceField(
         label=_("住户"), required=False, coerce=int, empty_value=None
     )
+    area = forms.TypedChoiceField(
+        label=_("所属区域"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("暂不登记住户时必选:该居民归属的社区、小区或楼栋。"),
+    )
     relation_to_head = forms.ChoiceField(
         label=_("与户主关系"), choices=Relation.choices, initial=Relation.HEAD
     )
@@ -89,6 +96,7 @@ class ResidentForm(forms.Form):
         self,
         *args: Any,
         households: list[Household],
+        places: list[Area],
         tags: list[Tag],
         existing: Resident | None = None,
         **kwargs: Any,
@@ -141,6 +149,11 @@ class ResidentForm(forms.Form):
         self.fields["household"].choices = [("", _("暂不登记住户"))] + [  # type: ignore[attr-defined]
             (h.pk, labels[h.pk]) for h in households
         ]
+        place_labels = area_labels([p.path for p in places], top_kind=AreaKind.COMMUNITY)
+        self.places = {p.pk: p for p in places}
+        self.fields["area"].choices = [("", _("请选择"))] + [  # type: ignore[attr-defined]
+            (p.pk, f"{place_labels[p.path]}({p.kind_label})") for p in places
+        ]
         self.tag_objects = {str(t.pk): t for t in tags}
         self.fields["tags"].choices = [(str(t.pk), t.name) for t in tags]  # type: ignore[attr-defined]
         for tag in tags:
@@ -167,6 +180,7 @@ class ResidentForm(forms.Form):
             id_number=data.get("id_number", "") or self._kept("id_number"),
             phone="" if data.get("clear_phone") else (data.get("phone", "") or self._kept("phone")),
             household=self.households.get(household_id) if household_id else None,
+            area=None if household_id else self.places.get(data.get("area") or 0),
             relation_to_head=data["relation_to_head"],
             notes=data.get("notes", ""),
         )

@@ -104,6 +104,20 @@ class Resident(TimeStampedModel):
     relation_to_head = models.CharField(
         _("与户主关系"), max_length=20, choices=Relation.choices, default=Relation.HEAD
     )
+    # Where the person belongs, and so whose scope covers them: the household's unit, or
+    # for someone registered without a household the community, compound or building
+    # chosen at registration (after anonymisation: the compound or community only).
+    # Kept in step with ``household`` by people.services. Nullable only for rows older
+    # than the field that had no household (migration 0005 fills the others).
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        db_index=True,
+    )
     tags = models.ManyToManyField(
         Tag, verbose_name=_("服务标签"), through="ResidentTag", related_name="residents", blank=True
     )
@@ -123,7 +137,7 @@ class Resident(TimeStampedModel):
     class Meta:
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
-        ordering = ["household__unit__path", "household__room", "pk"]
+        ordering = ["area__path", "household__room", "pk"]
 
     def __str__(self) -> str:
         return self.name

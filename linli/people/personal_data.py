@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
+from linli.areas.selectors import compound_or_community_of
 from linli.people.models import Consent, EmergencyContact, Relation, Resident, ResidentTag
 from linli.privacy.registry import ANONYMOUS_NAME, Row, Sections, format_date, format_time
 
@@ -34,6 +35,7 @@ def anonymise_register(resident: Resident, actor: User | None) -> None:
     resident.phone_hash = ""
     resident.birth_date = dt.date(resident.birth_date.year, 1, 1)
     resident.household = None
+    resident.area = resident.area and compound_or_community_of(resident.area)
     resident.relation_to_head = Relation.OTHER
     resident.notes = ""
     if resident.user is not None:

@@ -60,7 +60,7 @@ def visible_residents(
     residents = apply_scope(
         Resident.objects.filter(anonymised_at__isnull=True),
         scope_for(user, capability),
-        area_path="household__unit__path",
+        area_path="area__path",
         household="household",
         resident="pk",
     )
@@ -78,7 +78,7 @@ def hide_children_without_consent(
     hidden = children_without_consent_condition(prefix=prefix)
     managed = scope_condition(
         consent_scope,
-        area_path=f"{prefix}household__unit__path",
+        area_path=f"{prefix}area__path",
         household=f"{prefix}household",
         resident=f"{prefix}pk",
     )
@@ -212,11 +212,9 @@ def residents_search(*, user: AnyUser, filters: ResidentFilters) -> QuerySet[Res
             residents = residents.filter(Q(name__contains=query) | Q(alias__contains=query))
     if filters.grid is not None:
         grid_buildings = frozenset(filters.grid.buildings.values_list("path", flat=True))
-        residents = apply_scope(
-            residents, Scope(area_paths=grid_buildings), area_path="household__unit__path"
-        )
+        residents = apply_scope(residents, Scope(area_paths=grid_buildings), area_path="area__path")
     if filters.building is not None:
-        residents = residents.filter(household__unit__path__startswith=filters.building.path)
+        residents = residents.filter(area__path__startswith=filters.building.path)
     if filters.tag is not None:
         residents = residents.filter(tag_links__tag=filters.tag)
     return residents.select_related("household__unit").prefetch_related(
@@ -255,10 +253,10 @@ def unit_counts(unit_paths_under: frozenset[str]) -> tuple[dict[str, int], dict[
         .values_list("unit__path", "n")
     )
     residents = dict(
-        apply_scope(Resident.objects.all(), scope, area_path="household__unit__path")
-        .values_list("household__unit__path")
+        apply_scope(Resident.objects.all(), scope, area_path="area__path")
+        .values_list("area__path")
         .annotate(n=Count("pk"))
-        .values_list("household__unit__path", "n")
+        .values_list("area__path", "n")
     )
     return households, residents
 
@@ -406,7 +404,7 @@ def consent_get_for_user(*, user: AnyUser, pk: int) -> Consent:
             resident__in=apply_scope(
                 Resident.objects.all(),
                 scope_for(user, Capability.CONSENT_RECORD),
-                area_path="household__unit__path",
+                area_path="area__path",
                 household="household",
                 resident="pk",
             )

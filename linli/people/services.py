@@ -83,6 +83,9 @@ def household_update(
     ]
     household.unit, household.room, household.notes = unit, room, notes
     household.save()
+    if "unit" in changed:
+        # The members belong to the household's unit (Resident.area): they move with it.
+        Resident.objects.filter(household=household).update(area=unit)
     if changed:
         audit_record(actor=actor, action="update", obj=household, fields=changed)
     return household
@@ -101,6 +104,23 @@ class ResidentData:
     household: Household | None = None
     relation_to_head: str = Relation.HEAD
     notes: str = ""
+    # Where a person without a household belongs (a community, compound or building);
+    # ignored when there is a household: then the person belongs to its unit.
+    area: Area | None = None
+
+
+# Where someone registered without a household may be placed.
+PLACE_KINDS = (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING)
+
+
+def _resident_area(data: ResidentData) -> Area:
+    if data.household is not None:
+        return data.household.unit
+    if data.area is None:
+        raise ValidationError({"area": _("未登记住户的居民,请选择其所属的社区、小区或楼栋。")})
+    if data.area.kind not in PLACE_KINDS:
+        raise ValidationError({"area": _("所属区域只能是社区、小区或楼栋。")})
+    return data.area
 
 
 def _clean_resident(data: ResidentData) -> ResidentData:
@@ -131,6 +151,11 @@ def _clean_resident(data: ResidentData) -> ResidentData:
             phone = validate_phone(data.phone)
         except ValidationError as exc:
             errors.setdefault("phone", []).extend(exc.messages)
+    area = None
+    try:
+        area = _resident_area(data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     return ResidentData(
@@ -143,6 +168,7 @@ def _clean_resident(data: ResidentData) -> ResidentData:
         household=data.household,
         relation_to_head=data.relation_to_head,
         notes=data.notes.strip(),
+        area=area,
     )
 
 
@@ -206,6 +232,7 @@ def resident_create(
         phone=data.phone,
         phone_hash=crypto.blind_index("phone", data.phone) if data.phone else "",
         household=data.household,
+        area=data.area,
         relation_to_head=data.relation_to_head,
         notes=data.notes,
     )

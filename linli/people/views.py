@@ -16,8 +16,10 @@ from linli.accounts.selectors import capabilities_of
 from linli.areas.models import AreaKind, Grid, area_children
 from linli.areas.selectors import (
     area_get_for_user,
+    area_label,
     area_labels,
     grid_get_for_user,
+    register_places,
     visible_communities,
 )
 from linli.core.forms import add_service_errors
@@ -144,6 +146,9 @@ def _detail_context(
     return {
         "resident": resident,
         "household_label": household_label(resident.household) if resident.household else "",
+        "area_label": area_label(resident.area, top_kind=AreaKind.COMMUNITY)
+        if resident.area and not resident.household
+        else "",
         "can_edit": resident_get_for_user_or_none(user, pk, Capability.REGISTER_EDIT) is not None,
         "can_reveal": resident_get_for_user_or_none(user, pk, Capability.SENSITIVE_REVEAL)
         is not None,
@@ -176,6 +181,7 @@ def _resident_form(
     return ResidentForm(
         request.POST or None,
         households=households,
+        places=list(register_places(request.user)),
         tags=list(Tag.objects.all()),
         existing=existing,
         initial=initial,
@@ -220,6 +226,7 @@ def resident_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "gender": resident.gender,
         "birth_date": resident.birth_date,
         "household": resident.household_id,
+        "area": None if resident.household_id else resident.area_id,
         "relation_to_head": resident.relation_to_head,
         "notes": resident.notes,
         "tags": [str(link.tag_id) for link in links],

@@ -133,7 +133,7 @@ def resident_anonymise(*, actor: User | None, resident: Resident, confirmed: boo
         actor=actor,
         action="anonymise",
         obj=locked,
-        fields=["name", "alias", "id_number", "phone", "birth_date", "household", "notes"],
+        fields=["name", "alias", "id_number", "phone", "birth_date", "household", "area", "notes"],
         note="应本人或监护人请求匿名化",
     )
     return locked

@@ -25,7 +25,7 @@ def roster_assignments(
     return apply_scope(
         RosterAssignment.objects.filter(week_start=week_start),
         scope_for(user, capability),
-        area_path="resident__household__unit__path",
+        area_path="resident__area__path",
         household="resident__household",
         resident="resident",
     ).select_related("resident__household__unit", "volunteer")
@@ -37,7 +37,7 @@ def roster_gaps(
     return apply_scope(
         RosterGap.objects.filter(week_start=week_start),
         scope_for(user, capability),
-        area_path="resident__household__unit__path",
+        area_path="resident__area__path",
         household="resident__household",
         resident="resident",
     ).select_related("resident", "plan")

@@ -61,10 +61,10 @@ def roster_generate(
 
     in_communities = Q()
     for community in community_list:
-        in_communities |= Q(resident__household__unit__path__startswith=community.path)
+        in_communities |= Q(resident__area__path__startswith=community.path)
     plans = list(
         CarePlan.objects.filter(in_communities, active=True)
-        .select_related("resident__household__unit")
+        .select_related("resident__area")
         .order_by("pk")
     )
     below_communities = Q()
@@ -80,10 +80,10 @@ def roster_generate(
     last_visitor = _last_visitors([p.resident_id for p in plans])
     needs: list[PlanNeed] = []
     for plan in plans:
-        unit = plan.resident.household.unit if plan.resident.household else None
-        if unit is None:
+        area = plan.resident.area
+        if area is None:
             continue
-        paths = ancestor_paths(unit.path)
+        paths = ancestor_paths(area.path)
         community_id = next((community_by_path[p] for p in paths if p in community_by_path), None)
         if community_id is None:
             continue

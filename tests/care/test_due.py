@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from linli.care.models import Alert, AlertKind, AlertStatus, CarePlan, VisitKind
+from linli.care.models import Alert, AlertKind, AlertLevel, AlertStatus, CarePlan, VisitKind
 from linli.care.selectors import due_plans, with_due
 from linli.care.services import (
     alert_acknowledge,
@@ -105,3 +105,46 @@ def test_alert_is_acknowledged_then_closed_with_a_note(care: CareCast) -> None:
     assert AuditEvent.objects.filter(object_type="care.alert", action="update").count() == 2
     # Once closed, a new overdue alert may be raised again later.
     assert care_raise_overdue_alerts() == 1
+
+
+def test_overdue_alert_is_raised_despite_a_closed_overdue_and_an_open_alert_of_another_kind(
+    care: CareCast,
+) -> None:
+    """The "already alerted" check looks for one alert that is both overdue and active,
+    not for any overdue alert plus any active alert."""
+    cast = care.cast
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    Alert.objects.create(
+        resident=cast.elder,
+        kind=AlertKind.OVERDUE,
+        level=AlertLevel.HIGH,
+        status=AlertStatus.CLOSED,
+        created_at=long_ago,
+        closed_at=long_ago,
+    )
+    Alert.objects.create(
+        resident=cast.elder,
+        kind=AlertKind.BLOOD_PRESSURE,
+        level=AlertLevel.HIGH,
+        status=AlertStatus.OPEN,
+        created_at=long_ago,
+    )
+    still_alerted = care_plan_save(actor=None, resident=cast.neighbour, visits_per_week=1)
+    Alert.objects.create(
+        resident=cast.neighbour,
+        kind=AlertKind.OVERDUE,
+        level=AlertLevel.HIGH,
+        status=AlertStatus.OPEN,
+        created_at=long_ago,
+    )
+    CarePlan.objects.filter(pk__in=[care.plan.pk, still_alerted.pk]).update(
+        created_at=timezone.now() - dt.timedelta(days=10)
+    )
+
+    assert care_raise_overdue_alerts() == 1
+
+    active_overdue = Alert.objects.filter(kind=AlertKind.OVERDUE).exclude(status=AlertStatus.CLOSED)
+    assert sorted(active_overdue.values_list("resident__name", flat=True)) == sorted(
+        [cast.elder.name, cast.neighbour.name]
+    )
+    assert Alert.objects.filter(resident=cast.neighbour, kind=AlertKind.OVERDUE).count() == 1

@@ -103,7 +103,9 @@ def test_child_is_registered_with_the_guardian_consent_in_the_same_step(cast: Ca
 def test_adult_needs_no_guardian(cast: Cast) -> None:
     adult = resident_create(
         actor=cast.worker1,
-        data=ResidentData(name="赵成年", gender="male", birth_date=dt.date(1990, 5, 5)),
+        data=ResidentData(
+            name="赵成年", gender="male", birth_date=dt.date(1990, 5, 5), area=cast.compound
+        ),
     )
     assert not adult.consents.exists()
 

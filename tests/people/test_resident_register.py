@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from linli.areas.models import Area, AreaKind
 from linli.core import crypto
 from linli.core.models import AuditEvent
 from linli.core.validators import id_number_gender, validate_id_number
@@ -33,6 +34,8 @@ def _data(**overrides: object) -> ResidentData:
         "birth_date": BIRTH,
         "id_number": VALID_ID,
         "phone": "13700001234",
+        # Without a household a person is placed in an area (ignored with a household).
+        "area": Area.objects.get(kind=AreaKind.COMPOUND, name="和平小区"),
     }
     fields.update(overrides)
     return ResidentData(**fields)  # type: ignore[arg-type]

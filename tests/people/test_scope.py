@@ -138,15 +138,25 @@ def test_anonymous_sees_nothing(cast: Cast) -> None:
     assert not visible_households(AnonymousUser()).exists()
 
 
-def test_resident_registered_without_a_household_is_seen_only_by_whole_area_roles(
+def test_resident_registered_without_a_household_is_seen_by_whoever_holds_their_area(
     cast: Cast,
 ) -> None:
     resident_create(
         actor=None,
-        data=ResidentData(name="无住户居民", gender="male", birth_date=cast.elder.birth_date),
+        data=ResidentData(
+            name="无住户居民",
+            gender="male",
+            birth_date=cast.elder.birth_date,
+            area=cast.compound,
+        ),
     )
-    assert "无住户居民" not in _names(cast.worker1)
+    # The compound is wider than any one grid: staff of the community see them, grid
+    # workers (whose scope is their buildings) do not.
+    assert "无住户居民" in _names(cast.staff)
+    assert "无住户居民" in _names(cast.leader)
     assert "无住户居民" in _names(cast.admin)
+    assert "无住户居民" not in _names(cast.worker1)
+    assert "无住户居民" not in _names(cast.worker2)
 
 
 def test_grid_worker_sees_only_residents_of_their_grid(cast: Cast, client_for: ClientFor) -> None:
