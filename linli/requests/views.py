@@ -43,6 +43,7 @@ from linli.requests.forms import (
 )
 from linli.requests.locate import resident_of
 from linli.requests.models import Category, Channel, Feedback, Mediation, Request
+from linli.requests.reading import pending_suggestion
 from linli.requests.selectors import (
     QueueFilters,
     actor_relations,
@@ -375,11 +376,7 @@ def _reclassify_form(req: Request, data: Any = None) -> ReclassifyForm:
 
 
 def _reclassify_context(req: Request, form: forms.Form | None) -> dict[str, Any]:
-    from linli.triage.models import Suggestion
-
-    suggestion = (
-        Suggestion.objects.filter(request=req, applied=False).select_related("location").first()
-    )
+    suggestion = pending_suggestion(req)
     suggested_category = None
     suggestion_label = ""
     if suggestion is not None:
@@ -460,10 +457,8 @@ def reclassify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def accept_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     """One click: take triage's suggestion for a request that waited for a dispatcher."""
-    from linli.triage.models import Suggestion
-
     req = request_get_for_user(user=request.user, pk=pk)
-    suggestion = Suggestion.objects.filter(request=req, applied=False).first()
+    suggestion = pending_suggestion(req)
     if suggestion is None:
         messages.info(request, _("这条诉求没有待采纳的分诊建议。"))
         return redirect("requests:detail", pk=req.pk)

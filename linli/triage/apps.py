@@ -8,3 +8,10 @@ class TriageConfig(AppConfig):
     name = "linli.triage"
     label = "triage"
     verbose_name = _("智能分诊")
+
+    def ready(self) -> None:
+        # requests sits below triage and never imports it: it asks through this reader.
+        from linli.requests.reading import register_reader
+        from linli.triage.reading import TriageReader
+
+        register_reader(TriageReader())
