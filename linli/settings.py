@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.areas",
     "linli.accounts",
+    "linli.audit",
     "linli.organisations",
     "linli.people",
     "linli.notifications",

@@ -25,7 +25,7 @@ urlpatterns = [
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
     path("notifications/", include("linli.notifications.urls")),
-    path("audit/", include("linli.core.urls")),
+    path("audit/", include("linli.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.requests.open311_urls")),

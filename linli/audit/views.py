@@ -5,11 +5,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.core.forms import AuditSearchForm
+from linli.audit.forms import AuditSearchForm
+from linli.audit.selectors import AuditFilters, audit_events_search, can_view_audit
+from linli.audit.services import audit_trail_export, audit_trail_viewed
 from linli.core.htmx import render_page_or_fragment
 from linli.core.pagination import paginate, querystring_without_page
-from linli.core.selectors import AuditFilters, audit_events_search, can_view_audit
-from linli.core.services import audit_trail_export, audit_trail_viewed
 
 _CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
