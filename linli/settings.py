@@ -168,7 +168,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "linli.accounts.context_processors.navigation",
+                "linli.home.navigation.navigation",
             ],
         },
     }
