@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of, scope_for
-from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.models import Area, Grid
+from linli.areas.selectors import communities_in_scope
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
 from linli.core.pagination import paginate, querystring_without_page
@@ -282,12 +283,4 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
 def own_community(request: HttpRequest) -> Area | None:
     """The community in which a staff member creates teams: the first one they manage."""
     scope = scope_for(request.user, Capability.VOLUNTEERS_MANAGE)
-    communities = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path")
-    if scope.everything:
-        return communities.first()
-    condition = Q()
-    for prefix in scope.area_paths:
-        condition |= Q(path__startswith=prefix)
-    if not scope.area_paths:
-        return None
-    return communities.filter(condition).first()
+    return communities_in_scope(scope, whole_only=True).first()
