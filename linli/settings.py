@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.areas",
     "linli.accounts",
+    "linli.audit",
     "linli.organisations",
     "linli.people",
     "linli.privacy",
@@ -168,7 +169,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "linli.accounts.context_processors.navigation",
+                "linli.home.navigation.navigation",
             ],
         },
     }

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.api import api
 from linli.home.views import home
+from linli.requests import urls as request_urls
+from linli.triage import urls as triage_urls
 
 admin.site.site_header = _("邻里 管理后台")
 admin.site.site_title = _("邻里")
@@ -15,12 +17,15 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("linli.accounts.urls")),
     path("people/", include("linli.people.urls")),
-    path("requests/", include("linli.requests.urls")),
+    path(
+        "requests/",
+        include(([*request_urls.urlpatterns, *triage_urls.request_pages], request_urls.app_name)),
+    ),
     path("volunteers/", include("linli.volunteers.urls")),
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
     path("notifications/", include("linli.notifications.urls")),
-    path("audit/", include("linli.core.urls")),
+    path("audit/", include("linli.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.requests.open311_urls")),

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
+from linli.accounts.current import request_user
 from linli.accounts.models import User
 from linli.accounts.selectors import role_assignments
 from linli.accounts.services import api_token_authenticate
@@ -38,8 +39,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="当前令牌所属的用户及其角色")
 def me(request: HttpRequest) -> MeOut:
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     return MeOut(
         username=user.username,
         name=str(user),

@@ -84,7 +84,7 @@ class AccountSecurityMiddleware:
         except Resolver404:
             return None
         step = _pending_step(user)
-        # Pages reached mid-login show no navigation (see accounts.context_processors).
+        # Pages reached mid-login show no navigation (see home.navigation).
         request.linli_login_pending = step is not None  # type: ignore[attr-defined]
         if step is None or view_name in OPEN_VIEWS:
             return None

@@ -19,15 +19,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from linli.accounts import services
+from linli.accounts.current import request_user
 from linli.accounts.forms import EnrolmentCodeForm, OneTimeCodeForm, PasswordChangeForm
-from linli.accounts.models import User
 from linli.accounts.selectors import backup_codes_left, has_two_factor, two_factor_required
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -41,7 +35,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,7 +55,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if user.is_verified() or not has_two_factor(user):  # type: ignore[attr-defined]
         return HttpResponseRedirect(_next_url(request))
     form = OneTimeCodeForm(request.POST or None)
@@ -86,7 +80,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """The account-security page: enrol an authenticator, or manage the one in use."""
-    user = _user(request)
+    user = request_user(request)
     required = two_factor_required(user)
     if has_two_factor(user):
         if not user.is_verified():  # type: ignore[attr-defined]
@@ -134,7 +128,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def backup_codes(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not user.is_verified():  # type: ignore[attr-defined]
         return HttpResponseRedirect(reverse("accounts:two_factor"))
     codes = services.backup_codes_generate(user=user)
@@ -148,7 +142,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not user.is_verified():  # type: ignore[attr-defined]
         return HttpResponseRedirect(reverse("accounts:two_factor"))
     try:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from treebeard.admin import TreeAdmin
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
+from linli.accounts.current import request_user
 from linli.areas.models import Area, AreaKind, Grid, area_parent
 from linli.areas.services import (
     validate_area_code,
@@ -66,7 +67,7 @@ class AreaAdmin(TreeAdmin):  # type: ignore[misc]
     def save_model(self, request: HttpRequest, obj: Area, form: forms.Form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         audit_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_user(request),
             action="update" if change else "create",
             obj=obj,
             fields=list(form.changed_data),
@@ -117,7 +118,7 @@ class GridAdmin(admin.ModelAdmin[Grid]):
     def save_model(self, request: HttpRequest, obj: Grid, form: forms.Form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         audit_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_user(request),
             action="update" if change else "create",
             obj=obj,
             fields=list(form.changed_data),

@@ -10,7 +10,7 @@ from django.http import Http404
 from linli.accounts.selectors import AnyUser, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.roles import Capability
-from linli.core.scoping import apply_scope, scope_condition
+from linli.core.scoping import Scope, apply_scope, scope_condition, subtree_condition
 
 STEP = Area.steplen
 
@@ -56,20 +56,29 @@ def grid_get_for_user(*, user: AnyUser, pk: int) -> Grid:
     return grid
 
 
+def communities_in_scope(scope: Scope, *, whole_only: bool = False) -> QuerySet[Area]:
+    """The communities ``scope`` covers, in path order: those it covers whole (the
+    community or an area above it is in the scope) and, unless ``whole_only``, those it
+    reaches in part (an area inside the community, or one of its grids).
+
+    The one answer to "which communities are in this user's scope": pass
+    ``scope_for(user, capability)`` (or another computed scope, such as filing's)."""
+    communities = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path")
+    if scope.everything:
+        return communities
+    whole = subtree_condition(scope.area_paths)
+    if whole_only:
+        return communities.filter(whole)
+    containing = Q(path__in={p for path in scope.area_paths for p in ancestor_paths(path)})
+    if scope.grid_ids:
+        through_grids = Q(grids__in=sorted(scope.grid_ids))
+        return communities.filter(whole | containing | through_grids).distinct()
+    return communities.filter(whole | containing)
+
+
 def visible_communities(user: AnyUser) -> QuerySet[Area]:
     """Communities the user can see whole or in part (through a grid or a building)."""
-    scope = scope_for(user, Capability.AREAS_VIEW)
-    if scope.everything:
-        return Area.objects.filter(kind=AreaKind.COMMUNITY)
-    prefixes = {p for path in scope.area_paths for p in ancestor_paths(path)}
-    below = Q()
-    for path in scope.area_paths:
-        below |= Q(path__startswith=path)
-    return (
-        Area.objects.filter(kind=AreaKind.COMMUNITY)
-        .filter(Q(path__in=prefixes) | below | Q(grids__in=scope.grid_ids))
-        .distinct()
-    )
+    return communities_in_scope(scope_for(user, Capability.AREAS_VIEW))
 
 
 def area_labels(paths: Iterable[str], *, top_kind: str = AreaKind.COMPOUND) -> dict[str, str]:

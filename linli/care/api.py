@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status as Reply
 
-from linli.accounts.models import User
+from linli.accounts.current import request_user
 from linli.care.models import Alert, CarePlan, CareService, Visit
 from linli.care.selectors import (
     AlertShown,
@@ -96,12 +96,6 @@ class AlertFilters(Schema):
     status: Literal["active", "open", "acknowledged", "closed", "all"] = "active"
 
 
-def _caller(request: HttpRequest) -> User:
-    user = request.user  # set by BearerTokenAuth
-    assert isinstance(user, User)
-    return user
-
-
 def _due_out(plan: CarePlan) -> DueOut:
     annotated: Any = plan
     return DueOut(
@@ -139,7 +133,7 @@ class Pages(PageNumberPagination):
         page = super().paginate_queryset(queryset, pagination, request, **params)
         items = list(page[self.items_attribute])
         if items and isinstance(items[0], Alert):
-            shown = alerts_shown(_caller(request), items)
+            shown = alerts_shown(request_user(request), items)
             page[self.items_attribute] = [_alert_out(a) for a in shown]
         else:
             page[self.items_attribute] = [_due_out(i) for i in items]
@@ -155,7 +149,7 @@ class Pages(PageNumberPagination):
 )
 @paginate(Pages, page_size=20, max_page_size=100)
 def list_due(request: HttpRequest, overdue: bool = False) -> QuerySet[CarePlan]:
-    return due_plans(_caller(request), now=timezone.now(), overdue_only=overdue)
+    return due_plans(request_user(request), now=timezone.now(), overdue_only=overdue)
 
 
 @router.post(
@@ -166,7 +160,7 @@ def list_due(request: HttpRequest, overdue: bool = False) -> QuerySet[CarePlan]:
     "读数超过预警值时自动通知志愿者、网格员和社区。",
 )
 def create_visit(request: HttpRequest, payload: VisitIn) -> Reply[VisitOut]:
-    user = _caller(request)
+    user = request_user(request)
     resident = care_resident_get(user=user, pk=payload.person, capability=Capability.CARE_LOG)
     readings = Readings(
         bp_systolic=payload.bp_systolic,
@@ -211,4 +205,4 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Reply[VisitOut]:
 )
 @paginate(Pages, page_size=20, max_page_size=100)
 def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> QuerySet[Alert]:
-    return alerts_list(_caller(request), status=filters.status)
+    return alerts_list(request_user(request), status=filters.status)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linli.accounts.models import User
+from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import AreaKind
 from linli.areas.selectors import ancestor_of_kind
@@ -48,12 +48,6 @@ from linli.core.roles import Capability
 from linli.people.models import ConsentPurpose, Resident
 from linli.people.selectors import consent_active, household_label, household_label_map
 from linli.volunteers.models import Volunteer
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _require(request: HttpRequest, capability: Capability) -> None:
@@ -90,7 +84,7 @@ SHOWS = {
 @login_required
 def due_list(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.CARE_VIEW)
-    user = _user(request)
+    user = request_user(request)
     show = request.GET.get("show", "due")
     if show not in SHOWS:
         show = "due"
@@ -117,7 +111,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def gap_list(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.CARE_VIEW)
-    user = _user(request)
+    user = request_user(request)
     page = paginate(request, care_gaps(user))
     return render(
         request,
@@ -132,7 +126,7 @@ def gap_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     resident = care_resident_get(user=user, pk=pk)
     plan = (
         with_due(CarePlan.objects.filter(resident=resident))
@@ -164,7 +158,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     resident = care_resident_get(user=user, pk=pk, capability=Capability.CARE_LOG)
     plan = CarePlan.objects.filter(resident=resident, active=True).first()
     consent = consent_active(resident=resident, purpose=ConsentPurpose.HEALTH)
@@ -234,7 +228,7 @@ def _volunteers_near(resident: Resident) -> QuerySet[Volunteer]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     resident = care_resident_get(user=user, pk=pk, capability=Capability.CARE_MANAGE)
     plan = CarePlan.objects.filter(resident=resident).first()
     volunteers = _volunteers_near(resident)
@@ -294,7 +288,7 @@ ALERT_STATUSES = {
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.CARE_VIEW)
-    user = _user(request)
+    user = request_user(request)
     status = request.GET.get("status", "active")
     if status not in ALERT_STATUSES:
         status = "active"
@@ -317,7 +311,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     alert = alert_get_for_user(user=user, pk=pk, capability=Capability.CARE_MANAGE)
     try:
         alert_acknowledge(alert=alert, actor=user)
@@ -331,7 +325,7 @@ def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def alert_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     alert = alert_get_for_user(user=user, pk=pk, capability=Capability.CARE_MANAGE)
     form = AlertCloseForm(request.POST)
     note = form.data.get("note", "")

@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.translation import gettext_lazy as _
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -19,35 +16,3 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 
 __all__ = ["NON_FIELD_ERRORS", "add_service_errors"]
-
-
-class AuditSearchForm(forms.Form):
-    user = forms.CharField(label=_("操作人"), required=False, max_length=150)
-    action = forms.ChoiceField(label=_("动作"), required=False)
-    obj = forms.CharField(label=_("对象"), required=False, max_length=200)
-    date_from = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    result = forms.ChoiceField(
-        label=_("结果"),
-        required=False,
-        choices=[("", _("全部")), ("success", _("成功")), ("failure", _("失败"))],
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from linli.core.models import AuditEvent
-
-        super().__init__(*args, **kwargs)
-        action = self.fields["action"]
-        assert isinstance(action, forms.ChoiceField)
-        action.choices = [("", _("全部")), *AuditEvent.Action.choices]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("结束日期不能早于开始日期。"))
-        return data

@@ -9,8 +9,10 @@ An object outside the scope is simply not in the queryset, so views answer 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -71,6 +73,16 @@ def _outermost(paths: frozenset[str]) -> frozenset[str]:
 M = TypeVar("M", bound=Model)
 
 
+def subtree_condition(paths: Iterable[str], lookup: str = "path") -> Q:
+    """Whatever lies at or below any of the area ``paths``, reached through ``lookup``
+    (``"path"`` for areas, ``"area__path"`` for residents): one
+    ``lookup__startswith`` per path, ORed. With no paths it matches nothing."""
+    conditions = [Q(**{f"{lookup}__startswith": prefix}) for prefix in sorted(set(paths))]
+    if not conditions:
+        return Q(pk__in=[])
+    return reduce(operator.or_, conditions)
+
+
 def scope_condition(
     scope: Scope,
     *,
@@ -82,17 +94,16 @@ def scope_condition(
     """The filter for what ``scope`` covers, or None when it covers nothing.
 
     Each keyword names the lookup from the queried model to that part of a scope,
-    e.g. ``area_path="household__unit__path"``. A part of the scope for which the
+    e.g. ``area_path="area__path"``. A part of the scope for which the
     model has no lookup grants nothing on that model.
     """
     if scope.everything:
         return Q()
     condition = Q()
     matched = False
-    if area_path is not None:
-        for prefix in sorted(scope.area_paths):
-            condition |= Q(**{f"{area_path}__startswith": prefix})
-            matched = True
+    if area_path is not None and scope.area_paths:
+        condition |= subtree_condition(scope.area_paths, area_path)
+        matched = True
     if grid is not None and scope.grid_ids:
         condition |= Q(**{f"{grid}__in": sorted(scope.grid_ids)})
         matched = True

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import User
+from linli.accounts.current import request_user
 from linli.core.pagination import paginate
 from linli.notifications.models import Notification
 from linli.notifications.services import notifications_mark_read
@@ -20,7 +20,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     notifications_mark_read(user=user)
     return redirect("notifications:list")

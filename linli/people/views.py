@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from linli.accounts.current import request_user
 from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import AreaKind, Grid, area_children
@@ -70,12 +71,6 @@ from linli.privacy.services import (
     personal_data_export,
     resident_anonymise,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _require(request: HttpRequest, capability: Capability) -> None:
@@ -139,7 +134,7 @@ def _detail_context(
     contact_form: EmergencyContactForm | None = None,
     consent_form: ConsentForm | None = None,
 ) -> dict[str, object]:
-    user = _user(request)
+    user = request_user(request)
     pk = resident.pk
     can_consent = resident_get_for_user_or_none(user, pk, Capability.CONSENT_RECORD) is not None
     consents = list(consent_history(resident)) if can_consent else []
@@ -202,7 +197,7 @@ def resident_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             resident = resident_create(
-                actor=_user(request),
+                actor=request_user(request),
                 data=form.resident_data(),
                 tags=form.chosen_tags(),
                 guardian_consent=form.guardian_consent(),
@@ -237,7 +232,7 @@ def resident_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             resident_update(
                 resident=resident,
-                actor=_user(request),
+                actor=request_user(request),
                 data=form.resident_data(),
                 tags=form.chosen_tags(),
             )
@@ -260,7 +255,7 @@ def resident_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpRespo
         user=request.user, pk=pk, capability=Capability.SENSITIVE_REVEAL
     )
     try:
-        value = resident_reveal(resident=resident, actor=_user(request), field=field)
+        value = resident_reveal(resident=resident, actor=request_user(request), field=field)
     except ValidationError as exc:
         raise PermissionDenied(exc.messages[0]) from exc
     return render(request, "people/_revealed.html", {"value": value or _("未登记")})
@@ -278,7 +273,7 @@ def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             consent_record(
-                actor=_user(request),
+                actor=request_user(request),
                 resident=resident,
                 purpose=data["purpose"],
                 guardian=form.chosen_guardian(),
@@ -320,7 +315,9 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("撤回授权须填写原因。"))
     else:
         try:
-            consent_withdraw(actor=_user(request), consent=consent, note=form.cleaned_data["note"])
+            consent_withdraw(
+                actor=request_user(request), consent=consent, note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             messages.error(request, "".join(exc.messages))
         else:
@@ -355,7 +352,7 @@ def personal_data_view(request: HttpRequest, pk: int) -> HttpResponse:
         if file_format not in ("xlsx", "json"):
             file_format = "xlsx"
         export = personal_data_export(
-            actor=_user(request), resident=resident, file_format=file_format
+            actor=request_user(request), resident=resident, file_format=file_format
         )
         filename = f"personal-data-{resident.pk}-{export.exported_at:%Y%m%d}.{file_format}"
         if file_format == "json":
@@ -389,7 +386,7 @@ def anonymise_view(request: HttpRequest, pk: int) -> HttpResponse:
     refusals = anonymisation_refusals(resident)
     if request.method == "POST" and not refusals and form.is_valid():
         try:
-            resident_anonymise(actor=_user(request), resident=resident, confirmed=True)
+            resident_anonymise(actor=request_user(request), resident=resident, confirmed=True)
         except ValidationError as exc:
             refusals = exc.messages
         else:
@@ -410,7 +407,9 @@ def emergency_contact_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = EmergencyContactForm(request.POST)
     if form.is_valid():
         try:
-            emergency_contact_add(resident=resident, actor=_user(request), **form.cleaned_data)
+            emergency_contact_add(
+                resident=resident, actor=request_user(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -429,7 +428,7 @@ def emergency_contact_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def emergency_contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = emergency_contact_get_for_user(user=request.user, pk=pk)
     resident_pk = contact.resident_id
-    emergency_contact_remove(contact=contact, actor=_user(request))
+    emergency_contact_remove(contact=contact, actor=request_user(request))
     messages.success(request, _("已删除紧急联系人。"))
     return redirect("people:resident_detail", pk=resident_pk)
 
@@ -484,7 +483,7 @@ def household_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             household = household_create(
-                actor=_user(request),
+                actor=request_user(request),
                 unit=form.chosen_unit(),
                 room=form.cleaned_data["room"],
                 notes=form.cleaned_data["notes"],
@@ -512,7 +511,7 @@ def household_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             household_update(
                 household=household,
-                actor=_user(request),
+                actor=request_user(request),
                 unit=form.chosen_unit(),
                 room=form.cleaned_data["room"],
                 notes=form.cleaned_data["notes"],

@@ -21,6 +21,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status as Reply
 
+from linli.accounts.current import request_user
 from linli.accounts.models import User
 from linli.areas.models import AreaKind
 from linli.areas.selectors import area_labels
@@ -154,12 +155,6 @@ WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 403: ErrorOut, 409: ErrorOu
 # --- building the answers ------------------------------------------------------------------
 
 
-def _caller(request: HttpRequest) -> User:
-    user = request.user  # set by BearerTokenAuth
-    assert isinstance(user, User)
-    return user
-
-
 def _is_overdue(request: Request, now: dt.datetime) -> bool:
     annotated = getattr(request, "is_overdue", None)
     if annotated is not None:
@@ -235,7 +230,7 @@ class RequestPages(PageNumberPagination):
     ),
 )
 def create_request(request: HttpRequest, payload: RequestIn) -> Reply[RequestOut]:
-    user = _caller(request)
+    user = request_user(request)
     place = resolve_location(
         user=user,
         location_code=payload.location_code or "",
@@ -272,7 +267,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Reply[RequestOut
 )
 @paginate(RequestPages, page_size=20, max_page_size=100)
 def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> QuerySet[Request]:
-    user = _caller(request)
+    user = request_user(request)
     now = timezone.now()
     requests = request_queue(
         user=user,
@@ -298,7 +293,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> Query
     summary="查看一条诉求",
 )
 def get_request(request: HttpRequest, request_id: int) -> RequestOut:
-    return _out(_caller(request), request_id)
+    return _out(request_user(request), request_id)
 
 
 @router.post(
@@ -309,7 +304,7 @@ def get_request(request: HttpRequest, request_id: int) -> RequestOut:
     "`assignee` 为承办人用户名(派单、改派时必填)。",
 )
 def transition_request(request: HttpRequest, request_id: int, payload: TransitionIn) -> RequestOut:
-    user = _caller(request)
+    user = request_user(request)
     found = request_get_for_user(user=user, pk=request_id)
     assignee = None
     if payload.assignee:
@@ -336,7 +331,7 @@ def transition_request(request: HttpRequest, request_id: int, payload: Transitio
     "“未解决”会让诉求重新办理。",
 )
 def feedback_request(request: HttpRequest, request_id: int, payload: FeedbackIn) -> RequestOut:
-    user = _caller(request)
+    user = request_user(request)
     found = request_get_for_user(user=user, pk=request_id)
     request_feedback(
         request=found,
@@ -356,7 +351,7 @@ def feedback_request(request: HttpRequest, request_id: int, payload: FeedbackIn)
     by_alias=True,
 )
 def request_events(request: HttpRequest, request_id: int) -> list[EventOut]:
-    found = request_get_for_user(user=_caller(request), pk=request_id)
+    found = request_get_for_user(user=request_user(request), pk=request_id)
     events = RequestEvent.objects.filter(request=found).select_related("actor")
     return [
         EventOut(

@@ -12,18 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import AnyUser, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import (
     ancestor_of_kind,
-    ancestor_paths,
     area_label,
     area_labels,
     buildings_by_number,
     child_by_number,
+    communities_in_scope,
 )
 from linli.core.errors import NotPermitted
 from linli.core.roles import Capability
@@ -80,20 +79,7 @@ def filing_scope(user: AnyUser) -> Scope:
 
 def filing_communities(user: AnyUser) -> list[Area]:
     """The communities wholly or partly inside the user's filing scope."""
-    scope = filing_scope(user)
-    if scope.everything:
-        return list(Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path"))
-    if not scope.area_paths:
-        return []
-    above = {p for path in scope.area_paths for p in ancestor_paths(path)}
-    below = Q()
-    for path in scope.area_paths:
-        below |= Q(path__startswith=path)
-    return list(
-        Area.objects.filter(kind=AreaKind.COMMUNITY)
-        .filter(Q(path__in=above) | below)
-        .order_by("path")
-    )
+    return list(communities_in_scope(filing_scope(user)))
 
 
 def default_community(user: AnyUser) -> Area | None:

@@ -36,8 +36,10 @@ from linli.accounts.services import api_token_authenticate
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.errors import DomainError
+from linli.core.scoping import subtree_condition
 from linli.requests.locate import Place, filing_communities, resident_of, resolve_location
 from linli.requests.models import Category, Channel, Request, RequestEvent
+from linli.requests.reading import read_address
 from linli.requests.selectors import visible_requests
 from linli.requests.services import request_submit
 from linli.requests.workflow import OPEN_STATUSES
@@ -215,16 +217,17 @@ def service_definition(request: HttpRequest, service_code: str, fmt: str) -> Htt
 
 
 def _place_from_address(user: User, address: str) -> Place:
-    """Read "向阳花园3号楼2单元502" with the triage reader and find it in the user's reach."""
-    from linli.triage.reader import read_message
-
+    """Read "向阳花园3号楼2单元502" with the registered reader (triage's) and find it in
+    the user's reach."""
     compounds: dict[str, Area] = {}
-    for community in filing_communities(user):
-        for found in Area.objects.filter(kind=AreaKind.COMPOUND, path__startswith=community.path):
-            compounds.setdefault(found.name, found)
-    reading = read_message(address, compounds=list(compounds))
-    compound: Area | None = compounds.get(reading.compound or "")
-    if compound is None and reading.building is None:
+    community_paths = [c.path for c in filing_communities(user)]
+    for found in Area.objects.filter(
+        subtree_condition(community_paths), kind=AreaKind.COMPOUND
+    ).order_by("path"):
+        compounds.setdefault(found.name, found)
+    reading = read_address(address, compounds=list(compounds))
+    compound = compounds.get(reading.compound or "") if reading is not None else None
+    if reading is None or (compound is None and reading.building is None):
         raise Open311Error(400, "address_not_found", f"无法识别地址“{address}”,请写明小区和楼号。")
     return resolve_location(
         user=user,

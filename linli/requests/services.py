@@ -31,6 +31,7 @@ from linli.notifications.services import notify
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
 from linli.people.selectors import processing_blocked_reason
+from linli.requests import reading
 from linli.requests.models import (
     Category,
     Channel,
@@ -43,6 +44,7 @@ from linli.requests.models import (
     RequestPhoto,
     Satisfaction,
 )
+from linli.requests.reading import UNLOCATED_KINDS
 from linli.requests.selectors import (
     actor_relations,
     assignable_users,
@@ -194,16 +196,14 @@ def request_submit(
 ) -> Request:
     """File a request and route it: a known building goes straight to its grid worker.
 
-    Without a category, or located only at a community or compound, the text is triaged
-    (``linli.triage``, unless ``triage=False``): a reading at least as confident as
-    ``LINLI_TRIAGE_THRESHOLD`` fills in the missing category and the building or unit it
-    names (in the compound named in the text, the given one, or the reporter's own), so
-    the request is routed to that grid; a less confident one is only kept as a suggestion
-    and the request waits in the dispatch queue. An urgent reading always flags it urgent.
+    Without a category, or located only at a community or compound, the text is read by
+    the registered reader (``requests.reading``: triage's; unless ``triage=False``): a
+    reading at least as confident as ``LINLI_TRIAGE_THRESHOLD`` fills in the missing
+    category and the building or unit it names (in the compound named in the text, the
+    given one, or the reporter's own), so the request is routed to that grid; a less
+    confident one is only kept as a suggestion and the request waits in the dispatch
+    queue. An urgent reading always flags it urgent.
     """
-    from linli.triage.filing import UNLOCATED_KINDS, triage_text
-    from linli.triage.services import suggestion_save
-
     at = at or timezone.now()
     text = text.strip()
     errors: dict[str, list[str]] = {}
@@ -235,18 +235,17 @@ def request_submit(
         errors.setdefault("reporter", []).append(reason)
     if errors:
         raise ValidationError(errors)
-    triaged = None
+    triaged: reading.FilingReading | None = None
     applied = False
     category_given = category is not None
     place_given = location.kind not in UNLOCATED_KINDS
     if triage and (category is None or location.kind in UNLOCATED_KINDS):
-        triaged = triage_text(text=text, within=location, reporter=reporter)
-        urgent = urgent or triaged.reading.urgent
+        triaged = reading.read_for_filing(text=text, within=location, reporter=reporter)
+    if triaged is not None:
+        urgent = urgent or triaged.urgent
         if triaged.confident:
             if category is None:
-                category = Category.objects.filter(
-                    code=triaged.reading.category, is_active=True
-                ).first()
+                category = Category.objects.filter(code=triaged.category, is_active=True).first()
                 applied = category is not None
             if location.kind in UNLOCATED_KINDS and triaged.place is not None:
                 location, room = triaged.place.area, triaged.place.room
@@ -287,9 +286,9 @@ def request_submit(
         actor=submitted_by, action="create", obj=request, fields=["text", "category", "location"]
     )
     if triaged is not None:
-        suggestion_save(
+        reading.keep_reading(
             request=request,
-            triage=triaged,
+            reading=triaged,
             applied=applied,
             at=at,
             category_given=category_given,
@@ -297,22 +296,6 @@ def request_submit(
         )
     _route(request, at=at)
     return request
-
-
-def _accept_matching_suggestion(
-    request: Request, category: Category, location: Area, *, actor: User, at: dt.datetime
-) -> None:
-    """A dispatcher who sets what triage suggested has accepted the suggestion."""
-    from linli.triage.models import Suggestion
-    from linli.triage.services import suggestion_mark_accepted
-
-    suggestion = Suggestion.objects.filter(request=request, applied=False).first()
-    if (
-        suggestion is not None
-        and suggestion.category == category.code
-        and suggestion.location_id in (None, location.pk)
-    ):
-        suggestion_mark_accepted(suggestion=suggestion, actor=actor, at=at)
 
 
 @transaction.atomic
@@ -330,8 +313,6 @@ def request_reclassify(
     community). The change is recorded as a triage correction (a labelled example for
     ``linli triage train``); a request still waiting for dispatch that now has a grid is
     routed to it."""
-    from linli.triage.services import correction_record
-
     at = at or timezone.now()
     if Actor.DISPATCHER not in actor_relations(actor, request):
         raise NotPermitted(_("您不能调整这条诉求的类别或位置。"))
@@ -362,7 +343,9 @@ def request_reclassify(
         previous_location.pk,
         request.room,
     ):
-        _accept_matching_suggestion(request, category, location, actor=actor, at=at)
+        reading.suggestion_accepted(
+            request=request, category=category.code, location=location, actor=actor, at=at
+        )
         return request
     changes = []
     if category.pk != previous_category.pk:
@@ -403,14 +386,16 @@ def request_reclassify(
         note=_join("；".join(changes), note.strip()),
     )
     audit_record(actor=actor, action="update", obj=request, fields=["category", "location", "room"])
-    correction_record(
+    reading.correction_made(
         request=request,
         actor=actor,
         previous_category=previous_category.code,
         previous_location=previous_location,
         at=at,
     )
-    _accept_matching_suggestion(request, category, location, actor=actor, at=at)
+    reading.suggestion_accepted(
+        request=request, category=category.code, location=location, actor=actor, at=at
+    )
     if request.status == Status.SUBMITTED and request.assignee_id is None and request.grid:
         _route(request, at=at)
     return request

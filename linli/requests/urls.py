@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.urls import path
 
 from linli.requests import figures_views, views
-from linli.triage import views as triage_views
 
 app_name = "requests"
+
+# The intake page (pasting a group chat) is triage's: ``linli.urls`` adds
+# ``linli.triage.urls.request_pages`` to these, in the same "requests" namespace.
 
 urlpatterns = [
     # Residents
@@ -16,7 +18,6 @@ urlpatterns = [
     # Dispatchers: the queue, and filing on a resident's behalf or from a visit
     path("", views.queue, name="queue"),
     path("new/", views.file_request, name="file"),
-    path("intake/", triage_views.intake, name="intake"),
     path("figures/", figures_views.figures, name="figures"),
     # One request
     path("<int:pk>/", views.detail, name="detail"),

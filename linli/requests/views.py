@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linli.accounts.models import User
+from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, visible_grids
@@ -43,6 +43,7 @@ from linli.requests.forms import (
 )
 from linli.requests.locate import resident_of
 from linli.requests.models import Category, Channel, Feedback, Mediation, Request
+from linli.requests.reading import pending_suggestion
 from linli.requests.selectors import (
     QueueFilters,
     actor_relations,
@@ -79,12 +80,6 @@ FOLLOW_UP_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 STAFF_RELATIONS = frozenset({Actor.DISPATCHER, Actor.VERIFIER, Actor.ASSIGNEE, Actor.FOLLOW_UP})
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _require(request: HttpRequest, capability: Capability) -> None:
     if capability not in capabilities_of(request.user):
         raise PermissionDenied(_("您没有这项操作的权限。"))
@@ -101,7 +96,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     resident = resident_of(user)
     places = report_places(resident) if resident is not None else []
     if resident is None or not places:
@@ -182,7 +177,7 @@ def _task_card(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.REQUESTS_VIEW)
-    user = _user(request)
+    user = request_user(request)
     categories = list(Category.objects.filter(is_active=True))
     grids = list(visible_grids(user).order_by("code"))
     form = QueueFilterForm(request.GET or None, categories=categories, grids=grids)
@@ -222,7 +217,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def file_request(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.REQUESTS_FILE)
-    user = _user(request)
+    user = request_user(request)
     communities, buildings = filing_places(user)
     residents = list(
         visible_residents(user).select_related("household__unit").order_by("name", "pk")
@@ -291,7 +286,7 @@ def _latest_reporter_feedback_is_current(req: Request, feedback: list[Feedback])
 def _detail_context(
     request: HttpRequest, req: Request, *, overrides: dict[str, forms.Form] | None = None
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     overrides = overrides or {}
     relations = actor_relations(user, req)
     status = Status(req.status)
@@ -375,11 +370,7 @@ def _reclassify_form(req: Request, data: Any = None) -> ReclassifyForm:
 
 
 def _reclassify_context(req: Request, form: forms.Form | None) -> dict[str, Any]:
-    from linli.triage.models import Suggestion
-
-    suggestion = (
-        Suggestion.objects.filter(request=req, applied=False).select_related("location").first()
-    )
+    suggestion = pending_suggestion(req)
     suggested_category = None
     suggestion_label = ""
     if suggestion is not None:
@@ -439,7 +430,7 @@ def reclassify(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             request_reclassify(
                 request=req,
-                actor=_user(request),
+                actor=request_user(request),
                 category=form.chosen_category(),
                 location=form.cleaned_data["location"],
                 room=form.cleaned_data["room"],
@@ -460,10 +451,8 @@ def reclassify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def accept_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     """One click: take triage's suggestion for a request that waited for a dispatcher."""
-    from linli.triage.models import Suggestion
-
     req = request_get_for_user(user=request.user, pk=pk)
-    suggestion = Suggestion.objects.filter(request=req, applied=False).first()
+    suggestion = pending_suggestion(req)
     if suggestion is None:
         messages.info(request, _("这条诉求没有待采纳的分诊建议。"))
         return redirect("requests:detail", pk=req.pk)
@@ -475,7 +464,7 @@ def accept_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         request_reclassify(
             request=req,
-            actor=_user(request),
+            actor=request_user(request),
             category=category,
             location=location,
             room=room,
@@ -526,7 +515,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             request_transition(
                 request=req,
                 to=data["to"],
-                actor=_user(request),
+                actor=request_user(request),
                 note=data["note"] or "",
                 assignee=form.chosen_assignee(),
                 organisation=form.chosen_organisation(),
@@ -565,7 +554,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             recorded = request_feedback(
                 request=req,
-                actor=_user(request),
+                actor=request_user(request),
                 resolved=data["resolved"],
                 satisfaction=data["satisfaction"],
                 comment=data["comment"] or "",
@@ -597,7 +586,9 @@ def mediation(request: HttpRequest, pk: int) -> HttpResponse:
     form = MediationStartForm(request.POST)
     if form.is_valid():
         try:
-            mediation_start(request=req, actor=_user(request), parties=form.cleaned_data["parties"])
+            mediation_start(
+                request=req, actor=request_user(request), parties=form.cleaned_data["parties"]
+            )
         except DomainError as exc:
             return _refused(request, req, exc)
         except ValidationError as exc:
@@ -622,7 +613,7 @@ def mediation_session(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 mediation_add_session(
                     mediation=found,
-                    actor=_user(request),
+                    actor=request_user(request),
                     held_on=data["held_on"],
                     mediators=data["mediators"],
                     notes=data["notes"],
@@ -650,7 +641,7 @@ def mediation_conclude_view(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 mediation_conclude(
                     mediation=found,
-                    actor=_user(request),
+                    actor=request_user(request),
                     outcome=form.cleaned_data["outcome"],
                     agreement_text=form.cleaned_data["agreement_text"] or "",
                 )

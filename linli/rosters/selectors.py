@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.accounts.selectors import AnyUser, scope_for
-from linli.areas.models import Area, AreaKind
+from linli.areas.models import Area
+from linli.areas.selectors import communities_in_scope
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
 from linli.rosters.models import RosterAssignment, RosterGap
@@ -59,8 +60,4 @@ def assignments_for_volunteer(volunteer: Volunteer) -> list[RosterAssignment]:
 
 def communities_managed(user: AnyUser) -> list[Area]:
     """Whole communities in which the user may build the roster (a grid is not enough)."""
-    scope = scope_for(user, Capability.CARE_MANAGE)
-    communities = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path")
-    if scope.everything:
-        return list(communities)
-    return [c for c in communities if scope.covers_path(c.path)]
+    return list(communities_in_scope(scope_for(user, Capability.CARE_MANAGE), whole_only=True))

@@ -18,6 +18,7 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_paths
 from linli.care.models import CarePlan, Visit
 from linli.core.audit import audit_record
+from linli.core.scoping import subtree_condition
 from linli.rosters.models import RosterAssignment, RosterGap
 from linli.rosters.planner import PlanNeed, VolunteerOffer, plan_week
 from linli.volunteers.models import Availability, Volunteer
@@ -59,20 +60,16 @@ def roster_generate(
     if limit < 1:
         raise ValidationError({"max_load": _("每人每周最多走访次数须至少为 1。")})
 
-    in_communities = Q()
-    for community in community_list:
-        in_communities |= Q(resident__area__path__startswith=community.path)
+    community_paths = [c.path for c in community_list]
+    in_communities = subtree_condition(community_paths, "resident__area__path")
     plans = list(
         CarePlan.objects.filter(in_communities, active=True)
         .select_related("resident__area")
         .order_by("pk")
     )
-    below_communities = Q()
-    for community in community_list:
-        below_communities |= Q(path__startswith=community.path)
     building_grids: dict[str, int] = dict(
         Area.objects.filter(
-            below_communities, kind=AreaKind.BUILDING, grid__isnull=False
+            subtree_condition(community_paths), kind=AreaKind.BUILDING, grid__isnull=False
         ).values_list("path", "grid_id")
     )
     community_by_path = {c.path: c.pk for c in community_list}

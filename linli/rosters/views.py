@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import User
+from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.core.roles import Capability
 from linli.rosters.selectors import communities_managed, roster_assignments, roster_gaps
@@ -71,8 +71,7 @@ def roster_generate_view(request: HttpRequest) -> HttpResponse:
     if not communities:
         raise PermissionDenied(_("只有负责整个社区的工作人员可以生成排班。"))
     week_start = _week_from(request.POST.get("week"))
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     try:
         result = roster_generate(actor=user, week_start=week_start, communities=communities)
     except ValidationError as error:

@@ -10,6 +10,12 @@ class TriageConfig(AppConfig):
     verbose_name = _("智能分诊")
 
     def ready(self) -> None:
+        # requests sits below triage and never imports it: it asks through this reader.
+        from linli.requests.reading import register_reader
+        from linli.triage.reading import TriageReader
+
+        register_reader(TriageReader())
+
         from linli.privacy.registry import declare_not_personal
         from linli.triage.models import Correction, Suggestion
 

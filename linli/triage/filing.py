@@ -14,17 +14,25 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind
 from linli.people.models import Resident
 from linli.requests.locate import Place, place_from_reading
+from linli.requests.reading import UNLOCATED_KINDS
 from linli.triage import engine
 from linli.triage.reader import Reading
 
-# A request located at one of these levels is "without location" for triage.
-UNLOCATED_KINDS = frozenset({AreaKind.COMMUNITY, AreaKind.COMPOUND})
+__all__ = ["UNLOCATED_KINDS", "Triage", "home_compound", "threshold", "triage_text"]
 
 
 @dataclass(frozen=True)
 class Triage:
     reading: Reading
     place: Place | None
+
+    @property
+    def category(self) -> str:
+        return self.reading.category
+
+    @property
+    def urgent(self) -> bool:
+        return self.reading.urgent
 
     @property
     def confident(self) -> bool:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from linli.accounts.current import request_user
 from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
@@ -32,12 +33,6 @@ from linli.triage.selectors import likely_duplicate
 
 class _Rollback(Exception):
     """Raised inside the filing transaction when any draft is refused."""
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _places(user: User, community: Area) -> list[Area]:
@@ -135,7 +130,7 @@ def _render_drafts(
     skipped: list[ChatMessage],
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     forms = list(formset.forms)
     duplicates = _duplicates(user, forms)
     rows = []
@@ -156,7 +151,7 @@ def _render_drafts(
 def intake(request: HttpRequest) -> HttpResponse:
     if Capability.REQUESTS_FILE not in capabilities_of(request.user):
         raise PermissionDenied(_("您没有这项操作的权限。"))
-    user = _user(request)
+    user = request_user(request)
     communities = filing_communities(user)
     if request.method == "POST" and request.POST.get("step") == "file":
         return _file(request, user, communities)

@@ -3,15 +3,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linli.accounts.models import User
+from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of, scope_for
-from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.models import Area, Grid
+from linli.areas.selectors import communities_in_scope
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
 from linli.core.pagination import paginate, querystring_without_page
@@ -43,12 +44,6 @@ from linli.volunteers.services import (
     team_member_remove,
     volunteer_update,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _require(request: HttpRequest, capability: Capability) -> None:
@@ -124,7 +119,7 @@ def team_join_view(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         try:
             team_member_add(
-                actor=_user(request),
+                actor=request_user(request),
                 team=team,
                 volunteer=volunteer,
                 is_leader=form.cleaned_data["is_leader"],
@@ -145,7 +140,7 @@ def team_leave_view(request: HttpRequest, pk: int, team_pk: int) -> HttpResponse
     membership = volunteer.team_memberships.filter(team_id=team_pk).select_related("team").first()
     if membership is None:
         raise Http404
-    team_member_remove(actor=_user(request), membership=membership)
+    team_member_remove(actor=request_user(request), membership=membership)
     messages.success(request, _("已退出%(team)s。") % {"team": membership.team.name})
     return redirect("volunteers:detail", pk=volunteer.pk)
 
@@ -166,7 +161,7 @@ def volunteer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             volunteer_update(
-                actor=_user(request),
+                actor=request_user(request),
                 volunteer=volunteer,
                 kind=form.cleaned_data["kind"],
                 grid=form.cleaned_data["grid"],
@@ -191,7 +186,7 @@ def volunteer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = volunteer_get_for_user(user=request.user, pk=pk)
     try:
-        certificate = certificate_issue(actor=_user(request), volunteer=volunteer)
+        certificate = certificate_issue(actor=request_user(request), volunteer=volunteer)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("volunteers:detail", pk=volunteer.pk)
@@ -254,7 +249,7 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(_("您没有可以建队的社区。"))
         try:
             team_create(
-                actor=_user(request),
+                actor=request_user(request),
                 community=own,
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],
@@ -282,12 +277,4 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
 def own_community(request: HttpRequest) -> Area | None:
     """The community in which a staff member creates teams: the first one they manage."""
     scope = scope_for(request.user, Capability.VOLUNTEERS_MANAGE)
-    communities = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path")
-    if scope.everything:
-        return communities.first()
-    condition = Q()
-    for prefix in scope.area_paths:
-        condition |= Q(path__startswith=prefix)
-    if not scope.area_paths:
-        return None
-    return communities.filter(condition).first()
+    return communities_in_scope(scope, whole_only=True).first()

@@ -6,15 +6,19 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from linli.accounts.selectors import scope_for
 from linli.areas.models import AreaKind, area_children
 from linli.areas.selectors import (
     area_get_for_user,
     area_label,
     building_of,
+    communities_in_scope,
     visible_areas,
     visible_communities,
     visible_grids,
 )
+from linli.core.roles import Capability
+from linli.core.scoping import EVERYTHING, NOTHING, Scope
 from tests.cast import Cast
 
 
@@ -51,6 +55,23 @@ def test_leader_of_the_town_sees_both_communities(cast: Cast) -> None:
 def test_grid_worker_sees_their_community_through_their_grid(cast: Cast) -> None:
     assert list(visible_communities(cast.worker1)) == [cast.community]
     assert list(visible_grids(cast.worker1)) == [cast.grid1]
+
+
+def test_communities_in_scope_whole_or_in_part(cast: Cast) -> None:
+    worker = scope_for(cast.worker1, Capability.AREAS_VIEW)  # one grid's buildings
+    leader = scope_for(cast.leader, Capability.AREAS_VIEW)  # the town
+    assert list(communities_in_scope(worker)) == [cast.community]
+    assert list(communities_in_scope(worker, whole_only=True)) == []
+    both = sorted([cast.community, cast.other_community], key=lambda c: c.path)
+    assert list(communities_in_scope(leader, whole_only=True)) == both
+    assert list(communities_in_scope(EVERYTHING)) == both
+    assert list(communities_in_scope(NOTHING)) == []
+
+
+def test_a_grid_alone_reaches_its_community_but_never_covers_it_whole(cast: Cast) -> None:
+    grid_only = Scope(grid_ids=frozenset({cast.grid2.pk}))
+    assert list(communities_in_scope(grid_only)) == [cast.community]
+    assert list(communities_in_scope(grid_only, whole_only=True)) == []
 
 
 def test_resident_and_anonymous_see_no_area(cast: Cast) -> None:

@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from linli.accounts.current import request_user
 from linli.accounts.models import User
-from linli.core.forms import AuditSearchForm
+from linli.audit.forms import AuditSearchForm
+from linli.audit.selectors import AuditFilters, audit_events_search, can_view_audit
+from linli.audit.services import audit_trail_export, audit_trail_viewed
 from linli.core.htmx import render_page_or_fragment
 from linli.core.pagination import paginate, querystring_without_page
-from linli.core.selectors import AuditFilters, audit_events_search, can_view_audit
-from linli.core.services import audit_trail_export, audit_trail_viewed
 
 _CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -31,16 +32,17 @@ def _filters(form: AuditSearchForm) -> AuditFilters:
     )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not can_view_audit(user):
+def _auditor(request: HttpRequest) -> User:
+    """The signed-in user, if they may read the trail; a 404 for anyone else."""
+    user = request_user(request)
+    if not can_view_audit(user):
         raise Http404
     return user
 
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = _auditor(request)
     form = AuditSearchForm(request.GET or None)
     filters = _filters(form)
     page = paginate(request, audit_events_search(user=user, filters=filters))
@@ -56,7 +58,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    user = _user(request)
+    user = _auditor(request)
     if file_format not in _CONTENT_TYPES:
         raise Http404
     filters = _filters(AuditSearchForm(request.GET or None))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from linli.core import views
+from linli.audit import views
 
 app_name = "audit"
 

@@ -1,4 +1,4 @@
-"""Writes of the core app: the records that reading or exporting the audit trail leaves."""
+"""Writes of the audit pages: the records that reading or exporting the audit trail leaves."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from linli.accounts.models import User
+from linli.audit.selectors import AuditFilters
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
-from linli.core.selectors import AuditFilters
 
 EXPORT_LIMIT = 100_000
 EXPORT_HEADER = [

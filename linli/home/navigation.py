@@ -1,3 +1,8 @@
+"""The navigation bar of every page (``base.html``): a context processor.
+
+It lives in ``home``, the top of the app layers, because it asks apps of every layer
+(accounts for roles, requests for open tasks, notifications for the unread count)."""
+
 from __future__ import annotations
 
 from typing import Any
