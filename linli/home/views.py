@@ -44,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["area_labels"] = area_labels(area_paths, top_kind=AreaKind.COUNTY)
         residents = visible_residents(user, Capability.REGISTER_VIEW)
         context["area_resident_count"] = residents.count()
-        context["area_tag_counts"] = tag_counts(residents)
+        context["area_tag_counts"] = tag_counts(residents, user)
         context["area_grids"] = grid_summaries(user=user, grids=Grid.objects.all())
 
     if roles & OVERDUE_ROLES or user.is_superuser:

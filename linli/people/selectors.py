@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
-from linli.accounts.selectors import AnyUser, scope_for
+from linli.accounts.selectors import AnyUser, capabilities_of, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import area_labels, visible_grids
 from linli.core import crypto
@@ -29,6 +29,7 @@ from linli.people.models import (
     Resident,
     ResidentTag,
     Tag,
+    TagCode,
 )
 
 M = TypeVar("M", bound=Model)
@@ -44,6 +45,23 @@ def resident_own_household_scope(user: object, role: Role) -> Scope:
         )
     )
     return Scope(household_ids=frozenset(h for h in household_ids if h is not None))
+
+
+# Tags that say something about a person's health (慢性病, 残疾): shown on a person only to
+# roles with ``health.view`` (the care team, staff), never to leaders, cadres or residents.
+# Counts by tag stay visible: they are statistics, not a person.
+HEALTH_TAG_CODES = frozenset({TagCode.CHRONIC_ILLNESS, TagCode.DISABILITY})
+
+
+def tags_visible_to(user: AnyUser) -> QuerySet[Tag]:
+    """The tags a user may see on people, filter by and count."""
+    if Capability.HEALTH_VIEW in capabilities_of(user):
+        return Tag.objects.all()
+    return Tag.objects.exclude(code__in=HEALTH_TAG_CODES)
+
+
+def tag_links_visible_to(user: AnyUser) -> QuerySet[ResidentTag]:
+    return ResidentTag.objects.select_related("tag").filter(tag__in=tags_visible_to(user))
 
 
 # --- scoped querysets ----------------------------------------------------------------------
@@ -123,7 +141,7 @@ def resident_get_for_user(
         visible_residents(user, capability)
         .select_related("household__unit")
         .prefetch_related(
-            Prefetch("tag_links", queryset=ResidentTag.objects.select_related("tag")),
+            Prefetch("tag_links", queryset=tag_links_visible_to(user)),
             "emergency_contacts",
         )
         .filter(pk=pk)
@@ -147,9 +165,7 @@ def household_get_for_user(
                     Resident.objects.filter(anonymised_at__isnull=True), user
                 )
                 .order_by("relation_to_head", "birth_date")
-                .prefetch_related(
-                    Prefetch("tag_links", queryset=ResidentTag.objects.select_related("tag"))
-                ),
+                .prefetch_related(Prefetch("tag_links", queryset=tag_links_visible_to(user))),
             )
         )
         .filter(pk=pk)
@@ -216,9 +232,11 @@ def residents_search(*, user: AnyUser, filters: ResidentFilters) -> QuerySet[Res
     if filters.building is not None:
         residents = residents.filter(area__path__startswith=filters.building.path)
     if filters.tag is not None:
+        if not tags_visible_to(user).filter(pk=filters.tag.pk).exists():
+            return residents.none()
         residents = residents.filter(tag_links__tag=filters.tag)
     return residents.select_related("household__unit").prefetch_related(
-        Prefetch("tag_links", queryset=ResidentTag.objects.select_related("tag"))
+        Prefetch("tag_links", queryset=tag_links_visible_to(user))
     )
 
 
@@ -228,7 +246,7 @@ def filter_choices_for(user: AnyUser) -> tuple[QuerySet[Grid], QuerySet[Area], Q
 
     grids = visible_grids(user).order_by("code")
     buildings = visible_areas(user).filter(kind=AreaKind.BUILDING).order_by("path")
-    return grids, buildings, Tag.objects.all()
+    return grids, buildings, tags_visible_to(user)
 
 
 def household_label_map(households: Sequence[Household]) -> dict[int, str]:
@@ -327,9 +345,10 @@ def grid_summaries(*, user: AnyUser, grids: QuerySet[Grid]) -> list[GridSummary]
     return summaries
 
 
-def tag_counts(residents: QuerySet[Resident]) -> list[tuple[Tag, int]]:
+def tag_counts(residents: QuerySet[Resident], user: AnyUser) -> list[tuple[Tag, int]]:
     rows = (
-        Tag.objects.filter(resident_links__resident__in=residents)
+        tags_visible_to(user)
+        .filter(resident_links__resident__in=residents)
         .annotate(n=Count("resident_links"))
         .order_by("sort_order")
     )

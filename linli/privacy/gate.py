@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.accounts.selectors import AnyUser
 from linli.core.roles import Capability
-from linli.people.models import ConsentPurpose, Resident, TagCode
+from linli.people.models import ConsentPurpose, Resident
 from linli.people.selectors import (
     children_without_consent_condition,
     consent_active,
@@ -44,9 +44,6 @@ HEALTH_CONSENT_MISSING = gettext_lazy(
     "该居民没有有效的健康信息授权同意(未登记或已撤回),不能记录或查看血压、血糖等健康数据;"
     "走访本身仍可记录。"
 )
-
-# Tags that say something about a person's health: shown only with health visibility.
-HEALTH_TAGS = frozenset({TagCode.CHRONIC_ILLNESS, TagCode.DISABILITY})
 
 
 class Sensitive(enum.StrEnum):

@@ -30,7 +30,7 @@ from linli.core.errors import InvalidTransition, NotPermitted
 from linli.notifications.services import notify
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
-from linli.people.selectors import processing_blocked_reason
+from linli.privacy.gate import processing_refusal
 from linli.requests import reading
 from linli.requests.models import (
     Category,
@@ -231,7 +231,7 @@ def request_submit(
             except ValidationError as exc:
                 errors.setdefault("photos", []).extend(exc.message_dict["photos"])
     # An anonymised person, or a child whose guardian withdrew consent, is not recorded.
-    if reporter is not None and (reason := processing_blocked_reason(reporter)):
+    if reporter is not None and (reason := processing_refusal(reporter)):
         errors.setdefault("reporter", []).append(reason)
     if errors:
         raise ValidationError(errors)
