@@ -17,8 +17,11 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
+from linli.care.models import Visit
+from linli.care.services import Readings, visit_log
 from linli.core.models import AuditEvent
 from linli.people.models import Consent, ConsentPurpose, Resident
+from tests.care.conftest import build_care
 from tests.cast import PASSWORD, Cast, build_cast
 
 pytestmark = [
@@ -152,3 +155,50 @@ def test_staff_export_a_persons_data_as_excel(
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("此操作不可撤销", exact=False).first).to_be_visible()
     shot(page, "privacy-anonymise-confirm")
+
+
+def test_withdrawn_health_consent_hides_readings_from_the_care_team(
+    cast: Cast, live_server: LiveServer, page: Page, phone: Page, shot: Shot
+) -> None:
+    build_care(cast)
+    visit_log(
+        actor=cast.volunteer_user,
+        resident=cast.elder,
+        readings=Readings(bp_systolic=152, bp_diastolic=96),
+        note="说最近睡得不好",
+    )
+    log_in(phone, live_server, "worker1")
+    phone.goto(f"{live_server.url}/care/people/{cast.elder.pk}/")
+    expect(phone.locator(".readings").first).to_contain_text("152/96")
+
+    # Staff record the withdrawal on the resident page, with the reason.
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/people/residents/{cast.elder.pk}/")
+    page.locator("#consents").get_by_label("撤回原因").fill("本人电话要求撤回健康授权")
+    page.locator("#consents").get_by_role("button", name="撤回授权").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#consents")).to_contain_text("查看授权记录")
+    shot(page, "privacy-health-consent-withdrawn")
+
+    # The grid worker's phone no longer shows the readings or the health alert…
+    phone.goto(f"{live_server.url}/care/people/{cast.elder.pk}/")
+    expect(phone.get_by_text("该居民没有有效的健康信息授权同意")).to_be_visible()
+    expect(phone.locator(".readings")).to_have_count(0)
+    expect(phone.get_by_text("血压异常")).to_have_count(0)
+    expect(phone.get_by_text("说最近睡得不好")).to_be_visible()
+    assert_fits_phone(phone)
+    shot(phone, "privacy-care-after-withdrawal-phone")
+
+    # …and the visit form logs the visit without offering readings.
+    phone.get_by_role("link", name="记录走访").click()
+    phone.wait_for_load_state("networkidle")
+    expect(phone.get_by_text("没有有效的健康信息授权同意")).to_be_visible()
+    expect(phone.get_by_label("高压")).to_have_count(0)
+    phone.get_by_role("button", name="保存走访").click()
+    phone.wait_for_load_state("networkidle")
+    expect(phone.locator(".messages")).to_contain_text("已记录对 王秀兰 的上门走访")
+    assert_fits_phone(phone)
+    shot(phone, "privacy-visit-without-readings-phone")
+    assert Visit.objects.count() == 2
+    assert not Visit.objects.order_by("-pk").first().has_readings  # type: ignore[union-attr]
