@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linli.accounts.current import request_user
+from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import AreaKind
 from linli.areas.selectors import ancestor_of_kind
@@ -50,11 +50,6 @@ from linli.people.selectors import consent_active, household_label, household_la
 from linli.volunteers.models import Volunteer
 
 
-def _require(request: HttpRequest, capability: Capability) -> None:
-    if capability not in capabilities_of(request.user):
-        raise PermissionDenied(_("您没有这项操作的权限。"))
-
-
 def _address(resident: Resident) -> str:
     return household_label(resident.household) if resident.household else _("未登记住址")
 
@@ -83,7 +78,7 @@ SHOWS = {
 
 @login_required
 def due_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.CARE_VIEW)
+    require_capability(request, Capability.CARE_VIEW)
     user = request_user(request)
     show = request.GET.get("show", "due")
     if show not in SHOWS:
@@ -110,7 +105,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def gap_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.CARE_VIEW)
+    require_capability(request, Capability.CARE_VIEW)
     user = request_user(request)
     page = paginate(request, care_gaps(user))
     return render(
@@ -287,7 +282,7 @@ ALERT_STATUSES = {
 
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.CARE_VIEW)
+    require_capability(request, Capability.CARE_VIEW)
     user = request_user(request)
     status = request.GET.get("status", "active")
     if status not in ALERT_STATUSES:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linli.accounts.current import request_user
+from linli.accounts.current import request_user, require_capability
 from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import AreaKind, Grid, area_children
@@ -72,18 +72,12 @@ from linli.privacy.services import (
     resident_anonymise,
 )
 
-
-def _require(request: HttpRequest, capability: Capability) -> None:
-    if capability not in capabilities_of(request.user):
-        raise PermissionDenied(_("您没有这项操作的权限。"))
-
-
 # --- residents ---------------------------------------------------------------------------
 
 
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.REGISTER_VIEW)
+    require_capability(request, Capability.REGISTER_VIEW)
     grids, buildings, tags = filter_choices_for(request.user)
     grid_list = list(grids)
     building_list = list(buildings)
@@ -186,7 +180,7 @@ def _resident_form(
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_create_view(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.REGISTER_EDIT)
+    require_capability(request, Capability.REGISTER_EDIT)
     initial: dict[str, object] = {}
     if (household_id := request.GET.get("household")) and household_id.isdigit():
         household = household_get_for_user(
@@ -438,7 +432,7 @@ def emergency_contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.REGISTER_VIEW)
+    require_capability(request, Capability.REGISTER_VIEW)
     households = visible_households(request.user).select_related("unit")
     building_id = request.GET.get("building", "")
     building = None
@@ -478,7 +472,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_create_view(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.REGISTER_EDIT)
+    require_capability(request, Capability.REGISTER_EDIT)
     form = HouseholdForm(request.POST or None, units=list(editable_units(request.user)))
     if request.method == "POST" and form.is_valid():
         try:
@@ -533,7 +527,7 @@ def household_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def community_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.AREAS_VIEW)
+    require_capability(request, Capability.AREAS_VIEW)
     communities = list(visible_communities(request.user).order_by("path"))
     if len(communities) == 1:
         return redirect("people:community_grids", pk=communities[0].pk)

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linli.accounts.current import request_user
+from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, visible_grids
@@ -78,11 +78,6 @@ from linli.requests.workflow import (
 
 FOLLOW_UP_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 STAFF_RELATIONS = frozenset({Actor.DISPATCHER, Actor.VERIFIER, Actor.ASSIGNEE, Actor.FOLLOW_UP})
-
-
-def _require(request: HttpRequest, capability: Capability) -> None:
-    if capability not in capabilities_of(request.user):
-        raise PermissionDenied(_("您没有这项操作的权限。"))
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -176,7 +171,7 @@ def _task_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.REQUESTS_VIEW)
+    require_capability(request, Capability.REQUESTS_VIEW)
     user = request_user(request)
     categories = list(Category.objects.filter(is_active=True))
     grids = list(visible_grids(user).order_by("code"))
@@ -216,7 +211,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def file_request(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.REQUESTS_FILE)
+    require_capability(request, Capability.REQUESTS_FILE)
     user = request_user(request)
     communities, buildings = filing_places(user)
     residents = list(

@@ -12,6 +12,7 @@ from linli.areas.models import Area
 from linli.areas.selectors import communities_in_scope
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
+from linli.privacy.gate import visible
 from linli.rosters.models import RosterAssignment, RosterGap
 from linli.volunteers.models import Volunteer
 
@@ -23,24 +24,30 @@ def _week_of(day: dt.date) -> dt.date:
 def roster_assignments(
     *, user: AnyUser, week_start: dt.date, capability: Capability = Capability.CARE_VIEW
 ) -> QuerySet[RosterAssignment]:
-    return apply_scope(
-        RosterAssignment.objects.filter(week_start=week_start),
-        scope_for(user, capability),
-        area_path="resident__area__path",
-        household="resident__household",
-        resident="resident",
+    return visible(
+        apply_scope(
+            RosterAssignment.objects.filter(week_start=week_start),
+            scope_for(user, capability),
+            area_path="resident__area__path",
+            household="resident__household",
+            resident="resident",
+        ),
+        user,
     ).select_related("resident__household__unit", "volunteer")
 
 
 def roster_gaps(
     *, user: AnyUser, week_start: dt.date, capability: Capability = Capability.CARE_VIEW
 ) -> QuerySet[RosterGap]:
-    return apply_scope(
-        RosterGap.objects.filter(week_start=week_start),
-        scope_for(user, capability),
-        area_path="resident__area__path",
-        household="resident__household",
-        resident="resident",
+    return visible(
+        apply_scope(
+            RosterGap.objects.filter(week_start=week_start),
+            scope_for(user, capability),
+            area_path="resident__area__path",
+            household="resident__household",
+            resident="resident",
+        ),
+        user,
     ).select_related("resident", "plan")
 
 

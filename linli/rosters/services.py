@@ -19,6 +19,7 @@ from linli.areas.selectors import ancestor_paths
 from linli.care.models import CarePlan, Visit
 from linli.core.audit import audit_record
 from linli.core.scoping import subtree_condition
+from linli.privacy.gate import processable
 from linli.rosters.models import RosterAssignment, RosterGap
 from linli.rosters.planner import PlanNeed, VolunteerOffer, plan_week
 from linli.volunteers.models import Availability, Volunteer
@@ -63,7 +64,7 @@ def roster_generate(
     community_paths = [c.path for c in community_list]
     in_communities = subtree_condition(community_paths, "resident__area__path")
     plans = list(
-        CarePlan.objects.filter(in_communities, active=True)
+        processable(CarePlan.objects.filter(in_communities, active=True))
         .select_related("resident__area")
         .order_by("pk")
     )

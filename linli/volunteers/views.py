@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linli.accounts.current import request_user
-from linli.accounts.selectors import capabilities_of, scope_for
+from linli.accounts.current import request_user, require_capability
+from linli.accounts.selectors import scope_for
 from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope
 from linli.core.forms import add_service_errors
@@ -46,11 +46,6 @@ from linli.volunteers.services import (
 )
 
 
-def _require(request: HttpRequest, capability: Capability) -> None:
-    if capability not in capabilities_of(request.user):
-        raise PermissionDenied(_("您没有这项操作的权限。"))
-
-
 def _week_table(slots: set[tuple[int, str]]) -> list[tuple[str, list[bool]]]:
     """Rows of (slot label, [available on Mon..Sun]) for the availability table."""
     labels = dict(DaySlot.choices)
@@ -61,7 +56,7 @@ def _week_table(slots: set[tuple[int, str]]) -> list[tuple[str, list[bool]]]:
 
 @login_required
 def volunteer_list_view(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.VOLUNTEERS_MANAGE)
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
     teams = list(visible_teams(request.user).order_by("name"))
     form = VolunteerSearchForm(request.GET or None, teams=[(t.pk, t.name) for t in teams])
     query, kind, team_id = "", "", None
@@ -229,7 +224,7 @@ def my_service_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_list_view(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.VOLUNTEERS_MANAGE)
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
     teams = (
         visible_teams(request.user)
         .select_related("community")

@@ -66,7 +66,7 @@ def test_form_hides_readings_without_consent(care: CareCast, client_for: Any) ->
     url = reverse("care:visit_new", args=[care.cast.elder.pk])
     body = client.get(url).content.decode()
     assert 'name="bp_systolic"' not in body
-    assert "尚未签署健康信息授权同意" in body
+    assert "没有有效的健康信息授权同意" in body
     response = client.post(url, {"kind": "home", "bp_systolic": "150", "bp_diastolic": "90"})
     assert response.status_code == 200
     assert "健康信息授权" in response.content.decode()
