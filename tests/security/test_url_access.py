@@ -42,6 +42,7 @@ PUBLIC: dict[str, str] = {
     "admin:javascript-catalog": "treebeard's translation catalogue for the admin: static text",
     "api-v1:openapi-json": "the API description: schemas and paths, no data",
     "api-v1:openapi-view": "the API documentation page (Swagger UI) for the description",
+    "open311:openapi": "the OpenAPI description of the Open311 endpoints: no data",
     "open311:discovery": "Open311 discovery is public by the GeoReport v2 specification",
     "open311:services": "Open311 service list (request categories) is public by the spec",
     "open311:service": "Open311 service definition (one category) is public by the spec",

@@ -1,0 +1,137 @@
+"""An OpenAPI 3 description of Linli's Open311 GeoReport v2 endpoints.
+
+GeoReport v2 predates OpenAPI; this document describes what ``/open311/v2/`` answers so
+that a city platform (12345) or a resident app can generate a client, and so the test
+suite can fuzz every endpoint in both formats with schemathesis. Served at
+``/open311/v2/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+
+FORMAT = {
+    "name": "fmt",
+    "in": "path",
+    "required": True,
+    "description": "json 或 xml",
+    "schema": {"type": "string", "enum": ["json", "xml"]},
+}
+API_KEY = {
+    "name": "api_key",
+    "in": "query",
+    "required": False,
+    "description": "API 令牌(在 /accounts/tokens/ 生成);也可放在 X-Api-Key 请求头中",
+    "schema": {"type": "string"},
+}
+
+
+def _answers(*statuses: int) -> dict[str, Any]:
+    body = {
+        "application/json": {"schema": {}},
+        "text/xml": {"schema": {"type": "string"}},
+    }
+    return {str(s): {"description": "GeoReport v2", "content": body} for s in statuses}
+
+
+def _get(summary: str, *parameters: dict[str, Any], statuses: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [FORMAT, *parameters],
+            "responses": _answers(*statuses),
+        }
+    }
+
+
+def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
+
+
+def open311_document() -> dict[str, Any]:
+    code = {
+        "name": "service_code",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+    request_id = {
+        "name": "service_request_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+    token_id = {"name": "token_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    collection = _get(
+        "查询诉求",
+        API_KEY,
+        _query("service_request_id", "逗号分隔的诉求编号"),
+        _query("service_code", "逗号分隔的服务代码"),
+        _query("start_date", "起始时间(ISO 8601)", format="date-time"),
+        _query("end_date", "截止时间(ISO 8601)", format="date-time"),
+        _query("status", "open 或 closed"),
+        statuses=(200, 400, 403),
+    )
+    collection["post"] = {
+        "summary": "提交诉求",
+        "parameters": [FORMAT],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["api_key", "service_code", "description"],
+                        "properties": {
+                            "api_key": {"type": "string"},
+                            "service_code": {"type": "string"},
+                            "description": {"type": "string", "maxLength": 2000},
+                            "address_string": {"type": "string"},
+                            "address_id": {"type": "string"},
+                            "lat": {"type": "number"},
+                            "long": {"type": "number"},
+                            "first_name": {"type": "string"},
+                            "last_name": {"type": "string"},
+                            "phone": {"type": "string"},
+                            "email": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": _answers(201, 400, 403, 404),
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "邻里 Linli · Open311 GeoReport v2",
+            "version": "v2",
+            "description": "市民诉求的 Open311 GeoReport v2 接口,json 与 xml 两种格式。",
+        },
+        "paths": {
+            "/open311/v2/discovery.{fmt}": _get("服务发现", statuses=(200, 400)),
+            "/open311/v2/services.{fmt}": _get("服务(诉求类别)列表", statuses=(200, 400)),
+            "/open311/v2/services/{service_code}.{fmt}": _get(
+                "服务定义", code, statuses=(200, 400, 404)
+            ),
+            "/open311/v2/requests.{fmt}": collection,
+            "/open311/v2/requests/{service_request_id}.{fmt}": _get(
+                "一条诉求", request_id, API_KEY, statuses=(200, 400, 403, 404)
+            ),
+            "/open311/v2/tokens/{token_id}.{fmt}": _get(
+                "由令牌查诉求编号", token_id, API_KEY, statuses=(200, 400, 403, 404)
+            ),
+        },
+    }
+
+
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(open311_document(), json_dumps_params={"ensure_ascii": False})
