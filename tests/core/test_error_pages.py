@@ -61,6 +61,17 @@ def test_failed_csrf_check_explains_and_offers_a_way_back(cast: Cast) -> None:
     assert "CSRF verification failed" not in page
 
 
+def test_bad_input_page_shows_the_reason(cast: Cast, client: Client) -> None:
+    login(client, cast.staff.username)
+    response = client.get("/rosters/?week=9999-12-31")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "请求有误" in page
+    assert "日期应在 1900 年到 2100 年之间。" in page
+    assert 'class="topbar"' in page
+
+
 @override_settings(ROOT_URLCONF="tests.core.error_urls")
 def test_a_crash_renders_the_self_contained_500_page(cast: Cast) -> None:
     client = Client(raise_request_exception=False)
