@@ -124,6 +124,7 @@ def test_a_visit_time_without_offset_is_read_as_beijing_time(
 @pytest.mark.parametrize(
     ("visited_at", "message"),
     [
+        ("1900-01-01T09:00:00+08:00", "只能补记 90 天内的走访,请核对走访日期。"),
         ("0001-01-01T09:00:00+08:00", "日期应在 1900 年到 2100 年之间。"),
         ("9999-12-31T09:00:00+08:00", "日期应在 1900 年到 2100 年之间。"),
     ],
