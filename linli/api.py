@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from linli.accounts.api import BearerTokenAuth
 from linli.accounts.api import router as accounts_router
 from linli.care.api import router as care_router
+from linli.core.api_errors import error_body, field_errors, invalid_detail
 from linli.core.errors import DomainError
 from linli.requests.api import router as requests_router
 
@@ -18,7 +21,10 @@ api = NinjaAPI(
     version="1",
     description="社区网格化治理与为民服务平台接口。认证:`Authorization: Bearer <令牌>`,"
     "令牌由 `linli token create 用户名` 生成。错误统一为 "
-    '`{"code": "...", "detail": "..."}`,输入错误另有 `errors`(字段 → 说明)。',
+    '`{"code": "...", "detail": "...", "errors": {...}}`:`code` 是稳定的错误代码,'
+    "`detail` 是给人看的中文说明,"
+    "`errors` 是字段 → 说明(与字段无关的错误为空)。不带时区的日期时间按北京时间"
+    "(Asia/Shanghai)理解。",
     auth=BearerTokenAuth(),
     urls_namespace="api-v1",
 )
@@ -27,43 +33,64 @@ api.add_router("/requests", requests_router)
 api.add_router("/care", care_router)
 
 
-# Errors share one JSON shape: {"code": "...", "detail": "..."}, plus
-# "errors": {field: [messages]} for bad input.
+# Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):
+# these handlers replace ninja's defaults, which answer {"detail": ...} in English.
+def _error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    return api.create_response(request, error_body(code, detail, errors), status=status)
+
+
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "unauthenticated", "detail": "缺少或无效的接口令牌。"}, status=401
-    )
+    return _error(request, 401, "unauthenticated", _("缺少或无效的接口令牌。"))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "not_found", "detail": "找不到该对象。"}, status=404
-    )
+    return _error(request, 404, "not_found", _("找不到该对象。"))
 
 
-def _field_of(location: object) -> str:
-    """``("body", "payload", "room")`` → ``"room"``; ``("query", "page")`` → ``"page"``."""
-    parts = [str(p) for p in location] if isinstance(location, list | tuple) else [str(location)]
-    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
-        parts = parts[1:]
-    if len(parts) > 1 and parts[0] == "payload":
-        parts = parts[1:]
-    return ".".join(parts) or "__all__"
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "not_permitted", _("您没有这项操作的权限。"))
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    if exc.wait:
+        detail = _("请求太频繁,请 %(seconds)s 秒后再试。") % {"seconds": exc.wait}
+    else:
+        detail = _("请求太频繁,请稍后再试。")
+    response = _error(request, 429, "throttled", detail)
+    if exc.wait:
+        response["Retry-After"] = str(exc.wait)
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals: chiefly a body that is not JSON (400)."""
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        return _error(
+            request,
+            400,
+            "malformed_json",
+            _("请求体不是有效的 JSON,请检查引号、逗号和括号,并以 UTF-8 编码发送。"),
+        )
+    if exc.status_code == 403:
+        return _error(request, 403, "not_permitted", _("您没有这项操作的权限。"))
+    return _error(request, exc.status_code, "error", _("请求无法处理。"))
 
 
 @api.exception_handler(ValidationError)
 def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
-    for error in exc.errors:
-        message = "此项必填。" if error.get("type") == "missing" else str(error.get("msg", ""))
-        errors.setdefault(_field_of(error.get("loc", ())), []).append(message)
-    return api.create_response(
-        request,
-        {"code": "invalid", "detail": "提交的数据不正确。", "errors": errors},
-        status=422,
-    )
+    errors = field_errors(exc.errors)
+    return _error(request, 422, "invalid", invalid_detail(errors), errors)
 
 
 @api.exception_handler(DjangoValidationError)
@@ -74,14 +101,10 @@ def on_rejected_by_service(request: HttpRequest, exc: DjangoValidationError) -> 
         else {"__all__": [str(m) for m in exc.messages]}
     )
     detail = " ".join(m for messages in errors.values() for m in messages)
-    return api.create_response(
-        request, {"code": "invalid", "detail": detail, "errors": errors}, status=422
-    )
+    return _error(request, 422, "invalid", detail, errors)
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """InvalidTransition (409), NotPermitted (403) and their kin, with their Chinese message."""
-    return api.create_response(
-        request, {"code": exc.code, "detail": exc.message}, status=exc.status_code
-    )
+    return _error(request, exc.status_code, exc.code, exc.message)

@@ -31,3 +31,9 @@ urlpatterns = [
     path("open311/v2/", include("linli.requests.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# Error pages in the site's layout and language, JSON under /api/ (linli/core/views.py).
+handler400 = "linli.core.views.bad_request"
+handler403 = "linli.core.views.permission_denied"
+handler404 = "linli.core.views.page_not_found"
+handler500 = "linli.core.views.server_error"

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.dates import QueryDateField
 from linli.core.models import AuditEvent
 
 
@@ -14,10 +15,10 @@ class AuditSearchForm(forms.Form):
     user = forms.CharField(label=_("操作人"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("动作"), required=False)
     obj = forms.CharField(label=_("对象"), required=False, max_length=200)
-    date_from = forms.DateField(
+    date_from = QueryDateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = QueryDateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     result = forms.ChoiceField(

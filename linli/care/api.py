@@ -30,6 +30,8 @@ from linli.care.selectors import (
     due_plans,
 )
 from linli.care.services import NO_CONSENT_MESSAGE, Readings, visit_log
+from linli.core.api_pagination import ApiPages
+from linli.core.dates import PlausibleDateTime
 from linli.core.roles import Capability
 
 router = Router(tags=["care"])
@@ -65,7 +67,11 @@ class VisitIn(Schema):
     concern: str = ""
     concern_to_request: bool = Field(False, description="把反映的困难转为诉求")
     duration_minutes: int | None = Field(None, description="服务时长(分钟,不含路上)")
-    visited_at: dt.datetime | None = None
+    visited_at: PlausibleDateTime | None = Field(
+        None,
+        description="走访时间,默认现在;最多补记 90 天前的走访。不带时区时按北京时间"
+        "(Asia/Shanghai)理解,如 2026-11-01T09:30:00 即 2026-11-01T09:30:00+08:00",
+    )
 
 
 class VisitOut(Schema):
@@ -120,7 +126,7 @@ def _alert_out(shown: AlertShown) -> AlertOut:
     )
 
 
-class Pages(PageNumberPagination):
+class Pages(ApiPages):
     """``?page=N&page_size=M`` (20 a page, at most 100): ``{items, count}``."""
 
     def paginate_queryset(

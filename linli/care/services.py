@@ -219,6 +219,10 @@ def visit_log(
         errors["mood"] = [_("未知的精神状态。")]
     if visited_at > now + dt.timedelta(minutes=5):
         errors["visited_at"] = [_("走访时间不能晚于现在。")]
+    elif visited_at < now - dt.timedelta(days=90):
+        # A visit may be typed in late from a paper list, but not a season late: an
+        # older date is a typo (1900 for 2026).
+        errors["visited_at"] = [_("只能补记 90 天内的走访,请核对走访日期。")]
     if duration_minutes is not None and not 1 <= duration_minutes <= 600:
         errors["duration_minutes"] = [_("服务时长应在 1–600 分钟之间。")]
     concern = concern.strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
+
 
 class DomainError(Exception):
     status_code = 400
@@ -24,3 +26,11 @@ class NotPermitted(DomainError):
 
     status_code = 403
     code = "not_permitted"
+
+
+class BadInput(BadRequest):
+    """A page's query or form cannot be used as given (HTTP 400).
+
+    Its message is written for the person who typed it and is shown on the 400 page;
+    Django's own ``BadRequest``/``SuspiciousOperation`` messages are not.
+    """

@@ -1,4 +1,5 @@
-"""Validation of Chinese identity document and phone numbers, with Chinese messages."""
+"""Validation of Chinese identity document and phone numbers and of birth dates, with
+Chinese messages."""
 
 from __future__ import annotations
 
@@ -57,6 +58,33 @@ def validate_id_number(value: str) -> str:
     if id_number_check_char(number[:17]) != number[17]:
         raise ValidationError(_("身份证号校验位不正确,请核对是否输错。"), code="id_checksum")
     return number
+
+
+# The oldest people on record lived about 122 years; 130 leaves room without letting a
+# typed 1800 (or 9999) through, which would show an age of 226 (or −7974).
+MAX_AGE_YEARS = 130
+
+
+def earliest_birth_date(today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year - MAX_AGE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - MAX_AGE_YEARS, day=28)
+
+
+def validate_birth_date(value: dt.date, *, today: dt.date | None = None) -> dt.date:
+    """A living person's birth date: not after today, not more than 130 years ago."""
+    today = today or timezone.localdate()
+    if value > today:
+        raise ValidationError(_("出生日期不能晚于今天,请核对。"), code="birth_date_future")
+    earliest = earliest_birth_date(today)
+    if value < earliest:
+        raise ValidationError(
+            _("出生日期不能早于 %(date)s(%(years)s 年前),请核对。")
+            % {"date": f"{earliest:%Y-%m-%d}", "years": MAX_AGE_YEARS},
+            code="birth_date_too_early",
+        )
+    return value
 
 
 def validate_phone(value: str) -> str:

@@ -17,8 +17,8 @@ from linli.requests.selectors import has_open_tasks
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation bar may offer this user; scope checks still happen in views."""
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # absent on a 400 raised before the auth middleware
+    if user is None or not user.is_authenticated:
         return {}
     if getattr(request, "linli_login_pending", False):
         # Mid-login (code, password change or enrolment still due): nothing to offer yet.

@@ -17,6 +17,7 @@ from linli.core.audit import audit_record
 from linli.core.validators import (
     id_number_birth_date,
     id_number_gender,
+    validate_birth_date,
     validate_id_number,
     validate_phone,
 )
@@ -128,6 +129,10 @@ def _clean_resident(data: ResidentData) -> ResidentData:
     name = data.name.strip()
     if not name:
         errors.setdefault("name", []).append(_("请填写姓名。"))
+    try:
+        validate_birth_date(data.birth_date)
+    except ValidationError as exc:
+        errors.setdefault("birth_date", []).extend(exc.messages)
     id_number = ""
     if data.id_number.strip():
         try:

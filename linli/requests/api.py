@@ -25,6 +25,7 @@ from linli.accounts.current import request_user
 from linli.accounts.models import User
 from linli.areas.models import AreaKind
 from linli.areas.selectors import area_labels
+from linli.core.api_pagination import ApiPages
 from linli.requests.locate import resident_of, resolve_location
 from linli.requests.models import Category, Channel, Feedback, Request, RequestEvent
 from linli.requests.selectors import (
@@ -198,7 +199,7 @@ def _out(user: User, pk: int) -> RequestOut:
     return requests_out([request_get_for_user(user=user, pk=pk)])[0]
 
 
-class RequestPages(PageNumberPagination):
+class RequestPages(ApiPages):
     """``?page=N&page_size=M`` (20 a page by default, at most 100): ``{items, count}``."""
 
     def paginate_queryset(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
+from linli.core.dates import QueryDateField
 from linli.core.roles import Capability
 from linli.requests.figures import PlaceChoice, figure_places_for_user, figures_for_user
 
@@ -32,8 +33,8 @@ class FiguresForm(forms.Form):
     the day after ``date_to``)."""
 
     place = forms.CharField(required=False)
-    date_from = forms.DateField(label=gettext_lazy("从"), widget=DateInput())
-    date_to = forms.DateField(label=gettext_lazy("至"), widget=DateInput())
+    date_from = QueryDateField(label=gettext_lazy("从"), widget=DateInput())
+    date_to = QueryDateField(label=gettext_lazy("至"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

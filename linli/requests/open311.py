@@ -27,7 +27,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -35,6 +34,7 @@ from linli.accounts.models import User
 from linli.accounts.services import api_token_authenticate
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels
+from linli.core.dates import parse_query_datetime
 from linli.core.errors import DomainError
 from linli.core.scoping import subtree_condition
 from linli.requests.locate import Place, filing_communities, resident_of, resolve_location
@@ -67,7 +67,10 @@ def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     if isinstance(value, list):
         item_tag = key[:-1] if key.endswith("s") else "item"
         for item in value:
-            _xml_item(child, item_tag, item)
+            if isinstance(item, Mapping):
+                _xml_item(child, item_tag, item)
+            else:  # discovery's <formats><format>text/xml</format>...</formats>
+                _xml_value(child, item_tag, item)
     elif isinstance(value, dict):
         for k, v in value.items():
             _xml_value(child, k, v)
@@ -287,12 +290,11 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _parse_when(raw: str, field: str) -> dt.datetime:
-    parsed = parse_datetime(raw.replace(" ", "+")) if raw else None
-    if parsed is None:
-        raise Open311Error(
-            400, "invalid_date", f"{field} 应为 W3C 日期时间,如 2026-11-01T00:00:00+08:00。"
-        )
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    """A W3C date-time within 1900–2100; a "+" left unencoded in the query reads as " "."""
+    try:
+        return parse_query_datetime(raw.replace(" ", "+"))
+    except ValidationError as error:
+        raise Open311Error(400, "invalid_date", f"{field}:{' '.join(error.messages)}") from None
 
 
 def _search(request: HttpRequest, user: User) -> QuerySet[Request]:

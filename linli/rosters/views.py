@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
+from linli.core.dates import parse_query_date
+from linli.core.errors import BadInput
 from linli.core.roles import Capability
 from linli.rosters.selectors import communities_managed, roster_assignments, roster_gaps
 from linli.rosters.services import next_week_start, roster_generate, week_start_of
@@ -24,9 +26,9 @@ def _week_from(value: str | None) -> dt.date:
     if not value:
         return next_week_start()
     try:
-        return week_start_of(dt.date.fromisoformat(value))
-    except ValueError as error:
-        raise Http404(_("日期格式应为 YYYY-MM-DD。")) from error
+        return week_start_of(parse_query_date(value))
+    except ValidationError as error:
+        raise BadInput(" ".join(error.messages)) from error
 
 
 @login_required

@@ -117,3 +117,41 @@ def test_export_neutralises_spreadsheet_formulas(cast: Cast, client_for: ClientF
 
 def test_unknown_export_format_is_404(cast: Cast, client_for: ClientFor) -> None:
     assert client_for("admin").get("/audit/export.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}, {"date_from": "三月"}]
+)
+def test_an_impossible_date_is_explained_and_lists_nothing(
+    cast: Cast, trail: None, client_for: ClientFor, query: dict[str, str]
+) -> None:
+    response = client_for("admin").get(reverse("audit:list"), query)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "筛选条件有误" in page
+    assert "日期应在 1900 年到 2100 年之间。" in page or "请输入正确的日期" in page
+    assert "mallory" not in page  # an unfiltered list would pass for the answer
+    assert response.context["page"].paginator.count == 0
+
+
+def test_an_impossible_date_in_the_htmx_fragment_is_explained(
+    cast: Cast, trail: None, client_for: ClientFor
+) -> None:
+    response = client_for("admin").get(
+        reverse("audit:list"), {"date_to": "9999-12-31"}, HTTP_HX_REQUEST="true"
+    )
+    assert "结束日期:日期应在 1900 年到 2100 年之间。" in response.content.decode()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_exporting_with_an_impossible_date_is_a_400_with_the_reason(
+    cast: Cast, trail: None, client_for: ClientFor, file_format: str
+) -> None:
+    response = client_for("admin").get(
+        reverse("audit:export", args=[file_format]), {"date_to": "9999-12-31"}
+    )
+
+    assert response.status_code == 400
+    assert "结束日期:日期应在 1900 年到 2100 年之间。" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="export").exists()

@@ -104,3 +104,38 @@ def test_alerts_need_a_token(client: Client, care: CareCast) -> None:
     status, body = Api(client, None).get("/api/v1/care/alerts")
     assert status == 401
     assert body["code"] == "unauthenticated"
+
+
+def test_a_visit_time_without_offset_is_read_as_beijing_time(
+    care: CareCast, client: Client
+) -> None:
+    local = timezone.localtime(timezone.now() - dt.timedelta(days=1)).replace(microsecond=0)
+    naive = local.replace(tzinfo=None).isoformat()
+
+    status, body = Api(client, care.cast.volunteer_user).post(
+        "/api/v1/care/visits", {"person": care.cast.elder.pk, "visited_at": naive}
+    )
+
+    assert status == 201, body
+    assert Visit.objects.get().visited_at == local
+    assert body["visited_at"].endswith("+08:00")
+
+
+@pytest.mark.parametrize(
+    ("visited_at", "message"),
+    [
+        ("1900-01-01T09:00:00+08:00", "只能补记 90 天内的走访,请核对走访日期。"),
+        ("0001-01-01T09:00:00+08:00", "日期应在 1900 年到 2100 年之间。"),
+        ("9999-12-31T09:00:00+08:00", "日期应在 1900 年到 2100 年之间。"),
+    ],
+)
+def test_an_implausible_visit_time_is_422_in_chinese(
+    care: CareCast, client: Client, visited_at: str, message: str
+) -> None:
+    status, body = Api(client, care.cast.volunteer_user).post(
+        "/api/v1/care/visits", {"person": care.cast.elder.pk, "visited_at": visited_at}
+    )
+
+    assert status == 422
+    assert body["errors"] == {"visited_at": [message]}
+    assert not Visit.objects.exists()

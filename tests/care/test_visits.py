@@ -185,3 +185,26 @@ def test_visit_is_audited_with_field_names_only(care: CareCast) -> None:
     event = AuditEvent.objects.get(object_type="care.visit", object_id=str(visit.pk))
     assert "readings" in event.fields
     assert "120" not in event.object_repr
+
+
+@pytest.mark.parametrize("days_ago", [89.9, 30])
+def test_a_visit_typed_in_late_within_ninety_days_is_kept(care: CareCast, days_ago: float) -> None:
+    visit_log(
+        actor=care.cast.volunteer_user,
+        resident=care.cast.elder,
+        visited_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+    assert Visit.objects.count() == 1
+
+
+@pytest.mark.parametrize("days_ago", [90.1, 365 * 126])
+def test_a_visit_older_than_ninety_days_is_refused(care: CareCast, days_ago: float) -> None:
+    with pytest.raises(ValidationError) as caught:
+        visit_log(
+            actor=care.cast.volunteer_user,
+            resident=care.cast.elder,
+            visited_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+    assert caught.value.message_dict == {"visited_at": ["只能补记 90 天内的走访,请核对走访日期。"]}
+    assert not Visit.objects.exists()
+    assert not ServiceRecord.objects.exists()

@@ -8,11 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from linli.core.validators import (
+    earliest_birth_date,
     id_number_birth_date,
     id_number_check_char,
     id_number_gender,
     mask_id_number,
     mask_phone,
+    validate_birth_date,
     validate_id_number,
     validate_phone,
 )
@@ -140,3 +142,32 @@ def test_id_number_masking_hides_birth_date_and_sequence() -> None:
     assert masked == "1411**********0026"
     assert "19570308" not in masked
     assert mask_id_number("") == ""
+
+
+TODAY = dt.date(2026, 11, 29)
+
+
+@pytest.mark.parametrize(
+    "birth", [TODAY, dt.date(2026, 1, 1), dt.date(1896, 11, 29), dt.date(1957, 3, 8)]
+)
+def test_plausible_birth_dates_pass(birth: dt.date) -> None:
+    assert validate_birth_date(birth, today=TODAY) == birth
+
+
+@pytest.mark.parametrize(
+    ("birth", "message"),
+    [
+        (dt.date(2026, 11, 30), "出生日期不能晚于今天,请核对。"),
+        (dt.date(9999, 12, 31), "出生日期不能晚于今天,请核对。"),
+        (dt.date(1896, 11, 28), "出生日期不能早于 1896-11-29(130 年前),请核对。"),
+        (dt.date(1800, 1, 1), "出生日期不能早于 1896-11-29(130 年前),请核对。"),
+    ],
+)
+def test_impossible_birth_dates_are_refused(birth: dt.date, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_birth_date(birth, today=TODAY)
+    assert caught.value.messages == [message]
+
+
+def test_the_earliest_birth_date_on_a_leap_day() -> None:
+    assert earliest_birth_date(dt.date(2028, 2, 29)) == dt.date(1898, 2, 28)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -255,3 +256,21 @@ def test_saving_the_edit_form_with_empty_numbers_keeps_them(
     assert cast.elder.phone == "13812345678"
     assert cast.elder.notes == "改了备注"
     assert cast.elder.id_number.startswith("14118119570308")
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "message"),
+    [("9999-12-31", "出生日期不能晚于今天,请核对。"), ("1800-01-01", "出生日期不能早于")],
+)
+def test_an_impossible_birth_date_re_renders_with_the_reason(
+    cast: Cast, client_for: ClientFor, birth_date: str, message: str
+) -> None:
+    response = client_for("worker1").post(
+        reverse("people:resident_create"),
+        _resident_form(id_number="", birth_date=birth_date, household=str(cast.household1.pk)),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["birth_date"][0].startswith(message)
+    assert f'value="{birth_date}"' in response.content.decode()
+    assert not Resident.objects.filter(name="赵新民").exists()

@@ -262,3 +262,25 @@ def test_emergency_contact_with_a_bad_phone_is_refused(cast: Cast) -> None:
         )
     assert set(caught.value.message_dict) == {"relation", "phone"}
     assert not EmergencyContact.objects.exists()
+
+
+@pytest.mark.parametrize("birth", [dt.date(9999, 12, 31), dt.date(1800, 1, 1)])
+def test_an_impossible_birth_date_is_refused_on_its_field(cast: Cast, birth: dt.date) -> None:
+    errors = _errors(_data(id_number="", birth_date=birth))
+    assert list(errors) == ["birth_date"]
+    assert errors["birth_date"][0].startswith(("出生日期不能晚于今天", "出生日期不能早于"))
+    assert not Resident.objects.filter(name="赵新民").exists()
+
+
+def test_editing_to_an_impossible_birth_date_keeps_the_old_one(cast: Cast) -> None:
+    old = cast.elder.birth_date
+    data = ResidentData(
+        name=cast.elder.name,
+        gender=cast.elder.gender,
+        birth_date=dt.date(9999, 12, 31),
+        household=cast.household1,
+    )
+    with pytest.raises(ValidationError):
+        resident_update(resident=cast.elder, actor=cast.worker1, data=data)
+    cast.elder.refresh_from_db()
+    assert cast.elder.birth_date == old

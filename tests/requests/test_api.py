@@ -230,7 +230,10 @@ def test_bad_input_gets_field_errors_and_nothing_is_filed(cast: Cast, api_for: A
 
 def test_a_user_who_may_not_file_gets_403(cast: Cast, api_for: Any) -> None:
     status, data = api_for(cast.leader).post(URL, {"text": "看看"})
-    assert (status, data) == (403, {"code": "not_permitted", "detail": "您没有登记诉求的权限。"})
+    assert (status, data) == (
+        403,
+        {"code": "not_permitted", "detail": "您没有登记诉求的权限。", "errors": {}},
+    )
 
 
 def test_without_a_token_every_operation_is_401(cast: Cast, api_for: Any) -> None:
@@ -276,7 +279,10 @@ def test_the_other_grids_worker_gets_404_and_does_not_see_it_in_the_list(
         api.post(f"{URL}/{filed.pk}/transitions", {"to": "in_progress"}),
         api.post(f"{URL}/{filed.pk}/feedback", {"resolved": True, "satisfaction": "satisfied"}),
     ):
-        assert (status, data) == (404, {"code": "not_found", "detail": "找不到该对象。"})
+        assert (status, data) == (
+            404,
+            {"code": "not_found", "detail": "找不到该对象。", "errors": {}},
+        )
     status, data = api.get(URL)
     assert status == 200
     assert [item["id"] for item in data["items"]] == [mine.pk]
@@ -375,7 +381,11 @@ def test_an_invalid_transition_is_409_in_chinese(cast: Cast, api_for: Any) -> No
     status, data = api_for(cast.staff).post(f"{URL}/{filed.pk}/transitions", {"to": "closed"})
     assert (status, data) == (
         409,
-        {"code": "invalid_transition", "detail": "诉求当前为“已派单”,不能改为“已关闭”。"},
+        {
+            "code": "invalid_transition",
+            "detail": "诉求当前为“已派单”,不能改为“已关闭”。",
+            "errors": {},
+        },
     )
 
 
@@ -386,7 +396,7 @@ def test_a_transition_the_caller_may_not_make_is_403_in_chinese(cast: Cast, api_
     )
     assert (status, data) == (
         403,
-        {"code": "not_permitted", "detail": "您不能对这条诉求执行“开始处理”。"},
+        {"code": "not_permitted", "detail": "您不能对这条诉求执行“开始处理”。", "errors": {}},
     )
     assert Request.objects.get(pk=filed.pk).status == Status.ASSIGNED
 
@@ -440,12 +450,15 @@ def test_not_resolved_feedback_reopens_and_others_may_not_rate(cast: Cast, api_f
     status, data = api_for(cast.resident_user).post(feedback_url, body)
     assert (status, data) == (
         409,
-        {"code": "invalid_transition", "detail": "诉求还没有办结,暂时不能评价。"},
+        {"code": "invalid_transition", "detail": "诉求还没有办结,暂时不能评价。", "errors": {}},
     )
     request_transition(request=filed, to=Status.IN_PROGRESS, actor=cast.worker1)
     request_transition(request=filed, to=Status.RESOLVED, actor=cast.worker1, note="修好了")
     status, data = api_for(cast.worker1).post(feedback_url, body)
-    assert (status, data) == (403, {"code": "not_permitted", "detail": "只有反映人本人可以评价。"})
+    assert (status, data) == (
+        403,
+        {"code": "not_permitted", "detail": "只有反映人本人可以评价。", "errors": {}},
+    )
     status, data = api_for(cast.resident_user).post(feedback_url, body)
     assert (status, data["status"]) == (200, "in_progress")
     assert Request.objects.get(pk=filed.pk).reopen_count == 1

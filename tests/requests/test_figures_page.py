@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -155,3 +156,18 @@ def test_the_page_takes_the_same_queries_however_many_requests(cast: Cast, clien
         _this_month_request(cast, location=cast.unit2, reporter=cast.neighbour)
 
     assert queries() == few <= 15
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to"), [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02")]
+)
+def test_dates_at_the_end_of_the_calendar_are_refused_not_a_crash(
+    cast: Cast, client_for: Any, date_from: str, date_to: str
+) -> None:
+    response = client_for("staff").get(URL, {"date_from": date_from, "date_to": date_to})
+
+    assert response.status_code == 200
+    assert response.context["figures"] is None
+    page = response.content.decode()
+    assert "日期应在 1900 年到 2100 年之间。" in page
+    assert f'value="{date_to}"' in page  # what they typed is kept

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -234,3 +236,53 @@ def test_a_token_is_the_request_number(cast: Cast, client: Client) -> None:
 
     assert status == 200
     assert response.json() == [{"service_request_id": filed.number, "token": filed.number}]
+
+
+def test_discovery_in_xml_lists_the_formats(client: Client) -> None:
+    response = client.get(f"{BASE}/discovery.xml")
+
+    assert response.status_code == 200
+    discovery = ET.fromstring(response.content)
+    formats = discovery.findall("endpoints/endpoint/formats/format")
+    assert [f.text for f in formats] == ["application/json", "text/xml"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("start_date=0001-01-01T00:00:00%2B08:00", "start_date:日期应在 1900 年到 2100 年之间。"),
+        ("end_date=9999-12-31T23:59:59%2B08:00", "end_date:日期应在 1900 年到 2100 年之间。"),
+        ("start_date=2026-01-01T00:00:00%2B99:00", "start_date:时区偏移应在 ±14:00 以内"),
+        ("start_date=2026-01-01T00:00:00+99:00", "start_date:时区偏移应在 ±14:00 以内"),
+        ("start_date=soon", "start_date:日期时间格式应为"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_implausible_dates_are_an_open311_400(
+    cast: Cast, client: Client, query: str, message: str, fmt: str
+) -> None:
+    response = client.get(f"{BASE}/requests.{fmt}?api_key={key_for(cast.worker1)}&{query}")
+
+    assert response.status_code == 400
+    if fmt == "json":
+        [error] = response.json()
+        assert set(error) == {"code", "description"}
+        assert error["code"] == "invalid_date"
+        assert error["description"].startswith(message)
+    else:
+        root = ET.fromstring(response.content)
+        assert root.findtext("error/code") == "invalid_date"
+        assert (root.findtext("error/description") or "").startswith(message)
+
+
+def test_a_start_date_without_offset_is_read_as_shanghai_time(cast: Cast, client: Client) -> None:
+    filed = file_request(cast)
+    Request.objects.filter(pk=filed.pk).update(
+        submitted_at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
+    key = key_for(cast.worker1)
+    after = client.get(f"{BASE}/requests.json?api_key={key}&start_date=2026-03-01T08:00:00")
+    before = client.get(f"{BASE}/requests.json?api_key={key}&start_date=2026-03-01T09:00:00")
+
+    assert [r["service_request_id"] for r in after.json()] == [filed.number]
+    assert before.json() == []

@@ -7,7 +7,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from linli.care.models import CarePlan, Visit, VisitKind
@@ -149,3 +149,19 @@ def test_a_volunteer_sees_their_own_assignments(cast: Cast, client_for: Any) -> 
     assert "王秀兰" in page
     assert "赵桂芳" not in page
     assert client_for("volunteer").get("/rosters/").status_code == 302
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2026-02-30", "next"])
+def test_implausible_or_malformed_week_is_a_clear_400(
+    cast: Cast, client_for: Any, week: str
+) -> None:
+    response = client_for(cast.staff.username).get(f"/rosters/?week={week}")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "日期应在 1900 年到 2100 年之间。" in page or "日期格式应为 YYYY-MM-DD" in page
+
+
+def test_plan_command_refuses_an_implausible_week(cast: Cast) -> None:
+    with pytest.raises(CommandError, match="1900"):
+        call_command("care", "plan", "--week", "0001-01-01", stdout=StringIO())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from argparse import ArgumentParser
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from linli.areas.models import Area, AreaKind
+from linli.core.dates import parse_query_date
 from linli.rosters.models import RosterGap
 from linli.rosters.services import next_week_start, roster_generate, week_start_of
 
@@ -37,12 +37,12 @@ class Command(BaseCommand):
     def plan(self, options: dict[str, Any]) -> None:
         try:
             week = (
-                week_start_of(dt.date.fromisoformat(options["week"]))
+                week_start_of(parse_query_date(options["week"]))
                 if options["week"]
                 else next_week_start()
             )
-        except ValueError as error:
-            raise CommandError("--week must be a date, YYYY-MM-DD") from error
+        except ValidationError as error:
+            raise CommandError(f"--week: {' '.join(error.messages)}") from error
         communities = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path")
         if options["community"]:
             communities = communities.filter(code=options["community"])
