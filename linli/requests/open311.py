@@ -18,6 +18,7 @@ Two deliberate departures, both for residents' privacy:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -62,6 +63,9 @@ class Open311Error(Exception):
 # --- rendering -----------------------------------------------------------------------------
 
 
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     child = ET.SubElement(parent, key)
     if isinstance(value, list):
@@ -77,7 +81,9 @@ def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     elif isinstance(value, bool):
         child.text = "true" if value else "false"
     elif value is not None:
-        child.text = str(value)
+        # XML 1.0 cannot carry control characters: older rows stored before the boundary
+        # normaliser may still hold some, and one must not make the document unreadable.
+        child.text = _XML_UNSAFE.sub("", str(value))
 
 
 def _xml_item(parent: ET.Element, tag: str, item: Item) -> None:
