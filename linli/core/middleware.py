@@ -1,17 +1,64 @@
 from __future__ import annotations
 
+import functools
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from linli.core.audit import RequestContext, audit_record, current_request
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _parse_ip(value: object) -> IPAddress | None:
+    """``value`` as an IP address, or None when it is not one (IPv4 inside IPv6 unwrapped)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.scope_id:
+            return ipaddress.IPv6Address(str(address).split("%", 1)[0])
+    return address
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def trusted_proxy(address: IPAddress) -> bool:
+    """Whether ``address`` is one of the proxies named in ``LINLI_TRUSTED_PROXIES``."""
+    networks = _networks(tuple(settings.LINLI_TRUSTED_PROXIES))
+    return any(address.version == n.version and address in n for n in networks)
+
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind nginx the proxy sets X-Real-IP; REMOTE_ADDR is the proxy otherwise.
-    ip = request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
-    return str(ip) if ip else None
+    """The address a request came from: the one the login lockout counts and the audit
+    trail records (axes calls this through ``AXES_CLIENT_IP_CALLABLE``).
+
+    ``REMOTE_ADDR`` is the direct peer. Only when that peer is a proxy declared in
+    ``LINLI_TRUSTED_PROXIES`` does its ``X-Real-IP`` replace it, and only when the header
+    is an IP address: a client that reaches the app directly could otherwise name any
+    address — dodge its own lockout, lock out someone else's address, or write whatever
+    it likes into the audit trail.
+    """
+    peer = _parse_ip(request.META.get("REMOTE_ADDR"))
+    if peer is None:
+        return None
+    if trusted_proxy(peer):
+        forwarded = _parse_ip(request.META.get("HTTP_X_REAL_IP"))
+        if forwarded is not None:
+            return str(forwarded)
+    return str(peer)
 
 
 class RequestContextMiddleware:
