@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -53,12 +55,31 @@ def _field_of(location: object) -> str:
     return ".".join(parts) or "__all__"
 
 
+# pydantic's messages are English; the ones a caller meets most are said in Chinese.
+_MESSAGES = {
+    "missing": "此项必填。",
+    "string_too_long": "不能超过 {max_length} 个字符。",
+    "string_too_short": "至少需要 {min_length} 个字符。",
+    "greater_than_equal": "不能小于 {ge}。",
+    "less_than_equal": "不能大于 {le}。",
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    template = _MESSAGES.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", ""))
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return str(error.get("msg", ""))
+
+
 @api.exception_handler(ValidationError)
 def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        message = "此项必填。" if error.get("type") == "missing" else str(error.get("msg", ""))
-        errors.setdefault(_field_of(error.get("loc", ())), []).append(message)
+        errors.setdefault(_field_of(error.get("loc", ())), []).append(_message(error))
     return api.create_response(
         request,
         {"code": "invalid", "detail": "提交的数据不正确。", "errors": errors},

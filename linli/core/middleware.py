@@ -1,14 +1,21 @@
 from __future__ import annotations
 
 import functools
+import io
 import ipaddress
+import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from linli.core.audit import RequestContext, audit_record, current_request
+from linli.core.text import normalise_data, normalise_field, normalise_text
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -86,3 +93,57 @@ class RequestContextMiddleware:
                 object_repr=request.path[:200],
                 note=request.method or "",
             )
+
+
+def _normalised_query(query: QueryDict) -> _ImmutableQueryDict:
+    clean = QueryDict(mutable=True, encoding=query.encoding)
+    for name, values in query.lists():
+        clean.setlist(normalise_text(name), [normalise_field(name, v) for v in values])
+    clean._mutable = False
+    return cast("_ImmutableQueryDict", clean)
+
+
+def _is_json(request: HttpRequest) -> bool:
+    content_type = (request.content_type or "").lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _normalise_json_body(request: HttpRequest) -> None:
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return  # not JSON after all: the API answers that with its own error
+    clean = normalise_data(data)
+    if clean == data:
+        return  # leave a clean body byte for byte as it came
+    body = json.dumps(clean, ensure_ascii=False).encode()
+    # Django keeps the body it has read in ``_body`` and serves later reads from
+    # ``_stream``; both are replaced so every reader sees the normalised document.
+    request._body = body
+    request._stream = io.BytesIO(body)
+    request.META["CONTENT_LENGTH"] = str(len(body))
+
+
+def normalise_request(request: HttpRequest) -> None:
+    """Normalise everything a view can read as text: the query string, form fields (not
+    uploaded files) and JSON bodies, with ``core.text`` (passwords only lose NUL)."""
+    request.GET = _normalised_query(request.GET)
+    if request.method == "POST":
+        # Parses form and multipart bodies; any other content type gives an empty POST.
+        request.POST = _normalised_query(request.POST)
+    if _is_json(request):
+        _normalise_json_body(request)
+
+
+class InputNormalisationMiddleware:
+    """The one boundary for text from outside (DESIGN rule 9): every page, the Django
+    admin, every django-ninja operation and Open311 read their input through
+    ``request.GET``, ``request.POST`` or the JSON body, normalised here before any view,
+    form or schema sees it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        normalise_request(request)
+        return self.get_response(request)
