@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from linli.accounts.api import BearerTokenAuth
 from linli.accounts.api import router as accounts_router
@@ -84,6 +85,27 @@ def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         request,
         {"code": "invalid", "detail": "提交的数据不正确。", "errors": errors},
         status=422,
+    )
+
+
+_NOT_JSON = {"code": "invalid_body", "detail": "请求体应为 JSON(Content-Type: application/json)。"}
+
+
+@api.exception_handler(RawPostDataException)
+def on_form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A form or multipart body sent to an operation that reads JSON: the boundary
+    (``core.middleware.InputNormalisationMiddleware``) has already parsed it as form
+    fields, so its raw bytes are gone — and they would not have been JSON anyway."""
+    return api.create_response(request, _NOT_JSON, status=400)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals; the one callers meet is a body that does not parse."""
+    if exc.status_code == 400:
+        return api.create_response(request, _NOT_JSON, status=400)
+    return api.create_response(
+        request, {"code": "error", "detail": str(exc)}, status=exc.status_code
     )
 
 

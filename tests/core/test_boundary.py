@@ -170,6 +170,29 @@ def test_a_clean_json_body_is_passed_on_byte_for_byte(client: Client) -> None:
     assert seen["body"] == clean
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ({"text": "楼道灯不亮了"}, None),  # multipart, as a browser form sends it
+        (b'{"text": "\x00\x0b', JSON),  # cut off: not JSON
+    ],
+)
+def test_a_body_that_is_not_json_gets_a_clear_400_from_the_api(
+    cast: Cast, client: Client, body: Any, content_type: str | None
+) -> None:
+    _token, secret = api_token_create(user=cast.resident_user)
+    extra: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    if content_type:
+        extra["content_type"] = content_type
+    response = client.post("/api/v1/requests", body, **extra)
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid_body",
+        "detail": "请求体应为 JSON(Content-Type: application/json)。",
+    }
+    assert not Request.objects.exists()
+
+
 # --- what is stored ------------------------------------------------------------------------
 
 
