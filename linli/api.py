@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -91,6 +92,16 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = field_errors(exc.errors)
     return _error(request, 422, "invalid", invalid_detail(errors), errors)
+
+
+@api.exception_handler(RawPostDataException)
+def on_form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A form or multipart body sent to an operation that reads JSON: the boundary
+    (``core.middleware.InputNormalisationMiddleware``) has already parsed it as form
+    fields, so its raw bytes are gone — and they would not have been JSON anyway."""
+    return _error(
+        request, 400, "invalid_body", _("请求体应为 JSON(Content-Type: application/json)。")
+    )
 
 
 @api.exception_handler(DjangoValidationError)

@@ -12,6 +12,8 @@ Variables (all optional in development):
 - ``LINLI_REQUIRE_2FA``: staff roles must log in with a one-time code as well (default:
   on in production, off otherwise, so ``linli demo`` logs in with passwords alone).
 - ``LINLI_BEHIND_TLS_PROXY``: trust ``X-Forwarded-Proto`` from a TLS-terminating proxy.
+- ``LINLI_TRUSTED_PROXIES``: comma-separated addresses or networks of the reverse proxies
+  whose ``X-Real-IP`` names the client (default: none, the direct peer is the client).
 - ``LINLI_SSL_REDIRECT`` / ``LINLI_HSTS_PRELOAD``: production HTTPS redirect (default on)
   and HSTS preload (default off, see docs/security.md).
 - ``LINLI_FIELD_KEYS`` / ``LINLI_HASH_KEY``: keys for encrypted personal data (see
@@ -22,6 +24,7 @@ Variables (all optional in development):
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -138,6 +141,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The one boundary: form fields, query strings and JSON bodies normalised (NFC, no
+    # control characters) before anything reads them.
+    "linli.core.middleware.InputNormalisationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,7 +247,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Lockout (django-axes): 5 failures lock the account and, separately, the source address
-# for 15 minutes, counted from the lockout (further tries do not extend it).
+# for 15 minutes, counted from the lockout (further tries do not extend it). The address
+# is the one the audit trail records: a forwarded one only from LINLI_TRUSTED_PROXIES.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -318,6 +325,17 @@ if PRODUCTION:
         # Trust X-Forwarded-Proto only when a TLS-terminating proxy sets (and overwrites) it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("LINLI_CSRF_TRUSTED_ORIGINS", [])
+
+# The reverse proxies whose X-Real-IP header names the client (linli.core.middleware.client_ip).
+# Empty: every request's address is its direct peer, and the header is ignored.
+LINLI_TRUSTED_PROXIES = env_list("LINLI_TRUSTED_PROXIES", [])
+for _proxy in LINLI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"LINLI_TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}"
+        ) from error
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere, so no
 # nonce is needed; pages load their JS and CSS from static files.

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from linli.accounts import services
+from linli.accounts.backends import locked_parameters
 from linli.accounts.current import request_user
 from linli.accounts.forms import EnrolmentCodeForm, OneTimeCodeForm, PasswordChangeForm
 from linli.accounts.selectors import backup_codes_left, has_two_factor, two_factor_required
@@ -159,14 +160,22 @@ def lockout(
     original_response: HttpResponse | None = None,
     credentials: dict[str, object] | None = None,
 ) -> HttpResponse:
-    """What django-axes shows instead of the login page once the limit is reached."""
+    """What django-axes shows instead of the login page once the limit is reached.
+
+    It names what is locked — the account, the address, or both — so that someone at a
+    locked address (a shared office or mobile network) is not told their account is.
+    """
     cool_off = settings.AXES_COOLOFF_TIME
+    locked = locked_parameters(request, credentials)
+    address_only = locked == {"ip_address"}
     return render(
         request,
         "accounts/locked.html",
         {
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "cooloff_minutes": int(cool_off.total_seconds() // 60),
+            "account_locked": not address_only,
+            "address_locked": "ip_address" in locked or not locked,
         },
         status=429,
     )

@@ -63,8 +63,9 @@ class VisitIn(Schema):
     pulse: int | None = Field(None, description="脉搏 次/分")
     glucose: Decimal | None = Field(None, description="血糖 mmol/L")
     glucose_context: Literal["fasting", "after_meal"] | None = None
-    note: str = ""
-    concern: str = ""
+    # The limits of the visit form (and of ``Visit.concern``).
+    note: str = Field("", max_length=2000, description="情况记录")
+    concern: str = Field("", max_length=200, description="老人反映的困难")
     concern_to_request: bool = Field(False, description="把反映的困难转为诉求")
     duration_minutes: int | None = Field(None, description="服务时长(分钟,不含路上)")
     visited_at: PlausibleDateTime | None = Field(

@@ -1,17 +1,71 @@
 from __future__ import annotations
 
+import functools
+import io
+import ipaddress
+import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from linli.core.audit import RequestContext, audit_record, current_request
+from linli.core.text import normalise_data, normalise_field, normalise_text
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _parse_ip(value: object) -> IPAddress | None:
+    """``value`` as an IP address, or None when it is not one (IPv4 inside IPv6 unwrapped)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.scope_id:
+            return ipaddress.IPv6Address(str(address).split("%", 1)[0])
+    return address
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def trusted_proxy(address: IPAddress) -> bool:
+    """Whether ``address`` is one of the proxies named in ``LINLI_TRUSTED_PROXIES``."""
+    networks = _networks(tuple(settings.LINLI_TRUSTED_PROXIES))
+    return any(address.version == n.version and address in n for n in networks)
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind nginx the proxy sets X-Real-IP; REMOTE_ADDR is the proxy otherwise.
-    ip = request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
-    return str(ip) if ip else None
+    """The address a request came from: the one the login lockout counts and the audit
+    trail records (axes calls this through ``AXES_CLIENT_IP_CALLABLE``).
+
+    ``REMOTE_ADDR`` is the direct peer. Only when that peer is a proxy declared in
+    ``LINLI_TRUSTED_PROXIES`` does its ``X-Real-IP`` replace it, and only when the header
+    is an IP address: a client that reaches the app directly could otherwise name any
+    address — dodge its own lockout, lock out someone else's address, or write whatever
+    it likes into the audit trail.
+    """
+    peer = _parse_ip(request.META.get("REMOTE_ADDR"))
+    if peer is None:
+        return None
+    if trusted_proxy(peer):
+        forwarded = _parse_ip(request.META.get("HTTP_X_REAL_IP"))
+        if forwarded is not None:
+            return str(forwarded)
+    return str(peer)
 
 
 class RequestContextMiddleware:
@@ -39,3 +93,57 @@ class RequestContextMiddleware:
                 object_repr=request.path[:200],
                 note=request.method or "",
             )
+
+
+def _normalised_query(query: QueryDict) -> _ImmutableQueryDict:
+    clean = QueryDict(mutable=True, encoding=query.encoding)
+    for name, values in query.lists():
+        clean.setlist(normalise_text(name), [normalise_field(name, v) for v in values])
+    clean._mutable = False
+    return cast("_ImmutableQueryDict", clean)
+
+
+def _is_json(request: HttpRequest) -> bool:
+    content_type = (request.content_type or "").lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _normalise_json_body(request: HttpRequest) -> None:
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return  # not JSON after all: the API answers that with its own error
+    clean = normalise_data(data)
+    if clean == data:
+        return  # leave a clean body byte for byte as it came
+    body = json.dumps(clean, ensure_ascii=False).encode()
+    # Django keeps the body it has read in ``_body`` and serves later reads from
+    # ``_stream``; both are replaced so every reader sees the normalised document.
+    request._body = body
+    request._stream = io.BytesIO(body)
+    request.META["CONTENT_LENGTH"] = str(len(body))
+
+
+def normalise_request(request: HttpRequest) -> None:
+    """Normalise everything a view can read as text: the query string, form fields (not
+    uploaded files) and JSON bodies, with ``core.text`` (passwords only lose NUL)."""
+    request.GET = _normalised_query(request.GET)
+    if request.method == "POST":
+        # Parses form and multipart bodies; any other content type gives an empty POST.
+        request.POST = _normalised_query(request.POST)
+    if _is_json(request):
+        _normalise_json_body(request)
+
+
+class InputNormalisationMiddleware:
+    """The one boundary for text from outside (DESIGN rule 9): every page, the Django
+    admin, every django-ninja operation and Open311 read their input through
+    ``request.GET``, ``request.POST`` or the JSON body, normalised here before any view,
+    form or schema sees it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        normalise_request(request)
+        return self.get_response(request)

@@ -103,25 +103,30 @@ class RequestOut(Schema):
 
 class RequestIn(Schema):
     text: str = Field(..., description="问题描述", max_length=2000)
-    category: str | None = Field(None, description="类别代码;不填为 other,由分拣补充")
+    category: str | None = Field(
+        None, max_length=30, description="类别代码;不填为 other,由分拣补充"
+    )
     building: int | None = Field(None, ge=1, description="楼号;不指明小区时在反映人所住小区查找")
     unit: int | None = Field(None, ge=1, description="单元号(需同时填写楼号或楼栋编码)")
     room: str | None = Field(None, max_length=10, description="房号,如 502(需有单元)")
-    location_code: str | None = Field(None, description="区域编码:社区、小区、楼栋或单元")
+    location_code: str | None = Field(
+        None, max_length=24, description="区域编码:社区、小区、楼栋或单元"
+    )
     urgent: bool = False
     channel: ApiChannel = Field("api", description="来源渠道")
 
 
+# Text limits are the web forms' (tests/core/test_boundary.py compares them).
 class TransitionIn(Schema):
-    to: str = Field(..., description="目标状态,如 in_progress、resolved、closed")
-    note: str = Field("", description="说明;不予受理、办结、退回重办时必填")
-    assignee: str | None = Field(None, description="派单或改派时的承办人用户名")
+    to: str = Field(..., max_length=20, description="目标状态,如 in_progress、resolved、closed")
+    note: str = Field("", max_length=2000, description="说明;不予受理、办结、退回重办时必填")
+    assignee: str | None = Field(None, max_length=150, description="派单或改派时的承办人用户名")
 
 
 class FeedbackIn(Schema):
     resolved: bool = Field(..., description="问题是否解决;未解决会重新办理")
     satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"]
-    comment: str = ""
+    comment: str = Field("", max_length=1000, description="意见或建议")
     via: Literal["reporter", "phone", "visit"] = Field(
         "reporter", description="reporter 为反映人自评;phone / visit 为工作人员登记回访"
     )

@@ -81,6 +81,22 @@ def test_readings_without_consent_get_a_clear_422(care: CareCast, client: Client
     assert not Visit.objects.exists()
 
 
+def test_a_note_longer_than_the_visit_forms_gets_a_clear_422(
+    care: CareCast, client: Client
+) -> None:
+    status, body = Api(client, care.cast.volunteer_user).post(
+        "/api/v1/care/visits",
+        {"person": care.cast.elder.pk, "note": "老人说" * 35_000, "concern": "灯" * 201},
+    )
+    assert status == 422
+    assert body["code"] == "invalid"
+    assert body["errors"] == {
+        "note": ["最多 2000 个字符。"],
+        "concern": ["最多 200 个字符。"],
+    }
+    assert not Visit.objects.exists()
+
+
 def test_unknown_service_is_rejected(care: CareCast, client: Client) -> None:
     status, body = Api(client, care.cast.volunteer_user).post(
         "/api/v1/care/visits", {"person": care.cast.elder.pk, "services": ["massage"]}

@@ -173,7 +173,7 @@ def test_worker_edits_a_household(cast: Cast, client_for: ClientFor) -> None:
 def test_worker_reveals_a_phone_number_and_it_is_audited(cast: Cast, client_for: ClientFor) -> None:
     response = client_for("worker1").post(
         reverse("people:resident_reveal", args=[cast.elder.pk, "phone"]),
-        HTTP_X_REAL_IP="10.1.2.3",
+        REMOTE_ADDR="10.1.2.3",
     )
     assert response.status_code == 200
     assert "13812345678" in response.content.decode()

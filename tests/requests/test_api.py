@@ -218,6 +218,11 @@ def test_bad_input_gets_field_errors_and_nothing_is_filed(cast: Cast, api_for: A
     assert data["errors"]["text"] == ["此项必填。"]
     status, data = api.post(URL, {"text": "   "})
     assert (status, data["errors"]) == (422, {"text": ["请描述遇到的问题。"]})
+    # Control characters are removed at the boundary: nothing left is nothing said.
+    status, data = api.post(URL, {"text": "\x00\x0b\x1b"})
+    assert (status, data["errors"]) == (422, {"text": ["请描述遇到的问题。"]})
+    status, data = api.post(URL, {"text": "漏" * 2001})
+    assert (status, data["errors"]) == (422, {"text": ["最多 2000 个字符。"]})
     status, data = api.post(URL, {"text": "水管漏了", "building": 1, "unit": 9})
     assert (status, data["errors"]) == (422, {"unit": ["1号楼没有9单元。"]})
     status, data = api.post(URL, {"text": "水管漏了", "building": 1, "unit": 1, "room": "905"})

@@ -25,7 +25,7 @@ names = [
     "DEBUG", "ALLOWED_HOSTS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "SECURE_CONTENT_TYPE_NOSNIFF",
-    "SECURE_REFERRER_POLICY", "X_FRAME_OPTIONS",
+    "SECURE_REFERRER_POLICY", "X_FRAME_OPTIONS", "LINLI_TRUSTED_PROXIES",
 ]
 print(json.dumps({n: getattr(settings, n) for n in names}))
 """
@@ -101,6 +101,12 @@ def test_proxy_header_is_trusted_only_behind_a_declared_tls_proxy(tmp_path: Path
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
 
 
+def test_forwarded_addresses_are_trusted_only_from_declared_proxies(tmp_path: Path) -> None:
+    assert production_settings(tmp_path)["LINLI_TRUSTED_PROXIES"] == []
+    declared = production_settings(tmp_path, LINLI_TRUSTED_PROXIES="127.0.0.1, 10.8.0.0/16")
+    assert declared["LINLI_TRUSTED_PROXIES"] == ["127.0.0.1", "10.8.0.0/16"]
+
+
 def test_hsts_preload_can_be_opted_into(tmp_path: Path) -> None:
     assert production_settings(tmp_path, LINLI_HSTS_PRELOAD="true")["SECURE_HSTS_PRELOAD"] is True
 
@@ -111,6 +117,10 @@ def test_hsts_preload_can_be_opted_into(tmp_path: Path) -> None:
         ({"LINLI_SECRET_KEY": ""}, "LINLI_SECRET_KEY must be set when LINLI_ENV=production"),
         ({"LINLI_ALLOWED_HOSTS": ""}, "LINLI_ALLOWED_HOSTS must be set"),
         ({"LINLI_ALLOWED_HOSTS": "linli.example.cn,*"}, "'*' is refused in production"),
+        (
+            {"LINLI_TRUSTED_PROXIES": "127.0.0.1,nginx"},
+            "LINLI_TRUSTED_PROXIES must list IP addresses or networks, not 'nginx'",
+        ),
     ],
 )
 def test_production_refuses_to_start_when_misconfigured(
