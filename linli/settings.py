@@ -28,6 +28,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -336,8 +337,39 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Keys for personal data at rest; see linli.core.crypto for the development fallback.
-LINLI_FIELD_KEYS = env_list("LINLI_FIELD_KEYS", [])
-LINLI_HASH_KEY = env_str("LINLI_HASH_KEY")
+# A malformed key is refused here, when the process starts (and so by `linli check
+# --deploy`), not at the first encryption hours later. Messages never repeat the key.
+MINIMUM_HASH_KEY_BYTES = 32
+
+
+def _field_keys() -> list[str]:
+    keys = env_list("LINLI_FIELD_KEYS", [])
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError as error:  # binascii.Error is a ValueError too
+            raise ImproperlyConfigured(
+                f"LINLI_FIELD_KEYS: key {position} of {len(keys)} is not a Fernet key "
+                "(url-safe base64 of 32 bytes, 44 characters); make one with "
+                '`python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"`'
+            ) from error
+    return keys
+
+
+def _hash_key() -> str:
+    key = env_str("LINLI_HASH_KEY")
+    if key and len(key.encode()) < MINIMUM_HASH_KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"LINLI_HASH_KEY must be at least {MINIMUM_HASH_KEY_BYTES} bytes long "
+            f"(it has {len(key.encode())}); use e.g. "
+            '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+        )
+    return key
+
+
+LINLI_FIELD_KEYS = _field_keys()
+LINLI_HASH_KEY = _hash_key()
 if PRODUCTION and not (LINLI_FIELD_KEYS and LINLI_HASH_KEY):
     raise ImproperlyConfigured(
         "LINLI_FIELD_KEYS and LINLI_HASH_KEY must be set when LINLI_ENV=production"
