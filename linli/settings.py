@@ -3,6 +3,8 @@
 Variables (all optional in development):
 
 - ``LINLI_ENV``: ``development`` (default) or ``production``.
+- ``LINLI_DEBUG``: Django's debug pages; on only when asked for (this, or ``LINLI_ENV=
+  development`` set explicitly), refused in production.
 - ``LINLI_DATA_DIR``: where SQLite, Huey's queue, generated development keys,
   uploads and backups live (default ``./var``).
 - ``DATABASE_URL``: a database URL (``postgres://…``); SQLite in the data dir when unset.
@@ -94,7 +96,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("LINLI_DEBUG", default=not PRODUCTION)
+# Debug pages (tracebacks, settings) only when asked for: LINLI_ENV=development set
+# explicitly, or LINLI_DEBUG=true; never in production, and not in an unconfigured
+# checkout either (`linli demo` runs without them).
+DEBUG = env_bool("LINLI_DEBUG", default=env_str("LINLI_ENV") == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("LINLI_DEBUG must not be on when LINLI_ENV=production")
 ALLOWED_HOSTS = env_list(
     "LINLI_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
@@ -318,6 +325,10 @@ if PRODUCTION:
         # Trust X-Forwarded-Proto only when a TLS-terminating proxy sets (and overwrites) it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("LINLI_CSRF_TRUSTED_ORIGINS", [])
+# Error reports (debug pages, mails to ADMINS) hide keys and tokens from query strings,
+# headers, form fields, frame variables and settings, with DEBUG on as well.
+DEFAULT_EXCEPTION_REPORTER = "linli.core.debug.SecretHidingReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "linli.core.debug.SecretHidingFilter"
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere, so no
 # nonce is needed; pages load their JS and CSS from static files.

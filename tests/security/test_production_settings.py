@@ -157,6 +157,16 @@ def test_malformed_keys_are_refused_at_start_naming_the_variable(
     assert not (tmp_path / "keys.json").exists()  # nothing was encrypted with anything
 
 
+def test_debug_is_on_only_when_asked_for(tmp_path: Path) -> None:
+    assert production_settings(tmp_path, LINLI_ENV="")["DEBUG"] is False
+    assert production_settings(tmp_path, LINLI_ENV="development")["DEBUG"] is True
+    explicit = production_settings(tmp_path, LINLI_ENV="", LINLI_DEBUG="true")
+    assert explicit["DEBUG"] is True
+    refused = run_python("", production_env(tmp_path, LINLI_DEBUG="true"))
+    assert refused.returncode != 0
+    assert "LINLI_DEBUG must not be on when LINLI_ENV=production" in refused.stderr
+
+
 def test_development_does_not_need_a_secret_key(tmp_path: Path) -> None:
     env = production_env(tmp_path, LINLI_ENV="development", LINLI_SECRET_KEY="")
     assert run_python("", env).returncode == 0
