@@ -290,10 +290,10 @@ STORAGES = {
         )
     },
 }
-# Outside production the app serves assets straight from installed packages, so
-# `linli demo` needs no collectstatic step.
+# Outside production the app serves assets straight from installed packages, DEBUG on
+# or off, so `linli demo` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_AUTOREFRESH = not PRODUCTION  # files are found afresh, as they change
 
 # --- Security -----------------------------------------------------------------------------
 # Controls are mapped to 等保 2.0 and PIPL items in docs/security.md.
