@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 
 from linli.accounts.api import BearerTokenAuth
 from linli.accounts.api import router as accounts_router
 from linli.care.api import router as care_router
 from linli.core.errors import DomainError
+from linli.core.throttling import api_throttles, throttled_response
 from linli.requests.api import router as requests_router
 
 api = NinjaAPI(
@@ -20,8 +21,10 @@ api = NinjaAPI(
     "令牌由 `linli token create 用户名` 生成。错误统一为 "
     '`{"code": "...", "detail": "..."}`,输入错误另有 `errors`(字段 → 说明)。',
     auth=BearerTokenAuth(),
+    throttle=api_throttles(),
     urls_namespace="api-v1",
 )
+api.exception_handler(Throttled)(throttled_response)  # 429 in Chinese, with Retry-After
 api.add_router("/", accounts_router)
 api.add_router("/requests", requests_router)
 api.add_router("/care", care_router)

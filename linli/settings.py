@@ -19,6 +19,8 @@ Variables (all optional in development):
 - ``LINLI_FIELD_KEYS`` / ``LINLI_HASH_KEY``: keys for encrypted personal data (see
   ``linli.core.crypto``).
 - ``LINLI_AUDIT_RETENTION_DAYS``: how long audit records are kept (at least 180).
+- ``LINLI_RATE_API_TOKEN``, ``LINLI_RATE_FILING_USER``, …: rate limits (see
+  ``LINLI_RATE_LIMITS`` below and ``linli.core.throttling``).
 """
 
 from __future__ import annotations
@@ -385,6 +387,36 @@ if PRODUCTION and not (LINLI_FIELD_KEYS and LINLI_HASH_KEY):
     raise ImproperlyConfigured(
         "LINLI_FIELD_KEYS and LINLI_HASH_KEY must be set when LINLI_ENV=production"
     )
+
+# Rate limits (linli.core.throttling): "count/period", period s, m, h or d. Over a limit
+# the answer is 429 with Retry-After. Counted in the cache below.
+_RATE_DEFAULTS = {
+    "api_token": "120/m",  # /api/v1, per bearer token
+    "api_address": "600/m",  # /api/v1, per source address
+    "open311_post_token": "30/m",  # filing through Open311, per api_key
+    "open311_post_address": "60/m",  # filing through Open311, per source address
+    "filing_user": "10/m",  # the resident's filing page, per user
+    "filing_address": "30/m",  # the resident's filing page, per source address
+}
+LINLI_RATE_LIMITS = {
+    name: env_str(f"LINLI_RATE_{name.upper()}", default) for name, default in _RATE_DEFAULTS.items()
+}
+for _name, _rate in LINLI_RATE_LIMITS.items():
+    _count, _slash, _period = _rate.partition("/")
+    if not (_count.isdigit() and int(_count) > 0 and _period in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(
+            f"LINLI_RATE_{_name.upper()} must look like 120/m (per s, m, h or d), not {_rate!r}"
+        )
+# Rate-limit counters: shared by every app server through Redis when REDIS_URL is set;
+# in this process's memory otherwise (one server process: `linli demo`, a small site).
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "linli"}
+    }
 
 LINLI_PAGE_SIZE = 20
 # Triage: a request filed without category or place takes the reader's suggestion

@@ -40,7 +40,9 @@ from linli.accounts.services import api_token_authenticate
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.errors import DomainError
+from linli.core.middleware import client_ip
 from linli.core.scoping import subtree_condition
+from linli.core.throttling import over_any_limit, throttled_message
 from linli.requests.locate import Place, filing_communities, resident_of, resolve_location
 from linli.requests.models import Category, Channel, Request
 from linli.requests.reading import read_address
@@ -58,9 +60,12 @@ Item = Mapping[str, Any]
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, code: str, description: str) -> None:
+    def __init__(
+        self, status: int, code: str, description: str, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(description)
         self.status, self.code, self.description = status, code, description
+        self.retry_after = retry_after
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -111,13 +116,22 @@ def _render(
 
 
 def _error(fmt: str, error: Open311Error) -> HttpResponse:
-    return _render(
+    response = _render(
         fmt,
         [{"code": error.code, "description": error.description}],
         root="errors",
         item="error",
         status=error.status,
     )
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _refuse_if_over(limits: Sequence[tuple[str, str | None]]) -> None:
+    wait = over_any_limit(limits)
+    if wait is not None:
+        raise Open311Error(429, "too_many_requests", throttled_message(wait), retry_after=wait)
 
 
 def open311_view(
@@ -260,7 +274,10 @@ def _place_from_address(user: User, address: str) -> Place:
 
 def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.POST
+    # The address is counted before the key is checked, so guessing keys is limited too.
+    _refuse_if_over([("open311_post_address", client_ip(request))])
     user = _caller(request, params)
+    _refuse_if_over([("open311_post_token", presented_key(request, params))])
     code = (params.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, "service_code_required", "缺少 service_code。")
