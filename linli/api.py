@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +17,7 @@ from linli.accounts.api import router as accounts_router
 from linli.care.api import router as care_router
 from linli.core.api_errors import error_body, field_errors, invalid_detail
 from linli.core.errors import DomainError
+from linli.core.throttling import api_throttles, throttled_message
 from linli.requests.api import router as requests_router
 
 api = NinjaAPI(
@@ -27,6 +30,7 @@ api = NinjaAPI(
     "`errors` 是字段 → 说明(与字段无关的错误为空)。不带时区的日期时间按北京时间"
     "(Asia/Shanghai)理解。",
     auth=BearerTokenAuth(),
+    throttle=api_throttles(),
     urls_namespace="api-v1",
 )
 api.add_router("/", accounts_router)
@@ -63,13 +67,9 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(Throttled)
 def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    if exc.wait:
-        detail = _("请求太频繁,请 %(seconds)s 秒后再试。") % {"seconds": exc.wait}
-    else:
-        detail = _("请求太频繁,请稍后再试。")
-    response = _error(request, 429, "throttled", detail)
-    if exc.wait:
-        response["Retry-After"] = str(exc.wait)
+    wait = math.ceil(exc.wait) if exc.wait else 60
+    response = _error(request, 429, "throttled", throttled_message(wait))
+    response["Retry-After"] = str(wait)
     return response
 
 

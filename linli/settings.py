@@ -3,6 +3,8 @@
 Variables (all optional in development):
 
 - ``LINLI_ENV``: ``development`` (default) or ``production``.
+- ``LINLI_DEBUG``: Django's debug pages; on only when asked for (this, or ``LINLI_ENV=
+  development`` set explicitly), refused in production.
 - ``LINLI_DATA_DIR``: where SQLite, Huey's queue, generated development keys,
   uploads and backups live (default ``./var``).
 - ``DATABASE_URL``: a database URL (``postgres://…``); SQLite in the data dir when unset.
@@ -19,6 +21,8 @@ Variables (all optional in development):
 - ``LINLI_FIELD_KEYS`` / ``LINLI_HASH_KEY``: keys for encrypted personal data (see
   ``linli.core.crypto``).
 - ``LINLI_AUDIT_RETENTION_DAYS``: how long audit records are kept (at least 180).
+- ``LINLI_RATE_API_TOKEN``, ``LINLI_RATE_FILING_USER``, …: rate limits (see
+  ``LINLI_RATE_LIMITS`` below and ``linli.core.throttling``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +101,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("LINLI_DEBUG", default=not PRODUCTION)
+# Debug pages (tracebacks, settings) only when asked for: LINLI_ENV=development set
+# explicitly, or LINLI_DEBUG=true; never in production, and not in an unconfigured
+# checkout either (`linli demo` runs without them).
+DEBUG = env_bool("LINLI_DEBUG", default=env_str("LINLI_ENV") == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("LINLI_DEBUG must not be on when LINLI_ENV=production")
 ALLOWED_HOSTS = env_list(
     "LINLI_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
@@ -289,10 +299,10 @@ STORAGES = {
         )
     },
 }
-# Outside production the app serves assets straight from installed packages, so
-# `linli demo` needs no collectstatic step.
+# Outside production the app serves assets straight from installed packages, DEBUG on
+# or off, so `linli demo` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_AUTOREFRESH = not PRODUCTION  # files are found afresh, as they change
 
 # --- Security -----------------------------------------------------------------------------
 # Controls are mapped to 等保 2.0 and PIPL items in docs/security.md.
@@ -325,6 +335,10 @@ if PRODUCTION:
         # Trust X-Forwarded-Proto only when a TLS-terminating proxy sets (and overwrites) it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("LINLI_CSRF_TRUSTED_ORIGINS", [])
+# Error reports (debug pages, mails to ADMINS) hide keys and tokens from query strings,
+# headers, form fields, frame variables and settings, with DEBUG on as well.
+DEFAULT_EXCEPTION_REPORTER = "linli.core.debug.SecretHidingReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "linli.core.debug.SecretHidingFilter"
 
 # The reverse proxies whose X-Real-IP header names the client (linli.core.middleware.client_ip).
 # Empty: every request's address is its direct peer, and the header is ignored.
@@ -355,12 +369,73 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Keys for personal data at rest; see linli.core.crypto for the development fallback.
-LINLI_FIELD_KEYS = env_list("LINLI_FIELD_KEYS", [])
-LINLI_HASH_KEY = env_str("LINLI_HASH_KEY")
+# A malformed key is refused here, when the process starts (and so by `linli check
+# --deploy`), not at the first encryption hours later. Messages never repeat the key.
+MINIMUM_HASH_KEY_BYTES = 32
+
+
+def _field_keys() -> list[str]:
+    keys = env_list("LINLI_FIELD_KEYS", [])
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError as error:  # binascii.Error is a ValueError too
+            raise ImproperlyConfigured(
+                f"LINLI_FIELD_KEYS: key {position} of {len(keys)} is not a Fernet key "
+                "(url-safe base64 of 32 bytes, 44 characters); make one with "
+                '`python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"`'
+            ) from error
+    return keys
+
+
+def _hash_key() -> str:
+    key = env_str("LINLI_HASH_KEY")
+    if key and len(key.encode()) < MINIMUM_HASH_KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"LINLI_HASH_KEY must be at least {MINIMUM_HASH_KEY_BYTES} bytes long "
+            f"(it has {len(key.encode())}); use e.g. "
+            '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+        )
+    return key
+
+
+LINLI_FIELD_KEYS = _field_keys()
+LINLI_HASH_KEY = _hash_key()
 if PRODUCTION and not (LINLI_FIELD_KEYS and LINLI_HASH_KEY):
     raise ImproperlyConfigured(
         "LINLI_FIELD_KEYS and LINLI_HASH_KEY must be set when LINLI_ENV=production"
     )
+
+# Rate limits (linli.core.throttling): "count/period", period s, m, h or d. Over a limit
+# the answer is 429 with Retry-After. Counted in the cache below.
+_RATE_DEFAULTS = {
+    "api_token": "120/m",  # /api/v1, per bearer token
+    "api_address": "600/m",  # /api/v1, per source address
+    "open311_post_token": "30/m",  # filing through Open311, per api_key
+    "open311_post_address": "60/m",  # filing through Open311, per source address
+    "filing_user": "10/m",  # the resident's filing page, per user
+    "filing_address": "30/m",  # the resident's filing page, per source address
+}
+LINLI_RATE_LIMITS = {
+    name: env_str(f"LINLI_RATE_{name.upper()}", default) for name, default in _RATE_DEFAULTS.items()
+}
+for _name, _rate in LINLI_RATE_LIMITS.items():
+    _count, _slash, _period = _rate.partition("/")
+    if not (_count.isdigit() and int(_count) > 0 and _period in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(
+            f"LINLI_RATE_{_name.upper()} must look like 120/m (per s, m, h or d), not {_rate!r}"
+        )
+# Rate-limit counters: shared by every app server through Redis when REDIS_URL is set;
+# in this process's memory otherwise (one server process: `linli demo`, a small site).
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "linli"}
+    }
 
 LINLI_PAGE_SIZE = 20
 # Triage: a request filed without category or place takes the reader's suggestion

@@ -4,12 +4,14 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 
@@ -64,6 +66,16 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def _huey_immediate() -> None:
     # Background tasks run inline in tests, so their effects can be asserted directly.
     HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Rate-limit counters (``linli.core.throttling``) live in the cache, local memory in
+    tests, for the whole run: every test client calls from 127.0.0.1, so without this
+    the address limits would add up across tests and refuse the thirty-first filing."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         "sequence",
         "created_at",
         "actor",
+        "actor_ref",
         "actor_name",
         "action",
         "object_type",
@@ -37,6 +38,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         "success",
         "source_ip",
         "note",
+        "hash_version",
         "prev_hash",
         "hash",
     ]

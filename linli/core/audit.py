@@ -11,8 +11,13 @@ locks the row with ``SELECT … FOR UPDATE``; SQLite runs every transaction IMME
 (see settings), so the database write lock is already held. ``sequence`` is unique,
 so even a writer that slipped past the lock could not fork the chain.
 
-The ``actor`` foreign key is a convenience link that ``SET_NULL`` may clear when a
-user is deleted; the hash covers ``actor_name`` (the username), which never changes.
+Who acted: the hash covers ``actor_name`` (the username) and, from hash version 2,
+``actor_ref``, the acting user's id. The ``actor`` foreign key, which pages and the
+admin show, must equal ``actor_ref``; it may only be empty when that user no longer
+exists (``SET_NULL`` clears it on deletion). So changing the attribution of a record
+with SQL is caught by :func:`audit_verify`. Records written before version 2 (see
+migration ``core.0003``) keep verifying as they were hashed: their ``actor`` link is
+not covered.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ if TYPE_CHECKING:
     from linli.accounts.models import User
 
 GENESIS_HASH = "0" * 64
+# The canonical form new records are hashed in; see ``canonical_bytes``.
+HASH_VERSION = 2
 MINIMUM_RETENTION_DAYS = 180
 
 # The fields the hash covers, in the order they are written out.
@@ -81,6 +88,11 @@ def canonical_bytes(event: AuditEvent) -> bytes:
         "note": event.note,
         "prev_hash": event.prev_hash,
     }
+    # Historical models in migrations have no version: they are version 1.
+    version = getattr(event, "hash_version", 1) or 1
+    if version >= 2:
+        data["version"] = version
+        data["actor_id"] = event.actor_ref
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -140,8 +152,11 @@ def audit_record(
         name = str(getattr(actor, "username", "") or actor)
     if source_ip is None and context is not None:
         source_ip = context.source_ip
+    actor_user = actor if actor is not None and actor.pk else None
     event = AuditEvent(
-        actor=actor if actor is not None and actor.pk else None,
+        actor=actor_user,
+        actor_ref=actor_user.pk if actor_user is not None else None,
+        hash_version=HASH_VERSION,
         actor_name=name[:150],
         action=action,
         object_type=(
@@ -200,6 +215,22 @@ def _chain(batch_size: int = 2000) -> Iterator[AuditEvent]:
         after = batch[-1].sequence
 
 
+def _actor_link_intact(event: AuditEvent, user_exists: dict[int, bool]) -> bool:
+    """The ``actor`` shown for a record is the one its hash covers, or empty because
+    that user was deleted."""
+    if (event.hash_version or 1) < 2 or event.actor_id == event.actor_ref:
+        return True
+    if event.actor_id is not None or event.actor_ref is None:
+        return False
+    if event.actor_ref not in user_exists:
+        user_model = AuditEvent._meta.get_field("actor").related_model
+        assert isinstance(user_model, type)
+        user_exists[event.actor_ref] = user_model._default_manager.filter(
+            pk=event.actor_ref
+        ).exists()
+    return not user_exists[event.actor_ref]
+
+
 def audit_verify() -> VerifyResult:
     """Walk the chain from the pruning anchor (or the start) to the head."""
     head = AuditChainHead.objects.filter(pk=1).first()
@@ -207,6 +238,7 @@ def audit_verify() -> VerifyResult:
     expected_prev = (head.anchor_hash if head and head.anchor_sequence else "") or GENESIS_HASH
     checked = 0
     last: AuditEvent | None = None
+    user_exists: dict[int, bool] = {}
     unchained = AuditEvent.objects.filter(sequence=None).order_by("id").first()
     if unchained is not None:
         return VerifyResult(False, 0, None, unchained.pk, "记录没有序号(不在哈希链中)")
@@ -224,6 +256,10 @@ def audit_verify() -> VerifyResult:
         if event_hash(event) != event.hash:
             return VerifyResult(
                 False, checked, event.sequence, event.pk, "内容与哈希不符(记录被改动)"
+            )
+        if not _actor_link_intact(event, user_exists):
+            return VerifyResult(
+                False, checked, event.sequence, event.pk, "操作人与哈希中的不符(记录被改动)"
             )
         checked += 1
         expected_sequence += 1

@@ -2,8 +2,9 @@
 
 The archive is a ``.tar.gz`` with
 
-- ``manifest.json``: format version, time, database engine, row counts per table and
-  whether the keys are included;
+- ``manifest.json``: format version, time, database engine, row counts per table (of
+  the copy itself, not of the live database, which may have moved on) and whether the
+  keys are included;
 - ``database.sqlite3`` (SQLite's online backup API: a consistent copy while the app
   keeps running, WAL included) or ``database.pgdump`` (``pg_dump`` custom format);
 - ``keys.json`` from ``LINLI_DATA_DIR`` when the keys live there (development, or a
@@ -29,7 +30,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from linli.core import crypto
@@ -52,11 +53,15 @@ def engine() -> str:
     return vendor
 
 
+def _counted_models() -> list[type[models.Model]]:
+    return [model for model in apps.get_models() if not model._meta.proxy]
+
+
 def row_counts() -> dict[str, int]:
     existing = set(connection.introspection.table_names())
     counts = {}
-    for model in apps.get_models():
-        if model._meta.db_table in existing and not model._meta.proxy:
+    for model in _counted_models():
+        if model._meta.db_table in existing:
             counts[model._meta.label_lower] = model._base_manager.count()
     return counts
 
@@ -94,30 +99,69 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{command[0]} 失败:{exc.stderr.strip()}") from exc
 
 
-def _dump_database(target_dir: Path) -> str:
-    if engine() == "sqlite":
-        name = "database.sqlite3"
-        source = sqlite3.connect(str(connection.settings_dict["NAME"]))
-        destination = sqlite3.connect(str(target_dir / name))
-        try:
-            with destination:
-                source.backup(destination)
-        finally:
-            destination.close()
-            source.close()
-        return name
-    name = "database.pgdump"
+def _copy_sqlite(destination_path: Path) -> None:
+    source = sqlite3.connect(str(connection.settings_dict["NAME"]))
+    destination = sqlite3.connect(str(destination_path))
+    try:
+        with destination:
+            source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
+
+
+def _sqlite_row_counts(path: Path) -> dict[str, int]:
+    """Row counts read from the copy itself, not from the live database, which may
+    have been written to since the copy was taken."""
+    copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        existing = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
+        counts = {}
+        for model in _counted_models():
+            table = model._meta.db_table
+            if table in existing:
+                quoted = table.replace('"', '""')
+                (count,) = copy.execute(f'SELECT COUNT(*) FROM "{quoted}"').fetchone()
+                counts[model._meta.label_lower] = int(count)
+        return counts
+    finally:
+        copy.close()
+
+
+def _pg_dump(destination_path: Path, snapshot: str) -> None:
     _run(
         [
             "pg_dump",
             "--format=custom",
             "--no-owner",
             "--no-privileges",
+            f"--snapshot={snapshot}",
             "--file",
-            str(target_dir / name),
+            str(destination_path),
         ]
     )
-    return name
+
+
+def _dump_database(target_dir: Path) -> tuple[str, dict[str, int]]:
+    """Copy the database into ``target_dir`` and count the rows *of that copy*.
+
+    The app keeps writing while a backup runs, so counting the live tables after the
+    copy could name rows the copy does not hold, and ``linli restore`` would then
+    report a mismatch. SQLite: the copy is a file, count it. PostgreSQL: pg_dump reads
+    a snapshot exported by a REPEATABLE READ transaction that stays open while the
+    dump runs, and the counts are taken inside that same transaction.
+    """
+    if engine() == "sqlite":
+        path = target_dir / "database.sqlite3"
+        _copy_sqlite(path)
+        return path.name, _sqlite_row_counts(path)
+    path = target_dir / "database.pgdump"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
+        _pg_dump(path, str(snapshot))
+        return path.name, row_counts()
 
 
 @dataclass
@@ -160,14 +204,14 @@ def backup_create(*, output: Path | None = None, include_keys: bool = True) -> B
     )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        database_name = _dump_database(work)
+        database_name, counts = _dump_database(work)
         manifest: dict[str, Any] = {
             "format": FORMAT_VERSION,
             "created_at": timezone.now().isoformat(),
             "engine": vendor,
             "database": database_name,
             "keys": includes_keys,
-            "counts": row_counts(),
+            "counts": counts,
         }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         if includes_keys:

@@ -75,6 +75,11 @@ class AuditEvent(models.Model):
     success = models.BooleanField(_("成功"), default=True)
     source_ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    # The acting user's id as recorded: the hash covers it (from hash version 2), and
+    # it survives the ``actor`` link being cleared when the user is deleted.
+    actor_ref = models.BigIntegerField(_("操作人编号"), null=True, blank=True, editable=False)
+    # 1: records from before the hash covered the actor's id; 2: it does.
+    hash_version = models.PositiveSmallIntegerField(_("哈希版本"), default=1, editable=False)
     sequence = models.BigIntegerField(_("序号"), unique=True, null=True, editable=False)
     prev_hash = models.CharField(_("上一条哈希"), max_length=64, blank=True, editable=False)
     hash = models.CharField(_("哈希"), max_length=64, blank=True, editable=False)

@@ -5,10 +5,14 @@ module translates it to and from the same services and scoped selectors the page
 ``/api/v1`` use. JSON and XML both; errors are ``[{"code", "description"}]`` with 400,
 403 or 404 as the specification asks.
 
-Two deliberate departures, both for residents' privacy:
+Deliberate departures, for residents' privacy:
 
 * Reading requests needs an ``api_key`` too: a request names a household's address, and
-  a key only sees the requests its user may see (``visible_requests``).
+  a key only sees the requests its user may see (``visible_requests``). The key may
+  come in the ``X-Api-Key`` header or as ``Authorization: Bearer``, which keeps it out
+  of access logs; no answer ever repeats it.
+* ``status_notes`` says only what the public may read: the status and the resolution,
+  never the notes workers write to each other along the way.
 * Places are addresses in the grid (``address_string`` like "向阳花园3号楼2单元502", or an
   area code as ``address_id``), not coordinates: buildings here have no survey points,
   and a unit is what routes a request to its grid worker. ``lat``/``long`` alone get a
@@ -37,13 +41,15 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.dates import parse_query_datetime
 from linli.core.errors import DomainError
+from linli.core.middleware import client_ip
 from linli.core.scoping import subtree_condition
+from linli.core.throttling import over_any_limit, throttled_message
 from linli.requests.locate import Place, filing_communities, resident_of, resolve_location
-from linli.requests.models import Category, Channel, Request, RequestEvent
+from linli.requests.models import Category, Channel, Request
 from linli.requests.reading import read_address
 from linli.requests.selectors import visible_requests
 from linli.requests.services import request_submit
-from linli.requests.workflow import OPEN_STATUSES
+from linli.requests.workflow import OPEN_STATUSES, Status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 FORMATS = {"json": "application/json", "xml": "text/xml"}
@@ -55,9 +61,12 @@ Item = Mapping[str, Any]
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, code: str, description: str) -> None:
+    def __init__(
+        self, status: int, code: str, description: str, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(description)
         self.status, self.code, self.description = status, code, description
+        self.retry_after = retry_after
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -116,13 +125,22 @@ def _render(
 
 
 def _error(fmt: str, error: Open311Error) -> HttpResponse:
-    return _render(
+    response = _render(
         fmt,
         [{"code": error.code, "description": error.description}],
         root="errors",
         item="error",
         status=error.status,
     )
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _refuse_if_over(limits: Sequence[tuple[str, str | None]]) -> None:
+    wait = over_any_limit(limits)
+    if wait is not None:
+        raise Open311Error(429, "too_many_requests", throttled_message(wait), retry_after=wait)
 
 
 def open311_view(
@@ -154,10 +172,26 @@ def open311_view(
     return wrapped
 
 
+def presented_key(request: HttpRequest, params: Mapping[str, str]) -> str:
+    """The key from the ``X-Api-Key`` header, ``Authorization: Bearer …``, or — as the
+    specification has it, though it ends up in access logs — the ``api_key`` parameter."""
+    header = request.headers.get("X-Api-Key", "").strip()
+    if header:
+        return header
+    scheme, _space, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return (params.get("api_key") or "").strip()
+
+
 def _caller(request: HttpRequest, params: Mapping[str, str]) -> User:
-    key = (params.get("api_key") or "").strip()
+    key = presented_key(request, params)
     if not key:
-        raise Open311Error(403, "api_key_required", "缺少 api_key。")
+        raise Open311Error(
+            403,
+            "api_key_required",
+            "缺少 api_key:请放在 X-Api-Key 请求头或 Authorization: Bearer 中。",
+        )
     user = api_token_authenticate(key)
     if user is None:
         raise Open311Error(403, "api_key_invalid", "api_key 无效或已吊销。")
@@ -249,7 +283,10 @@ def _place_from_address(user: User, address: str) -> Place:
 
 def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.POST
+    # The address is counted before the key is checked, so guessing keys is limited too.
+    _refuse_if_over([("open311_post_address", client_ip(request))])
     user = _caller(request, params)
+    _refuse_if_over([("open311_post_token", presented_key(request, params))])
     code = (params.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, "service_code_required", "缺少 service_code。")
@@ -333,28 +370,23 @@ def _search(request: HttpRequest, user: User) -> QuerySet[Request]:
     return found
 
 
-def _status_notes(requests: Sequence[Request]) -> dict[int, str]:
-    """The note of each request's latest status change, in one query."""
-    notes: dict[int, str] = {}
-    events = (
-        RequestEvent.objects.filter(request__in=requests)
-        .exclude(to_status="")
-        .order_by("request_id", "created_at", "pk")
-        .values_list("request_id", "note")
-    )
-    for request_id, note in events:
-        notes[request_id] = note
-    return notes
+def public_status_notes(request: Request) -> str:
+    """What the public may read about a request's progress: its status, and how it was
+    resolved. Notes written along the way (a dispatcher's instructions, a verifier's
+    remarks, a reason to send it back) are the workers' own and stay inside."""
+    label = str(request.get_status_display())
+    if request.status in {Status.RESOLVED, Status.CLOSED} and request.resolution_note:
+        return f"{label}。办理结果:{request.resolution_note}"
+    return label
 
 
 def _request_items(requests: Sequence[Request]) -> list[dict[str, Any]]:
     labels = area_labels([r.location.path for r in requests], top_kind=AreaKind.COMMUNITY)
-    notes = _status_notes(requests)
     return [
         {
             "service_request_id": r.number,
             "status": "open" if r.status in OPEN_STATUSES else "closed",
-            "status_notes": notes.get(r.pk, ""),
+            "status_notes": public_status_notes(r),
             "service_name": r.category.name,
             "service_code": r.category.code,
             "description": r.text,

@@ -26,8 +26,10 @@ from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, vi
 from linli.core.errors import DomainError
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
+from linli.core.middleware import client_ip
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
+from linli.core.throttling import over_any_limit, throttled_message
 from linli.people.selectors import household_label_map, visible_residents
 from linli.requests.forms import (
     FeedbackForm,
@@ -97,6 +99,16 @@ def report(request: HttpRequest) -> HttpResponse:
     if resident is None or not places:
         return render(request, "requests/report_unavailable.html", {"resident": resident})
     form = ReportForm(request.POST or None, request.FILES or None, places=places)
+    if request.method == "POST":
+        wait = over_any_limit(
+            [("filing_user", str(user.pk)), ("filing_address", client_ip(request))]
+        )
+        if wait is not None:
+            # The text stays in the form (photos cannot be put back into a file field).
+            form.add_error(None, throttled_message(wait))
+            response = render(request, "requests/report.html", {"form": form}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
     if request.method == "POST" and form.is_valid():
         place = form.chosen_place()
         try:

@@ -88,7 +88,7 @@ def test_production_requires_two_factor_by_default() -> None:
         "LINLI_ENV": "production",
         "LINLI_SECRET_KEY": "x" * 50,
         "LINLI_ALLOWED_HOSTS": "linli.example.cn",
-        "LINLI_FIELD_KEYS": "a" * 44,
+        "LINLI_FIELD_KEYS": "a" * 43 + "=",  # url-safe base64 of 32 bytes: a Fernet key
         "LINLI_HASH_KEY": "b" * 44,
         "DJANGO_SETTINGS_MODULE": "linli.settings",
     }

@@ -280,4 +280,46 @@ def test_deleting_a_user_keeps_their_records_and_the_chain(cast: Cast) -> None:
     event = AuditEvent.objects.get(note="by worker2")
     assert event.actor is None
     assert event.actor_name == "worker2"
+    assert event.actor_ref is not None  # still covered by the hash
     assert audit_verify().ok
+
+
+def test_changing_the_actor_of_a_record_with_raw_sql_is_reported(cast: Cast) -> None:
+    events = [audit_record(actor=cast.worker1, action="update", note=f"n{i}") for i in range(3)]
+    assert events[1].actor_ref == cast.worker1.pk
+    assert audit_verify().ok
+
+    _raw("UPDATE {table} SET actor_id = %s WHERE id = %s", [cast.worker2.pk, events[1].pk])
+
+    result = audit_verify()
+    assert not result.ok
+    assert result.broken_sequence == events[1].sequence
+    assert "操作人" in result.reason
+    with pytest.raises(CommandError, match=f"#{events[1].sequence}"):
+        call_command("audit", "verify")
+
+
+def test_changing_the_recorded_actor_id_as_well_breaks_the_hash(cast: Cast) -> None:
+    events = [audit_record(actor=cast.worker1, action="update", note=f"n{i}") for i in range(3)]
+    _raw(
+        "UPDATE {table} SET actor_id = %s, actor_ref = %s WHERE id = %s",
+        [cast.worker2.pk, cast.worker2.pk, events[1].pk],
+    )
+    result = audit_verify()
+    assert not result.ok
+    assert result.broken_sequence == events[1].sequence
+    assert "哈希" in result.reason
+
+
+def test_clearing_the_actor_of_a_user_who_still_exists_is_reported(cast: Cast) -> None:
+    event = audit_record(actor=cast.worker1, action="update", note="by worker1")
+    _raw("UPDATE {table} SET actor_id = NULL WHERE id = %s", [event.pk])
+    result = audit_verify()
+    assert not result.ok
+    assert result.broken_sequence == event.sequence
+
+
+def test_giving_a_system_record_an_actor_is_reported(cast: Cast) -> None:
+    (event,) = _write(1)
+    _raw("UPDATE {table} SET actor_id = %s WHERE id = %s", [cast.worker1.pk, event.pk])
+    assert audit_verify().broken_sequence == event.sequence

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tarfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,10 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections
 
-from linli.core import crypto
-from linli.core.audit import audit_verify
+from linli.core import backup, crypto
+from linli.core.audit import audit_record, audit_verify
 from linli.core.models import AuditEvent
 from linli.people.models import Resident
 from tests.cast import build_cast
@@ -133,3 +134,45 @@ def test_a_file_that_is_not_a_backup_is_refused(isolated_keys: Path, tmp_path: P
     bogus.write_text("not an archive")
     with pytest.raises(CommandError, match="不是 linli backup"):
         call_command("restore", str(bogus))
+
+
+def _write_from_another_connection(count: int) -> None:
+    """A real write, committed by another connection, as the running app would make."""
+
+    def writer() -> None:
+        try:
+            for _ in range(count):
+                audit_record(actor=None, action="update", note="written during the backup")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    thread.join()
+
+
+def test_rows_written_while_the_backup_runs_do_not_make_the_manifest_disagree(
+    isolated_keys: Path, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_cast()
+    # Between taking the copy and counting: the SQLite copy, or pg_dump of the snapshot.
+    for name in ("_copy_sqlite", "_pg_dump"):
+        original = getattr(backup, name)
+
+        def copy_then_write(*args: Any, _original: Any = original) -> None:
+            _original(*args)
+            _write_from_another_connection(2)
+
+        monkeypatch.setattr(backup, name, copy_then_write)
+    archive = tmp_path / "b.tar.gz"
+
+    call_command("backup", "--output", str(archive))
+
+    assert AuditEvent.objects.filter(note="written during the backup").count() == 2
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    assert manifest["counts"]["core.auditevent"] == AuditEvent.objects.count() - 2
+    call_command("restore", str(archive), "--force")
+    assert "各表行数与备份一致" in capsys.readouterr().out
+    assert not AuditEvent.objects.filter(note="written during the backup").exists()
+    assert audit_verify().ok

@@ -185,7 +185,9 @@ def test_a_request_reads_back_with_status_notes_and_address(cast: Cast, client: 
     [item] = response.json()
     assert item["service_request_id"] == done.number
     assert item["status"] == "closed"
-    assert item["status_notes"] == "已核实,扶手加固完毕"
+    # The resolution is public; the verifier's note on closing is the workers' own.
+    assert item["status_notes"] == "已关闭。办理结果:已更换灯泡"
+    assert "已核实" not in response.content.decode()
     assert item["address"] == "和平社区和平小区1号楼1单元101室"
     assert item["address_id"] == cast.unit1.code
     assert item["agency_responsible"] == "第1网格"
@@ -286,3 +288,54 @@ def test_a_start_date_without_offset_is_read_as_shanghai_time(cast: Cast, client
 
     assert [r["service_request_id"] for r in after.json()] == [filed.number]
     assert before.json() == []
+
+
+def test_status_notes_never_show_the_workers_internal_notes(cast: Cast, client: Client) -> None:
+    filed = file_request(cast, cast.compound)  # waits for dispatch
+    accepted = move(filed, Status.ACCEPTED, cast.staff, note="内部:这户与邻居有纠纷,先别上门")
+
+    for fmt in ("json", "xml"):
+        status, response = _get(client, f"requests/{accepted.number}.{fmt}", cast.staff)
+        assert status == 200
+        assert "纠纷" not in response.content.decode()
+    _s, response = _get(client, f"requests/{accepted.number}.json", cast.staff)
+    assert response.json()[0]["status_notes"] == "已受理"
+
+
+@pytest.mark.parametrize("header", ["X-Api-Key", "Authorization"])
+def test_the_key_may_come_in_a_header_and_is_never_echoed(
+    cast: Cast, client: Client, header: str
+) -> None:
+    key = key_for(cast.staff)
+    headers = {header: key if header == "X-Api-Key" else f"Bearer {key}"}
+    mine = file_request(cast)
+
+    posted = client.post(
+        f"{BASE}/requests.json",
+        {"service_code": "repair", "address_id": cast.unit1.code, "description": "楼道灯不亮"},
+        headers=headers,
+    )
+    listed = client.get(f"{BASE}/requests.xml", headers=headers)
+    detail = client.get(f"{BASE}/requests/{mine.number}.json", headers=headers)
+    token = client.get(f"{BASE}/tokens/{mine.number}.json", headers=headers)
+    discovery = client.get(f"{BASE}/discovery.json", {"api_key": key})
+
+    assert posted.status_code == 201, posted.content
+    assert Request.objects.filter(number=posted.json()[0]["service_request_id"]).exists()
+    numbers = [r.findtext("service_request_id") for r in ET.fromstring(listed.content)]
+    assert mine.number in numbers
+    assert detail.json()[0]["service_request_id"] == mine.number
+    assert token.status_code == 200
+    for response in (posted, listed, detail, token, discovery):
+        assert key not in response.content.decode()
+        assert key not in response.get("Location", "")
+
+
+def test_a_wrong_key_in_a_header_is_refused_even_with_a_good_one_in_the_query(
+    cast: Cast, client: Client
+) -> None:
+    response = client.get(
+        f"{BASE}/requests.json", {"api_key": key_for(cast.staff)}, headers={"X-Api-Key": "wrong"}
+    )
+    assert response.status_code == 403
+    assert response.json()[0]["code"] == "api_key_invalid"

@@ -18,6 +18,8 @@ from linli.settings import BASE_DIR
 
 LINLI = Path(sys.executable).parent / "linli"
 STRONG_KEY = "k" * 20 + "Q7v-2xPz_9LmR4tW8yBn3cJh6fGd1sAe5uKo0iXq"
+FIELD_KEY = "Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMtbG9uZy1rZXk="  # "for-tests-only-32-bytes-long-key"
+HASH_KEY = "hash-key-for-tests-only-32-bytes-long"
 SETTINGS_DUMP = """
 import json
 from django.conf import settings
@@ -40,8 +42,8 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         LINLI_DATA_DIR=str(tmp_path),
         LINLI_SECRET_KEY=STRONG_KEY,
         LINLI_ALLOWED_HOSTS="linli.example.cn",
-        LINLI_FIELD_KEYS="Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMtbG9uZy1rZXk=",
-        LINLI_HASH_KEY="hash-key-for-tests",
+        LINLI_FIELD_KEYS=FIELD_KEY,
+        LINLI_HASH_KEY=HASH_KEY,
         DJANGO_SETTINGS_MODULE="linli.settings",
     )
     env.update(overrides)
@@ -130,6 +132,49 @@ def test_production_refuses_to_start_when_misconfigured(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("environment", "overrides", "message"),
+    [
+        ("production", {"LINLI_FIELD_KEYS": "notakey"}, "LINLI_FIELD_KEYS: key 1 of 1 is not"),
+        ("production", {"LINLI_FIELD_KEYS": "a" * 44}, "LINLI_FIELD_KEYS: key 1 of 1 is not"),
+        (
+            "production",
+            {"LINLI_FIELD_KEYS": f"{FIELD_KEY},notakey"},
+            "LINLI_FIELD_KEYS: key 2 of 2 is not",
+        ),
+        ("production", {"LINLI_HASH_KEY": "x"}, "LINLI_HASH_KEY must be at least 32 bytes"),
+        ("development", {"LINLI_FIELD_KEYS": "notakey"}, "LINLI_FIELD_KEYS: key 1 of 1 is not"),
+        ("development", {"LINLI_HASH_KEY": "x" * 31}, "LINLI_HASH_KEY must be at least 32"),
+    ],
+)
+def test_malformed_keys_are_refused_at_start_naming_the_variable(
+    tmp_path: Path, environment: str, overrides: dict[str, str], message: str
+) -> None:
+    result = subprocess.run(
+        [str(LINLI), "check", "--deploy"],
+        env=production_env(tmp_path, LINLI_ENV=environment, **overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=BASE_DIR.parent,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+    assert "notakey" not in result.stderr  # the value itself is never printed
+    assert not (tmp_path / "keys.json").exists()  # nothing was encrypted with anything
+
+
+def test_debug_is_on_only_when_asked_for(tmp_path: Path) -> None:
+    assert production_settings(tmp_path, LINLI_ENV="")["DEBUG"] is False
+    assert production_settings(tmp_path, LINLI_ENV="development")["DEBUG"] is True
+    explicit = production_settings(tmp_path, LINLI_ENV="", LINLI_DEBUG="true")
+    assert explicit["DEBUG"] is True
+    refused = run_python("", production_env(tmp_path, LINLI_DEBUG="true"))
+    assert refused.returncode != 0
+    assert "LINLI_DEBUG must not be on when LINLI_ENV=production" in refused.stderr
 
 
 def test_development_does_not_need_a_secret_key(tmp_path: Path) -> None:

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import atexit
-import subprocess
-import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -10,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from linli.demo.serve import LOOPBACK, serve
 from linli.demo.world import DEMO_PASSWORD, build_world, world_exists
 
 DEMO_ACCOUNTS = [
@@ -29,6 +27,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--port", type=int, default=8000, help="监听端口(默认 8000)")
+        parser.add_argument(
+            "--bind",
+            default=LOOPBACK,
+            help="监听地址(默认 127.0.0.1,只有本机能访问;0.0.0.0 让局域网访问)",
+        )
         parser.add_argument("--no-serve", action="store_true", help="只建立演示数据,不启动服务")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,16 +50,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<14} {description}")
         if options["no_serve"]:
             return
-        port = options["port"]
-        # Background work (notifications, exports) runs in a Huey consumer beside the server.
-        consumer = subprocess.Popen(
-            [sys.executable, "-m", "linli", "run_huey", "--workers", "2", "--flush-locks"],
+        # Background work (notifications, exports) runs in a Huey consumer beside the
+        # server; both stop together on Ctrl+C, SIGTERM or SIGHUP.
+        serve(
+            address=options["bind"],
+            port=options["port"],
+            write=lambda line: self.stdout.write(self.style.SUCCESS(line)),
         )
-        atexit.register(consumer.terminate)
-        self.stdout.write(
-            self.style.SUCCESS(f"请在浏览器打开 http://127.0.0.1:{port}/ ,按 Ctrl+C 停止。")
-        )
-        try:
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
-        finally:
-            consumer.terminate()
