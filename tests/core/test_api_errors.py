@@ -219,7 +219,7 @@ def test_throttling_is_429_with_the_shape_and_retry_after() -> None:
     assert response["Retry-After"] == "30"
     assert json.loads(response.content) == {
         "code": "throttled",
-        "detail": "请求太频繁,请 30 秒后再试。",
+        "detail": "请求过于频繁,请 30 秒后再试。",
         "errors": {},
     }
 
