@@ -253,6 +253,22 @@ class UrgencyModel:
             z += weights.get(gram, 0.0)
         return _sigmoid(z)
 
+    def strongest(self, text: str, *, count: int = 3) -> list[str]:
+        """The n-grams of ``text`` that push it most towards urgent (longest first among
+        overlapping ones): the words to show staff when the model decided."""
+        grams = sorted(
+            (g for g in features(text) if len(g) >= 2 and self.weights.get(g, 0.0) > 0.0),
+            key=lambda g: (-self.weights[g], -len(g), g),
+        )
+        chosen: list[str] = []
+        for gram in grams:
+            if any(gram in other or other in gram for other in chosen):
+                continue
+            chosen.append(gram)
+            if len(chosen) == count:
+                break
+        return chosen
+
     def to_json(self) -> str:
         data = {
             "version": FORMAT_VERSION,

@@ -42,6 +42,9 @@ class Reading:
     urgent: bool
     confidence: float
     compound: str | None = None
+    # The words that decided an urgent reading (a rule's cue, or the model's strongest
+    # n-grams), shown to staff; empty when not urgent.
+    urgent_because: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -779,10 +782,15 @@ LIVE, NO_CUE, DEAD = 1, 0, -1
 def urgency_evidence(text: str) -> int:
     """``LIVE`` when an urgency cue is live; ``DEAD`` when cues are present but every one
     is negated, hypothetical, past, resolved or retracted; ``NO_CUE`` otherwise."""
+    return urgency_cue(text)[0]
+
+
+def urgency_cue(text: str) -> tuple[int, str]:
+    """:func:`urgency_evidence` and, when ``LIVE``, the words of the live cue."""
     if _RETRACTED.search(text):
-        return DEAD
+        return DEAD, ""
     if _POLICY_QUESTION.search(text) and not _CALL_FOR_HELP.search(text):
-        return DEAD
+        return DEAD, ""
     seen = False
     for pattern in _URGENT_CUES + _URGENT_FAMILIES:
         for match in pattern.finditer(text):
@@ -796,10 +804,11 @@ def urgency_evidence(text: str) -> int:
                     continue
                 if "臭鸡蛋" in match.group(0) and _DRAIN.search(text):
                     continue
-                return LIVE
+                return LIVE, match.group(0)
     if _scam_now(text):
-        return LIVE
-    return DEAD if seen else NO_CUE
+        words = [m.group(0) for m in (_SCAM_WORDS.search(text), _SCAM_NOW.search(text)) if m]
+        return LIVE, ",".join(words)
+    return (DEAD if seen else NO_CUE), ""
 
 
 def urgent_rule(text: str) -> bool:
@@ -818,6 +827,10 @@ Chosen by 5-fold cross-validation on ``train.jsonl``: the model may add at most 
 
 
 def is_urgent(text: str, model: UrgencyModel | None = None) -> bool:
+    return read_urgency(text, model)[0]
+
+
+def read_urgency(text: str, model: UrgencyModel | None = None) -> tuple[bool, tuple[str, ...]]:
     """Rules first; the learned model decides only when no rule cue is present at all.
 
     A live cue makes the message urgent. A cue that the rules found negated, hypothetical,
@@ -825,13 +838,19 @@ def is_urgent(text: str, model: UrgencyModel | None = None) -> bool:
     better than n-grams). Without any cue, the logistic model decides with a
     recall-favouring threshold.
     """
-    evidence = urgency_evidence(text)
+    evidence, cue = urgency_cue(text)
     if evidence != NO_CUE:
-        return evidence == LIVE
+        return evidence == LIVE, _cue_words(cue) if evidence == LIVE else ()
     if _NO_HURRY.search(text):
-        return False
+        return False, ()
     urgency = model if model is not None else default_urgency_model()
-    return urgency.probability(text) >= URGENT_THRESHOLD
+    if urgency.probability(text) < URGENT_THRESHOLD:
+        return False, ()
+    return True, tuple(urgency.strongest(text))
+
+
+def _cue_words(cue: str) -> tuple[str, ...]:
+    return tuple(part for part in (p.strip() for p in cue.split(",")) if part)
 
 
 def _open_burning_only(text: str, match: re.Match[str]) -> bool:
@@ -940,12 +959,14 @@ def read_message(
     masked, compound = _mask_compounds(clean, compounds)
     location = read_location(squeeze(masked))
     category, confidence = classify(masked, model if model is not None else default_model())
+    urgent, because = read_urgency(masked, urgency_model)
     return Reading(
         category=category,
         building=location.building,
         unit=location.unit,
         room=location.room,
-        urgent=is_urgent(masked, urgency_model),
+        urgent=urgent,
         confidence=confidence,
         compound=compound,
+        urgent_because=because,
     )
