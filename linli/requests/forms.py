@@ -82,6 +82,17 @@ class ReportForm(forms.Form):
         return self.places[self.cleaned_data["place"]]
 
 
+class ClearUrgentForm(forms.Form):
+    """A dispatcher clears an urgent flag that was a false alarm: the reason is required."""
+
+    reason = forms.CharField(
+        label=_("不紧急的理由"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如:说的是上周的事,现在没事了")}),
+        error_messages={"required": _("请写明为什么不是紧急情况。")},
+    )
+
+
 # --- staff: file on someone's behalf -------------------------------------------------------
 
 FILING_CHANNELS = [

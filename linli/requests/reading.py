@@ -100,6 +100,12 @@ class Reader(Protocol):
         at: dt.datetime,
     ) -> None: ...
 
+    def urgency_reason(self, request: Request) -> str: ...
+
+    def urgency_cleared(
+        self, *, request: Request, actor: User, reason: str, at: dt.datetime
+    ) -> None: ...
+
 
 _reader: Reader | None = None
 
@@ -155,6 +161,17 @@ def suggestion_accepted(
         _reader.suggestion_accepted(
             request=request, category=category, location=location, actor=actor, at=at
         )
+
+
+def urgency_reason(request: Request) -> str:
+    """The words that made the reader call ``request`` urgent ("" if it did not)."""
+    return "" if _reader is None else _reader.urgency_reason(request)
+
+
+def urgency_cleared(*, request: Request, actor: User, reason: str, at: dt.datetime) -> None:
+    """A dispatcher cleared an urgent flag as a false alarm (already saved)."""
+    if _reader is not None:
+        _reader.urgency_cleared(request=request, actor=actor, reason=reason, at=at)
 
 
 def correction_made(

@@ -448,6 +448,59 @@ def _route(request: Request, *, at: dt.datetime) -> None:
         link=_link(request),
         urgent=request.urgent,
     )
+    if request.urgent:
+        # An emergency is never left to one phone: the community's duty staff hear too.
+        notify(
+            users=[u for u in dispatchers_for(request) if u.pk != worker.pk],
+            text=_("【紧急】%(label)s,已派给网格员 %(name)s")
+            % {"label": _label(request), "name": worker},
+            link=_link(request),
+            urgent=True,
+        )
+
+
+@transaction.atomic
+def request_clear_urgent(
+    *, request: Request, actor: User, reason: str, at: dt.datetime | None = None
+) -> Request:
+    """A dispatcher clears an urgent flag as a false alarm: the request gets its
+    category's ordinary deadlines again, the timeline and the audit log say who and why,
+    and the clearing is kept as a triage correction (not urgent) that
+    ``linli triage train`` learns from."""
+    at = at or timezone.now()
+    locked = (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("location", "category", "community")
+        .get(pk=request.pk)
+    )
+    if Actor.DISPATCHER not in actor_relations(actor, locked):
+        raise NotPermitted(_("只有社区的派单人员可以解除紧急。"))
+    if locked.status not in OPEN_STATUSES:
+        raise InvalidTransition(_("已办结或关闭的诉求不能再解除紧急。"))
+    if not locked.urgent:
+        raise InvalidTransition(_("这条诉求已经不是紧急的了。"))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请写明为什么不是紧急情况。")]})
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("理由请控制在 200 字以内。")]})
+    locked.urgent = False
+    locked.response_due_at, locked.due_at = deadlines(
+        category=locked.category, urgent=False, submitted_at=locked.submitted_at
+    )
+    locked.save(update_fields=["urgent", "response_due_at", "due_at", "updated_at"])
+    _event(
+        locked,
+        kind=RequestEvent.Kind.COMMENT,
+        actor=actor,
+        at=at,
+        note=_("解除紧急(误报):%(reason)s") % {"reason": reason},
+    )
+    audit_record(
+        actor=actor, action="update", obj=locked, fields=["urgent", "due_at"], note="clear_urgent"
+    )
+    reading.urgency_cleared(request=locked, actor=actor, reason=reason, at=at)
+    return locked
 
 
 # --- transitions ---------------------------------------------------------------------------

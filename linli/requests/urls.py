@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/reclassify/", views.reclassify, name="reclassify"),
+    path("<int:pk>/clear-urgent/", views.clear_urgent, name="clear_urgent"),
     path("<int:pk>/accept-suggestion/", views.accept_suggestion, name="accept_suggestion"),
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/mediation/", views.mediation, name="mediation"),

@@ -32,6 +32,7 @@ from linli.core.roles import Capability
 from linli.core.throttling import over_any_limit, throttled_message
 from linli.people.selectors import household_label_map, visible_residents
 from linli.requests.forms import (
+    ClearUrgentForm,
     FeedbackForm,
     FileRequestForm,
     FollowUpForm,
@@ -45,7 +46,7 @@ from linli.requests.forms import (
 )
 from linli.requests.locate import resident_of
 from linli.requests.models import Category, Channel, Feedback, Mediation, Request
-from linli.requests.reading import pending_suggestion
+from linli.requests.reading import pending_suggestion, urgency_reason
 from linli.requests.selectors import (
     QueueFilters,
     actor_relations,
@@ -64,6 +65,7 @@ from linli.requests.services import (
     mediation_add_session,
     mediation_conclude,
     mediation_start,
+    request_clear_urgent,
     request_feedback,
     request_reclassify,
     request_submit,
@@ -324,6 +326,12 @@ def _detail_context(
         "is_finished": status in FINISHED_STATUSES,
         "show_reporter": bool(relations & STAFF_RELATIONS),
         "is_dispute": req.category.code == DISPUTE_CATEGORY,
+        "urgency_reason": urgency_reason(req) if req.urgent and relations & STAFF_RELATIONS else "",
+        "clear_urgent_form": (
+            overrides.get("clear_urgent") or ClearUrgentForm()
+            if req.urgent and Actor.DISPATCHER in relations and status in OPEN_STATUSES
+            else None
+        ),
     }
     if Actor.DISPATCHER in relations and status in OPEN_STATUSES:
         context |= _reclassify_context(req, overrides.get("reclassify"))
@@ -484,6 +492,28 @@ def accept_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("requests:detail", pk=req.pk)
     messages.success(request, _("已采纳分诊建议。"))
     return redirect("requests:detail", pk=req.pk)
+
+
+@login_required
+@require_POST
+def clear_urgent(request: HttpRequest, pk: int) -> HttpResponse:
+    """A dispatcher clears a false alarm with one click and a reason."""
+    req = request_get_for_user(user=request.user, pk=pk)
+    form = ClearUrgentForm(request.POST)
+    if form.is_valid():
+        try:
+            request_clear_urgent(
+                request=req, actor=request_user(request), reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            return _refused(request, req, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已解除紧急,办理时限恢复为普通时限。"))
+            return redirect("requests:detail", pk=req.pk)
+    fresh = request_get_for_user(user=request.user, pk=req.pk)
+    return _render_detail(request, fresh, status=400, overrides={"clear_urgent": form})
 
 
 @login_required

@@ -18,19 +18,17 @@ from django.conf import settings
 
 from linli.areas.models import Area, AreaKind
 from linli.triage.model import (
-    CORPUS_DIR,
     CategoryModel,
     TrainingExample,
     UrgencyExample,
     UrgencyModel,
     default_model,
     default_urgency_model,
-    load_training,
-    load_urgency_training,
+    load_shipped_training,
+    load_shipped_urgency_training,
 )
 from linli.triage.reader import Reading, read_message
 
-SHIPPED_CORPUS = CORPUS_DIR / "train.jsonl"
 _loaded: dict[tuple[str, int, int], tuple[CategoryModel, UrgencyModel]] = {}
 
 
@@ -97,10 +95,10 @@ def train(corrections: Iterable[dict[str, object]]) -> TrainResult:
     """Rebuild both models from the shipped corpus plus ``corrections`` (corpus rows) and
     write them into the data directory, where the reader picks them up."""
     extra = list(corrections)
-    categories = load_training(SHIPPED_CORPUS) + [
+    categories = load_shipped_training() + [
         TrainingExample(text=str(row["text"]), category=str(row["category"])) for row in extra
     ]
-    urgencies = load_urgency_training(SHIPPED_CORPUS) + [
+    urgencies = load_shipped_urgency_training() + [
         UrgencyExample(text=str(row["text"]), urgent=bool(row["urgent"])) for row in extra
     ]
     category_model = CategoryModel.train(categories)

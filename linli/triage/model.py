@@ -253,6 +253,22 @@ class UrgencyModel:
             z += weights.get(gram, 0.0)
         return _sigmoid(z)
 
+    def strongest(self, text: str, *, count: int = 3) -> list[str]:
+        """The n-grams of ``text`` that push it most towards urgent (longest first among
+        overlapping ones): the words to show staff when the model decided."""
+        grams = sorted(
+            (g for g in features(text) if len(g) >= 2 and self.weights.get(g, 0.0) > 0.0),
+            key=lambda g: (-self.weights[g], -len(g), g),
+        )
+        chosen: list[str] = []
+        for gram in grams:
+            if any(gram in other or other in gram for other in chosen):
+                continue
+            chosen.append(gram)
+            if len(chosen) == count:
+                break
+        return chosen
+
     def to_json(self) -> str:
         data = {
             "version": FORMAT_VERSION,
@@ -315,15 +331,30 @@ def load_urgency_training(path: str | Path) -> list[UrgencyExample]:
     return rows
 
 
+TRAINING_FILES: tuple[Path, ...] = (CORPUS_DIR / "train.jsonl", CORPUS_DIR / "urgency_train.jsonl")
+"""The shipped training corpus: the original messages plus the urgency corpus of issue 12."""
+
+
+def load_shipped_training() -> list[TrainingExample]:
+    return [row for path in TRAINING_FILES for row in load_training(path)]
+
+
+def load_shipped_urgency_training() -> list[UrgencyExample]:
+    return [row for path in TRAINING_FILES for row in load_urgency_training(path)]
+
+
 def retrain(
-    corpus: str | Path = CORPUS_DIR / "train.jsonl",
+    corpus: str | Path | None = None,
     out: str | Path = MODEL_PATH,
     urgency_out: str | Path = URGENCY_MODEL_PATH,
 ) -> tuple[CategoryModel, UrgencyModel]:
-    """Train both models on ``corpus`` and write them (the shipped files by default)."""
-    model = CategoryModel.train(load_training(corpus))
+    """Train both models on ``corpus`` (default: every shipped training file) and write
+    them (the shipped model files by default)."""
+    categories = load_training(corpus) if corpus else load_shipped_training()
+    urgencies = load_urgency_training(corpus) if corpus else load_shipped_urgency_training()
+    model = CategoryModel.train(categories)
     model.save(out)
-    urgency = UrgencyModel.train(load_urgency_training(corpus))
+    urgency = UrgencyModel.train(urgencies)
     urgency.save(urgency_out)
     default_model.cache_clear()
     default_urgency_model.cache_clear()

@@ -32,6 +32,8 @@ class Suggestion(models.Model):
         related_name="+",
     )
     urgent = models.BooleanField(_("紧急"), default=False)
+    # The words that made the reader call it urgent, shown on the request page.
+    urgent_reason = models.CharField(_("判定为紧急的依据"), max_length=200, blank=True)
     confidence = models.FloatField(_("置信度"))
     # Applied at filing (confident enough), or accepted later by a dispatcher.
     applied = models.BooleanField(_("已采用"), default=False)
@@ -73,6 +75,8 @@ class Correction(models.Model):
     unit = models.PositiveSmallIntegerField(_("单元"), null=True, blank=True)
     room = models.CharField(_("房号"), max_length=10, blank=True)
     urgent = models.BooleanField(_("紧急"), default=False)
+    # Staff said an urgent reading was a false alarm (the reason they gave).
+    urgency_cleared_reason = models.CharField(_("解除紧急的理由"), max_length=200, blank=True)
     previous_category = models.CharField(_("原类别"), max_length=30, blank=True)
     previous_location = models.CharField(_("原位置"), max_length=200, blank=True)
     corrected_by = models.ForeignKey(

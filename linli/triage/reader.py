@@ -42,6 +42,9 @@ class Reading:
     urgent: bool
     confidence: float
     compound: str | None = None
+    # The words that decided an urgent reading (a rule's cue, or the model's strongest
+    # n-grams), shown to staff; empty when not urgent.
+    urgent_because: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -603,18 +606,22 @@ _URGENT_CUES: tuple[re.Pattern[str], ...] = tuple(
         r"往下扔(?:砖|瓶|石)|(?:掉下来|掉下|砸下来|扔下来|往下掉).{0,6}(?:瓷砖|玻璃|砖|花盆|窗|石头|瓶)",
         r"井盖.{0,8}(?:没了|丢|偷|不见|敞|翻|翘|开着|缺|掀|塌|松|碎|坏|没盖)|(?:偷|丢).{0,4}井盖|"
         r"窨井.{0,8}(?:偷|没|敞)|黑窟窿",
-        r"救命|(?<!\d)(?:120|110|119)(?!\d)",
+        r"(?<!\d)(?:120|110|119)(?!\d)",
     )
 )
 
 # Semantic cue families: each emergency of TAXONOMY described by a group of verbs and
 # states rather than by single phrases (a fall is 摔/跌/栽/绊/踩空/出溜 … or "on the floor and
 # cannot get up"), so that new wordings of the same situation are still recognised.
+_PERSON = (
+    r"(?:老人|老太太|老头|老汉|大爷|大娘|奶奶|爷爷|姥姥|姥爷|娘|爹|爸|妈|孩子|小孩|娃|"
+    r"老伴|儿子|闺女|婆婆|舅|姑|姨)"
+)
 _FALL_VERB = (
     r"(?:摔|跌|栽|绊|滑倒|踩空|滚下|扑|趴|出溜|瘫|翻下|掉下床|从床上掉|从梯子上掉|一头栽|趔趄)"
 )
 _CANNOT_RISE = (
-    r"(?:起不来(?!床)|爬不起来|站不起来|起不了身|起唔到身|爬唔起|爬勿起|爬不起|动不了|动弹不了|动不得|"
+    r"(?:起不来(?!床)|爬不起来|站不起来|起不了身|起唔到身|爬唔起|爬勿起|爬不起|动不了|动弹不了|动弹不得|动不得|"
     r"唔郁得|抬不动|扶不起|扶不动|不吭声|(?:喊|叫)(?:也|都|了)?不应|没反应|一动不动|站都站不稳|只会哼|出不来)"
 )
 _ON_FLOOR = (
@@ -634,7 +641,7 @@ _URGENT_FAMILIES: tuple[re.Pattern[str], ...] = tuple(
         # falls
         _FALL_VERB + r".{0,10}" + _CANNOT_RISE,
         _ON_FLOOR + r".{0,10}" + _CANNOT_RISE + "|" + _ON_FLOOR + r"(?:了|着)",
-        r"(?:摔|跌|栽)了?(?:一|个)?(?:跤|交|跟头|下去|下来)|跌跤|跌低|跌亲|摔咗|绊倒|滑倒|栽倒|"
+        r"(?:摔|跌|栽|滑)了?(?:一|个)?(?:跤|交|跟头|下去|下来)|跌跤|跌低|跌亲|摔咗|绊倒|滑倒|栽倒|"
         r"一头栽|踩空|滚下(?:来|去)|摔趴|摔到起|摔断|骨折|腿.{0,3}折了",
         # collapse, unconscious
         r"晕厥|休克|软下去|瘫软|翻白眼|眼睛翻白|口吐白沫|掐人中|没知觉|没意识|没呼吸|没气了|晕咗|晕过去|"
@@ -665,7 +672,7 @@ _URGENT_FAMILIES: tuple[re.Pattern[str], ...] = tuple(
         r"砸到.{0,4}(?:人|头|老人|孩子|小孩))|"
         r"(?:广告牌|招牌|铁皮|外机|防盗窗|雨棚|窗框|花盆|瓷砖|保温层).{0,10}(?:歪了|晃|吹翻|松了)",
         # open manhole
-        r"(?:井盖?|窨井|盖板).{0,8}(?:没了|拿走|偷|丢|塌|大洞|敞|翻|没盖|掀)|井.{0,4}没(?:有)?盖子",
+        r"(?:井盖?|窨井|盖板).{0,8}(?:没了|拿走|偷|撬走|被.{0,2}走|丢|塌|大洞|敞|翻|没盖|掀)|井.{0,4}没(?:有)?盖子",
         # burst pipe, flooding
         r"(?<!雨)(?<!雨水)(?:水管|管子|管道|暖气管|暖气片|进水管|水喉|阀门|角阀|龙头|接头|热水器|总管|总阀)"
         r".{0,6}(?:爆|崩|裂|断|脱)|爆咗|"
@@ -674,18 +681,44 @@ _URGENT_FAMILIES: tuple[re.Pattern[str], ...] = tuple(
         # fight, robbery, break-in under way
         r"(?:打起来|打架|动手|围着.{0,4}打|下手|推倒|见血|砸.{0,3}门|砸酒瓶|拿着(?:刀|棍|锤子|菜刀|铁锹|砖))",
         r"抢了|抢包|抢劫|飞车抢|往.{0,6}(?:家里|屋里)爬|(?:正在|现在|还在).{0,6}(?:偷|撬|爬|拉车门)",
+        # issue 12: a person missing or lost right now, a child alone in danger
+        _PERSON + r"[^,]{0,8}(?:走丢|走失|跑丢|找不着了?|没找着|没找到|不见了|"
+        r"找不到(?:家|妈妈|爸爸|大人))|"
+        r"(?:到现在|一下午|一上午|一晚上|天都黑了|一夜).{0,8}(?:没回来|没回家|没见人|没找着|没找到)|"
+        r"(?:痴呆|糊涂|记性不好|不认人).{0,24}(?:跑出去|出去了|没回来|在外面|在马路|在路上)|"
+        r"(?:孩子|小孩|娃娃?|小娃娃?)[^,]{0,10}(?:一个人|自己|没(?:有)?大人).{0,12}"
+        r"(?:锁|关|窗台|河边|水边|哭|爬|马路)|(?:锁|关)在(?:家里|屋里|车里)",
+        # issue 12: trapped behind a door, stuck
+        r"(?:卫生间|厕所|屋里|里面|门锁).{0,8}出不来|(?:头|手|脚|腿|孩子|小孩)[^,]{0,4}卡在",
+        # issue 12: a theft or break-in still going on
+        r"(?:偷|拿|翻|撬)[^,]{0,12},?(?:还没走|还在那|还在这)|(?:爬|翻|钻)进.{0,4}(?:家|屋|窗|那家)",
+        # issue 12: open holes and structures giving way
+        r"(?:坑|沟|洞|窟窿|口子).{0,10}(?:没围|没有围|看不见|好深|很深)|(?:栽|掉|摔|踩)进.{0,3}(?:沟|坑|井|洞)|"
+        r"(?:棚|墙|房顶|屋顶|楼梯|踏步|柱子|塔吊|围墙|挡土墙|阳台|顶棚)[^,]{0,6}"
+        r"(?:塌了|塌下|往.{0,3}倒|倒了|歪了|裂开了)|(?:快|要)脱落",
+        # issue 12: water reaching wiring, live wires down
+        r"(?:水|雨)[^,]{0,10}(?:电线|插座|电闸|配电|电箱|电表|电灯)|"
+        r"(?:电线|插座|电闸|电箱|配电箱|配电室)[^,]{0,6}(?:进水|泡|淹)|漏电|"
+        r"(?:电线|线|高压线)[^,]{0,6}(?:掉下来|掉到|断了|垂|耷拉)",
+        # issue 12: gas still smelling, falls that cannot get up, phones unanswered for hours
+        r"(?:灶|阀门|管子?)[^,]{0,6}(?:还有味|有味|满屋)|"
+        r"(?:好几天|几天|两天|三天)[^,]{0,4}没(?:看见|见人|见着)|"
+        r"(?:打了|打).{0,6}电话.{0,4}(?:没人接|都没人接|都不接|打不通)"
+        r"(?=.{0,16}(?:一个人|独居|老人|她|他))",
     )
 )
 _BENIGN_SMOKE = re.compile(
     _OPEN_BURNING
     + r"|烧纸|烧烤|油烟|抽烟|吸烟|香烟|烟头|烤红薯|炒|烧香|烟花|鞭炮|做饭的烟|演习|演练"
 )
+# A rotten-egg smell from a drain is sewage (sanitation), not gas.
+_DRAIN = re.compile(r"下水|化粪池|地漏|水沟|阴沟|污水|厕所")
 _SMOKE_ONLY = re.compile(r"^[^火着燃焦糊]*烟[^火着燃焦糊]*$")
 _RETRACTED = re.compile(
-    r"误会|虚惊|谣言|原来是|后来才知道|不是着火|没着火|不用报|是正常的|没人困|找到了|已经醒了|醒过来了"
+    r"误会|虚惊|谣言|演练|演习|烟雾弹|以为.{0,4}着火|原来是|后来才知道|不是着火|没着火|不用报|是正常的|没人困|找到了|已经醒了|醒过来了"
 )
 _PAST_AFTER = re.compile(
-    r"(?:过|了?那次|那回|之后|以后|后来|的事|好几年|多年|几年了|了好几年|了之后)"
+    r"(?:过(?![来去])|了?那次|那回|之后|以后|后来|的事|好几年|多年|几年了|了好几年|了之后)"
 )
 
 _SCAM_NOW = re.compile(
@@ -700,23 +733,37 @@ _SCAM_WORDS = re.compile(
 )
 _SCAM_DONE = re.compile(r"没转|没打|没给|没汇|挂了|没上当|识破|幸亏|已经改|没信")
 
+# A question about money, insurance or rules is not a call for help, even when it names an
+# emergency ("着火了房子烧了 保险能赔吗", "120急救车的费用医保报不报").
+_POLICY_QUESTION = re.compile(
+    r"能赔|赔吗|赔不赔|谁赔|找谁赔|报不报|能报|能不能报|报销|保险|医保|补贴|补助|救助|政策|法律|"
+    r"怎么规定|咋规定|申请|在哪办|去哪办|能给办|能不能办|费用|残疾证|怎么买|在哪买|培训|讲座"
+)
+_CALL_FOR_HELP = re.compile(r"快来|快叫|快去|赶紧|救命|正在|还在|现在|马上|拦住|快拦")
+
 _NEGATED = re.compile(r"(?:没有|没|没人|没有人|(?<!是)不是|无|未|并没)$")
 _HYPOTHETICAL = re.compile(
     r"怕|担心|万一|小心|以防|防止|差点|险些|差一点|以免|上次|上个月|上回|以前|之前|去年|年时|前几天|"
     r"前天|上礼拜|上个礼拜|上周|上星期|那天|那次|"
-    r"前阵子|曾经|一旦|要是|如果|生怕|预防|过一次|过一回|不然"
+    r"前阵子|前段时间|前些天|前一阵|那会儿|曾经|一旦|要是|如果|生怕|预防|过一次|过一回|不然|"
+    r"(?:^|[^认])真(?:要|的|要是)?$"
 )
 _RESOLVED_AFTER = re.compile(
     r"没事|不要紧|不厉害|歇一会|自己好了|后来.{0,4}好了|是误会|"
     r"(?:已经|早就|已)(?:修好|好了|灭了|没事|处理|解决|包上|包好|看过|救出|走了|停了|抢救过来|"
-    r"没味|散了|关了|报过|送医院)|修好了|没事了|现在没事|现在好了|灭了|没味了|没大碍|过去了|不要紧|"
-    r"已经不|已经没"
+    r"没味|散了|关了|报过|送医院)|修好了|没事了|现在没事|现在好了|灭了|没味了|没大碍|过去了|不要紧|(?:拉走|送走|带走|接走)了|"
+    r"已经不|已经没|已经被|歇.{0,4}好了|一会儿?就?好了|缓过来了|好多了"
 )
-_HABITUAL = re.compile(r"好几个|好几次|几个老人|老是|经常|总是|总说|每次|容易")
+# A fear or a supposition opening a later clause of a long cue ("广告牌锈了,怕哪天掉下来").
+_FEAR = re.compile(r"怕|担心|万一|要是|如果|生怕|一旦|真(?:要|的)?(?:着|出|掉|塌)")
+_HABITUAL = re.compile(r"好几个(?!钟头|小时)|好几次|好几回|几个老人|老是|经常|总是|总说|每次|容易")
 _CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、]")
 
 
 def _cue_is_live(text: str, start: int, end: int) -> bool:
+    inside = _CLAUSE_BREAK.split(text[start:end])
+    if len(inside) > 1 and any(_FEAR.match(part) for part in inside[1:]):
+        return False
     before = _CLAUSE_BREAK.split(text[max(0, start - 14) : start])[-1]
     if _NEGATED.search(before):
         return False
@@ -735,8 +782,15 @@ LIVE, NO_CUE, DEAD = 1, 0, -1
 def urgency_evidence(text: str) -> int:
     """``LIVE`` when an urgency cue is live; ``DEAD`` when cues are present but every one
     is negated, hypothetical, past, resolved or retracted; ``NO_CUE`` otherwise."""
+    return urgency_cue(text)[0]
+
+
+def urgency_cue(text: str) -> tuple[int, str]:
+    """:func:`urgency_evidence` and, when ``LIVE``, the words of the live cue."""
     if _RETRACTED.search(text):
-        return DEAD
+        return DEAD, ""
+    if _POLICY_QUESTION.search(text) and not _CALL_FOR_HELP.search(text):
+        return DEAD, ""
     seen = False
     for pattern in _URGENT_CUES + _URGENT_FAMILIES:
         for match in pattern.finditer(text):
@@ -748,10 +802,13 @@ def urgency_evidence(text: str) -> int:
                     continue
                 if _SMOKE_ONLY.match(match.group(0)) and _BENIGN_SMOKE.search(text):
                     continue
-                return LIVE
+                if "臭鸡蛋" in match.group(0) and _DRAIN.search(text):
+                    continue
+                return LIVE, match.group(0)
     if _scam_now(text):
-        return LIVE
-    return DEAD if seen else NO_CUE
+        words = [m.group(0) for m in (_SCAM_WORDS.search(text), _SCAM_NOW.search(text)) if m]
+        return LIVE, ",".join(words)
+    return (DEAD if seen else NO_CUE), ""
 
 
 def urgent_rule(text: str) -> bool:
@@ -759,7 +816,10 @@ def urgent_rule(text: str) -> bool:
     return urgency_evidence(text) == LIVE
 
 
-URGENT_THRESHOLD = 0.7
+# The sender says it can wait: the learned model is not asked.
+_NO_HURRY = re.compile(r"有空|不急|不着急|方便的时候|有时间的?时候|抽空|哪天")
+
+URGENT_THRESHOLD = 0.8
 """P(urgent) of the learned model above which a message without any rule cue is urgent.
 
 Chosen by 5-fold cross-validation on ``train.jsonl``: the model may add at most about
@@ -767,6 +827,10 @@ Chosen by 5-fold cross-validation on ``train.jsonl``: the model may add at most 
 
 
 def is_urgent(text: str, model: UrgencyModel | None = None) -> bool:
+    return read_urgency(text, model)[0]
+
+
+def read_urgency(text: str, model: UrgencyModel | None = None) -> tuple[bool, tuple[str, ...]]:
     """Rules first; the learned model decides only when no rule cue is present at all.
 
     A live cue makes the message urgent. A cue that the rules found negated, hypothetical,
@@ -774,11 +838,19 @@ def is_urgent(text: str, model: UrgencyModel | None = None) -> bool:
     better than n-grams). Without any cue, the logistic model decides with a
     recall-favouring threshold.
     """
-    evidence = urgency_evidence(text)
+    evidence, cue = urgency_cue(text)
     if evidence != NO_CUE:
-        return evidence == LIVE
+        return evidence == LIVE, _cue_words(cue) if evidence == LIVE else ()
+    if _NO_HURRY.search(text):
+        return False, ()
     urgency = model if model is not None else default_urgency_model()
-    return urgency.probability(text) >= URGENT_THRESHOLD
+    if urgency.probability(text) < URGENT_THRESHOLD:
+        return False, ()
+    return True, tuple(urgency.strongest(text))
+
+
+def _cue_words(cue: str) -> tuple[str, ...]:
+    return tuple(part for part in (p.strip() for p in cue.split(",")) if part)
 
 
 def _open_burning_only(text: str, match: re.Match[str]) -> bool:
@@ -792,7 +864,10 @@ def _scam_now(text: str) -> bool:
     if not _SCAM_WORDS.search(text):
         return False
     if not re.search(
-        _TRANSFER + r"|验证码|密码|链接|安全账户|保证金|汇钱|打到|付款|扫码|要转", text
+        _TRANSFER
+        + r"|转[0-9一二两三四五六七八九十几]|验证码|密码|链接|安全账户|保证金"
+        + r"|汇钱|打到|付款|扫码|要转",
+        text,
     ):
         return False
     if _SCAM_DONE.search(text):
@@ -884,12 +959,14 @@ def read_message(
     masked, compound = _mask_compounds(clean, compounds)
     location = read_location(squeeze(masked))
     category, confidence = classify(masked, model if model is not None else default_model())
+    urgent, because = read_urgency(masked, urgency_model)
     return Reading(
         category=category,
         building=location.building,
         unit=location.unit,
         room=location.room,
-        urgent=is_urgent(masked, urgency_model),
+        urgent=urgent,
         confidence=confidence,
         compound=compound,
+        urgent_because=because,
     )

@@ -15,7 +15,12 @@ from linli.requests.reading import AddressReading, FilingReading
 from linli.triage.filing import Triage, triage_text
 from linli.triage.models import Suggestion
 from linli.triage.reader import read_message
-from linli.triage.services import correction_record, suggestion_mark_accepted, suggestion_save
+from linli.triage.services import (
+    correction_record,
+    correction_record_false_alarm,
+    suggestion_mark_accepted,
+    suggestion_save,
+)
 
 
 class TriageReader:
@@ -68,6 +73,15 @@ class TriageReader:
             and suggestion.location_id in (None, location.pk)
         ):
             suggestion_mark_accepted(suggestion=suggestion, actor=actor, at=at)
+
+    def urgency_reason(self, request: Request) -> str:
+        suggestion = Suggestion.objects.filter(request=request, urgent=True).first()
+        return suggestion.urgent_reason if suggestion is not None else ""
+
+    def urgency_cleared(
+        self, *, request: Request, actor: User, reason: str, at: dt.datetime
+    ) -> None:
+        correction_record_false_alarm(request=request, actor=actor, reason=reason, at=at)
 
     def correction_made(
         self,

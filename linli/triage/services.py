@@ -59,6 +59,7 @@ def suggestion_save(
         compound_name=reading.compound or "",
         location=place.area if place else None,
         urgent=reading.urgent,
+        urgent_reason="、".join(reading.urgent_because)[:200],
         confidence=round(reading.confidence, 3),
         applied=applied,
         created_at=at,
@@ -90,6 +91,31 @@ def correction_record(
         created_at=at or timezone.now(),
     )
     audit_record(actor=actor, action="create", obj=correction, fields=["category", "building"])
+    return correction
+
+
+def correction_record_false_alarm(
+    *, request: Request, actor: User, reason: str, at: dt.datetime
+) -> Correction:
+    """A labelled example from an urgent flag staff cleared as a false alarm (called inside
+    ``request_clear_urgent``'s transaction): the text, its place and category, not urgent.
+    ``linli triage train`` learns from it like from any correction."""
+    building, unit, room = place_numbers(request.location, request.room)
+    correction = Correction.objects.create(
+        request=request,
+        text=request.text,
+        category=request.category.code,
+        building=building,
+        unit=unit,
+        room=room,
+        urgent=False,
+        urgency_cleared_reason=reason[:200],
+        previous_category=request.category.code,
+        previous_location=area_label(request.location)[:200],
+        corrected_by=actor,
+        created_at=at,
+    )
+    audit_record(actor=actor, action="create", obj=correction, fields=["urgent"])
     return correction
 
 

@@ -67,13 +67,24 @@ def test_automatic_routing_says_on_the_timeline_that_it_was_automatic(cast: Cast
     assert all(e.get_kind_display() == "自动流转" for e in auto)
 
 
-def test_routed_request_tells_the_grid_worker_and_not_the_dispatchers(cast: Cast) -> None:
+def test_routed_urgent_request_tells_the_grid_worker_and_the_duty_staff(cast: Cast) -> None:
     request = file_request(cast, urgent=True)
 
     told = Notification.objects.get(user=cast.worker1)
     assert told.text == f"【紧急】新诉求派给您:{request.number}「楼道灯坏了,晚上看不见」"
     assert told.urgent is True
     assert told.link == reverse("requests:detail", args=[request.pk]) == f"/requests/{request.pk}/"
+    # Issue 12: an urgent request also reaches the community's duty staff at once.
+    duty = Notification.objects.get(user=cast.staff)
+    assert duty.urgent is True
+    assert duty.text.startswith("【紧急】")
+    assert "已派给网格员 陈网格" in duty.text
+
+
+def test_an_ordinary_routed_request_does_not_tell_the_dispatchers(cast: Cast) -> None:
+    file_request(cast)
+
+    assert Notification.objects.filter(user=cast.worker1).exists()
     assert not Notification.objects.filter(user=cast.staff).exists()
 
 

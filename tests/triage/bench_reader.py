@@ -18,7 +18,13 @@ from linli.triage.evaluate import CORPUS_COMPOUNDS, load_examples
 from linli.triage.model import CORPUS_DIR, default_model, default_urgency_model
 from linli.triage.reader import read_message
 
-CORPUS_FILES = ("train.jsonl", "heldout.jsonl", "blind.jsonl")
+CORPUS_FILES = (
+    "train.jsonl",
+    "heldout.jsonl",
+    "blind.jsonl",
+    "urgency_train.jsonl",
+    "urgency_heldout.jsonl",
+)
 
 _CHILD = """
 import sys

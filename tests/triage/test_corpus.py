@@ -68,3 +68,38 @@ def test_heldout_and_dev_do_not_overlap_training() -> None:
 def test_blind_set_covers_urgent_situations() -> None:
     rows = load_examples(CORPUS_DIR / "blind.jsonl")
     assert sum(e.urgent for e in rows) >= 60
+
+
+# --- issue 12: urgency -----------------------------------------------------------------
+
+URGENCY_HELDOUT = CORPUS_DIR / "urgency_heldout.jsonl"
+# Written before any change to the reader for issue 12 and frozen: the hash fails the test
+# if a single byte of it is edited (to tune or relabel it). See docs/triage.md.
+URGENCY_HELDOUT_SHA256 = "2aa924ea68371e6e41259a140ec2b224a54cf00484b02a6267efbeaae5a326dc"
+
+
+def test_urgency_heldout_is_frozen() -> None:
+    import hashlib
+
+    assert hashlib.sha256(URGENCY_HELDOUT.read_bytes()).hexdigest() == URGENCY_HELDOUT_SHA256
+
+
+def test_urgency_heldout_figures() -> None:
+    """Measured once before and twice after the issue-12 changes (docs/triage.md):
+    before 0.793 / 0.849 urgent recall / precision, now 0.967 / 0.937. Issue 12's target
+    (recall ≥ 0.97) is not met yet; these thresholds hold what was reached."""
+    figures = evaluate(load_examples(URGENCY_HELDOUT), compounds=CORPUS_COMPOUNDS)
+    assert figures.count == 208
+    assert figures.urgent_recall >= 0.95, figures.format()
+    assert figures.urgent_precision >= 0.90, figures.format()
+    assert figures.location_accuracy >= 0.99, figures.format()
+    assert figures.category_accuracy >= 0.87, figures.format()
+
+
+def test_urgency_corpora_do_not_overlap() -> None:
+    heldout = {e.text for e in load_examples(URGENCY_HELDOUT)}
+    train = {e.text for e in load_examples(CORPUS_DIR / "urgency_train.jsonl")}
+    old = {e.text for e in load_examples(CORPUS_DIR / "train.jsonl")}
+    assert not heldout & (train | old)
+    assert len(train) >= 300
+    assert sum(e.urgent for e in load_examples(CORPUS_DIR / "urgency_train.jsonl")) >= 150

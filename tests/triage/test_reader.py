@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 
 from linli.triage.model import (
-    CORPUS_DIR,
     CategoryModel,
     UrgencyExample,
     UrgencyModel,
     default_model,
     default_urgency_model,
-    load_training,
-    load_urgency_training,
+    load_shipped_training,
+    load_shipped_urgency_training,
 )
 from linli.triage.reader import (
     DEAD,
@@ -263,7 +262,7 @@ def test_reading_as_dict_rounds_confidence() -> None:
 
 def test_shipped_model_loads_and_agrees_with_a_freshly_trained_one(tmp_path: Path) -> None:
     shipped = default_model()
-    fresh = CategoryModel.train(load_training(CORPUS_DIR / "train.jsonl"))
+    fresh = CategoryModel.train(load_shipped_training())
     assert shipped.to_json() == fresh.to_json()
     path = tmp_path / "model.json"
     fresh.save(path)
@@ -275,7 +274,7 @@ def test_shipped_model_loads_and_agrees_with_a_freshly_trained_one(tmp_path: Pat
 
 def test_shipped_urgency_model_agrees_with_a_freshly_trained_one(tmp_path: Path) -> None:
     shipped = default_urgency_model()
-    fresh = UrgencyModel.train(load_urgency_training(CORPUS_DIR / "train.jsonl"))
+    fresh = UrgencyModel.train(load_shipped_urgency_training())
     assert shipped.to_json() == fresh.to_json()
     path = tmp_path / "urgency.json"
     fresh.save(path)
