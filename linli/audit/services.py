@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
 
 from linli.accounts.models import User
 from linli.audit.selectors import AuditFilters
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
+from linli.core.spreadsheets import Sheet, csv_text, xlsx_bytes
 
 EXPORT_LIMIT = 100_000
 EXPORT_HEADER = [
@@ -33,25 +31,20 @@ EXPORT_HEADER = [
 ]
 
 
-def _safe(value: str) -> str:
-    # Spreadsheets run cells that start like a formula; an audit export must not.
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
-
-
 def _rows(events: Iterable[AuditEvent]) -> Iterable[list[str]]:
     for e in events:
         yield [
             str(e.sequence or ""),
             timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-            _safe(e.actor_name),
+            e.actor_name,
             str(e.get_action_display()),
             e.object_type,
-            _safe(e.object_id),
-            _safe(e.object_repr),
+            e.object_id,
+            e.object_repr,
             ",".join(e.fields or []),
             "成功" if e.success else "失败",
             e.source_ip or "",
-            _safe(e.note),
+            e.note,
             e.hash,
         ]
 
@@ -76,21 +69,11 @@ def audit_trail_export(
     if file_format not in {"csv", "xlsx"}:
         raise ValueError(file_format)
     selected = list(events[:EXPORT_LIMIT])
+    # Through the one safe writer: a name or note that starts like a formula stays text.
     if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_HEADER)
-        writer.writerows(_rows(selected))
-        content = buffer.getvalue().encode("utf-8-sig")
+        content = csv_text(EXPORT_HEADER, _rows(selected)).encode("utf-8-sig")
     else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("审计记录")
-        sheet.append(EXPORT_HEADER)
-        for row in _rows(selected):
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        content = out.getvalue()
+        content = xlsx_bytes([Sheet(title="审计记录", header=EXPORT_HEADER, rows=_rows(selected))])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 Cell = str | int | float | bool | None
 
@@ -50,31 +52,34 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """An .xlsx workbook of ``sheets``; headers bold, columns sized to their text."""
-    workbook = Workbook()
-    default = workbook.active
-    assert default is not None
-    workbook.remove(default)
+    """An .xlsx workbook of ``sheets``; headers bold, columns sized to their text.
+
+    Written in openpyxl's write-only mode, so a 100,000-row export streams row by row
+    instead of building every cell object in memory.
+    """
+    workbook = Workbook(write_only=True)
     used: set[str] = set()
     for spec in sheets:
         sheet = workbook.create_sheet(_sheet_title(spec.title, used))
         rows = [[safe_cell(v) for v in row] for row in spec.rows]
-        if spec.header:
-            sheet.append([safe_cell(h) for h in spec.header])
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-        if not rows and spec.empty_text:
-            sheet.append([spec.empty_text])
-        for row in rows:
-            sheet.append(row)
         widths: dict[int, int] = {}
         lines: list[list[Cell]] = [list(spec.header), *rows]
         for line in lines:
             for index, value in enumerate(line, start=1):
                 widths[index] = max(widths.get(index, 0), len(str(value or "")))
         for index, width in widths.items():
-            letter = sheet.cell(1, index).column_letter
-            sheet.column_dimensions[letter].width = min(60, 4 + width * 2)
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, 4 + width * 2)
+        if spec.header:
+            header = []
+            for title in spec.header:
+                cell = WriteOnlyCell(sheet, value=safe_cell(title))
+                cell.font = Font(bold=True)
+                header.append(cell)
+            sheet.append(header)
+        if not rows and spec.empty_text:
+            sheet.append([spec.empty_text])
+        for row in rows:
+            sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
