@@ -189,6 +189,7 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_issue": {"pk": lambda w: w.volunteer.pk},
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
+    "requests:clear_urgent": {"pk": lambda w: w.request.pk},
 }
 
 
