@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import capabilities_of, scope_for
+from linli.areas.models import Area
 from linli.areas.selectors import communities_in_scope
 from linli.core.audit import audit_record
 from linli.core.forms import add_service_errors
@@ -199,10 +200,24 @@ def survey_codes_view(request: HttpRequest, pk: int) -> HttpResponse:
     if survey.status == Survey.Status.DRAFT:
         raise Http404
     page = paginate(request, invitations_for_print(survey), per_page=24)
+    buildings = dict(
+        Area.objects.filter(
+            path__in={i.household.unit.path[: -Area.steplen] for i in page}
+        ).values_list("path", "name")
+    )
     slips = []
     for invitation in page:
         url = request.build_absolute_uri(reverse("surveys:answer", args=[invitation.code]))
-        slips.append({"invitation": invitation, "url": url, "qr": _qr_svg(url)})
+        unit = invitation.household.unit
+        place = f"{buildings.get(unit.path[: -Area.steplen], '')}{unit.name}"
+        slips.append(
+            {
+                "invitation": invitation,
+                "place": f"{place}{invitation.household.room}室",
+                "url": url,
+                "qr": _qr_svg(url),
+            }
+        )
     audit_record(
         actor=request_user(request),
         action="survey.codes_view",

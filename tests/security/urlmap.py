@@ -213,6 +213,7 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
     "surveys:detail": {"pk": lambda w: w.survey.pk},
+    "api-v1:survey_detail": {"survey_id": lambda w: w.survey.pk},
     "surveys:open": {"pk": lambda w: w.survey.pk},
     "surveys:close": {"pk": lambda w: w.survey.pk},
     "surveys:codes": {"pk": lambda w: w.survey.pk},

@@ -326,3 +326,53 @@ def test_a_leader_reads_but_does_not_manage(cast: Cast, client_for: Any) -> None
     assert client.get(reverse("surveys:detail", args=[survey.pk])).status_code == 200
     assert client.post(reverse("surveys:open", args=[survey.pk])).status_code == 404
     assert client.get(reverse("surveys:create")).status_code == 403
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+def _api(client: Client, user: Any, path: str) -> Any:
+    from linli.accounts.services import api_token_create
+
+    _token, secret = api_token_create(user=user, name="test")
+    return client.get(f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_api_lists_surveys_and_their_results_by_grid(cast: Cast, client: Client) -> None:
+    survey = _survey(cast)
+    survey_open(actor=cast.staff, survey=survey)
+    invitation = Invitation.objects.get(survey=survey, household=cast.household1)
+    survey_answer(invitation=invitation, answers=_full_answers(survey, 5, "修路灯"))
+    listing = _api(client, cast.leader, "/surveys").json()
+    assert listing["count"] == 1
+    assert listing["items"][0] | {"opened_at": None} == {
+        "id": survey.pk,
+        "title": "社区满意度",
+        "status": "open",
+        "community": "和平社区",
+        "audience": "和平社区",
+        "named": False,
+        "opened_at": None,
+        "closed_at": None,
+        "invited": 2,
+        "answered": 1,
+    }
+    results = _api(client, cast.staff, f"/surveys/{survey.pk}").json()
+    assert results["rate"] == "50.0"
+    grids = {g["grid"]: g for g in results["grids"]}
+    assert grids["第1网格"]["dimensions"]["安全感"] == "5.00"
+    assert grids["第2网格"]["answered"] == 0
+    text = next(q for q in results["questions"] if q["kind"] == "text")
+    assert text["texts"] == ["修路灯"]
+
+
+def test_api_refuses_who_may_not_see_surveys(cast: Cast, client: Client) -> None:
+    survey = _survey(cast)
+    assert _api(client, cast.worker1, "/surveys").status_code == 403
+    assert _api(client, cast.worker1, f"/surveys/{survey.pk}").status_code == 404
+    outsider = survey_create(
+        actor=cast.admin,
+        community=cast.other_community,
+        title="别的社区",
+    )
+    assert _api(client, cast.staff, f"/surveys/{outsider.pk}").status_code == 404
