@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "linli.care",
     "linli.triage",
     "linli.rosters",
+    "linli.earlywarning",
     "linli.surveys",
     "linli.home",
     "linli.demo",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("care/", include("linli.care.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("audit/", include("linli.audit.urls")),
+    path("warnings/", include("linli.earlywarning.urls")),
     path("surveys/", include("linli.surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

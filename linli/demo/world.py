@@ -277,6 +277,10 @@ class WorldBuilder:
         from linli.demo.surveys_world import build_surveys_world
 
         build_surveys_world(world, today=self.today)
+        # Last of all: the early-warning scan reads everything above.
+        from linli.demo.warnings_world import build_warnings_world
+
+        build_warnings_world(world)
         return world
 
     def accounts(self, world: World, town: Area) -> None:

@@ -28,10 +28,12 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
 from linli.accounts.services import api_token_create
 from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
+from linli.earlywarning.models import EarlyWarning, WarningKind
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.requests.models import Request, RequestPhoto
@@ -73,6 +75,7 @@ class World:
     survey: Survey
     survey_invitation: Invitation
     survey_answer: Answer
+    warning: EarlyWarning
 
     @property
     def markers(self) -> list[str]:
@@ -118,6 +121,18 @@ def build_world() -> World:
     question = survey.questions.get()
     survey_answer(invitation=invitation, answers={question.pk: RawAnswer(text="楼道灯不亮")})
     survey_invitation = Invitation.objects.get(survey=survey, household=cast.household2)
+    # An early warning about grid 1's building.
+    warning = EarlyWarning.objects.create(
+        kind=WarningKind.HOTSPOT,
+        key=f"hotspot:{cast.building1.pk}:test",
+        community=cast.community,
+        area=cast.building1,
+        grid=cast.grid1,
+        title="1号楼反复反映“环境卫生”",
+        reason="近 14 天1号楼反映“环境卫生” 3 次",
+        raised_at=timezone.now(),
+        last_seen_at=timezone.now(),
+    )
     return World(
         cast=cast,
         request=request,
@@ -132,6 +147,7 @@ def build_world() -> World:
         survey=survey,
         survey_invitation=survey_invitation,
         survey_answer=Answer.objects.get(response__survey=survey),
+        warning=warning,
     )
 
 
@@ -213,6 +229,8 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
     "surveys:detail": {"pk": lambda w: w.survey.pk},
+    "earlywarning:acknowledge": {"pk": lambda w: w.warning.pk},
+    "earlywarning:close": {"pk": lambda w: w.warning.pk},
     "api-v1:survey_detail": {"survey_id": lambda w: w.survey.pk},
     "surveys:open": {"pk": lambda w: w.survey.pk},
     "surveys:close": {"pk": lambda w: w.survey.pk},

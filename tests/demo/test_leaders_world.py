@@ -1,15 +1,17 @@
-"""The demo's surveys: a finished one with results per grid, and an open one to try."""
+"""What the demo shows leaders: surveys (a finished one with results per grid, an open one
+to try) and early warnings (the live hotspot at 向阳花园3号楼)."""
 
 from __future__ import annotations
 
 from django.test import TestCase
 
 from linli.demo.world import World, build_world
+from linli.earlywarning.models import EarlyWarning, WarningKind
 from linli.surveys.models import Survey
 from linli.surveys.selectors import survey_results
 
 
-class SurveysWorldTests(TestCase):
+class LeadersWorldTests(TestCase):
     world: World
 
     @classmethod
@@ -30,3 +32,11 @@ class SurveysWorldTests(TestCase):
     def test_an_open_survey_with_codes_to_try(self) -> None:
         survey = Survey.objects.get(status=Survey.Status.OPEN)
         assert survey.invitations.filter(answered_at__isnull=True).count() >= 50
+
+    def test_a_live_hotspot_on_xiangyang_building_3(self) -> None:
+        building = self.world.buildings[("向阳花园", 3)]
+        warning = EarlyWarning.objects.get(kind=WarningKind.HOTSPOT, area=building, status="open")
+        assert warning.category is not None
+        assert warning.category.code == "sanitation"
+        assert warning.count >= 3
+        assert warning.title == "向阳花园3号楼反复反映“环境卫生”"
