@@ -59,6 +59,12 @@ class Capability(enum.StrEnum):
     PERSONAL_DATA = "personal_data.manage"
     # Search and export the audit trail.
     AUDIT_VIEW = "audit.view"
+    # --- summer programmes (linli.programmes) ---
+    # Run summer programmes in scope: sites, phases, timetables, enrolments, the children's
+    # daily register. (The site lead and the programme's team get a programme without it.)
+    PROGRAMMES_MANAGE = "programmes.manage"
+    # Read the programmes' figures (counts and rates, no child named) in scope.
+    PROGRAMMES_FIGURES = "programmes.figures"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
@@ -139,6 +145,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         }
     ),
 }
+
+# --- summer programmes (linli.programmes): staff run them, leaders read the figures ---
+for _role in (Role.STAFF, Role.COMMITTEE, Role.ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
+        Capability.PROGRAMMES_MANAGE,
+        Capability.PROGRAMMES_FIGURES,
+    }
+ROLE_CAPABILITIES[Role.LEADER] = ROLE_CAPABILITIES[Role.LEADER] | {Capability.PROGRAMMES_FIGURES}
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})

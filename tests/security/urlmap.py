@@ -34,6 +34,7 @@ from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
+from linli.programmes.models import Enrolment
 from linli.requests.models import Request, RequestPhoto
 from linli.volunteers.models import ServiceCertificate, Team, Volunteer
 from linli.volunteers.services import (
@@ -43,6 +44,7 @@ from linli.volunteers.services import (
     volunteer_create,
 )
 from tests.cast import Cast, build_cast
+from tests.programmes.support import Summer, build_summer, enrol_child
 from tests.requests.support import file_request, jpeg_bytes, upload
 
 # Text that must never reach anyone outside grid 1: the elder's personal data (in full and
@@ -190,7 +192,32 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
+    # --- summer programmes: built on first use (see ``_summer``) ---
+    "programmes:detail": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:day": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:enrol": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:register_xlsx": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:incident": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:message": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:sign_in": {"pk": lambda w: _summer_enrolment(w).pk},
+    "programmes:sign_out": {"pk": lambda w: _summer_enrolment(w).pk},
 }
+
+
+def _summer(world: World) -> Summer:
+    """A summer programme of 和平社区 (a child of grid 2's household), made once per world."""
+    if "_summer" not in world.__dict__:
+        world.__dict__["_summer"] = build_summer(world.cast)
+    summer: Summer = world.__dict__["_summer"]
+    return summer
+
+
+def _summer_enrolment(world: World) -> Enrolment:
+    summer = _summer(world)
+    if "_summer_enrolment" not in world.__dict__:
+        world.__dict__["_summer_enrolment"] = enrol_child(summer)
+    enrolment: Enrolment = world.__dict__["_summer_enrolment"]
+    return enrolment
 
 
 @dataclass(frozen=True)
