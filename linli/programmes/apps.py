@@ -34,14 +34,16 @@ class ProgrammesConfig(AppConfig):
                 PickupPerson: of_child,
                 Attendance: of_child,
                 PickupRefusal: "attendance__enrolment__child",
+                # A volunteer leading a timetable slot.
+                Slot: "volunteer__resident",
             },
+            accounts={Slot: "volunteer__user"},
             export=export_programmes,
             anonymise=anonymise_programmes,
         )
         declare_not_personal(Site, reason="a place; its lead is an actor")
         declare_not_personal(Programme, reason="a programme; its team are actors")
         declare_not_personal(Phase, reason="dates, hours and capacity")
-        declare_not_personal(Slot, reason="a timetable slot; the volunteer is an actor")
         declare_not_personal(
             Incident,
             reason="the programme's log; the child link is cleared on anonymisation",

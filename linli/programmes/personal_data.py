@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.people.models import Resident
 from linli.privacy.registry import ANONYMOUS_NAME, Row, Sections, format_date, format_time
-from linli.programmes.models import Attendance, Enrolment, Incident, PickupPerson, PickupRefusal
+from linli.programmes.models import (
+    Attendance,
+    Enrolment,
+    Incident,
+    PickupPerson,
+    PickupRefusal,
+    Slot,
+)
 
 
 def export_programmes(resident: Resident) -> Sections:
@@ -70,3 +77,5 @@ def anonymise_programmes(resident: Resident, actor: User | None) -> None:
         picked_up_by_name=ANONYMOUS_NAME
     )
     as_guardian.update(guardian=None)
+    # A volunteer forgotten no longer leads timetable slots by name.
+    Slot.objects.filter(volunteer__resident=resident).update(volunteer=None)

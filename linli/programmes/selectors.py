@@ -307,7 +307,7 @@ def programmes_open_to_guardian(user: AnyUser) -> QuerySet[Programme]:
     if guardian is None or guardian.area is None:
         return Programme.objects.none()
     area = guardian.area
-    paths = [a.path for a in area.get_ancestors()] + [area.path]
+    paths = [area.path[:n] for n in range(area.steplen, len(area.path) + 1, area.steplen)]
     return Programme.objects.filter(site__area__path__in=paths).select_related("site")
 
 
