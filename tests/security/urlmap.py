@@ -144,6 +144,9 @@ BY_PARAMETER: dict[str, Fill] = {
     "parent_id": lambda w: w.cast.community.pk,
     "app_label": lambda w: "people",
     "url": lambda w: "no-such-page/",
+    # summer programmes API
+    "programme_id": lambda w: _summer(w).programme.pk,
+    "enrolment_id": lambda w: _summer_enrolment(w).pk,
 }
 
 # Parameters that choose a format or a field, not an object: a URL with only these is
