@@ -141,6 +141,8 @@ INSTALLED_APPS = [
     "linli.notifications",
     "linli.requests",
     "linli.volunteers",
+    # summer programmes (暑期托管)
+    "linli.programmes",
     "linli.care",
     "linli.triage",
     "linli.rosters",

@@ -22,6 +22,8 @@ urlpatterns = [
         include(([*request_urls.urlpatterns, *triage_urls.request_pages], request_urls.app_name)),
     ),
     path("volunteers/", include("linli.volunteers.urls")),
+    # summer programmes (暑期托管)
+    path("programmes/", include("linli.programmes.urls")),
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
     path("notifications/", include("linli.notifications.urls")),

@@ -63,6 +63,12 @@ class Capability(enum.StrEnum):
     SURVEYS_VIEW = "surveys.view"
     # Compose, publish and close surveys; turn answers into requests.
     SURVEYS_MANAGE = "surveys.manage"
+    # --- summer programmes (linli.programmes) ---
+    # Run summer programmes in scope: sites, phases, timetables, enrolments, the children's
+    # daily register. (The site lead and the programme's team get a programme without it.)
+    PROGRAMMES_MANAGE = "programmes.manage"
+    # Read the programmes' figures (counts and rates, no child named) in scope.
+    PROGRAMMES_FIGURES = "programmes.figures"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
@@ -152,6 +158,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         }
     ),
 }
+
+# --- summer programmes (linli.programmes): staff run them, leaders read the figures ---
+for _role in (Role.STAFF, Role.COMMITTEE, Role.ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
+        Capability.PROGRAMMES_MANAGE,
+        Capability.PROGRAMMES_FIGURES,
+    }
+ROLE_CAPABILITIES[Role.LEADER] = ROLE_CAPABILITIES[Role.LEADER] | {Capability.PROGRAMMES_FIGURES}
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})

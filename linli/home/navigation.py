@@ -39,5 +39,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_report": Role.RESIDENT in roles,
         "nav_volunteers": Capability.VOLUNTEERS_MANAGE in caps,
         "nav_my_service": Role.VOLUNTEER in roles,
+        # summer programmes: staff run them; volunteers sign children in; guardians enrol.
+        "nav_programmes": Capability.PROGRAMMES_MANAGE in caps
+        or bool(roles & {Role.VOLUNTEER, Role.RESIDENT}),
         "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }

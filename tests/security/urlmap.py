@@ -36,6 +36,7 @@ from linli.care.services import Readings, care_plan_save, visit_log
 from linli.earlywarning.models import EarlyWarning, WarningKind
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
+from linli.programmes.models import Enrolment
 from linli.requests.models import Request, RequestPhoto
 from linli.surveys.models import Answer, Invitation, Survey
 from linli.surveys.services import (
@@ -53,6 +54,7 @@ from linli.volunteers.services import (
     volunteer_create,
 )
 from tests.cast import Cast, build_cast
+from tests.programmes.support import Summer, build_summer, enrol_child
 from tests.requests.support import file_request, jpeg_bytes, upload
 
 # Text that must never reach anyone outside grid 1: the elder's personal data (in full and
@@ -180,6 +182,9 @@ BY_PARAMETER: dict[str, Fill] = {
     "parent_id": lambda w: w.cast.community.pk,
     "app_label": lambda w: "people",
     "url": lambda w: "no-such-page/",
+    # summer programmes API
+    "programme_id": lambda w: _summer(w).programme.pk,
+    "enrolment_id": lambda w: _summer_enrolment(w).pk,
 }
 
 # Parameters that choose a format or a field, not an object: a URL with only these is
@@ -244,7 +249,32 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "surveys:answer_to_request": {"pk": lambda w: w.survey_answer.pk},
     # a household's one-time code (public by design, see test_url_access.PUBLIC)
     "surveys:answer": {"code": lambda w: w.survey_invitation.code},
+    # --- summer programmes: built on first use (see ``_summer``) ---
+    "programmes:detail": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:day": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:enrol": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:register_xlsx": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:incident": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:message": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:sign_in": {"pk": lambda w: _summer_enrolment(w).pk},
+    "programmes:sign_out": {"pk": lambda w: _summer_enrolment(w).pk},
 }
+
+
+def _summer(world: World) -> Summer:
+    """A summer programme of 和平社区 (a child of grid 2's household), made once per world."""
+    if "_summer" not in world.__dict__:
+        world.__dict__["_summer"] = build_summer(world.cast)
+    summer: Summer = world.__dict__["_summer"]
+    return summer
+
+
+def _summer_enrolment(world: World) -> Enrolment:
+    summer = _summer(world)
+    if "_summer_enrolment" not in world.__dict__:
+        world.__dict__["_summer_enrolment"] = enrol_child(summer)
+    enrolment: Enrolment = world.__dict__["_summer_enrolment"]
+    return enrolment
 
 
 @dataclass(frozen=True)
