@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "linli.care",
     "linli.triage",
     "linli.rosters",
+    # --- activities (issue 14) ---
+    "linli.activities",
     "linli.home",
     "linli.demo",
 ]
