@@ -22,6 +22,8 @@ urlpatterns = [
         include(([*request_urls.urlpatterns, *triage_urls.request_pages], request_urls.app_name)),
     ),
     path("volunteers/", include("linli.volunteers.urls")),
+    # --- activities (issue 14) ---
+    path("activities/", include("linli.activities.urls")),
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
     path("notifications/", include("linli.notifications.urls")),

@@ -37,5 +37,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_report": Role.RESIDENT in roles,
         "nav_volunteers": Capability.VOLUNTEERS_MANAGE in caps,
         "nav_my_service": Role.VOLUNTEER in roles,
+        # --- activities (issue 14) ---
+        "nav_activities": Capability.ACTIVITIES_VIEW in caps
+        or Role.RESIDENT in roles
+        or Role.VOLUNTEER in roles,
+        # --- end activities ---
         "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }

@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from linli.accounts.services import api_token_create
+from linli.activities.models import Activity, Signup
 from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
@@ -62,6 +63,9 @@ class World:
     alert: Alert
     certificate: ServiceCertificate
     outsider_token: str
+    # --- activities (issue 14) ---
+    activity: Activity
+    signup: Signup
 
     @property
     def markers(self) -> list[str]:
@@ -99,6 +103,7 @@ def build_world() -> World:
     alert = Alert.objects.get(resident=cast.elder)
     certificate = certificate_issue(actor=None, volunteer=volunteer)
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
+    activity, signup = _activity_of_grid1(cast)
     return World(
         cast=cast,
         request=request,
@@ -110,7 +115,34 @@ def build_world() -> World:
         alert=alert,
         certificate=certificate,
         outsider_token=secret,
+        activity=activity,
+        signup=signup,
     )
+
+
+def _activity_of_grid1(cast: Cast) -> tuple[Activity, Signup]:
+    """An activity for grid 1 only, with the elder signed up (activities, issue 14)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from linli.activities.models import ActivityKind, Audience, Status
+    from linli.activities.services import activity_create, activity_transition, signup_add
+
+    starts_at = timezone.now() + dt.timedelta(days=1)
+    activity = activity_create(
+        actor=None,
+        community=cast.community,
+        kind=ActivityKind.objects.get(code="clinic"),
+        title="一网格义诊",
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+        audience=Audience.GRID,
+        audience_grid=cast.grid1,
+    )
+    activity = activity_transition(actor=None, activity=activity, to=Status.OPEN)
+    signup = signup_add(actor=None, activity=activity, resident=cast.elder)
+    return activity, signup
 
 
 Fill = Callable[[World], object]
@@ -190,6 +222,28 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
+    # --- activities (issue 14) ---
+    **{
+        f"activities:{name}": {"pk": lambda w: w.activity.pk}
+        for name in [
+            "detail",
+            "signup",
+            "cancel",
+            "phone_signup",
+            "helper_add",
+            "volunteer_join",
+            "transition",
+            "served",
+            "qr",
+            "attendance",
+            "export",
+        ]
+    },
+    "activities:staff_cancel": {"pk": lambda w: w.activity.pk, "signup_pk": lambda w: w.signup.pk},
+    "activities:checkin": {
+        "pk": lambda w: w.activity.pk,
+        "token": lambda w: w.activity.checkin_token,
+    },
 }
 
 
