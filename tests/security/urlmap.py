@@ -163,6 +163,7 @@ BY_PARAMETER: dict[str, Fill] = {
     "token_id": lambda w: w.request.number,
     # API
     "request_id": lambda w: w.request.pk,
+    "activity_id": lambda w: w.activity.pk,
     # requests pages
     "photo_pk": lambda w: w.photo.pk,
     # people pages: reveal a field of a resident
