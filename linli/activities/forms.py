@@ -175,3 +175,16 @@ class FiguresForm(forms.Form):
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas  # type: ignore[attr-defined]
+
+
+class FollowupForm(forms.Form):
+    text = forms.CharField(
+        label=_("需要跟进的问题"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    resident = forms.ModelChoiceField(
+        label=_("相关居民"), queryset=Resident.objects.none(), required=False, empty_label=_("无")
+    )
+
+    def __init__(self, *args: Any, residents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = residents  # type: ignore[attr-defined]

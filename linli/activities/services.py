@@ -29,6 +29,8 @@ from linli.core.audit import audit_record
 from linli.organisations.models import Organisation
 from linli.people.models import Resident, age_on
 from linli.privacy.gate import require_processing
+from linli.requests.models import Channel, Request
+from linli.requests.services import request_submit
 from linli.volunteers.models import ServiceSource, Team, Volunteer
 from linli.volunteers.services import service_record_add
 
@@ -377,3 +379,30 @@ def served_record(
         note="、".join(f"{n} {c}" for n, c in cleaned.items()),
     )
     return rows
+
+
+def followup_file(
+    *, actor: User, activity: Activity, text: str, resident: Resident | None = None
+) -> Request:
+    """File a follow-up request (诉求) from an activity in one step: at the resident's home
+    when one is named (it is then routed to their grid worker), else at the activity's
+    place. ``request_submit`` validates, routes and audits it."""
+    if activity.status == Status.CANCELLED:
+        raise ValidationError(_("活动已取消,不能登记后续诉求。"))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("请描述需要跟进的问题。")})
+    location: Area = activity.place or activity.community
+    room = ""
+    if resident is not None:
+        require_processing(resident)
+        if resident.household is not None:
+            location, room = resident.household.unit, resident.household.room
+    return request_submit(
+        submitted_by=actor,
+        text=f"【{activity.title}】{text}",
+        channel=Channel.ACTIVITY,
+        location=location,
+        room=room,
+        reporter=resident,
+    )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/help/", views.volunteer_join_view, name="volunteer_join"),
     path("<int:pk>/transition/", views.transition_view, name="transition"),
     path("<int:pk>/served/", views.served_view, name="served"),
+    path("<int:pk>/followup/", views.followup_view, name="followup"),
     path("<int:pk>/qr.svg", views.qr_view, name="qr"),
     path("<int:pk>/checkin/<str:token>/", views.checkin_view, name="checkin"),
     path("<int:pk>/attendance/", views.attendance_view, name="attendance"),

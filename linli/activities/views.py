@@ -22,6 +22,7 @@ from linli.activities.forms import (
     ActivityForm,
     ActivitySearchForm,
     FiguresForm,
+    FollowupForm,
     HelperForm,
     PhoneSignupForm,
     ServedForm,
@@ -46,6 +47,7 @@ from linli.activities.services import (
     activity_transition,
     checkin,
     checkin_refusal,
+    followup_file,
     helper_add,
     served_record,
     signup_add,
@@ -209,6 +211,7 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         context["phone_form"] = PhoneSignupForm(residents=_residents_for(request, activity))
         context["helper_form"] = HelperForm(volunteers=_volunteers_for(request, activity))
         context["checkin_url"] = _checkin_url(request, activity)
+        context["followup_form"] = FollowupForm(residents=_signed_up(request, activity))
     return render(request, "activities/detail.html", context)
 
 
@@ -576,3 +579,32 @@ def figures_view(request: HttpRequest) -> HttpResponse:
         "activities/figures.html",
         {"form": form, "figures": figures, "start": start, "end": end, "area": area},
     )
+
+
+def _signed_up(request: HttpRequest, activity: Activity) -> QuerySet[Resident]:
+    return _residents_for(request, activity).filter(activity_signups__activity=activity).distinct()
+
+
+@login_required
+@require_POST
+def followup_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """File a follow-up request from the activity in one step."""
+    activity = activity_get_for_user(
+        user=request.user, pk=pk, capability=Capability.ACTIVITIES_MANAGE
+    )
+    form = FollowupForm(request.POST, residents=_signed_up(request, activity))
+    if not form.is_valid():
+        messages.error(request, _("请描述需要跟进的问题。"))
+        return redirect("activities:detail", pk=activity.pk)
+    try:
+        filed = followup_file(
+            actor=request_user(request),
+            activity=activity,
+            text=form.cleaned_data["text"],
+            resident=form.cleaned_data["resident"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已登记诉求 %(n)s。") % {"n": filed.number})
+    return redirect("activities:detail", pk=activity.pk)

@@ -42,6 +42,8 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("入户走访")
     API = "api", _("接口")
     OPEN311 = "open311", _("Open311")
+    # A follow-up filed by staff from a community activity (a free clinic): issue 14.
+    ACTIVITY = "activity", _("社区活动")
 
 
 class Request(TimeStampedModel):

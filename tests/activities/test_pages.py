@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from linli.activities.models import Activity, ServedCount, Signup, SignupStatus, Status
 from linli.activities.services import activity_transition, checkin, signup_add
+from linli.requests.models import Channel, Request
 from tests.activities.support import clinic, kind
 from tests.cast import Cast
 
@@ -157,3 +158,20 @@ def test_cancel_needs_a_reason(cast: Cast, client_for: Any) -> None:
     activity_transition(actor=cast.staff, activity=activity, to=Status.CANCELLED, reason="雨天")
     activity.refresh_from_db()
     assert activity.cancel_reason == "雨天"
+
+
+def test_follow_up_request_in_one_step(cast: Cast, client_for: Any) -> None:
+    activity = clinic(cast)
+    signup_add(actor=cast.staff, activity=activity, resident=cast.elder)
+    staff = client_for("staff")
+    response = staff.post(
+        f"/activities/{activity.pk}/followup/",
+        {"text": "血压偏高,需上门复测", "resident": cast.elder.pk},
+        follow=True,
+    )
+    filed = Request.objects.get(channel=Channel.ACTIVITY)
+    assert f"已登记诉求 {filed.number}" in response.content.decode()
+    assert filed.text == "【义诊进社区】血压偏高,需上门复测"
+    assert filed.reporter == cast.elder
+    assert cast.elder.household is not None
+    assert filed.location == cast.elder.household.unit

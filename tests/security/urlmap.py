@@ -235,6 +235,7 @@ BY_URL: dict[str, dict[str, Fill]] = {
             "volunteer_join",
             "transition",
             "served",
+            "followup",
             "qr",
             "attendance",
             "export",
