@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from linli.accounts.api import BearerTokenAuth
 from linli.accounts.api import router as accounts_router
+from linli.activities.api import router as activities_router  # activities (issue 14)
 from linli.care.api import router as care_router
 from linli.core.api_errors import error_body, field_errors, invalid_detail
 from linli.core.errors import DomainError
@@ -41,6 +42,7 @@ api.add_router("/care", care_router)
 api.add_router("/surveys", surveys_router)
 # summer programmes (暑期托管)
 api.add_router("/programmes", programmes_router)
+api.add_router("/activities", activities_router)  # activities (issue 14)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):

@@ -148,6 +148,8 @@ INSTALLED_APPS = [
     "linli.rosters",
     "linli.earlywarning",
     "linli.surveys",
+    # --- activities (issue 14) ---
+    "linli.activities",
     "linli.home",
     "linli.demo",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("volunteers/", include("linli.volunteers.urls")),
     # summer programmes (暑期托管)
     path("programmes/", include("linli.programmes.urls")),
+    # --- activities (issue 14) ---
+    path("activities/", include("linli.activities.urls")),
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
     path("notifications/", include("linli.notifications.urls")),

@@ -69,6 +69,11 @@ class Capability(enum.StrEnum):
     PROGRAMMES_MANAGE = "programmes.manage"
     # Read the programmes' figures (counts and rates, no child named) in scope.
     PROGRAMMES_FIGURES = "programmes.figures"
+    # --- activities (issue 14) ---
+    # See activities in scope with their sign-ups and figures.
+    ACTIVITIES_VIEW = "activities.view"
+    # Create and run activities: sign up by phone, check in, record people served.
+    ACTIVITIES_MANAGE = "activities.manage"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
@@ -166,6 +171,20 @@ for _role in (Role.STAFF, Role.COMMITTEE, Role.ADMIN):
         Capability.PROGRAMMES_FIGURES,
     }
 ROLE_CAPABILITIES[Role.LEADER] = ROLE_CAPABILITIES[Role.LEADER] | {Capability.PROGRAMMES_FIGURES}
+# --- activities (issue 14) ---
+_ACTIVITY_MANAGERS = (Role.GRID_WORKER, Role.COMMITTEE, Role.STAFF, Role.ADMIN)
+ROLE_CAPABILITIES = {
+    role: caps
+    | (
+        {Capability.ACTIVITIES_VIEW, Capability.ACTIVITIES_MANAGE}
+        if role in _ACTIVITY_MANAGERS
+        else {Capability.ACTIVITIES_VIEW}
+        if role is Role.LEADER
+        else set()
+    )
+    for role, caps in ROLE_CAPABILITIES.items()
+}
+# --- end activities ---
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})

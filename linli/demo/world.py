@@ -272,6 +272,10 @@ class WorldBuilder:
         from linli.demo.care_history import build_care_history
 
         build_care_history(world)
+        # Activities with the partners (issue 14): after organisations and volunteers.
+        from linli.demo.activities_world import build_activities_world
+
+        build_activities_world(world, today=self.today)
         # Last: the roster needs the care plans (and the visits that say who came last).
         build_demo_roster(world, today=self.today)
         # 文水县凤城镇's four summer programmes (韩村's 候鸟课堂 running today).

@@ -42,5 +42,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # summer programmes: staff run them; volunteers sign children in; guardians enrol.
         "nav_programmes": Capability.PROGRAMMES_MANAGE in caps
         or bool(roles & {Role.VOLUNTEER, Role.RESIDENT}),
+        # --- activities (issue 14) ---
+        "nav_activities": Capability.ACTIVITIES_VIEW in caps
+        or Role.RESIDENT in roles
+        or Role.VOLUNTEER in roles,
+        # --- end activities ---
         "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }

@@ -43,6 +43,8 @@ class Channel(models.TextChoices):
     API = "api", _("接口")
     OPEN311 = "open311", _("Open311")
     SURVEY = "survey", _("民意调查")
+    # A follow-up filed by staff from a community activity (a free clinic): issue 14.
+    ACTIVITY = "activity", _("社区活动")
 
 
 class Request(TimeStampedModel):

@@ -31,6 +31,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
 from linli.accounts.services import api_token_create
+from linli.activities.models import Activity, Signup
 from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
 from linli.earlywarning.models import EarlyWarning, WarningKind
@@ -78,6 +79,9 @@ class World:
     survey_invitation: Invitation
     survey_answer: Answer
     warning: EarlyWarning
+    # --- activities (issue 14) ---
+    activity: Activity
+    signup: Signup
 
     @property
     def markers(self) -> list[str]:
@@ -135,6 +139,7 @@ def build_world() -> World:
         raised_at=timezone.now(),
         last_seen_at=timezone.now(),
     )
+    activity, signup = _activity_of_grid1(cast)
     return World(
         cast=cast,
         request=request,
@@ -150,7 +155,34 @@ def build_world() -> World:
         survey_invitation=survey_invitation,
         survey_answer=Answer.objects.get(response__survey=survey),
         warning=warning,
+        activity=activity,
+        signup=signup,
     )
+
+
+def _activity_of_grid1(cast: Cast) -> tuple[Activity, Signup]:
+    """An activity for grid 1 only, with the elder signed up (activities, issue 14)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from linli.activities.models import ActivityKind, Audience, Status
+    from linli.activities.services import activity_create, activity_transition, signup_add
+
+    starts_at = timezone.now() + dt.timedelta(days=1)
+    activity = activity_create(
+        actor=None,
+        community=cast.community,
+        kind=ActivityKind.objects.get(code="clinic"),
+        title="一网格义诊",
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+        audience=Audience.GRID,
+        audience_grid=cast.grid1,
+    )
+    activity = activity_transition(actor=None, activity=activity, to=Status.OPEN)
+    signup = signup_add(actor=None, activity=activity, resident=cast.elder)
+    return activity, signup
 
 
 Fill = Callable[[World], object]
@@ -171,6 +203,7 @@ BY_PARAMETER: dict[str, Fill] = {
     "token_id": lambda w: w.request.number,
     # API
     "request_id": lambda w: w.request.pk,
+    "activity_id": lambda w: w.activity.pk,
     # requests pages
     "photo_pk": lambda w: w.photo.pk,
     # people pages: reveal a field of a resident
@@ -258,6 +291,29 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "programmes:message": {"pk": lambda w: _summer(w).programme.pk},
     "programmes:sign_in": {"pk": lambda w: _summer_enrolment(w).pk},
     "programmes:sign_out": {"pk": lambda w: _summer_enrolment(w).pk},
+    # --- activities (issue 14) ---
+    **{
+        f"activities:{name}": {"pk": lambda w: w.activity.pk}
+        for name in [
+            "detail",
+            "signup",
+            "cancel",
+            "phone_signup",
+            "helper_add",
+            "volunteer_join",
+            "transition",
+            "served",
+            "followup",
+            "qr",
+            "attendance",
+            "export",
+        ]
+    },
+    "activities:staff_cancel": {"pk": lambda w: w.activity.pk, "signup_pk": lambda w: w.signup.pk},
+    "activities:checkin": {
+        "pk": lambda w: w.activity.pk,
+        "token": lambda w: w.activity.checkin_token,
+    },
 }
 
 

@@ -1,0 +1,241 @@
+"""Reads about activities. Every query a user triggers starts from their scope.
+
+Staff see the activities of the communities in their scope (a grid worker: those of
+their grids' community). A resident sees the activities of their own community that are
+open to them (:func:`activities_for_resident`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from linli.accounts.models import User
+from linli.accounts.selectors import AnyUser, scope_for
+from linli.activities.models import (
+    Activity,
+    Audience,
+    ServedCount,
+    Signup,
+    SignupStatus,
+    Status,
+)
+from linli.activities.services import audience_refusal
+from linli.areas.models import Area, Grid
+from linli.core.roles import Capability
+from linli.core.scoping import scope_condition
+from linli.organisations.models import Organisation
+from linli.people.models import Resident
+from linli.volunteers.models import ServiceRecord, ServiceSource
+
+
+def visible_activities(
+    user: AnyUser, capability: Capability = Capability.ACTIVITIES_VIEW
+) -> QuerySet[Activity]:
+    scope = scope_for(user, capability)
+    condition = scope_condition(scope, area_path="community__path", grid="audience_grid")
+    if condition is None:
+        return Activity.objects.none()
+    if scope.grid_ids:
+        # A grid worker also sees their grid's community's activities for everyone (not
+        # those meant for another grid).
+        grid_ids = sorted(scope.grid_ids)
+        communities = Grid.objects.filter(pk__in=grid_ids).values("community")
+        condition |= Q(community__in=communities) & (
+            Q(audience_grid__isnull=True) | Q(audience_grid__in=grid_ids)
+        )
+    return Activity.objects.filter(condition)
+
+
+def may_manage(user: AnyUser, activity: Activity) -> bool:
+    return visible_activities(user, Capability.ACTIVITIES_MANAGE).filter(pk=activity.pk).exists()
+
+
+def activity_list(
+    *, user: AnyUser, query: str = "", kind_id: int | None = None, status: str = ""
+) -> QuerySet[Activity]:
+    activities = visible_activities(user)
+    if query:
+        activities = activities.filter(title__contains=query.strip())
+    if kind_id:
+        activities = activities.filter(kind_id=kind_id)
+    if status:
+        activities = activities.filter(status=status)
+    return (
+        activities.select_related("kind", "community", "place")
+        .annotate(
+            confirmed=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def activity_get_for_user(
+    *, user: AnyUser, pk: int, capability: Capability = Capability.ACTIVITIES_VIEW
+) -> Activity:
+    activity = (
+        visible_activities(user, capability)
+        .select_related("kind", "community", "place", "team", "audience_grid")
+        .filter(pk=pk)
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def own_resident(user: AnyUser) -> Resident | None:
+    """The register entry of the signed-in resident, if any."""
+    if not isinstance(user, User):
+        return None
+    return (
+        Resident.objects.filter(user=user, anonymised_at__isnull=True)
+        .select_related("area")
+        .first()
+    )
+
+
+def _community_condition(resident: Resident) -> Q:
+    if resident.area is None:
+        return Q(pk__in=[])
+    ancestors = [resident.area.path[:n] for n in range(4, len(resident.area.path) + 1, 4)]
+    return Q(community__path__in=ancestors)
+
+
+def activities_for_resident(resident: Resident) -> list[Activity]:
+    """Coming activities of the resident's community that are open to them."""
+    now = timezone.now()
+    candidates = (
+        Activity.objects.filter(_community_condition(resident))
+        .filter(status__in=[Status.PLANNED, Status.OPEN], ends_at__gte=now)
+        .select_related("kind", "community", "place", "audience_grid")
+        .order_by("starts_at", "pk")
+    )
+    return [a for a in candidates[:200] if not audience_refusal(a, resident)]
+
+
+def resident_activity_get(*, resident: Resident, pk: int) -> Activity:
+    """An activity of the resident's community (any state: their past ones too), else 404."""
+    activity = (
+        Activity.objects.filter(_community_condition(resident))
+        .select_related("kind", "community", "place", "audience_grid")
+        .filter(pk=pk)
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def own_signup(activity: Activity, resident: Resident) -> Signup | None:
+    return (
+        activity.signups.filter(resident=resident)
+        .exclude(status=SignupStatus.CANCELLED)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def signups_of(activity: Activity) -> QuerySet[Signup]:
+    return (
+        activity.signups.exclude(status=SignupStatus.CANCELLED)
+        .select_related("resident", "resident__area")
+        .order_by("status", "signed_up_at", "pk")
+    )
+
+
+def people_served(activity: Activity) -> int:
+    """At least this many people were served: each service's count names distinct people,
+    as do those checked in, so the largest of them is a lower bound (never a sum)."""
+    checked_in = activity.signups.filter(checked_in_at__isnull=False).count()
+    largest = max((row.count for row in activity.served.all()), default=0)
+    return max(checked_in, largest)
+
+
+@dataclass(frozen=True)
+class Figures:
+    area: Area
+    start: dt.date
+    end: dt.date
+    total: int
+    held: int
+    cancelled: int
+    by_kind: list[tuple[str, int]]
+    participants: int
+    people_served: int
+    served_by_service: list[tuple[str, int]]
+    partners: list[str]
+    volunteer_minutes: int
+    volunteers: int = 0
+
+    @property
+    def volunteer_hours(self) -> float:
+        return round(self.volunteer_minutes / 60, 1)
+
+
+def activities_in(*, user: AnyUser, area: Area, start: dt.date, end: dt.date) -> QuerySet[Activity]:
+    """Visible activities at or below ``area`` that start within ``start``–``end``."""
+    return visible_activities(user).filter(
+        Q(community__path__startswith=area.path) | Q(place__path__startswith=area.path),
+        starts_at__date__gte=start,
+        starts_at__date__lte=end,
+    )
+
+
+def activity_figures(*, user: AnyUser, area: Area, start: dt.date, end: dt.date) -> Figures:
+    activities = activities_in(user=user, area=area, start=start, end=end)
+    done = activities.filter(status__in=[Status.HELD, Status.SUMMARISED])
+    by_kind = [
+        (row["kind__name"], row["n"])
+        for row in activities.exclude(status=Status.CANCELLED)
+        .values("kind__name", "kind__sort_order")
+        .annotate(n=Count("pk"))
+        .order_by("kind__sort_order", "kind__name")
+    ]
+    participants = Signup.objects.filter(activity__in=done, checked_in_at__isnull=False).count()
+    served_by_service = [
+        (row["service"], int(row["n"] or 0))
+        for row in ServedCount.objects.filter(activity__in=done)
+        .values("service")
+        .annotate(n=Sum("count"))
+        .order_by("-n", "service")
+    ]
+    served_total = sum(people_served(a) for a in done.prefetch_related("served"))
+    partners = sorted(
+        {
+            str(org)
+            for org in Organisation.objects.filter(
+                Q(partnered_activities__in=done) | Q(organised_activities__in=done)
+            ).distinct()
+        }
+    )
+    records = ServiceRecord.objects.filter(
+        source=ServiceSource.ACTIVITY,
+        source_id__in=[str(pk) for pk in done.values_list("pk", flat=True)],
+    )
+    totals = records.aggregate(minutes=Sum("minutes"), people=Count("volunteer", distinct=True))
+    return Figures(
+        area=area,
+        start=start,
+        end=end,
+        total=activities.exclude(status=Status.CANCELLED).count(),
+        held=done.count(),
+        cancelled=activities.filter(status=Status.CANCELLED).count(),
+        by_kind=by_kind,
+        participants=participants,
+        people_served=served_total,
+        served_by_service=served_by_service,
+        partners=partners,
+        volunteer_minutes=int(totals["minutes"] or 0),
+        volunteers=int(totals["people"] or 0),
+    )
+
+
+def audience_label(activity: Activity) -> str:
+    if activity.audience == Audience.GRID and activity.audience_grid is not None:
+        return f"{activity.get_audience_display()}:{activity.audience_grid.name}"
+    return str(activity.get_audience_display())

@@ -1,0 +1,145 @@
+"""Activity journeys on a phone (390×844): a resident signs up for a free clinic and is
+checked in by the QR code at the door; staff record the people the clinic served.
+
+The QR code is checked for what it encodes: the SVG served must be exactly segno's
+rendering of the check-in address, and that address is then opened by the resident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import segno
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from linli.activities.models import Activity, Signup, Status
+from linli.activities.services import activity_transition
+from tests.activities.support import clinic
+from tests.cast import PASSWORD, Cast, build_cast
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+Shot = Callable[[Page, str], Path]
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def phones(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Callable[[], Page]]:
+    contexts = []
+
+    def _phone() -> Page:
+        context = browser.new_context(
+            **{
+                **browser_context_args,
+                "viewport": PHONE,
+                "device_scale_factor": 2,
+                "is_mobile": True,
+                "has_touch": True,
+            }
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield _phone
+    for context in contexts:
+        context.close()
+
+
+def log_in(page: Page, live_server: LiveServer, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+
+
+def test_resident_signs_up_and_is_checked_in_by_qr(
+    phones: Callable[[], Page], live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    activity = clinic(live_cast, starts_in=dt.timedelta(minutes=30), title="中心医院义诊")
+    resident = phones()
+    log_in(resident, live_server, "resident")
+    resident.get_by_role("link", name="活动").first.click()
+    expect(resident.get_by_text("中心医院义诊")).to_be_visible()
+    no_horizontal_scroll(resident)
+    screenshot(resident, "activities-resident-list")
+    resident.get_by_role("link", name="中心医院义诊").click()
+    resident.get_by_role("button", name="我要报名").click()
+    expect(resident.locator("#signup-status")).to_have_text("已报名")
+    no_horizontal_scroll(resident)
+    screenshot(resident, "activities-resident-signed-up")
+
+    staff = phones()
+    log_in(staff, live_server, "staff")
+    staff.goto(f"{live_server.url}/activities/{activity.pk}/")
+    expect(staff.locator("img.qr")).to_be_visible()
+    no_horizontal_scroll(staff)
+    screenshot(staff, "activities-staff-detail-qr")
+    svg = staff.request.get(f"{live_server.url}/activities/{activity.pk}/qr.svg").body()
+    checkin_url = live_server.url + reverse(
+        "activities:checkin", args=[activity.pk, activity.checkin_token]
+    )
+    expected = io.BytesIO()
+    segno.make(checkin_url, error="m").save(
+        expected, kind="svg", scale=6, border=2, xmldecl=False, title=activity.title
+    )
+    assert svg == expected.getvalue()
+
+    resident.goto(checkin_url)
+    resident.get_by_role("button", name="确认签到").click()
+    expect(resident.locator("#checked-in")).to_be_visible()
+    no_horizontal_scroll(resident)
+    screenshot(resident, "activities-resident-checked-in")
+    assert Signup.objects.get(activity=activity).checked_in_at is not None
+
+    staff.get_by_role("link", name="签到名单", exact=True).click()
+    expect(staff.get_by_text("已签到 1 / 1")).to_be_visible()
+    no_horizontal_scroll(staff)
+    screenshot(staff, "activities-staff-checkin-list")
+
+
+def test_staff_record_the_people_served(
+    phones: Callable[[], Page], live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    activity = clinic(live_cast, title="中医院义诊")
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    activity.refresh_from_db()
+    activity_transition(actor=live_cast.staff, activity=activity, to=Status.HELD)
+    staff = phones()
+    log_in(staff, live_server, "staff")
+    staff.goto(f"{live_server.url}/activities/{activity.pk}/")
+    staff.get_by_role("link", name="登记服务人数").click()
+    rows = staff.locator(".served-row")
+    for i, count in enumerate(["120", "80", "40"]):
+        rows.nth(i).get_by_label("人数").fill(count)
+    no_horizontal_scroll(staff)
+    screenshot(staff, "activities-staff-served-form")
+    staff.get_by_role("button", name="保存").click()
+    expect(staff.locator("#people-served")).to_have_text("120")
+    expect(staff.get_by_text("服务人数已登记")).to_be_visible()
+    no_horizontal_scroll(staff)
+    screenshot(staff, "activities-staff-served")
