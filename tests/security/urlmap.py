@@ -94,6 +94,7 @@ def build_world() -> World:
     visit_log(
         actor=cast.volunteer_user,
         resident=cast.elder,
+        services=["blood_pressure"],
         readings=Readings(bp_systolic=186, bp_diastolic=112),
     )
     alert = Alert.objects.get(resident=cast.elder)
@@ -180,6 +181,7 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "care:person": {"pk": lambda w: w.cast.elder.pk},
     "care:plan_edit": {"pk": lambda w: w.cast.elder.pk},
     "care:visit_new": {"pk": lambda w: w.cast.elder.pk},
+    "care:visit_detail": {"pk": lambda w: w.alert.visit_id},
     "care:alert_ack": {"pk": lambda w: w.alert.pk},
     "care:alert_close": {"pk": lambda w: w.alert.pk},
     "volunteers:detail": {"pk": lambda w: w.volunteer.pk},
