@@ -32,6 +32,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from linli.accounts.services import api_token_create
 from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
+from linli.notifications.models import Notification
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.requests.models import Request, RequestPhoto
@@ -117,6 +118,11 @@ def build_world() -> World:
 Fill = Callable[[World], object]
 
 
+def _worker1_message(world: World) -> object:
+    """A message to grid 1's worker (the urgent alert's): nobody else may open it."""
+    return Notification.objects.filter(user=world.cast.worker1).values_list("pk", flat=True)[0]
+
+
 def _content_type_id(world: World) -> object:
     return ContentType.objects.get_for_model(Resident).pk
 
@@ -182,6 +188,7 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "care:plan_edit": {"pk": lambda w: w.cast.elder.pk},
     "care:visit_new": {"pk": lambda w: w.cast.elder.pk},
     "care:visit_detail": {"pk": lambda w: w.alert.visit_id},
+    "notifications:open": {"pk": lambda w: _worker1_message(w)},
     "care:alert_ack": {"pk": lambda w: w.alert.pk},
     "care:alert_close": {"pk": lambda w: w.alert.pk},
     "volunteers:detail": {"pk": lambda w: w.volunteer.pk},
