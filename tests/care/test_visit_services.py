@@ -159,3 +159,20 @@ def test_the_saved_visit_is_scoped(care: CareCast, client_for: Any) -> None:
     visit = visit_log(actor=care.cast.volunteer_user, resident=care.cast.elder, services=["chat"])
     client: Client = client_for("worker2")
     assert client.get(reverse("care:visit_detail", args=[visit.pk])).status_code == 404
+
+
+def test_who_was_told_about_a_reading_is_only_for_those_who_see_readings(
+    care: CareCast, client_for: Any
+) -> None:
+    visit = visit_log(
+        actor=care.cast.volunteer_user,
+        resident=care.cast.elder,
+        services=["blood_pressure"],
+        readings=Readings(bp_systolic=186, bp_diastolic=112),
+    )
+    client: Client = client_for("leader")
+    body = client.get(reverse("care:visit_detail", args=[visit.pk])).content.decode()
+    assert "量血压" in body
+    assert "186/112" not in body
+    assert "血压异常" not in body
+    assert "通知了谁" not in body
