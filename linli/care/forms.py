@@ -15,9 +15,12 @@ from linli.volunteers.models import Volunteer
 
 
 def _number(
-    label: StrOrPromise, placeholder: StrOrPromise, *, decimal: bool = False
+    label: StrOrPromise, placeholder: StrOrPromise, *, service: str, decimal: bool = False
 ) -> forms.Field:
+    # ``data-service``: the service a reading proves was done; care-visit.js ticks it as the
+    # reading is typed (the server refuses a reading without its service either way).
     attrs = {
+        "data-service": service,
         "inputmode": "decimal" if decimal else "numeric",
         "placeholder": placeholder,
         "autocomplete": "off",
@@ -42,15 +45,15 @@ class VisitForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "toggle-input"}),
     )
     services = forms.MultipleChoiceField(
-        label=_("做了什么"),
+        label=_("做了什么(点选做过的)"),
         choices=CareService.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "toggle-input"}),
     )
-    bp_systolic = _number(_("高压"), "mmHg")
-    bp_diastolic = _number(_("低压"), "mmHg")
-    pulse = _number(_("脉搏"), _("次/分"))
-    glucose = _number(_("血糖"), "mmol/L", decimal=True)
+    bp_systolic = _number(_("高压"), "mmHg", service=CareService.BLOOD_PRESSURE)
+    bp_diastolic = _number(_("低压"), "mmHg", service=CareService.BLOOD_PRESSURE)
+    pulse = _number(_("脉搏"), _("次/分"), service=CareService.BLOOD_PRESSURE)
+    glucose = _number(_("血糖"), "mmol/L", service=CareService.BLOOD_SUGAR, decimal=True)
     glucose_context = forms.ChoiceField(
         label=_("测血糖时"),
         choices=GlucoseContext.choices,

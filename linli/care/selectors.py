@@ -46,6 +46,7 @@ from linli.care.models import (
 )
 from linli.core.roles import Capability, Role
 from linli.core.scoping import NOTHING, Scope, apply_scope
+from linli.notifications.models import Notification
 from linli.people.models import Resident, TagCode
 from linli.people.selectors import residents_with_health_processing
 from linli.privacy.gate import (
@@ -387,3 +388,41 @@ def care_team_of(resident: Resident) -> list[User]:
         ):
             users[assignment.user.pk] = assignment.user
     return list(users.values())
+
+
+# --- one visit, as saved -----------------------------------------------------------------------
+
+
+def visit_get(*, user: AnyUser, pk: int) -> Visit:
+    """One visit the user may see (else 404): the screen shown right after saving it."""
+    visit = (
+        visible_visits(user)
+        .select_related("resident", "volunteer", "recorded_by", "concern_request")
+        .filter(pk=pk)
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+@dataclass(frozen=True)
+class Told:
+    """An alert a visit raised and the people notified of it."""
+
+    alert: Alert
+    people: list[User]
+
+
+def visit_told(visit: Visit) -> list[Told]:
+    """Who was told about what this visit recorded: each alert it raised and the users who
+    received its notification."""
+    from linli.care.services import alert_link
+
+    told: list[Told] = []
+    for alert in visit.alerts.order_by("pk"):
+        users = User.objects.filter(
+            pk__in=Notification.objects.filter(link=alert_link(alert)).values("user_id")
+        ).order_by("full_name", "pk")
+        told.append(Told(alert=alert, people=list(users)))
+    return told

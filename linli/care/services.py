@@ -173,6 +173,37 @@ def _check_readings(readings: Readings) -> dict[str, list[str]]:
     return errors
 
 
+# A reading belongs to a service: a pressure (and the pulse the same cuff shows) to 量血压,
+# a glucose value to 测血糖. A reading without its service means a mis-tap; refuse it rather
+# than save a visit that says the opposite of what was done.
+READING_SERVICES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("bp_systolic", "bp_diastolic", "pulse"), CareService.BLOOD_PRESSURE),
+    (("glucose",), CareService.BLOOD_SUGAR),
+)
+
+
+def services_for_readings(readings: Readings) -> list[str]:
+    """The services the readings prove were done."""
+    values = readings.as_dict()
+    return [
+        service
+        for fields, service in READING_SERVICES
+        if any(values.get(field) is not None for field in fields)
+    ]
+
+
+def _check_reading_services(readings: Readings, codes: Sequence[str]) -> dict[str, list[str]]:
+    missing = [s for s in services_for_readings(readings) if s not in codes]
+    if not missing:
+        return {}
+    labels = "、".join(f"「{label}」" for label in service_labels(missing))
+    return {
+        "services": [
+            _("填了读数,但没有勾选%(labels)s。做了请勾选;没做请清空读数。") % {"labels": labels}
+        ]
+    }
+
+
 def parse_glucose(value: object) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -235,6 +266,8 @@ def visit_log(
             errors["readings"] = [refusal]
         else:
             errors.update(_check_readings(readings))
+            if "services" not in errors:
+                errors.update(_check_reading_services(readings, codes))
     if errors:
         raise ValidationError(errors)
 

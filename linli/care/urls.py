@@ -11,6 +11,7 @@ urlpatterns = [
     path("gaps/", views.gap_list, name="gap_list"),
     path("people/<int:pk>/", views.person, name="person"),
     path("people/<int:pk>/visit/", views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("people/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/acknowledge/", views.alert_ack, name="alert_ack"),

@@ -31,6 +31,8 @@ from linli.care.selectors import (
     care_resident_get,
     due_plans,
     may_manage,
+    visit_get,
+    visit_told,
     visits_of,
     with_due,
 )
@@ -181,22 +183,15 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                text = _("已记录对 %(name)s 的%(kind)s。") % {
-                    "name": resident,
-                    "kind": VisitKind(visit.kind).label,
-                }
-                if visit.concern_request is not None:
-                    text += _("反映的困难已转为诉求 %(number)s。") % {
-                        "number": visit.concern_request.number
-                    }
-                alerts = list(visit.alerts.all())
-                if alerts:
-                    text += _("读数超过预警值,已通知网格员和社区。")
-                messages.success(request, text)
-                return redirect("care:person", pk=resident.pk)
+                messages.success(
+                    request,
+                    _("已记录对 %(name)s 的%(kind)s。")
+                    % {"name": resident, "kind": VisitKind(visit.kind).label},
+                )
+                return redirect("care:visit_detail", pk=visit.pk)
     else:
-        initial_services = list(plan.services) if plan else []
-        form = VisitForm(initial={"services": initial_services, "kind": VisitKind.HOME})
+        # Nothing is pre-ticked: the volunteer taps what was done (the plan is shown as a hint).
+        form = VisitForm(initial={"kind": VisitKind.HOME})
     return render(
         request,
         "care/visit_form.html",
@@ -207,6 +202,30 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "readings_allowed": readings_allowed,
             "consent": consent,
+        },
+    )
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A visit as saved: what was recorded and who was told (shown right after saving)."""
+    user = request_user(request)
+    visit = visit_get(user=user, pk=pk)
+    resident = visit.resident
+    show_health = can_see_health(user, resident)
+    if show_health:
+        visit_readings_reveal(actor=user, resident=resident, visits=[visit])
+    return render(
+        request,
+        "care/visit_detail.html",
+        {
+            "v": visit,
+            "resident": resident,
+            "address": _address(resident),
+            "show_health": show_health,
+            "show_notes": can_see_care_notes(user, resident),
+            "told": visit_told(visit),
+            "can_log": Capability.CARE_LOG in capabilities_of(user),
         },
     )
 

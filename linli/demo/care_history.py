@@ -148,6 +148,14 @@ class CareHistoryBuilder:
         )
         self.visits += 1
 
+    def done(self, planned: list[str], readings: Readings | None) -> list[str]:
+        """Most of the plan, on a given day; measuring is always among it when a reading was
+        taken (a reading without its service is refused)."""
+        kept = [s for s in planned if self.random.random() < 0.8]
+        if readings is not None:
+            kept = [s for s in planned if s in kept or s == CareService.BLOOD_PRESSURE]
+        return kept
+
     def pick_volunteers(self, resident: Resident) -> tuple[Volunteer | None, Volunteer | None]:
         grid = grid_of(resident.area) if resident.area else None
         near = list(self.volunteers_by_grid.get(grid.pk if grid else None, []))
@@ -364,7 +372,7 @@ class CareHistoryBuilder:
                 resident=resident,
                 volunteer=volunteer,
                 at=self.at(days_ago),
-                services=[s for s in services if self.random.random() < 0.8],
+                services=self.done(services, readings),
                 readings=readings,
                 mood=self.random.choice([Mood.GOOD, Mood.GOOD, Mood.GOOD, Mood.FAIR, Mood.LOW]),
                 note=self.random.choice(HOME_NOTES),

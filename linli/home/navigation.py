@@ -5,13 +5,16 @@ It lives in ``home``, the top of the app layers, because it asks apps of every l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import capabilities_of, roles_of
 from linli.core.roles import Capability, Role
-from linli.notifications.models import Notification
+from linli.notifications.selectors import unread_count
 from linli.requests.selectors import has_open_tasks
 
 
@@ -25,7 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_pending": True}
     caps = capabilities_of(user)
     roles = roles_of(user)
-    return {
+    flags = {
         "nav_register": Capability.REGISTER_VIEW in caps,
         "nav_areas": Capability.AREAS_VIEW in caps,
         "nav_admin": user.is_superuser,
@@ -47,5 +50,53 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         or Role.RESIDENT in roles
         or Role.VOLUNTEER in roles,
         # --- end activities ---
-        "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
+        "nav_unread": unread_count(user),
     }
+    flags["nav_phone_tabs"] = phone_tabs(request, flags)
+    return flags
+
+
+# --- the phone's bottom tab bar (issue 17) ---------------------------------------------------
+
+MAX_TABS = 5
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: str
+    url: str
+    active: bool
+    badge: int = 0
+
+
+def phone_tabs(request: HttpRequest, flags: dict[str, Any]) -> list[Tab]:
+    """At most five tabs for a phone: 首页, the role's three most used pages, and 消息 with
+    its unread badge, which is always the last tab and therefore always on screen."""
+    candidates = [
+        ("nav_report", _("我要反映"), "requests:report"),
+        ("nav_tasks", _("我的任务"), "requests:tasks"),
+        ("nav_requests", _("诉求"), "requests:queue"),
+        ("nav_care", _("关爱走访"), "care:due_list"),
+        ("nav_report", _("我的诉求"), "requests:mine"),
+        ("nav_my_service", _("我的服务"), "volunteers:my_service"),
+        ("nav_register", _("居民"), "people:resident_list"),
+        ("nav_volunteers", _("志愿者"), "volunteers:list"),
+    ]
+    chosen = [(label, reverse(name)) for flag, label, name in candidates if flags.get(flag)]
+    messages_url = reverse("notifications:list")
+    items = [(_("首页"), reverse("home")), *chosen[: MAX_TABS - 2], (_("消息"), messages_url)]
+    # The current tab: the longest tab address the page is under (/requests/tasks/ is
+    # 我的任务, not 诉求 at /requests/); 首页 only on the home page itself.
+    path = request.path
+    under = [url for _label, url in items if path == url or (url != "/" and path.startswith(url))]
+    current = max(under, key=len, default=None)
+    tabs = [
+        Tab(
+            label=label,
+            url=url,
+            active=url == current,
+            badge=int(flags.get("nav_unread") or 0) if url == messages_url else 0,
+        )
+        for label, url in items
+    ]
+    return tabs

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from linli.accounts.selectors import capabilities_of, role_assignments
+from linli.accounts.selectors import AnyUser, capabilities_of, role_assignments
 from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import area_labels
 from linli.care.selectors import care_figures, due_plans
@@ -18,12 +22,14 @@ from linli.people.selectors import (
     tag_counts,
     visible_residents,
 )
-from linli.requests.selectors import location_labels, overdue_in_scope
+from linli.requests.selectors import location_labels, overdue_in_scope, request_todos
+from linli.requests.workflow import Status
 
 AREA_ROLES = {Role.COMMITTEE, Role.CADRE, Role.STAFF, Role.LEADER, Role.ADMIN}
 # Overdue requests are escalated to cadres; those who dispatch see them too.
 OVERDUE_ROLES = {Role.CADRE, Role.COMMITTEE, Role.STAFF, Role.ADMIN}
-OVERDUE_SHOWN = 10
+# A short list and a link to the rest: the home is not the overdue list.
+OVERDUE_SHOWN = 3
 CARE_HOME_ROLES = {Role.VOLUNTEER, Role.GRID_WORKER, Role.STAFF, Role.COMMITTEE}
 CARE_DUE_SHOWN = 5
 
@@ -69,4 +75,44 @@ def home(request: HttpRequest) -> HttpResponse:
         # The volunteer's and grid worker's day starts from who is due for a visit.
         context["care"] = care_figures(user)
         context["care_due"] = list(due_plans(user)[:CARE_DUE_SHOWN])
+    context["todos"] = todos(user, roles)
+    context["report_first"] = Role.RESIDENT in roles
     return render(request, "home/home.html", context)
+
+
+# --- to-dos first (issue 17) -----------------------------------------------------------------
+
+TODO_STAFF_ROLES = {Role.STAFF, Role.COMMITTEE, Role.ADMIN}
+
+
+@dataclass(frozen=True)
+class Todo:
+    label: str
+    count: int
+    url: str
+    alarm: bool = False  # shown in red while non-zero
+
+
+def todos(user: AnyUser, roles: set[Role]) -> list[Todo]:
+    """Each role's home starts with what waits for it, as counts that open the lists."""
+    caps = capabilities_of(user)
+    items: list[Todo] = []
+    requests = request_todos(user)
+    care = care_figures(user) if Capability.CARE_VIEW in caps else None
+    if Role.GRID_WORKER in roles:
+        tasks_url = reverse("requests:tasks")
+        items += [
+            Todo(_("我的任务"), requests.tasks, tasks_url),
+            Todo(_("超期"), requests.tasks_overdue, tasks_url, alarm=True),
+        ]
+        if care is not None:
+            items.append(Todo(_("今天该走访"), care.due, reverse("care:due_list")))
+    if (roles & TODO_STAFF_ROLES or user.is_superuser) and Capability.REQUESTS_VIEW in caps:
+        queue = reverse("requests:queue")
+        items += [
+            Todo(_("待派单"), requests.to_dispatch, f"{queue}?status=waiting"),
+            Todo(_("待核实"), requests.to_verify, f"{queue}?status={Status.RESOLVED}"),
+        ]
+        if care is not None:
+            items.append(Todo(_("预警"), care.open_alerts, reverse("care:alert_list"), alarm=True))
+    return items

@@ -6,7 +6,9 @@ from contextvars import ContextVar
 from functools import partial
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from linli.accounts.models import User
 from linli.notifications.models import Notification
@@ -67,3 +69,13 @@ def notifications_scrub(*, links: Iterable[str], names: Iterable[str], replaceme
             notification.save(update_fields=["text"])
             count += 1
     return count
+
+
+def notification_open(*, user: User, notification: Notification) -> str:
+    """Opening a message reads it: mark it read and return where it points (a local path;
+    anything else, or no link, falls back to the message list)."""
+    notifications_mark_read(user=user, ids=[notification.pk])
+    link = notification.link
+    if link and url_has_allowed_host_and_scheme(link, allowed_hosts=None) and link.startswith("/"):
+        return link
+    return reverse("notifications:list")

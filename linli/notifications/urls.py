@@ -9,4 +9,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("read/", views.mark_read, name="mark_read"),
+    path("<int:pk>/", views.open_notification, name="open"),
 ]

@@ -352,3 +352,34 @@ def assignable_organisations(request: Request) -> QuerySet[Organisation]:
         | Q(area__path__startswith=request.community.path)
         | Q(area__isnull=True, is_partner=True)
     ).order_by("kind", "name")
+
+
+# --- to-do counts for the home page (issue 17) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestTodos:
+    """What waits for the user, as counts: their open tasks (and how many are overdue), and
+    in their scope the requests waiting to be dispatched and those resolved awaiting check."""
+
+    tasks: int
+    tasks_overdue: int
+    to_dispatch: int
+    to_verify: int
+
+
+def request_todos(user: AnyUser, now: dt.datetime | None = None) -> RequestTodos:
+    now = now or timezone.now()
+    tasks = my_tasks(user, now).aggregate(
+        all=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now))
+    )
+    scoped = visible_requests(user).aggregate(
+        dispatch=Count("pk", filter=Q(status__in=[Status.SUBMITTED, Status.ACCEPTED])),
+        verify=Count("pk", filter=Q(status=Status.RESOLVED)),
+    )
+    return RequestTodos(
+        tasks=tasks["all"],
+        tasks_overdue=tasks["late"],
+        to_dispatch=scoped["dispatch"],
+        to_verify=scoped["verify"],
+    )

@@ -86,10 +86,13 @@ def test_volunteer_logs_a_visit_on_a_phone_and_the_grid_worker_sees_the_alert(
     home.get_by_role("link", name="记录走访").click()
     phone.wait_for_load_state("networkidle")
     expect(phone.get_by_role("heading", name="王大娘")).to_be_visible()
-    # The plan's services are already on; the volunteer taps what else was done.
-    expect(phone.get_by_label("买菜")).to_be_checked()
+    # Nothing is pre-ticked: the volunteer taps what was done; typing the pressure ticks 量血压.
+    expect(phone.get_by_label("买菜")).not_to_be_checked()
+    expect(phone.get_by_label("量血压")).not_to_be_checked()
+    phone.locator("label.toggle", has_text="买菜").click()
     phone.locator("label.toggle", has_text="送药").click()
     phone.get_by_label("高压").fill("168")
+    expect(phone.get_by_label("量血压")).to_be_checked()
     phone.get_by_label("低压").fill("98")
     phone.get_by_label("脉搏").fill("84")
     phone.locator("label.toggle", has_text="身体不适").click()
@@ -100,10 +103,11 @@ def test_volunteer_logs_a_visit_on_a_phone_and_the_grid_worker_sees_the_alert(
     phone.wait_for_load_state("networkidle")
 
     expect(phone.locator(".messages")).to_contain_text("已记录对 王秀兰 的上门走访")
-    expect(phone.locator(".messages")).to_contain_text("已通知网格员")
-    expect(phone.locator(".readings").first).to_contain_text("168/98")
+    expect(phone.locator(".visit-services")).to_have_text("买菜、送药、量血压")
+    expect(phone.locator(".visit-readings")).to_contain_text("168/98")
+    expect(phone.locator(".visit-told")).to_contain_text("陈网格")
     assert_fits_phone(phone)
-    shot(phone, "care-a3-person-after-visit-phone")
+    shot(phone, "care-a3-visit-saved-phone")
     visit = Visit.objects.get()
     assert visit.services == ["groceries", "medicine", "blood_pressure"]
     assert visit.readings["bp_systolic"] == 168
@@ -169,3 +173,43 @@ def test_staff_see_the_overdue_list(
     expect(desktop.locator(".care-card").first).to_contain_text("李建军")
     expect(desktop.locator(".care-card").nth(1)).to_contain_text("王大娘")
     shot(desktop, "care-b2-staff-all-plans-desktop")
+
+
+def test_a_visit_with_groceries_and_a_pressure_takes_six_taps_and_saves_exactly_those(
+    cast: Cast, live_server: LiveServer, phone: Page, shot: Shot
+) -> None:
+    """Issue 17: the visit form once saved the opposite of what was tapped. From the
+    volunteer's home: open the form, tap 买菜, type the pressure, save — at most six taps or
+    fills, and the saved visit shows exactly 买菜 and 量血压 with the reading."""
+    build_care(cast)
+    log_in(phone, live_server, "volunteer")
+    steps = 0
+
+    def step() -> None:
+        nonlocal steps
+        steps += 1
+
+    phone.locator(".care-home").get_by_role("link", name="记录走访").click()
+    step()
+    phone.wait_for_load_state("networkidle")
+    phone.locator("label.toggle", has_text="买菜").click()
+    step()
+    phone.get_by_label("高压").fill("150")
+    step()
+    phone.get_by_label("低压").fill("95")
+    step()
+    assert_fits_phone(phone)
+    shot(phone, "care-b1-six-taps-form-phone")
+    phone.get_by_role("button", name="保存走访").click()
+    step()
+    phone.wait_for_load_state("networkidle")
+    assert steps <= 6
+
+    expect(phone.locator(".visit-services")).to_have_text("买菜、量血压")
+    expect(phone.locator(".visit-readings")).to_contain_text("150/95")
+    assert_fits_phone(phone)
+    shot(phone, "care-b2-six-taps-saved-phone")
+    visit = Visit.objects.get()
+    assert visit.services == ["groceries", "blood_pressure"]
+    assert visit.readings["bp_systolic"] == 150
+    assert visit.readings["bp_diastolic"] == 95

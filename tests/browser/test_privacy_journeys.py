@@ -164,6 +164,7 @@ def test_withdrawn_health_consent_hides_readings_from_the_care_team(
     visit_log(
         actor=cast.volunteer_user,
         resident=cast.elder,
+        services=["blood_pressure"],
         readings=Readings(bp_systolic=152, bp_diastolic=96),
         note="说最近睡得不好",
     )

@@ -84,6 +84,7 @@ def test_readings_are_shown_to_the_care_team_and_audited(care: CareCast, client_
     visit = visit_log(
         actor=care.cast.volunteer_user,
         resident=care.cast.elder,
+        services=["blood_pressure"],
         readings=Readings(bp_systolic=138, bp_diastolic=86),
     )
     client: Client = client_for("worker1")
@@ -100,7 +101,7 @@ def test_leader_sees_the_visit_but_not_the_readings(care: CareCast, client_for: 
     visit_log(
         actor=care.cast.volunteer_user,
         resident=care.cast.elder,
-        services=["chat"],
+        services=["chat", "blood_pressure"],
         readings=Readings(bp_systolic=138, bp_diastolic=86),
     )
     client: Client = client_for("leader")

@@ -44,6 +44,7 @@ def test_readings_without_health_consent_are_refused_in_chinese(care: CareCast) 
         visit_log(
             actor=care.cast.volunteer_user,
             resident=care.cast.elder,
+            services=["blood_pressure"],
             readings=Readings(bp_systolic=150, bp_diastolic=95),
         )
     assert "健康信息授权" in str(caught.value)
@@ -76,6 +77,7 @@ def test_high_blood_pressure_raises_an_in_app_alert_for_the_care_team(
         visit_log(
             actor=care.cast.volunteer_user,
             resident=care.cast.elder,
+            services=["blood_pressure"],
             readings=Readings(bp_systolic=150, bp_diastolic=88),
         )
     alert = Alert.objects.get()
@@ -95,6 +97,7 @@ def test_urgent_blood_pressure_is_sent_out_at_once(
         visit_log(
             actor=care.cast.volunteer_user,
             resident=care.cast.elder,
+            services=["blood_pressure"],
             readings=Readings(bp_systolic=185, bp_diastolic=100),
         )
     assert Alert.objects.get().level == AlertLevel.URGENT
@@ -117,6 +120,7 @@ def test_glucose_thresholds(care: CareCast, value: str, taken: str, level: str |
     visit_log(
         actor=care.cast.volunteer_user,
         resident=care.cast.elder,
+        services=["blood_sugar"],
         readings=Readings(glucose=Decimal(value), glucose_context=taken),
     )
     alert = Alert.objects.filter(kind=AlertKind.GLUCOSE).first()
@@ -131,6 +135,7 @@ def test_thresholds_are_configurable(care: CareCast, settings: object) -> None:
     visit_log(
         actor=care.cast.volunteer_user,
         resident=care.cast.elder,
+        services=["blood_pressure"],
         readings=Readings(bp_systolic=132, bp_diastolic=80),
     )
     assert Alert.objects.get().level == AlertLevel.HIGH
@@ -169,6 +174,7 @@ def test_bad_readings_are_explained(care: CareCast) -> None:
         visit_log(
             actor=care.cast.volunteer_user,
             resident=care.cast.elder,
+            services=["blood_pressure", "blood_sugar"],
             readings=Readings(bp_systolic=80, bp_diastolic=120, glucose=Decimal("6.0")),
         )
     errors = caught.value.message_dict
@@ -180,6 +186,7 @@ def test_visit_is_audited_with_field_names_only(care: CareCast) -> None:
     visit = visit_log(
         actor=care.cast.volunteer_user,
         resident=care.cast.elder,
+        services=["blood_pressure"],
         readings=Readings(bp_systolic=120, bp_diastolic=80),
     )
     event = AuditEvent.objects.get(object_type="care.visit", object_id=str(visit.pk))

@@ -216,6 +216,7 @@ def test_an_urgent_alert_nobody_acknowledged_for_two_hours(cast: Cast) -> None:
     visit_log(
         actor=cast.worker1,
         resident=cast.elder,
+        services=["blood_pressure"],
         readings=Readings(bp_systolic=186, bp_diastolic=112),
         visited_at=_days_ago(0.2),
     )

@@ -49,7 +49,9 @@ def test_readings_are_hidden_on_the_care_page_once_health_consent_is_withdrawn(
     care: CareCast, client: Client
 ) -> None:
     cast = care.cast
-    visit_log(actor=cast.volunteer_user, resident=cast.elder, readings=HIGH)
+    visit_log(
+        actor=cast.volunteer_user, resident=cast.elder, services=["blood_pressure"], readings=HIGH
+    )
     url = reverse("care:person", args=[cast.elder.pk])
     login(client, "worker1")
     assert "186/112" in client.get(url).content.decode()
@@ -68,7 +70,9 @@ def test_health_alerts_leave_the_lists_and_the_api_after_withdrawal(
     care: CareCast, client: Client
 ) -> None:
     cast = care.cast
-    visit_log(actor=cast.volunteer_user, resident=cast.elder, readings=HIGH)
+    visit_log(
+        actor=cast.volunteer_user, resident=cast.elder, services=["blood_pressure"], readings=HIGH
+    )
     assert alerts_list(cast.worker1).filter(kind=AlertKind.BLOOD_PRESSURE).count() == 1
 
     _withdraw_health(care)
@@ -87,7 +91,12 @@ def test_no_reading_is_recorded_without_health_consent_but_the_visit_is(
     _withdraw_health(care)
 
     with pytest.raises(ValidationError) as exc:
-        visit_log(actor=cast.volunteer_user, resident=cast.elder, readings=HIGH)
+        visit_log(
+            actor=cast.volunteer_user,
+            resident=cast.elder,
+            services=["blood_pressure"],
+            readings=HIGH,
+        )
 
     assert exc.value.message_dict == {"readings": [str(HEALTH_CONSENT_MISSING)]}
     assert not Visit.objects.exists()
@@ -140,7 +149,10 @@ def test_a_childs_readings_need_the_guardians_consent_as_well(care: CareCast) ->
         given_by_relation="父亲",
     )
     visit_log(
-        actor=cast.worker1, resident=child, readings=Readings(bp_systolic=110, bp_diastolic=70)
+        actor=cast.worker1,
+        resident=child,
+        services=["blood_pressure"],
+        readings=Readings(bp_systolic=110, bp_diastolic=70),
     )
 
     minor = Consent.objects.get(resident=child, purpose=ConsentPurpose.MINOR)
@@ -157,7 +169,11 @@ def test_a_leader_sees_that_there_is_an_alert_but_no_health_data(
 ) -> None:
     cast = care.cast
     visit = visit_log(
-        actor=cast.volunteer_user, resident=cast.elder, readings=HIGH, note="头晕,让家属陪同就医"
+        actor=cast.volunteer_user,
+        resident=cast.elder,
+        services=["blood_pressure"],
+        readings=HIGH,
+        note="头晕,让家属陪同就医",
     )
     alert = visit.alerts.get()
     alert.close_note = "已送市中心医院心内科"

@@ -35,6 +35,7 @@ from linli.activities.models import Activity, Signup
 from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
 from linli.earlywarning.models import EarlyWarning, WarningKind
+from linli.notifications.models import Notification
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.programmes.models import Enrolment
@@ -114,6 +115,7 @@ def build_world() -> World:
     visit_log(
         actor=cast.volunteer_user,
         resident=cast.elder,
+        services=["blood_pressure"],
         readings=Readings(bp_systolic=186, bp_diastolic=112),
     )
     alert = Alert.objects.get(resident=cast.elder)
@@ -188,6 +190,11 @@ def _activity_of_grid1(cast: Cast) -> tuple[Activity, Signup]:
 Fill = Callable[[World], object]
 
 
+def _worker1_message(world: World) -> object:
+    """A message to grid 1's worker (the urgent alert's): nobody else may open it."""
+    return Notification.objects.filter(user=world.cast.worker1).values_list("pk", flat=True)[0]
+
+
 def _content_type_id(world: World) -> object:
     return ContentType.objects.get_for_model(Resident).pk
 
@@ -256,6 +263,8 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "care:person": {"pk": lambda w: w.cast.elder.pk},
     "care:plan_edit": {"pk": lambda w: w.cast.elder.pk},
     "care:visit_new": {"pk": lambda w: w.cast.elder.pk},
+    "care:visit_detail": {"pk": lambda w: w.alert.visit_id},
+    "notifications:open": {"pk": lambda w: _worker1_message(w)},
     "care:alert_ack": {"pk": lambda w: w.alert.pk},
     "care:alert_close": {"pk": lambda w: w.alert.pk},
     "volunteers:detail": {"pk": lambda w: w.volunteer.pk},
