@@ -18,6 +18,7 @@ from linli.care.api import router as care_router
 from linli.core.api_errors import error_body, field_errors, invalid_detail
 from linli.core.errors import DomainError
 from linli.core.throttling import api_throttles, throttled_message
+from linli.fieldwork.api import router as fieldwork_router
 from linli.requests.api import router as requests_router
 
 api = NinjaAPI(
@@ -36,6 +37,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/requests", requests_router)
 api.add_router("/care", care_router)
+api.add_router("/fieldwork", fieldwork_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):

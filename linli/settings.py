@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "linli.care",
     "linli.triage",
     "linli.rosters",
+    "linli.fieldwork",
     "linli.home",
     "linli.demo",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("volunteers/", include("linli.volunteers.urls")),
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
+    path("fieldwork/", include("linli.fieldwork.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("audit/", include("linli.audit.urls")),
     path("admin/", admin.site.urls),

@@ -37,5 +37,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_report": Role.RESIDENT in roles,
         "nav_volunteers": Capability.VOLUNTEERS_MANAGE in caps,
         "nav_my_service": Role.VOLUNTEER in roles,
+        # fieldwork: cadres sink down, grid workers patrol, the town and community oversee.
+        "nav_fieldwork": bool(
+            caps & {Capability.SINK_DOWN, Capability.PATROL, Capability.FIELDWORK_OVERSEE}
+        ),
         "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }

@@ -11,6 +11,7 @@ from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import area_labels
 from linli.care.selectors import care_figures, due_plans
 from linli.core.roles import Capability, Role
+from linli.fieldwork.selectors import home_block
 from linli.people.models import Resident
 from linli.people.selectors import (
     grid_summaries,
@@ -69,4 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # The volunteer's and grid worker's day starts from who is due for a visit.
         context["care"] = care_figures(user)
         context["care_due"] = list(due_plans(user)[:CARE_DUE_SHOWN])
+    # Field work: a cadre's sink-down and what they raised, a grid worker's patrol,
+    # an overseer's gaps (linli.fieldwork).
+    context["fieldwork"] = home_block(user)
     return render(request, "home/home.html", context)

@@ -32,6 +32,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from linli.accounts.services import api_token_create
 from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
+from linli.fieldwork.models import Patrol, PatrolFinding, SinkDownVisit
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.requests.models import Request, RequestPhoto
@@ -43,6 +44,7 @@ from linli.volunteers.services import (
     volunteer_create,
 )
 from tests.cast import Cast, build_cast
+from tests.fieldwork.support import build_fieldwork
 from tests.requests.support import file_request, jpeg_bytes, upload
 
 # Text that must never reach anyone outside grid 1: the elder's personal data (in full and
@@ -62,6 +64,10 @@ class World:
     alert: Alert
     certificate: ServiceCertificate
     outsider_token: str
+    # fieldwork: a 联点 visit, a patrol and a finding of grid 1
+    sink_down_visit: SinkDownVisit
+    patrol: Patrol
+    finding: PatrolFinding
 
     @property
     def markers(self) -> list[str]:
@@ -99,6 +105,7 @@ def build_world() -> World:
     alert = Alert.objects.get(resident=cast.elder)
     certificate = certificate_issue(actor=None, volunteer=volunteer)
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
+    fieldwork = build_fieldwork(cast)
     return World(
         cast=cast,
         request=request,
@@ -110,6 +117,9 @@ def build_world() -> World:
         alert=alert,
         certificate=certificate,
         outsider_token=secret,
+        sink_down_visit=fieldwork.visit,
+        patrol=fieldwork.patrol,
+        finding=fieldwork.finding,
     )
 
 
@@ -142,6 +152,9 @@ BY_PARAMETER: dict[str, Fill] = {
     "parent_id": lambda w: w.cast.community.pk,
     "app_label": lambda w: "people",
     "url": lambda w: "no-such-page/",
+    # fieldwork API
+    "visit_id": lambda w: w.sink_down_visit.pk,
+    "patrol_id": lambda w: w.patrol.pk,
 }
 
 # Parameters that choose a format or a field, not an object: a URL with only these is
@@ -190,6 +203,13 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
+    # fieldwork
+    "fieldwork:visit_detail": {"pk": lambda w: w.sink_down_visit.pk},
+    "fieldwork:patrol_detail": {"pk": lambda w: w.patrol.pk},
+    "fieldwork:patrol_check": {"pk": lambda w: w.patrol.pk},
+    "fieldwork:patrol_finding": {"pk": lambda w: w.patrol.pk},
+    "fieldwork:patrol_finish": {"pk": lambda w: w.patrol.pk},
+    "fieldwork:finding_photo": {"pk": lambda w: w.finding.pk},
 }
 
 
