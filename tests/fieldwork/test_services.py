@@ -107,7 +107,7 @@ def test_a_plan_is_one_per_month_and_inside_it(fw: Fieldwork) -> None:
 def test_findings_solved_on_the_spot_are_kept_and_filed_ones_are_requests(fw: Fieldwork) -> None:
     assert fw.finding.outcome == FindingOutcome.SOLVED
     assert fw.finding.request is None
-    assert fw.finding.photo.name.endswith(".jpg")
+    assert str(fw.finding.photo.name).endswith(".jpg")
     assert fw.filed.outcome == FindingOutcome.FILED
     request = fw.filed.request
     assert request is not None
