@@ -272,6 +272,10 @@ class WorldBuilder:
         from linli.demo.care_history import build_care_history
 
         build_care_history(world)
+        # fieldwork: the cadres' sink-down visits and the daily patrols (after the requests).
+        from linli.demo.fieldwork_world import build_fieldwork_world
+
+        build_fieldwork_world(world, today=self.today)
         # Last: the roster needs the care plans (and the visits that say who came last).
         build_demo_roster(world, today=self.today)
         return world

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -106,9 +107,7 @@ def test_the_town_sees_who_has_not_gone_down(cast: Cast, fw: Fieldwork, client_f
     page = client.get("/fieldwork/not-down/").content.decode()
     assert "贾联点" in page
     assert "所有干部本月都已下沉" in page
-    last_month = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).strftime(
-        "%Y-%m"
-    )
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     earlier = client.get(f"/fieldwork/not-down/?month={last_month}").content.decode()
     assert "未下沉" in earlier
     assert "本月还没有干部下沉" in earlier
