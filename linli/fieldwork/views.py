@@ -195,8 +195,8 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 def not_down(request: HttpRequest) -> HttpResponse:
     """Cadres who have not gone down in a month (this month by default)."""
     require_capability(request, Capability.FIELDWORK_OVERSEE)
-    form = MonthForm(request.GET or None)
     month = timezone.localdate().replace(day=1)
+    form = MonthForm(request.GET or None, initial={"month": month.strftime("%Y-%m")})
     if form.is_valid() and form.cleaned_data["month"]:
         month = form.cleaned_data["month"]
     rows = cadres_for_month(request.user, month)
