@@ -46,7 +46,7 @@ PATROL_DAYS = 180
 UNPATROLLED_GRID = 6
 UNPATROLLED_DAYS = 3
 # 薛彩霞 (联点, grids 7–8) has planned her visit for later this month.
-NOT_YET_DOWN = "liandian4"
+NOT_YET_DOWN = "liandian4"  # 薛彩霞
 TITLES = {"包片领导": PostingKind.BAOPIAN, "联点干部": PostingKind.LIANDIAN}
 
 HOUSEHOLDS = [

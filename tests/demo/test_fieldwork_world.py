@@ -79,3 +79,15 @@ class DemoFieldworkTests(TestCase):
         assert figures.visits >= 6
         assert figures.patrols >= 8 * 27
         assert figures.findings_solved > 0
+
+    def test_the_pages_show_the_gaps_to_the_town_and_the_community(self) -> None:
+        self.client.force_login(self.world.users["leader"])
+        page = self.client.get("/fieldwork/not-down/").content.decode()
+        assert "薛彩霞" in page
+        self.client.force_login(self.world.users["staff"])
+        page = self.client.get("/fieldwork/patrols/").content.decode()
+        assert "第6网格" in page
+        assert "3 天未巡查" in page
+        self.client.force_login(self.world.users["cadre"])
+        home = self.client.get("/").content.decode()
+        assert "我反映的问题" in home
