@@ -20,6 +20,7 @@ from linli.core.errors import DomainError
 from linli.core.throttling import api_throttles, throttled_message
 from linli.fieldwork.api import router as fieldwork_router
 from linli.requests.api import router as requests_router
+from linli.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="邻里 Linli API",
@@ -38,6 +39,7 @@ api.add_router("/", accounts_router)
 api.add_router("/requests", requests_router)
 api.add_router("/care", care_router)
 api.add_router("/fieldwork", fieldwork_router)
+api.add_router("/surveys", surveys_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):

@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "linli.triage",
     "linli.rosters",
     "linli.fieldwork",
+    "linli.surveys",
     "linli.home",
     "linli.demo",
 ]

@@ -36,6 +36,14 @@ from linli.fieldwork.models import Patrol, PatrolFinding, SinkDownVisit
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.requests.models import Request, RequestPhoto
+from linli.surveys.models import Answer, Invitation, Survey
+from linli.surveys.services import (
+    RawAnswer,
+    question_add,
+    survey_answer,
+    survey_create,
+    survey_open,
+)
 from linli.volunteers.models import ServiceCertificate, Team, Volunteer
 from linli.volunteers.services import (
     certificate_issue,
@@ -68,6 +76,9 @@ class World:
     sink_down_visit: SinkDownVisit
     patrol: Patrol
     finding: PatrolFinding
+    survey: Survey
+    survey_invitation: Invitation
+    survey_answer: Answer
 
     @property
     def markers(self) -> list[str]:
@@ -106,6 +117,14 @@ def build_world() -> World:
     certificate = certificate_issue(actor=None, volunteer=volunteer)
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
     fieldwork = build_fieldwork(cast)
+    # An open survey of the community: grid 1's household has answered in writing.
+    survey = survey_create(actor=cast.staff, community=cast.community, title="满意度调查")
+    question_add(actor=cast.staff, survey=survey, kind="text", text="您的建议?")
+    survey_open(actor=cast.staff, survey=survey, seed=1)
+    invitation = Invitation.objects.get(survey=survey, household=cast.household1)
+    question = survey.questions.get()
+    survey_answer(invitation=invitation, answers={question.pk: RawAnswer(text="楼道灯不亮")})
+    survey_invitation = Invitation.objects.get(survey=survey, household=cast.household2)
     return World(
         cast=cast,
         request=request,
@@ -120,6 +139,9 @@ def build_world() -> World:
         sink_down_visit=fieldwork.visit,
         patrol=fieldwork.patrol,
         finding=fieldwork.finding,
+        survey=survey,
+        survey_invitation=survey_invitation,
+        survey_answer=Answer.objects.get(response__survey=survey),
     )
 
 
@@ -210,6 +232,20 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "fieldwork:patrol_finding": {"pk": lambda w: w.patrol.pk},
     "fieldwork:patrol_finish": {"pk": lambda w: w.patrol.pk},
     "fieldwork:finding_photo": {"pk": lambda w: w.finding.pk},
+    "surveys:detail": {"pk": lambda w: w.survey.pk},
+    "api-v1:survey_detail": {"survey_id": lambda w: w.survey.pk},
+    "surveys:open": {"pk": lambda w: w.survey.pk},
+    "surveys:close": {"pk": lambda w: w.survey.pk},
+    "surveys:codes": {"pk": lambda w: w.survey.pk},
+    "surveys:export": {"pk": lambda w: w.survey.pk},
+    "surveys:my_answer": {"pk": lambda w: w.survey.pk},
+    "surveys:question_remove": {
+        "pk": lambda w: w.survey.pk,
+        "question_pk": lambda w: w.survey.questions.get().pk,
+    },
+    "surveys:answer_to_request": {"pk": lambda w: w.survey_answer.pk},
+    # a household's one-time code (public by design, see test_url_access.PUBLIC)
+    "surveys:answer": {"code": lambda w: w.survey_invitation.code},
 }
 
 
