@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "linli.triage",
     "linli.rosters",
     "linli.earlywarning",
+    "linli.fieldwork",
     "linli.surveys",
     # --- activities (issue 14) ---
     "linli.activities",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("activities/", include("linli.activities.urls")),
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
+    path("fieldwork/", include("linli.fieldwork.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("audit/", include("linli.audit.urls")),
     path("warnings/", include("linli.earlywarning.urls")),

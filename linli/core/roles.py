@@ -59,6 +59,13 @@ class Capability(enum.StrEnum):
     PERSONAL_DATA = "personal_data.manage"
     # Search and export the audit trail.
     AUDIT_VIEW = "audit.view"
+    # --- fieldwork (干部下沉与网格巡查) ---
+    # Record one's own sink-down visits and plans (包片/联点 cadres and town leaders).
+    SINK_DOWN = "fieldwork.sink_down"
+    # Patrol one's own grid and record what was found.
+    PATROL = "fieldwork.patrol"
+    # See the sink-down visits, who has not gone down, patrols and their figures.
+    FIELDWORK_OVERSEE = "fieldwork.oversee"
     # Read survey results (leaders, staff).
     SURVEYS_VIEW = "surveys.view"
     # Compose, publish and close surveys; turn answers into requests.
@@ -185,6 +192,18 @@ ROLE_CAPABILITIES = {
     for role, caps in ROLE_CAPABILITIES.items()
 }
 # --- end activities ---
+# --- fieldwork (干部下沉与网格巡查): appended here to keep the table above untouched ---
+_FIELDWORK_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.CADRE: frozenset({Capability.SINK_DOWN}),
+    Role.LEADER: frozenset({Capability.SINK_DOWN, Capability.FIELDWORK_OVERSEE}),
+    Role.GRID_WORKER: frozenset({Capability.PATROL}),
+    Role.COMMITTEE: frozenset({Capability.FIELDWORK_OVERSEE}),
+    Role.STAFF: frozenset({Capability.FIELDWORK_OVERSEE}),
+    Role.ADMIN: frozenset({Capability.FIELDWORK_OVERSEE}),
+}
+for _role, _caps in _FIELDWORK_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+# --- end fieldwork ---
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})

@@ -276,6 +276,10 @@ class WorldBuilder:
         from linli.demo.activities_world import build_activities_world
 
         build_activities_world(world, today=self.today)
+        # fieldwork: the cadres' sink-down visits and the daily patrols (after the requests).
+        from linli.demo.fieldwork_world import build_fieldwork_world
+
+        build_fieldwork_world(world, today=self.today)
         # Last: the roster needs the care plans (and the visits that say who came last).
         build_demo_roster(world, today=self.today)
         # 文水县凤城镇's four summer programmes (韩村's 候鸟课堂 running today).

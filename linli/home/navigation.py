@@ -51,6 +51,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         or Role.VOLUNTEER in roles,
         # --- end activities ---
         "nav_unread": unread_count(user),
+        # fieldwork: cadres sink down, grid workers patrol, the town and community oversee.
+        "nav_fieldwork": bool(
+            caps & {Capability.SINK_DOWN, Capability.PATROL, Capability.FIELDWORK_OVERSEE}
+        ),
     }
     flags["nav_phone_tabs"] = phone_tabs(request, flags)
     return flags

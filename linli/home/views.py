@@ -15,6 +15,7 @@ from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import area_labels
 from linli.care.selectors import care_figures, due_plans
 from linli.core.roles import Capability, Role
+from linli.fieldwork.selectors import home_block
 from linli.people.models import Resident
 from linli.people.selectors import (
     grid_summaries,
@@ -77,6 +78,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["care_due"] = list(due_plans(user)[:CARE_DUE_SHOWN])
     context["todos"] = todos(user, roles)
     context["report_first"] = Role.RESIDENT in roles
+    # Field work: a cadre's sink-down and what they raised, a grid worker's patrol,
+    # an overseer's gaps (linli.fieldwork).
+    context["fieldwork"] = home_block(user)
     return render(request, "home/home.html", context)
 
 

@@ -35,6 +35,7 @@ from linli.activities.models import Activity, Signup
 from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
 from linli.earlywarning.models import EarlyWarning, WarningKind
+from linli.fieldwork.models import Patrol, PatrolFinding, SinkDownVisit
 from linli.notifications.models import Notification
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
@@ -56,6 +57,7 @@ from linli.volunteers.services import (
     volunteer_create,
 )
 from tests.cast import Cast, build_cast
+from tests.fieldwork.support import build_fieldwork
 from tests.programmes.support import Summer, build_summer, enrol_child
 from tests.requests.support import file_request, jpeg_bytes, upload
 
@@ -76,6 +78,10 @@ class World:
     alert: Alert
     certificate: ServiceCertificate
     outsider_token: str
+    # fieldwork: a 联点 visit, a patrol and a finding of grid 1
+    sink_down_visit: SinkDownVisit
+    patrol: Patrol
+    finding: PatrolFinding
     survey: Survey
     survey_invitation: Invitation
     survey_answer: Answer
@@ -121,6 +127,7 @@ def build_world() -> World:
     alert = Alert.objects.get(resident=cast.elder)
     certificate = certificate_issue(actor=None, volunteer=volunteer)
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
+    fieldwork = build_fieldwork(cast)
     # An open survey of the community: grid 1's household has answered in writing.
     survey = survey_create(actor=cast.staff, community=cast.community, title="满意度调查")
     question_add(actor=cast.staff, survey=survey, kind="text", text="您的建议?")
@@ -153,6 +160,9 @@ def build_world() -> World:
         alert=alert,
         certificate=certificate,
         outsider_token=secret,
+        sink_down_visit=fieldwork.visit,
+        patrol=fieldwork.patrol,
+        finding=fieldwork.finding,
         survey=survey,
         survey_invitation=survey_invitation,
         survey_answer=Answer.objects.get(response__survey=survey),
@@ -225,6 +235,9 @@ BY_PARAMETER: dict[str, Fill] = {
     # summer programmes API
     "programme_id": lambda w: _summer(w).programme.pk,
     "enrolment_id": lambda w: _summer_enrolment(w).pk,
+    # fieldwork API
+    "visit_id": lambda w: w.sink_down_visit.pk,
+    "patrol_id": lambda w: w.patrol.pk,
 }
 
 # Parameters that choose a format or a field, not an object: a URL with only these is
@@ -275,6 +288,13 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
+    # fieldwork
+    "fieldwork:visit_detail": {"pk": lambda w: w.sink_down_visit.pk},
+    "fieldwork:patrol_detail": {"pk": lambda w: w.patrol.pk},
+    "fieldwork:patrol_check": {"pk": lambda w: w.patrol.pk},
+    "fieldwork:patrol_finding": {"pk": lambda w: w.patrol.pk},
+    "fieldwork:patrol_finish": {"pk": lambda w: w.patrol.pk},
+    "fieldwork:finding_photo": {"pk": lambda w: w.finding.pk},
     "surveys:detail": {"pk": lambda w: w.survey.pk},
     "earlywarning:acknowledge": {"pk": lambda w: w.warning.pk},
     "earlywarning:close": {"pk": lambda w: w.warning.pk},

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldworkConfig(AppConfig):
+    name = "linli.fieldwork"
+    label = "fieldwork"
+    verbose_name = _("干部下沉与网格巡查")
+
+    def ready(self) -> None:
+        from linli.fieldwork.models import (
+            Patrol,
+            Posting,
+            SinkDownListener,
+            SinkDownVisit,
+        )
+        from linli.fieldwork.personal_data import anonymise_fieldwork, export_fieldwork
+        from linli.privacy.registry import declare_not_personal, register_personal_data
+
+        register_personal_data(
+            "fieldwork",
+            # Visits name the residents listened to; their free text (households, notes,
+            # concerns) is scrubbed of the person's name by the anonymise hook.
+            subjects={SinkDownListener: "resident"},
+            export=export_fieldwork,
+            anonymise=anonymise_fieldwork,
+        )
+        cadre = "the cadre or grid worker who did the work (an actor), not data about them"
+        for model in (Posting, SinkDownVisit, Patrol):
+            declare_not_personal(model, reason=cadre)
