@@ -49,18 +49,18 @@ def model_text(text: str) -> str:
     return _DIGITS.sub("0", unicodedata.normalize("NFKC", text).lower())
 
 
-def features(text: str) -> set[str]:
-    """The set of character 1–3 grams of ``text`` (already normalised or not)."""
+def features(text: str) -> frozenset[str]:
+    """The set of character 1–3 grams of ``text`` (already normalised or not).
+
+    The reader computes it once per message and hands it to both models (``grams=``)."""
     grams: set[str] = set()
     for segment in _SPLIT.split(model_text(text)):
-        n = len(segment)
-        for i in range(n):
-            grams.add(segment[i])
-            if i + 1 < n:
-                grams.add(segment[i : i + 2])
-                if i + 2 < n:
-                    grams.add(segment[i : i + 3])
-    return grams
+        if not segment:
+            continue
+        grams.update(segment)
+        grams.update([segment[i : i + 2] for i in range(len(segment) - 1)])
+        grams.update([segment[i : i + 3] for i in range(len(segment) - 2)])
+    return frozenset(grams)
 
 
 @dataclass(frozen=True)
@@ -122,25 +122,34 @@ class CategoryModel:
                 totals[k] += 1
         return cls(labels=tuple(labels), alpha=alpha, counts=counts, totals=totals)
 
-    def scores(self, text: str) -> dict[str, float]:
+    def scores(self, text: str, *, grams: frozenset[str] | None = None) -> dict[str, float]:
         """Log-likelihood per label, up to a shared constant (known grams only)."""
+        return self.scores_and_known(text, grams=grams)[0]
+
+    def scores_and_known(
+        self, text: str, *, grams: frozenset[str] | None = None
+    ) -> tuple[dict[str, float], int]:
+        """:meth:`scores` and how many of the message's grams the model knows, in one
+        pass (``grams``: the message's :func:`features`, when the caller has them)."""
         acc = [0.0] * len(self.labels)
         n = 0
         gram_logs = self._gram_logs
-        for gram in features(text):
+        for gram in features(text) if grams is None else grams:
             entries = gram_logs.get(gram)
             if entries is None:
                 continue
             n += 1
             for k, value in entries:
                 acc[k] += value
-        return {
+        scores = {
             label: acc[k] + n * (self._log_alpha - self._log_norm[k])
             for k, label in enumerate(self.labels)
         }
+        return scores, n
 
-    def known_grams(self, text: str) -> int:
-        return sum(1 for gram in features(text) if gram in self._gram_logs)
+    def known_grams(self, text: str, *, grams: frozenset[str] | None = None) -> int:
+        gram_logs = self._gram_logs
+        return sum(1 for gram in (features(text) if grams is None else grams) if gram in gram_logs)
 
     def probabilities(self, text: str, *, temperature: float = 1.0) -> dict[str, float]:
         scores = self.scores(text)
@@ -246,22 +255,29 @@ class UrgencyModel:
         rounded = {g: round(w, 4) for g, w in sorted(weights.items()) if abs(w) >= 0.005}
         return cls(bias=round(bias, 4), weights=rounded)
 
-    def probability(self, text: str) -> float:
+    def probability(self, text: str, *, grams: frozenset[str] | None = None) -> float:
         weights = self.weights
+        # sorted: the float sum is then the same whatever the set's iteration order
         z = self.bias
-        for gram in sorted(features(text)):
-            z += weights.get(gram, 0.0)
+        for gram in sorted(g for g in (features(text) if grams is None else grams) if g in weights):
+            z += weights[gram]
         return _sigmoid(z)
 
-    def strongest(self, text: str, *, count: int = 3) -> list[str]:
+    def strongest(
+        self, text: str, *, count: int = 3, grams: frozenset[str] | None = None
+    ) -> list[str]:
         """The n-grams of ``text`` that push it most towards urgent (longest first among
         overlapping ones): the words to show staff when the model decided."""
-        grams = sorted(
-            (g for g in features(text) if len(g) >= 2 and self.weights.get(g, 0.0) > 0.0),
+        pushing = sorted(
+            (
+                g
+                for g in (features(text) if grams is None else grams)
+                if len(g) >= 2 and self.weights.get(g, 0.0) > 0.0
+            ),
             key=lambda g: (-self.weights[g], -len(g), g),
         )
         chosen: list[str] = []
-        for gram in grams:
+        for gram in pushing:
             if any(gram in other or other in gram for other in chosen):
                 continue
             chosen.append(gram)

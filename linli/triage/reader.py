@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from linli.triage.model import (
     CATEGORIES,
@@ -28,6 +29,7 @@ from linli.triage.model import (
     UrgencyModel,
     default_model,
     default_urgency_model,
+    features,
 )
 
 __all__ = ["CATEGORIES", "CategoryModel", "Location", "Reading", "read_location", "read_message"]
@@ -830,7 +832,9 @@ def is_urgent(text: str, model: UrgencyModel | None = None) -> bool:
     return read_urgency(text, model)[0]
 
 
-def read_urgency(text: str, model: UrgencyModel | None = None) -> tuple[bool, tuple[str, ...]]:
+def read_urgency(
+    text: str, model: UrgencyModel | None = None, *, grams: frozenset[str] | None = None
+) -> tuple[bool, tuple[str, ...]]:
     """Rules first; the learned model decides only when no rule cue is present at all.
 
     A live cue makes the message urgent. A cue that the rules found negated, hypothetical,
@@ -844,9 +848,11 @@ def read_urgency(text: str, model: UrgencyModel | None = None) -> tuple[bool, tu
     if _NO_HURRY.search(text):
         return False, ()
     urgency = model if model is not None else default_urgency_model()
-    if urgency.probability(text) < URGENT_THRESHOLD:
+    if grams is None:
+        grams = features(text)
+    if urgency.probability(text, grams=grams) < URGENT_THRESHOLD:
         return False, ()
-    return True, tuple(urgency.strongest(text))
+    return True, tuple(urgency.strongest(text, grams=grams))
 
 
 def _cue_words(cue: str) -> tuple[str, ...]:
@@ -901,15 +907,18 @@ def _softmax(scores: dict[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in exps.items()}
 
 
-def classify(text: str, model: CategoryModel | None) -> tuple[str, float]:
-    """Category and confidence for a normalised, compound-masked message."""
+def classify(
+    text: str, model: CategoryModel | None, *, grams: frozenset[str] | None = None
+) -> tuple[str, float]:
+    """Category and confidence for a normalised, compound-masked message (``grams``: its
+    :func:`features`, computed once by :func:`read_message` for both models)."""
     rules = rule_scores(text)
     combined = dict(rules)
     nb_probs: dict[str, float] | None = None
     if model is not None:
-        nb = model.scores(text)
+        nb, known = model.scores_and_known(text, grams=grams)
         top = max(nb.values())
-        scale = NB_WEIGHT / math.sqrt(max(model.known_grams(text), 1))
+        scale = NB_WEIGHT / math.sqrt(max(known, 1))
         for label in CATEGORIES:
             combined[label] += scale * (nb.get(label, top) - top)
         nb_probs = _softmax({k: v * 0.5 for k, v in nb.items()})
@@ -932,13 +941,17 @@ def classify(text: str, model: CategoryModel | None) -> tuple[str, float]:
 # ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _compound_keys(compounds: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name, normalised name), longest first: computed once per list of compounds."""
+    ordered = sorted(compounds, key=len, reverse=True)
+    return tuple((name, key) for name in ordered if (key := normalise(name)))
+
+
 def _mask_compounds(text: str, compounds: Sequence[str]) -> tuple[str, str | None]:
     found: str | None = None
     found_at = len(text) + 1
-    for name in sorted(compounds, key=len, reverse=True):
-        key = normalise(name)
-        if not key:
-            continue
+    for name, key in _compound_keys(tuple(compounds)):
         at = text.find(key)
         if at >= 0:
             if at < found_at:
@@ -958,8 +971,11 @@ def read_message(
     clean = normalise(text)
     masked, compound = _mask_compounds(clean, compounds)
     location = read_location(squeeze(masked))
-    category, confidence = classify(masked, model if model is not None else default_model())
-    urgent, because = read_urgency(masked, urgency_model)
+    grams = features(masked)  # once, shared by the category and urgency models
+    category, confidence = classify(
+        masked, model if model is not None else default_model(), grams=grams
+    )
+    urgent, because = read_urgency(masked, urgency_model, grams=grams)
     return Reading(
         category=category,
         building=location.building,
