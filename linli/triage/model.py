@@ -347,8 +347,13 @@ def load_urgency_training(path: str | Path) -> list[UrgencyExample]:
     return rows
 
 
-TRAINING_FILES: tuple[Path, ...] = (CORPUS_DIR / "train.jsonl", CORPUS_DIR / "urgency_train.jsonl")
-"""The shipped training corpus: the original messages plus the urgency corpus of issue 12."""
+TRAINING_FILES: tuple[Path, ...] = (
+    CORPUS_DIR / "train.jsonl",
+    CORPUS_DIR / "urgency_train.jsonl",
+    CORPUS_DIR / "voices_train.jsonl",
+)
+"""The shipped training corpus: the original messages, the urgency corpus of issue 12 and
+the imagined/past dangers and category look-alikes of issues 12 and 17."""
 
 
 def load_shipped_training() -> list[TrainingExample]:
