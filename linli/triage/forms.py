@@ -90,9 +90,15 @@ class DraftForm(forms.Form):
     )
     urgent = forms.BooleanField(label=_("紧急"), required=False)
     duplicate = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    # Why it looks like a repeat: "place" (same building and category) or "text" (nearly
+    # the same words, for a message that names no place).
+    duplicate_why = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput())
     # The number of an earlier draft of the same paste that this one repeats.
     same_as = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    same_why = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput())
     confidence = forms.FloatField(required=False, widget=forms.HiddenInput())
+    # The buildings an ambiguous number may mean ("a12,a34"): the draft asks which.
+    candidates = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput())
 
     def __init__(
         self,
@@ -117,11 +123,56 @@ class DraftForm(forms.Form):
         ]
         self.fields["place"].error_messages["invalid_choice"] = _("请选择位置。")
         self.fields["category"].error_messages["invalid_choice"] = _("请选择类别。")
+        self.ambiguous: list[Area] = []
+        self.community: Area | None = next(
+            (a for a in places if a.kind == AreaKind.COMMUNITY), None
+        )
+        raw = str(self["candidates"].value() or "")
+        keys = [k for k in raw.split(",") if k in self.areas]
+        if len(keys) > 1:
+            self._ask_which(keys, place_labels)
+
+    def _ask_which(self, keys: list[str], place_labels: dict[str, str]) -> None:
+        """An ambiguous building number: offer only the buildings it may mean (each named
+        with its compound), and 'none of these' — not every place of the community."""
+        self.ambiguous = [self.areas[k] for k in keys]
+        number = self.ambiguous[0].name
+        choices: list[tuple[str, object]] = [
+            (k, place_labels.get(self.areas[k].path, self.areas[k].name)) for k in keys
+        ]
+        if self.community is not None:
+            choices.append((f"a{self.community.pk}", _("都不是 / 不清楚,先交社区派单")))
+        field = self.fields["place"]
+        field.choices = choices  # type: ignore[attr-defined]
+        field.widget = forms.RadioSelect(choices=choices)
+        field.label = _("哪个小区的%(building)s") % {"building": number}
+        field.error_messages["required"] = _("请选择是哪个小区的%(building)s。") % {
+            "building": number
+        }
+
+    def ask_reason(self) -> str:
+        """Why the draft asks for the compound, in one sentence for staff."""
+        if not self.ambiguous:
+            return ""
+        number = self.ambiguous[0].name
+        choices = self.fields["place"].choices  # type: ignore[attr-defined]
+        labels = [str(label).removesuffix(number).strip() for _k, label in choices]
+        labels = labels[: len(self.ambiguous)]
+        return _(
+            "%(count)d个小区都有%(building)s(%(which)s),消息里没说是哪个小区。单元和房号已按消息保留。"
+        ) % {
+            "count": len(self.ambiguous),
+            "building": number,
+            "which": "、".join(labels),
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         area = self.areas.get(cleaned.get("place") or "")
         unit_number = cleaned.get("unit")
+        if self.ambiguous and area is not None and area == self.community:
+            # "None of these": the unit and room kept for the ambiguous building go too.
+            unit_number, cleaned["room"] = None, ""
         area = narrow_to_unit(self, area, unit_number)
         room = (cleaned.get("room") or "").strip()
         if room and area is not None:
