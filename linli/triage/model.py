@@ -80,9 +80,10 @@ class CategoryModel:
     totals: list[int] = field(default_factory=list)
     _log_alpha: float = field(default=0.0, init=False, repr=False)
     _log_norm: list[float] = field(default_factory=list, init=False, repr=False)
-    _gram_logs: dict[str, list[tuple[int, float]]] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    _gram_logs: dict[str, tuple[float, ...]] = field(default_factory=dict, init=False, repr=False)
+    # Counts as loaded from JSON (gram -> [label, count, label, count …]), turned into
+    # log terms only for the grams messages actually contain: loading stays cheap.
+    _flat: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.totals:
@@ -90,14 +91,21 @@ class CategoryModel:
         self._prepare()
 
     def _prepare(self) -> None:
-        vocabulary = max(len(self.counts), 1)
+        vocabulary = max(len(self.counts) or len(self._flat), 1)
         self._log_alpha = math.log(self.alpha)
         self._log_norm = [math.log(t + self.alpha * vocabulary) for t in self.totals]
-        log_alpha = self._log_alpha
-        self._gram_logs = {
-            gram: [(k, math.log(c + self.alpha) - log_alpha) for k, c in per.items()]
-            for gram, per in self.counts.items()
-        }
+        self._gram_logs = {}
+        for gram, per in self.counts.items():
+            self._gram_logs[gram] = self._dense([x for k, c in per.items() for x in (k, c)])
+
+    def _dense(self, flat: list[int]) -> tuple[float, ...]:
+        """log(c + α) − log α for every label (0.0 where the gram was never seen): dense,
+        so a message's scores are column sums computed in C (``zip`` and ``sum``)."""
+        row = [0.0] * len(self.labels)
+        log_alpha, alpha = self._log_alpha, self.alpha
+        for i in range(0, len(flat), 2):
+            row[flat[i]] = math.log(flat[i + 1] + alpha) - log_alpha
+        return tuple(row)
 
     @classmethod
     def train(
@@ -122,6 +130,21 @@ class CategoryModel:
                 totals[k] += 1
         return cls(labels=tuple(labels), alpha=alpha, counts=counts, totals=totals)
 
+    def _entries(self, gram: str) -> tuple[float, ...] | None:
+        """The log terms of a gram not computed yet (lazily loaded model), or None."""
+        flat = self._flat.get(gram)
+        if flat is None:
+            return None
+        entries = self._gram_logs[gram] = self._dense(flat)
+        return entries
+
+    def _materialise(self) -> None:
+        if self._flat and not self.counts:
+            self.counts = {
+                gram: {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
+                for gram, flat in self._flat.items()
+            }
+
     def scores(self, text: str, *, grams: frozenset[str] | None = None) -> dict[str, float]:
         """Log-likelihood per label, up to a shared constant (known grams only)."""
         return self.scores_and_known(text, grams=grams)[0]
@@ -131,16 +154,21 @@ class CategoryModel:
     ) -> tuple[dict[str, float], int]:
         """:meth:`scores` and how many of the message's grams the model knows, in one
         pass (``grams``: the message's :func:`features`, when the caller has them)."""
-        acc = [0.0] * len(self.labels)
-        n = 0
         gram_logs = self._gram_logs
+        rows: list[tuple[float, ...]] = []
         for gram in features(text) if grams is None else grams:
             entries = gram_logs.get(gram)
             if entries is None:
-                continue
-            n += 1
-            for k, value in entries:
-                acc[k] += value
+                entries = self._entries(gram)
+                if entries is None:
+                    continue
+            rows.append(entries)
+        n = len(rows)
+        acc = (
+            [sum(column) for column in zip(*rows, strict=True)]
+            if rows
+            else [0.0] * len(self.labels)
+        )
         scores = {
             label: acc[k] + n * (self._log_alpha - self._log_norm[k])
             for k, label in enumerate(self.labels)
@@ -148,8 +176,12 @@ class CategoryModel:
         return scores, n
 
     def known_grams(self, text: str, *, grams: frozenset[str] | None = None) -> int:
-        gram_logs = self._gram_logs
-        return sum(1 for gram in (features(text) if grams is None else grams) if gram in gram_logs)
+        gram_logs, flat = self._gram_logs, self._flat
+        return sum(
+            1
+            for gram in (features(text) if grams is None else grams)
+            if gram in gram_logs or gram in flat
+        )
 
     def probabilities(self, text: str, *, temperature: float = 1.0) -> dict[str, float]:
         scores = self.scores(text)
@@ -163,6 +195,7 @@ class CategoryModel:
         return max(scores, key=lambda label: scores[label])
 
     def to_json(self) -> str:
+        self._materialise()
         data = {
             "version": FORMAT_VERSION,
             "labels": list(self.labels),
@@ -180,15 +213,14 @@ class CategoryModel:
         data = json.loads(raw)
         if data.get("version") != FORMAT_VERSION:
             raise ValueError(f"unsupported model format: {data.get('version')!r}")
-        counts: dict[str, dict[int, int]] = {}
-        for gram, flat in data["counts"].items():
-            counts[gram] = {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
-        return cls(
+        model = cls(
             labels=tuple(data["labels"]),
             alpha=float(data["alpha"]),
-            counts=counts,
             totals=[int(t) for t in data["totals"]],
         )
+        model._flat = data["counts"]
+        model._prepare()
+        return model
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.to_json() + "\n", encoding="utf-8")

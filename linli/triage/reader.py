@@ -572,7 +572,68 @@ _BOUNDARY_RULES: tuple[_Rule, ...] = _rules(
     (_OPEN_BURNING, "sanitation", 3.0),
     (r"点着了|着火了|起火了|烧起来了|失火", "safety", 3.0),
     (r"(?:偷|被偷|偷走).{0,6}(?:井盖|窨井)|(?:井盖|窨井).{0,10}(?:偷|被偷)", "safety", 6.0),
+    # Parking in a fire lane or in front of a hydrant is illegal parking (order); a
+    # business's smoke or fumes is order, not a fire.
+    (r"停.{0,8}(?:消防通道|消防栓|消防车道)|(?:消防通道|消防车道).{0,6}(?:停|占)", "order", 3.5),
+    (r"(?:店|饭店|饭馆|餐馆|摊|烧烤).{0,8}(?:油烟|烟|味)", "order", 2.5),
+    # Taking shared space for oneself (not clutter in a stairwell, which is safety).
+    (
+        r"(?<!楼道)(?:占|圈|扩|隔)(?:了|成|用|着|起来)?.{0,6}"
+        r"(?:公共|通道|空地|绿地|草坪|人行道|车位|院子|小间)",
+        "order",
+        2.0,
+    ),
 )
+
+# A message that retracts an alarm or reports it over and done, with thanks or
+# reassurance, is a message to the group ("other"), not the emergency it names.
+_ALL_CLEAR = re.compile(
+    r"虚惊|是误会|不是着火|没着火|大家(?:别慌|放心|不用担心|不要担心|别担心)|"
+    r"(?:已经|都|早)(?:解决|补上|修好|修过|处理好|出来|灭了|找到|没事)了?.{0,12}(?:谢谢|感谢|多谢|放心)|"
+    r"(?:谢谢|感谢|多谢).{0,20}(?:已经|都)(?:解决|补上|修好|处理好|没事)|"
+    r"(?:检查|查|看)了?.{0,8}(?:没问题|没事)|一看是|是.{0,8}在(?:检修|放气|烤|熏|演练)"
+)
+_REMINDER = re.compile(r"提醒(?:一下)?(?:各位|大家|邻居)|温馨提示|大家注意")
+_ASKS = re.compile(r"[?？]|吗|能不能|怎么|咋|谁|哪|多少|是否|可以不|不能")
+# A structure giving way, an opening left uncovered: safety, whatever is broken.
+_GIVING_WAY = re.compile(
+    r"塌了|塌下|陷下去|塌陷|塌了个|掉土|咔咔|摇摇欲坠|露着.{0,4}(?:大口子|窟窿|钢筋|铁皮)|"
+    r"没(?:有)?盖子|没盖(?!章)|大口子|窟窿"
+)
+# Repairs left after an event that is over (上周着火了…墙熏黑了,啥时候能刷): repair.
+_REPAIR_AFTER = re.compile(
+    r"(?:还没修|没人修|一直没(?:修|补|换)|啥时候(?:能|给|来)?(?:刷|修|补|换)|什么时候(?:能|给|来)?(?:刷|修|补|换)|"
+    r"能不能(?:给)?(?:刷|修|补|换)|给(?:刷|修|补|换)一下)"
+)
+_OVER = re.compile(r"上周|上次|那次|去年|前几天|着过|现在没事|都是.{0,4}的事了|已经灭了")
+# Further boundaries of TAXONOMY, each a family of wordings rather than one phrase.
+_EXTRA_BOUNDARIES: tuple[tuple[re.Pattern[str], str, float], ...] = tuple(
+    (re.compile(p), c, w)
+    for p, c, w in (
+        # vehicles blocking a door or path, private locks on shared spaces, sheds put up
+        (
+            r"停.{0,8}(?:单元门|门口|门前|通道|人行道|盲道).{0,10}(?:推不进|过不去|进不去|出不来|堵)|"
+            r"地锁|谁搭的|搭了个|立起来一个.{0,4}(?:房|棚)|私搭|乱搭",
+            "order",
+            2.5,
+        ),
+        # strangers lingering or following: security
+        (
+            r"陌生(?:人|车|男|女|面孔)?.{0,10}(?:停着|转悠|徘徊|跟着|坐着|盯着|打听|拍照)|"
+            r"(?:鬼鬼祟祟|形迹可疑|不像好人)",
+            "security",
+            2.5,
+        ),
+        # an elderly person who cannot find home: assistance
+        (
+            r"不记得.{0,4}(?:哪栋|哪个楼|家在哪|回家|住哪)|找不着家|找不到家|不认得路|迷路|走丢",
+            "assistance",
+            2.5,
+        ),
+    )
+)
+_NO_ONE_TRAPPED = re.compile(r"没人困|没困人|没有人困|没关人|里面没人")
+_CHILD = re.compile(r"孩子|小孩|娃|孙子|孙女|闺女放学|儿子放学|学生")
 
 # ---------------------------------------------------------------------------
 # Urgency
@@ -636,6 +697,12 @@ _TIME_SPAN = (
 _NO_ANSWER = (
     r"(?:没人接|不接|没接|没回(?![来家])|不回(?![来家])|关机|打不通|联系不上|没出门|没见着|没见到|没见|没开门|不开门|没人应|"
     r"没动静|没拿|没收|没人答应|不应)"
+)
+# Someone not answering for a day is health (a suspected collapse), unless a child is
+# missing (assistance): a category boundary of TAXONOMY, applied in rule_scores.
+_NOT_ANSWERING = re.compile(
+    _TIME_SPAN + r".{0,12}" + _NO_ANSWER + r"|(?:敲门|叫门|喊门|喊了半天门).{0,6}"
+    r"(?:没人应|没人答应|没人开|不应|没反应|没动静|没声音)"
 )
 _URGENT_FAMILIES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
@@ -937,6 +1004,23 @@ def rule_scores(text: str) -> dict[str, float]:
     for pattern, category, bonus in _BOUNDARY_RULES:
         if pattern.search(text):
             scores[category] += bonus
+    if _NOT_ANSWERING.search(text) and not _CHILD.search(text):
+        scores["health"] += 2.5
+    if _ALL_CLEAR.search(text):
+        scores["other"] += 6.0
+    if _REMINDER.search(text) and not re.search(_SCAM, text):
+        scores["other"] += 3.0
+    if _POLICY_QUESTION.search(text) and _ASKS.search(text) and not _CALL_FOR_HELP.search(text):
+        scores["policy"] += 3.0
+    for pattern, category, bonus in _EXTRA_BOUNDARIES:
+        if pattern.search(text):
+            scores[category] += bonus
+    if _GIVING_WAY.search(text):
+        scores["safety"] += 2.0
+    if _REPAIR_AFTER.search(text) and _OVER.search(text):
+        scores["repair"] += 5.0
+    if _NO_ONE_TRAPPED.search(text):
+        scores["repair"] += 7.0
     return scores
 
 
