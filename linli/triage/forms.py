@@ -12,6 +12,7 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_label
 from linli.requests.forms import narrow_to_unit
 from linli.requests.models import Category
+from linli.triage.model import CATEGORIES
 
 MAX_BLOCK = 20000
 
@@ -97,6 +98,9 @@ class DraftForm(forms.Form):
     same_as = forms.IntegerField(required=False, widget=forms.HiddenInput())
     same_why = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput())
     confidence = forms.FloatField(required=False, widget=forms.HiddenInput())
+    # What triage read ("safety|1": category code, urgent): a different choice by staff is
+    # recorded as a correction that ``linli triage train`` learns from.
+    read = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput())
     # The buildings an ambiguous number may mean ("a12,a34"): the draft asks which.
     candidates = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput())
 
@@ -187,6 +191,13 @@ class DraftForm(forms.Form):
         if cleaned.get("action") == Action.LINK and not cleaned.get("duplicate"):
             self.add_error("action", _("没有可以并入的诉求,请登记为新诉求或不登记。"))
         return cleaned
+
+    def triage_read(self) -> tuple[str, bool] | None:
+        """(category code, urgent) as triage read the message, when known."""
+        code, _sep, urgent = str(self.cleaned_data.get("read") or "").partition("|")
+        if code not in CATEGORIES or urgent not in ("0", "1"):
+            return None
+        return code, urgent == "1"
 
     def chosen_category(self) -> Category:
         return self.categories[self.cleaned_data["category"]]

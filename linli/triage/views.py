@@ -29,6 +29,7 @@ from linli.triage.chat import ChatMessage, is_chatter, similar_texts, split_chat
 from linli.triage.filing import triage_text
 from linli.triage.forms import Action, DraftForm, DraftFormSet, PasteForm
 from linli.triage.selectors import likely_duplicate, similar_open_request
+from linli.triage.services import correction_record_from_intake
 
 
 class _Rollback(Exception):
@@ -103,6 +104,7 @@ def _draft(user: User, community: Area, message: ChatMessage) -> dict[str, Any]:
         "duplicate": duplicate.pk if duplicate is not None else None,
         "duplicate_why": why,
         "confidence": round(reading.confidence, 2),
+        "read": f"{reading.category}|{int(reading.urgent)}",
         "building_key": place_building.pk if place_building is not None else None,
     }
 
@@ -240,19 +242,26 @@ def _file(request: HttpRequest, user: User, communities: list[Area]) -> HttpResp
                         )
                         linked.append(target)
                     else:
-                        filed.append(
-                            request_submit(
-                                submitted_by=user,
-                                text=data["text"],
-                                channel=Channel.CHAT,
-                                location=data["location"],
-                                room=data["room"],
-                                category=form.chosen_category(),
-                                urgent=data["urgent"],
-                                reporter_name=(data["sender"] or _("群聊居民"))[:50],
-                                triage=False,  # staff have just confirmed it
-                            )
+                        created = request_submit(
+                            submitted_by=user,
+                            text=data["text"],
+                            channel=Channel.CHAT,
+                            location=data["location"],
+                            room=data["room"],
+                            category=form.chosen_category(),
+                            urgent=data["urgent"],
+                            reporter_name=(data["sender"] or _("群聊居民"))[:50],
+                            triage=False,  # staff have just confirmed it
                         )
+                        read = form.triage_read()
+                        if read is not None:
+                            correction_record_from_intake(
+                                request=created,
+                                actor=user,
+                                read_category=read[0],
+                                read_urgent=read[1],
+                            )
+                        filed.append(created)
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 except (DomainError, Http404) as exc:

@@ -17,9 +17,11 @@ from django.urls import reverse
 
 from linli.areas.models import Area, AreaKind
 from linli.areas.services import area_create
+from linli.core.models import AuditEvent
 from linli.requests.models import Request
 from linli.triage.chat import similarity
 from linli.triage.filing import confidence_level
+from linli.triage.models import Correction
 from tests.cast import Cast
 from tests.requests.support import category
 
@@ -226,3 +228,36 @@ def test_an_imagined_fire_in_the_chat_is_not_urgent(cast: Cast, client_for: Clie
         (False, category("safety").pk),
         (True, category("safety").pk),
     ]
+
+
+def test_unticking_an_urgent_reading_in_the_paste_is_a_correction_triage_learns_from(
+    cast: Cast, client_for: ClientFor
+) -> None:
+    client = client_for("staff")
+    # Read as urgent (a smell of burning, now); staff know it was a neighbour's barbecue.
+    response = _read(client, cast, "张三 10:00\n1号楼1单元楼道里一股烧焦的味道\n")
+    (draft,) = _drafts(response)
+    assert draft["urgent"] is True
+    data = _as_post(cast, [draft])
+    del data["form-0-urgent"]
+    assert client.post(URL, data).status_code == 302
+
+    (request,) = Request.objects.all()
+    assert request.urgent is False
+    (correction,) = Correction.objects.all()
+    assert (correction.request, correction.urgent, correction.category) == (
+        request,
+        False,
+        "safety",
+    )
+    assert correction.urgency_cleared_reason == "群聊登记时取消了紧急"
+    assert AuditEvent.objects.filter(
+        object_type__icontains="correction", object_id=str(correction.pk)
+    ).exists()
+
+
+def test_a_reading_kept_as_it_was_records_no_correction(cast: Cast, client_for: ClientFor) -> None:
+    client = client_for("staff")
+    response = _read(client, cast, UNLOCATED)
+    assert client.post(URL, _as_post(cast, _drafts(response))).status_code == 302
+    assert not Correction.objects.exists()
