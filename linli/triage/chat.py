@@ -132,3 +132,30 @@ def is_chatter(text: str) -> bool:
     stripped = _PARTICLES.sub("", stripped)
     # What is left is at most a short address (王书记, 大家, 网格员) and no number.
     return len(stripped) <= 4 and not re.search(r"\d", stripped)
+
+
+# --- near-identical messages -----------------------------------------------------------
+
+_NOT_TEXT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+SIMILAR = 0.6
+"""Character-bigram Jaccard above which two messages say the same thing (a repeat)."""
+
+
+def _bigrams(text: str) -> set[str]:
+    core = _NOT_TEXT.sub("", _STICKER.sub("", text).lower())
+    if len(core) < 2:
+        return {core} if core else set()
+    return {core[i : i + 2] for i in range(len(core) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the character bigrams of two messages (punctuation, spaces,
+    stickers and emoji ignored): 1.0 for the same words, ≈0 for unrelated ones."""
+    left, right = _bigrams(a), _bigrams(b)
+    if not left or not right:
+        return 0.0
+    return len(left & right) / len(left | right)
+
+
+def similar_texts(a: str, b: str) -> bool:
+    return similarity(a, b) >= SIMILAR

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind
@@ -18,7 +19,14 @@ from linli.requests.reading import UNLOCATED_KINDS
 from linli.triage import engine
 from linli.triage.reader import Reading
 
-__all__ = ["UNLOCATED_KINDS", "Triage", "home_compound", "threshold", "triage_text"]
+__all__ = [
+    "UNLOCATED_KINDS",
+    "Triage",
+    "confidence_level",
+    "home_compound",
+    "threshold",
+    "triage_text",
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,21 @@ class Triage:
 
 def threshold() -> float:
     return float(getattr(settings, "LINLI_TRIAGE_THRESHOLD", 0.6))
+
+
+HIGH_CONFIDENCE = 0.8
+
+
+def confidence_level(confidence: float | None) -> str:
+    """The reader's confidence in words staff understand: 高 (sure, ≥ 0.8 and routed
+    automatically), 中 (sure enough to route automatically), 低 (a dispatcher should look)."""
+    if confidence is None:
+        return ""
+    if confidence >= max(HIGH_CONFIDENCE, threshold()):
+        return _("高")
+    if confidence >= threshold():
+        return _("中")
+    return _("低")
 
 
 def home_compound(reporter: Resident | None) -> Area | None:

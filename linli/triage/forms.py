@@ -12,6 +12,7 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_label
 from linli.requests.forms import narrow_to_unit
 from linli.requests.models import Category
+from linli.triage.model import CATEGORIES
 
 MAX_BLOCK = 20000
 
@@ -90,9 +91,18 @@ class DraftForm(forms.Form):
     )
     urgent = forms.BooleanField(label=_("紧急"), required=False)
     duplicate = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    # Why it looks like a repeat: "place" (same building and category) or "text" (nearly
+    # the same words, for a message that names no place).
+    duplicate_why = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput())
     # The number of an earlier draft of the same paste that this one repeats.
     same_as = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    same_why = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput())
     confidence = forms.FloatField(required=False, widget=forms.HiddenInput())
+    # What triage read ("safety|1": category code, urgent): a different choice by staff is
+    # recorded as a correction that ``linli triage train`` learns from.
+    read = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput())
+    # The buildings an ambiguous number may mean ("a12,a34"): the draft asks which.
+    candidates = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput())
 
     def __init__(
         self,
@@ -117,11 +127,56 @@ class DraftForm(forms.Form):
         ]
         self.fields["place"].error_messages["invalid_choice"] = _("请选择位置。")
         self.fields["category"].error_messages["invalid_choice"] = _("请选择类别。")
+        self.ambiguous: list[Area] = []
+        self.community: Area | None = next(
+            (a for a in places if a.kind == AreaKind.COMMUNITY), None
+        )
+        raw = str(self["candidates"].value() or "")
+        keys = [k for k in raw.split(",") if k in self.areas]
+        if len(keys) > 1:
+            self._ask_which(keys, place_labels)
+
+    def _ask_which(self, keys: list[str], place_labels: dict[str, str]) -> None:
+        """An ambiguous building number: offer only the buildings it may mean (each named
+        with its compound), and 'none of these' — not every place of the community."""
+        self.ambiguous = [self.areas[k] for k in keys]
+        number = self.ambiguous[0].name
+        choices: list[tuple[str, object]] = [
+            (k, place_labels.get(self.areas[k].path, self.areas[k].name)) for k in keys
+        ]
+        if self.community is not None:
+            choices.append((f"a{self.community.pk}", _("都不是 / 不清楚,先交社区派单")))
+        field = self.fields["place"]
+        field.choices = choices  # type: ignore[attr-defined]
+        field.widget = forms.RadioSelect(choices=choices)
+        field.label = _("哪个小区的%(building)s") % {"building": number}
+        field.error_messages["required"] = _("请选择是哪个小区的%(building)s。") % {
+            "building": number
+        }
+
+    def ask_reason(self) -> str:
+        """Why the draft asks for the compound, in one sentence for staff."""
+        if not self.ambiguous:
+            return ""
+        number = self.ambiguous[0].name
+        choices = self.fields["place"].choices  # type: ignore[attr-defined]
+        labels = [str(label).removesuffix(number).strip() for _k, label in choices]
+        labels = labels[: len(self.ambiguous)]
+        return _(
+            "%(count)d个小区都有%(building)s(%(which)s),消息里没说是哪个小区。单元和房号已按消息保留。"
+        ) % {
+            "count": len(self.ambiguous),
+            "building": number,
+            "which": "、".join(labels),
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         area = self.areas.get(cleaned.get("place") or "")
         unit_number = cleaned.get("unit")
+        if self.ambiguous and area is not None and area == self.community:
+            # "None of these": the unit and room kept for the ambiguous building go too.
+            unit_number, cleaned["room"] = None, ""
         area = narrow_to_unit(self, area, unit_number)
         room = (cleaned.get("room") or "").strip()
         if room and area is not None:
@@ -136,6 +191,13 @@ class DraftForm(forms.Form):
         if cleaned.get("action") == Action.LINK and not cleaned.get("duplicate"):
             self.add_error("action", _("没有可以并入的诉求,请登记为新诉求或不登记。"))
         return cleaned
+
+    def triage_read(self) -> tuple[str, bool] | None:
+        """(category code, urgent) as triage read the message, when known."""
+        code, _sep, urgent = str(self.cleaned_data.get("read") or "").partition("|")
+        if code not in CATEGORIES or urgent not in ("0", "1"):
+            return None
+        return code, urgent == "1"
 
     def chosen_category(self) -> Category:
         return self.categories[self.cleaned_data["category"]]

@@ -49,18 +49,18 @@ def model_text(text: str) -> str:
     return _DIGITS.sub("0", unicodedata.normalize("NFKC", text).lower())
 
 
-def features(text: str) -> set[str]:
-    """The set of character 1–3 grams of ``text`` (already normalised or not)."""
+def features(text: str) -> frozenset[str]:
+    """The set of character 1–3 grams of ``text`` (already normalised or not).
+
+    The reader computes it once per message and hands it to both models (``grams=``)."""
     grams: set[str] = set()
     for segment in _SPLIT.split(model_text(text)):
-        n = len(segment)
-        for i in range(n):
-            grams.add(segment[i])
-            if i + 1 < n:
-                grams.add(segment[i : i + 2])
-                if i + 2 < n:
-                    grams.add(segment[i : i + 3])
-    return grams
+        if not segment:
+            continue
+        grams.update(segment)
+        grams.update([segment[i : i + 2] for i in range(len(segment) - 1)])
+        grams.update([segment[i : i + 3] for i in range(len(segment) - 2)])
+    return frozenset(grams)
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,10 @@ class CategoryModel:
     totals: list[int] = field(default_factory=list)
     _log_alpha: float = field(default=0.0, init=False, repr=False)
     _log_norm: list[float] = field(default_factory=list, init=False, repr=False)
-    _gram_logs: dict[str, list[tuple[int, float]]] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    _gram_logs: dict[str, tuple[float, ...]] = field(default_factory=dict, init=False, repr=False)
+    # Counts as loaded from JSON (gram -> [label, count, label, count …]), turned into
+    # log terms only for the grams messages actually contain: loading stays cheap.
+    _flat: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.totals:
@@ -90,14 +91,21 @@ class CategoryModel:
         self._prepare()
 
     def _prepare(self) -> None:
-        vocabulary = max(len(self.counts), 1)
+        vocabulary = max(len(self.counts) or len(self._flat), 1)
         self._log_alpha = math.log(self.alpha)
         self._log_norm = [math.log(t + self.alpha * vocabulary) for t in self.totals]
-        log_alpha = self._log_alpha
-        self._gram_logs = {
-            gram: [(k, math.log(c + self.alpha) - log_alpha) for k, c in per.items()]
-            for gram, per in self.counts.items()
-        }
+        self._gram_logs = {}
+        for gram, per in self.counts.items():
+            self._gram_logs[gram] = self._dense([x for k, c in per.items() for x in (k, c)])
+
+    def _dense(self, flat: list[int]) -> tuple[float, ...]:
+        """log(c + α) − log α for every label (0.0 where the gram was never seen): dense,
+        so a message's scores are column sums computed in C (``zip`` and ``sum``)."""
+        row = [0.0] * len(self.labels)
+        log_alpha, alpha = self._log_alpha, self.alpha
+        for i in range(0, len(flat), 2):
+            row[flat[i]] = math.log(flat[i + 1] + alpha) - log_alpha
+        return tuple(row)
 
     @classmethod
     def train(
@@ -122,25 +130,58 @@ class CategoryModel:
                 totals[k] += 1
         return cls(labels=tuple(labels), alpha=alpha, counts=counts, totals=totals)
 
-    def scores(self, text: str) -> dict[str, float]:
+    def _entries(self, gram: str) -> tuple[float, ...] | None:
+        """The log terms of a gram not computed yet (lazily loaded model), or None."""
+        flat = self._flat.get(gram)
+        if flat is None:
+            return None
+        entries = self._gram_logs[gram] = self._dense(flat)
+        return entries
+
+    def _materialise(self) -> None:
+        if self._flat and not self.counts:
+            self.counts = {
+                gram: {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
+                for gram, flat in self._flat.items()
+            }
+
+    def scores(self, text: str, *, grams: frozenset[str] | None = None) -> dict[str, float]:
         """Log-likelihood per label, up to a shared constant (known grams only)."""
-        acc = [0.0] * len(self.labels)
-        n = 0
+        return self.scores_and_known(text, grams=grams)[0]
+
+    def scores_and_known(
+        self, text: str, *, grams: frozenset[str] | None = None
+    ) -> tuple[dict[str, float], int]:
+        """:meth:`scores` and how many of the message's grams the model knows, in one
+        pass (``grams``: the message's :func:`features`, when the caller has them)."""
         gram_logs = self._gram_logs
-        for gram in features(text):
+        rows: list[tuple[float, ...]] = []
+        for gram in features(text) if grams is None else grams:
             entries = gram_logs.get(gram)
             if entries is None:
-                continue
-            n += 1
-            for k, value in entries:
-                acc[k] += value
-        return {
+                entries = self._entries(gram)
+                if entries is None:
+                    continue
+            rows.append(entries)
+        n = len(rows)
+        acc = (
+            [sum(column) for column in zip(*rows, strict=True)]
+            if rows
+            else [0.0] * len(self.labels)
+        )
+        scores = {
             label: acc[k] + n * (self._log_alpha - self._log_norm[k])
             for k, label in enumerate(self.labels)
         }
+        return scores, n
 
-    def known_grams(self, text: str) -> int:
-        return sum(1 for gram in features(text) if gram in self._gram_logs)
+    def known_grams(self, text: str, *, grams: frozenset[str] | None = None) -> int:
+        gram_logs, flat = self._gram_logs, self._flat
+        return sum(
+            1
+            for gram in (features(text) if grams is None else grams)
+            if gram in gram_logs or gram in flat
+        )
 
     def probabilities(self, text: str, *, temperature: float = 1.0) -> dict[str, float]:
         scores = self.scores(text)
@@ -154,6 +195,7 @@ class CategoryModel:
         return max(scores, key=lambda label: scores[label])
 
     def to_json(self) -> str:
+        self._materialise()
         data = {
             "version": FORMAT_VERSION,
             "labels": list(self.labels),
@@ -171,15 +213,14 @@ class CategoryModel:
         data = json.loads(raw)
         if data.get("version") != FORMAT_VERSION:
             raise ValueError(f"unsupported model format: {data.get('version')!r}")
-        counts: dict[str, dict[int, int]] = {}
-        for gram, flat in data["counts"].items():
-            counts[gram] = {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
-        return cls(
+        model = cls(
             labels=tuple(data["labels"]),
             alpha=float(data["alpha"]),
-            counts=counts,
             totals=[int(t) for t in data["totals"]],
         )
+        model._flat = data["counts"]
+        model._prepare()
+        return model
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
@@ -246,22 +287,29 @@ class UrgencyModel:
         rounded = {g: round(w, 4) for g, w in sorted(weights.items()) if abs(w) >= 0.005}
         return cls(bias=round(bias, 4), weights=rounded)
 
-    def probability(self, text: str) -> float:
+    def probability(self, text: str, *, grams: frozenset[str] | None = None) -> float:
         weights = self.weights
+        # sorted: the float sum is then the same whatever the set's iteration order
         z = self.bias
-        for gram in sorted(features(text)):
-            z += weights.get(gram, 0.0)
+        for gram in sorted(g for g in (features(text) if grams is None else grams) if g in weights):
+            z += weights[gram]
         return _sigmoid(z)
 
-    def strongest(self, text: str, *, count: int = 3) -> list[str]:
+    def strongest(
+        self, text: str, *, count: int = 3, grams: frozenset[str] | None = None
+    ) -> list[str]:
         """The n-grams of ``text`` that push it most towards urgent (longest first among
         overlapping ones): the words to show staff when the model decided."""
-        grams = sorted(
-            (g for g in features(text) if len(g) >= 2 and self.weights.get(g, 0.0) > 0.0),
+        pushing = sorted(
+            (
+                g
+                for g in (features(text) if grams is None else grams)
+                if len(g) >= 2 and self.weights.get(g, 0.0) > 0.0
+            ),
             key=lambda g: (-self.weights[g], -len(g), g),
         )
         chosen: list[str] = []
-        for gram in grams:
+        for gram in pushing:
             if any(gram in other or other in gram for other in chosen):
                 continue
             chosen.append(gram)
@@ -331,8 +379,13 @@ def load_urgency_training(path: str | Path) -> list[UrgencyExample]:
     return rows
 
 
-TRAINING_FILES: tuple[Path, ...] = (CORPUS_DIR / "train.jsonl", CORPUS_DIR / "urgency_train.jsonl")
-"""The shipped training corpus: the original messages plus the urgency corpus of issue 12."""
+TRAINING_FILES: tuple[Path, ...] = (
+    CORPUS_DIR / "train.jsonl",
+    CORPUS_DIR / "urgency_train.jsonl",
+    CORPUS_DIR / "voices_train.jsonl",
+)
+"""The shipped training corpus: the original messages, the urgency corpus of issue 12 and
+the imagined/past dangers and category look-alikes of issues 12 and 17."""
 
 
 def load_shipped_training() -> list[TrainingExample]:

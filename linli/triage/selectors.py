@@ -12,8 +12,11 @@ from linli.areas.selectors import building_of
 from linli.requests.models import Request
 from linli.requests.selectors import visible_requests
 from linli.requests.workflow import OPEN_STATUSES
+from linli.triage.chat import similar_texts
 
 DUPLICATE_WINDOW = dt.timedelta(days=3)
+# How many recent open requests of a community are compared by text (newest first).
+SIMILAR_SCAN = 300
 
 
 def likely_duplicate(
@@ -44,3 +47,30 @@ def likely_duplicate(
         .first()
     )
     return found
+
+
+def similar_open_request(
+    *,
+    user: AnyUser,
+    text: str,
+    within: Area,
+    now: dt.datetime | None = None,
+) -> Request | None:
+    """The newest open request the user can see inside ``within`` (a community), submitted
+    within the last three days, whose text says nearly the same as ``text``: how a repeat
+    is found when a message names no place (pasting a block twice files nothing twice)."""
+    now = now or timezone.now()
+    recent = (
+        visible_requests(user)
+        .filter(
+            status__in=list(OPEN_STATUSES),
+            location__path__startswith=within.path,
+            submitted_at__gte=now - DUPLICATE_WINDOW,
+        )
+        .select_related("category", "location")
+        .order_by("-submitted_at", "-pk")[:SIMILAR_SCAN]
+    )
+    for candidate in recent:
+        if similar_texts(text, candidate.text):
+            return candidate
+    return None

@@ -8,6 +8,7 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
@@ -116,6 +117,41 @@ def correction_record_false_alarm(
         created_at=at,
     )
     audit_record(actor=actor, action="create", obj=correction, fields=["urgent"])
+    return correction
+
+
+@transaction.atomic
+def correction_record_from_intake(
+    *,
+    request: Request,
+    actor: User,
+    read_category: str,
+    read_urgent: bool,
+    at: dt.datetime | None = None,
+) -> Correction | None:
+    """A labelled example from the chat paste: staff filed ``request`` with another
+    category or urgency than triage read (an imagined fire unticked as urgent, a category
+    changed). None when staff kept the reading. ``linli triage train`` learns from it."""
+    if request.category.code == read_category and request.urgent == read_urgent:
+        return None
+    building, unit, room = place_numbers(request.location, request.room)
+    correction = Correction.objects.create(
+        request=request,
+        text=request.text,
+        category=request.category.code,
+        building=building,
+        unit=unit,
+        room=room,
+        urgent=request.urgent,
+        urgency_cleared_reason=(
+            _("群聊登记时取消了紧急") if read_urgent and not request.urgent else ""
+        ),
+        previous_category=read_category[:30],
+        previous_location=area_label(request.location)[:200],
+        corrected_by=actor,
+        created_at=at or timezone.now(),
+    )
+    audit_record(actor=actor, action="create", obj=correction, fields=["category", "urgent"])
     return correction
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -55,10 +56,32 @@ def _context_compounds(data: dict[str, object]) -> list[str]:
     return names
 
 
+BATCH = 512
+"""Answers written to the output at once (one system call instead of one per line: with
+``PYTHONUNBUFFERED`` every write would reach the pipe on its own)."""
+
+
+def _input_waiting(lines: Iterable[str]) -> bool:
+    """True when more input is already there (so answers may wait in the batch); False
+    when the sender is waiting for our answers (or we cannot tell: answer now)."""
+    fileno = getattr(lines, "fileno", None)
+    if fileno is None:
+        return True  # a list or StringIO: everything is already there
+    try:
+        ready, _, _ = select.select([fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return bool(ready)
+
+
 def run(lines: Iterable[str], out: Writer, *, directory: Path | None = None) -> int:
-    """Read every line, write one answer per non-blank line; returns how many were read."""
+    """Read every line, write one answer per non-blank line; returns how many were read.
+
+    Answers are written in batches, and whenever the sender has sent nothing more (a
+    program that writes one line and waits for its answer gets it at once)."""
     model, urgency = load_models(directory)
     count = 0
+    pending: list[str] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -69,12 +92,21 @@ def run(lines: Iterable[str], out: Writer, *, directory: Path | None = None) -> 
                 raise ValueError
         except ValueError:
             error = {"error": f"第{number}行应为含 text 字段的 JSON 对象"}
-            out.write(json.dumps(error, ensure_ascii=False) + "\n")
-            continue
-        reading = read_message(
-            data["text"], compounds=_context_compounds(data), model=model, urgency_model=urgency
-        )
-        out.write(json.dumps(reading.as_dict(), ensure_ascii=False) + "\n")
+            pending.append(json.dumps(error, ensure_ascii=False) + "\n")
+        else:
+            reading = read_message(
+                data["text"],
+                compounds=_context_compounds(data),
+                model=model,
+                urgency_model=urgency,
+            )
+            pending.append(json.dumps(reading.as_dict(), ensure_ascii=False) + "\n")
+        if len(pending) >= BATCH or not _input_waiting(lines):
+            out.write("".join(pending))
+            out.flush()
+            pending.clear()
+    if pending:
+        out.write("".join(pending))
     out.flush()
     return count
 

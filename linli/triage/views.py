@@ -17,7 +17,7 @@ from linli.accounts.current import request_user
 from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
-from linli.areas.selectors import area_labels, building_of
+from linli.areas.selectors import area_labels, building_of, buildings_by_number
 from linli.core.errors import DomainError
 from linli.core.forms import add_service_errors
 from linli.core.roles import Capability
@@ -25,10 +25,11 @@ from linli.requests.locate import filing_communities, filing_scope
 from linli.requests.models import Category, Channel, Request
 from linli.requests.selectors import request_get_for_user
 from linli.requests.services import request_add_report, request_submit
-from linli.triage.chat import ChatMessage, is_chatter, split_chat
+from linli.triage.chat import ChatMessage, is_chatter, similar_texts, split_chat
 from linli.triage.filing import triage_text
 from linli.triage.forms import Action, DraftForm, DraftFormSet, PasteForm
-from linli.triage.selectors import likely_duplicate
+from linli.triage.selectors import likely_duplicate, similar_open_request
+from linli.triage.services import correction_record_from_intake
 
 
 class _Rollback(Exception):
@@ -58,6 +59,16 @@ def _unit_number(area: Area) -> int | None:
     return int(digits) if digits else None
 
 
+def _candidates(user: User, community: Area, building: int | None) -> list[Area]:
+    """The buildings numbered ``building`` in the community where the user may file, when
+    there is more than one (5号楼 in every compound): the draft asks which one is meant."""
+    if building is None:
+        return []
+    reach = filing_scope(user)
+    found = [b for b in buildings_by_number(community, building) if reach.covers_path(b.path)]
+    return found if len(found) > 1 else []
+
+
 def _draft(user: User, community: Area, message: ChatMessage) -> dict[str, Any]:
     """Initial values of one draft: triage's reading, and a likely duplicate."""
     triaged = triage_text(text=message.text, within=community)
@@ -66,40 +77,64 @@ def _draft(user: User, community: Area, message: ChatMessage) -> dict[str, Any]:
     area = place.area if place is not None else community
     place_building = building_of(area) if place is not None else None
     start = place_building or area
+    candidates = _candidates(user, community, reading.building) if place is None else []
     duplicate = likely_duplicate(
         user=user, category_code=reading.category, location=place.area if place else None
     )
+    why = "place" if duplicate is not None else ""
+    if duplicate is None and place is None:
+        duplicate = similar_open_request(user=user, text=message.text, within=community)
+        why = "text" if duplicate is not None else ""
+    unit = _unit_number(area) if area.kind == AreaKind.UNIT else None
+    room = place.room if place is not None else ""
+    if candidates:
+        # Which 5号楼? Keep what the message said (the unit and room) for the answer.
+        unit, room = reading.unit, reading.room or ""
     return {
         "action": Action.LINK if duplicate is not None else Action.FILE,
         "sender": message.sender[:50],
         "sent_at": message.time[:40],
         "text": message.text[:2000],
         "category": category.pk if category is not None else None,
-        "place": f"a{start.pk}",
-        "unit": _unit_number(area) if area.kind == AreaKind.UNIT else None,
-        "room": place.room if place is not None else "",
+        "place": "" if candidates else f"a{start.pk}",
+        "candidates": ",".join(f"a{b.pk}" for b in candidates),
+        "unit": unit,
+        "room": room,
         "urgent": reading.urgent,
         "duplicate": duplicate.pk if duplicate is not None else None,
+        "duplicate_why": why,
         "confidence": round(reading.confidence, 2),
+        "read": f"{reading.category}|{int(reading.urgent)}",
         "building_key": place_building.pk if place_building is not None else None,
     }
 
 
 def _drafts(user: User, community: Area, messages: list[ChatMessage]) -> list[dict[str, Any]]:
     """One draft per message; a later message about the same building and category as an
-    earlier draft of the same paste is marked as its repeat and not filed by default."""
+    earlier draft of the same paste — or, without a place, saying nearly the same words —
+    is marked as its repeat and not filed by default."""
     drafts: list[dict[str, Any]] = []
     first_of: dict[tuple[int, int | None], int] = {}
     for message in messages:
         draft = _draft(user, community, message)
         key_building = draft.pop("building_key")
-        if key_building is not None and draft["duplicate"] is None:
-            key = (key_building, draft["category"])
-            if key in first_of:
-                draft["same_as"] = first_of[key]
-                draft["action"] = Action.SKIP
+        if draft["duplicate"] is None:
+            if key_building is not None:
+                key = (key_building, draft["category"])
+                if key in first_of:
+                    draft["same_as"] = first_of[key]
+                    draft["action"] = Action.SKIP
+                else:
+                    first_of[key] = len(drafts) + 1
             else:
-                first_of[key] = len(drafts) + 1
+                for number, earlier in enumerate(drafts, start=1):
+                    if earlier["place"] != draft["place"] or earlier.get("same_as"):
+                        continue
+                    if similar_texts(earlier["text"], draft["text"]):
+                        draft["same_as"] = number
+                        draft["same_why"] = "text"
+                        draft["action"] = Action.SKIP
+                        break
         drafts.append(draft)
     return drafts
 
@@ -207,19 +242,26 @@ def _file(request: HttpRequest, user: User, communities: list[Area]) -> HttpResp
                         )
                         linked.append(target)
                     else:
-                        filed.append(
-                            request_submit(
-                                submitted_by=user,
-                                text=data["text"],
-                                channel=Channel.CHAT,
-                                location=data["location"],
-                                room=data["room"],
-                                category=form.chosen_category(),
-                                urgent=data["urgent"],
-                                reporter_name=(data["sender"] or _("群聊居民"))[:50],
-                                triage=False,  # staff have just confirmed it
-                            )
+                        created = request_submit(
+                            submitted_by=user,
+                            text=data["text"],
+                            channel=Channel.CHAT,
+                            location=data["location"],
+                            room=data["room"],
+                            category=form.chosen_category(),
+                            urgent=data["urgent"],
+                            reporter_name=(data["sender"] or _("群聊居民"))[:50],
+                            triage=False,  # staff have just confirmed it
                         )
+                        read = form.triage_read()
+                        if read is not None:
+                            correction_record_from_intake(
+                                request=created,
+                                actor=user,
+                                read_category=read[0],
+                                read_urgent=read[1],
+                            )
+                        filed.append(created)
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 except (DomainError, Http404) as exc:

@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
+from linli.areas.models import AreaKind
+from linli.areas.services import area_create
 from linli.requests.models import Category, Channel, Request, RequestEvent
 from linli.requests.services import request_submit
 from tests.cast import PASSWORD, Cast, build_cast
@@ -171,3 +173,59 @@ def test_a_waiting_request_shows_the_suggestion_and_is_accepted_in_one_click(
         cast.worker2,
     )
     _shot(screenshot, phone, "triage-suggestion-accepted-phone")
+
+
+def test_an_ambiguous_building_on_a_phone_asks_which_compound(
+    cast: Cast, live_server: LiveServer, phone: Page, screenshot: Shot
+) -> None:
+    """1号楼 exists in two compounds: the draft says why it asks, offers the two compounds
+    as large choices (not every place of the community) and keeps the unit."""
+    second = area_create(
+        actor=None,
+        parent=cast.community,
+        kind=AreaKind.COMPOUND,
+        name="幸福小区",
+        code="141181200001002",
+    )
+    building = area_create(
+        actor=None,
+        parent=second,
+        kind=AreaKind.BUILDING,
+        name="1号楼",
+        code="141181200001002001",
+        grid=cast.building1.grid,
+    )
+    unit = area_create(
+        actor=None,
+        parent=building,
+        kind=AreaKind.UNIT,
+        name="1单元",
+        code="14118120000100200101",
+        floors=6,
+        flats_per_floor=2,
+    )
+    _log_in(phone, live_server, "staff")
+    phone.goto(f"{live_server.url}/requests/intake/")
+    phone.get_by_label("群聊记录").fill("孙师傅 10:40\n1号楼1单元楼道灯坏了好几天,晚上黑乎乎的\n")
+    phone.get_by_role("button", name="拆分并分诊").click()
+    phone.wait_for_load_state("networkidle")
+
+    draft = phone.locator("fieldset.draft")
+    expect(draft).to_have_count(1)
+    expect(draft.get_by_text("2个小区都有1号楼(和平小区、幸福小区)")).to_be_visible()
+    expect(draft.get_by_role("radio")).to_have_count(3)
+    expect(draft.get_by_label("单元")).to_have_value("1")
+    expect(draft.get_by_text("分诊把握:")).to_be_visible()
+    _fits(phone)
+    draft.scroll_into_view_if_needed()
+    screenshot(phone, "triage-intake-ambiguous-phone")
+
+    draft.get_by_role("radio", name="幸福小区1号楼").check()
+    phone.get_by_role("button", name="全部确认并登记").click()
+    phone.wait_for_load_state("networkidle")
+
+    expect(phone.get_by_text("已登记 1 条新诉求,0 条重复反映已并入原诉求。")).to_be_visible()
+    (filed,) = Request.objects.all()
+    assert filed.location == unit
+    _fits(phone)
+    _shot(screenshot, phone, "triage-intake-ambiguous-filed-phone")

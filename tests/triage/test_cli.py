@@ -167,3 +167,39 @@ def test_eval_explains_a_missing_file(data_dir: Path, db: None) -> None:
         call_command("triage", "eval", str(data_dir / "missing.jsonl"))
     with pytest.raises(CommandError, match="用法"):
         call_command("triage", "eval")
+
+
+def test_a_program_that_waits_for_each_answer_gets_it_at_once(tmp_path: Path) -> None:
+    """Answers are written in batches for speed, but never held back while the sender
+    waits: one line in, one answer out, with stdin still open."""
+    env = {**os.environ, "LINLI_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linli.cli", "triage"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        for text, expected in (("3号楼着火了", True), ("谢谢网格员", False)):
+            process.stdin.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+            process.stdin.flush()
+            answer = json.loads(process.stdout.readline())
+            assert answer["urgent"] is expected
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+    assert process.returncode == 0
+
+
+def test_run_answers_a_long_batch_in_order() -> None:
+    texts = [f"{n % 30 + 1}号楼{n % 3 + 1}单元楼道灯坏了,第{n}次说了" for n in range(1200)]
+    lines = [json.dumps({"text": t}, ensure_ascii=False) for t in texts]
+    out = io.StringIO()
+    assert run(lines, out) == len(lines)
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(a["building"], a["unit"]) for a in answers] == [
+        (n % 30 + 1, n % 3 + 1) for n in range(1200)
+    ]

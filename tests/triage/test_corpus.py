@@ -85,15 +85,17 @@ def test_urgency_heldout_is_frozen() -> None:
 
 
 def test_urgency_heldout_figures() -> None:
-    """Measured once before and twice after the issue-12 changes (docs/triage.md):
-    before 0.793 / 0.849 urgent recall / precision, now 0.967 / 0.937. Issue 12's target
-    (recall ≥ 0.97) is not met yet; these thresholds hold what was reached."""
+    """Every measurement is listed in docs/triage.md: before issue 12 0.851 category,
+    0.793 / 0.849 urgent recall / precision; after issue 12 0.875 and 0.967 / 0.937; now
+    (imagined dangers, more voices, category boundaries) 0.904 and 0.967 / 0.937. The
+    targets (recall ≥ 0.97, category ≥ 0.95) are not met yet; these thresholds hold what
+    was reached and must not be loosened."""
     figures = evaluate(load_examples(URGENCY_HELDOUT), compounds=CORPUS_COMPOUNDS)
     assert figures.count == 208
-    assert figures.urgent_recall >= 0.95, figures.format()
-    assert figures.urgent_precision >= 0.90, figures.format()
+    assert figures.urgent_recall >= 0.96, figures.format()
+    assert figures.urgent_precision >= 0.93, figures.format()
     assert figures.location_accuracy >= 0.99, figures.format()
-    assert figures.category_accuracy >= 0.87, figures.format()
+    assert figures.category_accuracy >= 0.90, figures.format()
 
 
 def test_urgency_corpora_do_not_overlap() -> None:
@@ -103,3 +105,23 @@ def test_urgency_corpora_do_not_overlap() -> None:
     assert not heldout & (train | old)
     assert len(train) >= 300
     assert sum(e.urgent for e in load_examples(CORPUS_DIR / "urgency_train.jsonl")) >= 150
+
+
+def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set() -> None:
+    """``voices_train.jsonl`` (issues 12 and 17) was written without reading the held-out
+    files; messages whose wording came close to one of them by chance (character-bigram
+    Jaccard ≥ 0.4) were dropped before training."""
+    from linli.triage.chat import similarity
+
+    voices = load_examples(CORPUS_DIR / "voices_train.jsonl")
+    assert len(voices) >= 120
+    assert sum(e.urgent for e in voices) >= 40
+    evaluation = [
+        e.text
+        for path in (URGENCY_HELDOUT, CORPUS_DIR / "blind.jsonl", CORPUS_DIR / "heldout.jsonl")
+        for e in load_examples(path)
+    ]
+    if DEV.exists():
+        evaluation += [e.text for e in load_examples(DEV)]
+    worst = max(similarity(v.text, e) for v in voices for e in evaluation)
+    assert worst < 0.4

@@ -281,3 +281,40 @@ def test_shipped_urgency_model_agrees_with_a_freshly_trained_one(tmp_path: Path)
     again = UrgencyModel.load(path)
     assert again.probability("楼道里冒烟了") == pytest.approx(fresh.probability("楼道里冒烟了"))
     assert 0.0 <= again.probability("谢谢社区") <= 1.0
+
+
+# --- issues 12 and 17: imagined and past dangers are not urgent; present ones are --------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "着火了可咋办",
+        "万一漏电怎么办",
+        "要是有人摔倒了找谁",
+        "上周着火了,现在没事了",
+        "假如电梯困人了按哪个铃",
+        "如果煤气泄漏了应该打什么电话",
+        "煤气泄漏的话是打燃气公司还是119",
+        "楼道里的纸箱子可不敢着火",
+        "我妈前两天晕倒住院了 现在出院了 慢病补助怎么申请",
+    ],
+)
+def test_imagined_or_past_dangers_are_not_urgent(text: str) -> None:
+    assert read_message(text).urgent is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼道着火了可咋办啊快来人",
+        "楼上漏水到电闸了可咋办",
+        "老人摔倒了怎么办 起不来了",
+        "电梯困人了找谁",
+        "煤气味好大怎么办",
+        "3号楼2单元着火了 谁能来帮忙",
+        "要是不快点来人 俺妈就不行了 她倒在地上起不来",
+    ],
+)
+def test_a_danger_now_asked_about_is_still_urgent(text: str) -> None:
+    assert read_message(text).urgent is True
