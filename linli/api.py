@@ -18,6 +18,9 @@ from linli.care.api import router as care_router
 from linli.core.api_errors import error_body, field_errors, invalid_detail
 from linli.core.errors import DomainError
 from linli.core.throttling import api_throttles, throttled_message
+
+# --- party work (issue 13) ---
+from linli.party.api import router as party_router
 from linli.requests.api import router as requests_router
 
 api = NinjaAPI(
@@ -36,6 +39,8 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/requests", requests_router)
 api.add_router("/care", care_router)
+# --- party work (issue 13) ---
+api.add_router("/party", party_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):

@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "linli.care",
     "linli.triage",
     "linli.rosters",
+    # --- party work (issue 13) ---
+    "linli.party",
     "linli.home",
     "linli.demo",
 ]

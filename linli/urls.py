@@ -24,6 +24,8 @@ urlpatterns = [
     path("volunteers/", include("linli.volunteers.urls")),
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
+    # --- party work (issue 13) ---
+    path("party/", include("linli.party.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("audit/", include("linli.audit.urls")),
     path("admin/", admin.site.urls),

@@ -272,6 +272,10 @@ class WorldBuilder:
         from linli.demo.care_history import build_care_history
 
         build_care_history(world)
+        # --- party work (issue 13): branches, groups, members, party days ---
+        from linli.demo.party_world import build_party_world
+
+        build_party_world(world, today=self.today)
         # Last: the roster needs the care plans (and the visits that say who came last).
         build_demo_roster(world, today=self.today)
         return world

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from linli.accounts.selectors import capabilities_of, roles_of
 from linli.core.roles import Capability, Role
 from linli.notifications.models import Notification
+from linli.party.models import PartyMember
 from linli.requests.selectors import has_open_tasks
 
 
@@ -37,5 +38,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_report": Role.RESIDENT in roles,
         "nav_volunteers": Capability.VOLUNTEERS_MANAGE in caps,
         "nav_my_service": Role.VOLUNTEER in roles,
+        # --- party work (linli.party) ---
+        "nav_party": Capability.PARTY_VIEW in caps,
+        "nav_my_party": lambda: PartyMember.objects.filter(user_id=user.pk).exists(),
         "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }
