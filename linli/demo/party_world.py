@@ -169,13 +169,18 @@ def _party_days(
     """A theme party day a month for every group: held in the past six months (with the
     ``party_day`` requests of that grid and month as its concerns), planned this month
     where it has not yet been held."""
+    # A concern at a compound (the broken fitness equipment) has no grid of its own: it
+    # belongs to the party day of the grid worker who wrote it down.
+    grid_of_worker = {workers[n].pk: world.grids[n].pk for n in workers}
     filed: dict[tuple[int, dt.date], list[Request]] = defaultdict(list)
     for request in Request.objects.filter(
-        channel=Channel.PARTY_DAY, community=world.community, grid__isnull=False
+        channel=Channel.PARTY_DAY, community=world.community
     ).order_by("submitted_at", "pk"):
-        assert request.grid_id is not None
+        grid_id = request.grid_id or grid_of_worker.get(request.submitted_by_id or 0)
+        if grid_id is None:
+            continue
         local = timezone.localtime(request.submitted_at).date()
-        filed[(request.grid_id, local.replace(day=1))].append(request)
+        filed[(grid_id, local.replace(day=1))].append(request)
     for number, group in groups.items():
         grid: Grid = world.grids[number]
         members = organisation_members(group)

@@ -37,7 +37,7 @@ class PartyDayPlanForm(forms.Form):
     topic = forms.CharField(label=_("主题"), max_length=100)
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     planned_for = forms.DateField(
-        label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args: object, organisations: list[tuple[int, str]], **kwargs: object):
@@ -48,7 +48,9 @@ class PartyDayPlanForm(forms.Form):
 class PartyDayRecordForm(forms.Form):
     """The notebook: who came, and the small problems residents raised (each a request)."""
 
-    held_on = forms.DateField(label=_("举办日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("举办日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     members_present = forms.TypedMultipleChoiceField(
         label=_("到场党员"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
@@ -100,10 +102,14 @@ class PartyDayRecordForm(forms.Form):
 class PeriodForm(forms.Form):
     area = forms.TypedChoiceField(label=_("区域"), required=False, coerce=int, empty_value=None)
     start = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: object, areas: list[tuple[int, str]], **kwargs: object) -> None:

@@ -47,6 +47,7 @@ class DemoPartyWorldTests(TestCase):
             concern = PartyDayConcern.objects.get(request=requests.get())
             assert concern.party_day.organisation.grid == self.world.grids[1]
             assert concern.party_day.state == PartyDayState.HELD
+        # Every party-day request of a grid is a concern of that grid's party day.
         unlinked = Request.objects.filter(
             channel=Channel.PARTY_DAY, community=self.world.community, grid__isnull=False
         ).exclude(party_day_concern__isnull=False)
