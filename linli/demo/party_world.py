@@ -181,17 +181,21 @@ def _party_days(
             continue
         local = timezone.localtime(request.submitted_at).date()
         filed[(grid_id, local.replace(day=1))].append(request)
+    # Six months, or back to the month of the oldest party-day request.
+    this_month = today.replace(day=1)
+    oldest = min((month for _grid, month in filed), default=this_month)
+    months = max(MONTHS, (this_month.year - oldest.year) * 12 + this_month.month - oldest.month + 1)
     for number, group in groups.items():
         grid: Grid = world.grids[number]
         members = organisation_members(group)
-        for back in range(MONTHS - 1, -1, -1):
+        for back in range(months - 1, -1, -1):
             month = _month_start(today, back)
             concerns = filed.get((grid.pk, month), [])
             if concerns:
                 day = timezone.localtime(concerns[0].submitted_at).date()
             else:
                 day = month + dt.timedelta(days=14 + number % 5)
-            topic = TOPICS[(MONTHS - 1 - back) % len(TOPICS)]
+            topic = TOPICS[-1 - back % len(TOPICS)]
             party_day = party_day_plan(
                 actor=None,
                 organisation=group,
