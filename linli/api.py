@@ -22,6 +22,7 @@ from linli.core.throttling import api_throttles, throttled_message
 # --- party work (issue 13) ---
 from linli.party.api import router as party_router
 from linli.requests.api import router as requests_router
+from linli.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="邻里 Linli API",
@@ -39,6 +40,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/requests", requests_router)
 api.add_router("/care", care_router)
+api.add_router("/surveys", surveys_router)
 # --- party work (issue 13) ---
 api.add_router("/party", party_router)
 

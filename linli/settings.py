@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "linli.care",
     "linli.triage",
     "linli.rosters",
+    "linli.surveys",
     # --- party work (issue 13) ---
     "linli.party",
     "linli.home",

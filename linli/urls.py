@@ -28,6 +28,7 @@ urlpatterns = [
     path("party/", include("linli.party.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("audit/", include("linli.audit.urls")),
+    path("surveys/", include("linli.surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.requests.open311_urls")),

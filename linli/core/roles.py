@@ -59,6 +59,10 @@ class Capability(enum.StrEnum):
     PERSONAL_DATA = "personal_data.manage"
     # Search and export the audit trail.
     AUDIT_VIEW = "audit.view"
+    # Read survey results (leaders, staff).
+    SURVEYS_VIEW = "surveys.view"
+    # Compose, publish and close surveys; turn answers into requests.
+    SURVEYS_MANAGE = "surveys.manage"
     # --- party work (linli.party) ---
     # See party organisations, members, theme party days, points and figures in scope.
     PARTY_VIEW = "party.view"
@@ -85,6 +89,7 @@ _DISPATCHERS = {
     Capability.REQUESTS_DISPATCH,
     Capability.REQUESTS_VERIFY,
 }
+_SURVEYORS = {Capability.SURVEYS_VIEW, Capability.SURVEYS_MANAGE}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # A resident's scope is narrowed to their own household by ``linli.people``.
@@ -110,6 +115,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_SURVEYORS,
             *_CARE_STAFF,
         }
     ),
@@ -125,12 +131,18 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_SURVEYORS,
             *_CARE_STAFF,
         }
     ),
     # Leaders read everything below them, with personal data masked and no health data.
     Role.LEADER: frozenset(
-        {Capability.REGISTER_VIEW, Capability.CARE_VIEW, *_EVERYONE_WITH_AN_AREA}
+        {
+            Capability.REGISTER_VIEW,
+            Capability.CARE_VIEW,
+            Capability.SURVEYS_VIEW,
+            *_EVERYONE_WITH_AN_AREA,
+        }
     ),
     Role.PARTNER: frozenset(),
     Role.ADMIN: frozenset(
@@ -142,6 +154,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.AUDIT_VIEW,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_SURVEYORS,
             *_CARE_STAFF,
         }
     ),

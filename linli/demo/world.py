@@ -278,6 +278,9 @@ class WorldBuilder:
         build_party_world(world, today=self.today)
         # Last: the roster needs the care plans (and the visits that say who came last).
         build_demo_roster(world, today=self.today)
+        from linli.demo.surveys_world import build_surveys_world
+
+        build_surveys_world(world, today=self.today)
         return world
 
     def accounts(self, world: World, town: Area) -> None:

@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_areas": Capability.AREAS_VIEW in caps,
         "nav_admin": user.is_superuser,
         "nav_audit": Capability.AUDIT_VIEW in caps,
+        "nav_surveys": Capability.SURVEYS_VIEW in caps,
         "nav_requests": Capability.REQUESTS_VIEW in caps,
         "nav_care": Capability.CARE_VIEW in caps,
         # Grid workers always have a task list; anyone else once something is assigned.

@@ -35,6 +35,14 @@ from linli.care.services import Readings, care_plan_save, visit_log
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.requests.models import Request, RequestPhoto
+from linli.surveys.models import Answer, Invitation, Survey
+from linli.surveys.services import (
+    RawAnswer,
+    question_add,
+    survey_answer,
+    survey_create,
+    survey_open,
+)
 from linli.volunteers.models import ServiceCertificate, Team, Volunteer
 from linli.volunteers.services import (
     certificate_issue,
@@ -63,6 +71,9 @@ class World:
     alert: Alert
     certificate: ServiceCertificate
     outsider_token: str
+    survey: Survey
+    survey_invitation: Invitation
+    survey_answer: Answer
     # --- party work (issue 13) ---
     party: PartyCast | None = None
 
@@ -102,6 +113,14 @@ def build_world() -> World:
     alert = Alert.objects.get(resident=cast.elder)
     certificate = certificate_issue(actor=None, volunteer=volunteer)
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
+    # An open survey of the community: grid 1's household has answered in writing.
+    survey = survey_create(actor=cast.staff, community=cast.community, title="满意度调查")
+    question_add(actor=cast.staff, survey=survey, kind="text", text="您的建议?")
+    survey_open(actor=cast.staff, survey=survey, seed=1)
+    invitation = Invitation.objects.get(survey=survey, household=cast.household1)
+    question = survey.questions.get()
+    survey_answer(invitation=invitation, answers={question.pk: RawAnswer(text="楼道灯不亮")})
+    survey_invitation = Invitation.objects.get(survey=survey, household=cast.household2)
     # --- party work (issue 13): the elder is a party member of grid 1's group ---
     party = build_party(cast, elder_is_member=True)
     return World(
@@ -116,6 +135,9 @@ def build_world() -> World:
         alert=alert,
         certificate=certificate,
         outsider_token=secret,
+        survey=survey,
+        survey_invitation=survey_invitation,
+        survey_answer=Answer.objects.get(response__survey=survey),
     )
 
 
@@ -209,6 +231,20 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
+    "surveys:detail": {"pk": lambda w: w.survey.pk},
+    "api-v1:survey_detail": {"survey_id": lambda w: w.survey.pk},
+    "surveys:open": {"pk": lambda w: w.survey.pk},
+    "surveys:close": {"pk": lambda w: w.survey.pk},
+    "surveys:codes": {"pk": lambda w: w.survey.pk},
+    "surveys:export": {"pk": lambda w: w.survey.pk},
+    "surveys:my_answer": {"pk": lambda w: w.survey.pk},
+    "surveys:question_remove": {
+        "pk": lambda w: w.survey.pk,
+        "question_pk": lambda w: w.survey.questions.get().pk,
+    },
+    "surveys:answer_to_request": {"pk": lambda w: w.survey_answer.pk},
+    # a household's one-time code (public by design, see test_url_access.PUBLIC)
+    "surveys:answer": {"code": lambda w: w.survey_invitation.code},
 }
 
 
