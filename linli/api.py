@@ -20,6 +20,9 @@ from linli.core.api_errors import error_body, field_errors, invalid_detail
 from linli.core.errors import DomainError
 from linli.core.throttling import api_throttles, throttled_message
 from linli.fieldwork.api import router as fieldwork_router
+
+# --- party work (issue 13) ---
+from linli.party.api import router as party_router
 from linli.programmes.api import router as programmes_router
 from linli.requests.api import router as requests_router
 from linli.surveys.api import router as surveys_router
@@ -45,6 +48,8 @@ api.add_router("/surveys", surveys_router)
 # summer programmes (暑期托管)
 api.add_router("/programmes", programmes_router)
 api.add_router("/activities", activities_router)  # activities (issue 14)
+# --- party work (issue 13) ---
+api.add_router("/party", party_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):

@@ -151,6 +151,8 @@ INSTALLED_APPS = [
     "linli.surveys",
     # --- activities (issue 14) ---
     "linli.activities",
+    # --- party work (issue 13) ---
+    "linli.party",
     "linli.home",
     "linli.demo",
 ]

@@ -29,6 +29,8 @@ urlpatterns = [
     path("rosters/", include("linli.rosters.urls")),
     path("care/", include("linli.care.urls")),
     path("fieldwork/", include("linli.fieldwork.urls")),
+    # --- party work (issue 13) ---
+    path("party/", include("linli.party.urls")),
     path("notifications/", include("linli.notifications.urls")),
     path("audit/", include("linli.audit.urls")),
     path("warnings/", include("linli.earlywarning.urls")),

@@ -81,6 +81,13 @@ class Capability(enum.StrEnum):
     ACTIVITIES_VIEW = "activities.view"
     # Create and run activities: sign up by phone, check in, record people served.
     ACTIVITIES_MANAGE = "activities.manage"
+    # --- party work (linli.party) ---
+    # See party organisations, members, theme party days, points and figures in scope.
+    PARTY_VIEW = "party.view"
+    # Plan and record theme party days (and file their concerns as requests) in scope.
+    PARTY_RECORD = "party.record"
+    # Manage party members, their posts and organisations in scope.
+    PARTY_MANAGE = "party.manage"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
@@ -204,6 +211,23 @@ _FIELDWORK_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 for _role, _caps in _FIELDWORK_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 # --- end fieldwork ---
+# --- party work (linli.party): membership is sensitive, so only party-work roles. ---
+# A grid worker leads their grid's party group (陈中平 holds its theme party days).
+_PARTY_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.GRID_WORKER: frozenset({Capability.PARTY_VIEW, Capability.PARTY_RECORD}),
+    Role.COMMITTEE: frozenset(
+        {Capability.PARTY_VIEW, Capability.PARTY_RECORD, Capability.PARTY_MANAGE}
+    ),
+    Role.STAFF: frozenset(
+        {Capability.PARTY_VIEW, Capability.PARTY_RECORD, Capability.PARTY_MANAGE}
+    ),
+    Role.LEADER: frozenset({Capability.PARTY_VIEW}),
+    Role.ADMIN: frozenset(
+        {Capability.PARTY_VIEW, Capability.PARTY_RECORD, Capability.PARTY_MANAGE}
+    ),
+}
+for _role, _caps in _PARTY_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})

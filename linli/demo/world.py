@@ -280,6 +280,10 @@ class WorldBuilder:
         from linli.demo.fieldwork_world import build_fieldwork_world
 
         build_fieldwork_world(world, today=self.today)
+        # --- party work (issue 13): branches, groups, members, party days ---
+        from linli.demo.party_world import build_party_world
+
+        build_party_world(world, today=self.today)
         # Last: the roster needs the care plans (and the visits that say who came last).
         build_demo_roster(world, today=self.today)
         # 文水县凤城镇's four summer programmes (韩村's 候鸟课堂 running today).

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.selectors import capabilities_of, roles_of
 from linli.core.roles import Capability, Role
 from linli.notifications.selectors import unread_count
+from linli.party.models import PartyMember
 from linli.requests.selectors import has_open_tasks
 
 
@@ -55,6 +56,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_fieldwork": bool(
             caps & {Capability.SINK_DOWN, Capability.PATROL, Capability.FIELDWORK_OVERSEE}
         ),
+        # --- party work (linli.party) ---
+        "nav_party": Capability.PARTY_VIEW in caps,
+        "nav_my_party": lambda: PartyMember.objects.filter(user_id=user.pk).exists(),
     }
     flags["nav_phone_tabs"] = phone_tabs(request, flags)
     return flags

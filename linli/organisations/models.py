@@ -15,6 +15,7 @@ class Organisation(TimeStampedModel):
     class Kind(models.TextChoices):
         PARTY_COMMITTEE = "party_committee", _("党委/党总支")
         PARTY_BRANCH = "party_branch", _("党支部")
+        PARTY_GROUP = "party_group", _("网格党小组")
         HOSPITAL = "hospital", _("医院")
         BANK = "bank", _("银行")
         ENTERPRISE = "enterprise", _("企业")
@@ -36,6 +37,15 @@ class Organisation(TimeStampedModel):
     area = models.ForeignKey(
         "areas.Area",
         verbose_name=_("所在区域"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+    )
+    # A grid party group (网格党小组) sits in one grid; ``linli.party`` scopes by it.
+    grid = models.ForeignKey(
+        "areas.Grid",
+        verbose_name=_("所在网格"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

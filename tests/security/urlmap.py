@@ -58,6 +58,7 @@ from linli.volunteers.services import (
 )
 from tests.cast import Cast, build_cast
 from tests.fieldwork.support import build_fieldwork
+from tests.party.support import PartyCast, build_party
 from tests.programmes.support import Summer, build_summer, enrol_child
 from tests.requests.support import file_request, jpeg_bytes, upload
 
@@ -89,6 +90,8 @@ class World:
     # --- activities (issue 14) ---
     activity: Activity
     signup: Signup
+    # --- party work (issue 13) ---
+    party: PartyCast | None = None
 
     @property
     def markers(self) -> list[str]:
@@ -149,7 +152,10 @@ def build_world() -> World:
         last_seen_at=timezone.now(),
     )
     activity, signup = _activity_of_grid1(cast)
+    # --- party work (issue 13): the elder is a party member of grid 1's group ---
+    party = build_party(cast, elder_is_member=True)
     return World(
+        party=party,
         cast=cast,
         request=request,
         photo=photo,
@@ -213,6 +219,9 @@ def _content_type_id(world: World) -> object:
 BY_PARAMETER: dict[str, Fill] = {
     # Open311 answers in .json or .xml
     "fmt": lambda w: "json",
+    # --- party work (issue 13) ---
+    "party_member_id": lambda w: _party(w).member.pk,
+    "party_day_id": lambda w: _party(w).day.pk,
     # the audit trail's export (/audit/export.csv)
     "file_format": lambda w: "csv",
     "service_code": lambda w: w.request.category.code,
@@ -244,8 +253,18 @@ BY_PARAMETER: dict[str, Fill] = {
 # treated like a page without parameters.
 NOT_OBJECTS = {"fmt", "file_format", "field", "app_label", "url"}
 
+
 # ``pk`` and other names whose meaning depends on the URL.
+def _party(world: World) -> PartyCast:
+    assert world.party is not None
+    return world.party
+
+
 BY_URL: dict[str, dict[str, Fill]] = {
+    # --- party work (issue 13) ---
+    "party:member": {"pk": lambda w: _party(w).member.pk},
+    "party:day": {"pk": lambda w: _party(w).day.pk},
+    "party:record": {"pk": lambda w: _party(w).day.pk},
     "people:resident_detail": {"pk": lambda w: w.cast.elder.pk},
     "people:resident_edit": {"pk": lambda w: w.cast.elder.pk},
     "people:resident_reveal": {"pk": lambda w: w.cast.elder.pk},

@@ -1,0 +1,190 @@
+"""``/api/v1/party``: party members, theme party days and figures, scoped like the pages.
+
+Only party-work roles see anything (a grid worker their grid's group); a record outside
+the caller's scope is a 404.
+"""
+
+# No ``from __future__ import annotations``: ninja's ``paginate`` wrapper resolves the
+# view's annotations in its own module, where string annotations would not resolve.
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from linli.accounts.current import request_user
+from linli.accounts.selectors import scope_for
+from linli.areas.models import Area
+from linli.core.api_pagination import ApiPages
+from linli.core.roles import Capability
+from linli.party.models import PartyDay, PartyMember
+from linli.party.selectors import (
+    default_period,
+    member_get_for_user,
+    member_list,
+    party_day_get_for_user,
+    party_day_list,
+    party_figures,
+)
+
+router = Router(tags=["party"])
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid")
+    detail: str = Field(..., description="给人看的中文说明")
+    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(..., description="direct 直管 / dual_report 在职党员双报到 / mobile 流动")
+    organisation: str
+    position: str
+    grid: str | None = None
+    home_organisation: str = Field("", description="双报到党员的原单位党组织")
+    reported_on: dt.date | None = None
+
+
+class ConcernOut(Schema):
+    request_id: int
+    number: str
+    text: str
+    status: str
+    assignee: str | None = None
+
+
+class PartyDayOut(Schema):
+    id: int
+    organisation: str
+    topic: str
+    place: str
+    planned_for: dt.date
+    state: str = Field(..., description="planned 计划中 / held 已举办")
+    held_at: dt.datetime | None = None
+    members_expected: int
+    members_present: int
+    residents_present: int
+
+
+class PartyDayDetailOut(PartyDayOut):
+    concerns: list[ConcernOut]
+
+
+class FiguresIn(Schema):
+    area: int | None = Field(None, description="区域编号;不填为全部范围")
+    start: dt.date | None = Field(None, description="起始日期,默认半年前")
+    end: dt.date | None = Field(None, description="截止日期,默认本月月底")
+
+
+class FiguresOut(Schema):
+    days_planned: int
+    days_held: int
+    attendance_rate: float | None
+    concerns_raised: int
+    concerns_resolved: int
+    resolution_rate: float | None
+    dual_reported_by_grid: dict[str, int]
+
+
+def _member_out(m: PartyMember) -> MemberOut:
+    return MemberOut(
+        id=m.pk,
+        name=m.name,
+        kind=m.kind,
+        organisation=str(m.organisation),
+        position=m.position,
+        grid=m.grid.name if m.grid else None,
+        home_organisation=m.home_organisation,
+        reported_on=m.reported_on,
+    )
+
+
+def _day_out(day: PartyDay) -> PartyDayOut:
+    return PartyDayOut(
+        id=day.pk,
+        organisation=str(day.organisation),
+        topic=day.topic,
+        place=day.place,
+        planned_for=day.planned_for,
+        state=day.state,
+        held_at=day.held_at,
+        members_expected=day.members_expected,
+        members_present=day.members_present.count(),
+        residents_present=day.residents_present,
+    )
+
+
+@router.get("/members", response=list[MemberOut], summary="党员(本人范围内)")
+@paginate(ApiPages, page_size=20, max_page_size=100)
+def list_members(request: HttpRequest, kind: str = "") -> list[MemberOut]:
+    members: QuerySet[PartyMember] = member_list(user=request_user(request), kind=kind)
+    return [_member_out(m) for m in members]
+
+
+@router.get(
+    "/members/{party_member_id}", response={200: MemberOut, 404: ErrorOut}, summary="一名党员"
+)
+def get_member(request: HttpRequest, party_member_id: int) -> MemberOut:
+    return _member_out(member_get_for_user(user=request_user(request), pk=party_member_id))
+
+
+@router.get("/days", response=list[PartyDayOut], summary="主题党日")
+@paginate(ApiPages, page_size=20, max_page_size=100)
+def list_days(request: HttpRequest, state: str = "") -> list[PartyDayOut]:
+    return [_day_out(d) for d in party_day_list(user=request_user(request), state=state)]
+
+
+@router.get(
+    "/days/{party_day_id}",
+    response={200: PartyDayDetailOut, 404: ErrorOut},
+    summary="一次主题党日及群众反映的办理情况",
+)
+def get_day(request: HttpRequest, party_day_id: int) -> PartyDayDetailOut:
+    day = party_day_get_for_user(user=request_user(request), pk=party_day_id)
+    base = _day_out(day)
+    return PartyDayDetailOut(
+        **base.dict(),
+        concerns=[
+            ConcernOut(
+                request_id=c.request.pk,
+                number=c.request.number,
+                text=c.request.text,
+                status=c.request.status,
+                assignee=c.request.assignee.full_name if c.request.assignee else None,
+            )
+            for c in day.concerns.all()
+        ],
+    )
+
+
+@router.get(
+    "/figures",
+    response={200: FiguresOut, 404: ErrorOut},
+    summary="党建统计:党日举办、到场率、群众反映办结率、双报到人数",
+)
+def get_figures(request: HttpRequest, filters: Query[FiguresIn]) -> FiguresOut:
+    user = request_user(request)
+    area = None
+    if filters.area is not None:
+        area = Area.objects.filter(pk=filters.area).first()
+        scope = scope_for(user, Capability.PARTY_VIEW)
+        if area is None or not scope.covers_path(area.path):
+            raise Http404
+    start, end = default_period(timezone.localdate())
+    figures = party_figures(
+        user=user, area=area, start=filters.start or start, end=filters.end or end
+    )
+    return FiguresOut(
+        days_planned=figures.days_planned,
+        days_held=figures.days_held,
+        attendance_rate=figures.attendance_rate,
+        concerns_raised=figures.concerns_raised,
+        concerns_resolved=figures.concerns_resolved,
+        resolution_rate=figures.resolution_rate,
+        dual_reported_by_grid=figures.dual_reported_by_grid,
+    )

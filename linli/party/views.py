@@ -1,0 +1,330 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from linli.accounts.current import request_user, require_capability
+from linli.accounts.selectors import capabilities_of, scope_for
+from linli.areas.models import Area, AreaKind, area_parent
+from linli.core.forms import add_service_errors
+from linli.core.pagination import paginate, querystring_without_page
+from linli.core.roles import Capability
+from linli.core.scoping import apply_scope
+from linli.organisations.models import Organisation
+from linli.party.forms import (
+    MemberSearchForm,
+    PartyDayFilterForm,
+    PartyDayPlanForm,
+    PartyDayRecordForm,
+    PeriodForm,
+)
+from linli.party.models import PartyDay
+from linli.party.points import point_rules
+from linli.party.selectors import (
+    branch_ranking,
+    default_period,
+    member_get_for_user,
+    member_list,
+    organisation_get_for_user,
+    organisation_tree,
+    own_membership,
+    party_day_get_for_user,
+    party_day_list,
+    party_figures,
+    visible_organisations,
+)
+from linli.party.services import ConcernIn, organisation_members, party_day_plan, party_day_record
+
+
+def _can(request: HttpRequest, capability: Capability) -> bool:
+    return capability in capabilities_of(request.user)
+
+
+def _org_choices(request: HttpRequest, capability: Capability) -> list[tuple[int, str]]:
+    orgs = visible_organisations(request.user, capability).filter(
+        kind__in=[Organisation.Kind.PARTY_BRANCH, Organisation.Kind.PARTY_GROUP]
+    )
+    return [(o.pk, o.name) for o in orgs.order_by("name")]
+
+
+@login_required
+def tree_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.PARTY_VIEW)
+    return render(request, "party/tree.html", {"roots": organisation_tree(request.user)})
+
+
+@login_required
+def member_list_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.PARTY_VIEW)
+    form = MemberSearchForm(
+        request.GET or None, organisations=_org_choices(request, Capability.PARTY_VIEW)
+    )
+    query, kind, organisation_id = "", "", None
+    if form.is_valid():
+        query = form.cleaned_data.get("q") or ""
+        kind = form.cleaned_data.get("kind") or ""
+        organisation_id = form.cleaned_data.get("organisation")
+    page = paginate(
+        request,
+        member_list(user=request.user, query=query, kind=kind, organisation_id=organisation_id),
+    )
+    return render(
+        request,
+        "party/members.html",
+        {"form": form, "page": page, "querystring": querystring_without_page(request)},
+    )
+
+
+@login_required
+def member_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get_for_user(user=request.user, pk=pk)
+    posts = member.posts.prefetch_related("buildings")
+    days = member.party_days_attended.order_by("-planned_for")[:12]
+    return render(request, "party/member.html", {"member": member, "posts": posts, "days": days})
+
+
+@login_required
+def my_membership_view(request: HttpRequest) -> HttpResponse:
+    member = own_membership(request.user)
+    if member is None:
+        raise Http404
+    return redirect("party:member", pk=member.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_day_list_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.PARTY_VIEW)
+    filters = PartyDayFilterForm(request.GET or None)
+    state = filters.cleaned_data.get("state", "") if filters.is_valid() else ""
+    can_plan = _can(request, Capability.PARTY_RECORD)
+    plan_form = None
+    if can_plan:
+        plan_form = PartyDayPlanForm(
+            request.POST or None,
+            organisations=_org_choices(request, Capability.PARTY_RECORD),
+            initial={"planned_for": timezone.localdate()},
+        )
+        if request.method == "POST" and plan_form.is_valid():
+            organisation = organisation_get_for_user(
+                user=request.user,
+                pk=plan_form.cleaned_data["organisation"],
+                capability=Capability.PARTY_RECORD,
+            )
+            try:
+                day = party_day_plan(
+                    actor=request_user(request),
+                    organisation=organisation,
+                    topic=plan_form.cleaned_data["topic"],
+                    place=plan_form.cleaned_data["place"],
+                    planned_for=plan_form.cleaned_data["planned_for"],
+                )
+            except ValidationError as error:
+                add_service_errors(plan_form, error)
+            else:
+                messages.success(request, _("已安排主题党日。"))
+                return redirect("party:day", pk=day.pk)
+    elif request.method == "POST":
+        require_capability(request, Capability.PARTY_RECORD)
+    page = paginate(request, party_day_list(user=request.user, state=state))
+    return render(
+        request,
+        "party/days.html",
+        {
+            "filters": filters,
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "plan_form": plan_form,
+        },
+    )
+
+
+@login_required
+def party_day_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    day = party_day_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "party/day.html",
+        {
+            "day": day,
+            "concerns": list(day.concerns.all()),
+            "present": list(day.members_present.all()),
+            "can_record": _can(request, Capability.PARTY_RECORD)
+            and _record_scope_covers(request, day),
+        },
+    )
+
+
+def _record_scope_covers(request: HttpRequest, day: PartyDay) -> bool:
+    return (
+        visible_organisations(request.user, Capability.PARTY_RECORD)
+        .filter(pk=day.organisation_id)
+        .exists()
+    )
+
+
+def _concern_places(request: HttpRequest, organisation: Organisation) -> list[Area]:
+    """Where a concern can be placed: the buildings of the group's grid (or the branch's
+    compound) that the user may file requests for, and the compound itself."""
+    buildings = Area.objects.filter(kind=AreaKind.BUILDING)
+    if organisation.grid_id:
+        buildings = buildings.filter(grid_id=organisation.grid_id)
+    elif organisation.area is not None:
+        buildings = buildings.filter(path__startswith=organisation.area.path)
+    buildings = apply_scope(
+        buildings, scope_for(request.user, Capability.REQUESTS_FILE), area_path="path"
+    )
+    places = list(buildings.order_by("path"))
+    area = organisation.area
+    if (
+        area is not None
+        and area.kind == AreaKind.COMPOUND
+        and (
+            scope_for(request.user, Capability.REQUESTS_FILE).covers_place(area.path, None)
+            or places
+        )
+    ):
+        places.append(area)
+    return places
+
+
+def _place_label(area: Area) -> str:
+    if area.kind == AreaKind.COMPOUND:
+        return _("%(name)s(公共区域)") % {"name": area.name}
+    parent = area_parent(area)
+    return f"{parent.name if parent else ''}{area.name}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_day_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_capability(request, Capability.PARTY_RECORD)
+    day = party_day_get_for_user(user=request.user, pk=pk, capability=Capability.PARTY_RECORD)
+    members = organisation_members(day.organisation)
+    places = _concern_places(request, day.organisation)
+    by_pk = {p.pk: p for p in places}
+    form = PartyDayRecordForm(
+        request.POST or None,
+        members=[(m.pk, m.name) for m in sorted(members, key=lambda m: (m.name, m.pk))],
+        places=[(p.pk, _place_label(p)) for p in places],
+        initial={
+            "held_on": day.held_at.date() if day.held_at else timezone.localdate(),
+            "place": day.place,
+            "members_present": [m.pk for m in day.members_present.all()],
+            "residents_present": day.residents_present,
+            "summary": day.summary,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        held_on: dt.date = form.cleaned_data["held_on"]
+        now = timezone.localtime()
+        held_at = (
+            now
+            if held_on == now.date()
+            else timezone.make_aware(dt.datetime.combine(held_on, dt.time(15, 0)))
+        )
+        present = [m for m in members if m.pk in set(form.cleaned_data["members_present"])]
+        concerns: list[ConcernIn] = []
+        for text, place_pk in form.concerns():
+            place = by_pk.get(place_pk) if place_pk else None
+            if place is None:
+                place = places[0] if places else None
+            if place is None:
+                form.add_error(None, _("没有可以登记诉求的位置。"))
+                break
+            concerns.append(ConcernIn(text=text, location=place))
+        if not form.errors:
+            try:
+                party_day_record(
+                    actor=request_user(request),
+                    party_day=day,
+                    held_at=held_at,
+                    members_present=present,
+                    residents_present=form.cleaned_data["residents_present"],
+                    summary=form.cleaned_data["summary"],
+                    place=form.cleaned_data["place"],
+                    concerns=concerns,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("已记录主题党日,%(n)d 条群众反映已转为诉求。") % {"n": len(concerns)},
+                )
+                return redirect("party:day", pk=day.pk)
+    return render(request, "party/record.html", {"day": day, "form": form})
+
+
+def _year_to_date() -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    return today.replace(month=1, day=1), today
+
+
+@login_required
+def ranking_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.PARTY_VIEW)
+    branches = list(
+        visible_organisations(request.user)
+        .filter(kind=Organisation.Kind.PARTY_BRANCH)
+        .order_by("name")
+    )
+    chosen: Organisation | None = None
+    raw = request.GET.get("organisation", "")
+    if raw.isdigit():
+        chosen = organisation_get_for_user(user=request.user, pk=int(raw))
+    elif branches:
+        chosen = branches[0]
+    start, end = _year_to_date()
+    rows = (
+        branch_ranking(user=request.user, organisation=chosen, start=start, end=end)
+        if chosen
+        else []
+    )
+    rules = point_rules()
+    return render(
+        request,
+        "party/ranking.html",
+        {
+            "branches": branches,
+            "chosen": chosen,
+            "rows": rows,
+            "rules": sorted(rules.values(), key=lambda r: r.source),
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+@login_required
+def figures_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.PARTY_VIEW)
+    areas = apply_scope(
+        Area.objects.filter(kind__in=[AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND]),
+        scope_for(request.user, Capability.PARTY_VIEW),
+        area_path="path",
+    ).order_by("path")
+    form = PeriodForm(request.GET or None, areas=[(a.pk, a.name) for a in areas])
+    today = timezone.localdate()
+    (start, end), area = default_period(today), None
+    if form.is_valid():
+        start = form.cleaned_data.get("start") or start
+        end = form.cleaned_data.get("end") or end
+        if form.cleaned_data.get("area"):
+            area = areas.filter(pk=form.cleaned_data["area"]).first()
+            if area is None:
+                raise Http404
+    figures = party_figures(user=request.user, area=area, start=start, end=end)
+    return render(
+        request,
+        "party/figures.html",
+        {"form": form, "figures": figures, "start": start, "end": end, "area": area},
+    )
