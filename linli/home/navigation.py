@@ -37,5 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_report": Role.RESIDENT in roles,
         "nav_volunteers": Capability.VOLUNTEERS_MANAGE in caps,
         "nav_my_service": Role.VOLUNTEER in roles,
+        # The figures page (诉求统计): whoever may see requests sees their place's figures.
+        "nav_figures": Capability.REQUESTS_VIEW in caps,
         "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }
