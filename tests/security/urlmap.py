@@ -190,6 +190,9 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
+    # Calling the reporter (issue 17): the audited reveal and the 已联系 record.
+    "requests:reveal_phone": {"pk": lambda w: w.request.pk},
+    "requests:contact": {"pk": lambda w: w.request.pk},
 }
 
 
