@@ -18,7 +18,9 @@ from linli.care.api import router as care_router
 from linli.core.api_errors import error_body, field_errors, invalid_detail
 from linli.core.errors import DomainError
 from linli.core.throttling import api_throttles, throttled_message
+from linli.programmes.api import router as programmes_router
 from linli.requests.api import router as requests_router
+from linli.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="邻里 Linli API",
@@ -36,6 +38,9 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/requests", requests_router)
 api.add_router("/care", care_router)
+api.add_router("/surveys", surveys_router)
+# summer programmes (暑期托管)
+api.add_router("/programmes", programmes_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):

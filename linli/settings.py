@@ -141,9 +141,13 @@ INSTALLED_APPS = [
     "linli.notifications",
     "linli.requests",
     "linli.volunteers",
+    # summer programmes (暑期托管)
+    "linli.programmes",
     "linli.care",
     "linli.triage",
     "linli.rosters",
+    "linli.earlywarning",
+    "linli.surveys",
     "linli.home",
     "linli.demo",
 ]

@@ -59,6 +59,16 @@ class Capability(enum.StrEnum):
     PERSONAL_DATA = "personal_data.manage"
     # Search and export the audit trail.
     AUDIT_VIEW = "audit.view"
+    # Read survey results (leaders, staff).
+    SURVEYS_VIEW = "surveys.view"
+    # Compose, publish and close surveys; turn answers into requests.
+    SURVEYS_MANAGE = "surveys.manage"
+    # --- summer programmes (linli.programmes) ---
+    # Run summer programmes in scope: sites, phases, timetables, enrolments, the children's
+    # daily register. (The site lead and the programme's team get a programme without it.)
+    PROGRAMMES_MANAGE = "programmes.manage"
+    # Read the programmes' figures (counts and rates, no child named) in scope.
+    PROGRAMMES_FIGURES = "programmes.figures"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
@@ -78,6 +88,7 @@ _DISPATCHERS = {
     Capability.REQUESTS_DISPATCH,
     Capability.REQUESTS_VERIFY,
 }
+_SURVEYORS = {Capability.SURVEYS_VIEW, Capability.SURVEYS_MANAGE}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # A resident's scope is narrowed to their own household by ``linli.people``.
@@ -103,6 +114,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_SURVEYORS,
             *_CARE_STAFF,
         }
     ),
@@ -118,12 +130,18 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SENSITIVE_REVEAL,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_SURVEYORS,
             *_CARE_STAFF,
         }
     ),
     # Leaders read everything below them, with personal data masked and no health data.
     Role.LEADER: frozenset(
-        {Capability.REGISTER_VIEW, Capability.CARE_VIEW, *_EVERYONE_WITH_AN_AREA}
+        {
+            Capability.REGISTER_VIEW,
+            Capability.CARE_VIEW,
+            Capability.SURVEYS_VIEW,
+            *_EVERYONE_WITH_AN_AREA,
+        }
     ),
     Role.PARTNER: frozenset(),
     Role.ADMIN: frozenset(
@@ -135,10 +153,19 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.AUDIT_VIEW,
             *_EVERYONE_WITH_AN_AREA,
             *_DISPATCHERS,
+            *_SURVEYORS,
             *_CARE_STAFF,
         }
     ),
 }
+
+# --- summer programmes (linli.programmes): staff run them, leaders read the figures ---
+for _role in (Role.STAFF, Role.COMMITTEE, Role.ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
+        Capability.PROGRAMMES_MANAGE,
+        Capability.PROGRAMMES_FIGURES,
+    }
+ROLE_CAPABILITIES[Role.LEADER] = ROLE_CAPABILITIES[Role.LEADER] | {Capability.PROGRAMMES_FIGURES}
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})

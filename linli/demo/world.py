@@ -274,6 +274,17 @@ class WorldBuilder:
         build_care_history(world)
         # Last: the roster needs the care plans (and the visits that say who came last).
         build_demo_roster(world, today=self.today)
+        # 文水县凤城镇's four summer programmes (韩村's 候鸟课堂 running today).
+        from linli.demo.programmes_world import build_programmes_world
+
+        build_programmes_world(today=self.today, names=self.names, make_user=self.user)
+        from linli.demo.surveys_world import build_surveys_world
+
+        build_surveys_world(world, today=self.today)
+        # Last of all: the early-warning scan reads everything above.
+        from linli.demo.warnings_world import build_warnings_world
+
+        build_warnings_world(world)
         return world
 
     def accounts(self, world: World, town: Area) -> None:

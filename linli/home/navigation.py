@@ -30,6 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_areas": Capability.AREAS_VIEW in caps,
         "nav_admin": user.is_superuser,
         "nav_audit": Capability.AUDIT_VIEW in caps,
+        "nav_warnings": Capability.REQUESTS_VIEW in caps,
+        "nav_surveys": Capability.SURVEYS_VIEW in caps,
         "nav_requests": Capability.REQUESTS_VIEW in caps,
         "nav_care": Capability.CARE_VIEW in caps,
         # Grid workers always have a task list; anyone else once something is assigned.
@@ -39,5 +41,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_my_service": Role.VOLUNTEER in roles,
         # The figures page (诉求统计): whoever may see requests sees their place's figures.
         "nav_figures": Capability.REQUESTS_VIEW in caps,
+        # summer programmes: staff run them; volunteers sign children in; guardians enrol.
+        "nav_programmes": Capability.PROGRAMMES_MANAGE in caps
+        or bool(roles & {Role.VOLUNTEER, Role.RESIDENT}),
         "nav_unread": Notification.objects.filter(user_id=user.pk, read_at=None).count(),
     }

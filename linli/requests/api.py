@@ -41,7 +41,7 @@ router = Router(tags=["requests"])
 
 # Channels a caller may name; Open311 has its own endpoint.
 ApiChannel = Literal[
-    "api", "chat", "phone", "patrol", "party_day", "sink_down", "visit", "resident_page"
+    "api", "chat", "phone", "patrol", "party_day", "sink_down", "visit", "resident_page", "survey"
 ]
 StatusFilter = Literal[
     "open",
@@ -64,6 +64,7 @@ ChannelFilter = Literal[
     "visit",
     "resident_page",
     "open311",
+    "survey",
 ]
 
 

@@ -42,6 +42,7 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("入户走访")
     API = "api", _("接口")
     OPEN311 = "open311", _("Open311")
+    SURVEY = "survey", _("民意调查")
 
 
 class Request(TimeStampedModel):

@@ -46,6 +46,8 @@ PUBLIC: dict[str, str] = {
     "open311:discovery": "Open311 discovery is public by the GeoReport v2 specification",
     "open311:services": "Open311 service list (request categories) is public by the spec",
     "open311:service": "Open311 service definition (one category) is public by the spec",
+    "surveys:enter_code": "residents answer surveys without an account: typing the code",
+    "surveys:answer": "a household's one-time survey code is its key; no personal data shown",
 }
 METHODS = ("get", "post")
 LOGIN_REDIRECT = {"page": "/accounts/login/?next=", "admin": "/admin/login/?next="}

@@ -28,13 +28,24 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
 from linli.accounts.services import api_token_create
 from linli.care.models import Alert
 from linli.care.services import Readings, care_plan_save, visit_log
+from linli.earlywarning.models import EarlyWarning, WarningKind
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
+from linli.programmes.models import Enrolment
 from linli.requests.models import Request, RequestPhoto
+from linli.surveys.models import Answer, Invitation, Survey
+from linli.surveys.services import (
+    RawAnswer,
+    question_add,
+    survey_answer,
+    survey_create,
+    survey_open,
+)
 from linli.volunteers.models import ServiceCertificate, Team, Volunteer
 from linli.volunteers.services import (
     certificate_issue,
@@ -43,6 +54,7 @@ from linli.volunteers.services import (
     volunteer_create,
 )
 from tests.cast import Cast, build_cast
+from tests.programmes.support import Summer, build_summer, enrol_child
 from tests.requests.support import file_request, jpeg_bytes, upload
 
 # Text that must never reach anyone outside grid 1: the elder's personal data (in full and
@@ -62,6 +74,10 @@ class World:
     alert: Alert
     certificate: ServiceCertificate
     outsider_token: str
+    survey: Survey
+    survey_invitation: Invitation
+    survey_answer: Answer
+    warning: EarlyWarning
 
     @property
     def markers(self) -> list[str]:
@@ -99,6 +115,26 @@ def build_world() -> World:
     alert = Alert.objects.get(resident=cast.elder)
     certificate = certificate_issue(actor=None, volunteer=volunteer)
     _token, secret = api_token_create(user=cast.worker2, name="security suite")
+    # An open survey of the community: grid 1's household has answered in writing.
+    survey = survey_create(actor=cast.staff, community=cast.community, title="满意度调查")
+    question_add(actor=cast.staff, survey=survey, kind="text", text="您的建议?")
+    survey_open(actor=cast.staff, survey=survey, seed=1)
+    invitation = Invitation.objects.get(survey=survey, household=cast.household1)
+    question = survey.questions.get()
+    survey_answer(invitation=invitation, answers={question.pk: RawAnswer(text="楼道灯不亮")})
+    survey_invitation = Invitation.objects.get(survey=survey, household=cast.household2)
+    # An early warning about grid 1's building.
+    warning = EarlyWarning.objects.create(
+        kind=WarningKind.HOTSPOT,
+        key=f"hotspot:{cast.building1.pk}:test",
+        community=cast.community,
+        area=cast.building1,
+        grid=cast.grid1,
+        title="1号楼反复反映“环境卫生”",
+        reason="近 14 天1号楼反映“环境卫生” 3 次",
+        raised_at=timezone.now(),
+        last_seen_at=timezone.now(),
+    )
     return World(
         cast=cast,
         request=request,
@@ -110,6 +146,10 @@ def build_world() -> World:
         alert=alert,
         certificate=certificate,
         outsider_token=secret,
+        survey=survey,
+        survey_invitation=survey_invitation,
+        survey_answer=Answer.objects.get(response__survey=survey),
+        warning=warning,
     )
 
 
@@ -142,6 +182,9 @@ BY_PARAMETER: dict[str, Fill] = {
     "parent_id": lambda w: w.cast.community.pk,
     "app_label": lambda w: "people",
     "url": lambda w: "no-such-page/",
+    # summer programmes API
+    "programme_id": lambda w: _summer(w).programme.pk,
+    "enrolment_id": lambda w: _summer_enrolment(w).pk,
 }
 
 # Parameters that choose a format or a field, not an object: a URL with only these is
@@ -193,7 +236,48 @@ BY_URL: dict[str, dict[str, Fill]] = {
     # Calling the reporter (issue 17): the audited reveal and the 已联系 record.
     "requests:reveal_phone": {"pk": lambda w: w.request.pk},
     "requests:contact": {"pk": lambda w: w.request.pk},
+    "surveys:detail": {"pk": lambda w: w.survey.pk},
+    "earlywarning:acknowledge": {"pk": lambda w: w.warning.pk},
+    "earlywarning:close": {"pk": lambda w: w.warning.pk},
+    "api-v1:survey_detail": {"survey_id": lambda w: w.survey.pk},
+    "surveys:open": {"pk": lambda w: w.survey.pk},
+    "surveys:close": {"pk": lambda w: w.survey.pk},
+    "surveys:codes": {"pk": lambda w: w.survey.pk},
+    "surveys:export": {"pk": lambda w: w.survey.pk},
+    "surveys:my_answer": {"pk": lambda w: w.survey.pk},
+    "surveys:question_remove": {
+        "pk": lambda w: w.survey.pk,
+        "question_pk": lambda w: w.survey.questions.get().pk,
+    },
+    "surveys:answer_to_request": {"pk": lambda w: w.survey_answer.pk},
+    # a household's one-time code (public by design, see test_url_access.PUBLIC)
+    "surveys:answer": {"code": lambda w: w.survey_invitation.code},
+    # --- summer programmes: built on first use (see ``_summer``) ---
+    "programmes:detail": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:day": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:enrol": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:register_xlsx": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:incident": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:message": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:sign_in": {"pk": lambda w: _summer_enrolment(w).pk},
+    "programmes:sign_out": {"pk": lambda w: _summer_enrolment(w).pk},
 }
+
+
+def _summer(world: World) -> Summer:
+    """A summer programme of 和平社区 (a child of grid 2's household), made once per world."""
+    if "_summer" not in world.__dict__:
+        world.__dict__["_summer"] = build_summer(world.cast)
+    summer: Summer = world.__dict__["_summer"]
+    return summer
+
+
+def _summer_enrolment(world: World) -> Enrolment:
+    summer = _summer(world)
+    if "_summer_enrolment" not in world.__dict__:
+        world.__dict__["_summer_enrolment"] = enrol_child(summer)
+    enrolment: Enrolment = world.__dict__["_summer_enrolment"]
+    return enrolment
 
 
 @dataclass(frozen=True)

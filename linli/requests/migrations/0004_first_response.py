@@ -22,7 +22,7 @@ def backfill_first_response(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0002_default_categories"),
+        ("requests", "0003_alter_request_channel"),
     ]
 
     operations = [

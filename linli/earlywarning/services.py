@@ -1,0 +1,172 @@
+"""Every write about early warnings: the scan that raises, refreshes and clears them, and
+the people who acknowledge and close them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.models import RoleAssignment, User
+from linli.areas.models import Area
+from linli.areas.selectors import ancestor_paths
+from linli.core.audit import audit_record
+from linli.core.roles import Capability, Role, roles_with
+from linli.earlywarning.detectors import CARE_KINDS, Finding, registered_detectors, rule_for
+from linli.earlywarning.models import ACTIVE_STATUSES, EarlyWarning, WarningStatus
+from linli.notifications.services import notify
+
+CLEARED_NOTE = "情况已消除(系统复核)"
+COOLDOWN_DAYS = 7
+
+
+def responsible_for(finding: Finding | EarlyWarning) -> list[User]:
+    """Who is told: the grid's workers, and whoever dispatches requests (or manages care,
+    for care warnings) over the community."""
+    community = Area.objects.get(pk=finding.community_id)
+    capability = (
+        Capability.CARE_MANAGE if finding.kind in CARE_KINDS else Capability.REQUESTS_DISPATCH
+    )
+    place = Q(
+        area__path__in=ancestor_paths(community.path), role__in=sorted(roles_with(capability))
+    )
+    if finding.grid_id is not None:
+        # The grid's own workers answer for everything in it.
+        place |= Q(grid_id=finding.grid_id, role=Role.GRID_WORKER)
+    assignments = RoleAssignment.objects.filter(place, user__is_active=True).select_related("user")
+    users = {a.user_id: a.user for a in assignments.order_by("pk")}
+    if finding.assignee_id is not None and finding.assignee_id not in users:
+        assignee = User.objects.filter(pk=finding.assignee_id, is_active=True).first()
+        if assignee is not None:
+            users[assignee.pk] = assignee
+    return list(users.values())
+
+
+def _apply(finding: Finding, now: dt.datetime) -> tuple[EarlyWarning, bool]:
+    fields = {
+        "community_id": finding.community_id,
+        "area_id": finding.area_id,
+        "grid_id": finding.grid_id,
+        "category_id": finding.category_id,
+        "assignee_id": finding.assignee_id,
+        "resident_id": finding.resident_id,
+        "title": finding.title[:120],
+        "reason": finding.reason[:300],
+        "link": finding.link[:300],
+        "count": finding.count,
+        "last_seen_at": now,
+    }
+    warning = (
+        EarlyWarning.objects.select_for_update()
+        .filter(key=finding.key, status__in=ACTIVE_STATUSES)
+        .first()
+    )
+    if warning is not None:
+        for name, value in fields.items():
+            setattr(warning, name, value)
+        warning.save(update_fields=[*fields])
+        return warning, False
+    warning = EarlyWarning.objects.create(
+        kind=finding.kind, key=finding.key, raised_at=now, **fields
+    )
+    return warning, True
+
+
+@transaction.atomic
+def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Run every enabled detector: raise new warnings (and tell the responsible people),
+    refresh the figures of those still true, and close those no longer true. Returns how
+    many were raised, refreshed and cleared."""
+    now = now or timezone.now()
+    raised = refreshed = cleared = 0
+    for kind, detector in registered_detectors().items():
+        rule = rule_for(kind)
+        findings = list(detector(rule, now)) if rule.enabled else []
+        # A warning a person closed is not raised again while its situation lasts, for
+        # the rule's window (at least a week): they have looked at it.
+        cooldown = now - dt.timedelta(days=max(rule.window_days, COOLDOWN_DAYS))
+        closed_by_people = set(
+            EarlyWarning.objects.filter(
+                kind=kind,
+                status=WarningStatus.CLOSED,
+                closed_by__isnull=False,
+                closed_at__gte=cooldown,
+            ).values_list("key", flat=True)
+        )
+        seen: set[str] = set()
+        for finding in findings:
+            seen.add(finding.key)
+            if finding.key in closed_by_people:
+                continue
+            warning, new = _apply(finding, now)
+            if new:
+                raised += 1
+                audit_record(actor=None, action="earlywarning.raise", obj=warning)
+                notify(
+                    users=responsible_for(finding),
+                    text=_("预警:%(title)s。%(reason)s")
+                    % {"title": warning.title, "reason": warning.reason},
+                    link=warning.link,
+                    urgent=finding.kind in CARE_KINDS,
+                )
+            else:
+                refreshed += 1
+        gone = EarlyWarning.objects.filter(kind=kind, status__in=ACTIVE_STATUSES).exclude(
+            key__in=seen
+        )
+        for warning in gone.select_for_update():
+            warning.status = WarningStatus.CLOSED
+            warning.closed_at = now
+            warning.close_note = CLEARED_NOTE
+            warning.save(update_fields=["status", "closed_at", "close_note"])
+            audit_record(actor=None, action="earlywarning.clear", obj=warning)
+            cleared += 1
+    return {"raised": raised, "refreshed": refreshed, "cleared": cleared}
+
+
+@transaction.atomic
+def warning_acknowledge(*, actor: User, warning: EarlyWarning) -> EarlyWarning:
+    warning = EarlyWarning.objects.select_for_update().get(pk=warning.pk)
+    if warning.status != WarningStatus.OPEN:
+        raise ValidationError(_("这条预警已经有人知悉或已关闭。"))
+    warning.status = WarningStatus.ACKNOWLEDGED
+    warning.acknowledged_by = actor
+    warning.acknowledged_at = timezone.now()
+    warning.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+    audit_record(actor=actor, action="earlywarning.acknowledge", obj=warning)
+    return warning
+
+
+MAX_NOTE = 300
+
+
+@transaction.atomic
+def warning_close(*, actor: User, warning: EarlyWarning, note: str = "") -> EarlyWarning:
+    warning = EarlyWarning.objects.select_for_update().get(pk=warning.pk)
+    note = note.strip()
+    if warning.status == WarningStatus.CLOSED:
+        raise ValidationError(_("这条预警已经关闭。"))
+    if len(note) > MAX_NOTE:
+        raise ValidationError({"note": [_("处理说明请控制在 %(n)d 字以内。") % {"n": MAX_NOTE}]})
+    warning.status = WarningStatus.CLOSED
+    warning.closed_by = actor
+    warning.closed_at = timezone.now()
+    warning.close_note = note
+    if warning.acknowledged_at is None:
+        warning.acknowledged_by, warning.acknowledged_at = actor, warning.closed_at
+    warning.save(
+        update_fields=[
+            "status",
+            "closed_by",
+            "closed_at",
+            "close_note",
+            "acknowledged_by",
+            "acknowledged_at",
+        ]
+    )
+    audit_record(actor=actor, action="earlywarning.close", obj=warning, note=note[:60])
+    return warning

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.accounts.current import request_user
+from linli.core.pagination import paginate, querystring_without_page
+from linli.earlywarning.models import WarningKind, WarningStatus
+from linli.earlywarning.selectors import warning_get_for_user, warning_list
+from linli.earlywarning.services import warning_acknowledge, warning_close
+
+STATUS_FILTERS = [("active", _("未关闭")), *WarningStatus.choices, ("all", _("全部"))]
+
+
+@login_required
+def warning_list_view(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "active")
+    if status not in {value for value, _label in STATUS_FILTERS}:
+        status = "active"
+    kind = request.GET.get("kind", "")
+    if kind not in WarningKind.values:
+        kind = ""
+    page = paginate(request, warning_list(user=request.user, status=status, kind=kind))
+    return render(
+        request,
+        "earlywarning/list.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "status_filters": STATUS_FILTERS,
+            "kinds": WarningKind.choices,
+            "querystring": querystring_without_page(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def warning_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    warning = warning_get_for_user(user=request.user, pk=pk)
+    try:
+        warning_acknowledge(actor=request_user(request), warning=warning)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已知悉:%(title)s") % {"title": warning.title})
+    return redirect("earlywarning:list")
+
+
+@login_required
+@require_POST
+def warning_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    warning = warning_get_for_user(user=request.user, pk=pk)
+    try:
+        warning_close(
+            actor=request_user(request), warning=warning, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已关闭:%(title)s") % {"title": warning.title})
+    return redirect("earlywarning:list")

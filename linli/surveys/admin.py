@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from linli.surveys.models import Question, Survey
+
+
+class QuestionInline(admin.TabularInline[Question, Survey]):
+    model = Question
+    extra = 0
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin[Survey]):
+    list_display = ["title", "community", "status", "opened_at", "closed_at"]
+    list_filter = ["status"]
+    inlines = [QuestionInline]
