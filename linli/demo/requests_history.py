@@ -38,6 +38,7 @@ from linli.requests.services import (
     mediation_conclude,
     mediation_start,
     request_feedback,
+    request_record_contact,
     request_submit,
     request_transition,
     requests_escalate_overdue,
@@ -49,6 +50,7 @@ HISTORY_DAYS = 180
 ORDINARY_REQUESTS = 440
 RESIDENT_PAGE_REQUESTS = 6
 ESCALATION_DELAY = dt.timedelta(minutes=10)
+CONTACT_NOTE = "已电话联系反映人,约好上门时间"
 
 # --- what residents say ---------------------------------------------------------------------
 # Each line is "LEVEL|text": U a unit, B a building, C the compound; a "!" marks an urgent
@@ -627,6 +629,15 @@ class HistoryBuilder:
         self.clock = at
         return True
 
+    def contact(self, request: Request, at: dt.datetime, actor: User) -> bool:
+        """The assignee calls the reporter (已联系) at ``at``, unless that is still ahead."""
+        self.escalate_if_overdue(request, at)
+        if at > self.now:
+            return False
+        request_record_contact(request=request, actor=actor, note=CONTACT_NOTE, at=at)
+        self.clock = at
+        return True
+
     def follow_up(
         self,
         request: Request,
@@ -746,10 +757,24 @@ class HistoryBuilder:
             self.escalate_if_overdue(request, self.now)
             return
         window = request.due_at - plan.at
+        assigned_at = t
         if request.urgent:
             t += self.hours(0.05, 0.4, rng)  # someone goes now, day or night
         else:
             t = self.daytime(t + min(self.hours(0.3, 6, rng), window * 0.3), rng)
+        # Who answers the reporter, and when, is drawn from its own generator so that the
+        # rest of the request's story stays as it was.
+        answer = random.Random(f"answer-{request.number}")
+        if not request.urgent and answer.random() < 0.1:
+            # A busy week: nobody answered within the response time (the 响应率 shows it).
+            answer_in = request.response_due_at - plan.at
+            t = self.daytime(plan.at + answer_in * answer.uniform(1.1, 1.8), answer)
+        if request.reporter is not None and answer.random() < 0.45:
+            # The worker first calls the reporter (已联系), then goes round.
+            called = assigned_at + (t - assigned_at) * answer.uniform(0.3, 0.9)
+            if not self.contact(request, called, handler):
+                self.escalate_if_overdue(request, self.now)
+                return
         if not self.step(request, t, Status.IN_PROGRESS, handler) or stop == Status.IN_PROGRESS:
             self.escalate_if_overdue(request, self.now)
             return

@@ -43,6 +43,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_report": Role.RESIDENT in roles,
         "nav_volunteers": Capability.VOLUNTEERS_MANAGE in caps,
         "nav_my_service": Role.VOLUNTEER in roles,
+        # The figures page (诉求统计): whoever may see requests sees their place's figures.
+        "nav_figures": Capability.REQUESTS_VIEW in caps,
         # summer programmes: staff run them; volunteers sign children in; guardians enrol.
         "nav_programmes": Capability.PROGRAMMES_MANAGE in caps
         or bool(roles & {Role.VOLUNTEER, Role.RESIDENT}),

@@ -41,7 +41,16 @@ router = Router(tags=["requests"])
 
 # Channels a caller may name; Open311 has its own endpoint.
 ApiChannel = Literal[
-    "api", "chat", "phone", "patrol", "party_day", "sink_down", "visit", "resident_page", "activity"
+    "api",
+    "chat",
+    "phone",
+    "patrol",
+    "party_day",
+    "sink_down",
+    "visit",
+    "resident_page",
+    "activity",
+    "survey",
 ]
 StatusFilter = Literal[
     "open",
@@ -65,6 +74,7 @@ ChannelFilter = Literal[
     "resident_page",
     "open311",
     "activity",
+    "survey",
 ]
 
 

@@ -9,12 +9,16 @@ The one exception is disputes resolved, which counts mediations *concluded* in t
 The definitions, with their exact numerators and denominators:
 
 响应率 (response rate)
-    numerator: requests responded to within their response deadline — accepted with
-    ``accepted_at <= response_due_at``, or rejected (不予受理 is also a response) with
-    the rejection (``closed_at``) ``<= response_due_at``;
-    denominator: requests that are due a response — already accepted or rejected, or
-    still waiting with their response deadline passed (``response_due_at <= now``). A
-    request filed a few minutes ago and not yet accepted is not counted either way.
+    A response is a person's first action towards the reporter (``responded_at``): the
+    assignee starts (开始处理) or records 已联系 after calling, or the request is rejected
+    with reasons (不予受理 also answers the reporter). Automatic routing accepts and
+    assigns at submission; that is no response, or the rate would be 100 % by
+    construction.
+    numerator: requests responded to within their response deadline
+    (``responded_at <= response_due_at``);
+    denominator: requests that are due a response — responded to already, or with
+    their response deadline passed (``response_due_at <= now``). A request filed a few
+    minutes ago that nobody has answered yet is not counted either way.
 
 按期办结率 (on-time rate)
     numerator: requests resolved (``resolved_at`` set: 已办结待核实 or 已关闭) with
@@ -36,10 +40,13 @@ The definitions, with their exact numerators and denominators:
     dispute-category requests whose mediation ended in agreement (达成协议) and that
     are closed, the mediation concluded (``concluded_at``) in the range.
 
-Counts by category, status and channel, the total, and the overdue ones (open and past
-``due_at`` now) are of the cohort. The whole is five queries whatever the number of
-requests: one conditional aggregate over the cohort, one grouped count by category (and
-one to list the categories), one over the latest follow-ups and one over the mediations.
+Counts by category, status and channel, and the total, are of the cohort. 超期未办结
+(``overdue_open``) is not: it is every request in the place open *now* and past its
+``due_at``, whatever its submission date — an overdue request from last month is still
+overdue this month. The whole is six queries whatever the number of
+requests: one conditional aggregate over the cohort, one count of overdue requests now,
+one grouped count by category (and one to list the categories), one over the latest
+follow-ups and one over the mediations.
 """
 
 from __future__ import annotations
@@ -176,26 +183,24 @@ def request_figures(
 
     open_now = Q(status__in=list(OPEN_STATUSES))
     overdue = open_now & Q(due_at__lt=now)
-    rejected = Q(status=Status.REJECTED)
     resolved = Q(resolved_at__isnull=False)
     counts = cohort.aggregate(
         total=Count("pk"),
         responded_on_time=Count(
             "pk",
-            filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at"))
-            | (rejected & Q(closed_at__lte=F("response_due_at"))),
+            filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due_at")),
         ),
         response_due=Count(
-            "pk",
-            filter=Q(accepted_at__isnull=False) | rejected | Q(response_due_at__lte=now),
+            "pk", filter=Q(responded_at__isnull=False) | Q(response_due_at__lte=now)
         ),
         resolved_on_time=Count("pk", filter=resolved & Q(resolved_at__lte=F("due_at"))),
         resolution_due=Count("pk", filter=resolved | overdue),
-        overdue_open=Count("pk", filter=overdue),
         reopened=Count("pk", filter=Q(reopen_count__gt=0)),
         **{f"status_{s.value}": Count("pk", filter=Q(status=s)) for s in STATUS_ORDER},
         **{f"channel_{c.value}": Count("pk", filter=Q(channel=c)) for c in Channel},
     )
+
+    overdue_open = placed.filter(overdue).count()
 
     per_category = {
         row["category_id"]: row["n"]
@@ -243,7 +248,7 @@ def request_figures(
         satisfied=feedback["satisfied"],
         basically_satisfied=feedback["basically"],
         dissatisfied=feedback["dissatisfied"],
-        overdue_open=counts["overdue_open"],
+        overdue_open=overdue_open,
         reopened=counts["reopened"],
         disputes_concluded=disputes["concluded"],
         disputes_resolved=disputes["resolved"],

@@ -15,7 +15,7 @@ from linli.areas.selectors import area_label, child_by_number
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
 from linli.requests.models import Category, Channel, Feedback, Mediation, Satisfaction
-from linli.requests.selectors import ReportPlace
+from linli.requests.selectors import ReportPlace, propose_place
 from linli.requests.services import MAX_PHOTOS
 from linli.requests.workflow import Status
 
@@ -76,7 +76,16 @@ class ReportForm(forms.Form):
         self.fields["place"].error_messages["required"] = _("请选择问题所在的位置。")
         self.fields["place"].error_messages["invalid_choice"] = _("请选择问题所在的位置。")
         if places:
-            self.fields["place"].initial = places[0].key
+            self.fields["place"].initial = propose_place("", places)
+        self.main_keys = {"unit", "home", "building", "compound"}
+
+    def main_places(self) -> list[Any]:
+        """The radios shown at once: the unit's common area, home, building, compound."""
+        return [r for r in self["place"] if r.data["value"] in self.main_keys]
+
+    def other_places(self) -> list[Any]:
+        """The compound's other buildings, collapsed."""
+        return [r for r in self["place"] if r.data["value"] not in self.main_keys]
 
     def chosen_place(self) -> ReportPlace:
         return self.places[self.cleaned_data["place"]]

@@ -115,6 +115,9 @@ class Request(TimeStampedModel):
     response_due_at = models.DateTimeField(_("响应时限"))
     due_at = models.DateTimeField(_("办理时限"), db_index=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    # A person's first action towards the reporter (start, 已联系, or a reasoned
+    # rejection): the 响应率 counts this, never the automatic acceptance at submission.
+    responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,6 +190,7 @@ class RequestEvent(models.Model):
         FEEDBACK = "feedback", _("回访评价")
         MEDIATION = "mediation", _("调解")
         COMMENT = "comment", _("备注")
+        CONTACTED = "contacted", _("已联系")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,7 +145,13 @@ def my_reports(user: AnyUser) -> QuerySet[Request]:
         return Request.objects.none()
     return (
         with_overdue(Request.objects.filter(Q(reporter__user=user) | Q(submitted_by=user)))
-        .select_related(*LIST_RELATED)
+        .select_related(*LIST_RELATED, "assignee_organisation")
+        .annotate(
+            # For the plain-words status (「已交给网格员陈中平」), without a query per row.
+            assignee_is_grid_worker=Exists(
+                RoleAssignment.objects.filter(user=OuterRef("assignee"), role=Role.GRID_WORKER)
+            )
+        )
         .order_by("-submitted_at")
     )
 
@@ -318,6 +335,11 @@ def report_places(resident: Resident) -> list[ReportPlace]:
     ]
     building = ancestor_of_kind(unit, AreaKind.BUILDING)
     compound = ancestor_of_kind(unit, AreaKind.COMPOUND)
+    places.append(
+        ReportPlace(
+            "unit", _("我家单元的楼道、楼梯、单元门(%(place)s)") % {"place": unit_label}, unit
+        )
+    )
     if building is not None:
         places.append(
             ReportPlace("building", _("我家这栋楼(%(name)s)") % {"name": building.name}, building)
@@ -333,6 +355,28 @@ def report_places(resident: Resident) -> list[ReportPlace]:
             if building is None or other.pk != building.pk:
                 places.append(ReportPlace(f"b{other.pk}", f"{compound.name}{other.name}", other))
     return places
+
+
+# Words in a resident's report that say where the problem is, tried in this order: the
+# first place whose words occur is proposed. Shared with the report page's script.
+PLACE_HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("unit", ("楼道", "单元门", "楼梯", "电梯", "门禁", "走廊", "过道")),
+    ("building", ("楼顶", "外墙", "楼下", "整栋")),
+    ("compound", ("小区门口", "小区大门", "小区", "广场", "停车场", "绿化")),
+    ("home", ("我家", "家里", "屋里", "室内", "卫生间", "厨房")),
+)
+# Nothing said: the unit's common area, never the flat (a worker knocking on 502 for a
+# stairwell light helps nobody); the resident changes it in one tap.
+DEFAULT_PLACE = "unit"
+
+
+def propose_place(text: str, places: Sequence[ReportPlace]) -> str:
+    """The key of the place the report's text points to (one of ``places``)."""
+    keys = {p.key for p in places}
+    for key, words in PLACE_HINTS:
+        if key in keys and any(word in text for word in words):
+            return key
+    return DEFAULT_PLACE if DEFAULT_PLACE in keys else places[0].key
 
 
 def filing_places(user: AnyUser) -> tuple[list[Area], list[Area]]:

@@ -76,6 +76,9 @@ PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 # A 50-megapixel phone photo passes; a small file that would unpack into gigabytes of
 # pixels (a decompression bomb) is refused before its pixels are read.
 MAX_PHOTO_PIXELS = 60_000_000
+# A person's actions that answer the reporter: the first one is the request's response
+# (响应). Automatic acceptance and a dispatcher's desk work are not.
+RESPONSE_TRANSITIONS = frozenset({"start", "reject"})
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -629,6 +632,8 @@ def _apply(
             request.reopen_count += 1
     if transition.name == "reject":
         request.closed_at = at
+    if transition.name in RESPONSE_TRANSITIONS and request.responded_at is None:
+        request.responded_at = at
     request.save()
 
 
@@ -926,4 +931,59 @@ def request_add_report(
         % {"who": who, "channel": Channel(channel).label, "text": text[:500]},
     )
     audit_record(actor=actor, action="update", obj=request, fields=["events"], note="repeat")
+    return event
+
+
+def _check_contact(request: Request, actor: User) -> None:
+    if Actor.ASSIGNEE not in actor_relations(actor, request):
+        raise NotPermitted(_("只有承办人可以联系反映人。"))
+    if request.status not in OPEN_STATUSES:
+        raise InvalidTransition(_("这条诉求已办结或关闭。"))
+
+
+@transaction.atomic
+def request_reveal_reporter_phone(*, request: Request, actor: User) -> str:
+    """The reporter's full phone number for the assignee to call, recorded as a reveal
+    (as the register's reveal is). Empty when no number is registered."""
+    locked = Request.objects.select_related("location", "reporter").get(pk=request.pk)
+    _check_contact(locked, actor)
+    reporter = locked.reporter
+    if reporter is None or not reporter.phone:
+        return ""
+    refusal = processing_refusal(reporter)
+    if refusal:
+        raise NotPermitted(refusal)
+    audit_record(actor=actor, action="reveal", obj=reporter, fields=["phone"], note=locked.number)
+    phone: str = reporter.phone
+    return phone
+
+
+@transaction.atomic
+def request_record_contact(
+    *, request: Request, actor: User, note: str = "", at: dt.datetime | None = None
+) -> RequestEvent:
+    """The assignee has called or spoken to the reporter (已联系): a timeline event, and
+    the request's first response when nothing answered the reporter before."""
+    at = at or timezone.now()
+    locked = (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("location", "reporter")
+        .get(pk=request.pk)
+    )
+    _check_contact(locked, actor)
+    note = note.strip()[:500]
+    event = _event(
+        locked,
+        kind=RequestEvent.Kind.CONTACTED,
+        actor=actor,
+        at=at,
+        note=note or _("已与反映人联系"),
+    )
+    fields = ["events"]
+    if locked.responded_at is None:
+        locked.responded_at = at
+        locked.save(update_fields=["responded_at", "updated_at"])
+        fields.append("responded_at")
+    audit_record(actor=actor, action="update", obj=locked, fields=fields, note="contacted")
+    request.refresh_from_db()
     return event

@@ -48,6 +48,7 @@ from linli.requests.locate import resident_of
 from linli.requests.models import Category, Channel, Feedback, Mediation, Request
 from linli.requests.reading import pending_suggestion, urgency_reason
 from linli.requests.selectors import (
+    PLACE_HINTS,
     QueueFilters,
     actor_relations,
     assignable_organisations,
@@ -68,6 +69,8 @@ from linli.requests.services import (
     request_clear_urgent,
     request_feedback,
     request_reclassify,
+    request_record_contact,
+    request_reveal_reporter_phone,
     request_submit,
     request_transition,
 )
@@ -108,7 +111,12 @@ def report(request: HttpRequest) -> HttpResponse:
         if wait is not None:
             # The text stays in the form (photos cannot be put back into a file field).
             form.add_error(None, throttled_message(wait))
-            response = render(request, "requests/report.html", {"form": form}, status=429)
+            response = render(
+                request,
+                "requests/report.html",
+                {"form": form, "place_hints": {key: list(words) for key, words in PLACE_HINTS}},
+                status=429,
+            )
             response["Retry-After"] = str(wait)
             return response
     if request.method == "POST" and form.is_valid():
@@ -134,7 +142,12 @@ def report(request: HttpRequest) -> HttpResponse:
             )
             return redirect("requests:detail", pk=created.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "requests/report.html", {"form": form}, status=status)
+    return render(
+        request,
+        "requests/report.html",
+        {"form": form, "place_hints": {key: list(words) for key, words in PLACE_HINTS}},
+        status=status,
+    )
 
 
 @login_required
@@ -326,6 +339,7 @@ def _detail_context(
         "is_finished": status in FINISHED_STATUSES,
         "show_reporter": bool(relations & STAFF_RELATIONS),
         "is_dispute": req.category.code == DISPUTE_CATEGORY,
+        "can_contact": Actor.ASSIGNEE in relations and status in OPEN_STATUSES,
         "urgency_reason": urgency_reason(req) if req.urgent and relations & STAFF_RELATIONS else "",
         "clear_urgent_form": (
             overrides.get("clear_urgent") or ClearUrgentForm()
@@ -690,3 +704,43 @@ def mediation_conclude_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已记录调解结果。"))
                 return redirect("requests:detail", pk=req.pk)
     return _render_detail(request, req, status=400, overrides={"mediation_conclude": form})
+
+
+# --- calling the reporter -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assignee taps 「打电话」: the reporter's number, revealed and audited, as a
+    tel: link (a fragment for htmx, the request page otherwise)."""
+    req = request_get_for_user(user=request.user, pk=pk)
+    try:
+        phone = request_reveal_reporter_phone(request=req, actor=request_user(request))
+    except DomainError as exc:
+        return _refused(request, req, exc)
+    next_ = "tasks" if request.POST.get("next") == "tasks" else ""
+    if _is_htmx(request):
+        return render(
+            request,
+            "requests/_contact.html",
+            {"r": req, "phone": phone, "phone_revealed": True, "next": next_},
+        )
+    context = _detail_context(request, req)
+    context |= {"phone": phone, "phone_revealed": True}
+    return render(request, "requests/detail.html", context)
+
+
+@login_required
+@require_POST
+def contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """「已联系」: the assignee has called or spoken to the reporter (the first response)."""
+    req = request_get_for_user(user=request.user, pk=pk)
+    try:
+        request_record_contact(
+            request=req, actor=request_user(request), note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        return _refused(request, req, exc)
+    messages.success(request, _("已记录:已与反映人联系(%(number)s)") % {"number": req.number})
+    return redirect(_back_to(request, req))

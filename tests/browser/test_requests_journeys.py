@@ -129,7 +129,8 @@ def test_resident_reports_a_problem_and_rates_the_result(
     log_in(phone, live_server, "resident")
     nav(phone, "我要反映")
     expect(phone.get_by_role("heading", name="我要反映")).to_be_visible()
-    expect(phone.get_by_label("我家(和平小区1号楼1单元101室)")).to_be_checked()
+    # Nothing written yet: the unit's common area, not the flat (issue 17).
+    expect(phone.get_by_label("我家单元的楼道、楼梯、单元门(和平小区1号楼1单元)")).to_be_checked()
     assert_fits_phone(phone)
     shot(phone, "requests-a1-report-form-phone")
 
@@ -156,7 +157,7 @@ def test_resident_reports_a_problem_and_rates_the_result(
 
     nav(phone, "我的诉求")
     expect(phone.locator(".request-card")).to_have_count(1)
-    expect(phone.locator(".request-card")).to_contain_text("已派单")
+    expect(phone.locator(".request-card")).to_contain_text("已交给网格员陈网格,预计")
     expect(phone.locator(".request-card")).to_contain_text("紧急")
     assert_fits_phone(phone)
     shot(phone, "requests-a4-mine-phone")
@@ -258,7 +259,9 @@ def test_staff_verify_and_close_a_resolved_request(
     expect(desktop.locator("#actions")).to_contain_text("退回重办")
     expect(desktop.get_by_text("138****5678")).to_be_visible()
     shot(desktop, "requests-c2-detail-desktop")
-    desktop.locator("#actions").get_by_role("button", name="核实关闭").click()
+    desktop.locator("#actions").get_by_text("核实关闭", exact=True).click()
+    expect(desktop.locator("#actions")).to_contain_text("还没有回访")  # asked to confirm
+    desktop.locator("#actions").get_by_role("button", name="确认核实关闭").click()
     desktop.wait_for_load_state("networkidle")
 
     expect(desktop.get_by_text(f"已核实关闭:{lamp.number}")).to_be_visible()

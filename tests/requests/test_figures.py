@@ -23,6 +23,7 @@ from linli.requests.services import (
     mediation_conclude,
     mediation_start,
     request_feedback,
+    request_record_contact,
     request_submit,
 )
 from linli.requests.workflow import Status
@@ -89,20 +90,44 @@ def test_a_rate_with_nothing_to_judge_has_no_value() -> None:
 # --- 响应率 -----------------------------------------------------------------------------------
 
 
-def test_response_rate_counts_responses_within_the_response_deadline(cast: Cast) -> None:
+def test_response_rate_counts_a_persons_first_action_within_the_deadline(cast: Cast) -> None:
     now = T0 + dt.timedelta(days=3)
-    file_request(cast, at=T0)  # located: accepted automatically at once
-    late = waiting(cast, at=T0)
-    move(late, Status.ACCEPTED, cast.staff, at=T0 + dt.timedelta(hours=30))
+    file_request(cast, at=T0)  # routed and assigned automatically, then nobody acted
+    started(cast, at=T0)  # the grid worker started at once
+    contacted = file_request(cast, at=T0)
+    request_record_contact(
+        request=contacted, actor=cast.worker1, note="电话联系了", at=T0 + dt.timedelta(hours=3)
+    )
+    late = file_request(cast, at=T0)
+    move(late, Status.IN_PROGRESS, cast.worker1, at=T0 + dt.timedelta(hours=30))
     rejected = waiting(cast, at=T0)
     move(rejected, Status.REJECTED, cast.staff, note="不属社区职责", at=T0 + dt.timedelta(hours=2))
+    desk_only = waiting(cast, at=T0)  # accepted by a dispatcher: desk work, no response
+    move(desk_only, Status.ACCEPTED, cast.staff, at=T0 + dt.timedelta(hours=1))
     waiting(cast, at=T0)  # nobody looked at it, and its 24 hours are up
     waiting(cast, at=now - dt.timedelta(hours=1))  # still within its response time
 
     figures = march(cast, now=now)
 
-    assert figures.total == 5
-    assert figures.response == Rate(2, 4)
+    assert figures.total == 8
+    assert figures.response == Rate(3, 7)
+
+
+def test_automatic_routing_at_submission_is_not_a_response(cast: Cast) -> None:
+    """The bug of issue 16: routing accepted every located request at once, so the rate
+    was near 100 % by construction."""
+    for _ in range(4):
+        file_request(cast, at=T0)
+
+    assert march(cast, now=T0 + dt.timedelta(days=2)).response == Rate(0, 4)
+
+
+def test_a_request_not_yet_due_a_response_counts_once_someone_responds(cast: Cast) -> None:
+    request = file_request(cast, at=T0)
+    assert march(cast, now=T0 + dt.timedelta(hours=1)).response == Rate(0, 0)
+    request_record_contact(request=request, actor=cast.worker1, at=T0 + dt.timedelta(hours=2))
+
+    assert march(cast, now=T0 + dt.timedelta(hours=3)).response == Rate(1, 1)
 
 
 def test_a_rejection_after_the_response_deadline_is_not_a_timely_response(cast: Cast) -> None:
@@ -133,6 +158,22 @@ def test_on_time_rate_judges_resolved_and_overdue_requests_by_their_deadline(cas
 
     assert figures.on_time == Rate(2, 5)
     assert figures.overdue_open == 1
+
+
+def test_overdue_counts_every_open_request_past_its_deadline_whatever_its_month(
+    cast: Cast,
+) -> None:
+    """The bug of issue 16: 「超期未办结 0」 while older requests were overdue."""
+    february = started(cast, at=T0 - dt.timedelta(days=10))  # filed in February, still open
+    done = started(cast, at=T0 - dt.timedelta(days=10))
+    move(done, Status.RESOLVED, cast.worker1, note="已清理", at=T0 - dt.timedelta(days=9))
+    started(cast, at=T0)  # March, overdue too by now
+
+    figures = march(cast, now=T0 + dt.timedelta(days=2))
+
+    assert figures.total == 1  # the cohort is March's
+    assert figures.overdue_open == 2
+    assert february.status == Status.IN_PROGRESS
 
 
 def test_a_request_with_a_passed_deadline_is_overdue_only_while_open(cast: Cast) -> None:
@@ -392,4 +433,4 @@ def test_figures_take_the_same_handful_of_queries_however_many_requests(cast: Ca
             at=T0 + dt.timedelta(hours=2),
         )
 
-    assert queries() == few <= 5
+    assert queries() == few <= 6

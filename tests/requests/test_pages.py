@@ -222,7 +222,9 @@ def test_my_requests_lists_newest_first_with_status_and_overdue(
     html = _html(client_for("resident").get(reverse("requests:mine")))
     assert html.index(new.text) < html.index(old.text)
     assert "已超期" in html
-    assert "已派单" in html
+    # In plain words, not office terms (issue 17): who has it and by when.
+    assert "已派单" not in html
+    assert "已交给网格员陈网格,预计" in html
     assert "别人的诉求" not in html
 
 

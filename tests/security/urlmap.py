@@ -314,6 +314,9 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "fieldwork:patrol_finding": {"pk": lambda w: w.patrol.pk},
     "fieldwork:patrol_finish": {"pk": lambda w: w.patrol.pk},
     "fieldwork:finding_photo": {"pk": lambda w: w.finding.pk},
+    # Calling the reporter (issue 17): the audited reveal and the 已联系 record.
+    "requests:reveal_phone": {"pk": lambda w: w.request.pk},
+    "requests:contact": {"pk": lambda w: w.request.pk},
     "surveys:detail": {"pk": lambda w: w.survey.pk},
     "earlywarning:acknowledge": {"pk": lambda w: w.warning.pk},
     "earlywarning:close": {"pk": lambda w: w.warning.pk},
