@@ -26,17 +26,12 @@ from linli.activities.selectors import (
 from linli.activities.services import checkin
 from linli.areas.selectors import visible_areas
 from linli.core.api_pagination import ApiPages
+from linli.core.api_schemas import ErrorOut
 from linli.core.dates import check_query_date
 from linli.core.roles import Capability
 from linli.people.selectors import visible_residents
 
 router = Router(tags=["activities"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid")
-    detail: str = Field(..., description="给人看的中文说明")
-    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
 
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -85,7 +80,7 @@ class CheckinOut(Schema):
     checked_in_at: dt.datetime
 
 
-class FiguresOut(Schema):
+class ActivityFiguresOut(Schema):
     area: str
     start: dt.date
     end: dt.date
@@ -143,7 +138,7 @@ def list_activities(request: HttpRequest, status: Status | None = None) -> Any:
 
 @router.get(
     "/figures",
-    response={200: FiguresOut, **ERRORS},
+    response={200: ActivityFiguresOut, **ERRORS},
     summary="活动统计",
     description="某区域(`area`:县、镇、社区的编号)在起止日期(`start`、`end`)内的活动数、"
     "举办数、签到人次、各项服务人数、参与单位和志愿服务时长。",
@@ -159,7 +154,7 @@ def figures(
     check_query_date(start)
     check_query_date(end)
     f = activity_figures(user=user, area=place, start=start, end=end)
-    return FiguresOut(
+    return ActivityFiguresOut(
         area=place.name,
         start=start,
         end=end,

@@ -31,16 +31,11 @@ from linli.care.selectors import (
 )
 from linli.care.services import NO_CONSENT_MESSAGE, Readings, visit_log
 from linli.core.api_pagination import ApiPages
+from linli.core.api_schemas import ErrorOut
 from linli.core.dates import PlausibleDateTime
 from linli.core.roles import Capability
 
 router = Router(tags=["care"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid")
-    detail: str = Field(..., description="给人看的中文说明")
-    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
 
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}

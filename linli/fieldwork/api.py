@@ -5,7 +5,7 @@ scoped like the pages; an object outside the caller's scope is a 404."""
 # view's annotations in its own module, where string annotations would not resolve.
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -20,6 +20,7 @@ from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area
 from linli.core.api_pagination import ApiPages
+from linli.core.api_schemas import ErrorOut
 from linli.core.dates import check_query_date
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
@@ -35,6 +36,7 @@ from linli.fieldwork.selectors import (
     visit_get_for_user,
 )
 from linli.fieldwork.services import (
+    MAX_CONCERNS,
     patrol_finding_add,
     patrol_finish,
     patrol_start,
@@ -45,22 +47,16 @@ from linli.requests.models import Category
 router = Router(tags=["fieldwork"])
 
 
-class ErrorOut(Schema):
-    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid")
-    detail: str = Field(..., description="给人看的中文说明")
-    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
-
-
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-class ConcernOut(Schema):
+class SinkDownConcernOut(Schema):
     text: str
     request_number: str | None = Field(None, description="转成的诉求编号")
     request_status: str | None = Field(None, description="诉求状态")
 
 
-class VisitOut(Schema):
+class SinkDownVisitOut(Schema):
     id: int
     cadre: str
     kind: str = Field(..., description="baopian 包片 / liandian 联点")
@@ -70,18 +66,20 @@ class VisitOut(Schema):
     households: str
     listened_to: str
     notes: str
-    concerns: list[ConcernOut]
+    concerns: list[SinkDownConcernOut]
 
 
-class VisitIn(Schema):
+class SinkDownVisitIn(Schema):
     posting: int = Field(..., description="自己的包片/联点编号")
     visited_on: dt.date
     households_count: int = Field(0, ge=0, le=500)
     households: str = Field("", max_length=2000)
     listened_to: str = Field("", max_length=2000)
     notes: str = Field("", max_length=2000)
-    concerns: list[str] = Field(
-        default_factory=list, description="收集的问题,每条转为一件诉求(渠道 sink_down)"
+    concerns: list[Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=list,
+        max_length=MAX_CONCERNS,
+        description="收集的问题,每条转为一件诉求(渠道 sink_down)",
     )
 
 
@@ -119,7 +117,7 @@ class PatrolIn(Schema):
 
 
 class FindingIn(Schema):
-    category: str = Field(..., description="诉求类别代码,如 sanitation")
+    category: str = Field(..., max_length=30, description="诉求类别代码,如 sanitation")
     text: str = Field(..., max_length=500)
     solved: bool = Field(False, description="true 就地解决;false 转为诉求(渠道 patrol)")
     building: int | None = Field(None, description="本网格楼栋编号")
@@ -129,7 +127,7 @@ class FinishIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class FiguresOut(Schema):
+class FieldworkFiguresOut(Schema):
     start: dt.date
     end: dt.date
     cadres: int
@@ -151,8 +149,8 @@ class FiguresQuery(Schema):
     area: int | None = Field(None, description="区域编号(镇、社区或小区)")
 
 
-def _visit_out(visit: SinkDownVisit) -> VisitOut:
-    return VisitOut(
+def _visit_out(visit: SinkDownVisit) -> SinkDownVisitOut:
+    return SinkDownVisitOut(
         id=visit.pk,
         cadre=str(visit.cadre),
         kind=visit.posting.kind,
@@ -163,7 +161,7 @@ def _visit_out(visit: SinkDownVisit) -> VisitOut:
         listened_to=visit.listened_to,
         notes=visit.notes,
         concerns=[
-            ConcernOut(
+            SinkDownConcernOut(
                 text=c.text,
                 request_number=c.request.number if c.request else None,
                 request_status=c.request.status if c.request else None,
@@ -222,7 +220,7 @@ def _require(request: HttpRequest, capability: Capability) -> None:
 
 @router.get(
     "/visits",
-    response=list[VisitOut],
+    response=list[SinkDownVisitOut],
     summary="下沉走访记录(最新在前)",
     description="干部看自己的记录;社区、镇街看范围内的全部。",
 )
@@ -231,18 +229,20 @@ def list_visits(request: HttpRequest) -> QuerySet[SinkDownVisit]:
     return visible_visits(request_user(request)).order_by("-visited_on", "-pk")
 
 
-@router.get("/visits/{visit_id}", response={200: VisitOut, **ERRORS}, summary="一次下沉走访")
-def get_visit(request: HttpRequest, visit_id: int) -> VisitOut:
+@router.get(
+    "/visits/{visit_id}", response={200: SinkDownVisitOut, **ERRORS}, summary="一次下沉走访"
+)
+def get_visit(request: HttpRequest, visit_id: int) -> SinkDownVisitOut:
     return _visit_out(visit_get_for_user(user=request_user(request), pk=visit_id))
 
 
 @router.post(
     "/visits",
-    response={201: VisitOut, **ERRORS},
+    response={201: SinkDownVisitOut, **ERRORS},
     summary="记录一次下沉走访",
     description="收集的问题各自转为一件诉求(渠道 sink_down),按常规流程分派。",
 )
-def create_visit(request: HttpRequest, payload: VisitIn) -> Reply[VisitOut]:
+def create_visit(request: HttpRequest, payload: SinkDownVisitIn) -> Reply[SinkDownVisitOut]:
     user = request_user(request)
     _require(request, Capability.SINK_DOWN)
     posting = own_postings(user).filter(pk=payload.posting).first()
@@ -347,11 +347,11 @@ def finish_patrol(request: HttpRequest, patrol_id: int, payload: FinishIn) -> Pa
 
 @router.get(
     "/figures",
-    response={200: FiguresOut, **ERRORS},
+    response={200: FieldworkFiguresOut, **ERRORS},
     summary="下沉与巡查统计",
     description="默认本月 1 日到今天;`area` 为范围内的镇、社区或小区。",
 )
-def get_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> FiguresOut:
+def get_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> FieldworkFiguresOut:
     user = request_user(request)
     _require(request, Capability.FIELDWORK_OVERSEE)
     today = timezone.localdate()
@@ -369,7 +369,7 @@ def get_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> FiguresOu
         if area is None:
             raise Http404
     f = fieldwork_figures(user, start=start, end=end, area=area)
-    return FiguresOut(
+    return FieldworkFiguresOut(
         start=f.start,
         end=f.end,
         cadres=f.cadres,

@@ -19,6 +19,7 @@ from linli.accounts.current import request_user
 from linli.accounts.selectors import scope_for
 from linli.areas.models import Area
 from linli.core.api_pagination import ApiPages
+from linli.core.api_schemas import ErrorOut
 from linli.core.roles import Capability
 from linli.party.models import PartyDay, PartyMember
 from linli.party.selectors import (
@@ -33,12 +34,6 @@ from linli.party.selectors import (
 router = Router(tags=["party"])
 
 
-class ErrorOut(Schema):
-    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid")
-    detail: str = Field(..., description="给人看的中文说明")
-    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
-
-
 class MemberOut(Schema):
     id: int
     name: str
@@ -50,7 +45,7 @@ class MemberOut(Schema):
     reported_on: dt.date | None = None
 
 
-class ConcernOut(Schema):
+class PartyConcernOut(Schema):
     request_id: int
     number: str
     text: str
@@ -72,16 +67,16 @@ class PartyDayOut(Schema):
 
 
 class PartyDayDetailOut(PartyDayOut):
-    concerns: list[ConcernOut]
+    concerns: list[PartyConcernOut]
 
 
-class FiguresIn(Schema):
+class PartyFiguresIn(Schema):
     area: int | None = Field(None, description="区域编号;不填为全部范围")
     start: dt.date | None = Field(None, description="起始日期,默认半年前")
     end: dt.date | None = Field(None, description="截止日期,默认本月月底")
 
 
-class FiguresOut(Schema):
+class PartyFiguresOut(Schema):
     days_planned: int
     days_held: int
     attendance_rate: float | None
@@ -150,7 +145,7 @@ def get_day(request: HttpRequest, party_day_id: int) -> PartyDayDetailOut:
     return PartyDayDetailOut(
         **base.dict(),
         concerns=[
-            ConcernOut(
+            PartyConcernOut(
                 request_id=c.request.pk,
                 number=c.request.number,
                 text=c.request.text,
@@ -164,10 +159,10 @@ def get_day(request: HttpRequest, party_day_id: int) -> PartyDayDetailOut:
 
 @router.get(
     "/figures",
-    response={200: FiguresOut, 404: ErrorOut},
+    response={200: PartyFiguresOut, 404: ErrorOut},
     summary="党建统计:党日举办、到场率、群众反映办结率、双报到人数",
 )
-def get_figures(request: HttpRequest, filters: Query[FiguresIn]) -> FiguresOut:
+def get_figures(request: HttpRequest, filters: Query[PartyFiguresIn]) -> PartyFiguresOut:
     user = request_user(request)
     area = None
     if filters.area is not None:
@@ -179,7 +174,7 @@ def get_figures(request: HttpRequest, filters: Query[FiguresIn]) -> FiguresOut:
     figures = party_figures(
         user=user, area=area, start=filters.start or start, end=filters.end or end
     )
-    return FiguresOut(
+    return PartyFiguresOut(
         days_planned=figures.days_planned,
         days_held=figures.days_held,
         attendance_rate=figures.attendance_rate,

@@ -18,6 +18,7 @@ from ninja.responses import Status as Reply
 from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.core.api_pagination import ApiPages
+from linli.core.api_schemas import ErrorOut
 from linli.core.roles import Capability
 from linli.programmes.models import Attendance, Programme
 from linli.programmes.selectors import (
@@ -30,12 +31,6 @@ from linli.programmes.selectors import (
 from linli.programmes.services import attendance_sign_in, attendance_sign_out
 
 router = Router(tags=["programmes"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid")
-    detail: str = Field(..., description="给人看的中文说明")
-    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
 
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -68,13 +63,13 @@ class SignOutIn(Schema):
     pickup_name: str = Field(..., max_length=50, description="来接孩子的人的姓名")
 
 
-class FiguresIn(Schema):
+class ProgrammeFiguresIn(Schema):
     start: dt.date
     end: dt.date
     area_path: str | None = Field(None, description="只统计这个区域(物化路径)之下")
 
 
-class FiguresOut(Schema):
+class ProgrammeFiguresOut(Schema):
     programmes: int
     children: int
     families: int
@@ -149,15 +144,15 @@ def sign_out(request: HttpRequest, enrolment_id: int, payload: SignOutIn) -> Att
     )
 
 
-@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="托管统计(不含姓名)")
-def figures(request: HttpRequest, filters: Query[FiguresIn]) -> FiguresOut:
+@router.get("/figures", response={200: ProgrammeFiguresOut, **ERRORS}, summary="托管统计(不含姓名)")
+def figures(request: HttpRequest, filters: Query[ProgrammeFiguresIn]) -> ProgrammeFiguresOut:
     user = request_user(request)
     if Capability.PROGRAMMES_FIGURES not in capabilities_of(user):
         raise PermissionDenied
     result = programme_figures(
         user=user, area_path=filters.area_path, start=filters.start, end=filters.end
     )
-    return FiguresOut(
+    return ProgrammeFiguresOut(
         programmes=result.programmes,
         children=result.children,
         families=result.families,

@@ -26,6 +26,7 @@ from linli.accounts.models import User
 from linli.areas.models import AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.api_pagination import ApiPages
+from linli.core.api_schemas import ErrorOut
 from linli.requests.locate import resident_of, resolve_location
 from linli.requests.models import Category, Channel, Feedback, Request, RequestEvent
 from linli.requests.selectors import (
@@ -79,12 +80,6 @@ ChannelFilter = Literal[
 
 
 # --- schemas -------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid_transition")
-    detail: str = Field(..., description="给人看的中文说明")
-    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
 
 
 class LocationOut(Schema):

@@ -18,16 +18,12 @@ from ninja.pagination import PageNumberPagination, paginate
 from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.core.api_pagination import ApiPages
+from linli.core.api_schemas import ErrorOut
 from linli.core.roles import Capability
 from linli.surveys.models import Survey
 from linli.surveys.selectors import survey_get_for_user, survey_list, survey_results
 
 router = Router(tags=["surveys"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., description="稳定的错误代码,如 not_found、forbidden")
-    detail: str = Field(..., description="给人看的中文说明")
 
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -46,24 +42,24 @@ class SurveyOut(Schema):
     answered: int = Field(..., description="作答户数")
 
 
-class ChoiceOut(Schema):
+class SurveyChoiceOut(Schema):
     label: str
     count: int
     percent: Decimal | None
 
 
-class QuestionOut(Schema):
+class SurveyQuestionOut(Schema):
     position: int
     kind: str = Field(..., description="single 单选 / multiple 多选 / scale 1–5 分 / text 文字")
     text: str
     dimension: str = Field(..., description="获得感、幸福感、安全感等;可为空")
     answered: int
     mean: Decimal | None = Field(None, description="1–5 分题的平均分")
-    choices: list[ChoiceOut] = Field(default_factory=list, description="选择题或各分值的人数")
+    choices: list[SurveyChoiceOut] = Field(default_factory=list, description="选择题或各分值的人数")
     texts: list[str] = Field(default_factory=list, description="最近 50 条文字回答")
 
 
-class GridOut(Schema):
+class SurveyGridOut(Schema):
     grid: str | None = Field(..., description="网格名称;未划网格的楼栋为 null")
     invited: int
     answered: int
@@ -75,8 +71,8 @@ class ResultsOut(Schema):
     survey: SurveyOut
     rate: Decimal | None = Field(..., description="总回收率(%)")
     overall: dict[str, Decimal | None] = Field(..., description="各指标平均分(满分 5)")
-    grids: list[GridOut]
-    questions: list[QuestionOut]
+    grids: list[SurveyGridOut]
+    questions: list[SurveyQuestionOut]
 
 
 def _survey_out(survey: Survey, invited: int, answered: int) -> SurveyOut:
@@ -146,7 +142,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> ResultsOut:
         rate=results.rate,
         overall=results.overall,
         grids=[
-            GridOut(
+            SurveyGridOut(
                 grid=row.grid.name if row.grid else None,
                 invited=row.invited,
                 answered=row.answered,
@@ -156,7 +152,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> ResultsOut:
             for row in results.grids
         ],
         questions=[
-            QuestionOut(
+            SurveyQuestionOut(
                 position=r.question.position,
                 kind=r.question.kind,
                 text=r.question.text,
@@ -164,7 +160,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> ResultsOut:
                 answered=r.answered,
                 mean=r.mean,
                 choices=[
-                    ChoiceOut(label=c.label, count=c.count, percent=c.percent)
+                    SurveyChoiceOut(label=c.label, count=c.count, percent=c.percent)
                     for c in (r.choices or r.scale_counts)
                 ],
                 texts=[a.text for a in r.texts],

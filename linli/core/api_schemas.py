@@ -1,0 +1,13 @@
+"""Schemas every ``/api/v1`` router shares. One class per name: the OpenAPI document has
+one namespace of component schemas, so two routers defining their own ``ErrorOut`` would
+silently replace each other's (``tests/core/test_api_schema_names.py`` guards this)."""
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    """The one shape of every error (:mod:`linli.core.api_errors`)."""
+
+    code: str = Field(..., description="稳定的错误代码,如 not_found、invalid、invalid_transition")
+    detail: str = Field(..., description="给人看的说明(中文,或用户所选的语言)")
+    errors: dict[str, list[str]] | None = Field(None, description="输入错误:字段 → 说明")
