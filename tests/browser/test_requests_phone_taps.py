@@ -80,12 +80,15 @@ def log_in(page: Page, live_server: LiveServer, username: str) -> None:
 
 
 def on_screen(target: Locator) -> bool:
-    """Whether the element lies wholly inside the phone's viewport, without scrolling."""
+    """Whether the element lies wholly inside the phone's viewport, without scrolling, and
+    nothing (the tab bar, a sticky bar) covers its middle: a tap there reaches it."""
     return bool(
         target.evaluate(
             "el => { const r = el.getBoundingClientRect();"
-            " return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight"
-            " && r.right <= innerWidth && r.height > 0; }"
+            " const inside = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight"
+            " && r.right <= innerWidth && r.height > 0;"
+            " const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+            " return inside && hit !== null && (hit === el || el.contains(hit)); }"
         )
     )
 
