@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.dates import QueryDateField, check_query_date
-from linli.fieldwork.models import FindingOutcome
+from linli.fieldwork.models import FindingOutcome, PostingKind
 from linli.requests.models import Category
 
 Choices = list[tuple[Any, str]]
@@ -164,3 +164,28 @@ class FiguresForm(forms.Form):
         if start and end and start > end:
             raise ValidationError(_("开始日期不能晚于结束日期。"))
         return data
+
+
+class PostingForm(forms.Form):
+    """Link a cadre to a compound (包片) or a grid (联点)."""
+
+    cadre = forms.TypedChoiceField(label=_("干部"), coerce=int)
+    kind = forms.ChoiceField(label=_("类型"), choices=PostingKind.choices)
+    compound = forms.TypedChoiceField(
+        label=_("包片小区"), required=False, coerce=int, empty_value=None
+    )
+    grid = forms.TypedChoiceField(label=_("联点网格"), required=False, coerce=int, empty_value=None)
+
+    def __init__(
+        self,
+        *args: object,
+        cadres: list[tuple[int, str]],
+        compounds: list[tuple[int, str]],
+        grids: list[tuple[int, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        fields: Any = self.fields
+        fields["cadre"].choices = cadres
+        fields["compound"].choices = [("", _("—")), *compounds]
+        fields["grid"].choices = [("", _("—")), *grids]

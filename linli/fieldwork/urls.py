@@ -14,6 +14,7 @@ urlpatterns = [
     path("concerns/", views.my_concern_list, name="concerns"),
     path("plans/new/", views.plan_new, name="plan_new"),
     path("not-down/", views.not_down, name="not_down"),
+    path("postings/new/", views.posting_new, name="posting_new"),
     path("patrols/", views.patrol_list, name="patrols"),
     path("patrols/start/", views.patrol_start_view, name="patrol_start"),
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
-from linli.accounts.selectors import capabilities_of
-from linli.areas.models import Area, AreaKind
+from linli.accounts.models import RoleAssignment, User
+from linli.accounts.selectors import capabilities_of, scope_for
+from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.selectors import area_labels, communities_in_scope
 from linli.core.forms import add_service_errors
 from linli.core.pagination import paginate, querystring_without_page
-from linli.core.roles import Capability
+from linli.core.roles import Capability, Role
 from linli.core.scoping import apply_scope
 from linli.fieldwork.forms import (
     FiguresForm,
@@ -25,6 +27,7 @@ from linli.fieldwork.forms import (
     MonthForm,
     PatrolCheckForm,
     PlanForm,
+    PostingForm,
     VisitForm,
 )
 from linli.fieldwork.models import FindingOutcome, Patrol, PatrolFinding, Posting
@@ -51,6 +54,7 @@ from linli.fieldwork.services import (
     patrol_finish,
     patrol_start,
     plan_save,
+    posting_create,
     sink_down_visit_record,
 )
 from linli.requests.models import Category
@@ -440,3 +444,67 @@ def figures(request: HttpRequest) -> HttpResponse:
         fieldwork_figures(request.user, start=start, end=end, area=area) if start <= end else None
     )
     return render(request, "fieldwork/figures.html", {"form": form, "figures": result})
+
+
+# --- postings: who goes down where (fieldwork.oversee) ---------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def posting_new(request: HttpRequest) -> HttpResponse:
+    """Link a town leader or an organ cadre to a compound (包片) or a grid (联点)."""
+    require_capability(request, Capability.FIELDWORK_OVERSEE)
+    scope = scope_for(request.user, Capability.FIELDWORK_OVERSEE)
+    compounds = apply_scope(
+        Area.objects.filter(kind=AreaKind.COMPOUND), scope, area_path="path"
+    ).order_by("path")
+    grids = apply_scope(
+        Grid.objects.select_related("community"), scope, area_path="community__path", grid="pk"
+    ).order_by("code")
+    communities = communities_in_scope(scope)
+    community_paths = [c.path for c in communities]
+    # Cadres and leaders whose role is held over a place inside (or above) these communities.
+    assignments = RoleAssignment.objects.filter(
+        role__in=[Role.CADRE, Role.LEADER], user__is_active=True
+    ).select_related("user", "area", "grid")
+    cadres: dict[int, str] = {}
+    for assignment in assignments:
+        place = assignment.area.path if assignment.area else None
+        grid_community = assignment.grid.community.path if assignment.grid else None
+        if (place and any(p.startswith(place) or place.startswith(p) for p in community_paths)) or (
+            grid_community in community_paths
+        ):
+            cadres[assignment.user_id] = str(assignment.user)
+    labels = area_labels(c.path for c in compounds)
+    form = PostingForm(
+        request.POST if request.method == "POST" else None,
+        cadres=sorted(cadres.items(), key=lambda item: item[1]),
+        compounds=[(c.pk, labels.get(c.path, c.name)) for c in compounds],
+        grids=[(g.pk, f"{g.community.name}{g.name}") for g in grids],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            posting = posting_create(
+                actor=request_user(request),
+                cadre=User.objects.get(pk=data["cadre"]),
+                kind=data["kind"],
+                compound=compounds.filter(pk=data["compound"]).first()
+                if data["compound"]
+                else None,
+                grid=grids.filter(pk=data["grid"]).first() if data["grid"] else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已安排 %(cadre)s %(kind)s %(place)s。")
+                % {
+                    "cadre": posting.cadre,
+                    "kind": posting.get_kind_display(),
+                    "place": posting.place_name,
+                },
+            )
+            return redirect("fieldwork:not_down")
+    return render(request, "fieldwork/posting_form.html", {"form": form})

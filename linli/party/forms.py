@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.party.models import MemberKind, PartyDayState
+from linli.party.models import MemberKind, PartyDayState, Position, PostKind
 
 CONCERN_SLOTS = 5
 
@@ -122,3 +122,66 @@ class PeriodForm(forms.Form):
         if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
             raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
         return data
+
+
+class MemberForm(forms.Form):
+    """Register a party member: a resident found by ID number, or a login (a cadre or a
+    worker who lives elsewhere)."""
+
+    organisation = forms.TypedChoiceField(label=_("所在党组织"), coerce=int)
+    kind = forms.ChoiceField(label=_("党员类型"), choices=MemberKind.choices)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        required=False,
+        max_length=18,
+        help_text=_("本社区登记在册的居民,按身份证号查找。"),
+    )
+    username = forms.CharField(
+        label=_("或登录账号"),
+        required=False,
+        max_length=150,
+        help_text=_("不住在本社区的党员(如在职党员),填写其登录账号。"),
+    )
+    position = forms.ChoiceField(label=_("职务"), choices=Position.choices, initial=Position.MEMBER)
+    grid = forms.TypedChoiceField(label=_("服务网格"), required=False, coerce=int, empty_value=None)
+    home_organisation = forms.CharField(
+        label=_("原单位党组织"), required=False, max_length=100, help_text=_("双报到党员填写。")
+    )
+    reported_on = forms.DateField(
+        label=_("报到日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("双报到党员填写。"),
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        organisations: list[tuple[int, str]],
+        grids: list[tuple[int, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
+        self.fields["grid"].choices = [("", _("不指定")), *grids]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("id_number") and not cleaned.get("username"):
+            raise forms.ValidationError(_("请填写身份证号或登录账号,二者选其一。"))
+        return cleaned
+
+
+class PostForm(forms.Form):
+    kind = forms.ChoiceField(label=_("先锋岗"), choices=PostKind.choices)
+    buildings = forms.TypedMultipleChoiceField(
+        label=_("负责楼栋"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+    def __init__(self, *args: object, buildings: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["buildings"].choices = buildings  # type: ignore[attr-defined]

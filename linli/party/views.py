@@ -12,21 +12,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of, scope_for
-from linli.areas.models import Area, AreaKind, area_parent
+from linli.areas.models import Area, AreaKind, Grid, area_parent
+from linli.areas.selectors import ancestor_of_kind, area_labels
+from linli.core import crypto
 from linli.core.forms import add_service_errors
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
 from linli.organisations.models import Organisation
 from linli.party.forms import (
+    MemberForm,
     MemberSearchForm,
     PartyDayFilterForm,
     PartyDayPlanForm,
     PartyDayRecordForm,
     PeriodForm,
+    PostForm,
 )
-from linli.party.models import PartyDay
+from linli.party.models import PartyDay, PartyMember
 from linli.party.points import point_rules
 from linli.party.selectors import (
     branch_ranking,
@@ -41,7 +46,15 @@ from linli.party.selectors import (
     party_figures,
     visible_organisations,
 )
-from linli.party.services import ConcernIn, organisation_members, party_day_plan, party_day_record
+from linli.party.services import (
+    ConcernIn,
+    member_create,
+    organisation_members,
+    party_day_plan,
+    party_day_record,
+    post_add,
+)
+from linli.people.models import Resident
 
 
 def _can(request: HttpRequest, capability: Capability) -> bool:
@@ -79,7 +92,12 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "party/members.html",
-        {"form": form, "page": page, "querystring": querystring_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "can_manage": _can(request, Capability.PARTY_MANAGE),
+        },
     )
 
 
@@ -88,7 +106,18 @@ def member_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get_for_user(user=request.user, pk=pk)
     posts = member.posts.prefetch_related("buildings")
     days = member.party_days_attended.order_by("-planned_for")[:12]
-    return render(request, "party/member.html", {"member": member, "posts": posts, "days": days})
+    can_manage = (
+        _can(request, Capability.PARTY_MANAGE)
+        and visible_organisations(request.user, Capability.PARTY_MANAGE)
+        .filter(pk=member.organisation_id)
+        .exists()
+    )
+    post_form = PostForm(buildings=_member_buildings(member)) if can_manage else None
+    return render(
+        request,
+        "party/member.html",
+        {"member": member, "posts": posts, "days": days, "post_form": post_form},
+    )
 
 
 @login_required
@@ -328,3 +357,126 @@ def figures_view(request: HttpRequest) -> HttpResponse:
         "party/figures.html",
         {"form": form, "figures": figures, "start": start, "end": end, "area": area},
     )
+
+
+# --- registering members and their 先锋岗 (party.manage) -------------------------------------
+
+
+def _community_of_organisation(organisation: Organisation) -> Area | None:
+    if organisation.grid is not None:
+        community: Area = organisation.grid.community
+        return community
+    if organisation.area is None:
+        return None
+    return ancestor_of_kind(organisation.area, AreaKind.COMMUNITY)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_new_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.PARTY_MANAGE)
+    user = request_user(request)
+    organisations = _org_choices(request, Capability.PARTY_MANAGE)
+    scope = scope_for(user, Capability.PARTY_MANAGE)
+    grids = apply_scope(
+        Grid.objects.select_related("community"),
+        scope,
+        area_path="community__path",
+        grid="pk",
+    ).order_by("code")
+    form = MemberForm(
+        request.POST if request.method == "POST" else None,
+        organisations=organisations,
+        grids=[(g.pk, f"{g.community.name}{g.name}") for g in grids],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation = organisation_get_for_user(
+            user=user, pk=data["organisation"], capability=Capability.PARTY_MANAGE
+        )
+        community = _community_of_organisation(organisation)
+        resident = None
+        member_user = None
+        if data["id_number"]:
+            resident = (
+                apply_scope(Resident.objects.all(), scope, area_path="area__path")
+                .filter(
+                    id_number_hash=crypto.blind_index("id", data["id_number"].strip().upper()),
+                    anonymised_at__isnull=True,
+                )
+                .first()
+            )
+            if resident is None:
+                form.add_error("id_number", _("本社区登记在册的居民中没有这个身份证号。"))
+        elif data["username"]:
+            member_user = User.objects.filter(
+                username=data["username"].strip(), is_active=True
+            ).first()
+            if member_user is None:
+                form.add_error("username", _("没有这个登录账号。"))
+        grid = grids.filter(pk=data["grid"]).first() if data["grid"] else None
+        if community is None:
+            form.add_error("organisation", _("这个党组织还没有归属社区。"))
+        if not form.errors and community is not None:
+            try:
+                member = member_create(
+                    actor=user,
+                    organisation=organisation,
+                    community=community,
+                    kind=data["kind"],
+                    resident=resident,
+                    user=member_user,
+                    position=data["position"],
+                    grid=grid,
+                    home_organisation=data["home_organisation"],
+                    reported_on=data["reported_on"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已登记党员 %(name)s。") % {"name": member.name})
+                return redirect("party:member", pk=member.pk)
+    return render(request, "party/member_new.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def post_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get_for_user(user=request.user, pk=pk)
+    if (
+        not _can(request, Capability.PARTY_MANAGE)
+        or not visible_organisations(request.user, Capability.PARTY_MANAGE)
+        .filter(pk=member.organisation_id)
+        .exists()
+    ):
+        raise Http404
+    form = PostForm(request.POST, buildings=_member_buildings(member))
+    if form.is_valid():
+        buildings = Area.objects.filter(
+            pk__in=form.cleaned_data["buildings"],
+            kind=AreaKind.BUILDING,
+            path__startswith=member.community.path,
+        )
+        try:
+            post_add(
+                actor=request_user(request),
+                member=member,
+                kind=form.cleaned_data["kind"],
+                buildings=buildings,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已设立先锋岗。"))
+    else:
+        messages.error(request, _("请选择先锋岗。"))
+    return redirect("party:member", pk=member.pk)
+
+
+def _member_buildings(member: PartyMember) -> list[tuple[int, str]]:
+    buildings = Area.objects.filter(kind=AreaKind.BUILDING, path__startswith=member.community.path)
+    if member.grid_id is not None:
+        buildings = buildings.filter(grid_id=member.grid_id)
+    labels = area_labels(b.path for b in buildings)
+    return [(b.pk, labels.get(b.path, b.name)) for b in buildings.order_by("path")]

@@ -263,6 +263,7 @@ def _party(world: World) -> PartyCast:
 BY_URL: dict[str, dict[str, Fill]] = {
     # --- party work (issue 13) ---
     "party:member": {"pk": lambda w: _party(w).member.pk},
+    "party:post_add": {"pk": lambda w: _party(w).member.pk},
     "party:day": {"pk": lambda w: _party(w).day.pk},
     "party:record": {"pk": lambda w: _party(w).day.pk},
     "people:resident_detail": {"pk": lambda w: w.cast.elder.pk},
