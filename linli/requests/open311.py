@@ -234,6 +234,7 @@ def _caller(request: HttpRequest, params: Mapping[str, str]) -> User:
 @require_GET
 @open311_view
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    _jurisdiction(request.GET)
     base = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
     endpoint_url = base.rsplit("/discovery", 1)[0] + "/"
     payload = {

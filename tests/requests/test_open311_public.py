@@ -239,3 +239,14 @@ def test_a_closed_request_reads_closed_without_its_note(cast: Cast, client: Clie
 
     assert item["status"] == "closed"
     assert item["status_notes"] == "已关闭"
+
+
+def test_the_api_docs_describe_the_departures(db: None, client: Client) -> None:
+    document = client.get(f"{BASE}/openapi.json").json()
+
+    description = document["info"]["description"]
+    assert "与 GeoReport v2 规范的差异" in description
+    assert "去标识化" in description
+    assert "jurisdictions" in description
+    collection = document["paths"]["/open311/v2/requests.{fmt}"]["get"]["parameters"]
+    assert "jurisdiction_id" in [p["name"] for p in collection]
