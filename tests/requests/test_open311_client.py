@@ -83,7 +83,7 @@ def test_a_georeport_client_lists_posts_and_reads_back(
     assert one["address"] == "和平社区和平小区1号楼"
     assert "description" not in one
     for value in map(str, one.values()):
-        for secret in ("扶手", "王秀兰", "13812345678", "101"):
+        for secret in ("扶手", "王秀兰", "13812345678", "1单元", "101室"):
             assert secret not in value
     # XML with one request parses to a single mapping, JSON to a list.
     listed = [found] if isinstance(found, dict) else found
