@@ -251,3 +251,25 @@ def test_the_api_docs_describe_the_departures(db: None, client: Client) -> None:
     assert "jurisdictions" in description
     collection = document["paths"]["/open311/v2/requests.{fmt}"]["get"]["parameters"]
     assert "jurisdiction_id" in [p["name"] for p in collection]
+
+
+def test_service_definition_and_token_in_xml_use_the_specification_elements(
+    cast: Cast, client: Client
+) -> None:
+    filed = file_request(cast)
+
+    definition = ET.fromstring(client.get(f"{BASE}/services/repair.xml").content)
+    token = ET.fromstring(client.get(f"{BASE}/tokens/{filed.number}.xml").content)
+    posted = client.post(f"{BASE}/requests.xml", {"service_code": "repair"})
+
+    assert definition.tag == "service_definition"
+    assert definition.findtext("service_code") == "repair"
+    assert definition.find("attributes") is not None
+    assert token.tag == "service_requests"
+    assert token.findtext("request/token") == filed.number
+    assert token.findtext("request/service_request_id") == filed.number
+    # Posting still needs a key: a 403 in the specification's error list.
+    assert posted.status_code == 403
+    errors = ET.fromstring(posted.content)
+    assert errors.tag == "errors"
+    assert errors.findtext("error/code") == "api_key_required"
