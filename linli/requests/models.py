@@ -92,6 +92,9 @@ class Request(TimeStampedModel):
     )
     channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
     urgent = models.BooleanField(_("紧急"), default=False)
+    # Open311 readers without a key see this request's text and progress notes (still
+    # never a name, a phone or a room) once a dispatcher has marked it public.
+    public = models.BooleanField(_("公开"), default=False)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )

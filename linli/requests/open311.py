@@ -5,18 +5,26 @@ module translates it to and from the same services and scoped selectors the page
 ``/api/v1`` use. JSON and XML both; errors are ``[{"code", "description"}]`` with 400,
 403 or 404 as the specification asks.
 
-Deliberate departures, for residents' privacy:
+Reads without a key are public, as the specification has them, but de-identified:
+service, status, dates, the grid and the building-level address (never a room), and no
+text or progress notes unless a dispatcher marked the request public
+(``Request.public``). A key (the ``api_key`` parameter, the ``X-Api-Key`` header or
+``Authorization: Bearer``) sees what its user may see (``visible_requests``), in full.
 
-* Reading requests needs an ``api_key`` too: a request names a household's address, and
-  a key only sees the requests its user may see (``visible_requests``). The key may
-  come in the ``X-Api-Key`` header or as ``Authorization: Bearer``, which keeps it out
-  of access logs; no answer ever repeats it.
+Deliberate departures, documented in the README and ``open311_openapi``:
+
 * ``status_notes`` says only what the public may read: the status and the resolution,
   never the notes workers write to each other along the way.
 * Places are addresses in the grid (``address_string`` like "向阳花园3号楼2单元502", or an
   area code as ``address_id``), not coordinates: buildings here have no survey points,
   and a unit is what routes a request to its grid worker. ``lat``/``long`` alone get a
-  400 that says so.
+  400 that says so; sent with an address they are accepted and not kept, and answers
+  never carry ``lat``/``long``.
+* ``jurisdiction_id`` is a community's 12-digit code; discovery lists them under
+  ``jurisdictions`` (the specification has no place for the list).
+* ``email``, ``phone``, ``device_id``, ``account_id``, ``media_url`` and ``attribute[…]``
+  are accepted and not kept (no service has attributes); the filer is the key's user,
+  and ``last_name``+``first_name`` are kept as the reporter's name.
 """
 
 from __future__ import annotations
@@ -184,6 +192,28 @@ def presented_key(request: HttpRequest, params: Mapping[str, str]) -> str:
     return (params.get("api_key") or "").strip()
 
 
+def _optional_caller(request: HttpRequest, params: Mapping[str, str]) -> User | None:
+    """The key's user, or None for a public read; a key that is wrong is still a 403."""
+    key = presented_key(request, params)
+    if not key:
+        return None
+    user = api_token_authenticate(key)
+    if user is None:
+        raise Open311Error(403, "api_key_invalid", "api_key 无效或已吊销。")
+    return user
+
+
+def _jurisdiction(params: Mapping[str, str]) -> Area | None:
+    """``jurisdiction_id`` is a community's code; an unknown one is a 404."""
+    wanted = (params.get("jurisdiction_id") or "").strip()
+    if not wanted:
+        return None
+    found = Area.objects.filter(code=wanted, kind=AreaKind.COMMUNITY).first()
+    if found is None:
+        raise Open311Error(404, "jurisdiction_not_found", f"没有编号为 {wanted} 的辖区(社区)。")
+    return found
+
+
 def _caller(request: HttpRequest, params: Mapping[str, str]) -> User:
     key = presented_key(request, params)
     if not key:
@@ -204,12 +234,17 @@ def _caller(request: HttpRequest, params: Mapping[str, str]) -> User:
 @require_GET
 @open311_view
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    _jurisdiction(request.GET)
     base = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
     endpoint_url = base.rsplit("/discovery", 1)[0] + "/"
     payload = {
         "changeset": "2026-11-29T00:00:00+08:00",
         "contact": "请联系所在社区的社区工作者。",
         "key_service": "api_key 由社区管理员以 `linli token create 用户名` 生成。",
+        "jurisdictions": [
+            {"jurisdiction_id": c.code, "name": c.name}
+            for c in Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("code")
+        ],
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -238,6 +273,7 @@ def _service_item(category: Category) -> dict[str, Any]:
 @require_GET
 @open311_view
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    _jurisdiction(request.GET)
     categories = Category.objects.filter(is_active=True)
     return _render(fmt, [_service_item(c) for c in categories], root="services", item="service")
 
@@ -245,6 +281,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 @open311_view
 def service_definition(request: HttpRequest, service_code: str, fmt: str) -> HttpResponse:
+    _jurisdiction(request.GET)
     if not Category.objects.filter(code=service_code, is_active=True).exists():
         raise Open311Error(404, "service_not_found", f"没有代码为 {service_code} 的服务。")
     # No service asks extra questions: the description and the address say it all.
@@ -286,6 +323,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     # The address is counted before the key is checked, so guessing keys is limited too.
     _refuse_if_over([("open311_post_address", client_ip(request))])
     user = _caller(request, params)
+    jurisdiction = _jurisdiction(params)
     _refuse_if_over([("open311_post_token", presented_key(request, params))])
     code = (params.get("service_code") or "").strip()
     if not code:
@@ -311,6 +349,12 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     else:
         raise Open311Error(400, "address_required", "请提供 address_string 或 address_id。")
+    if jurisdiction is not None and not place.area.path.startswith(jurisdiction.path):
+        raise Open311Error(
+            400,
+            "address_outside_jurisdiction",
+            f"该地址不在辖区 {jurisdiction.code}({jurisdiction.name})内。",
+        )
     name = "".join((params.get(part) or "").strip() for part in ("last_name", "first_name"))[:50]
     created = request_submit(
         submitted_by=user,
@@ -340,9 +384,19 @@ def _parse_when(raw: str, field: str) -> dt.datetime:
         raise Open311Error(400, "invalid_date", f"{field}:{' '.join(error.messages)}") from None
 
 
-def _search(request: HttpRequest, user: User) -> QuerySet[Request]:
+def _readable(request: HttpRequest, user: User | None) -> QuerySet[Request]:
+    """With a key, what its user may see; without, every request (to be de-identified).
+    A ``jurisdiction_id`` narrows either to one community."""
+    found = visible_requests(user) if user is not None else Request.objects.all()
+    jurisdiction = _jurisdiction(request.GET)
+    if jurisdiction is not None:
+        found = found.filter(community=jurisdiction)
+    return found.select_related("category", "location", "grid")
+
+
+def _search(request: HttpRequest, user: User | None) -> QuerySet[Request]:
     params = request.GET
-    found = visible_requests(user).select_related("category", "location", "grid")
+    found = _readable(request, user)
     ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
     if ids:
         # Ids given: the specification says every other parameter is ignored.
@@ -380,30 +434,50 @@ def public_status_notes(request: Request) -> str:
     return label
 
 
-def _request_items(requests: Sequence[Request]) -> list[dict[str, Any]]:
-    labels = area_labels([r.location.path for r in requests], top_kind=AreaKind.COMMUNITY)
-    return [
-        {
+def _building_level(area: Area) -> tuple[str, str]:
+    """The path and code of the building a unit belongs to (a unit adds 4 characters to
+    the path and 2 digits to the code); any other place is its own."""
+    if area.kind == AreaKind.UNIT:
+        return area.path[:-4], area.code[:-2]
+    return area.path, area.code
+
+
+def _request_items(requests: Sequence[Request], *, keyed: bool) -> list[dict[str, Any]]:
+    """Requests as GeoReport v2 ``request`` items. Without a key (``keyed=False``) an item
+    is de-identified: the building, never the unit or room; the status without notes; no
+    text unless the request is public. No item names a person. ``lat``/``long`` are left
+    out: places here have no coordinates."""
+    places = {
+        r.pk: ((r.location.path, r.location.code) if keyed else _building_level(r.location))
+        for r in requests
+    }
+    labels = area_labels([path for path, _code in places.values()], top_kind=AreaKind.COMMUNITY)
+    items: list[dict[str, Any]] = []
+    for r in requests:
+        path, code = places[r.pk]
+        shows_text = keyed or r.public
+        item: dict[str, Any] = {
             "service_request_id": r.number,
             "status": "open" if r.status in OPEN_STATUSES else "closed",
-            "status_notes": public_status_notes(r),
+            "status_notes": public_status_notes(r) if shows_text else str(r.get_status_display()),
             "service_name": r.category.name,
             "service_code": r.category.code,
-            "description": r.text,
+        }
+        if shows_text:
+            item["description"] = r.text
+        item |= {
             "agency_responsible": r.grid.name if r.grid is not None else "",
             "service_notice": "",
             "requested_datetime": r.submitted_at.isoformat(),
             "updated_datetime": r.updated_at.isoformat(),
             "expected_datetime": r.due_at.isoformat(),
-            "address": labels[r.location.path] + (f"{r.room}室" if r.room else ""),
-            "address_id": r.location.code,
+            "address": labels[path] + (f"{r.room}室" if keyed and r.room else ""),
+            "address_id": code,
             "zipcode": "",
-            "lat": None,
-            "long": None,
             "media_url": "",
         }
-        for r in requests
-    ]
+        items.append(item)
+    return items
 
 
 @csrf_exempt  # Authenticated by api_key, never by a browser's cookie.
@@ -412,32 +486,37 @@ def _request_items(requests: Sequence[Request]) -> list[dict[str, Any]]:
 def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, fmt)
-    user = _caller(request, request.GET)
+    user = _optional_caller(request, request.GET)
     found = list(_search(request, user).order_by("-submitted_at", "-pk")[:MAX_RESULTS])
-    return _render(fmt, _request_items(found), root="service_requests", item="request")
+    return _render(
+        fmt,
+        _request_items(found, keyed=user is not None),
+        root="service_requests",
+        item="request",
+    )
 
 
 @require_GET
 @open311_view
 def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
-    user = _caller(request, request.GET)
-    found = (
-        visible_requests(user)
-        .select_related("category", "location", "grid")
-        .filter(number=service_request_id)
-        .first()
-    )
+    user = _optional_caller(request, request.GET)
+    found = _readable(request, user).filter(number=service_request_id).first()
     if found is None:
         raise Http404
-    return _render(fmt, _request_items([found]), root="service_requests", item="request")
+    return _render(
+        fmt,
+        _request_items([found], keyed=user is not None),
+        root="service_requests",
+        item="request",
+    )
 
 
 @require_GET
 @open311_view
 def token(request: HttpRequest, token_id: str, fmt: str) -> HttpResponse:
     """Requests are numbered at once, so a token is the request's own number."""
-    user = _caller(request, request.GET)
-    if not visible_requests(user).filter(number=token_id).exists():
+    user = _optional_caller(request, request.GET)
+    if not _readable(request, user).filter(number=token_id).exists():
         raise Http404
     return _render(
         fmt,

@@ -463,6 +463,28 @@ def _route(request: Request, *, at: dt.datetime) -> None:
 
 
 @transaction.atomic
+def request_set_public(*, request: Request, actor: User, public: bool) -> Request:
+    """A dispatcher marks a request public, or private again: a public request shows its
+    text and progress notes to Open311 readers without a key (never the reporter's name,
+    phone or room)."""
+    locked = Request.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    if Actor.DISPATCHER not in actor_relations(actor, locked):
+        raise NotPermitted(_("只有社区的派单人员可以设置诉求是否公开。"))
+    if locked.public == public:
+        return locked
+    locked.public = public
+    locked.save(update_fields=["public", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=locked,
+        fields=["public"],
+        note="open311_public" if public else "open311_private",
+    )
+    return locked
+
+
+@transaction.atomic
 def request_clear_urgent(
     *, request: Request, actor: User, reason: str, at: dt.datetime | None = None
 ) -> Request:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/reclassify/", views.reclassify, name="reclassify"),
     path("<int:pk>/clear-urgent/", views.clear_urgent, name="clear_urgent"),
+    path("<int:pk>/public/", views.set_public, name="set_public"),
     path("<int:pk>/accept-suggestion/", views.accept_suggestion, name="accept_suggestion"),
     path("<int:pk>/call/", views.reveal_phone, name="reveal_phone"),
     path("<int:pk>/contacted/", views.contact, name="contact"),

@@ -71,6 +71,7 @@ from linli.requests.services import (
     request_reclassify,
     request_record_contact,
     request_reveal_reporter_phone,
+    request_set_public,
     request_submit,
     request_transition,
 )
@@ -341,6 +342,7 @@ def _detail_context(
         "is_dispute": req.category.code == DISPUTE_CATEGORY,
         "can_contact": Actor.ASSIGNEE in relations and status in OPEN_STATUSES,
         "urgency_reason": urgency_reason(req) if req.urgent and relations & STAFF_RELATIONS else "",
+        "can_set_public": Actor.DISPATCHER in relations,
         "clear_urgent_form": (
             overrides.get("clear_urgent") or ClearUrgentForm()
             if req.urgent and Actor.DISPATCHER in relations and status in OPEN_STATUSES
@@ -528,6 +530,23 @@ def clear_urgent(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("requests:detail", pk=req.pk)
     fresh = request_get_for_user(user=request.user, pk=req.pk)
     return _render_detail(request, fresh, status=400, overrides={"clear_urgent": form})
+
+
+@login_required
+@require_POST
+def set_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """A dispatcher lets Open311 readers without a key read the text, or stops them."""
+    req = request_get_for_user(user=request.user, pk=pk)
+    public = request.POST.get("public") == "1"
+    try:
+        request_set_public(request=req, actor=request_user(request), public=public)
+    except DomainError as exc:
+        return _refused(request, req, exc)
+    messages.success(
+        request,
+        _("已公开:Open311 可看到诉求内容(不含姓名、电话和房号)。") if public else _("已取消公开。"),
+    )
+    return redirect("requests:detail", pk=req.pk)
 
 
 @login_required

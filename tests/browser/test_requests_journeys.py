@@ -279,6 +279,14 @@ def test_staff_verify_and_close_a_resolved_request(
     phone.goto(f"{live_server.url}/requests/{lamp.pk}/")
     assert_fits_phone(phone)
     shot(phone, "requests-c5-detail-phone")
+    # Letting Open311 readers without a key see the text (issue 18): one audited click.
+    phone.get_by_role("button", name="设为公开").click()
+    phone.wait_for_load_state("networkidle")
+    expect(phone.get_by_role("button", name="取消公开")).to_be_visible()
+    assert_fits_phone(phone)
+    shot(phone, "requests-c5b-public-phone")
+    lamp.refresh_from_db()
+    assert lamp.public is True
     phone.get_by_role("link", name="返回列表").click()
     phone.get_by_role("link", name="代居民登记").click()
     phone.wait_for_load_state("networkidle")

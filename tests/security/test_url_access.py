@@ -46,6 +46,11 @@ PUBLIC: dict[str, str] = {
     "open311:discovery": "Open311 discovery is public by the GeoReport v2 specification",
     "open311:services": "Open311 service list (request categories) is public by the spec",
     "open311:service": "Open311 service definition (one category) is public by the spec",
+    # Open311 reads (issue 18): public by the spec, de-identified without a key (no text,
+    # name, phone or room; markers are still checked); a key is scoped (test_open311).
+    "open311:requests": "Open311 request search without a key: public, de-identified",
+    "open311:request": "Open311 request by number without a key: public, de-identified",
+    "open311:token": "Open311 token lookup without a key: public, de-identified",
     "surveys:enter_code": "residents answer surveys without an account: typing the code",
     "surveys:answer": "a household's one-time survey code is its key; no personal data shown",
 }

@@ -308,6 +308,7 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
+    "requests:set_public": {"pk": lambda w: w.request.pk},  # Open311 public flag (issue 18)
     # fieldwork
     "fieldwork:visit_detail": {"pk": lambda w: w.sink_down_visit.pk},
     "fieldwork:patrol_detail": {"pk": lambda w: w.patrol.pk},
