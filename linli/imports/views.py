@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
@@ -147,6 +146,3 @@ def households_export_view(request: HttpRequest) -> HttpResponse:
         households = households.filter(unit__path__startswith=area.path)
     data = exports.households_xlsx(actor=user, households=households, filters=described)
     return _xlsx(data, f"households-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-__all__ = ["_"]
