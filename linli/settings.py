@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "linli.audit",
     "linli.organisations",
     "linli.people",
+    "linli.imports",
     "linli.privacy",
     "linli.notifications",
     "linli.requests",

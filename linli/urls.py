@@ -17,6 +17,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("linli.accounts.urls")),
     path("people/", include("linli.people.urls")),
+    path("imports/", include("linli.imports.urls")),
     path(
         "requests/",
         include(([*request_urls.urlpatterns, *triage_urls.request_pages], request_urls.app_name)),

@@ -88,6 +88,9 @@ class Capability(enum.StrEnum):
     PARTY_RECORD = "party.record"
     # Manage party members, their posts and organisations in scope.
     PARTY_MANAGE = "party.manage"
+    # --- register import (linli.imports) ---
+    # Import households and residents from a sheet into a community in scope.
+    REGISTER_IMPORT = "register.import"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
@@ -228,6 +231,11 @@ _PARTY_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 for _role, _caps in _PARTY_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+
+# --- register import (linli.imports): staff and admins only ---
+for _role in (Role.STAFF, Role.ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Capability.REGISTER_IMPORT}
+# --- end register import ---
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})

@@ -106,6 +106,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "rows": [(r, labels.get(r.household_id) if r.household_id else None) for r in rows],
         "querystring": querystring_without_page(request),
         "can_edit": Capability.REGISTER_EDIT in capabilities_of(request.user),
+        "can_import": Capability.REGISTER_IMPORT in capabilities_of(request.user),
     }
     return render_page_or_fragment(
         request,

@@ -260,7 +260,22 @@ def _party(world: World) -> PartyCast:
     return world.party
 
 
+def _import_job(world: World) -> object:
+    """A register import into the cast's community (linli.imports), made on first use."""
+    from linli.imports.models import ImportJob
+
+    job, _created = ImportJob.objects.get_or_create(
+        community=world.cast.community,
+        file_name="名册.xlsx",
+        defaults={"created_by": world.cast.staff, "status": ImportJob.Status.INVALID},
+    )
+    return job.pk
+
+
 BY_URL: dict[str, dict[str, Fill]] = {
+    # --- register import (linli.imports) ---
+    "imports:job": {"pk": _import_job},
+    "imports:job_run": {"pk": _import_job},
     # --- party work (issue 13) ---
     "party:member": {"pk": lambda w: _party(w).member.pk},
     "party:post_add": {"pk": lambda w: _party(w).member.pk},

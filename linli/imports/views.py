@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from linli.accounts.current import request_user, require_capability
+from linli.accounts.selectors import capabilities_of
+from linli.core.forms import add_service_errors
+from linli.core.roles import Capability
+from linli.imports import exports, services, tasks
+from linli.imports.forms import UploadForm
+from linli.imports.models import ImportJob
+from linli.people.selectors import residents_search, visible_households
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def template_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.REGISTER_IMPORT)
+    return _xlsx(exports.template_bytes(), "linli-register-template.xlsx")
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    user = request_user(request)
+    job = ImportJob.objects.select_related("community").filter(pk=pk).first()
+    if job is None or job.community not in services.import_communities(user):
+        raise Http404
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.REGISTER_IMPORT)
+    user = request_user(request)
+    communities = services.import_communities(user)
+    form = UploadForm(request.POST or None, request.FILES or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_job_create(
+                actor=user,
+                community=form.cleaned_data["community"],
+                file_name=upload.name,
+                content=upload.read(),
+                update_existing=form.cleaned_data["update_existing"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            tasks.check_import(job.pk)
+            return redirect("imports:job", pk=job.pk)
+    jobs = ImportJob.objects.filter(community__in=communities).select_related("community")[:10]
+    return render(request, "imports/upload.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # Out of scope (or without the import capability, whose scope is then empty) is a 404.
+    job = _job_for(request, pk)
+    template = (
+        "imports/_job_status.html" if request.headers.get("HX-Request") else "imports/job.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_run_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    try:
+        services.import_job_start(job=job, actor=request_user(request))
+    except ValidationError:
+        return redirect("imports:job", pk=job.pk)
+    tasks.run_import(job.pk)
+    return redirect("imports:job", pk=job.pk)
+
+
+def _filters_from(request: HttpRequest) -> tuple[object, str]:
+    from linli.people.selectors import ResidentFilters, filter_choices_for
+
+    user = request_user(request)
+    grids, buildings, tags = filter_choices_for(user)
+
+    def pick(queryset: object, key: str) -> object:
+        raw = request.GET.get(key, "")
+        if not raw.isdigit():
+            return None
+        return queryset.filter(pk=int(raw)).first()  # type: ignore[attr-defined]
+
+    filters = ResidentFilters(
+        query=request.GET.get("q", "")[:50],
+        grid=pick(grids, "grid"),  # type: ignore[arg-type]
+        building=pick(buildings, "building"),  # type: ignore[arg-type]
+        tag=pick(tags, "tag"),  # type: ignore[arg-type]
+    )
+    described = ",".join(
+        f"{k}={request.GET[k]}" for k in ("grid", "building", "tag") if request.GET.get(k)
+    )
+    if filters.query:
+        described += ",含搜索"
+    return filters, described
+
+
+@login_required
+def residents_export_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.REGISTER_VIEW)
+    user = request_user(request)
+    filters, described = _filters_from(request)
+    reveal = request.GET.get("reveal") == "1" and Capability.SENSITIVE_REVEAL in capabilities_of(
+        user
+    )
+    data = exports.residents_xlsx(
+        actor=user,
+        residents=residents_search(user=user, filters=filters),  # type: ignore[arg-type]
+        reveal=reveal,
+        filters=described,
+    )
+    return _xlsx(data, f"residents-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def households_export_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.REGISTER_VIEW)
+    user = request_user(request)
+    households = visible_households(user).order_by("unit__path", "room")
+    _f, described = _filters_from(request)
+    building = request.GET.get("building", "")
+    if building.isdigit():
+        from linli.areas.selectors import visible_areas
+
+        area = visible_areas(user).filter(pk=int(building)).first()
+        if area is None:
+            raise Http404
+        households = households.filter(unit__path__startswith=area.path)
+    data = exports.households_xlsx(actor=user, households=households, filters=described)
+    return _xlsx(data, f"households-{timezone.localdate():%Y%m%d}.xlsx")
