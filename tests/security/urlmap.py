@@ -261,6 +261,14 @@ def _party(world: World) -> PartyCast:
 
 
 BY_URL: dict[str, dict[str, Fill]] = {
+    # --- dashboard (issue 16): grid 1's dashboard, its chart and export ---
+    "dashboard:place": {"kind": lambda w: "grid", "pk": lambda w: w.cast.grid1.pk},
+    "dashboard:chart": {
+        "kind": lambda w: "grid",
+        "pk": lambda w: w.cast.grid1.pk,
+        "name": lambda w: "trend",
+    },
+    "dashboard:export": {"kind": lambda w: "grid", "pk": lambda w: w.cast.grid1.pk},
     # --- party work (issue 13) ---
     "party:member": {"pk": lambda w: _party(w).member.pk},
     "party:day": {"pk": lambda w: _party(w).day.pk},
