@@ -31,6 +31,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import MaxNLocator
 
 FONT_CANDIDATES = [
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
@@ -40,6 +41,7 @@ SIMPLIFIED_CHINESE_FACE = 2
 
 WIDTH_INCHES = 6.4
 HEIGHT_INCHES = 3.6
+MAX_TICK_LABELS = 12
 DPI = 200  # 1280×720 px: 2× a 640×360 CSS-pixel slot
 
 # A palette readable in print and by people with red-green colour blindness (Okabe-Ito).
@@ -117,6 +119,11 @@ def _finish(figure: Figure, axes: object, labels: Sequence[str], has_series: boo
     family = chart_family()
     for text in axes.get_xticklabels() + axes.get_yticklabels():
         text.set_fontfamily(family)
+    if len(labels) > MAX_TICK_LABELS:
+        # Daily trends: label every n-th day so the labels stay readable.
+        step = -(-len(labels) // MAX_TICK_LABELS)
+        for index, text in enumerate(axes.get_xticklabels()):
+            text.set_visible(index % step == 0)
     if len(labels) > 6:
         for text in axes.get_xticklabels():
             text.set_rotation(35)
@@ -167,6 +174,7 @@ def bar_chart(
             offset = (index - (count - 1) / 2) * width
             axes.bar([p + offset for p in positions], numbers, width, label=name, color=colour)
     axes.set_xticks(positions, list(labels))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 of a request
     return _finish(figure, axes, labels, bool(series) and len(series) > 1 and bool(labels))
 
 
