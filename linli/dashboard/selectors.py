@@ -213,6 +213,7 @@ def request_trend(
     start: dt.date,
     end: dt.date,
     now: dt.datetime,
+    with_rates: bool = True,
 ) -> Trend:
     """Requests submitted in ``place`` on ``start`` ≤ day < ``end``, per day (short periods)
     or per month, by category; with the monthly 三率 and on-time rate for longer periods."""
@@ -249,7 +250,7 @@ def request_trend(
         name = row["category__name"] or _("未分类")
         counts.setdefault(name, [0] * len(steps))[position] += row["n"]
     rates: dict[str, list[float]] = {}
-    if not daily:
+    if with_rates and not daily:
         names = {
             "response": _("响应率"),
             "resolution": _("解决率"),

@@ -111,7 +111,9 @@ def chart(request: HttpRequest, kind: str, pk: int, name: str) -> HttpResponse:
     requests = visible_requests(request.user)
     place = choice.place
     if name == "trend":
-        trend = selectors.request_trend(requests, place, start=start, end=end, now=now)
+        trend = selectors.request_trend(
+            requests, place, start=start, end=end, now=now, with_rates=False
+        )
         png = charts.bar_chart(_("诉求件数(按类别)"), trend.labels, trend.counts, stacked=True)
     elif name == "rates":
         trend = selectors.request_trend(requests, place, start=start, end=end, now=now)
