@@ -188,7 +188,9 @@ class Trend:
 
     @property
     def totals(self) -> list[int]:
-        return [sum(col) for col in zip(*self.counts.values(), strict=True)] if self.counts else []
+        if not self.counts:
+            return [0] * len(self.labels)
+        return [sum(column) for column in zip(*self.counts.values(), strict=True)]
 
     @property
     def rows(self) -> list[tuple[str, list[int], int]]:

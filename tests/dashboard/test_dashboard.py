@@ -275,6 +275,22 @@ def test_export_has_every_table(cast: Cast, client_for: Any) -> None:
     assert heat[1][-1] == 3
 
 
+def test_export_and_charts_of_a_quiet_place_say_so(cast: Cast, client_for: Any) -> None:
+    client = client_for("leader")
+    response = client.get(_url("grid", cast.grid1.pk, "export.xlsx"))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    trend = list(book["诉求趋势"].iter_rows(values_only=True))
+    assert trend[1][-1] == 0  # a row per day, all zero
+    assert (
+        list(book["楼栋热力表"].iter_rows(values_only=True))[1][0] == "这段时间没有落到楼栋的诉求。"
+    )
+    page = client.get(_url("grid", cast.grid1.pk)).content.decode()
+    assert "这段时间没有诉求。" in page
+    assert "没有未处理的预警。" in page
+    assert client.get(_url("grid", cast.grid1.pk, "chart/trend.png")).status_code == 200
+
+
 def test_wall_layout_refreshes_itself(cast: Cast, client_for: Any) -> None:
     client = client_for("leader")
     wall = client.get(_url("area", cast.town.pk) + "?wall=1").content.decode()
