@@ -150,6 +150,8 @@ INSTALLED_APPS = [
     "linli.earlywarning",
     "linli.fieldwork",
     "linli.surveys",
+    # --- dashboard (issue 16, item 1) ---
+    "linli.dashboard",
     # --- activities (issue 14) ---
     "linli.activities",
     # --- party work (issue 13) ---

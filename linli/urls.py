@@ -36,6 +36,8 @@ urlpatterns = [
     path("audit/", include("linli.audit.urls")),
     path("warnings/", include("linli.earlywarning.urls")),
     path("surveys/", include("linli.surveys.urls")),
+    # --- dashboard (issue 16, item 1) ---
+    path("dashboard/", include("linli.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.requests.open311_urls")),

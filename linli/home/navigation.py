@@ -54,6 +54,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         or Role.VOLUNTEER in roles,
         # --- end activities ---
         "nav_unread": unread_count(user),
+        # --- dashboard (issue 16): the 驾驶舱 for leaders, staff, the committee, admins ---
+        "nav_dashboard": Capability.REQUESTS_VIEW in caps
+        and bool(roles & {Role.LEADER, Role.STAFF, Role.COMMITTEE, Role.ADMIN}),
         # fieldwork: cadres sink down, grid workers patrol, the town and community oversee.
         "nav_fieldwork": bool(
             caps & {Capability.SINK_DOWN, Capability.PATROL, Capability.FIELDWORK_OVERSEE}

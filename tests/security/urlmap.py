@@ -276,6 +276,14 @@ BY_URL: dict[str, dict[str, Fill]] = {
     # --- register import (linli.imports) ---
     "imports:job": {"pk": _import_job},
     "imports:job_run": {"pk": _import_job},
+    # --- dashboard (issue 16): grid 1's dashboard, its chart and export ---
+    "dashboard:place": {"kind": lambda w: "grid", "pk": lambda w: w.cast.grid1.pk},
+    "dashboard:chart": {
+        "kind": lambda w: "grid",
+        "pk": lambda w: w.cast.grid1.pk,
+        "name": lambda w: "trend",
+    },
+    "dashboard:export": {"kind": lambda w: "grid", "pk": lambda w: w.cast.grid1.pk},
     # --- party work (issue 13) ---
     "party:member": {"pk": lambda w: _party(w).member.pk},
     "party:post_add": {"pk": lambda w: _party(w).member.pk},

@@ -1,0 +1,600 @@
+"""The leaders' dashboard (驾驶舱): counts of one place (town, community, compound or grid)
+over a period, read through the tested selectors of the apps that own the data.
+
+Every read starts from the user's scope: the places offered are those whose figures the
+user may see whole (:func:`linli.requests.figures.figure_places_for_user`); any other place
+is a 404. Nothing here is personal: blocks hold counts, place names and category names only
+(early warnings that name a person or a household are shown as a count of their kind).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.selectors import AnyUser, capabilities_of
+from linli.activities.selectors import Figures as ActivityFigures
+from linli.activities.selectors import activity_figures
+from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.selectors import ancestor_paths, area_labels
+from linli.care.models import AlertStatus
+from linli.care.selectors import care_gaps, visible_alerts, visible_plans, visible_visits
+from linli.core.roles import Capability
+from linli.earlywarning.models import WarningKind
+from linli.earlywarning.selectors import warning_list
+from linli.fieldwork.selectors import FieldworkFigures, fieldwork_figures
+from linli.party.selectors import PartyFigures, party_figures
+from linli.requests.figures import (
+    Place,
+    PlaceChoice,
+    RequestFigures,
+    figure_places_for_user,
+    local_day_start,
+    place_condition,
+    request_figures,
+)
+from linli.requests.models import Request
+from linli.requests.selectors import visible_requests
+from linli.requests.workflow import OPEN_STATUSES
+from linli.surveys.models import Survey
+from linli.surveys.selectors import survey_results, visible_surveys
+from linli.volunteers.models import ServiceRecord
+from linli.volunteers.selectors import hours_for_minutes, visible_volunteers
+
+# Warnings whose title names a place and a category only; the others (an assignee, an
+# elder, a household) are shown as a count of their kind.
+TITLED_KINDS = frozenset(
+    {WarningKind.HOTSPOT, WarningKind.CATEGORY_RISE, WarningKind.GRID_UNPATROLLED}
+)
+HEAT_ROWS = 20
+SURVEYS_SHOWN = 3
+DAILY_TREND_MAX_DAYS = 62
+
+
+def place_key(place: Place) -> str:
+    return f"grid-{place.pk}" if isinstance(place, Grid) else f"area-{place.pk}"
+
+
+def place_url(place: Place) -> str:
+    kind = "grid" if isinstance(place, Grid) else "area"
+    return reverse("dashboard:place", args=[kind, place.pk])
+
+
+def dashboard_places(user: AnyUser) -> list[PlaceChoice]:
+    """The places whose dashboard ``user`` may open (those their scope covers whole)."""
+    return figure_places_for_user(user)
+
+
+def dashboard_place_get(*, user: AnyUser, kind: str, pk: int) -> PlaceChoice:
+    """The place ``kind``-``pk`` if ``user`` may see it whole, else a 404."""
+    key = f"{kind}-{pk}"
+    for choice in dashboard_places(user):
+        if choice.key == key:
+            return choice
+    raise Http404
+
+
+def default_place(choices: list[PlaceChoice]) -> PlaceChoice | None:
+    """The widest place: a town for a leader, a community for staff, a grid for a worker."""
+    return choices[0] if choices else None
+
+
+# --- breadcrumb and children ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str
+
+
+def _grids_of_compound(compound: Area) -> QuerySet[Grid]:
+    return Grid.objects.filter(buildings__path__startswith=compound.path).distinct()
+
+
+def breadcrumb(place: Place, allowed: set[str]) -> list[Crumb]:
+    """The places above ``place`` that the user may open, town first."""
+    path = place.community.path if isinstance(place, Grid) else place.path
+    wanted = ancestor_paths(path) if isinstance(place, Grid) else ancestor_paths(path)[:-1]
+    ancestors = list(Area.objects.filter(path__in=wanted).order_by("path"))
+    return [Crumb(label=a.name, url=place_url(a)) for a in ancestors if place_key(a) in allowed]
+
+
+def children_of(place: Place) -> list[Place]:
+    """One level down: town → communities; community → compounds and grids; compound →
+    the grids covering its buildings; a grid has none (its buildings are in the heat
+    table)."""
+    if isinstance(place, Grid):
+        return []
+    if place.kind == AreaKind.COMPOUND:
+        return list(_grids_of_compound(place).order_by("code"))
+    if place.kind == AreaKind.COMMUNITY:
+        compounds: list[Place] = list(
+            Area.objects.filter(
+                path__startswith=place.path, depth=place.depth + 1, kind=AreaKind.COMPOUND
+            ).order_by("path")
+        )
+        return compounds + list(Grid.objects.filter(community=place).order_by("code"))
+    return list(
+        Area.objects.filter(path__startswith=place.path, kind=AreaKind.COMMUNITY).order_by("path")
+    )
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    label: str
+    kind_label: str
+    url: str  # empty when the user may not open it
+    total: int
+    open_now: int
+    overdue_now: int
+    escalated_now: int
+
+
+def child_rows(
+    requests: QuerySet[Request],
+    place: Place,
+    allowed: set[str],
+    *,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+) -> list[ChildRow]:
+    rows = []
+    since, until = local_day_start(start), local_day_start(end)
+    for child in children_of(place):
+        placed = requests.filter(place_condition(child))
+        open_now = Q(status__in=list(OPEN_STATUSES))
+        counts = placed.aggregate(
+            total=Count("pk", filter=Q(submitted_at__gte=since, submitted_at__lt=until)),
+            open_now=Count("pk", filter=open_now),
+            overdue=Count("pk", filter=open_now & Q(due_at__lt=now)),
+            escalated=Count("pk", filter=open_now & Q(escalated_at__isnull=False)),
+        )
+        rows.append(
+            ChildRow(
+                label=child.name,
+                kind_label=_("网格") if isinstance(child, Grid) else child.kind_label,
+                url=place_url(child) if place_key(child) in allowed else "",
+                total=counts["total"],
+                open_now=counts["open_now"],
+                overdue_now=counts["overdue"],
+                escalated_now=counts["escalated"],
+            )
+        )
+    return rows
+
+
+# --- requests over time ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Requests submitted per period step (day or month), by category."""
+
+    step: str  # "day" or "month"
+    labels: list[str]
+    categories: list[str]
+    counts: dict[str, list[int]]  # category name → one count per label
+    rates: dict[str, list[float]] = field(default_factory=dict)  # monthly rates, per cent
+
+    @property
+    def totals(self) -> list[int]:
+        if not self.counts:
+            return [0] * len(self.labels)
+        return [sum(column) for column in zip(*self.counts.values(), strict=True)]
+
+    @property
+    def rows(self) -> list[tuple[str, list[int], int]]:
+        return [
+            (label, [self.counts[c][i] for c in self.categories], self.totals[i])
+            for i, label in enumerate(self.labels)
+        ]
+
+
+def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, day = [], start.replace(day=1)
+    while day < end:
+        months.append(day)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def request_trend(
+    requests: QuerySet[Request],
+    place: Place,
+    *,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    with_rates: bool = True,
+) -> Trend:
+    """Requests submitted in ``place`` on ``start`` ≤ day < ``end``, per day (short periods)
+    or per month, by category; with the monthly 三率 and on-time rate for longer periods."""
+    tz = timezone.get_default_timezone()
+    cohort = requests.filter(
+        place_condition(place),
+        submitted_at__gte=local_day_start(start),
+        submitted_at__lt=local_day_start(end),
+    )
+    daily = (end - start).days <= DAILY_TREND_MAX_DAYS
+    bucket: TruncDate | TruncMonth
+    if daily:
+        steps = [start + dt.timedelta(days=n) for n in range((end - start).days)]
+        bucket = TruncDate("submitted_at", tzinfo=tz)
+        labels = [f"{d.month}/{d.day}" for d in steps]
+    else:
+        steps = _month_starts(start, end)
+        bucket = TruncMonth("submitted_at", tzinfo=tz)
+        labels = [f"{d.year % 100:02d}年{d.month}月" for d in steps]
+    index = {d: i for i, d in enumerate(steps)}
+    counts: dict[str, list[int]] = {}
+    for row in (
+        cohort.annotate(bucket=bucket)
+        .values("bucket", "category__name", "category__sort_order")
+        .annotate(n=Count("pk"))
+        .order_by("category__sort_order", "category__name")
+    ):
+        day = row["bucket"]
+        if isinstance(day, dt.datetime):
+            day = timezone.localtime(day, tz).date() if timezone.is_aware(day) else day.date()
+        position = index.get(day)
+        if position is None:
+            continue
+        name = row["category__name"] or _("未分类")
+        counts.setdefault(name, [0] * len(steps))[position] += row["n"]
+    rates: dict[str, list[float]] = {}
+    if with_rates and not daily:
+        names = {
+            "response": _("响应率"),
+            "resolution": _("解决率"),
+            "satisfaction": _("满意率"),
+            "on_time": _("按期办结率"),
+        }
+        rates = {label: [] for label in names.values()}
+        for month in steps:
+            following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            figures = request_figures(
+                requests, place=place, start=max(month, start), end=min(following, end), now=now
+            )
+            for key, label in names.items():
+                percent = getattr(figures, key).percent
+                rates[label].append(float(percent) if percent is not None else 0.0)
+    return Trend(
+        step="day" if daily else "month",
+        labels=labels,
+        categories=list(counts),
+        counts=counts,
+        rates=rates,
+    )
+
+
+# --- building × category heat table ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatTable:
+    categories: list[str]
+    rows: list[tuple[str, list[int], int]]  # building label, count per category, total
+
+
+def _buildings_in(place: Place) -> QuerySet[Area]:
+    if isinstance(place, Grid):
+        return Area.objects.filter(kind=AreaKind.BUILDING, grid=place)
+    return Area.objects.filter(kind=AreaKind.BUILDING, path__startswith=place.path)
+
+
+def building_heat(
+    requests: QuerySet[Request], place: Place, *, start: dt.date, end: dt.date
+) -> HeatTable:
+    """Which 楼栋 keeps reporting what: requests submitted in the period located at a
+    building or one of its units, counted per building and category (the busiest
+    buildings first)."""
+    buildings = {b.path: b for b in _buildings_in(place)}
+    if not buildings:
+        return HeatTable(categories=[], rows=[])
+    lengths = sorted({len(p) for p in buildings})
+    cohort = requests.filter(
+        place_condition(place),
+        submitted_at__gte=local_day_start(start),
+        submitted_at__lt=local_day_start(end),
+        location__kind__in=[AreaKind.BUILDING, AreaKind.UNIT],
+    )
+    table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    order: dict[str, int] = {}
+    for row in cohort.values("location__path", "category__name", "category__sort_order").annotate(
+        n=Count("pk")
+    ):
+        path = row["location__path"]
+        building = next((path[:n] for n in lengths if path[:n] in buildings), None)
+        if building is None:
+            continue
+        name = row["category__name"] or _("未分类")
+        order[name] = row["category__sort_order"] or 0
+        table[building][name] += row["n"]
+    categories = sorted(order, key=lambda c: (order[c], c))
+    labels = area_labels(table.keys(), top_kind=AreaKind.COMPOUND)
+    rows = [
+        (
+            labels.get(path, buildings[path].name),
+            [counts.get(c, 0) for c in categories],
+            sum(counts.values()),
+        )
+        for path, counts in table.items()
+    ]
+    rows.sort(key=lambda r: (-r[2], r[0]))
+    return HeatTable(categories=categories, rows=rows[:HEAT_ROWS])
+
+
+# --- care, volunteers, activities, party, fieldwork, surveys, warnings ----------------------
+
+
+def _resident_in(place: Place, prefix: str = "resident__") -> Q:
+    unit_path = f"{prefix}household__unit__path__startswith"
+    if isinstance(place, Grid):
+        condition = Q(pk__in=[])
+        for path in _buildings_in(place).values_list("path", flat=True):
+            condition |= Q(**{unit_path: path})
+        return condition
+    return Q(**{unit_path: place.path})
+
+
+@dataclass(frozen=True)
+class CareCoverage:
+    plans: int  # elderly with an active care plan
+    visits_this_week: int
+    visits_due_this_week: int  # the plans' visits per week, summed
+    open_alerts: int
+    living_alone_without_plan: int
+
+
+def care_coverage(user: AnyUser, place: Place, *, now: dt.datetime) -> CareCoverage | None:
+    """Counts only (no health value): None when the user may not see care."""
+    if Capability.CARE_VIEW not in capabilities_of(user):
+        return None
+    today = timezone.localdate(now)
+    week_start = local_day_start(today - dt.timedelta(days=today.weekday()))
+    plans = visible_plans(user).filter(_resident_in(place), active=True)
+    return CareCoverage(
+        plans=plans.count(),
+        visits_this_week=visible_visits(user)
+        .filter(_resident_in(place), visited_at__gte=week_start, visited_at__lte=now)
+        .count(),
+        visits_due_this_week=int(plans.aggregate(n=Sum("visits_per_week"))["n"] or 0),
+        open_alerts=visible_alerts(user)
+        .filter(_resident_in(place))
+        .exclude(status=AlertStatus.CLOSED)
+        .count(),
+        living_alone_without_plan=care_gaps(user).filter(_resident_in(place, "")).count(),
+    )
+
+
+@dataclass(frozen=True)
+class VolunteerFigures:
+    volunteers: int
+    serving: int  # volunteers with service recorded in the period
+    minutes: int
+
+    @property
+    def hours(self) -> object:
+        return hours_for_minutes(self.minutes)
+
+
+def volunteer_figures(
+    user: AnyUser, place: Place, *, start: dt.date, end: dt.date
+) -> VolunteerFigures | None:
+    if Capability.VOLUNTEERS_MANAGE not in capabilities_of(user):
+        return None
+    volunteers = visible_volunteers(user).filter(active=True)
+    if isinstance(place, Grid):
+        volunteers = volunteers.filter(grid=place)
+    elif place.kind == AreaKind.COMPOUND:
+        volunteers = volunteers.filter(grid__in=_grids_of_compound(place))
+    else:
+        volunteers = volunteers.filter(community__path__startswith=place.path)
+    records = ServiceRecord.objects.filter(
+        volunteer__in=volunteers,
+        started_at__gte=local_day_start(start),
+        started_at__lt=local_day_start(end),
+    ).aggregate(minutes=Sum("minutes"), people=Count("volunteer", distinct=True))
+    return VolunteerFigures(
+        volunteers=volunteers.count(),
+        serving=int(records["people"] or 0),
+        minutes=int(records["minutes"] or 0),
+    )
+
+
+def _area_for_app_figures(place: Place) -> Area:
+    """Activities, party days and fieldwork are counted by area; a grid's are its
+    community's (they say so on the page)."""
+    return place.community if isinstance(place, Grid) else place
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    title: str
+    status: str
+    invited: int
+    answered: int
+    rate: object  # Decimal | None, per cent
+    dimensions: list[tuple[str, object]]  # 获得感 … → mean score (1–5) or None
+
+
+def survey_rows(user: AnyUser, place: Place) -> list[SurveyRow] | None:
+    if Capability.SURVEYS_VIEW not in capabilities_of(user):
+        return None
+    if isinstance(place, Grid):
+        inside = Q(community=place.community)
+    elif place.kind == AreaKind.COMPOUND:
+        inside = Q(community=place.get_parent())
+    else:
+        inside = Q(community__path__startswith=place.path)
+    surveys = (
+        visible_surveys(user)
+        .filter(inside)
+        .exclude(status=Survey.Status.DRAFT)
+        .order_by("-pk")[:SURVEYS_SHOWN]
+    )
+    rows = []
+    for survey in surveys:
+        results = survey_results(survey)
+        invited, answered, rate = results.invited, results.answered, results.rate
+        dimensions = results.overall
+        if isinstance(place, Grid):
+            grid_result = next((g for g in results.grids if g.grid == place), None)
+            if grid_result is None:
+                invited, answered, rate, dimensions = 0, 0, None, {}
+            else:
+                invited, answered = grid_result.invited, grid_result.answered
+                rate, dimensions = grid_result.rate, grid_result.dimensions
+        rows.append(
+            SurveyRow(
+                title=survey.title,
+                status=str(Survey.Status(survey.status).label),
+                invited=invited,
+                answered=answered,
+                rate=rate,
+                dimensions=[(d, dimensions.get(d)) for d in results.dimensions],
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    kind: str
+    title: str  # a place and a category, or the kind's label for warnings about a person
+    count: int
+    url: str
+
+
+def warning_rows(user: AnyUser, place: Place) -> list[WarningRow]:
+    """Open (and acknowledged) warnings in ``place``: hotspots, rising categories and
+    unpatrolled grids by their titles; warnings about a person or a household as a count
+    of their kind, linking to the warnings page where their details are scoped."""
+    if isinstance(place, Grid):
+        inside = Q(grid=place) | Q(area__grid=place)
+    else:
+        inside = Q(area__path__startswith=place.path) | Q(
+            grid__community__path__startswith=place.path
+        )
+    warnings = warning_list(user=user, status="active").filter(inside)
+    rows: list[WarningRow] = []
+    others: dict[str, int] = defaultdict(int)
+    for warning in warnings:
+        if warning.kind in TITLED_KINDS:
+            rows.append(
+                WarningRow(
+                    kind=str(WarningKind(warning.kind).label),
+                    title=warning.title,
+                    count=warning.count,
+                    url=warning.link or reverse("earlywarning:list"),
+                )
+            )
+        else:
+            others[warning.kind] += 1
+    for kind, n in sorted(others.items()):
+        rows.append(
+            WarningRow(
+                kind=str(WarningKind(kind).label),
+                title=str(WarningKind(kind).label),
+                count=n,
+                url=reverse("earlywarning:list") + f"?kind={kind}",
+            )
+        )
+    return rows
+
+
+# --- the whole page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    choice: PlaceChoice
+    start: dt.date
+    end: dt.date  # exclusive
+    crumbs: list[Crumb]
+    figures: RequestFigures
+    escalated_now: int
+    children: list[ChildRow]
+    trend: Trend
+    heat: HeatTable
+    care: CareCoverage | None
+    volunteers: VolunteerFigures | None
+    activities: ActivityFigures | None
+    party: PartyFigures | None
+    fieldwork: FieldworkFigures | None
+    grid_patrols: int | None
+    surveys: list[SurveyRow] | None
+    warnings: list[WarningRow]
+
+    @property
+    def place(self) -> Place:
+        return self.choice.place
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def is_grid(self) -> bool:
+        return isinstance(self.choice.place, Grid)
+
+
+def dashboard_for_user(
+    user: AnyUser,
+    choice: PlaceChoice,
+    *,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime | None = None,
+) -> Dashboard:
+    """Everything the dashboard of ``choice`` shows for ``start`` ≤ day < ``end``."""
+    now = now or timezone.now()
+    place = choice.place
+    allowed = {c.key for c in dashboard_places(user)}
+    requests = visible_requests(user)
+    caps = capabilities_of(user)
+    area = _area_for_app_figures(place)
+    last = end - dt.timedelta(days=1)
+    fieldwork = None
+    grid_patrols = None
+    if Capability.FIELDWORK_OVERSEE in caps:
+        fieldwork = fieldwork_figures(user, start=start, end=last, area=area)
+        if isinstance(place, Grid):
+            grid_patrols = next((n for g, n in fieldwork.patrols_per_grid if g == place), 0)
+    return Dashboard(
+        choice=choice,
+        start=start,
+        end=end,
+        crumbs=breadcrumb(place, allowed),
+        figures=request_figures(requests, place=place, start=start, end=end, now=now),
+        escalated_now=requests.filter(
+            place_condition(place),
+            status__in=list(OPEN_STATUSES),
+            escalated_at__isnull=False,
+        ).count(),
+        children=child_rows(requests, place, allowed, start=start, end=end, now=now),
+        trend=request_trend(requests, place, start=start, end=end, now=now),
+        heat=building_heat(requests, place, start=start, end=end),
+        care=care_coverage(user, place, now=now),
+        volunteers=volunteer_figures(user, place, start=start, end=end),
+        activities=activity_figures(user=user, area=area, start=start, end=last)
+        if Capability.ACTIVITIES_VIEW in caps
+        else None,
+        party=party_figures(user=user, area=area, start=start, end=last)
+        if Capability.PARTY_VIEW in caps
+        else None,
+        fieldwork=fieldwork,
+        grid_patrols=grid_patrols,
+        surveys=survey_rows(user, place),
+        warnings=warning_rows(user, place),
+    )
