@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,12 +43,16 @@ class Actor(enum.StrEnum):
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str
+    source_label: str  # Chinese, marked for translation; ``label`` is in the active language
     sources: frozenset[Status]
     target: Status
     actors: frozenset[Actor]
     needs_note: bool = False
     needs_assignee: bool = False
+
+    @property
+    def label(self) -> str:
+        return gettext(self.source_label)
 
 
 def _t(
@@ -62,7 +67,7 @@ def _t(
 ) -> Transition:
     return Transition(
         name=name,
-        label=label,
+        source_label=label,
         sources=frozenset(sources),
         target=target,
         actors=frozenset(actors),
@@ -72,10 +77,16 @@ def _t(
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("accept", "受理", {Status.SUBMITTED}, Status.ACCEPTED, {Actor.DISPATCHER, Actor.SYSTEM}),
+    _t(
+        "accept",
+        gettext_noop("受理"),
+        {Status.SUBMITTED},
+        Status.ACCEPTED,
+        {Actor.DISPATCHER, Actor.SYSTEM},
+    ),
     _t(
         "reject",
-        "不予受理",
+        gettext_noop("不予受理"),
         {Status.SUBMITTED},
         Status.REJECTED,
         {Actor.DISPATCHER},
@@ -83,7 +94,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         "assign",
-        "派单",
+        gettext_noop("派单"),
         {Status.ACCEPTED},
         Status.ASSIGNED,
         {Actor.DISPATCHER, Actor.SYSTEM},
@@ -91,25 +102,25 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         "reassign",
-        "改派",
+        gettext_noop("改派"),
         {Status.ASSIGNED, Status.IN_PROGRESS},
         Status.ASSIGNED,
         {Actor.DISPATCHER},
         needs_assignee=True,
     ),
-    _t("start", "开始处理", {Status.ASSIGNED}, Status.IN_PROGRESS, {Actor.ASSIGNEE}),
+    _t("start", gettext_noop("开始处理"), {Status.ASSIGNED}, Status.IN_PROGRESS, {Actor.ASSIGNEE}),
     _t(
         "resolve",
-        "办结",
+        gettext_noop("办结"),
         {Status.IN_PROGRESS},
         Status.RESOLVED,
         {Actor.ASSIGNEE},
         needs_note=True,
     ),
-    _t("close", "核实关闭", {Status.RESOLVED}, Status.CLOSED, {Actor.VERIFIER}),
+    _t("close", gettext_noop("核实关闭"), {Status.RESOLVED}, Status.CLOSED, {Actor.VERIFIER}),
     _t(
         "rework",
-        "退回重办",
+        gettext_noop("退回重办"),
         {Status.RESOLVED},
         Status.IN_PROGRESS,
         {Actor.VERIFIER},
@@ -118,7 +129,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # A follow-up that finds the problem not solved reopens the request for rework.
     _t(
         "reopen",
-        "回访未解决,重新办理",
+        gettext_noop("回访未解决,重新办理"),
         {Status.RESOLVED, Status.CLOSED},
         Status.IN_PROGRESS,
         {Actor.REPORTER, Actor.FOLLOW_UP},
