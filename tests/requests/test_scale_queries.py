@@ -113,7 +113,7 @@ def test_overdue_first_in_two_queries_keeps_the_order_of_the_single_query(
     assert paged == expected
     assert [r.pk for r in split] == expected
     assert split.count() == len(expected)
-    overdue = [r.pk for r in split[0:100] if r.is_overdue]
+    overdue = [r.pk for r in split[0:100] if r.is_overdue]  # type: ignore[attr-defined]
     assert overdue == expected[: len(overdue)]
     assert len(overdue) == 4
 
