@@ -28,6 +28,8 @@ COUNT_CAP = 10_000
 def capped_count(object_list: Any, cap: int = COUNT_CAP) -> int:
     """How many rows, counted no further than ``cap + 1`` (``cap + 1`` means "more")."""
     if isinstance(object_list, QuerySet):
+        if object_list._result_cache is not None:  # already read: slicing gives a list
+            return min(len(object_list), cap + 1)
         return object_list[: cap + 1].count()
     counter = getattr(object_list, "capped_count", None)
     if counter is not None:

@@ -150,3 +150,10 @@ def test_the_api_refuses_pages_past_the_cap_in_chinese(cast: Cast, client: Clien
     _world(cast)
     first = client.get("/api/v1/requests", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert first["count"] == visible_requests(cast.staff).count() > 0
+
+
+def test_a_list_already_read_is_counted_without_another_query(cast: Cast) -> None:
+    _world(cast)
+    read = Request.objects.order_by("pk")
+    rows = list(read)
+    assert pagination.capped_count(read) == len(rows) == CappedPaginator(read, 2).count
