@@ -27,9 +27,11 @@ from linli.areas.models import AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
+from linli.core.pagination import COUNT_CAP
 from linli.requests.locate import resident_of, resolve_location
 from linli.requests.models import Category, Channel, Feedback, Request, RequestEvent
 from linli.requests.selectors import (
+    OverdueFirst,
     QueueFilters,
     assignable_users,
     request_get_for_user,
@@ -220,6 +222,16 @@ class RequestPages(ApiPages):
         request: HttpRequest,
         **params: Any,
     ) -> Any:
+        page_size = self._get_page_size(pagination.page_size)
+        if (pagination.page - 1) * page_size >= COUNT_CAP:
+            raise ValidationError(
+                {
+                    "page": [
+                        _("只能翻到前 %(cap)s 条;请用筛选条件(状态、类别、网格等)缩小范围。")
+                        % {"cap": f"{COUNT_CAP:,}"}
+                    ]
+                }
+            )
         page = super().paginate_queryset(queryset, pagination, request, **params)
         page[self.items_attribute] = requests_out(list(page[self.items_attribute]))
         return page
@@ -275,10 +287,11 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Reply[RequestOut
     response=list[RequestOut],
     summary="诉求列表(可筛选、分页)",
     description="只列出您可见的诉求;超期的在前。分页:`page`(从 1 开始)和 `page_size`"
-    "(默认 20,最多 100),返回 `{items, count}`。",
+    "(默认 20,最多 100),返回 `{items, count}`;`count` 最多数到 10000(超过即为 10000),"
+    "第 10000 条之后的页答 422,请用筛选条件缩小范围。",
 )
 @paginate(RequestPages, page_size=20, max_page_size=100)
-def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> QuerySet[Request]:
+def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> OverdueFirst:
     user = request_user(request)
     now = timezone.now()
     requests = request_queue(
@@ -296,7 +309,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> Query
         requests = requests.filter(grid__code=filters.grid)
     if filters.overdue is False:
         requests = requests.exclude(status__in=list(OPEN_STATUSES), due_at__lt=now)
-    return requests
+    return OverdueFirst(requests, now)
 
 
 @router.get(

@@ -146,6 +146,14 @@ class Request(TimeStampedModel):
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["channel"]),
             models.Index(fields=["category", "submitted_at"]),
+            # The queue's order (see selectors.OverdueFirst): walked in order, stopping at
+            # a page; the partial one holds only open requests, where the overdue ones are.
+            models.Index(fields=["-urgent", "due_at", "id"], name="requests_queue_order"),
+            models.Index(
+                fields=["-urgent", "due_at", "id"],
+                name="requests_open_queue_order",
+                condition=Q(status__in=["submitted", "accepted", "assigned", "in_progress"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

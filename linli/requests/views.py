@@ -49,6 +49,7 @@ from linli.requests.models import Category, Channel, Feedback, Mediation, Reques
 from linli.requests.reading import pending_suggestion, urgency_reason
 from linli.requests.selectors import (
     PLACE_HINTS,
+    OverdueFirst,
     QueueFilters,
     actor_relations,
     assignable_organisations,
@@ -215,9 +216,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             overdue_only=data["overdue"],
             query=(data["q"] or "").strip(),
         )
+    now = timezone.now()
     page = paginate(
         request,
-        request_queue(user=user, filters=filters).select_related("assignee_organisation"),
+        OverdueFirst(
+            request_queue(user=user, filters=filters, now=now).select_related(
+                "assignee_organisation"
+            ),
+            now,
+        ),
     )
     rows = list(page.object_list)
     labels = location_labels(rows)

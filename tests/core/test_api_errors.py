@@ -150,7 +150,13 @@ def test_a_huge_page_number_is_422_not_a_crash(cast: Cast, client: Client, path:
     status, body = api_client.get(path, page="0")
     assert (status, body["errors"]) == (422, {"page": ["应不小于 1。"]})
     status, body = api_client.get(path, page=str(MAX_PAGE), page_size="100")
-    assert (status, body["items"]) == (200, [])
+    if path == REQUESTS:
+        # The requests list counts no further than 10,000 rows (issue 19): a page past
+        # them is refused in words, not an OFFSET scan of the whole table.
+        assert status == 422
+        assert body["errors"]["page"][0].startswith("只能翻到前 10,000 条")
+    else:
+        assert (status, body["items"]) == (200, [])
 
 
 def test_every_paginated_endpoint_caps_the_page_number() -> None:

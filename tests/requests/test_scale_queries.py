@@ -1,0 +1,159 @@
+"""The hot-path query shapes of issue 19: the scope on the request's own columns answers
+exactly what the joined formulation did, the overdue-first list read as two queries gives
+the same rows in the same order, counting stops at the cap and deep pages are refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from linli.accounts.models import User
+from linli.accounts.selectors import forget_cached_scopes
+from linli.accounts.services import api_token_create
+from linli.core import pagination
+from linli.core.pagination import CappedPaginator
+from linli.core.roles import Role
+from linli.people.models import Resident
+from linli.requests.models import Request
+from linli.requests.selectors import (
+    OverdueFirst,
+    QueueFilters,
+    _legacy_visible_requests,
+    request_queue,
+    visible_requests,
+)
+from linli.requests.workflow import Status
+from tests.cast import Cast
+from tests.requests.support import file_request, in_progress, move, person
+
+
+def _world(cast: Cast) -> list[Request]:
+    """Requests in both grids, both communities' kinds of place, filed by different people,
+    one assigned to a worker of the other grid, one reported by the neighbour."""
+    filed = [
+        in_progress(cast),
+        file_request(cast, cast.other_community, submitted_by=cast.staff),
+        file_request(cast, cast.unit2, reporter=cast.neighbour),
+        file_request(cast, cast.building1, urgent=True),
+        file_request(cast, cast.compound, submitted_by=cast.staff),
+        file_request(cast, cast.community, submitted_by=cast.staff, reporter=cast.neighbour),
+    ]
+    # A worker of grid 2 handles a request of the compound: seen through ``assignee``.
+    move(filed[4], Status.ACCEPTED, cast.staff)
+    move(filed[4], Status.ASSIGNED, cast.staff, assignee=cast.worker2)
+    return filed
+
+
+def _everyone(cast: Cast) -> list[User]:
+    extra = [
+        person("cadre-town", Role.CADRE, area=cast.town),
+        person("cadre-grid", Role.CADRE, grid=cast.grid2),
+        person("committee", Role.COMMITTEE, area=cast.community),
+        person("partner", Role.PARTNER, area=cast.community),
+        person("other-staff", Role.STAFF, area=cast.other_community),
+        person("compound-staff", Role.STAFF, area=cast.compound),
+    ]
+    return [
+        cast.worker1,
+        cast.worker2,
+        cast.resident_user,
+        cast.volunteer_user,
+        cast.staff,
+        cast.leader,
+        cast.admin,
+        *extra,
+    ]
+
+
+def test_the_scope_on_the_request_columns_answers_as_the_joined_one_for_every_role(
+    cast: Cast,
+) -> None:
+    _world(cast)
+    # The neighbour gets an account too, so "reported by me" is exercised for two people.
+    neighbour_user = person("neighbour", Role.RESIDENT, area=cast.unit2)
+    Resident.objects.filter(pk=cast.neighbour.pk).update(user=neighbour_user)
+    seen_any = 0
+    for user in [*_everyone(cast), neighbour_user]:
+        forget_cached_scopes(user)
+        new = set(visible_requests(user).values_list("pk", flat=True))
+        forget_cached_scopes(user)
+        old = set(_legacy_visible_requests(user).values_list("pk", flat=True))
+        assert new == old, user.username
+        seen_any += bool(new)
+    assert seen_any >= 8  # the comparison is not between empty sets
+
+
+def test_the_new_scope_joins_no_other_table(cast: Cast) -> None:
+    sql = str(visible_requests(cast.worker1).query)
+    assert "JOIN" not in sql.upper()
+    assert '"location_id" IN (SELECT' in sql
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 20])
+def test_overdue_first_in_two_queries_keeps_the_order_of_the_single_query(
+    cast: Cast, page_size: int
+) -> None:
+    filed = _world(cast)
+    filed += [file_request(cast, cast.unit2, urgent=True) for _ in range(3)]
+    now = timezone.now()
+    # Half of them are past their deadline; one of those is closed, so not overdue.
+    for request in filed[::2]:
+        Request.objects.filter(pk=request.pk).update(due_at=now - dt.timedelta(hours=1))
+    Request.objects.filter(pk=filed[-1].pk).update(status=Status.CLOSED)
+    queue = request_queue(user=cast.staff, filters=QueueFilters(), now=now)
+    expected = list(queue.values_list("pk", flat=True))
+    split = OverdueFirst(queue, now)
+    paged = []
+    for start in range(0, len(expected) + page_size, page_size):
+        paged += [r.pk for r in split[start : start + page_size]]
+    assert paged == expected
+    assert [r.pk for r in split] == expected
+    assert split.count() == len(expected)
+    overdue = [r.pk for r in split[0:100] if r.is_overdue]  # type: ignore[attr-defined]
+    assert overdue == expected[: len(overdue)]
+    assert len(overdue) == 4
+
+
+def test_counting_stops_at_the_cap_and_says_so(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    _world(cast)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    paginator = CappedPaginator(Request.objects.order_by("pk"), 2)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (3, True, 2)
+    # A page far beyond the cap is the last counted page, not a scan to the end.
+    assert paginator.get_page(25000).number == 2
+    exact = CappedPaginator(Request.objects.order_by("pk")[:3], 2)
+    assert (exact.count, exact.capped) == (3, False)
+
+
+def test_the_queue_page_says_ten_thousand_plus_when_capped(
+    cast: Cast, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _world(cast)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    monkeypatch.setattr("django.conf.settings.LINLI_PAGE_SIZE", 1)
+    page = client_for("staff").get("/requests/", {"page": 25000}).content.decode()
+    assert "共 1万+ 条" in page
+    assert "第 2 / 2+ 页" in page
+
+
+def test_the_api_refuses_pages_past_the_cap_in_chinese(cast: Cast, client: Client) -> None:
+    _token, secret = api_token_create(user=cast.staff)
+    response = client.get(
+        "/api/v1/requests", {"page": 25000}, HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+    assert response.status_code == 422
+    assert "只能翻到前 10,000 条" in response.json()["errors"]["page"][0]
+    _world(cast)
+    first = client.get("/api/v1/requests", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert first["count"] == visible_requests(cast.staff).count() > 0
+
+
+def test_a_list_already_read_is_counted_without_another_query(cast: Cast) -> None:
+    _world(cast)
+    read = Request.objects.order_by("pk")
+    rows = list(read)
+    assert pagination.capped_count(read) == len(rows) == CappedPaginator(read, 2).count
