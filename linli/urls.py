@@ -35,6 +35,8 @@ urlpatterns = [
     path("audit/", include("linli.audit.urls")),
     path("warnings/", include("linli.earlywarning.urls")),
     path("surveys/", include("linli.surveys.urls")),
+    # --- work reports (issue 16) ---
+    path("reports/", include("linli.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.requests.open311_urls")),

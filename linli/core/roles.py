@@ -88,6 +88,9 @@ class Capability(enum.StrEnum):
     PARTY_RECORD = "party.record"
     # Manage party members, their posts and organisations in scope.
     PARTY_MANAGE = "party.manage"
+    # --- work reports (linli.reports) ---
+    # Draft, edit, file and download the monthly/quarterly/yearly work report of an area.
+    REPORTS_FILE = "reports.file"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
@@ -228,6 +231,10 @@ _PARTY_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 for _role, _caps in _PARTY_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+# --- work reports (linli.reports): staff, committee, leaders and admins ---
+for _role in (Role.STAFF, Role.COMMITTEE, Role.LEADER, Role.ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Capability.REPORTS_FILE}
+# --- end work reports ---
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})
