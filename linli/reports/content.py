@@ -258,7 +258,9 @@ def notable_cases(user: AnyUser, area: Area, period: Period, *, limit: int = 3) 
         .prefetch_related("served")
         .order_by("starts_at", "pk")
     )
-    served = sorted(((people_served(a), a) for a in held), key=lambda pair: -pair[0])[:limit]
+    served = sorted(
+        ((n, a) for a in held if (n := people_served(a)) > 0), key=lambda pair: -pair[0]
+    )[:limit]
     for count, activity in sorted(served, key=lambda pair: (pair[1].starts_at, pair[1].pk)):
         cases.append(
             _("%(day)s举办「%(title)s」,服务群众%(n)s人。")
