@@ -56,21 +56,22 @@ def report_file(
         filed_by=actor,
         filed_at=timezone.now(),
     )
-    audit_record(actor=actor, action="reports.file", obj=report, note=period.key)
+    audit_record(actor=actor, action="create", obj=report, fields=["content"], note=period.key)
     return report
 
 
 def report_generated(
-    *, actor: User | None, report: FiledReport | None, fmt: str, note: str
+    *, actor: User | None, report: FiledReport | None, area: Area, fmt: str, note: str
 ) -> None:
     """Audit one generation of a report file (docx, pdf, xlsx), filed or from the command."""
     if report is not None:
-        audit_record(actor=actor, action=f"reports.generate.{fmt}", obj=report, note=note)
+        audit_record(actor=actor, action="export", obj=report, note=f"{fmt} {note}")
     else:
         audit_record(
             actor=actor,
-            action=f"reports.generate.{fmt}",
-            object_type="reports.report",
-            object_id=note,
-            object_repr=note,
+            action="export",
+            object_type="areas.area",
+            object_id=str(area.pk),
+            object_repr=area.name,
+            note=f"{fmt} {note}",
         )

@@ -100,7 +100,13 @@ def report_download_view(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
     report = report_get_for_user(user=request.user, pk=pk)
     writer, mime = FORMATS[fmt]
     body = writer(ReportContent.from_dict(report.content_data))
-    report_generated(actor=request_user(request), report=report, fmt=fmt, note=report.period_key)
+    report_generated(
+        actor=request_user(request),
+        report=report,
+        area=report.area,
+        fmt=fmt,
+        note=report.period_key,
+    )
     response = HttpResponse(body, content_type=mime)
     filename = f"{report.area.code}-{report.period_key}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -183,7 +183,7 @@ def test_the_command_writes_the_months_report(world: Cast, tmp_path: Path) -> No
     assert (tmp_path / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
     assert (tmp_path / f"{stem}.xlsx").exists()
     assert "11月共受理居民诉求5件" in out.getvalue()
-    assert AuditEvent.objects.filter(action="reports.generate.docx").count() == 1
+    assert AuditEvent.objects.filter(action="export", note__startswith="docx ").count() == 1
 
 
 def test_staff_edit_the_draft_file_it_and_download_it_again(world: Cast, client: Client) -> None:
@@ -206,7 +206,9 @@ def test_staff_edit_the_draft_file_it_and_download_it_again(world: Cast, client:
         world.staff,
         world.community,
     )
-    assert AuditEvent.objects.filter(action="reports.file").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="create", object_type="reports.filedreport").count() == 1
+    )
     docx = client.get(reverse("reports:download", args=[report.pk, "docx"]))
     document = Document(io.BytesIO(docx.content))
     assert any(p.text.startswith("11月诉求办理平稳。11月共受理") for p in document.paragraphs)
@@ -214,7 +216,9 @@ def test_staff_edit_the_draft_file_it_and_download_it_again(world: Cast, client:
     sheet = load_workbook(io.BytesIO(xlsx.content))["居民诉求办理"]
     assert ["受理诉求", "5", "2"] in [[c.value for c in row][:3] for row in sheet.iter_rows()]
     assert client.get(reverse("reports:download", args=[report.pk, "pdf"])).status_code == 200
-    assert AuditEvent.objects.filter(action__startswith="reports.generate").count() == 3
+    assert (
+        AuditEvent.objects.filter(action="export", object_type="reports.filedreport").count() == 3
+    )
 
 
 def test_an_area_outside_scope_is_a_404(world: Cast, client: Client) -> None:

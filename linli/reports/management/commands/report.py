@@ -65,7 +65,11 @@ class Command(BaseCommand):
             path = output / f"{area.code}-{period.key}.{fmt}"
             path.write_bytes(WRITERS[fmt](content))
             report_generated(
-                actor=None, report=None, fmt=fmt, note=f"{area.code} {period.key} (command)"
+                actor=None,
+                report=None,
+                area=area,
+                fmt=fmt,
+                note=f"{area.code} {period.key} (command)",
             )
             self.stdout.write(str(path))
         self.stdout.write(content.sections[0].text)
