@@ -41,6 +41,7 @@ from linli.notifications.models import Notification
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.programmes.models import Enrolment
+from linli.reports.content import ReportContent, Section
 from linli.reports.models import FiledReport
 from linli.requests.models import Request, RequestPhoto
 from linli.surveys.models import Answer, Invitation, Survey
@@ -383,7 +384,15 @@ def _filed_report(world: World) -> FiledReport:
             period_start=dt.date(2026, 11, 1),
             period_end=dt.date(2026, 12, 1),
             title="11月工作报告",
-            content={},
+            content=ReportContent(
+                title="11月工作报告",
+                area_name=world.cast.community.name,
+                period_key="2026-11",
+                period_label="2026年11月",
+                previous_label="10月",
+                tables=[],
+                sections=[Section("summary", "一、诉求办理", "11月共受理居民诉求0件。")],
+            ).as_dict(),
             filed_at=timezone.now(),
         )
     report: FiledReport = world.__dict__["_filed_report"]
