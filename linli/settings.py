@@ -156,6 +156,8 @@ INSTALLED_APPS = [
     "linli.activities",
     # --- party work (issue 13) ---
     "linli.party",
+    # --- work reports (issue 16) ---
+    "linli.reports",
     "linli.home",
     "linli.demo",
 ]

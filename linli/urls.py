@@ -38,6 +38,8 @@ urlpatterns = [
     path("surveys/", include("linli.surveys.urls")),
     # --- dashboard (issue 16, item 1) ---
     path("dashboard/", include("linli.dashboard.urls")),
+    # --- work reports (issue 16) ---
+    path("reports/", include("linli.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.requests.open311_urls")),

@@ -91,6 +91,9 @@ class Capability(enum.StrEnum):
     # --- register import (linli.imports) ---
     # Import households and residents from a sheet into a community in scope.
     REGISTER_IMPORT = "register.import"
+    # --- work reports (linli.reports) ---
+    # Draft, edit, file and download the monthly/quarterly/yearly work report of an area.
+    REPORTS_FILE = "reports.file"
 
 
 _EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
@@ -231,6 +234,10 @@ _PARTY_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 for _role, _caps in _PARTY_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+# --- work reports (linli.reports): staff, committee, leaders and admins ---
+for _role in (Role.STAFF, Role.COMMITTEE, Role.LEADER, Role.ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Capability.REPORTS_FILE}
+# --- end work reports ---
 
 # --- register import (linli.imports): staff and admins only ---
 for _role in (Role.STAFF, Role.ADMIN):

@@ -64,6 +64,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # --- party work (linli.party) ---
         "nav_party": Capability.PARTY_VIEW in caps,
         "nav_my_party": lambda: PartyMember.objects.filter(user_id=user.pk).exists(),
+        # --- work reports (issue 16) ---
+        "nav_reports": Capability.REPORTS_FILE in caps,
     }
     flags["nav_phone_tabs"] = phone_tabs(request, flags)
     return flags

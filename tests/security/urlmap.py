@@ -20,6 +20,7 @@ page must answer them 404. If the world lacks such an object, add it in ``build_
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from linli.notifications.models import Notification
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
 from linli.programmes.models import Enrolment
+from linli.reports.content import ReportContent, Section
+from linli.reports.models import FiledReport
 from linli.requests.models import Request, RequestPhoto
 from linli.surveys.models import Answer, Invitation, Survey
 from linli.surveys.services import (
@@ -358,6 +361,9 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "surveys:answer_to_request": {"pk": lambda w: w.survey_answer.pk},
     # a household's one-time code (public by design, see test_url_access.PUBLIC)
     "surveys:answer": {"code": lambda w: w.survey_invitation.code},
+    # --- work reports (issue 16): a report of grid 1's community, filed on first use ---
+    "reports:detail": {"pk": lambda w: _filed_report(w).pk},
+    "reports:download": {"pk": lambda w: _filed_report(w).pk, "fmt": lambda w: "docx"},
     # --- summer programmes: built on first use (see ``_summer``) ---
     "programmes:detail": {"pk": lambda w: _summer(w).programme.pk},
     "programmes:day": {"pk": lambda w: _summer(w).programme.pk},
@@ -391,6 +397,31 @@ BY_URL: dict[str, dict[str, Fill]] = {
         "token": lambda w: w.activity.checkin_token,
     },
 }
+
+
+def _filed_report(world: World) -> FiledReport:
+    """A work report of grid 1's community, filed once per world (issue 16)."""
+    if "_filed_report" not in world.__dict__:
+        world.__dict__["_filed_report"] = FiledReport.objects.create(
+            area=world.cast.community,
+            period_kind="month",
+            period_key="2026-11",
+            period_start=dt.date(2026, 11, 1),
+            period_end=dt.date(2026, 12, 1),
+            title="11月工作报告",
+            content=ReportContent(
+                title="11月工作报告",
+                area_name=world.cast.community.name,
+                period_key="2026-11",
+                period_label="2026年11月",
+                previous_label="10月",
+                tables=[],
+                sections=[Section("summary", "一、诉求办理", "11月共受理居民诉求0件。")],
+            ).as_dict(),
+            filed_at=timezone.now(),
+        )
+    report: FiledReport = world.__dict__["_filed_report"]
+    return report
 
 
 def _summer(world: World) -> Summer:

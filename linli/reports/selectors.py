@@ -1,0 +1,44 @@
+"""Reads for reports: which areas a user may report on, and their filed reports."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from linli.accounts.selectors import AnyUser, scope_for
+from linli.areas.models import Area, AreaKind
+from linli.core.roles import Capability
+from linli.core.scoping import apply_scope
+from linli.reports.models import FiledReport
+
+REPORT_AREA_KINDS = (AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND)
+
+
+def report_areas(user: AnyUser) -> QuerySet[Area]:
+    """Towns, communities and compounds within the user's reporting scope."""
+    scope = scope_for(user, Capability.REPORTS_FILE)
+    return apply_scope(
+        Area.objects.filter(kind__in=REPORT_AREA_KINDS), scope, area_path="path"
+    ).order_by("path")
+
+
+def report_area_get(*, user: AnyUser, code: str) -> Area:
+    area = report_areas(user).filter(code=code).first()
+    if area is None:
+        raise Http404(_("没有这个区域"))
+    return area
+
+
+def visible_reports(user: AnyUser) -> QuerySet[FiledReport]:
+    scope = scope_for(user, Capability.REPORTS_FILE)
+    return apply_scope(
+        FiledReport.objects.select_related("area", "filed_by"), scope, area_path="area__path"
+    )
+
+
+def report_get_for_user(*, user: AnyUser, pk: int) -> FiledReport:
+    report = visible_reports(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404(_("没有这份报告"))
+    return report

@@ -1,0 +1,113 @@
+"""The reports page: choose an area and a period, edit the draft's text, file it, download."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from linli.accounts.current import request_user, require_capability
+from linli.core.pagination import paginate
+from linli.core.roles import Capability
+from linli.reports.content import ReportContent, build_report
+from linli.reports.forms import ReportChoiceForm, ReportTextForm
+from linli.reports.periods import month_of
+from linli.reports.render import report_docx, report_pdf, report_xlsx
+from linli.reports.selectors import (
+    report_area_get,
+    report_areas,
+    report_get_for_user,
+    visible_reports,
+)
+from linli.reports.services import report_file, report_generated
+
+FORMATS = {
+    "docx": (
+        report_docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "pdf": (report_pdf, "application/pdf"),
+    "xlsx": (report_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+@login_required
+def report_index_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.REPORTS_FILE)
+    areas = report_areas(request.user)
+    last_month = month_of(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
+    form = ReportChoiceForm(initial={"area": areas.first(), "period": last_month.key}, areas=areas)
+    page = paginate(request, visible_reports(request.user))
+    return render(request, "reports/index.html", {"form": form, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_draft_view(request: HttpRequest) -> HttpResponse:
+    """GET: the draft (figures and editable paragraphs). POST: file it with the edits."""
+    require_capability(request, Capability.REPORTS_FILE)
+    choice = ReportChoiceForm(request.GET, areas=report_areas(request.user))
+    if not choice.is_valid():
+        if "area" in choice.errors and request.GET.get("area"):
+            raise Http404(_("没有这个区域"))
+        page = paginate(request, visible_reports(request.user))
+        return render(request, "reports/index.html", {"form": choice, "page": page})
+    area = report_area_get(user=request.user, code=choice.cleaned_data["area"].code)
+    period = choice.cleaned_data["period"]
+    content = build_report(request.user, area, period)
+    form = ReportTextForm(request.POST or None, content=content)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = report_file(
+                actor=request_user(request),
+                area=area,
+                period=period,
+                content=content,
+                texts=form.texts(),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("报告已存档,可下载 Word、PDF 或 Excel。"))
+            return redirect("reports:detail", pk=report.pk)
+    return render(
+        request,
+        "reports/draft.html",
+        {"content": content, "form": form, "area": area, "period": period},
+    )
+
+
+@login_required
+def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # Scoped by REPORTS_FILE: without it nothing is visible, so any report is a 404.
+    report = report_get_for_user(user=request.user, pk=pk)
+    content = ReportContent.from_dict(report.content_data)
+    return render(request, "reports/detail.html", {"report": report, "content": content})
+
+
+@login_required
+def report_download_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404(_("没有这种格式"))
+    report = report_get_for_user(user=request.user, pk=pk)
+    writer, mime = FORMATS[fmt]
+    body = writer(ReportContent.from_dict(report.content_data))
+    report_generated(
+        actor=request_user(request),
+        report=report,
+        area=report.area,
+        fmt=fmt,
+        note=report.period_key,
+    )
+    response = HttpResponse(body, content_type=mime)
+    filename = f"{report.area.code}-{report.period_key}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
