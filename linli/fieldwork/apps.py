@@ -10,6 +10,8 @@ class FieldworkConfig(AppConfig):
     verbose_name = _("干部下沉与网格巡查")
 
     def ready(self) -> None:
+        from linli.earlywarning.detectors import register_detector
+        from linli.earlywarning.models import WarningKind
         from linli.fieldwork.models import (
             Patrol,
             Posting,
@@ -17,6 +19,7 @@ class FieldworkConfig(AppConfig):
             SinkDownVisit,
         )
         from linli.fieldwork.personal_data import anonymise_fieldwork, export_fieldwork
+        from linli.fieldwork.warnings import grids_unpatrolled
         from linli.privacy.registry import declare_not_personal, register_personal_data
 
         register_personal_data(
@@ -30,3 +33,5 @@ class FieldworkConfig(AppConfig):
         cadre = "the cadre or grid worker who did the work (an actor), not data about them"
         for model in (Posting, SinkDownVisit, Patrol):
             declare_not_personal(model, reason=cadre)
+        # A grid not patrolled for days is an early warning (earlywarning's registry).
+        register_detector(WarningKind.GRID_UNPATROLLED, grids_unpatrolled)

@@ -15,7 +15,7 @@ import linli
 
 TOP_TIER = ("party", "activities", "programmes", "fieldwork", "earlywarning", "surveys")
 # Registries a top-tier app offers the others: importing these modules is allowed.
-REGISTRIES = {"linli.party.points", "linli.earlywarning.detectors"}
+REGISTRIES = {"linli.party.points", "linli.earlywarning.detectors", "linli.earlywarning.models"}
 ROOT = Path(linli.__file__).parent
 
 

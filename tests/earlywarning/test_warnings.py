@@ -235,6 +235,7 @@ def test_an_urgent_alert_nobody_acknowledged_for_two_hours(cast: Cast) -> None:
 
 
 def _hotspot(cast: Cast) -> EarlyWarning:
+    _only(WarningKind.HOTSPOT)
     for days in (1, 2, 3):
         _rubbish(cast, days)
     warnings_scan()
