@@ -11,10 +11,17 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 KINDS = (MONTH, QUARTER, YEAR)
-QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+# The quarter's number as a word of the language: 四 in Chinese, 4 in English.
+QUARTER_NAMES = {
+    1: pgettext_lazy("quarter number", "一"),
+    2: pgettext_lazy("quarter number", "二"),
+    3: pgettext_lazy("quarter number", "三"),
+    4: pgettext_lazy("quarter number", "四"),
+}
 
 
 @dataclass(frozen=True)
