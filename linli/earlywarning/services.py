@@ -105,7 +105,7 @@ def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
             warning, new = _apply(finding, now)
             if new:
                 raised += 1
-                audit_record(actor=None, action="earlywarning.raise", obj=warning)
+                audit_record(actor=None, action="create", obj=warning, note="预警")
                 notify(
                     users=responsible_for(finding),
                     text=_("预警:%(title)s。%(reason)s")
@@ -123,7 +123,7 @@ def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
             warning.closed_at = now
             warning.close_note = CLEARED_NOTE
             warning.save(update_fields=["status", "closed_at", "close_note"])
-            audit_record(actor=None, action="earlywarning.clear", obj=warning)
+            audit_record(actor=None, action="update", obj=warning, note=CLEARED_NOTE)
             cleared += 1
     return {"raised": raised, "refreshed": refreshed, "cleared": cleared}
 
@@ -137,7 +137,7 @@ def warning_acknowledge(*, actor: User, warning: EarlyWarning) -> EarlyWarning:
     warning.acknowledged_by = actor
     warning.acknowledged_at = timezone.now()
     warning.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
-    audit_record(actor=actor, action="earlywarning.acknowledge", obj=warning)
+    audit_record(actor=actor, action="update", obj=warning, note="知悉")
     return warning
 
 
@@ -168,5 +168,5 @@ def warning_close(*, actor: User, warning: EarlyWarning, note: str = "") -> Earl
             "acknowledged_at",
         ]
     )
-    audit_record(actor=actor, action="earlywarning.close", obj=warning, note=note[:60])
+    audit_record(actor=actor, action="update", obj=warning, note=f"关闭:{note[:50]}")
     return warning

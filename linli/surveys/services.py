@@ -91,7 +91,7 @@ def survey_create(
         named=named,
         created_by=actor,
     )
-    audit_record(actor=actor, action="survey.create", obj=survey, fields=["title"])
+    audit_record(actor=actor, action="create", obj=survey, fields=["title"])
     return survey
 
 
@@ -141,7 +141,7 @@ def question_add(
         required=required,
         dimension=dimension.strip(),
     )
-    audit_record(actor=actor, action="survey.question_add", obj=survey, note=text[:60])
+    audit_record(actor=actor, action="update", obj=survey, note=f"添加题目:{text[:50]}")
     return question
 
 
@@ -149,7 +149,7 @@ def question_add(
 def question_remove(*, actor: User, question: Question) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
     _check_draft(survey)
-    audit_record(actor=actor, action="survey.question_remove", obj=survey, note=question.text[:60])
+    audit_record(actor=actor, action="update", obj=survey, note=f"删除题目:{question.text[:50]}")
     question.delete()
 
 
@@ -256,9 +256,9 @@ def survey_open(
     survey.save(update_fields=["status", "opened_at", "updated_at"])
     audit_record(
         actor=actor,
-        action="survey.open",
+        action="update",
         obj=survey,
-        note=_("邀请 %(n)d 户") % {"n": len(invitations)},
+        note=_("发布,邀请 %(n)d 户") % {"n": len(invitations)},
     )
     return len(invitations)
 
@@ -271,7 +271,7 @@ def survey_close(*, actor: User, survey: Survey, at: dt.datetime | None = None) 
     survey.status = Survey.Status.CLOSED
     survey.closed_at = at or timezone.now()
     survey.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_record(actor=actor, action="survey.close", obj=survey)
+    audit_record(actor=actor, action="update", obj=survey, note=_("结束调查"))
     return survey
 
 
@@ -379,7 +379,9 @@ def survey_answer(
         answer.response = response
     Answer.objects.bulk_create(cleaned)
     # The audit trail records that an answer came in, never whose (anonymous surveys).
-    audit_record(actor=None, action="survey.answer", obj=survey, actor_name=_("居民"))
+    audit_record(
+        actor=None, action="create", obj=survey, actor_name=_("居民"), note=_("收到一份答卷")
+    )
     return response
 
 
@@ -390,7 +392,7 @@ def survey_answer(
 def answer_to_request(*, actor: User, answer: Answer) -> Request:
     """File a free-text answer as a request (staff read it and think it needs doing)."""
     answer = (
-        Answer.objects.select_for_update()
+        Answer.objects.select_for_update(of=("self",))
         .select_related("question", "response__survey__audience_area", "response__grid")
         .get(pk=answer.pk)
     )
@@ -409,5 +411,10 @@ def answer_to_request(*, actor: User, answer: Answer) -> Request:
     )
     answer.request = request
     answer.save(update_fields=["request"])
-    audit_record(actor=actor, action="survey.answer_to_request", obj=survey, note=request.number)
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=survey,
+        note=_("文字回答转为诉求 %(number)s") % {"number": request.number},
+    )
     return request

@@ -220,7 +220,7 @@ def survey_codes_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     audit_record(
         actor=request_user(request),
-        action="survey.codes_view",
+        action="view",
         obj=survey,
         note=_("第 %(n)d 页") % {"n": page.number},
     )
@@ -279,7 +279,7 @@ def survey_export_view(request: HttpRequest, pk: int) -> HttpResponse:
             Sheet(title=_("文字回答"), header=[_("题号"), _("题目"), _("回答")], rows=texts),
         ]
     )
-    audit_record(actor=request_user(request), action="survey.export", obj=survey)
+    audit_record(actor=request_user(request), action="export", obj=survey)
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

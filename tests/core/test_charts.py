@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
@@ -64,8 +65,10 @@ def test_series_must_match_labels() -> None:
         charts.bar_chart("错", ["甲", "乙"], {"数": [1]})
 
 
-def test_missing_font_fails_clearly(settings: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_font_fails_clearly(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(charts, "FONT_CANDIDATES", [("/nonexistent.ttc", 2)])
-    monkeypatch.setattr(settings, "LINLI_CJK_FONT", "/also-missing.ttc")
+    # pytest-django's own fixture restores the setting (monkeypatching it did not, and
+    # left LINLI_CJK_FONT missing for every later test in the process).
+    settings.LINLI_CJK_FONT = "/also-missing.ttc"
     with pytest.raises(charts.FontMissing):
         charts.cjk_font()

@@ -65,6 +65,9 @@ def test_the_same_post_with_the_token_gets_past_the_csrf_check() -> None:
     assert response.status_code == 302
 
 
+OPEN311_PUBLIC_READS = {"open311:requests", "open311:request", "open311:token"}
+
+
 @pytest.mark.django_db
 def test_a_logged_in_session_does_not_open_the_api() -> None:
     world = build_world()
@@ -80,6 +83,15 @@ def test_a_logged_in_session_does_not_open_the_api() -> None:
                 ("api-v1:openapi", "open311:openapi", "open311:discovery", "open311:service")
             ):
                 continue  # public descriptions (see PUBLIC in test_url_access.py)
+            if method == "get" and endpoint.name in OPEN311_PUBLIC_READS:
+                # Open311 reads without a key are public and de-identified; the session
+                # of the most powerful user must not add one byte to them.
+                anonymous = Client().get(url)
+                assert (response.status_code, response.content) == (
+                    anonymous.status_code,
+                    anonymous.content,
+                ), f"GET {url}: a session reads more than an anonymous client"
+                continue
             assert response.status_code in (401, 403, 404, 405), (
                 f"{method.upper()} {url} → {response.status_code} with only a session"
             )

@@ -75,7 +75,7 @@ def test_open_invites_every_household_of_the_audience_with_its_grid(cast: Cast) 
     survey.refresh_from_db()
     assert survey.status == Survey.Status.OPEN
     assert survey.opened_at is not None
-    assert AuditEvent.objects.filter(action="survey.open").count() == 1
+    assert AuditEvent.objects.filter(action="update", note__startswith="发布").count() == 1
 
 
 def test_a_grid_survey_asks_only_that_grid(cast: Cast) -> None:
