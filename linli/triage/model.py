@@ -74,7 +74,7 @@ class CategoryModel:
     """Multinomial naive Bayes over character n-gram sets."""
 
     labels: tuple[str, ...] = CATEGORIES
-    alpha: float = 0.3
+    alpha: float = 0.1
     # gram -> sparse counts {label index: documents containing the gram}
     counts: dict[str, dict[int, int]] = field(default_factory=dict)
     totals: list[int] = field(default_factory=list)
@@ -112,7 +112,7 @@ class CategoryModel:
         cls,
         examples: Iterable[TrainingExample | Mapping[str, object]],
         *,
-        alpha: float = 0.3,
+        alpha: float = 0.1,
         labels: Sequence[str] = CATEGORIES,
     ) -> CategoryModel:
         index = {label: i for i, label in enumerate(labels)}
