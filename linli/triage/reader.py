@@ -973,13 +973,19 @@ def urgency_evidence(text: str) -> int:
     return urgency_cue(text)[0]
 
 
+def _settled(text: str) -> bool:
+    """The whole message retracts an alarm, asks about rules or money, or supposes a
+    danger: not urgent, whatever it names (the learned model cannot overrule this)."""
+    if _RETRACTED.search(text):
+        return True
+    if _POLICY_QUESTION.search(text) and not _CALL_FOR_HELP.search(text):
+        return True
+    return _imagined(text)
+
+
 def urgency_cue(text: str) -> tuple[int, str]:
     """:func:`urgency_evidence` and, when ``LIVE``, the words of the live cue."""
-    if _RETRACTED.search(text):
-        return DEAD, ""
-    if _POLICY_QUESTION.search(text) and not _CALL_FOR_HELP.search(text):
-        return DEAD, ""
-    if _imagined(text):
+    if _settled(text):
         return DEAD, ""
     seen = False
     for pattern in _URGENT_CUES + _URGENT_FAMILIES:
@@ -1041,10 +1047,11 @@ def read_urgency(
     if grams is None:
         grams = features(text)
     if evidence == DEAD:
-        # The rules read every cue as negated, past or supposed; only a model that is all
-        # but certain overrules them (chosen by cross-validation: one more urgent message
-        # found, no false alarm added).
-        if urgency.probability(text, grams=grams) < DEAD_OVERRULE:
+        # The rules read every cue as negated, past or supposed within its clause; only a
+        # model that is all but certain overrules them (chosen by cross-validation: one
+        # more urgent message found, no false alarm added). A retraction, a question about
+        # rules or a supposition of the whole message is never overruled.
+        if _settled(text) or urgency.probability(text, grams=grams) < DEAD_OVERRULE:
             return False, ()
         return True, tuple(urgency.strongest(text, grams=grams))
     if _NO_HURRY.search(text):
