@@ -49,12 +49,15 @@ def model_text(text: str) -> str:
     return _DIGITS.sub("0", unicodedata.normalize("NFKC", text).lower())
 
 
-def features(text: str) -> frozenset[str]:
-    """The set of character 1–3 grams of ``text`` (already normalised or not).
+def features(text: str, *, normalised: bool = False) -> frozenset[str]:
+    """The set of character 1–3 grams of ``text``.
 
-    The reader computes it once per message and hands it to both models (``grams=``)."""
+    The reader computes it once per message and hands it to both models (``grams=``);
+    ``normalised=True`` says the text is already NFKC and lower case (the reader's
+    ``normalise``), which skips a second NFKC pass (idempotent, so the grams are equal)."""
     grams: set[str] = set()
-    for segment in _SPLIT.split(model_text(text)):
+    folded = _DIGITS.sub("0", text) if normalised else model_text(text)
+    for segment in _SPLIT.split(folded):
         if not segment:
             continue
         grams.update(segment)

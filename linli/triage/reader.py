@@ -671,7 +671,11 @@ _THIRD_PASS_BOUNDARIES: tuple[tuple[re.Pattern[str], str, float], ...] = tuple(
         ),
         # flyers, strangers prowling at night, fee rules
         (r"小广告|牛皮癣", "sanitation", 2.5),
-        (r"(?:半夜|深夜|大半夜).{0,10}有人.{0,10}(?:转|照|拉|扒|撬)|照车里|扒车窗", "security", 2.5),
+        (
+            r"(?:半夜|深夜|大半夜).{0,10}有人.{0,10}(?:转|照|拉|扒|撬)|照车里|扒车窗",
+            "security",
+            2.5,
+        ),
         # fees and procedures asked about (category only: scams name fees too, so these
         # words never silence an urgency cue)
         (r"收费标准|物业费.{0,10}(?:谁定|标准|多少|怎么)", "policy", 2.5),
@@ -1199,7 +1203,7 @@ def read_message(
     clean = normalise(text)
     masked, compound = _mask_compounds(clean, compounds)
     location = read_location(squeeze(masked))
-    grams = features(masked)  # once, shared by the category and urgency models
+    grams = features(masked, normalised=True)  # once, shared by both models
     category, confidence = classify(
         masked, model if model is not None else default_model(), grams=grams
     )

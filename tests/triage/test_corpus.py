@@ -136,7 +136,10 @@ def test_urgency_corpora_do_not_overlap() -> None:
     assert sum(e.urgent for e in load_examples(CORPUS_DIR / "urgency_train.jsonl")) >= 150
 
 
-@pytest.mark.parametrize(("name", "count", "urgent"), [("voices_train.jsonl", 120, 40), ("voices2_train.jsonl", 500, 180)])
+@pytest.mark.parametrize(
+    ("name", "count", "urgent"),
+    [("voices_train.jsonl", 120, 40), ("voices2_train.jsonl", 500, 180)],
+)
 def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
     name: str, count: int, urgent: int
 ) -> None:
