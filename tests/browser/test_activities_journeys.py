@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 import segno
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
-from linli.activities.models import Activity, Signup, Status
+from linli.activities.models import Signup, Status
 from linli.activities.services import activity_transition, checkin
 from linli.people.models import ConsentPurpose
 from linli.people.services import consent_record
