@@ -21,6 +21,7 @@ from linli.activities.selectors import (
     activity_figures,
     activity_get_for_user,
     activity_list,
+    activity_served,
     people_served,
 )
 from linli.activities.services import checkin
@@ -65,7 +66,7 @@ class ActivityDetailOut(ActivityOut):
     partners: list[str]
     waiting: int = Field(..., description="候补人数")
     checked_in: int = Field(..., description="已签到人数")
-    served: list[ServedOut] = Field(..., description="各项服务人数")
+    served: list[ServedOut] = Field(..., description="各项服务人数(登记人数加逐人登记的义诊读数)")
     people_served: int = Field(..., description="服务人数(至少):签到人数与单项最多人数中较大者")
     cancel_reason: str
 
@@ -88,11 +89,14 @@ class ActivityFiguresOut(Schema):
     held: int
     cancelled: int
     by_kind: dict[str, int]
+    held_by_kind: dict[str, int] = Field(..., description="各类型已举办的活动数")
     participants: int = Field(..., description="签到人次")
     people_served: int
     served_by_service: dict[str, int]
     partners: list[str] = Field(..., description="参与的主办、共建单位")
     volunteer_hours: float
+    volunteers: int = Field(..., description="服务志愿者人数")
+    followups: int = Field(..., description="从活动登记的后续诉求数")
 
 
 def _out(activity: Activity) -> ActivityOut:
@@ -162,11 +166,14 @@ def figures(
         held=f.held,
         cancelled=f.cancelled,
         by_kind=dict(f.by_kind),
+        held_by_kind=f.held_by_kind,
         participants=f.participants,
         people_served=f.people_served,
         served_by_service=dict(f.served_by_service),
         partners=f.partners,
         volunteer_hours=f.volunteer_hours,
+        volunteers=f.volunteers,
+        followups=f.followups,
     )
 
 
@@ -187,7 +194,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Any:
         partners=[str(o) for o in activity.partners.all()],
         waiting=signups.filter(status=SignupStatus.WAITING).count(),
         checked_in=signups.filter(checked_in_at__isnull=False).count(),
-        served=[ServedOut(service=s.service, count=s.count) for s in activity.served.all()],
+        served=[ServedOut(service=name, count=n) for name, n in activity_served(activity)],
         people_served=people_served(activity),
         cancel_reason=activity.cancel_reason,
     )

@@ -10,14 +10,26 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("活动")
 
     def ready(self) -> None:
-        from linli.activities.models import Activity, ActivityKind, Helper, ServedCount, Signup
+        from linli.activities.models import (
+            Activity,
+            ActivityKind,
+            ClinicReading,
+            Helper,
+            ServedCount,
+            Signup,
+        )
         from linli.activities.personal_data import anonymise_activities, export_activities
         from linli.privacy.registry import declare_not_personal, register_personal_data
 
         register_personal_data(
             "activities",
             # Sign-ups name residents; helpers are volunteers (hours live in volunteers).
-            subjects={Signup: "resident", Helper: "volunteer__resident"},
+            # Clinic readings name who was measured (the values stay in care).
+            subjects={
+                Signup: "resident",
+                ClinicReading: "resident",
+                Helper: "volunteer__resident",
+            },
             accounts={Helper: "volunteer__user"},
             export=export_activities,
             anonymise=anonymise_activities,

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.activities.models import ActivityKind, Audience, Status
 from linli.areas.models import Area, Grid
+from linli.care.models import GlucoseContext
+from linli.care.services import Readings
 from linli.core.dates import QueryDateField, check_query_datetime
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
@@ -188,3 +190,55 @@ class FollowupForm(forms.Form):
     def __init__(self, *args: Any, residents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["resident"].queryset = residents  # type: ignore[attr-defined]
+
+
+def _reading(label: Any, unit: Any, *, decimal: bool = False) -> forms.Field:
+    attrs = {
+        "inputmode": "decimal" if decimal else "numeric",
+        "placeholder": unit,
+        "autocomplete": "off",
+    }
+    if decimal:
+        return forms.DecimalField(
+            label=label,
+            required=False,
+            max_digits=4,
+            decimal_places=1,
+            widget=forms.TextInput(attrs=attrs),
+        )
+    return forms.IntegerField(label=label, required=False, widget=forms.TextInput(attrs=attrs))
+
+
+class ReadingForm(forms.Form):
+    """One attendee's readings at a free clinic; care's service checks the values."""
+
+    resident = forms.ModelChoiceField(
+        label=_("居民(已签到)"), queryset=Resident.objects.none(), empty_label=_("请选择")
+    )
+    bp_systolic = _reading(_("高压"), "mmHg")
+    bp_diastolic = _reading(_("低压"), "mmHg")
+    pulse = _reading(_("脉搏"), _("次/分"))
+    glucose = _reading(_("血糖"), "mmol/L", decimal=True)
+    glucose_context = forms.ChoiceField(
+        label=_("测血糖时"),
+        choices=GlucoseContext.choices,
+        required=False,
+        initial=GlucoseContext.FASTING,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, residents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = residents  # type: ignore[attr-defined]
+
+    def readings(self) -> Readings:
+        data = self.cleaned_data
+        return Readings(
+            bp_systolic=data.get("bp_systolic"),
+            bp_diastolic=data.get("bp_diastolic"),
+            pulse=data.get("pulse"),
+            glucose=data.get("glucose"),
+            glucose_context=(data.get("glucose_context") or "")
+            if data.get("glucose") is not None
+            else "",
+        )

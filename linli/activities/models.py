@@ -140,6 +140,10 @@ class Activity(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The follow-up requests (诉求) filed from this activity; the request keeps its reporter.
+    followups = models.ManyToManyField(
+        "requests.Request", verbose_name=_("后续诉求"), blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("活动")
@@ -236,7 +240,9 @@ class Helper(models.Model):
 
 
 class ServedCount(models.Model):
-    """How many people a held activity served with one service (量血压 120)."""
+    """How many people a held activity served with one service (量血压 120), besides
+    those whose readings were recorded one by one (:class:`ClinicReading`): the figures
+    add the two, so nobody types a measured person twice. Named by no one."""
 
     activity = models.ForeignKey(
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="served"
@@ -254,3 +260,54 @@ class ServedCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.count}"
+
+
+# The service each kind of reading counts for, by the care app's service code. The names
+# are data (like the typed service names), matching the clinic's default rows.
+READING_SERVICE_NAMES = {"blood_pressure": "量血压", "blood_sugar": "测血糖"}
+
+
+class ClinicReading(models.Model):
+    """A health reading taken for an attendee at a free clinic (义诊).
+
+    The values live in the person's care record (an encrypted care visit, kept only with
+    their health consent, flagged by the care alert thresholds); this row says at which
+    activity it was taken and which services it counts for in the people served.
+    """
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="readings"
+    )
+    resident = models.ForeignKey(
+        "people.Resident",
+        verbose_name=_("居民"),
+        on_delete=models.CASCADE,
+        related_name="activity_readings",
+    )
+    visit = models.OneToOneField(
+        "care.Visit",
+        verbose_name=_("关爱记录"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    services = models.JSONField(_("服务项目"), default=list)
+    alerted = models.BooleanField(_("触发预警"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("义诊读数")
+        verbose_name_plural = _("义诊读数")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.resident}"

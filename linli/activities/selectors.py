@@ -8,7 +8,7 @@ open to them (:func:`activities_for_resident`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -19,6 +19,7 @@ from linli.accounts.selectors import AnyUser, scope_for
 from linli.activities.models import (
     Activity,
     Audience,
+    ClinicReading,
     ServedCount,
     Signup,
     SignupStatus,
@@ -148,12 +149,63 @@ def signups_of(activity: Activity) -> QuerySet[Signup]:
     )
 
 
+def served_by_service(activities: QuerySet[Activity]) -> list[tuple[str, int]]:
+    """People served per service: the typed counts plus the readings recorded one by one
+    (each reading counts once for each service it measured), largest first."""
+    totals: dict[str, int] = {}
+    for row in (
+        ServedCount.objects.filter(activity__in=activities)
+        .values("service")
+        .annotate(n=Sum("count"))
+    ):
+        totals[row["service"]] = totals.get(row["service"], 0) + int(row["n"] or 0)
+    for services in ClinicReading.objects.filter(activity__in=activities).values_list(
+        "services", flat=True
+    ):
+        for service in services or []:
+            totals[service] = totals.get(service, 0) + 1
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
+def activity_served(activity: Activity) -> list[tuple[str, int]]:
+    return served_by_service(Activity.objects.filter(pk=activity.pk))
+
+
 def people_served(activity: Activity) -> int:
     """At least this many people were served: each service's count names distinct people,
     as do those checked in, so the largest of them is a lower bound (never a sum)."""
     checked_in = activity.signups.filter(checked_in_at__isnull=False).count()
-    largest = max((row.count for row in activity.served.all()), default=0)
+    largest = max((n for _service, n in activity_served(activity)), default=0)
     return max(checked_in, largest)
+
+
+def _people_served_total(activities: QuerySet[Activity]) -> int:
+    """The sum of :func:`people_served` over ``activities``, in four queries."""
+    largest: dict[int, int] = {}
+    per_service: dict[tuple[int, str], int] = {}
+    for pk, service, count in ServedCount.objects.filter(activity__in=activities).values_list(
+        "activity", "service", "count"
+    ):
+        per_service[(pk, service)] = per_service.get((pk, service), 0) + count
+    for pk, services in ClinicReading.objects.filter(activity__in=activities).values_list(
+        "activity", "services"
+    ):
+        for service in services or []:
+            per_service[(pk, service)] = per_service.get((pk, service), 0) + 1
+    for (pk, _service), n in per_service.items():
+        largest[pk] = max(largest.get(pk, 0), n)
+    checked_in = dict(
+        Signup.objects.filter(activity__in=activities, checked_in_at__isnull=False)
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values_list("activity", "n")
+    )
+    pks = set(largest) | set(checked_in)
+    return sum(max(largest.get(pk, 0), checked_in.get(pk, 0)) for pk in pks)
+
+
+def readings_of(activity: Activity) -> QuerySet[ClinicReading]:
+    return activity.readings.select_related("resident").order_by("-recorded_at", "-pk")
 
 
 @dataclass(frozen=True)
@@ -171,6 +223,14 @@ class Figures:
     partners: list[str]
     volunteer_minutes: int
     volunteers: int = 0
+    followups: int = 0
+    readings: int = 0
+    # Held (or summarised) activities per kind, beside ``by_kind``'s all but cancelled.
+    held_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def kinds(self) -> list[tuple[str, int, int]]:
+        return [(name, n, self.held_by_kind.get(name, 0)) for name, n in self.by_kind]
 
     @property
     def volunteer_hours(self) -> float:
@@ -189,22 +249,15 @@ def activities_in(*, user: AnyUser, area: Area, start: dt.date, end: dt.date) ->
 def activity_figures(*, user: AnyUser, area: Area, start: dt.date, end: dt.date) -> Figures:
     activities = activities_in(user=user, area=area, start=start, end=end)
     done = activities.filter(status__in=[Status.HELD, Status.SUMMARISED])
-    by_kind = [
-        (row["kind__name"], row["n"])
-        for row in activities.exclude(status=Status.CANCELLED)
+    held_states = [Status.HELD, Status.SUMMARISED]
+    kind_rows = list(
+        activities.exclude(status=Status.CANCELLED)
         .values("kind__name", "kind__sort_order")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), held=Count("pk", filter=Q(status__in=held_states)))
         .order_by("kind__sort_order", "kind__name")
-    ]
+    )
     participants = Signup.objects.filter(activity__in=done, checked_in_at__isnull=False).count()
-    served_by_service = [
-        (row["service"], int(row["n"] or 0))
-        for row in ServedCount.objects.filter(activity__in=done)
-        .values("service")
-        .annotate(n=Sum("count"))
-        .order_by("-n", "service")
-    ]
-    served_total = sum(people_served(a) for a in done.prefetch_related("served"))
+    served_total = _people_served_total(done)
     partners = sorted(
         {
             str(org)
@@ -225,13 +278,16 @@ def activity_figures(*, user: AnyUser, area: Area, start: dt.date, end: dt.date)
         total=activities.exclude(status=Status.CANCELLED).count(),
         held=done.count(),
         cancelled=activities.filter(status=Status.CANCELLED).count(),
-        by_kind=by_kind,
+        by_kind=[(row["kind__name"], row["n"]) for row in kind_rows],
+        held_by_kind={row["kind__name"]: row["held"] for row in kind_rows},
         participants=participants,
         people_served=served_total,
-        served_by_service=served_by_service,
+        served_by_service=served_by_service(done),
         partners=partners,
         volunteer_minutes=int(totals["minutes"] or 0),
         volunteers=int(totals["people"] or 0),
+        followups=Activity.followups.through.objects.filter(activity__in=done).count(),
+        readings=ClinicReading.objects.filter(activity__in=done).count(),
     )
 
 

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.activities.models import (
+    READING_SERVICE_NAMES,
     TRANSITIONS,
     Activity,
     ActivityKind,
     Audience,
+    ClinicReading,
     Helper,
     ServedCount,
     Signup,
@@ -25,10 +27,12 @@ from linli.activities.models import (
     Status,
 )
 from linli.areas.models import Area, AreaKind, Grid
+from linli.care.models import AlertKind
+from linli.care.services import Readings, clinic_reading_record
 from linli.core.audit import audit_record
 from linli.organisations.models import Organisation
-from linli.people.models import Resident, age_on
-from linli.privacy.gate import require_processing
+from linli.people.models import ConsentPurpose, Resident, age_on
+from linli.privacy.gate import processing_refusal, require_processing
 from linli.requests.models import Channel, Request
 from linli.requests.services import request_submit
 from linli.volunteers.models import ServiceSource, Team, Volunteer
@@ -381,6 +385,7 @@ def served_record(
     return rows
 
 
+@transaction.atomic
 def followup_file(
     *, actor: User, activity: Activity, text: str, resident: Resident | None = None
 ) -> Request:
@@ -398,7 +403,7 @@ def followup_file(
         require_processing(resident)
         if resident.household is not None:
             location, room = resident.household.unit, resident.household.room
-    return request_submit(
+    request = request_submit(
         submitted_by=actor,
         text=f"【{activity.title}】{text}",
         channel=Channel.ACTIVITY,
@@ -406,3 +411,72 @@ def followup_file(
         room=room,
         reporter=resident,
     )
+    activity.followups.add(request)
+    return request
+
+
+def reading_taken_at(activity: Activity, now: dt.datetime) -> dt.datetime:
+    """When a reading was taken: now during the activity; typed in later (from a paper
+    list), the end of the activity."""
+    return min(max(now, activity.starts_at), activity.ends_at)
+
+
+@transaction.atomic
+def reading_record(
+    *, actor: User, activity: Activity, resident: Resident, readings: Readings
+) -> ClinicReading:
+    """Record a health reading taken for an attendee at a free clinic.
+
+    The attendee must have checked in. With their active health consent the reading goes
+    into their care record through care's own service (same checks, encryption and alert
+    thresholds as a visit); it then counts, once, for its service among the people served.
+
+    Without health consent it is refused and nothing about the person is kept: health data
+    is sensitive personal information and needs its own consent (PIPL art. 28-29). That the
+    person was measured may still be counted anonymously in the people served, which names
+    no one.
+    """
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == Status.CANCELLED:
+        raise ValidationError(_("活动已取消,不能登记读数。"))
+    attended = activity.signups.filter(resident=resident, checked_in_at__isnull=False).exists()
+    if not attended:
+        raise ValidationError(
+            {"resident": [_("%(name)s 没有签到,请先签到再登记读数。") % {"name": resident.name}]}
+        )
+    require_processing(resident)
+    if not readings.empty and processing_refusal(resident, purpose=ConsentPurpose.HEALTH):
+        raise ValidationError(
+            {
+                "readings": [
+                    _(
+                        "%(name)s 没有有效的健康信息授权同意,读数不予保存。"
+                        "已为其测量的,请在“登记服务人数”中计入人数(不记姓名)。"
+                    )
+                    % {"name": resident.name}
+                ]
+            }
+        )
+    now = timezone.now()
+    visit = clinic_reading_record(
+        actor=actor,
+        resident=resident,
+        readings=readings,
+        taken_at=reading_taken_at(activity, now),
+        note=_("义诊:%(title)s") % {"title": activity.title},
+    )
+    reading = ClinicReading.objects.create(
+        activity=activity,
+        resident=resident,
+        visit=visit,
+        services=[READING_SERVICE_NAMES[code] for code in visit.services],
+        alerted=visit.alerts.filter(
+            kind__in=[AlertKind.BLOOD_PRESSURE, AlertKind.GLUCOSE]
+        ).exists(),
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    audit_record(
+        actor=actor, action="create", obj=reading, fields=["activity", "resident", "services"]
+    )
+    return reading

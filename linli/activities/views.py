@@ -25,6 +25,7 @@ from linli.activities.forms import (
     FollowupForm,
     HelperForm,
     PhoneSignupForm,
+    ReadingForm,
     ServedForm,
     TransitionForm,
 )
@@ -34,11 +35,13 @@ from linli.activities.selectors import (
     activity_figures,
     activity_get_for_user,
     activity_list,
+    activity_served,
     audience_label,
     may_manage,
     own_resident,
     own_signup,
     people_served,
+    readings_of,
     resident_activity_get,
     signups_of,
 )
@@ -49,10 +52,12 @@ from linli.activities.services import (
     checkin_refusal,
     followup_file,
     helper_add,
+    reading_record,
     served_record,
     signup_add,
     signup_cancel,
 )
+from linli.activities.summary import activity_summary, activity_summary_pdf
 from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope, visible_areas
 from linli.core.forms import add_service_errors
@@ -201,8 +206,9 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "waiting": sum(1 for s in signups if s.status == "waiting"),
         "checked_in": sum(1 for s in signups if s.checked_in_at),
         "helpers": list(activity.helpers.select_related("volunteer")),
-        "served": list(activity.served.all()),
+        "served": activity_served(activity),
         "people_served": people_served(activity),
+        "readings": activity.readings.count(),
         "manage": manage,
         "next_states": [(s, Status(s).label) for s in sorted(TRANSITIONS[activity.status])],
     }
@@ -430,7 +436,81 @@ def served_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("服务人数已登记。"))
             return redirect("activities:detail", pk=activity.pk)
-    return render(request, "activities/served.html", {"activity": activity, "form": form})
+    return render(
+        request,
+        "activities/served.html",
+        {"activity": activity, "form": form, "measured": _measured(activity)},
+    )
+
+
+def _measured(activity: Activity) -> list[tuple[str, int]]:
+    """Per service, how many readings were recorded one by one (added to the typed counts)."""
+    counts: dict[str, int] = {}
+    for services in activity.readings.values_list("services", flat=True):
+        for service in services or []:
+            counts[service] = counts.get(service, 0) + 1
+    return sorted(counts.items())
+
+
+def _attendees(request: HttpRequest, activity: Activity) -> QuerySet[Resident]:
+    return (
+        _residents_for(request, activity)
+        .filter(
+            activity_signups__activity=activity,
+            activity_signups__checked_in_at__isnull=False,
+        )
+        .distinct()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def readings_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Readings at a free clinic, one attendee at a time, on a phone."""
+    activity = activity_get_for_user(
+        user=request.user, pk=pk, capability=Capability.ACTIVITIES_MANAGE
+    )
+    require_capability(request, Capability.HEALTH_VIEW)
+    form = ReadingForm(request.POST or None, residents=_attendees(request, activity))
+    if request.method == "POST" and form.is_valid():
+        resident = form.cleaned_data["resident"]
+        try:
+            reading = reading_record(
+                actor=request_user(request),
+                activity=activity,
+                resident=resident,
+                readings=form.readings(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if reading.alerted:
+                messages.warning(
+                    request,
+                    _("%(name)s 的读数超过预警值,已向关爱团队发出预警。") % {"name": resident.name},
+                )
+            else:
+                messages.success(
+                    request, _("%(name)s 的读数已记入关爱档案。") % {"name": resident.name}
+                )
+            return redirect("activities:readings", pk=activity.pk)
+    page = paginate(request, readings_of(activity), per_page=30)
+    return render(
+        request,
+        "activities/readings.html",
+        {"activity": activity, "form": form, "page": page, "measured": _measured(activity)},
+    )
+
+
+@login_required
+def summary_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-page A4 summary of an activity for the community's files."""
+    activity = activity_get_for_user(user=request.user, pk=pk)
+    content = activity_summary_pdf(activity_summary(activity))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="activity-{activity.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

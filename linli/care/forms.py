@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from linli.care.models import CareService, GlucoseContext, Mood, VisitKind
+from linli.care.models import VISIT_LOG_KINDS, CareService, GlucoseContext, Mood, VisitKind
 from linli.care.services import Readings
 from linli.volunteers.models import Volunteer
 
@@ -40,7 +40,7 @@ def _number(
 class VisitForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("方式"),
-        choices=VisitKind.choices,
+        choices=[(kind.value, kind.label) for kind in VISIT_LOG_KINDS],
         initial=VisitKind.HOME,
         widget=forms.RadioSelect(attrs={"class": "toggle-input"}),
     )

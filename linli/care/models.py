@@ -88,6 +88,12 @@ class CarePlan(TimeStampedModel):
 class VisitKind(models.TextChoices):
     HOME = "home", _("上门走访")
     PHONE = "phone", _("电话问候")
+    # A reading taken at a free clinic (义诊) the person attended: no visit, no hours.
+    CLINIC = "clinic", _("义诊测量")
+
+
+# What a volunteer or worker may log as a visit (a clinic reading comes from activities).
+VISIT_LOG_KINDS = (VisitKind.HOME, VisitKind.PHONE)
 
 
 class GlucoseContext(models.TextChoices):

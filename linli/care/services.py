@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.care.models import (
+    VISIT_LOG_KINDS,
     Alert,
     AlertKind,
     AlertLevel,
@@ -239,7 +240,7 @@ def visit_log(
     visited_at = visited_at or now
     readings = readings or Readings()
     errors: dict[str, list[str]] = {}
-    if kind not in VisitKind.values:
+    if kind not in VISIT_LOG_KINDS:
         errors["kind"] = [_("请选择上门走访或电话问候。")]
     try:
         codes = _check_services(services)
@@ -331,6 +332,50 @@ def visit_log(
             source_id=str(visit.pk),
         )
 
+    for alert in _alerts_for_visit(visit, readings):
+        _raise(alert)
+    return visit
+
+
+@transaction.atomic
+def clinic_reading_record(
+    *,
+    actor: User,
+    resident: Resident,
+    readings: Readings,
+    taken_at: dt.datetime,
+    note: str = "",
+) -> Visit:
+    """Keep a reading taken at a free clinic (义诊) in the person's care record.
+
+    The same rules as a visit's readings: only with an active health consent (refused
+    otherwise, nothing stored), the same plausibility checks, encrypted at rest, and the
+    same alert thresholds raise the same alerts. It is not a home visit (the due list does
+    not count it) and credits no volunteer hours (the clinic's helpers get theirs from the
+    activity).
+    """
+    require_processing(resident)
+    if readings.empty:
+        raise ValidationError({"readings": [_("请至少填写一项读数(血压或血糖)。")]})
+    if refusal := processing_refusal(resident, purpose=ConsentPurpose.HEALTH):
+        raise ValidationError({"readings": [refusal]})
+    errors = _check_readings(readings)
+    if errors:
+        raise ValidationError(errors)
+    visit = Visit(
+        resident=resident,
+        plan=CarePlan.objects.filter(resident=resident, active=True).first(),
+        recorded_by=actor,
+        visited_at=taken_at,
+        kind=VisitKind.CLINIC,
+        services=services_for_readings(readings),
+        note=note.strip(),
+    )
+    visit.readings = readings.as_dict()
+    visit.save()
+    audit_record(
+        actor=actor, action="create", obj=visit, fields=["kind", "services", "note", "readings"]
+    )
     for alert in _alerts_for_visit(visit, readings):
         _raise(alert)
     return visit

@@ -16,6 +16,7 @@ from linli.activities.selectors import (
 from linli.activities.services import (
     activity_transition,
     checkin,
+    followup_file,
     helper_add,
     served_record,
     signup_add,
@@ -68,6 +69,8 @@ def test_figures_are_computed_from_records(cast: Cast) -> None:
     served_record(
         actor=cast.staff, activity=activity, counts={"量血压": 120, "测血糖": 80, "健康咨询": 40}
     )
+    followup_file(actor=cast.staff, activity=activity, text="王大娘家楼道灯坏了")
+    clinic(cast, title="下周的义诊")
     cancelled = clinic(cast, title="取消的义诊")
     activity_transition(actor=cast.staff, activity=cancelled, to=Status.CANCELLED, reason="下雨")
 
@@ -78,8 +81,10 @@ def test_figures_are_computed_from_records(cast: Cast) -> None:
         start=today - dt.timedelta(days=7),
         end=today + dt.timedelta(days=7),
     )
-    assert (figures.total, figures.held, figures.cancelled) == (1, 1, 1)
-    assert figures.by_kind == [("义诊", 1)]
+    assert (figures.total, figures.held, figures.cancelled) == (2, 1, 1)
+    assert figures.by_kind == [("义诊", 2)]
+    assert figures.kinds == [("义诊", 2, 1)]
+    assert figures.followups == 1
     assert figures.participants == 1
     assert figures.people_served == 120 == people_served(activity)
     assert figures.served_by_service == [("量血压", 120), ("测血糖", 80), ("健康咨询", 40)]

@@ -389,6 +389,8 @@ BY_URL: dict[str, dict[str, Fill]] = {
             "qr",
             "attendance",
             "export",
+            "readings",
+            "summary_pdf",
         ]
     },
     "activities:staff_cancel": {"pk": lambda w: w.activity.pk, "signup_pk": lambda w: w.signup.pk},
