@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -525,10 +526,11 @@ def _timetable(phase: Phase) -> list[Slot]:
 def slot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     slot = slot_get_for_manager(user=request.user, pk=pk)
     phase = slot.phase
-    volunteers = volunteers_for_rota(request.user, phase.programme)
-    if slot.volunteer_id is not None:
-        # The slot's own volunteer stays choosable even if out of the editor's list.
-        volunteers = volunteers | Volunteer.objects.filter(pk=slot.volunteer_id)
+    # The slot's own volunteer stays choosable even if out of the editor's list.
+    volunteers = Volunteer.objects.filter(
+        Q(pk__in=volunteers_for_rota(request.user, phase.programme).values("pk"))
+        | Q(pk=slot.volunteer_id)
+    ).order_by("name", "pk")
     form = SlotForm(request.POST or None, volunteers=volunteers, initial=SlotForm.initial_for(slot))
     if request.method == "POST" and form.is_valid():
         try:

@@ -97,6 +97,14 @@ def test_staff_set_up_a_programme_its_phase_and_timetable(cast: Cast, client_for
         },
     )
     assert Slot.objects.filter(phase=phase).count() == 2
+    homework = Slot.objects.get(phase=phase, kind=SlotKind.HOMEWORK)
+    assert client.get(f"/programmes/slots/{homework.pk}/edit/").status_code == 200
+    client.post(
+        f"/programmes/slots/{homework.pk}/edit/",
+        {**slot, "ends_at": "10:00", "teacher_name": "王老师"},
+    )
+    homework.refresh_from_db()
+    assert homework.ends_at == dt.time(10)
     detail = client.get(f"/programmes/{programme.pk}/").content.decode()
     assert "免费" in detail
     assert "安全小课堂" in detail
