@@ -241,7 +241,9 @@ class DutyForm(forms.Form):
         super().__init__(*args, **kwargs)
         day_field = self.fields["day"]
         assert isinstance(day_field, forms.TypedChoiceField)
-        day_field.choices = [(d.isoformat(), f"{d:%m-%d}") for d in days]
+        day_field.choices = [
+            (d.isoformat(), f"{d:%m-%d} {WEEKDAY_NAMES[d.isoweekday()]}") for d in days
+        ]
         slot_field = self.fields["slot"]
         assert isinstance(slot_field, forms.ModelChoiceField)
         slot_field.queryset = slots
