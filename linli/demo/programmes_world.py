@@ -28,6 +28,8 @@ from linli.programmes.services import (
     PickupData,
     attendance_sign_in,
     attendance_sign_out,
+    duties_credit,
+    duty_assign,
     enrol,
     phase_add,
     programme_create,
@@ -36,8 +38,8 @@ from linli.programmes.services import (
     site_create,
     slot_add,
 )
-from linli.volunteers.models import ServiceSource, Volunteer, VolunteerKind
-from linli.volunteers.services import service_record_add, volunteer_create
+from linli.volunteers.models import Volunteer, VolunteerKind
+from linli.volunteers.services import volunteer_create
 
 T = dt.time
 
@@ -204,13 +206,17 @@ def _register(
     actor: User,
     volunteer: Volunteer,
 ) -> None:
-    """Sign-in and sign-out for each open day up to today (today: signed in only)."""
+    """Sign-in and sign-out for each open day up to today (today: signed in only); the
+    student volunteer on the rota for homework every open day, credited up to yesterday."""
     from linli.programmes.models import Enrolment
 
     enrolments = list(Enrolment.objects.filter(phase=phase, status=EnrolmentStatus.ENROLLED))
+    homework = phase.slots.filter(kind=SlotKind.HOMEWORK).first()
     day = phase.start_date
-    while day <= min(phase.end_date, today):
-        if runs_on(phase, day):
+    while day <= phase.end_date:
+        if runs_on(phase, day) and homework is not None:
+            duty_assign(actor=None, phase=phase, day=day, volunteer=volunteer, slot=homework)
+        if runs_on(phase, day) and day <= today:
             for enrolment in enrolments:
                 if names.random.random() < 0.08:
                     continue  # absent
@@ -228,17 +234,8 @@ def _register(
                     pickup_name=names.random.choice(pickups).name,
                     now=_at(day, phase.closes_at, -names.random.randint(0, 20)),
                 )
-            if day < today:
-                service_record_add(
-                    actor=None,
-                    volunteer=volunteer,
-                    started_at=_at(day, T(9)),
-                    minutes=120,
-                    content=f"{phase.programme.name}:课业辅导",
-                    source=ServiceSource.ACTIVITY,
-                    source_id=f"programme:{phase.programme_id}:{day:%Y%m%d}",
-                )
         day += dt.timedelta(days=1)
+    duties_credit(actor=None, phase=phase, now=_at(today, dt.time(0)))
 
 
 def build_programmes_world(
@@ -280,16 +277,19 @@ def build_programmes_world(
                 capacity=max(4, len(pairs) - 1),
             )
             for begin, end, kind, title in planned.slots:
-                slot_add(
-                    actor=None,
-                    phase=phase,
-                    starts_at=begin,
-                    ends_at=end,
-                    kind=kind,
-                    title=title,
-                    volunteer=student if kind == SlotKind.HOMEWORK else None,
-                    teacher_name="" if kind == SlotKind.HOMEWORK else plan.lead[1],
-                )
+                flag_friday = plan.community == "东街社区" and kind == SlotKind.CRAFTS
+                for weekday in (1, 2, 3, 4, 6, 7) if flag_friday else (None,):
+                    slot_add(
+                        actor=None,
+                        phase=phase,
+                        weekday=weekday,
+                        starts_at=begin,
+                        ends_at=end,
+                        kind=kind,
+                        title=title,
+                        volunteer=student if kind == SlotKind.HOMEWORK else None,
+                        teacher_name="" if kind == SlotKind.HOMEWORK else plan.lead[1],
+                    )
             if plan.community == "东街社区":
                 slot_add(
                     actor=None,
@@ -315,9 +315,16 @@ def build_programmes_world(
                     consent_method="written",
                     today=start,
                 )
-                if phase.end_date < today and names.random.random() < 0.7:
+                if (
+                    enrolment.status == EnrolmentStatus.ENROLLED
+                    and phase.end_date < today
+                    and names.random.random() < 0.7
+                ):
                     satisfaction_record(
-                        actor=None, enrolment=enrolment, score=names.random.choice([4, 5, 5])
+                        actor=None,
+                        enrolment=enrolment,
+                        score=names.random.choice([4, 5, 5]),
+                        today=today,
                     )
             _register(phase, today=today, names=names, actor=lead, volunteer=student)
         programmes.append(programme)

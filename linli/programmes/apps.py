@@ -13,6 +13,7 @@ class ProgrammesConfig(AppConfig):
         from linli.privacy.registry import declare_not_personal, register_personal_data
         from linli.programmes.models import (
             Attendance,
+            Duty,
             Enrolment,
             Incident,
             Phase,
@@ -36,8 +37,13 @@ class ProgrammesConfig(AppConfig):
                 PickupRefusal: "attendance__enrolment__child",
                 # A volunteer leading a timetable slot.
                 Slot: "volunteer__resident",
+                # A volunteer on the rota.
+                Duty: "volunteer__resident",
             },
-            accounts={Slot: "volunteer__user"},
+            accounts={Slot: "volunteer__user", Duty: "volunteer__user"},
+            # Duties already credited as service hours stay (the programme's volunteer
+            # hours), under the volunteer profile's 「已匿名」.
+            kept=[Duty],
             export=export_programmes,
             anonymise=anonymise_programmes,
         )

@@ -15,6 +15,7 @@ guardian see it.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -79,6 +80,18 @@ class Programme(TimeStampedModel):
         return self.name
 
 
+# ISO weekday (1 is Monday) to its name.
+WEEKDAY_NAMES = {
+    1: _("周一"),
+    2: _("周二"),
+    3: _("周三"),
+    4: _("周四"),
+    5: _("周五"),
+    6: _("周六"),
+    7: _("周日"),
+}
+
+
 class Phase(models.Model):
     programme = models.ForeignKey(
         Programme, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="phases"
@@ -110,6 +123,10 @@ class Phase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} · {self.name}"
+
+    @property
+    def weekday_labels(self) -> str:
+        return "、".join(str(WEEKDAY_NAMES[int(d)]) for d in self.weekdays if d in "1234567")
 
 
 class SlotKind(models.TextChoices):
@@ -150,11 +167,87 @@ class Slot(models.Model):
         ordering = ["weekday", "starts_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%H:%M} {self.title or self.get_kind_display()}"
+        return (
+            f"{self.weekday_label} {self.starts_at:%H:%M} {self.title or self.get_kind_display()}"
+        )
+
+    @property
+    def weekday_label(self) -> str:
+        return str(WEEKDAY_NAMES[self.weekday]) if self.weekday else str(_("每天"))
 
     @property
     def leader_name(self) -> str:
         return self.volunteer.name if self.volunteer else self.teacher_name
+
+
+class Duty(models.Model):
+    """A volunteer on the rota: on duty for a day of a phase, for one slot or (no slot)
+    the whole day. Once served, the time is credited to the volunteers app as a
+    :class:`~linli.volunteers.models.ServiceRecord` (``service_record``)."""
+
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("阶段"), on_delete=models.CASCADE, related_name="duties"
+    )
+    day = models.DateField(_("日期"), db_index=True)
+    slot = models.ForeignKey(
+        Slot,
+        verbose_name=_("课程(空为全天值班)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="duties",
+    )
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer",
+        verbose_name=_("志愿者"),
+        on_delete=models.PROTECT,
+        related_name="programme_duties",
+    )
+    service_record = models.ForeignKey(
+        "volunteers.ServiceRecord",
+        verbose_name=_("服务记录"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("安排人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("志愿者值班")
+        verbose_name_plural = _("志愿者值班")
+        ordering = ["day", "slot__starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "day", "slot"], name="duty_once_per_slot"),
+            models.UniqueConstraint(
+                fields=["volunteer", "day"],
+                condition=Q(slot__isnull=True),
+                name="duty_whole_day_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.day:%Y-%m-%d}"
+
+    @property
+    def starts_at(self) -> dt.time:
+        return self.slot.starts_at if self.slot else self.phase.opens_at
+
+    @property
+    def ends_at(self) -> dt.time:
+        return self.slot.ends_at if self.slot else self.phase.closes_at
+
+    @property
+    def minutes(self) -> int:
+        start = dt.datetime.combine(self.day, self.starts_at)
+        return int((dt.datetime.combine(self.day, self.ends_at) - start).total_seconds() // 60)
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -188,6 +281,7 @@ class Enrolment(TimeStampedModel):
     allergies = EncryptedTextField(_("过敏情况"), blank=True)
     health_notes = EncryptedTextField(_("健康提示"), blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("家长满意度(1-5)"), null=True, blank=True)
+    satisfaction_comment = models.TextField(_("家长评价"), blank=True)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),

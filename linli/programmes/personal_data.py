@@ -12,6 +12,7 @@ from linli.people.models import Resident
 from linli.privacy.registry import ANONYMOUS_NAME, Row, Sections, format_date, format_time
 from linli.programmes.models import (
     Attendance,
+    Duty,
     Enrolment,
     Incident,
     PickupPerson,
@@ -42,6 +43,7 @@ def export_programmes(resident: Resident) -> Sections:
                 _("过敏情况"): e.allergies,
                 _("健康提示"): e.health_notes,
                 _("家长满意度(1-5)"): e.satisfaction or "",
+                _("家长评价"): e.satisfaction_comment,
             }
         )
         pickups.extend(
@@ -58,7 +60,23 @@ def export_programmes(resident: Resident) -> Sections:
             }
             for a in e.attendances.all().order_by("day")
         )
-    return {_("暑期托管报名"): rows, _("授权接送人"): pickups, _("签到签退"): days}
+    duties: list[Row] = [
+        {
+            _("日期"): format_date(d.day),
+            _("项目"): d.phase.programme.name,
+            _("课程"): d.slot.get_kind_display() if d.slot else _("全天值班"),
+            _("时长(分钟)"): d.minutes,
+        }
+        for d in Duty.objects.filter(volunteer__resident=resident)
+        .select_related("phase__programme", "slot")
+        .order_by("day", "pk")
+    ]
+    return {
+        _("暑期托管报名"): rows,
+        _("授权接送人"): pickups,
+        _("签到签退"): days,
+        _("托管志愿值班"): duties,
+    }
 
 
 def anonymise_programmes(resident: Resident, actor: User | None) -> None:
@@ -76,6 +94,8 @@ def anonymise_programmes(resident: Resident, actor: User | None) -> None:
     Attendance.objects.filter(enrolment__in=as_guardian, picked_up_by_name=resident.name).update(
         picked_up_by_name=ANONYMOUS_NAME
     )
-    as_guardian.update(guardian=None)
+    as_guardian.update(guardian=None, satisfaction_comment="")
     # A volunteer forgotten no longer leads timetable slots by name.
     Slot.objects.filter(volunteer__resident=resident).update(volunteer=None)
+    # Their rota ahead goes; duties already credited stay with the anonymised profile.
+    Duty.objects.filter(volunteer__resident=resident, service_record__isnull=True).delete()

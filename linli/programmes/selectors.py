@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.http import Http404
 
 from linli.accounts.selectors import AnyUser, scope_for
@@ -19,9 +20,11 @@ from linli.core.roles import Capability
 from linli.core.scoping import scope_condition
 from linli.core.spreadsheets import Sheet, xlsx_bytes
 from linli.people.models import Resident
+from linli.people.selectors import health_processing_allowed
 from linli.privacy.gate import processable
 from linli.programmes.models import (
     Attendance,
+    Duty,
     Enrolment,
     EnrolmentStatus,
     Incident,
@@ -30,13 +33,20 @@ from linli.programmes.models import (
     Site,
     Slot,
 )
-from linli.volunteers.models import ServiceRecord
+from linli.volunteers.models import ServiceRecord, Volunteer, VolunteerKind
+from linli.volunteers.selectors import hours_for_minutes
 
 
 def _team_condition(user: AnyUser, prefix: str = "") -> Q:
     if not user.is_authenticated:
         return Q(pk__in=[])
-    condition = Q(**{f"{prefix}site__lead": user}) | Q(**{f"{prefix}team": user})
+    condition = (
+        Q(**{f"{prefix}site__lead": user})
+        | Q(**{f"{prefix}team": user})
+        # A volunteer on the programme's rota is part of its site team.
+        | Q(**{f"{prefix}phases__duties__volunteer__user": user})
+        | Q(**{f"{prefix}phases__duties__volunteer__resident__user": user})
+    )
     managed = scope_condition(
         scope_for(user, Capability.PROGRAMMES_MANAGE), area_path=f"{prefix}site__area__path"
     )
@@ -65,6 +75,86 @@ def sites_for_manager(user: AnyUser) -> QuerySet[Site]:
     if condition is None:
         return Site.objects.none()
     return Site.objects.filter(condition)
+
+
+def programmes_for_manager(user: AnyUser) -> QuerySet[Programme]:
+    """Programmes ``user`` may set up: at a site in their ``programmes.manage`` scope."""
+    return Programme.objects.filter(site__in=sites_for_manager(user)).select_related(
+        "site", "site__area"
+    )
+
+
+def programme_get_for_manager(*, user: AnyUser, pk: int) -> Programme:
+    programme = programmes_for_manager(user).filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def phase_get_for_manager(*, user: AnyUser, pk: int) -> Phase:
+    phase = (
+        Phase.objects.filter(programme__in=programmes_for_manager(user).values("pk"), pk=pk)
+        .select_related("programme", "programme__site")
+        .first()
+    )
+    if phase is None:
+        raise Http404
+    return phase
+
+
+def slot_get_for_manager(*, user: AnyUser, pk: int) -> Slot:
+    slot = (
+        Slot.objects.filter(phase__programme__in=programmes_for_manager(user).values("pk"), pk=pk)
+        .select_related("phase", "phase__programme", "volunteer")
+        .first()
+    )
+    if slot is None:
+        raise Http404
+    return slot
+
+
+def duty_get_for_manager(*, user: AnyUser, pk: int) -> Duty:
+    duty = (
+        Duty.objects.filter(phase__programme__in=programmes_for_manager(user).values("pk"), pk=pk)
+        .select_related("phase", "phase__programme", "slot", "volunteer")
+        .first()
+    )
+    if duty is None:
+        raise Http404
+    return duty
+
+
+def volunteers_for_rota(user: AnyUser, programme: Programme) -> QuerySet[Volunteer]:
+    """Volunteers in register that ``user`` may put on this programme's rota: of the
+    communities in their ``programmes.manage`` scope (university students first)."""
+    condition = scope_condition(
+        scope_for(user, Capability.PROGRAMMES_MANAGE), area_path="community__path"
+    )
+    if condition is None:
+        return Volunteer.objects.none()
+    return (
+        Volunteer.objects.filter(condition, active=True)
+        .annotate(student=Case(When(kind=VolunteerKind.STUDENT, then=0), default=1))
+        .order_by("student", "name", "pk")
+    )
+
+
+def rota_days(phase: Phase) -> list[tuple[dt.date, list[Duty]]]:
+    """Each open day of the phase with its duties (whole-day duties first)."""
+    duties: dict[dt.date, list[Duty]] = {}
+    for duty in phase.duties.select_related("slot", "volunteer").order_by(
+        "day", F("slot__starts_at").asc(nulls_first=True), "pk"
+    ):
+        duties.setdefault(duty.day, []).append(duty)
+    return [(day, duties.get(day, [])) for day in _days_of(phase)]
+
+
+def duties_of(volunteer: Volunteer) -> QuerySet[Duty]:
+    return (
+        Duty.objects.filter(volunteer=volunteer)
+        .select_related("phase", "phase__programme", "phase__programme__site", "slot")
+        .order_by("-day", "pk")
+    )
 
 
 def enrolments_visible(user: AnyUser) -> QuerySet[Enrolment]:
@@ -111,6 +201,12 @@ def timetable_for(phase: Phase, day: dt.date) -> list[Slot]:
 class RegisterRow:
     enrolment: Enrolment
     attendance: Attendance | None
+    # Whether the child's allergies and health notes may be shown (HEALTH consent).
+    health: bool = False
+
+    @property
+    def health_noted(self) -> bool:
+        return bool(self.enrolment.allergies or self.enrolment.health_notes)
 
 
 def day_register(programme: Programme, day: dt.date) -> list[RegisterRow]:
@@ -130,7 +226,14 @@ def day_register(programme: Programme, day: dt.date) -> list[RegisterRow]:
             "picked_up_by"
         )
     }
-    return [RegisterRow(enrolment=e, attendance=attendance.get(e.pk)) for e in enrolments]
+    return [
+        RegisterRow(
+            enrolment=e,
+            attendance=attendance.get(e.pk),
+            health=health_processing_allowed(e.child),
+        )
+        for e in enrolments
+    ]
 
 
 def _days_of(phase: Phase, until: dt.date | None = None) -> list[dt.date]:
@@ -154,6 +257,13 @@ class ProgrammeSummary:
     satisfaction: float | None
     satisfaction_answers: int
     incidents: int
+    volunteers: int = 0
+    # (score, answers) for 5 down to 1.
+    satisfaction_counts: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def volunteer_hours(self) -> Decimal:
+        return hours_for_minutes(self.volunteer_minutes)
 
 
 def _rate(present: int, possible: int) -> float | None:
@@ -176,11 +286,12 @@ def programme_summary(programme: Programme, *, until: dt.date | None = None) -> 
     satisfaction = enrolled.exclude(satisfaction__isnull=True)
     answers = satisfaction.count()
     total = satisfaction.aggregate(total=Sum("satisfaction"))["total"] or 0
-    minutes = (
-        ServiceRecord.objects.filter(source_id__startswith=f"programme:{programme.pk}:").aggregate(
-            total=Sum("minutes")
-        )["total"]
-        or 0
+    records = ServiceRecord.objects.filter(source_id__startswith=f"programme:{programme.pk}:")
+    minutes = records.aggregate(total=Sum("minutes"))["total"] or 0
+    counts = dict(
+        satisfaction.values_list("satisfaction")
+        .annotate(n=Count("pk"))
+        .values_list("satisfaction", "n")
     )
     return ProgrammeSummary(
         children=enrolled.values("child").distinct().count(),
@@ -191,6 +302,24 @@ def programme_summary(programme: Programme, *, until: dt.date | None = None) -> 
         satisfaction=round(total / answers, 1) if answers else None,
         satisfaction_answers=answers,
         incidents=programme.incidents.count(),
+        volunteers=records.values("volunteer").distinct().count(),
+        satisfaction_counts=tuple((score, counts.get(score, 0)) for score in range(5, 0, -1)),
+    )
+
+
+def satisfaction_comments(programme: Programme) -> QuerySet[Enrolment]:
+    """Guardians' ratings with a comment, newest first (shown without names)."""
+    return (
+        processable(
+            Enrolment.objects.filter(
+                phase__programme=programme,
+                status=EnrolmentStatus.ENROLLED,
+                satisfaction__isnull=False,
+            )
+        )
+        .exclude(satisfaction_comment="")
+        .select_related("phase")
+        .order_by("-updated_at", "-pk")
     )
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from linli.people.services import consent_record
 from linli.privacy.gate import processable, require_processing
 from linli.programmes.models import (
     Attendance,
+    Duty,
     Enrolment,
     EnrolmentStatus,
     Incident,
@@ -41,7 +43,8 @@ from linli.programmes.models import (
     Slot,
     SlotKind,
 )
-from linli.volunteers.models import Volunteer
+from linli.volunteers.models import ServiceSource, Volunteer
+from linli.volunteers.services import service_record_add
 
 
 class PickupRefused(ValidationError):
@@ -92,6 +95,107 @@ def programme_create(
 
 
 @transaction.atomic
+def programme_update(
+    *, actor: User | None, programme: Programme, site: Site, name: str, description: str = ""
+) -> Programme:
+    name = _text(name, 80)
+    if not name:
+        raise ValidationError({"name": _("请填写项目名称,如“候鸟课堂”。")})
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    locked.site = site
+    locked.name = name
+    locked.description = normalise_text(description).strip()
+    locked.save(update_fields=["site", "name", "description", "updated_at"])
+    audit_record(actor=actor, action="update", obj=locked, fields=["site", "name", "description"])
+    return locked
+
+
+@dataclass(frozen=True)
+class PhaseData:
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    opens_at: dt.time
+    closes_at: dt.time
+    capacity: int
+    weekdays: str = "12345"
+    min_age: int = 6
+    max_age: int = 14
+    fee: Decimal = Decimal(0)
+
+
+_PHASE_FIELDS = [
+    "name",
+    "start_date",
+    "end_date",
+    "weekdays",
+    "opens_at",
+    "closes_at",
+    "capacity",
+    "min_age",
+    "max_age",
+    "fee",
+]
+
+
+def _clean_phase(data: PhaseData, phase: Phase | None = None) -> PhaseData:
+    """The phase's fields checked (Chinese messages per field); on an existing phase also
+    against what depends on it: enrolled children, timetable slots, the rota."""
+    errors: dict[str, list[str]] = {}
+    if data.end_date < data.start_date:
+        errors["end_date"] = [_("结束日期不能早于开始日期。")]
+    if data.closes_at <= data.opens_at:
+        errors["closes_at"] = [_("每日结束时间须晚于开始时间。")]
+    if data.capacity < 1:
+        errors["capacity"] = [_("名额至少为 1 人。")]
+    if data.min_age > data.max_age:
+        errors["max_age"] = [_("最大年龄不能小于最小年龄。")]
+    elif data.max_age > 17:
+        errors["max_age"] = [_("托管面向未成年儿童,最大年龄不能超过 17 周岁。")]
+    if data.min_age < 3:
+        errors["min_age"] = [_("最小年龄不能小于 3 周岁。")]
+    if data.fee < 0:
+        errors["fee"] = [_("费用不能为负数。")]
+    days = "".join(sorted(set(data.weekdays)))
+    if not days or any(d not in "1234567" for d in days):
+        errors["weekdays"] = [_("请选择开放日(周一到周日)。")]
+    if phase is not None and not errors:
+        enrolled = phase.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+        if data.capacity < enrolled:
+            errors["capacity"] = [
+                _("已有 %(n)s 名儿童正式报名,名额不能少于 %(n)s。") % {"n": enrolled}
+            ]
+        outside = [
+            s
+            for s in phase.slots.all()
+            if s.starts_at < data.opens_at
+            or s.ends_at > data.closes_at
+            or (s.weekday is not None and str(s.weekday) not in days)
+        ]
+        if outside:
+            errors["opens_at"] = [
+                _("课表中有 %(n)s 节课不在新的开放日或开放时间内,请先调整课表。")
+                % {"n": len(outside)}
+            ]
+        if phase.duties.exclude(day__range=(data.start_date, data.end_date)).exists():
+            errors["start_date"] = [_("有志愿者值班安排在新的日期范围之外,请先调整值班表。")]
+    if errors:
+        raise ValidationError(errors)
+    return PhaseData(
+        name=_text(data.name, 60) or str(_("第一期")),
+        start_date=data.start_date,
+        end_date=data.end_date,
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        capacity=data.capacity,
+        weekdays=days,
+        min_age=data.min_age,
+        max_age=data.max_age,
+        fee=data.fee,
+    )
+
+
+@transaction.atomic
 def phase_add(
     *,
     actor: User | None,
@@ -107,42 +211,101 @@ def phase_add(
     max_age: int = 14,
     fee: Decimal = Decimal(0),
 ) -> Phase:
+    data = _clean_phase(
+        PhaseData(
+            name=name,
+            start_date=start_date,
+            end_date=end_date,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            capacity=capacity,
+            weekdays=weekdays,
+            min_age=min_age,
+            max_age=max_age,
+            fee=fee,
+        )
+    )
+    phase = Phase.objects.create(
+        programme=programme, **{field: getattr(data, field) for field in _PHASE_FIELDS}
+    )
+    audit_record(actor=actor, action="create", obj=phase, fields=_PHASE_FIELDS)
+    return phase
+
+
+@transaction.atomic
+def phase_update(*, actor: User | None, phase: Phase, data: PhaseData) -> Phase:
+    locked = Phase.objects.select_for_update().get(pk=phase.pk)
+    clean = _clean_phase(data, locked)
+    changed = [f for f in _PHASE_FIELDS if getattr(locked, f) != getattr(clean, f)]
+    for field in changed:
+        setattr(locked, field, getattr(clean, field))
+    if changed:
+        locked.save(update_fields=changed)
+        audit_record(actor=actor, action="update", obj=locked, fields=changed)
+    return locked
+
+
+@dataclass(frozen=True)
+class SlotData:
+    starts_at: dt.time
+    ends_at: dt.time
+    kind: str
+    title: str = ""
+    weekday: int | None = None
+    volunteer: Volunteer | None = None
+    teacher_name: str = ""
+
+
+def _clean_slot(phase: Phase, data: SlotData, slot: Slot | None = None) -> SlotData:
     errors: dict[str, list[str]] = {}
-    if end_date < start_date:
-        errors["end_date"] = [_("结束日期不能早于开始日期。")]
-    if closes_at <= opens_at:
-        errors["closes_at"] = [_("每日结束时间须晚于开始时间。")]
-    if capacity <= 0:
-        errors["capacity"] = [_("名额须大于 0。")]
-    if min_age > max_age:
-        errors["max_age"] = [_("最大年龄不能小于最小年龄。")]
-    if fee < 0:
-        errors["fee"] = [_("费用不能为负数。")]
-    days = "".join(sorted(set(weekdays)))
-    if not days or any(d not in "1234567" for d in days):
-        errors["weekdays"] = [_("请选择开放日(周一到周日)。")]
+    if data.kind not in SlotKind.values:
+        errors["kind"] = [_("请选择课程内容。")]
+    if data.ends_at <= data.starts_at:
+        errors["ends_at"] = [_("结束时间须晚于开始时间。")]
+    elif data.starts_at < phase.opens_at or data.ends_at > phase.closes_at:
+        errors["starts_at"] = [
+            _("课程须安排在每日开放时间 %(opens)s—%(closes)s 之内。")
+            % {"opens": f"{phase.opens_at:%H:%M}", "closes": f"{phase.closes_at:%H:%M}"}
+        ]
+    if data.weekday is not None and str(data.weekday) not in phase.weekdays:
+        errors["weekday"] = [_("这一天不开放。")]
+    teacher_name = _text(data.teacher_name, 50)
+    if data.volunteer is None and not teacher_name:
+        errors["teacher_name"] = [_("请选择志愿者或填写授课老师。")]
+    elif data.volunteer is not None and not data.volunteer.active:
+        errors["volunteer"] = [_("该志愿者已不在册。")]
+    if not errors:
+        # Two slots clash when their days meet (a slot without a weekday is every day)
+        # and their times overlap; touching ends (10:00–10:00) do not.
+        others = phase.slots.filter(starts_at__lt=data.ends_at, ends_at__gt=data.starts_at)
+        if data.weekday is not None:
+            others = others.filter(Q(weekday__isnull=True) | Q(weekday=data.weekday))
+        if slot is not None:
+            others = others.exclude(pk=slot.pk)
+        clash = others.order_by("starts_at").first()
+        if clash is not None:
+            errors["starts_at"] = [
+                _("与已有课程“%(slot)s”(%(start)s—%(end)s)时间重叠。")
+                % {
+                    "slot": clash.title or clash.get_kind_display(),
+                    "start": f"{clash.starts_at:%H:%M}",
+                    "end": f"{clash.ends_at:%H:%M}",
+                }
+            ]
     if errors:
         raise ValidationError(errors)
-    phase = Phase.objects.create(
-        programme=programme,
-        name=_text(name, 60) or str(_("第一期")),
-        start_date=start_date,
-        end_date=end_date,
-        weekdays=days,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        capacity=capacity,
-        min_age=min_age,
-        max_age=max_age,
-        fee=fee,
+    return SlotData(
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        kind=data.kind,
+        title=_text(data.title, 60),
+        weekday=data.weekday,
+        volunteer=data.volunteer,
+        teacher_name=teacher_name,
     )
-    audit_record(
-        actor=actor,
-        action="create",
-        obj=phase,
-        fields=["start_date", "end_date", "weekdays", "opens_at", "closes_at", "capacity"],
-    )
-    return phase
+
+
+_SLOT_FIELDS = ["weekday", "starts_at", "ends_at", "kind", "title", "volunteer", "teacher_name"]
 
 
 @transaction.atomic
@@ -158,34 +321,53 @@ def slot_add(
     volunteer: Volunteer | None = None,
     teacher_name: str = "",
 ) -> Slot:
-    errors: dict[str, list[str]] = {}
-    if kind not in SlotKind.values:
-        errors["kind"] = [_("请选择课程内容。")]
-    if ends_at <= starts_at:
-        errors["ends_at"] = [_("结束时间须晚于开始时间。")]
-    elif starts_at < phase.opens_at or ends_at > phase.closes_at:
-        errors["starts_at"] = [_("课程须安排在每日开放时间之内。")]
-    if weekday is not None and str(weekday) not in phase.weekdays:
-        errors["weekday"] = [_("这一天不开放。")]
-    teacher_name = _text(teacher_name, 50)
-    if volunteer is None and not teacher_name:
-        errors["teacher_name"] = [_("请选择志愿者或填写授课老师。")]
-    if errors:
-        raise ValidationError(errors)
+    locked = Phase.objects.select_for_update().get(pk=phase.pk)
+    data = _clean_slot(
+        locked,
+        SlotData(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            kind=kind,
+            title=title,
+            weekday=weekday,
+            volunteer=volunteer,
+            teacher_name=teacher_name,
+        ),
+    )
     slot = Slot.objects.create(
-        phase=phase,
-        weekday=weekday,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        kind=kind,
-        title=_text(title, 60),
-        volunteer=volunteer,
-        teacher_name=teacher_name,
+        phase=locked, **{field: getattr(data, field) for field in _SLOT_FIELDS}
     )
-    audit_record(
-        actor=actor, action="create", obj=slot, fields=["kind", "starts_at", "ends_at", "volunteer"]
-    )
+    audit_record(actor=actor, action="create", obj=slot, fields=_SLOT_FIELDS)
     return slot
+
+
+@transaction.atomic
+def slot_update(*, actor: User | None, slot: Slot, data: SlotData) -> Slot:
+    phase = Phase.objects.select_for_update().get(pk=slot.phase_id)
+    locked = Slot.objects.select_for_update().get(pk=slot.pk)
+    clean = _clean_slot(phase, data, locked)
+    if (
+        clean.weekday is not None
+        and locked.duties.exclude(day__iso_week_day=clean.weekday).exists()
+    ):
+        raise ValidationError(
+            {"weekday": [_("这节课已有其他日子的志愿者值班安排,请先调整值班表。")]}
+        )
+    changed = [f for f in _SLOT_FIELDS if getattr(locked, f) != getattr(clean, f)]
+    for field in changed:
+        setattr(locked, field, getattr(clean, field))
+    if changed:
+        locked.save(update_fields=changed)
+        audit_record(actor=actor, action="update", obj=locked, fields=changed)
+    return locked
+
+
+@transaction.atomic
+def slot_remove(*, actor: User | None, slot: Slot) -> None:
+    if slot.duties.filter(service_record__isnull=False).exists():
+        raise ValidationError(_("这节课已有记入服务时长的值班,不能删除。"))
+    audit_record(actor=actor, action="delete", obj=slot, fields=_SLOT_FIELDS)
+    slot.delete()
 
 
 def _clean_pickups(pickups: Sequence[PickupData]) -> list[PickupData]:
@@ -555,11 +737,146 @@ def guardians_message(*, actor: User | None, programme: Programme, text: str) ->
     return len(sent)
 
 
+def phase_ended(phase: Phase, today: dt.date | None = None) -> bool:
+    """Whether guardians may rate the phase: from its last day on."""
+    return phase.end_date <= (today or timezone.localdate())
+
+
 @transaction.atomic
-def satisfaction_record(*, actor: User | None, enrolment: Enrolment, score: int) -> Enrolment:
+def satisfaction_record(
+    *,
+    actor: User | None,
+    enrolment: Enrolment,
+    score: int,
+    comment: str = "",
+    today: dt.date | None = None,
+) -> Enrolment:
+    """The guardian's rating of a phase their child attended (1–5, optional comment),
+    from the phase's last day on; rating again replaces the earlier answer."""
+    locked = Enrolment.objects.select_for_update().select_related("phase").get(pk=enrolment.pk)
+    errors: dict[str, list[str]] = {}
     if not 1 <= score <= 5:
-        raise ValidationError({"score": [_("满意度请选择 1 到 5 分。")]})
-    enrolment.satisfaction = score
-    enrolment.save(update_fields=["satisfaction", "updated_at"])
-    audit_record(actor=actor, action="update", obj=enrolment, fields=["satisfaction"])
-    return enrolment
+        errors["score"] = [_("满意度请选择 1 到 5 分。")]
+    if locked.status != EnrolmentStatus.ENROLLED:
+        errors["score"] = [_("只有正式参加托管的孩子的家长可以评价。")]
+    elif not phase_ended(locked.phase, today):
+        errors["score"] = [
+            _("托管结束后才能评价(这一期 %(end)s 结束)。")
+            % {"end": f"{locked.phase.end_date:%Y-%m-%d}"}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    locked.satisfaction = score
+    locked.satisfaction_comment = normalise_text(comment).strip()[:500]
+    locked.save(update_fields=["satisfaction", "satisfaction_comment", "updated_at"])
+    audit_record(
+        actor=actor, action="update", obj=locked, fields=["satisfaction", "satisfaction_comment"]
+    )
+    return locked
+
+
+def _moment(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+@transaction.atomic
+def duty_assign(
+    *,
+    actor: User | None,
+    phase: Phase,
+    day: dt.date,
+    volunteer: Volunteer,
+    slot: Slot | None = None,
+) -> Duty:
+    """Put a volunteer on the rota for a day of the phase: one slot, or the whole day.
+
+    The day must be an open day, the slot one of that day's timetable, and the volunteer
+    in register and free at that time (no other duty overlapping, in any programme).
+    """
+    locked = Phase.objects.select_for_update().get(pk=phase.pk)
+    errors: dict[str, list[str]] = {}
+    if not runs_on(locked, day):
+        errors["day"] = [_("%(day)s 不是这一期的开放日。") % {"day": f"{day:%Y-%m-%d}"}]
+    if slot is not None and (
+        slot.phase_id != locked.pk or slot.weekday not in (None, day.isoweekday())
+    ):
+        errors["slot"] = [_("这节课不在当天的课表中。")]
+    if not volunteer.active:
+        errors["volunteer"] = [_("该志愿者已不在册。")]
+    if errors:
+        raise ValidationError(errors)
+    duty = Duty(phase=locked, day=day, slot=slot, volunteer=volunteer, assigned_by=actor)
+    for other in Duty.objects.filter(volunteer=volunteer, day=day).select_related(
+        "slot", "phase__programme"
+    ):
+        if other.starts_at < duty.ends_at and duty.starts_at < other.ends_at:
+            raise ValidationError(
+                {
+                    "volunteer": [
+                        _("%(name)s 当天 %(start)s—%(end)s 已在“%(programme)s”值班。")
+                        % {
+                            "name": volunteer.name,
+                            "start": f"{other.starts_at:%H:%M}",
+                            "end": f"{other.ends_at:%H:%M}",
+                            "programme": other.phase.programme.name,
+                        }
+                    ]
+                }
+            )
+    duty.save()
+    audit_record(actor=actor, action="create", obj=duty, fields=["day", "slot", "volunteer"])
+    user = volunteer.user or (volunteer.resident.user if volunteer.resident else None)
+    if user is not None and day >= timezone.localdate():
+        notify(
+            users=[user],
+            text=_("您被安排在 %(day)s %(start)s—%(end)s 到%(site)s“%(programme)s”值班。")
+            % {
+                "day": f"{day:%m-%d}",
+                "start": f"{duty.starts_at:%H:%M}",
+                "end": f"{duty.ends_at:%H:%M}",
+                "site": locked.programme.site.name,
+                "programme": locked.programme.name,
+            },
+            link=reverse("programmes:duties"),
+        )
+    return duty
+
+
+@transaction.atomic
+def duty_remove(*, actor: User | None, duty: Duty) -> None:
+    if duty.service_record_id is not None:
+        raise ValidationError(_("这次值班已记入服务时长,不能删除。"))
+    audit_record(actor=actor, action="delete", obj=duty, fields=["day", "slot", "volunteer"])
+    duty.delete()
+
+
+@transaction.atomic
+def duties_credit(*, actor: User | None, phase: Phase, now: dt.datetime | None = None) -> int:
+    """Credit the volunteers with the time of every duty of the phase already served (its
+    end has passed) and not yet credited: one service record in the volunteers app each,
+    with source id ``programme:<programme>:duty:<duty>``. Returns how many."""
+    now = now or timezone.now()
+    programme = phase.programme
+    duties = (
+        Duty.objects.select_for_update(of=("self",))
+        .filter(phase=phase, service_record__isnull=True, day__lte=timezone.localdate(now))
+        .select_related("slot", "volunteer", "phase")
+        .order_by("day", "pk")
+    )
+    credited = 0
+    for duty in duties:
+        if _moment(duty.day, duty.ends_at) > now or not duty.volunteer.active:
+            continue
+        what = (duty.slot.title or duty.slot.get_kind_display()) if duty.slot else _("托管值班")
+        duty.service_record = service_record_add(
+            actor=actor,
+            volunteer=duty.volunteer,
+            started_at=_moment(duty.day, duty.starts_at),
+            minutes=duty.minutes,
+            content=f"{programme.name}:{what}",
+            source=ServiceSource.PROGRAMME,
+            source_id=f"programme:{programme.pk}:duty:{duty.pk}",
+        )
+        duty.save(update_fields=["service_record"])
+        credited += 1
+    return credited

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,30 +18,67 @@ from linli.core.audit import audit_record
 from linli.core.forms import add_service_errors
 from linli.core.pagination import paginate
 from linli.people.selectors import health_processing_allowed
-from linli.programmes.forms import PICKUP_ROWS, EnrolForm, IncidentForm, MessageForm, SignOutForm
-from linli.programmes.models import Attendance, EnrolmentStatus, Phase
+from linli.programmes.forms import (
+    PICKUP_ROWS,
+    DutyForm,
+    EnrolForm,
+    IncidentForm,
+    MessageForm,
+    PhaseForm,
+    ProgrammeForm,
+    SatisfactionForm,
+    SignOutForm,
+    SlotForm,
+)
+from linli.programmes.models import Attendance, Duty, EnrolmentStatus, Phase, Programme, Slot
 from linli.programmes.selectors import (
     children_of,
     day_register,
+    duties_of,
+    duty_get_for_manager,
     enrolment_get_for_user,
     guardian_of,
     my_children_enrolments,
+    phase_get_for_manager,
     phase_on,
     programme_for_enrolment,
+    programme_get_for_manager,
     programme_get_for_user,
     programme_summary,
+    programmes_for_manager,
     programmes_for_team,
     programmes_open_to_guardian,
     register_xlsx,
+    rota_days,
+    satisfaction_comments,
+    sites_for_manager,
+    slot_get_for_manager,
     timetable_for,
+    volunteers_for_rota,
 )
 from linli.programmes.services import (
+    PhaseData,
+    SlotData,
     attendance_sign_in,
     attendance_sign_out,
+    duties_credit,
+    duty_assign,
+    duty_remove,
     enrol,
     guardians_message,
     incident_record,
+    phase_add,
+    phase_ended,
+    phase_update,
+    programme_create,
+    programme_update,
+    satisfaction_record,
+    slot_add,
+    slot_remove,
+    slot_update,
 )
+from linli.volunteers.models import Volunteer
+from linli.volunteers.selectors import own_volunteer_profile
 
 
 @login_required
@@ -48,7 +89,13 @@ def programme_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programmes/list.html",
-        {"page": page, "open_to_me": open_to_me, "today": timezone.localdate()},
+        {
+            "page": page,
+            "open_to_me": open_to_me,
+            "today": timezone.localdate(),
+            "can_create": sites_for_manager(request.user).exists(),
+            "is_volunteer": own_volunteer_profile(request.user) is not None,
+        },
     )
 
 
@@ -59,7 +106,18 @@ def my_children_view(request: HttpRequest) -> HttpResponse:
     rows = []
     for enrolment in enrolments:
         days = list(enrolment.attendances.order_by("-day")[:10])
-        rows.append((enrolment, days, health_processing_allowed(enrolment.child)))
+        rate = (
+            SatisfactionForm(
+                initial={
+                    "score": enrolment.satisfaction,
+                    "comment": enrolment.satisfaction_comment,
+                },
+                prefix=f"e{enrolment.pk}",
+            )
+            if enrolment.status == EnrolmentStatus.ENROLLED and phase_ended(enrolment.phase, today)
+            else None
+        )
+        rows.append((enrolment, days, health_processing_allowed(enrolment.child), rate))
     return render(request, "programmes/mine.html", {"rows": rows, "today": today})
 
 
@@ -89,6 +147,7 @@ def programme_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "incidents": list(programme.incidents.select_related("enrolment__child")[:20]),
             "incident_form": IncidentForm(),
             "message_form": MessageForm(),
+            "can_manage": programmes_for_manager(request.user).filter(pk=programme.pk).exists(),
         },
     )
 
@@ -283,3 +342,353 @@ def message_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("请填写要发给家长的内容。"))
     return redirect("programmes:detail", pk=programme.pk)
+
+
+# --- Staff set-up: programme, phases, timetable (``programmes.manage`` over the site) ---
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    title: str,
+    back: str,
+    submit: str,
+    programme: Programme | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "programmes/form.html",
+        {"form": form, "title": title, "back": back, "submit": submit, "programme": programme},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_new_view(request: HttpRequest) -> HttpResponse:
+    sites = sites_for_manager(request.user).order_by("name", "pk")
+    if not sites.exists():
+        raise Http404
+    form = ProgrammeForm(request.POST or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = programme_create(
+                actor=request_user(request),
+                site=form.cleaned_data["site"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("项目已创建,请添加阶段和课表。"))
+            return redirect("programmes:phase_new", pk=programme.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=_("新建托管项目"),
+        back=reverse("programmes:list"),
+        submit=_("创建"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_get_for_manager(user=request.user, pk=pk)
+    sites = sites_for_manager(request.user).order_by("name", "pk")
+    form = ProgrammeForm(
+        request.POST or None,
+        sites=sites,
+        initial={
+            "site": programme.site_id,
+            "name": programme.name,
+            "description": programme.description,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_update(
+                actor=request_user(request),
+                programme=programme,
+                site=form.cleaned_data["site"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("programmes:detail", pk=programme.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=_("修改项目"),
+        back=reverse("programmes:detail", kwargs={"pk": programme.pk}),
+        submit=_("保存"),
+        programme=programme,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase_new_view(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_get_for_manager(user=request.user, pk=pk)
+    form = PhaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.data_for_service()
+        try:
+            phase = phase_add(
+                actor=request_user(request),
+                programme=programme,
+                **{field: getattr(data, field) for field in PhaseData.__dataclass_fields__},
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已添加“%(name)s”,请安排课表。") % {"name": phase.name})
+            return redirect("programmes:slot_new", pk=phase.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=_("添加阶段"),
+        back=reverse("programmes:detail", kwargs={"pk": programme.pk}),
+        submit=_("添加"),
+        programme=programme,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    phase = phase_get_for_manager(user=request.user, pk=pk)
+    form = PhaseForm(request.POST or None, initial=PhaseForm.initial_for(phase))
+    if request.method == "POST" and form.is_valid():
+        try:
+            phase_update(actor=request_user(request), phase=phase, data=form.data_for_service())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("programmes:detail", pk=phase.programme_id)
+    return _form_page(
+        request,
+        form=form,
+        title=_("修改阶段 · %(name)s") % {"name": phase.name},
+        back=reverse("programmes:detail", kwargs={"pk": phase.programme_id}),
+        submit=_("保存"),
+        programme=phase.programme,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slot_new_view(request: HttpRequest, pk: int) -> HttpResponse:
+    phase = phase_get_for_manager(user=request.user, pk=pk)
+    volunteers = volunteers_for_rota(request.user, phase.programme)
+    form = SlotForm(
+        request.POST or None,
+        volunteers=volunteers,
+        initial={"starts_at": phase.opens_at},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.data_for_service()
+        try:
+            slot = slot_add(
+                actor=request_user(request),
+                phase=phase,
+                **{field: getattr(data, field) for field in SlotData.__dataclass_fields__},
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已添加 %(time)s %(slot)s。")
+                % {"time": f"{slot.starts_at:%H:%M}", "slot": slot.get_kind_display()},
+            )
+            if "another" in request.POST:
+                return redirect("programmes:slot_new", pk=phase.pk)
+            return redirect("programmes:detail", pk=phase.programme_id)
+    return render(
+        request,
+        "programmes/slot_form.html",
+        {"form": form, "phase": phase, "slots": _timetable(phase), "editing": None},
+    )
+
+
+def _timetable(phase: Phase) -> list[Slot]:
+    return list(phase.slots.select_related("volunteer").order_by("weekday", "starts_at", "pk"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = slot_get_for_manager(user=request.user, pk=pk)
+    phase = slot.phase
+    # The slot's own volunteer stays choosable even if out of the editor's list.
+    volunteers = Volunteer.objects.filter(
+        Q(pk__in=volunteers_for_rota(request.user, phase.programme).values("pk"))
+        | Q(pk=slot.volunteer_id)
+    ).order_by("name", "pk")
+    form = SlotForm(request.POST or None, volunteers=volunteers, initial=SlotForm.initial_for(slot))
+    if request.method == "POST" and form.is_valid():
+        try:
+            slot_update(actor=request_user(request), slot=slot, data=form.data_for_service())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("programmes:detail", pk=phase.programme_id)
+    return render(
+        request,
+        "programmes/slot_form.html",
+        {"form": form, "phase": phase, "slots": _timetable(phase), "editing": slot},
+    )
+
+
+@login_required
+@require_POST
+def slot_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = slot_get_for_manager(user=request.user, pk=pk)
+    try:
+        slot_remove(actor=request_user(request), slot=slot)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已删除这节课。"))
+    return redirect("programmes:detail", pk=slot.phase.programme_id)
+
+
+# --- Volunteer rota ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rota_view(request: HttpRequest, pk: int) -> HttpResponse:
+    phase = phase_get_for_manager(user=request.user, pk=pk)
+    days = rota_days(phase)
+    form = DutyForm(
+        request.POST or None,
+        days=[day for day, _duties in days],
+        slots=phase.slots.order_by("weekday", "starts_at", "pk"),
+        volunteers=volunteers_for_rota(request.user, phase.programme),
+        initial={"day": request.GET.get("day", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            duty = duty_assign(
+                actor=request_user(request),
+                phase=phase,
+                day=form.cleaned_data["day"],
+                slot=form.cleaned_data["slot"],
+                volunteer=form.cleaned_data["volunteer"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已安排 %(name)s %(day)s 值班。")
+                % {"name": duty.volunteer.name, "day": f"{duty.day:%m-%d}"},
+            )
+            return redirect("programmes:rota", pk=phase.pk)
+    # A phase has tens of open days, not thousands: a plain paginator over the list.
+    page = Paginator(days, 14).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programmes/rota.html",
+        {"phase": phase, "programme": phase.programme, "form": form, "page": page},
+    )
+
+
+@login_required
+@require_POST
+def duty_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    duty = duty_get_for_manager(user=request.user, pk=pk)
+    try:
+        duty_remove(actor=request_user(request), duty=duty)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已取消这次值班。"))
+    return redirect("programmes:rota", pk=duty.phase_id)
+
+
+@login_required
+@require_POST
+def duties_credit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    phase = phase_get_for_manager(user=request.user, pk=pk)
+    credited = duties_credit(actor=request_user(request), phase=phase)
+    if credited:
+        messages.success(request, _("已为 %(n)s 次值班记入志愿服务时长。") % {"n": credited})
+    else:
+        messages.info(request, _("没有需要记入的值班(未到结束时间的值班不记)。"))
+    return redirect("programmes:rota", pk=phase.pk)
+
+
+@login_required
+def my_duties_view(request: HttpRequest) -> HttpResponse:
+    """A volunteer's programme duties: coming ones first, then the past ones."""
+    volunteer = own_volunteer_profile(request.user)
+    today = timezone.localdate()
+    duties = duties_of(volunteer) if volunteer else Duty.objects.none()
+    coming = sorted(duties.filter(day__gte=today), key=lambda d: (d.day, d.starts_at))
+    past = duties.filter(day__lt=today)
+    return render(
+        request,
+        "programmes/duties.html",
+        {
+            "volunteer": volunteer,
+            "coming": coming,
+            "page": paginate(request, past),
+            "today": today,
+        },
+    )
+
+
+# --- Guardians' satisfaction and the end-of-programme summary ---
+
+
+@login_required
+@require_POST
+def satisfaction_view(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = my_children_enrolments(request.user).filter(pk=pk).first()
+    if enrolment is None:
+        raise Http404
+    form = SatisfactionForm(request.POST, prefix=f"e{enrolment.pk}")
+    if not form.is_valid():
+        messages.error(request, _("满意度请选择 1 到 5 分。"))
+        return redirect("programmes:mine")
+    try:
+        satisfaction_record(
+            actor=request_user(request),
+            enrolment=enrolment,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("谢谢您的评价!"))
+    return redirect("programmes:mine")
+
+
+@login_required
+def summary_view(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_get_for_user(user=request.user, pk=pk)
+    summary = programme_summary(programme)
+    answers = max(summary.satisfaction_answers, 1)
+    return render(
+        request,
+        "programmes/summary.html",
+        {
+            "programme": programme,
+            "summary": summary,
+            "phases": list(programme.phases.all()),
+            "distribution": [
+                (score, n, round(n * 100 / answers)) for score, n in summary.satisfaction_counts
+            ],
+            "page": paginate(request, satisfaction_comments(programme)),
+        },
+    )

@@ -85,6 +85,7 @@ class Volunteer(TimeStampedModel):
 class ServiceSource(models.TextChoices):
     VISIT = "visit", _("关爱走访")
     ACTIVITY = "activity", _("活动")
+    PROGRAMME = "programme", _("暑期托管")
     OTHER = "other", _("其他")
 
 

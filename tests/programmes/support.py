@@ -10,8 +10,18 @@ from django.utils import timezone
 
 from linli.people.models import Relation, Resident
 from linli.people.services import ConsentGiver, ResidentData, resident_create
-from linli.programmes.models import Enrolment, Phase, Programme, Site
-from linli.programmes.services import PickupData, enrol, phase_add, programme_create, site_create
+from linli.programmes.models import Duty, Enrolment, Phase, Programme, Site, Slot, SlotKind
+from linli.programmes.services import (
+    PickupData,
+    duty_assign,
+    enrol,
+    phase_add,
+    programme_create,
+    site_create,
+    slot_add,
+)
+from linli.volunteers.models import Volunteer, VolunteerKind
+from linli.volunteers.services import volunteer_create
 from tests.cast import Cast, id_number_for
 
 
@@ -79,3 +89,39 @@ def enrol_child(summer: Summer, child: Resident | None = None) -> Enrolment:
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def team_volunteer(summer: Summer) -> Volunteer:
+    """The programme team's volunteer (白志愿, the cast's volunteer) as a university student."""
+    user = summer.programme.team.get()
+    existing = Volunteer.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    return volunteer_create(
+        actor=None,
+        community=summer.site.area,
+        user=user,
+        name=user.get_full_name(),
+        kind=VolunteerKind.STUDENT,
+    )
+
+
+def summer_slot(summer: Summer) -> Slot:
+    return slot_add(
+        actor=None,
+        phase=summer.phase,
+        starts_at=dt.time(9),
+        ends_at=dt.time(11),
+        kind=SlotKind.HOMEWORK,
+        teacher_name="王老师",
+    )
+
+
+def summer_duty(summer: Summer, slot: Slot | None = None) -> Duty:
+    return duty_assign(
+        actor=None,
+        phase=summer.phase,
+        day=timezone.localdate(),
+        volunteer=team_volunteer(summer),
+        slot=slot,
+    )

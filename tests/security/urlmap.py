@@ -40,7 +40,7 @@ from linli.fieldwork.models import Patrol, PatrolFinding, SinkDownVisit
 from linli.notifications.models import Notification
 from linli.people.models import Consent, ConsentPurpose, EmergencyContact, Resident
 from linli.people.services import consent_record, emergency_contact_add
-from linli.programmes.models import Enrolment
+from linli.programmes.models import Duty, Enrolment, Slot
 from linli.reports.content import ReportContent, Section
 from linli.reports.models import FiledReport
 from linli.requests.models import Request, RequestPhoto
@@ -62,7 +62,13 @@ from linli.volunteers.services import (
 from tests.cast import Cast, build_cast
 from tests.fieldwork.support import build_fieldwork
 from tests.party.support import PartyCast, build_party
-from tests.programmes.support import Summer, build_summer, enrol_child
+from tests.programmes.support import (
+    Summer,
+    build_summer,
+    enrol_child,
+    summer_duty,
+    summer_slot,
+)
 from tests.requests.support import file_request, jpeg_bytes, upload
 
 # Text that must never reach anyone outside grid 1: the elder's personal data (in full and
@@ -371,6 +377,17 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "programmes:register_xlsx": {"pk": lambda w: _summer(w).programme.pk},
     "programmes:incident": {"pk": lambda w: _summer(w).programme.pk},
     "programmes:message": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:edit": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:summary": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:phase_new": {"pk": lambda w: _summer(w).programme.pk},
+    "programmes:phase_edit": {"pk": lambda w: _summer(w).phase.pk},
+    "programmes:slot_new": {"pk": lambda w: _summer(w).phase.pk},
+    "programmes:rota": {"pk": lambda w: _summer(w).phase.pk},
+    "programmes:duties_credit": {"pk": lambda w: _summer(w).phase.pk},
+    "programmes:slot_edit": {"pk": lambda w: _summer_slot(w).pk},
+    "programmes:slot_remove": {"pk": lambda w: _summer_slot(w).pk},
+    "programmes:duty_remove": {"pk": lambda w: _summer_duty(w).pk},
+    "programmes:rate": {"pk": lambda w: _summer_enrolment(w).pk},
     "programmes:sign_in": {"pk": lambda w: _summer_enrolment(w).pk},
     "programmes:sign_out": {"pk": lambda w: _summer_enrolment(w).pk},
     # --- activities (issue 14) ---
@@ -432,6 +449,22 @@ def _summer(world: World) -> Summer:
         world.__dict__["_summer"] = build_summer(world.cast)
     summer: Summer = world.__dict__["_summer"]
     return summer
+
+
+def _summer_slot(world: World) -> Slot:
+    summer = _summer(world)
+    if "_summer_slot" not in world.__dict__:
+        world.__dict__["_summer_slot"] = summer_slot(summer)
+    slot: Slot = world.__dict__["_summer_slot"]
+    return slot
+
+
+def _summer_duty(world: World) -> Duty:
+    summer = _summer(world)
+    if "_summer_duty" not in world.__dict__:
+        world.__dict__["_summer_duty"] = summer_duty(summer, _summer_slot(world))
+    duty: Duty = world.__dict__["_summer_duty"]
+    return duty
 
 
 def _summer_enrolment(world: World) -> Enrolment:
