@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0001_initial'),
+        ("imports", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='kind',
-            field=models.CharField(default='residents', max_length=30, verbose_name='导入内容'),
+            model_name="importjob",
+            name="kind",
+            field=models.CharField(default="residents", max_length=30, verbose_name="导入内容"),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='created_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='新增'),
+            model_name="importjob",
+            name="created_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="新增"),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='updated_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='更新'),
+            model_name="importjob",
+            name="updated_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="更新"),
         ),
     ]
