@@ -250,6 +250,20 @@ def my_service_view(request: HttpRequest) -> HttpResponse:
     volunteer = own_volunteer_profile(request.user)
     if volunteer is None:
         raise Http404(_("您还没有志愿者档案。"))
+    if wants_export(request):
+        return export_list(
+            request,
+            rows=service_records_of(volunteer),
+            columns=[
+                Column(_("服务时间"), when("started_at")),
+                Column(_("服务时长(分钟)"), lambda r: r.minutes),
+                Column(_("服务内容"), lambda r: r.content),
+                Column(_("来源"), lambda r: r.get_source_display()),
+            ],
+            title=_("服务记录"),
+            object_type="volunteers.servicerecord",
+            file_name="service-hours",
+        )
     page = paginate(request, service_records_of(volunteer))
     from linli.rosters.selectors import assignments_for_volunteer
 
