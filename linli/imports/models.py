@@ -11,7 +11,7 @@ class ImportJob(models.Model):
     """One upload of a register sheet: its dry run, then (if clean) its import.
 
     ``errors`` holds ``{"row", "column", "message", "value"}`` dicts; ``value`` is masked
-    (see ``linli.imports.services.masked_value``), never a full name, ID or phone.
+    (see ``linli.imports.kinds.masked_value``), never a full name, ID or phone.
     """
 
     class Status(models.TextChoices):
