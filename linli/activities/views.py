@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.list_export import Column, export_list, wants_export, when
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.activities.forms import (
     CLINIC_SERVICES,
@@ -118,9 +119,30 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
         kind = form.cleaned_data.get("kind")
         kind_id = kind.pk if kind else None
         status = form.cleaned_data.get("status") or ""
-    page = paginate(
-        request, activity_list(user=request.user, query=query, kind_id=kind_id, status=status)
-    )
+    listed = activity_list(user=request.user, query=query, kind_id=kind_id, status=status)
+    if wants_export(request):
+        return export_list(
+            request,
+            rows=listed,
+            columns=[
+                Column(_("活动名称"), lambda a: a.title),
+                Column(_("类型"), lambda a: str(a.kind)),
+                Column(_("社区"), lambda a: a.community.name),
+                Column(_("开始时间"), when("starts_at")),
+                Column(_("结束时间"), when("ends_at")),
+                Column(
+                    _("地点"),
+                    lambda a: " ".join(filter(None, [str(a.place or ""), a.place_detail])),
+                ),
+                Column(_("名额"), lambda a: a.capacity or ""),
+                Column(_("已报名"), lambda a: a.confirmed),
+                Column(_("状态"), lambda a: a.get_status_display()),
+            ],
+            title=_("活动"),
+            object_type="activities.activity",
+            file_name="activities",
+        )
+    page = paginate(request, listed)
     return render_page_or_fragment(
         request,
         "activities/list.html",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import datetime as dt
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.list_export import Column, export_list, may_reveal, wants_export
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import AreaKind
 from linli.areas.selectors import ancestor_of_kind
@@ -71,6 +73,44 @@ def _with_addresses(rows: list[tuple[T, Resident]]) -> list[tuple[T, str]]:
     ]
 
 
+def _local(moment: dt.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
+
+
+def _export_people(
+    request: HttpRequest,
+    rows: list[tuple[Any, Resident]],
+    extra: list[Column],
+    *,
+    title: str,
+    object_type: str,
+    file_name: str,
+) -> HttpResponse:
+    """A care list as a sheet: the person (phone masked unless revealed), then ``extra``."""
+    addresses = {id(item): label for item, label in _with_addresses(rows)}
+    columns = [
+        Column(_("姓名"), lambda row: row[1].name),
+        Column(_("性别"), lambda row: row[1].get_gender_display()),
+        Column(_("年龄"), lambda row: row[1].age),
+        Column(_("住址"), lambda row: addresses[id(row[0])]),
+        Column(
+            _("手机号"),
+            lambda row: row[1].phone_masked,
+            revealed=lambda row: row[1].phone,
+            field="phone",
+        ),
+        *extra,
+    ]
+    return export_list(
+        request,
+        rows=rows,
+        columns=columns,
+        title=title,
+        object_type=object_type,
+        file_name=file_name,
+    )
+
+
 SHOWS = {
     "due": _("待走访"),
     "overdue": _("已逾期"),
@@ -87,6 +127,20 @@ def due_list(request: HttpRequest) -> HttpResponse:
         show = "due"
     now = timezone.now()
     plans = due_plans(user, now=now, only_due=show == "due", overdue_only=show == "overdue")
+    if wants_export(request):
+        return _export_people(
+            request,
+            [(p, p.resident) for p in plans],
+            [
+                Column(_("下次走访"), lambda row: _local(row[0].due_at)),
+                Column(_("每周上门次数"), lambda row: row[0].visits_per_week),
+                Column(_("主责志愿者"), lambda row: str(row[0].primary_volunteer or "")),
+                Column(_("备岗志愿者"), lambda row: str(row[0].backup_volunteer or "")),
+            ],
+            title=SHOWS[show],
+            object_type="care.careplan",
+            file_name="care-due",
+        )
     page = paginate(request, plans)
     caps = capabilities_of(user)
     return render(
@@ -100,6 +154,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "figures": care_figures(user, now=now),
             "querystring": querystring_without_page(request),
             "can_manage": Capability.CARE_MANAGE in caps,
+            "can_reveal": Capability.SENSITIVE_REVEAL in caps,
             "now": now,
         },
     )
@@ -109,6 +164,15 @@ def due_list(request: HttpRequest) -> HttpResponse:
 def gap_list(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.CARE_VIEW)
     user = request_user(request)
+    if wants_export(request):
+        return _export_people(
+            request,
+            [(r, r) for r in care_gaps(user)],
+            [],
+            title=_("独居老人(无关爱计划)"),
+            object_type="people.resident",
+            file_name="care-gaps",
+        )
     page = paginate(request, care_gaps(user))
     return render(
         request,
@@ -116,6 +180,7 @@ def gap_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": _with_addresses([(r, r) for r in page]),
+            "can_reveal": may_reveal(request),
             "can_manage": Capability.CARE_MANAGE in capabilities_of(user),
         },
     )
@@ -306,6 +371,23 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "active")
     if status not in ALERT_STATUSES:
         status = "active"
+    if wants_export(request):
+        return export_list(
+            request,
+            rows=alerts_shown(user, alerts_list(user, status=status)),
+            columns=[
+                Column(_("时间"), lambda a: _local(a.alert.created_at)),
+                Column(_("姓名"), lambda a: a.alert.resident.name),
+                Column(_("类型"), lambda a: a.kind_label),
+                Column(_("级别"), lambda a: a.alert.get_level_display()),
+                Column(_("状态"), lambda a: a.alert.get_status_display()),
+                Column(_("摘要"), lambda a: a.summary),
+                Column(_("关闭时间"), lambda a: _local(a.alert.closed_at)),
+            ],
+            title=_("关爱预警"),
+            object_type="care.alert",
+            file_name="care-alerts",
+        )
     page = paginate(request, alerts_list(user, status=status))
     return render(
         request,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.current import request_user
+from linli.accounts.list_export import Column, export_list, wants_export, when
 from linli.core.pagination import paginate, querystring_without_page
 from linli.earlywarning.models import WarningKind, WarningStatus
 from linli.earlywarning.selectors import warning_get_for_user, warning_list
@@ -25,7 +26,26 @@ def warning_list_view(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in WarningKind.values:
         kind = ""
-    page = paginate(request, warning_list(user=request.user, status=status, kind=kind))
+    warnings = warning_list(user=request.user, status=status, kind=kind)
+    if wants_export(request):
+        return export_list(
+            request,
+            rows=warnings.select_related("grid"),
+            columns=[
+                Column(_("预警时间"), when("raised_at")),
+                Column(_("类型"), lambda w: w.get_kind_display()),
+                Column(_("预警"), lambda w: w.title),
+                Column(_("原因"), lambda w: w.reason),
+                Column(_("网格"), lambda w: w.grid.name if w.grid else ""),
+                Column(_("数量"), lambda w: w.count),
+                Column(_("状态"), lambda w: w.get_status_display()),
+                Column(_("处理说明"), lambda w: w.close_note),
+            ],
+            title=_("预警"),
+            object_type="earlywarning.earlywarning",
+            file_name="early-warnings",
+        )
+    page = paginate(request, warnings)
     return render(
         request,
         "earlywarning/list.html",

@@ -10,6 +10,9 @@ class ImportsConfig(AppConfig):
     verbose_name = _("批量导入导出")
 
     def ready(self) -> None:
+        # The kinds this app brings (party's registers itself from the party app).
+        import linli.imports.residents
+        import linli.imports.volunteers  # noqa: F401
         from linli.imports.models import ImportJob
         from linli.privacy.registry import declare_not_personal
 

@@ -12,54 +12,23 @@ from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
 from linli.core.audit import audit_record
 from linli.core.spreadsheets import Cell, Sheet, xlsx_bytes
+from linli.imports.kinds import ImportKind
 from linli.imports.reading import COLUMNS
 from linli.people.models import Household, Resident
 
-EXAMPLE_ROW = (
-    "向阳花园",
-    "3号楼",
-    "2单元",
-    "502",
-    "张秀兰",
-    "140222195003080027",
-    "女",
-    "1950-03-08",
-    "户主",
-    "13812345678",
-    "独居老人",
-    "子女在太原",
-)
 
-NOTES = (
-    ("小区", _("小区名称;楼栋不属于小区的(散居楼院)留空。")),
-    ("楼栋", _("必填,与系统中的楼栋名称一致,如“3号楼”(也可写“3”)。")),
-    ("单元", _("必填,如“2单元”(也可写“2”)。")),
-    ("房号", _("必填,如 502 表示5层2户;须是该单元实有的房号。")),
-    ("姓名", _("必填。")),
-    ("身份证号", _("18位,末位可为X;会校验校验位,并按身份证号查重。请将该列设为文本格式。")),
-    ("性别", _("男或女;填了身份证号可留空。")),
-    ("出生日期", _("如 1950-03-08;填了身份证号可留空,填写时须与身份证号一致。")),
-    ("与户主关系", _("户主、配偶、子女、儿媳/女婿、父母、孙子女/外孙子女、兄弟姐妹、其他。")),
-    ("手机号", _("11位手机号或带区号的固定电话。")),
-    ("标签", _("系统中已有的服务标签,多个用顿号分隔,如“独居老人、低保”。")),
-    ("备注", _("可选。")),
-)
-
-
-def template_bytes() -> bytes:
+def template_bytes(kind: ImportKind) -> bytes:
+    """The kind's template: its columns with an example row, and a sheet of notes."""
     return xlsx_bytes(
         [
-            Sheet(title=_("居民"), header=COLUMNS, rows=[EXAMPLE_ROW]),
+            Sheet(title=str(kind.label), header=kind.columns, rows=[kind.example_row]),
             Sheet(
                 title=_("填写说明"),
                 header=(_("列"), _("说明")),
                 rows=[
-                    *NOTES,
+                    *((column, str(note)) for column, note in kind.notes),
                     ("", ""),
-                    (
-                        _("注意"),
-                        _("第2行是示例,导入前请删除。未满十四周岁的儿童请在系统中逐个登记。"),
-                    ),
+                    (_("注意"), _("第2行是示例,导入前请删除。") + str(kind.footnote)),
                 ],
             ),
         ]

@@ -11,7 +11,7 @@ class ImportJob(models.Model):
     """One upload of a register sheet: its dry run, then (if clean) its import.
 
     ``errors`` holds ``{"row", "column", "message", "value"}`` dicts; ``value`` is masked
-    (see ``linli.imports.services.masked_value``), never a full name, ID or phone.
+    (see ``linli.imports.kinds.masked_value``), never a full name, ID or phone.
     """
 
     class Status(models.TextChoices):
@@ -35,6 +35,8 @@ class ImportJob(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The registered kind (``linli.imports.kinds``): residents, volunteers, party_members.
+    kind = models.CharField(_("导入内容"), max_length=30, default="residents")
     file_name = models.CharField(_("文件名"), max_length=200)
     # Where the upload waits between the dry run and the import; emptied once it is gone.
     stored_path = models.CharField(max_length=500, blank=True, editable=False)
@@ -45,8 +47,8 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField(_("总行数"), default=0)
     processed = models.PositiveIntegerField(_("已处理"), default=0)
     errors = models.JSONField(_("问题"), default=list, blank=True)
-    created_count = models.PositiveIntegerField(_("新增居民"), default=0)
-    updated_count = models.PositiveIntegerField(_("更新居民"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
     households_created = models.PositiveIntegerField(_("新增住户"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -58,6 +60,21 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name}({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        from linli.imports.kinds import import_kind
+
+        try:
+            return str(import_kind(self.kind).label)
+        except KeyError:
+            return self.kind
+
+    @property
+    def list_url(self) -> str:
+        from linli.imports.kinds import import_kind
+
+        return import_kind(self.kind).list_url
 
     @property
     def percent(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from linli.core.text import normalise_text
 
+# The residents sheet's columns (the other kinds declare theirs in ``linli.imports.kinds``).
 COLUMNS = (
     "小区",
     "楼栋",
@@ -75,16 +76,20 @@ def _raw_rows(path: Path) -> Iterator[list[object]]:
         workbook.close()
 
 
-def read_rows(path: Path) -> tuple[list[tuple[int, Row]], list[str]]:
+def read_rows(
+    path: Path,
+    columns: Sequence[str] = COLUMNS,
+    required: Sequence[str] = REQUIRED_COLUMNS,
+) -> tuple[list[tuple[int, Row]], list[str]]:
     """The data rows with their line number in the sheet (header is line 1), and the
-    header problems (missing columns). Blank lines are skipped."""
+    header problems (missing ``required`` columns). Blank lines are skipped."""
     rows = _raw_rows(path)
     header_raw = next(rows, None)
     if header_raw is None:
         raise ValidationError(_("文件是空的。"))
     header = [_text(v) for v in header_raw]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    index = {name: header.index(name) for name in COLUMNS if name in header}
+    missing = [c for c in required if c not in header]
+    index = {name: header.index(name) for name in columns if name in header}
     result: list[tuple[int, Row]] = []
     for line, values in enumerate(rows, start=2):
         cells = [_text(v) for v in values]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
@@ -13,6 +14,7 @@ from linli.core.forms import add_service_errors
 from linli.core.roles import Capability
 from linli.imports import exports, services, tasks
 from linli.imports.forms import UploadForm
+from linli.imports.kinds import ImportKind, import_kind, import_kinds
 from linli.imports.models import ImportJob
 from linli.people.selectors import residents_search, visible_households
 
@@ -25,16 +27,35 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _kinds_for(request: HttpRequest) -> list[ImportKind]:
+    """The kinds the user may import (each needs its own capability); none is a 403."""
+    capabilities = capabilities_of(request_user(request))
+    kinds = [k for k in import_kinds() if k.capability in capabilities]
+    if not kinds:
+        raise PermissionDenied(_("您没有这项操作的权限。"))
+    return kinds
+
+
 @login_required
 def template_view(request: HttpRequest) -> HttpResponse:
-    require_capability(request, Capability.REGISTER_IMPORT)
-    return _xlsx(exports.template_bytes(), "linli-register-template.xlsx")
+    """The template of ``?kind=`` (residents when absent)."""
+    kinds = {k.key: k for k in _kinds_for(request)}
+    kind = kinds.get(request.GET.get("kind", "residents"))
+    if kind is None:
+        raise Http404
+    return _xlsx(exports.template_bytes(kind), f"linli-{kind.key}-template.xlsx")
 
 
 def _job_for(request: HttpRequest, pk: int) -> ImportJob:
     user = request_user(request)
     job = ImportJob.objects.select_related("community").filter(pk=pk).first()
-    if job is None or job.community not in services.import_communities(user):
+    if job is None:
+        raise Http404
+    try:
+        kind = import_kind(job.kind)
+    except KeyError:
+        raise Http404 from None
+    if job.community not in services.import_communities(user, kind.capability):
         raise Http404
     return job
 
@@ -42,10 +63,20 @@ def _job_for(request: HttpRequest, pk: int) -> ImportJob:
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload_view(request: HttpRequest) -> HttpResponse:
-    require_capability(request, Capability.REGISTER_IMPORT)
+    kinds = _kinds_for(request)
     user = request_user(request)
-    communities = services.import_communities(user)
-    form = UploadForm(request.POST or None, request.FILES or None, communities=communities)
+    communities = sorted(
+        {c for kind in kinds for c in services.import_communities(user, kind.capability)},
+        key=lambda c: c.path,
+    )
+    initial = {"kind": request.GET["kind"]} if request.GET.get("kind") else None
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        communities=communities,
+        kinds=[(k.key, str(k.label)) for k in kinds],
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -55,14 +86,17 @@ def upload_view(request: HttpRequest) -> HttpResponse:
                 file_name=upload.name,
                 content=upload.read(),
                 update_existing=form.cleaned_data["update_existing"],
+                kind=form.cleaned_data["kind"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             tasks.check_import(job.pk)
             return redirect("imports:job", pk=job.pk)
-    jobs = ImportJob.objects.filter(community__in=communities).select_related("community")[:10]
-    return render(request, "imports/upload.html", {"form": form, "jobs": jobs})
+    jobs = ImportJob.objects.filter(
+        community__in=communities, kind__in=[k.key for k in kinds]
+    ).select_related("community")[:10]
+    return render(request, "imports/upload.html", {"form": form, "jobs": jobs, "kinds": kinds})
 
 
 @login_required

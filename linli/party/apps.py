@@ -32,3 +32,7 @@ class PartyConfig(AppConfig):
         )
         for source in BUILT_IN_SOURCES:
             register_point_source(source)
+        # The party members sheet import, offered to the import pipeline below party.
+        from linli.party.imports import register as register_import
+
+        register_import()

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.list_export import Column, export_list, may_reveal, wants_export, when
 from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area, AreaKind, Grid, area_parent
@@ -74,6 +76,36 @@ def tree_view(request: HttpRequest) -> HttpResponse:
     return render(request, "party/tree.html", {"roots": organisation_tree(request.user)})
 
 
+def _members_export(request: HttpRequest, members: QuerySet[PartyMember]) -> HttpResponse:
+    def phone(m: PartyMember, revealed: bool) -> str:
+        if m.resident is None:
+            return ""
+        return str(m.resident.phone) if revealed else m.resident.phone_masked
+
+    return export_list(
+        request,
+        rows=members,
+        columns=[
+            Column(_("姓名"), lambda m: m.name),
+            Column(_("党员类型"), lambda m: m.get_kind_display()),
+            Column(_("所在党组织"), lambda m: m.organisation.name),
+            Column(_("职务"), lambda m: m.get_position_display()),
+            Column(_("服务网格"), lambda m: m.grid.name if m.grid else ""),
+            Column(_("原单位党组织"), lambda m: m.home_organisation),
+            Column(_("报到日期"), when("reported_on")),
+            Column(
+                _("手机号"),
+                lambda m: phone(m, False),
+                revealed=lambda m: phone(m, True),
+                field="phone",
+            ),
+        ],
+        title=_("党员"),
+        object_type="party.partymember",
+        file_name="party-members",
+    )
+
+
 @login_required
 def member_list_view(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.PARTY_VIEW)
@@ -85,10 +117,12 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data.get("q") or ""
         kind = form.cleaned_data.get("kind") or ""
         organisation_id = form.cleaned_data.get("organisation")
-    page = paginate(
-        request,
-        member_list(user=request.user, query=query, kind=kind, organisation_id=organisation_id),
+    members = member_list(
+        user=request.user, query=query, kind=kind, organisation_id=organisation_id
     )
+    if wants_export(request):
+        return _members_export(request, members.select_related("resident"))
+    page = paginate(request, members)
     return render(
         request,
         "party/members.html",
@@ -97,6 +131,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "querystring": querystring_without_page(request),
             "can_manage": _can(request, Capability.PARTY_MANAGE),
+            "can_reveal": may_reveal(request),
         },
     )
 

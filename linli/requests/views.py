@@ -20,6 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.list_export import (
+    Column,
+    export_list,
+    mask_name,
+    may_reveal,
+    wants_export,
+    when,
+)
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, visible_grids
@@ -198,6 +206,42 @@ def _task_card(request: HttpRequest, pk: int) -> HttpResponse:
 # --- dispatchers ---------------------------------------------------------------------------
 
 
+def _queue_export(request: HttpRequest, rows: list[Request]) -> HttpResponse:
+    labels = location_labels(rows)
+
+    def handler(r: Request) -> str:
+        return str(r.assignee or r.assignee_organisation or "")
+
+    columns = [
+        Column(_("编号"), lambda r: r.number),
+        Column(_("提交时间"), when("submitted_at")),
+        Column(_("类别"), lambda r: r.category.name),
+        Column(_("内容"), lambda r: r.text),
+        Column(_("位置"), lambda r: labels[r.pk]),
+        Column(_("网格"), lambda r: r.grid.name if r.grid else ""),
+        Column(_("来源渠道"), lambda r: r.get_channel_display()),
+        Column(_("紧急"), lambda r: _("是") if r.urgent else ""),
+        Column(_("状态"), lambda r: r.get_status_display()),
+        Column(_("承办人"), handler),
+        Column(_("办理时限"), when("due_at")),
+        Column(_("办结时间"), when("resolved_at")),
+        Column(
+            _("反映人"),
+            lambda r: mask_name(r.reporter_name),
+            revealed=lambda r: r.reporter_name,
+            field="reporter_name",
+        ),
+    ]
+    return export_list(
+        request,
+        rows=rows,
+        columns=columns,
+        title=_("诉求"),
+        object_type="requests.request",
+        file_name="requests",
+    )
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REQUESTS_VIEW)
@@ -217,15 +261,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             query=(data["q"] or "").strip(),
         )
     now = timezone.now()
-    page = paginate(
-        request,
-        OverdueFirst(
-            request_queue(user=user, filters=filters, now=now).select_related(
-                "assignee_organisation"
-            ),
-            now,
-        ),
+    queryset = request_queue(user=user, filters=filters, now=now).select_related(
+        "assignee_organisation"
     )
+    if wants_export(request):
+        return _queue_export(request, list(queryset.select_related("grid", "assignee")))
+    page = paginate(request, OverdueFirst(queryset, now))
     rows = list(page.object_list)
     labels = location_labels(rows)
     return render_page_or_fragment(
@@ -238,6 +279,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "querystring": querystring_without_page(request),
             "filtered": form.is_bound and form.has_changed(),
             "can_file": Capability.REQUESTS_FILE in capabilities_of(user),
+            "can_reveal": may_reveal(request),
         },
         fragment_template="requests/_queue_results.html",
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.list_export import Column, export_list, wants_export, when
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area
 from linli.areas.selectors import communities_in_scope
@@ -57,7 +58,28 @@ def survey_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Survey.Status.values:
         status = ""
-    page = paginate(request, survey_list(user=request.user, status=status))
+    surveys = survey_list(user=request.user, status=status)
+    if wants_export(request):
+        return export_list(
+            request,
+            rows=surveys,
+            columns=[
+                Column(_("标题"), lambda s: s.title),
+                Column(_("社区"), lambda s: s.community.name),
+                Column(_("状态"), lambda s: s.get_status_display()),
+                Column(_("邀请户数"), lambda s: s.invited),
+                Column(_("作答户数"), lambda s: s.answered),
+                Column(
+                    _("回收率(%)"),
+                    lambda s: round(100 * s.answered / s.invited, 1) if s.invited else "",
+                ),
+                Column(_("创建时间"), when("created_at")),
+            ],
+            title=_("问卷"),
+            object_type="surveys.survey",
+            file_name="surveys",
+        )
+    page = paginate(request, surveys)
     return render(
         request,
         "surveys/list.html",

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.list_export import Column, export_list, may_reveal, wants_export, when
 from linli.accounts.selectors import scope_for
 from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope
@@ -30,7 +31,9 @@ from linli.volunteers.selectors import (
     availability_grid,
     certificate_get_for_user,
     certificates_of,
+    hours_for_minutes,
     own_volunteer_profile,
+    points_for_minutes,
     service_records_of,
     service_summary,
     visible_teams,
@@ -54,6 +57,43 @@ def _week_table(slots: set[tuple[int, str]]) -> list[tuple[str, list[bool]]]:
     ]
 
 
+def _volunteers_export(request: HttpRequest, volunteers: QuerySet[Volunteer]) -> HttpResponse:
+    """The volunteers with their hours and points (phone masked unless revealed)."""
+
+    def minutes(v: Volunteer) -> int:
+        return int(getattr(v, "total_minutes", 0) or 0)
+
+    def phone(v: Volunteer, revealed: bool) -> str:
+        if v.resident is None:
+            return ""
+        return str(v.resident.phone) if revealed else v.resident.phone_masked
+
+    columns = [
+        Column(_("姓名"), lambda v: v.name),
+        Column(_("志愿者类型"), lambda v: v.get_kind_display()),
+        Column(_("网格"), lambda v: v.grid.name if v.grid else ""),
+        Column(_("队伍"), lambda v: "、".join(m.team.name for m in v.team_memberships.all())),
+        Column(_("加入日期"), when("joined_on")),
+        Column(_("在册"), lambda v: _("是") if v.active else _("否")),
+        Column(_("累计服务时长(小时)"), lambda v: float(hours_for_minutes(minutes(v)))),
+        Column(_("积分"), lambda v: points_for_minutes(minutes(v))),
+        Column(
+            _("手机号"),
+            lambda v: phone(v, False),
+            revealed=lambda v: phone(v, True),
+            field="phone",
+        ),
+    ]
+    return export_list(
+        request,
+        rows=volunteers,
+        columns=columns,
+        title=_("志愿者"),
+        object_type="volunteers.volunteer",
+        file_name="volunteers",
+    )
+
+
 @login_required
 def volunteer_list_view(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.VOLUNTEERS_MANAGE)
@@ -64,13 +104,19 @@ def volunteer_list_view(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data.get("q") or ""
         kind = form.cleaned_data.get("kind") or ""
         team_id = form.cleaned_data.get("team")
-    page = paginate(
-        request, volunteer_list(user=request.user, query=query, kind=kind, team_id=team_id)
-    )
+    volunteers = volunteer_list(user=request.user, query=query, kind=kind, team_id=team_id)
+    if wants_export(request):
+        return _volunteers_export(request, volunteers.select_related("resident"))
+    page = paginate(request, volunteers)
     return render_page_or_fragment(
         request,
         "volunteers/list.html",
-        {"form": form, "page": page, "querystring": querystring_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "can_reveal": may_reveal(request),
+        },
         fragment_template="volunteers/_results.html",
     )
 
@@ -204,6 +250,20 @@ def my_service_view(request: HttpRequest) -> HttpResponse:
     volunteer = own_volunteer_profile(request.user)
     if volunteer is None:
         raise Http404(_("您还没有志愿者档案。"))
+    if wants_export(request):
+        return export_list(
+            request,
+            rows=service_records_of(volunteer),
+            columns=[
+                Column(_("服务时间"), when("started_at")),
+                Column(_("服务时长(分钟)"), lambda r: r.minutes),
+                Column(_("服务内容"), lambda r: r.content),
+                Column(_("来源"), lambda r: r.get_source_display()),
+            ],
+            title=_("服务记录"),
+            object_type="volunteers.servicerecord",
+            file_name="service-hours",
+        )
     page = paginate(request, service_records_of(volunteer))
     from linli.rosters.selectors import assignments_for_volunteer
 

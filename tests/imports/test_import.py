@@ -122,7 +122,7 @@ def test_clean_sheet_imports_encrypted_audited_and_in_the_register(
         object_type="people.household", object_id=str(zhao.household.pk), action="create"
     ).exists()
     summary = AuditEvent.objects.get(object_type="imports.importjob", note__startswith="批量导入")
-    assert summary.note == "批量导入:新增居民2人,更新居民0人,新增住户2户"
+    assert summary.note == "批量导入居民:新增2,更新0,新增住户2"
     assert summary.actor == cast.staff
     page = client.get(reverse("people:resident_list"), {"q": "赵桂芳"}).content.decode()
     assert "赵桂芳" in page
