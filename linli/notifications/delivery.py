@@ -93,6 +93,10 @@ def plan(notification: Notification, *, now: dt.datetime | None = None) -> int:
             if robot is None:
                 continue
             recipient = f"robot:{robot}"
+        elif (channel == Channel.SMS and not _phone_of(user)) or (
+            channel == Channel.EMAIL and not user.email
+        ):
+            continue  # nowhere to send it (the preferences page says so)
         else:
             recipient = f"user:{user.pk}"
         due = next_digest(now) if digest else now

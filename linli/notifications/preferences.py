@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.accounts.selectors import is_staff_role_user
+from linli.accounts.selectors import is_staff_role_user, roles_of
+from linli.core.roles import Role
 from linli.notifications.models import Channel, Kind, Preference, QuietHours
 
 # Never waits for a digest.
@@ -43,8 +44,9 @@ DEFAULTS: dict[str, Choice] = {
 
 
 def channels_offered(user: User) -> list[str]:
-    """A staff group is for staff; residents and volunteers get SMS and email."""
-    if is_staff_role_user(user):
+    """A staff group is for staff and grid workers; residents and volunteers get SMS
+    and email."""
+    if is_staff_role_user(user) or Role.GRID_WORKER in roles_of(user):
         return list(Channel.values)
     return [Channel.SMS, Channel.EMAIL]
 
