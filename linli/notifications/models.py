@@ -14,7 +14,7 @@ class Kind(models.TextChoices):
 
     URGENT_REQUEST = "urgent_request", _("紧急诉求")
     CARE_ALERT = "care_alert", _("关爱预警")
-    ASSIGNMENT = "assignment", _("派单")
+    ASSIGNMENT = "assignment", _("派单与退回重办")
     OVERDUE = "overdue", _("超期与上报")
     WARNING = "warning", _("风险预警")
     REQUEST_UPDATE = "request_update", _("诉求进展")

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("urgent_request", "紧急诉求"),
                             ("care_alert", "关爱预警"),
-                            ("assignment", "派单"),
+                            ("assignment", "派单与退回重办"),
                             ("overdue", "超期与上报"),
                             ("warning", "风险预警"),
                             ("request_update", "诉求进展"),
@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
                 choices=[
                     ("urgent_request", "紧急诉求"),
                     ("care_alert", "关爱预警"),
-                    ("assignment", "派单"),
+                    ("assignment", "派单与退回重办"),
                     ("overdue", "超期与上报"),
                     ("warning", "风险预警"),
                     ("request_update", "诉求进展"),
