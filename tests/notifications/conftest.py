@@ -36,7 +36,8 @@ class Provider:
     failing: dict[str, str] = field(default_factory=dict)
 
     def texts_to(self, phone: str) -> list[str]:
-        return [json.loads(m["TemplateParam"])["content"] for m in self.sms if m["PhoneNumbers"] == phone]
+        sent = [m for m in self.sms if m["PhoneNumbers"] == phone]
+        return [json.loads(m["TemplateParam"])["content"] for m in sent]
 
 
 def _expected_signature(params: dict[str, str]) -> str:
