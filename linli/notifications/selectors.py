@@ -71,7 +71,7 @@ def may_see_deliveries(user: AnyUser) -> bool:
 
 def deliveries_for_admin(*, status: str = "") -> QuerySet[Delivery]:
     """Deliveries, newest first: failed and retrying ones unless a status is asked for."""
-    deliveries = Delivery.objects.select_related("notification")
+    deliveries = Delivery.objects.select_related("notification__user")
     if status in DeliveryStatus.values:
         return deliveries.filter(status=status)
     return deliveries.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.RETRYING])

@@ -131,6 +131,7 @@ def test_failures_are_retried_with_backoff_then_recorded_for_administrators(
     page = admin.get(reverse("notifications:deliveries")).content.decode()
     assert "isv.BUSINESS_LIMIT_CONTROL" in page
     assert "isv.MOBILE_NUMBER_ILLEGAL" in page
+    assert "李网格" in page  # the recipient by name
     worker: Client = client_for("worker1")  # type: ignore[operator]
     assert worker.get(reverse("notifications:deliveries")).status_code == 404
 
