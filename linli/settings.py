@@ -491,3 +491,48 @@ LOGGING = {
     # fpdf2 subsets fonts through fontTools, which logs every glyph table at INFO.
     "loggers": {"fontTools": {"level": "WARNING"}},
 }
+
+# --- Notifications beyond the app (docs/operations.md) -----------------------------------------
+# SMS: ``linli.notifications.senders.LogSms`` (log only, the default) or
+# ``linli.notifications.senders.AliyunSms`` (Aliyun 短信服务 SendSms, signed requests).
+LINLI_SMS_PROVIDER = env_str("LINLI_SMS_PROVIDER", "linli.notifications.senders.LogSms")
+LINLI_SMS_ENDPOINT = env_str("LINLI_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+LINLI_SMS_ACCESS_KEY_ID = env_str("LINLI_SMS_ACCESS_KEY_ID")
+LINLI_SMS_ACCESS_KEY_SECRET = env_str("LINLI_SMS_ACCESS_KEY_SECRET")
+LINLI_SMS_SIGN_NAME = env_str("LINLI_SMS_SIGN_NAME")
+LINLI_SMS_TEMPLATE_CODE = env_str("LINLI_SMS_TEMPLATE_CODE")
+if LINLI_SMS_PROVIDER.endswith("AliyunSms") and not (
+    LINLI_SMS_ACCESS_KEY_ID
+    and LINLI_SMS_ACCESS_KEY_SECRET
+    and LINLI_SMS_SIGN_NAME
+    and LINLI_SMS_TEMPLATE_CODE
+):
+    raise ImproperlyConfigured(
+        "LINLI_SMS_PROVIDER=AliyunSms needs LINLI_SMS_ACCESS_KEY_ID, "
+        "LINLI_SMS_ACCESS_KEY_SECRET, LINLI_SMS_SIGN_NAME and LINLI_SMS_TEMPLATE_CODE"
+    )
+# WeChat Work group robots: ``name=key,name=key`` (the key from the robot's webhook URL);
+# staff attach a robot to a grid or a community by its name.
+LINLI_WECOM_WEBHOOK_URL = env_str(
+    "LINLI_WECOM_WEBHOOK_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+)
+LINLI_WECOM_ROBOTS: dict[str, str] = {}
+for _robot in env_list("LINLI_WECOM_ROBOTS", []):
+    _name, _eq, _key = _robot.partition("=")
+    if not (_name.strip() and _key.strip()):
+        raise ImproperlyConfigured("LINLI_WECOM_ROBOTS must look like name=key,name=key")
+    LINLI_WECOM_ROBOTS[_name.strip()] = _key.strip()
+# Email: Django's backend; SMTP when LINLI_EMAIL_HOST is set, the console otherwise.
+EMAIL_HOST = env_str("LINLI_EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("LINLI_EMAIL_PORT", 465)
+EMAIL_HOST_USER = env_str("LINLI_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("LINLI_EMAIL_PASSWORD")
+EMAIL_USE_SSL = EMAIL_PORT == 465
+EMAIL_USE_TLS = EMAIL_PORT == 587
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("LINLI_EMAIL_FROM", "linli@localhost")

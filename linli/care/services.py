@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
+from linli.areas.selectors import building_of
 from linli.care.models import (
     VISIT_LOG_KINDS,
     Alert,
@@ -40,6 +41,7 @@ from linli.care.selectors import (
     with_due,
 )
 from linli.core.audit import audit_record
+from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify, without_external_delivery
 from linli.people.models import ConsentPurpose, Resident
 from linli.privacy.gate import (
@@ -485,11 +487,15 @@ def _raise(alert: Alert) -> None:
     }
     link = alert_link(alert)
     recipients = care_team_of(alert.resident)
+    area = alert.resident.area
+    building = building_of(area) if area is not None else None
+    grid = building.grid if building is not None else None
+    kind = NotificationKind.CARE_ALERT
     if alert.level == AlertLevel.URGENT:
-        notify(users=recipients, text=text, link=link, urgent=True)
+        notify(users=recipients, text=text, link=link, urgent=True, kind=kind, grid=grid)
     else:
         with without_external_delivery():
-            notify(users=recipients, text=text, link=link)
+            notify(users=recipients, text=text, link=link, kind=kind, grid=grid)
 
 
 # --- alerts ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from linli.core.audit import audit_record
 from linli.core.roles import Capability, Role, roles_with
 from linli.earlywarning.detectors import CARE_KINDS, Finding, registered_detectors, rule_for
 from linli.earlywarning.models import ACTIVE_STATUSES, EarlyWarning, WarningStatus
+from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify
 
 CLEARED_NOTE = "情况已消除(系统复核)"
@@ -112,6 +113,9 @@ def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                     % {"title": warning.title, "reason": warning.reason},
                     link=warning.link,
                     urgent=finding.kind in CARE_KINDS,
+                    kind=NotificationKind.WARNING,
+                    grid=warning.grid,
+                    community=warning.community,
                 )
             else:
                 refreshed += 1

@@ -1,17 +1,25 @@
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
-from linli.notifications.models import Notification
+from linli.areas.models import Area, Grid
+from linli.core.audit import audit_record
+from linli.notifications.models import Kind, Notification, Preference, QuietHours, StaffGroup
+from linli.notifications.preferences import IMMEDIATE_KINDS, Choice
+from linli.notifications.senders import robots
 
 # Off while history is written after the fact (the demo's past months, an import): those
 # messages belong in the in-app list, but sending them out now would be news from the past.
@@ -29,21 +37,45 @@ def without_external_delivery() -> Iterator[None]:
 
 
 def notify(
-    *, users: Iterable[User], text: str, link: str = "", urgent: bool = False
+    *,
+    users: Iterable[User],
+    text: str,
+    link: str = "",
+    urgent: bool = False,
+    kind: str = Kind.GENERAL,
+    grid: Grid | None = None,
+    community: Area | None = None,
 ) -> list[Notification]:
-    """Put a message in each user's in-app list and hand it to the external channels.
+    """Put a message in each user's in-app list and hand it to the external channels
+    each user chose for ``kind`` (``linli.notifications.preferences``).
 
-    Delivery runs in Huey after the surrounding transaction commits, so a rolled-back
-    change never sends anything.
+    ``grid`` / ``community`` say where it happened: their staff group's robot hears
+    of it once. Delivery runs in Huey after the surrounding transaction commits, so a
+    rolled-back change never sends anything.
     """
     from linli.notifications.tasks import deliver
 
     recipients = {u.pk: u for u in users if u is not None and u.is_active}.values()
+    batch = uuid.uuid4()
+    external = _external_delivery.get()
     # One INSERT for everyone told (a resolved request tells the whole committee).
     created = Notification.objects.bulk_create(
-        [Notification(user=user, text=text[:300], link=link, urgent=urgent) for user in recipients]
+        [
+            Notification(
+                user=user,
+                text=text[:300],
+                link=link,
+                urgent=urgent,
+                kind=kind,
+                batch=batch,
+                grid=grid,
+                community=community,
+                external=external,
+            )
+            for user in recipients
+        ]
     )
-    if _external_delivery.get():
+    if external:
         for notification in created:
             transaction.on_commit(partial(deliver, notification.pk))
     return created
@@ -79,3 +111,48 @@ def notification_open(*, user: User, notification: Notification) -> str:
     if link and url_has_allowed_host_and_scheme(link, allowed_hosts=None) and link.startswith("/"):
         return link
     return reverse("notifications:list")
+
+
+@transaction.atomic
+def preferences_save(
+    *,
+    user: User,
+    chosen: dict[str, Choice],
+    quiet_enabled: bool,
+    quiet_start: dt.time,
+    quiet_end: dt.time,
+) -> None:
+    """Store a user's channels per kind and their quiet hours."""
+    for kind, choice in chosen.items():
+        Preference.objects.update_or_create(
+            user=user,
+            kind=kind,
+            defaults={
+                "channels": ",".join(sorted(choice.channels)),
+                "digest": choice.digest and kind not in IMMEDIATE_KINDS,
+            },
+        )
+    QuietHours.objects.update_or_create(
+        user=user, defaults={"enabled": quiet_enabled, "start": quiet_start, "end": quiet_end}
+    )
+
+
+@transaction.atomic
+def staff_group_set(
+    *, actor: User, robot: str, grid: Grid | None = None, community: Area | None = None
+) -> StaffGroup:
+    """Attach a robot (a name from LINLI_WECOM_ROBOTS) to a grid's or a community's
+    staff group, replacing the one it had."""
+    if robot not in robots():
+        raise ValidationError({"robot": [_("没有这个群机器人。")]})
+    group, created = StaffGroup.objects.update_or_create(
+        grid=grid, community=community, defaults={"robot": robot}
+    )
+    audit_record(actor=actor, action="create" if created else "update", obj=group, fields=["robot"])
+    return group
+
+
+@transaction.atomic
+def staff_group_remove(*, actor: User, group: StaffGroup) -> None:
+    audit_record(actor=actor, action="delete", obj=group)
+    group.delete()

@@ -14,12 +14,19 @@ class PrivacyConfig(AppConfig):
         # users is declared here, next to the mechanism.
         from linli.accounts.models import ApiToken, RoleAssignment
         from linli.core.models import AuditEvent
-        from linli.notifications.models import Notification
+        from linli.notifications.models import Delivery, Notification, Preference, QuietHours
         from linli.privacy.registry import declare_not_personal, register_personal_data
 
         register_personal_data(
             "accounts",
-            accounts={RoleAssignment: "user", ApiToken: "user", Notification: "user"},
+            accounts={
+                RoleAssignment: "user",
+                ApiToken: "user",
+                Notification: "user",
+                Delivery: "notification__user",
+                Preference: "user",
+                QuietHours: "user",
+            },
         )
         declare_not_personal(
             AuditEvent,

@@ -24,6 +24,7 @@ from linli.areas.models import Area
 from linli.core.audit import audit_record
 from linli.core.text import normalise_text
 from linli.core.validators import validate_phone
+from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify
 from linli.people.models import ConsentMethod, ConsentPurpose, Resident, age_on
 from linli.people.selectors import consent_active
@@ -533,6 +534,7 @@ def enrolment_withdraw(*, actor: User | None, enrolment: Enrolment) -> Enrolment
             text=_("%(child)s 已从候补转为正式报名:%(phase)s。")
             % {"child": waiting.child.name, "phase": str(waiting.phase)},
             link=reverse("programmes:mine"),
+            kind=NotificationKind.PROGRAMME,
         )
     return waiting
 
@@ -670,6 +672,7 @@ def raise_not_picked_up_alerts(*, now: dt.datetime | None = None) -> int:
             },
             link=reverse("programmes:day", kwargs={"pk": programme.pk}),
             urgent=True,
+            kind=NotificationKind.PROGRAMME,
         )
         attendance.alert_raised_at = now
         attendance.save(update_fields=["alert_raised_at"])
@@ -708,6 +711,7 @@ def incident_record(
             text=_("%(site)s 记录了与 %(child)s 有关的情况,请查看或联系站点。")
             % {"site": programme.site.name, "child": enrolment.child.name},
             link=reverse("programmes:mine"),
+            kind=NotificationKind.PROGRAMME,
         )
     return incident
 
@@ -730,6 +734,7 @@ def guardians_message(*, actor: User | None, programme: Programme, text: str) ->
         users=list(guardians),
         text=f"{programme.name}:{text}"[:300],
         link=reverse("programmes:mine"),
+        kind=NotificationKind.PROGRAMME,
     )
     audit_record(
         actor=actor, action="notify", obj=programme, fields=["text"], note=f"{len(sent)} 位家长"

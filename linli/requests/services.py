@@ -11,6 +11,7 @@ import datetime as dt
 import warnings
 from collections.abc import Sequence
 from io import BytesIO
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -27,6 +28,7 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind, area_label, grid_of
 from linli.core.audit import audit_record
 from linli.core.errors import InvalidTransition, NotPermitted
+from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
@@ -404,6 +406,14 @@ def request_reclassify(
     return request
 
 
+def _about(request: Request, kind: str) -> dict[str, Any]:
+    """Where a request's notification happened, and its kind (an urgent request's
+    assignment is news of an urgent request)."""
+    if request.urgent and kind == NotificationKind.ASSIGNMENT:
+        kind = NotificationKind.URGENT_REQUEST
+    return {"kind": kind, "grid": request.grid, "community": request.community}
+
+
 def _route(request: Request, *, at: dt.datetime) -> None:
     """Automatic routing: accept and assign to the grid's worker when the grid is known;
     otherwise leave it in the community's dispatch queue and tell the dispatchers."""
@@ -414,6 +424,7 @@ def _route(request: Request, *, at: dt.datetime) -> None:
             text=_("新诉求待派单:%(label)s") % {"label": _label(request)},
             link=_link(request),
             urgent=request.urgent,
+            **_about(request, NotificationKind.ASSIGNMENT),
         )
         return
     worker = workers[0]
@@ -450,6 +461,7 @@ def _route(request: Request, *, at: dt.datetime) -> None:
         % {"urgent": _("【紧急】") if request.urgent else "", "label": _label(request)},
         link=_link(request),
         urgent=request.urgent,
+        **_about(request, NotificationKind.ASSIGNMENT),
     )
     if request.urgent:
         # An emergency is never left to one phone: the community's duty staff hear too.
@@ -459,6 +471,7 @@ def _route(request: Request, *, at: dt.datetime) -> None:
             % {"label": _label(request), "name": worker},
             link=_link(request),
             urgent=True,
+            **_about(request, NotificationKind.URGENT_REQUEST),
         )
 
 
@@ -669,6 +682,7 @@ def _notify_after(request: Request, transition: Transition, *, actor: User) -> N
             text=_("诉求派给您:%(label)s") % {"label": label},
             link=link,
             urgent=request.urgent,
+            **_about(request, NotificationKind.ASSIGNMENT),
         )
     elif transition.name == "resolve":
         # The resolver may be staff too, but never verifies their own work.
@@ -676,22 +690,28 @@ def _notify_after(request: Request, transition: Transition, *, actor: User) -> N
             users=[u for u in dispatchers_for(request) if u.pk != actor.pk],
             text=_("诉求已办结,请核实:%(label)s") % {"label": label},
             link=link,
+            **_about(request, NotificationKind.REQUEST_UPDATE),
         )
         if reporter_user is not None:
             notify(
                 users=[reporter_user],
                 text=_("您反映的问题已办结,请评价:%(label)s") % {"label": label},
                 link=link,
+                kind=NotificationKind.REQUEST_UPDATE,
             )
     elif transition.name in {"rework", "reopen"} and request.assignee is not None:
         notify(
-            users=[request.assignee], text=_("诉求退回重办:%(label)s") % {"label": label}, link=link
+            users=[request.assignee],
+            text=_("诉求退回重办:%(label)s") % {"label": label},
+            link=link,
+            **_about(request, NotificationKind.ASSIGNMENT),
         )
     elif transition.name in {"close", "reject"} and reporter_user is not None:
         notify(
             users=[reporter_user],
             text=_("您反映的问题已%(what)s:%(label)s") % {"what": transition.label, "label": label},
             link=link,
+            kind=NotificationKind.REQUEST_UPDATE,
         )
 
 
@@ -819,6 +839,7 @@ def requests_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             text=_("诉求超期未办结:%(label)s") % {"label": _label(request)},
             link=_link(request),
             urgent=True,
+            **_about(request, NotificationKind.OVERDUE),
         )
     return len(pending)
 

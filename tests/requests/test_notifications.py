@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.db import transaction
-from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
-from linli.notifications.channels import configured_channels
-from linli.notifications.models import Notification
+from linli.notifications.models import Kind, Notification
 from linli.notifications.services import (
     notifications_mark_read,
     notify,
@@ -17,23 +14,6 @@ from linli.notifications.services import (
 )
 from linli.notifications.tasks import deliver
 from tests.cast import Cast, make_user
-
-SENT: list[tuple[int, str]] = []
-
-
-def recording_channel(notification: Notification) -> None:
-    """A channel for tests: remembers what it was asked to send."""
-    SENT.append((notification.user_id, notification.text))
-
-
-@pytest.fixture
-def recording(settings: Settings) -> Iterator[list[tuple[int, str]]]:
-    settings.LINLI_NOTIFICATION_CHANNELS = [f"{__name__}.recording_channel"]
-    configured_channels.cache_clear()
-    SENT.clear()
-    yield SENT
-    SENT.clear()
-    configured_channels.cache_clear()
 
 
 def test_notify_creates_one_in_app_message_per_active_user(cast: Cast) -> None:
@@ -77,31 +57,23 @@ def test_long_texts_are_cut_to_the_field(cast: Cast) -> None:
     assert Notification.objects.get().text == "长" * 300
 
 
-def test_delivery_runs_after_commit_and_marks_delivered_once(
-    cast: Cast,
-    recording: list[tuple[int, str]],
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+def test_delivery_runs_after_commit_and_is_planned_once(
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify(users=[cast.worker1, cast.staff], text="诉求超期未办结")
-        assert recording == []
         assert not Notification.objects.exclude(delivered_at=None).exists()
     assert len(callbacks) == 2
 
     for callback in callbacks:
         callback()  # the transaction commits: Huey (immediate in tests) delivers
 
-    assert sorted(recording) == sorted(
-        [(cast.worker1.pk, "诉求超期未办结"), (cast.staff.pk, "诉求超期未办结")]
-    )
     delivered = dict(Notification.objects.values_list("user_id", "delivered_at"))
     assert all(at is not None for at in delivered.values())
 
 
-def test_delivering_again_sends_nothing_and_keeps_the_first_time(
-    cast: Cast,
-    recording: list[tuple[int, str]],
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+def test_delivering_again_keeps_the_first_time(
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         (notification,) = notify(users=[cast.worker1], text="请核实")
@@ -113,7 +85,6 @@ def test_delivering_again_sends_nothing_and_keeps_the_first_time(
 
     notification.refresh_from_db()
     assert notification.delivered_at == first
-    assert recording == [(cast.worker1.pk, "请核实")]
 
 
 def _notify_then_fail(cast: Cast) -> None:
@@ -123,9 +94,7 @@ def _notify_then_fail(cast: Cast) -> None:
 
 
 def test_a_rolled_back_change_sends_nothing(
-    cast: Cast,
-    recording: list[tuple[int, str]],
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -134,39 +103,39 @@ def test_a_rolled_back_change_sends_nothing(
         _notify_then_fail(cast)
 
     assert callbacks == []
-    assert recording == []
     assert not Notification.objects.exists()
 
 
 def test_history_written_after_the_fact_stays_in_the_app(
-    cast: Cast,
-    recording: list[tuple[int, str]],
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks, without_external_delivery():
-        notify(users=[cast.worker1], text="三个月前的诉求")
+        (old,) = notify(users=[cast.worker1], text="三个月前的诉求")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(users=[cast.worker1], text="今天的诉求")
+        (new,) = notify(users=[cast.worker1], text="今天的诉求")
 
     assert callbacks == []
-    assert recording == [(cast.worker1.pk, "今天的诉求")]
-    assert Notification.objects.filter(user=cast.worker1).count() == 2
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.external, old.delivered_at) == (False, None)
+    assert new.delivered_at is not None
 
 
-def test_the_default_channel_logs_what_it_would_send(
+def test_the_default_sms_provider_logs_what_it_would_send(
     cast: Cast,
     caplog: pytest.LogCaptureFixture,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    configured_channels.cache_clear()
+    cast.worker1.phone = "13900001234"
+    cast.worker1.save(update_fields=["phone"])
     with (
         caplog.at_level("INFO", logger="linli.notifications"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        notify(users=[cast.worker1], text="日志渠道")
+        notify(users=[cast.worker1], text="日志渠道", kind=Kind.ASSIGNMENT)
 
-    assert f"notify {cast.worker1.pk}: 日志渠道" in caplog.messages
-    assert Notification.objects.get().delivered_at is not None
+    assert any(m.startswith("sms 1234 (") and m.endswith("日志渠道") for m in caplog.messages)
+    assert Notification.objects.get().deliveries.get().status == "sent"
 
 
 def test_marking_read_touches_only_the_users_own_unread_messages(cast: Cast) -> None:
