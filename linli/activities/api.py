@@ -450,7 +450,7 @@ def cancel_signup(request: HttpRequest, activity_id: int, payload: SignupIn) -> 
     )
 
 
-@router.put(
+@router.post(
     "/{activity_id}/served",
     response={200: ActivityDetailOut, **ERRORS},
     summary="登记各项服务人数",
