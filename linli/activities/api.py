@@ -212,6 +212,7 @@ def figures(
     summary="我可以报名的活动(居民)",
     description="调用者作为居民所在社区即将举办、面向本人的活动;不是登记居民为 404。",
 )
+@paginate(ApiPages, page_size=20, max_page_size=100)
 def list_mine(request: HttpRequest) -> Any:
     resident = own_resident(request_user(request))
     if resident is None:

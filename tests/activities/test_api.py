@@ -95,7 +95,7 @@ def test_create_open_sign_up_cancel_and_record_served(cast: Cast) -> None:
 
     # The elder signs herself up; staff sign up the neighbour, who waits for the one place.
     elder = _client(cast.resident_user)
-    assert [a["id"] for a in elder.get("/api/v1/activities/mine").json()] == [activity_id]
+    assert [a["id"] for a in elder.get("/api/v1/activities/mine").json()["items"]] == [activity_id]
     mine = elder.post(
         f"/api/v1/activities/{activity_id}/signups", {}, content_type="application/json"
     )
