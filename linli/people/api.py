@@ -57,6 +57,7 @@ from linli.people.services import (
     household_create,
     resident_create,
     resident_reveal,
+    resident_update,
 )
 
 router = Router(tags=["register"])
@@ -279,6 +280,63 @@ def create_resident(request: HttpRequest, payload: ResidentIn) -> Any:
         else None,
     )
     return Reply(201, _resident_detail(request, resident_get_for_user(user=user, pk=resident.pk)))
+
+
+class ResidentUpdateIn(Schema):
+    """Only the fields sent change; the rest keep their value (as the edit page keeps an
+    ID or phone number left empty)."""
+
+    name: str | None = Field(None, max_length=50)
+    alias: str | None = Field(None, max_length=50)
+    gender: Gender | None = None
+    birth_date: dt.date | None = None
+    id_number: str | None = Field(None, max_length=18)
+    phone: str | None = Field(None, max_length=20, description="空字符串即删除手机号")
+    household: int | None = Field(None, description="改到另一户")
+    area: int | None = Field(None, description="未登记住户时所属的社区、小区或楼栋")
+    relation_to_head: Relation | None = None
+    notes: str | None = Field(None, max_length=2000)
+
+
+@router.post(
+    "/residents/{resident_id}",
+    response={200: ResidentDetailOut, **ERRORS},
+    summary="修改一位居民的信息",
+    description="只改提交的字段;校验与修改页面相同。需要编辑名册的权限(范围外为 404)。",
+)
+def update_resident(request: HttpRequest, resident_id: int, payload: ResidentUpdateIn) -> Any:
+    user = request_user(request)
+    resident = resident_get_for_user(user=user, pk=resident_id, capability=Capability.REGISTER_EDIT)
+    household = resident.household
+    area = resident.area
+    if payload.household is not None:
+        household = household_get_for_user(
+            user=user, pk=payload.household, capability=Capability.REGISTER_EDIT
+        )
+    elif payload.area is not None:
+        household, area = None, get_object_or_404(register_places(user), pk=payload.area)
+    sent = payload.dict(exclude_unset=True)
+
+    def value(name: str) -> Any:
+        return sent[name] if sent.get(name) is not None else getattr(resident, name)
+
+    resident_update(
+        resident=resident,
+        actor=user,
+        data=ResidentData(
+            name=value("name"),
+            alias=value("alias"),
+            gender=value("gender"),
+            birth_date=value("birth_date"),
+            id_number=value("id_number"),
+            phone=value("phone"),
+            household=household,
+            relation_to_head=value("relation_to_head"),
+            notes=value("notes"),
+            area=area,
+        ),
+    )
+    return _resident_detail(request, resident_get_for_user(user=user, pk=resident.pk))
 
 
 # --- households ----------------------------------------------------------------------------

@@ -74,6 +74,13 @@ def test_search_households_and_registering(cast: Cast, client: Client) -> None:
     status, body = api.post("/api/v1/register/residents", payload)
     assert (status, body["code"]) == (422, "invalid")
     assert "id_number" in body["errors"]
+    # An edit changes only what is sent: the phone number stays.
+    elder_path = f"/api/v1/register/residents/{cast.elder.pk}"
+    status, edited = api.post(elder_path, {"notes": "独居,耳背", "alias": "王奶奶"})
+    assert (status, edited["notes"], edited["alias"]) == (200, "独居,耳背", "王奶奶")
+    cast.elder.refresh_from_db()
+    assert cast.elder.phone == "13812345678"
+    assert Api(client, cast.worker2).post(elder_path, {"notes": "x"})[0] == 404
     # Outside the editor's scope: grid 2's worker cannot use grid 1's unit.
     worker2 = Api(client, cast.worker2)
     assert worker2.post("/api/v1/register/households", {"unit": cast.unit1.pk, "room": "602"})[
