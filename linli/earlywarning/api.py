@@ -91,7 +91,7 @@ def get_warning(request: HttpRequest, warning_id: int) -> Any:
     "/{warning_id}/acknowledge",
     response={200: WarningOut, **ERRORS},
     summary="知悉预警",
-    description="记下谁在何时知悉;已关闭的预警不能再知悉(422)。",
+    description="记下谁在何时知悉;已知悉或已关闭的预警不能再知悉(422)。",
 )
 def acknowledge(request: HttpRequest, warning_id: int) -> Any:
     user = request_user(request)
