@@ -15,17 +15,23 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from linli.accounts.api import BearerTokenAuth
 from linli.accounts.api import router as accounts_router
 from linli.activities.api import router as activities_router  # activities (issue 14)
+from linli.areas.api import router as areas_router
 from linli.care.api import router as care_router
 from linli.core.api_errors import error_body, field_errors, invalid_detail
 from linli.core.errors import DomainError
 from linli.core.throttling import api_throttles, throttled_message
+from linli.earlywarning.api import router as warnings_router
 from linli.fieldwork.api import router as fieldwork_router
 
 # --- party work (issue 13) ---
 from linli.party.api import router as party_router
+from linli.people.api import grids_router
+from linli.people.api import router as register_router
 from linli.programmes.api import router as programmes_router
 from linli.requests.api import router as requests_router
+from linli.rosters.api import router as rosters_router
 from linli.surveys.api import router as surveys_router
+from linli.volunteers.api import router as volunteers_router
 
 api = NinjaAPI(
     title="邻里 Linli API",
@@ -41,6 +47,14 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", accounts_router)
+# issue 18 item 5: everything a page can do (areas, grids, the register, volunteers,
+# rosters, early warnings), through the same selectors and services as the pages.
+api.add_router("/areas", areas_router)
+api.add_router("/grids", grids_router)
+api.add_router("/register", register_router)
+api.add_router("/volunteers", volunteers_router)
+api.add_router("/rosters", rosters_router)
+api.add_router("/warnings", warnings_router)
 api.add_router("/requests", requests_router)
 api.add_router("/care", care_router)
 api.add_router("/fieldwork", fieldwork_router)

@@ -1,6 +1,10 @@
-"""``/api/v1/activities``: activities, check-in and figures — scoped like the pages.
+"""``/api/v1/activities``: activities, their life (create, open, hold, cancel), sign-up
+and cancelling, check-in, people served and figures — scoped like the pages and written
+through the same services.
 
 Staff see the activities of the communities in their scope; anything outside is a 404.
+A resident signs themselves up (no ``person``) for the activities of their community
+(``/activities/mine``); staff sign up whoever called (``person``), as on the page.
 """
 
 # No ``from __future__ import annotations``: ninja's ``paginate`` wrapper resolves the
@@ -9,33 +13,65 @@ Staff see the activities of the communities in their scope; anything outside is 
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status as Reply
 
-from linli.accounts.current import request_user
-from linli.activities.models import Activity, SignupStatus, Status
+from linli.accounts.current import request_user, require_capability
+from linli.accounts.selectors import scope_for
+from linli.activities.models import (
+    Activity,
+    ActivityKind,
+    Audience,
+    Signup,
+    SignupChannel,
+    SignupStatus,
+    Status,
+)
 from linli.activities.selectors import (
+    activities_for_resident,
     activity_figures,
     activity_get_for_user,
     activity_list,
     activity_served,
+    own_resident,
+    own_signup,
     people_served,
+    resident_activity_get,
 )
-from linli.activities.services import checkin
-from linli.areas.selectors import visible_areas
+from linli.activities.services import (
+    activity_create,
+    activity_transition,
+    checkin,
+    served_record,
+    signup_add,
+    signup_cancel,
+)
+from linli.areas.models import Grid
+from linli.areas.selectors import communities_in_scope, visible_areas
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
-from linli.core.dates import check_query_date
+from linli.core.dates import PlausibleDateTime, check_query_date
 from linli.core.roles import Capability
+from linli.core.scoping import subtree_condition
+from linli.organisations.models import Organisation
 from linli.people.selectors import visible_residents
+from linli.volunteers.models import Team
 
 router = Router(tags=["activities"])
 
 
-ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, type[ErrorOut]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class ActivityOut(Schema):
@@ -178,12 +214,29 @@ def figures(
 
 
 @router.get(
+    "/mine",
+    response={200: list[ActivityOut], **ERRORS},
+    summary="我可以报名的活动(居民)",
+    description="调用者作为居民所在社区即将举办、面向本人的活动;不是登记居民为 404。",
+)
+@paginate(ApiPages, page_size=20, max_page_size=100)
+def list_mine(request: HttpRequest) -> Any:
+    resident = own_resident(request_user(request))
+    if resident is None:
+        raise Http404
+    return [_out(a) for a in activities_for_resident(resident)]
+
+
+@router.get(
     "/{activity_id}",
     response={200: ActivityDetailOut, **ERRORS},
     summary="一次活动",
 )
 def activity_detail(request: HttpRequest, activity_id: int) -> Any:
-    activity = activity_get_for_user(user=request_user(request), pk=activity_id)
+    return activity_detail_out(activity_get_for_user(user=request_user(request), pk=activity_id))
+
+
+def activity_detail_out(activity: Activity) -> ActivityDetailOut:
     signups = activity.signups.exclude(status=SignupStatus.CANCELLED)
     base = _out(activity).dict()
     base["confirmed"] = signups.filter(status=SignupStatus.CONFIRMED).count()
@@ -220,3 +273,202 @@ def create_checkin(request: HttpRequest, activity_id: int, payload: CheckinIn) -
             activity_id=activity.pk, person_id=resident.pk, checked_in_at=signup.checked_in_at
         ),
     )
+
+
+# --- writes: the page's create, transition, sign-up, cancel and served forms -------------
+
+
+class ActivityIn(Schema):
+    community: int = Field(..., description="主办社区编号(本人可管理的)")
+    kind: str = Field(..., max_length=30, description="活动类型代码,如 clinic(义诊)")
+    title: str = Field(..., max_length=100)
+    starts_at: PlausibleDateTime = Field(..., description="不带时区时按北京时间理解")
+    ends_at: PlausibleDateTime
+    place: int | None = Field(None, description="活动地点:社区内的小区或楼栋编号,空为社区")
+    place_detail: str = Field("", max_length=100, description="如 社区服务站二楼")
+    organisers: list[int] = Field(default_factory=list, description="主办单位编号")
+    partners: list[int] = Field(default_factory=list, description="协办/共建单位编号")
+    team: int | None = Field(None, description="志愿服务队编号")
+    capacity: int | None = Field(None, ge=1, le=100_000, description="名额,空为不限")
+    audience: Audience = Audience.EVERYONE
+    audience_grid: int | None = Field(None, description="audience=grid 时面向的网格")
+    description: str = Field("", max_length=2000)
+
+
+class ActivityTransitionIn(Schema):
+    to: Status = Field(
+        ..., description="open 开始报名 / held 已举办 / summarised 已总结 / cancelled 取消"
+    )
+    reason: str = Field("", max_length=200, description="取消原因(取消时必填)")
+    summary: str = Field("", max_length=4000, description="活动总结(summarised 时必填)")
+
+
+class SignupIn(Schema):
+    person: int | None = Field(None, description="工作人员代报的居民编号;居民本人报名时不填")
+
+
+class SignupOut(Schema):
+    activity_id: int
+    person_id: int
+    status: SignupStatus = Field(
+        ..., description="confirmed 已报名 / waiting 候补 / cancelled 已取消"
+    )
+    promoted_person_id: int | None = Field(None, description="取消后递补上来的候补居民")
+
+
+class ServedIn(Schema):
+    counts: dict[str, int] = Field(
+        ..., description='服务项目 → 人数,如 {"测血压": 32};替换此前登记的人数'
+    )
+
+
+@router.post(
+    "",
+    response={201: ActivityDetailOut, **ERRORS},
+    summary="创建活动",
+    description="与创建活动页面相同的校验;新活动为「筹备中」,开始报名用 transitions。",
+)
+def create_activity(request: HttpRequest, payload: ActivityIn) -> Any:
+    require_capability(request, Capability.ACTIVITIES_MANAGE)
+    user = request_user(request)
+    communities = communities_in_scope(scope_for(user, Capability.ACTIVITIES_MANAGE))
+    community = get_object_or_404(communities, pk=payload.community)
+    places = visible_areas(user).filter(
+        subtree_condition([community.path]), kind__in=["community", "compound", "building"]
+    )
+    errors: dict[str, list[str]] = {}
+    kind = ActivityKind.objects.filter(active=True, code=payload.kind).first()
+    if kind is None:
+        errors["kind"] = [_("没有这个活动类型。")]
+    organisers = list(Organisation.objects.filter(pk__in=payload.organisers))
+    partners = list(Organisation.objects.filter(pk__in=payload.partners))
+    if len(organisers) != len(set(payload.organisers)):
+        errors["organisers"] = [_("没有这个单位。")]
+    if len(partners) != len(set(payload.partners)):
+        errors["partners"] = [_("没有这个单位。")]
+    if errors:
+        raise ValidationError(errors)
+    assert kind is not None
+    activity = activity_create(
+        actor=user,
+        community=community,
+        kind=kind,
+        title=payload.title,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        place=get_object_or_404(places, pk=payload.place) if payload.place else None,
+        place_detail=payload.place_detail,
+        organisers=organisers,
+        team=get_object_or_404(Team.objects.filter(community=community), pk=payload.team)
+        if payload.team
+        else None,
+        partners=partners,
+        capacity=payload.capacity,
+        audience=payload.audience,
+        audience_grid=get_object_or_404(
+            Grid.objects.filter(community=community), pk=payload.audience_grid
+        )
+        if payload.audience_grid
+        else None,
+        description=payload.description,
+    )
+    return Reply(201, activity_detail_out(activity_get_for_user(user=user, pk=activity.pk)))
+
+
+@router.post(
+    "/{activity_id}/transitions",
+    response={200: ActivityDetailOut, **ERRORS},
+    summary="改变活动状态:开始报名、已举办、已总结、取消",
+    description="不可能的状态变化为 422 并说明原因;标记为已举办时,参与的志愿者记入服务时长。",
+)
+def transition(request: HttpRequest, activity_id: int, payload: ActivityTransitionIn) -> Any:
+    user = request_user(request)
+    activity = activity_get_for_user(
+        user=user, pk=activity_id, capability=Capability.ACTIVITIES_MANAGE
+    )
+    activity_transition(
+        actor=user, activity=activity, to=payload.to, reason=payload.reason, summary=payload.summary
+    )
+    return activity_detail_out(activity_get_for_user(user=user, pk=activity.pk))
+
+
+def _resident_and_activity(
+    request: HttpRequest, activity_id: int, person: int | None
+) -> tuple[Activity, Any, str]:
+    """The activity and the resident a sign-up is about: the caller themselves (a
+    resident, within their community), or — for staff who manage the activity — a
+    resident of its community in their scope."""
+    user = request_user(request)
+    if person is None:
+        resident = own_resident(user)
+        if resident is None:
+            raise Http404
+        return (
+            resident_activity_get(resident=resident, pk=activity_id),
+            resident,
+            SignupChannel.SELF,
+        )
+    activity = activity_get_for_user(
+        user=user, pk=activity_id, capability=Capability.ACTIVITIES_MANAGE
+    )
+    residents = visible_residents(user).filter(area__path__startswith=activity.community.path)
+    return activity, get_object_or_404(residents, pk=person), SignupChannel.STAFF
+
+
+@router.post(
+    "/{activity_id}/signups",
+    response={201: SignupOut, **ERRORS},
+    summary="报名(居民本人,或工作人员代报)",
+    description="名额已满时进入候补(status=waiting),有人取消时自动递补;"
+    "不面向该居民或不在报名中为 422。",
+)
+def create_signup(request: HttpRequest, activity_id: int, payload: SignupIn) -> Any:
+    activity, resident, channel = _resident_and_activity(request, activity_id, payload.person)
+    signup: Signup = signup_add(
+        actor=request_user(request), activity=activity, resident=resident, channel=channel
+    )
+    return Reply(
+        201,
+        SignupOut(
+            activity_id=activity.pk,
+            person_id=resident.pk,
+            status=SignupStatus(signup.status),
+            promoted_person_id=None,
+        ),
+    )
+
+
+@router.post(
+    "/{activity_id}/signups/cancel",
+    response={200: SignupOut, **ERRORS},
+    summary="取消报名(居民本人,或工作人员代为取消)",
+    description="没有有效的报名为 404;取消后候补的第一位自动递补。",
+)
+def cancel_signup(request: HttpRequest, activity_id: int, payload: SignupIn) -> Any:
+    activity, resident, _channel = _resident_and_activity(request, activity_id, payload.person)
+    signup = own_signup(activity, resident)
+    if signup is None:
+        raise Http404
+    promoted = signup_cancel(actor=request_user(request), signup=signup)
+    return SignupOut(
+        activity_id=activity.pk,
+        person_id=resident.pk,
+        status=SignupStatus.CANCELLED,
+        promoted_person_id=promoted.resident_id if promoted is not None else None,
+    )
+
+
+@router.post(
+    "/{activity_id}/served",
+    response={200: ActivityDetailOut, **ERRORS},
+    summary="登记各项服务人数",
+    description="活动举办后才能登记(否则 422);每次提交替换此前登记的人数。",
+)
+def record_served(request: HttpRequest, activity_id: int, payload: ServedIn) -> Any:
+    user = request_user(request)
+    activity = activity_get_for_user(
+        user=user, pk=activity_id, capability=Capability.ACTIVITIES_MANAGE
+    )
+    counts = {name[:30]: count for name, count in payload.counts.items()}
+    served_record(actor=user, activity=activity, counts=counts)
+    return activity_detail_out(activity_get_for_user(user=user, pk=activity.pk))

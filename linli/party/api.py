@@ -1,4 +1,5 @@
-"""``/api/v1/party``: party members, theme party days and figures, scoped like the pages.
+"""``/api/v1/party``: party organisations, members, theme party days and figures — read
+only, scoped like the pages.
 
 Only party-work roles see anything (a grid worker their grid's group); a record outside
 the caller's scope is a 404.
@@ -9,26 +10,29 @@ the caller's scope is a 404.
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from linli.accounts.current import request_user
+from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import scope_for
 from linli.areas.models import Area
-from linli.core.api_pagination import ApiPages
+from linli.core.api_pagination import ApiPages, pages_of
 from linli.core.api_schemas import ErrorOut
 from linli.core.roles import Capability
+from linli.organisations.models import Organisation
 from linli.party.models import PartyDay, PartyMember
 from linli.party.selectors import (
     default_period,
     member_get_for_user,
     member_list,
+    organisation_get_for_user,
     party_day_get_for_user,
     party_day_list,
     party_figures,
+    visible_organisations,
 )
 
 router = Router(tags=["party"])
@@ -112,6 +116,67 @@ def _day_out(day: PartyDay) -> PartyDayOut:
         members_present=day.members_present.count(),
         residents_present=day.residents_present,
     )
+
+
+class PartyOrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(..., description="党委、党总支、党支部、网格党小组等")
+    parent_id: int | None = Field(None, description="上级党组织")
+    area: str | None = Field(None, description="所在区域")
+    grid: str | None = Field(None, description="网格党小组的网格")
+    member_count: int = Field(..., description="在册党员数")
+
+
+def _organisation_outs(
+    request: HttpRequest, organisations: list[Organisation]
+) -> list[PartyOrganisationOut]:
+    return [
+        PartyOrganisationOut(
+            id=o.pk,
+            name=o.name,
+            kind=o.kind,
+            parent_id=o.parent_id,
+            area=o.area.name if o.area else None,
+            grid=o.grid.name if o.grid else None,
+            member_count=getattr(o, "member_count", 0),
+        )
+        for o in organisations
+    ]
+
+
+def _with_member_count(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    return organisations.annotate(
+        member_count=Count("party_members", filter=Q(party_members__active=True))
+    )
+
+
+@router.get(
+    "/organisations",
+    response={200: list[PartyOrganisationOut], 401: ErrorOut, 403: ErrorOut},
+    summary="党组织(本人范围内)",
+    description="党委、党支部、网格党小组,按类型和名称排列;`parent_id` 连成组织树。",
+)
+@paginate(pages_of(_organisation_outs), page_size=50, max_page_size=200)
+def list_organisations(request: HttpRequest) -> QuerySet[Organisation]:
+    require_capability(request, Capability.PARTY_VIEW)
+    return _with_member_count(visible_organisations(request_user(request))).order_by(
+        "kind", "name", "pk"
+    )
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    response={200: PartyOrganisationOut, 404: ErrorOut},
+    summary="一个党组织",
+)
+def get_organisation(request: HttpRequest, organisation_id: int) -> PartyOrganisationOut:
+    organisation = organisation_get_for_user(user=request_user(request), pk=organisation_id)
+    counted = _with_member_count(
+        Organisation.objects.filter(pk=organisation.pk).select_related("area", "grid")
+    ).get()
+    (out,) = _organisation_outs(request, [counted])
+    return out
 
 
 @router.get("/members", response=list[MemberOut], summary="党员(本人范围内)")

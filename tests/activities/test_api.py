@@ -63,3 +63,71 @@ def test_outsiders_get_404(cast: Cast) -> None:
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_create_open_sign_up_cancel_and_record_served(cast: Cast) -> None:
+    from linli.activities.models import Status
+    from linli.activities.services import activity_transition
+
+    staff = _client(cast.staff)
+    starts_at = timezone.now() + dt.timedelta(days=3)
+    response = staff.post(
+        "/api/v1/activities",
+        {
+            "community": cast.community.pk,
+            "kind": "clinic",
+            "title": "秋季义诊",
+            "starts_at": starts_at.isoformat(),
+            "ends_at": (starts_at + dt.timedelta(hours=2)).isoformat(),
+            "capacity": 1,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    activity_id = response.json()["id"]
+    assert response.json()["status"] == "planned"
+    opened = staff.post(
+        f"/api/v1/activities/{activity_id}/transitions",
+        {"to": "open"},
+        content_type="application/json",
+    )
+    assert opened.json()["status"] == "open"
+
+    # The elder signs herself up; staff sign up the neighbour, who waits for the one place.
+    elder = _client(cast.resident_user)
+    assert [a["id"] for a in elder.get("/api/v1/activities/mine").json()["items"]] == [activity_id]
+    mine = elder.post(
+        f"/api/v1/activities/{activity_id}/signups", {}, content_type="application/json"
+    )
+    assert (mine.status_code, mine.json()["status"]) == (201, "confirmed")
+    waiting = staff.post(
+        f"/api/v1/activities/{activity_id}/signups",
+        {"person": cast.neighbour.pk},
+        content_type="application/json",
+    )
+    assert waiting.json()["status"] == "waiting"
+    cancelled = elder.post(
+        f"/api/v1/activities/{activity_id}/signups/cancel", {}, content_type="application/json"
+    )
+    assert cancelled.json()["promoted_person_id"] == cast.neighbour.pk
+    assert Signup.objects.get(resident=cast.neighbour).status == "confirmed"
+
+    # People served only once it is held; a grid-2 worker cannot touch grid 1's activity.
+    served = {"counts": {"测血压": 12, "测血糖": 8}}
+    too_early = staff.post(
+        f"/api/v1/activities/{activity_id}/served", served, content_type="application/json"
+    )
+    assert too_early.status_code == 422
+    held = clinic(cast, starts_in=-dt.timedelta(hours=1), title="昨日义诊")
+    activity_transition(actor=None, activity=held, to=Status.HELD)
+    recorded = staff.post(
+        f"/api/v1/activities/{held.pk}/served", served, content_type="application/json"
+    )
+    assert recorded.status_code == 200, recorded.content
+    assert recorded.json()["people_served"] == 12
+    bad = staff.post(
+        f"/api/v1/activities/{activity_id}/transitions",
+        {"to": "summarised"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422

@@ -382,3 +382,17 @@ def test_residents_and_volunteers_have_no_party_navigation(cast: Cast, party: Pa
     assert reverse("party:tree") not in client.get("/").content.decode()
     role_assign(actor=None, user=cast.volunteer_user, role=Role.STAFF, area=cast.community)
     assert reverse("party:tree") in client.get("/").content.decode()
+
+
+def test_api_party_organisations_are_scoped(cast: Cast, party: PartyCast) -> None:
+    _token, secret = api_token_create(user=cast.worker2, name="t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    names = [o["name"] for o in client.get("/api/v1/party/organisations").json()["items"]]
+    assert party.group2.name in names
+    assert party.group1.name not in names
+    assert client.get(f"/api/v1/party/organisations/{party.group1.pk}").status_code == 404
+    _token, secret = api_token_create(user=cast.staff, name="t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    group = client.get(f"/api/v1/party/organisations/{party.group1.pk}").json()
+    assert (group["parent_id"], group["grid"]) == (party.branch.pk, cast.grid1.name)
+    assert group["member_count"] >= 1

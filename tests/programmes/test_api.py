@@ -6,8 +6,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from linli.accounts.services import role_assign
 from linli.core.models import AuditEvent
-from tests.cast import Cast
+from linli.core.roles import Role
+from linli.programmes.models import Enrolment
+from tests.cast import Cast, make_user
 from tests.programmes.support import build_summer, enrol_child
 from tests.requests.test_api import Api
 
@@ -59,3 +62,29 @@ def test_outsiders_get_404_and_leaders_only_figures(cast: Cast, client: Client) 
     assert body["programmes"] == 1
     assert body["children"] == 1
     assert "李小雨" not in str(body)
+
+
+def test_a_guardian_enrols_their_child_through_the_api(cast: Cast, client: Client) -> None:
+    summer = build_summer(cast)
+    user = make_user("lijianjun", "李建军")
+    role_assign(actor=None, user=user, role=Role.RESIDENT, area=cast.community)
+    cast.neighbour.user = user
+    cast.neighbour.save(update_fields=["user"])
+    guardian = Api(client, user)
+    offered = guardian.get("/api/v1/programmes/open")[1]["items"]
+    assert [p["id"] for p in offered] == [summer.programme.pk]
+    body = {
+        "phase": summer.phase.pk,
+        "child": summer.child.pk,
+        "guardian_relation": "父亲",
+        "consent": True,
+        "pickups": [{"name": "张桂兰", "relation": "奶奶", "phone": "13700002222"}],
+    }
+    path = f"/api/v1/programmes/{summer.programme.pk}/enrolments"
+    status, enrolment = guardian.post(path, body)
+    assert (status, enrolment["status"]) == (201, "enrolled"), enrolment
+    assert Enrolment.objects.get().guardian == cast.neighbour
+    mine = guardian.get("/api/v1/programmes/mine")[1]["items"]
+    assert [(e["child"], e["pickups"]) for e in mine] == [(summer.child.name, ["张桂兰(奶奶)"])]
+    # The elder's household has no such child: not found.
+    assert Api(client, cast.resident_user).post(path, body)[0] == 404

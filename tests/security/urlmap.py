@@ -253,6 +253,14 @@ BY_PARAMETER: dict[str, Fill] = {
     # summer programmes API
     "programme_id": lambda w: _summer(w).programme.pk,
     "enrolment_id": lambda w: _summer_enrolment(w).pk,
+    # the complete API (issue 18 item 5): grid 1's place, people and records
+    "area_id": lambda w: w.cast.building1.pk,
+    "grid_id": lambda w: w.cast.grid1.pk,
+    "resident_id": lambda w: w.cast.elder.pk,
+    "household_id": lambda w: w.cast.household1.pk,
+    "volunteer_id": lambda w: w.volunteer.pk,
+    "warning_id": lambda w: w.warning.pk,
+    "organisation_id": lambda w: _party(w).group1.pk,
     # fieldwork API
     "visit_id": lambda w: w.sink_down_visit.pk,
     "patrol_id": lambda w: w.patrol.pk,
