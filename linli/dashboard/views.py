@@ -21,9 +21,8 @@ from linli.core.roles import Capability
 from linli.core.spreadsheets import Sheet, xlsx_bytes
 from linli.dashboard import selectors
 from linli.dashboard.selectors import Dashboard
-from linli.requests.figures import PlaceChoice, request_figures
+from linli.requests.figures import PlaceChoice
 from linli.requests.figures_views import quick_ranges
-from linli.requests.selectors import visible_requests
 
 PERIODS = ("month", "last_month", "six_months", "year")
 KINDS = ("area", "grid")
@@ -107,26 +106,22 @@ def chart(request: HttpRequest, kind: str, pk: int, name: str) -> HttpResponse:
     if name not in CHARTS:
         raise Http404
     _period_key, start, end, _links = _period(request)
-    now = timezone.now()
-    requests = visible_requests(request.user)
-    place = choice.place
+    allowed = {c.key for c in selectors.dashboard_places(request.user)}
+    blocks = selectors.request_blocks(
+        choice.place, allowed, start=start, end=end, now=timezone.now(), with_rates=name == "rates"
+    )
     if name == "trend":
-        trend = selectors.request_trend(
-            requests, place, start=start, end=end, now=now, with_rates=False
-        )
+        trend = blocks.trend
         png = charts.bar_chart(_("诉求件数(按类别)"), trend.labels, trend.counts, stacked=True)
     elif name == "rates":
-        trend = selectors.request_trend(requests, place, start=start, end=end, now=now)
-        png = charts.line_chart(_("三率与按期办结率(%)"), trend.labels, trend.rates)
+        png = charts.line_chart(_("三率与按期办结率(%)"), blocks.trend.labels, blocks.trend.rates)
     elif name == "status":
-        figures = request_figures(requests, place=place, start=start, end=end, now=now)
-        rows = [r for r in figures.by_status if r.count]
+        rows = [r for r in blocks.figures.by_status if r.count]
         png = charts.bar_chart(
             _("诉求状态"), [r.label for r in rows], {_("件数"): [r.count for r in rows]}
         )
     else:
-        allowed = {c.key for c in selectors.dashboard_places(request.user)}
-        children = selectors.child_rows(requests, place, allowed, start=start, end=end, now=now)
+        children = blocks.children
         png = charts.bar_chart(
             _("下级诉求与超期"),
             [c.label for c in children],
