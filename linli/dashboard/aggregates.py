@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,39 +229,103 @@ def build_through() -> dt.date | None:
     return build.through if build else None
 
 
-def _decided(row: DailyFigure, now: dt.datetime) -> bool:
-    """Whether the clock-dependent counts of a stored row are known without counting."""
-    open_straddles = (
-        row.status in OPEN
-        and row.due_min is not None
-        and row.due_max is not None
-        and row.due_min < now <= row.due_max
-    )
-    answer_straddles = (
-        row.unresponded > 0
-        and row.unresponded_due_min is not None
-        and row.unresponded_due_max is not None
-        and row.unresponded_due_min <= now < row.unresponded_due_max
-    )
-    return not (open_straddles or answer_straddles)
+NO_DAY = dt.date(2000, 1, 1)  # the bucket of cells counted over all days (grain "all")
 
 
-def _stored_cell(row: DailyFigure, path: str, kind: str, now: dt.datetime) -> Cell:
-    overdue = (
-        row.total if row.status in OPEN and row.due_max is not None and row.due_max < now else 0
+def _straddling(now: dt.datetime) -> Q:
+    """Stored rows whose clock-dependent counts are not known from their deadlines: some
+    of their open requests are overdue now and some not, or some of their unanswered
+    requests are due a response now and some not. Their days are counted live."""
+    return Q(status__in=list(OPEN), due_min__lt=now, due_max__gte=now) | Q(
+        unresponded__gt=0, unresponded_due_min__lte=now, unresponded_due_max__gt=now
     )
-    due = (
-        row.unresponded
-        if row.unresponded_due_max is not None and row.unresponded_due_max <= now
-        else 0
-    )
-    return Cell(
-        area_path=path,
-        area_kind=kind,
-        overdue=overdue,
-        response_due_unanswered=due,
-        **{f: getattr(row, f) for f in STORED},
-    )
+
+
+def _bucket(day: dt.date, grain: str) -> dt.date:
+    if grain == "month":
+        return day.replace(day=1)
+    return NO_DAY if grain == "all" else day
+
+
+def _rebucket(cells_: Iterable[Cell], grain: str) -> list[Cell]:
+    if grain == "day":
+        return list(cells_)
+    merged: dict[tuple[object, ...], Cell] = {}
+    for cell in cells_:
+        cell = replace(cell, day=_bucket(cell.day, grain))
+        k = (cell.day, cell.area_id, cell.grid_id, cell.category_id, cell.status)
+        merged[k] = _merge(merged[k], cell) if k in merged else cell
+    return list(merged.values())
+
+
+SUMMED = [
+    "total",
+    "responded",
+    "responded_on_time",
+    "unresponded",
+    "resolved",
+    "resolved_on_time",
+    "escalated",
+    "reopened",
+    "rated",
+    "feedback_resolved",
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+]
+
+
+def _stored_cells(rows: QuerySet[DailyFigure], now: dt.datetime, grain: str) -> list[Cell]:
+    """Stored rows summed in the database per bucket (day, month or all), place, grid,
+    category and status, with the clock-dependent counts decided by the deadlines."""
+    keys = ["area_id", "grid_id", "category_id", "status"]
+    if grain in ("day", "month"):
+        keys.insert(0, grain)
+    sums: dict[str, Any] = {f"sum_{name}": Sum(name) for name in SUMMED}
+    sums["sum_overdue"] = Sum("total", filter=Q(status__in=list(OPEN), due_max__lt=now))
+    sums["sum_due"] = Sum("unresponded", filter=Q(unresponded_due_max__lte=now))
+    result = []
+    grouped = list(rows.order_by().values(*keys).annotate(**sums))
+    areas = {
+        a["id"]: a
+        for a in Area.objects.filter(pk__in={r["area_id"] for r in grouped}).values(
+            "id", "path", "kind"
+        )
+    }
+    for row in grouped:
+        day = row.get("day") or row.get("month") or NO_DAY
+        if isinstance(day, dt.datetime):  # pragma: no cover - backends returning datetimes
+            day = day.date()
+        result.append(
+            Cell(
+                day=day,
+                area_id=row["area_id"],
+                area_path=areas[row["area_id"]]["path"],
+                area_kind=areas[row["area_id"]]["kind"],
+                grid_id=row["grid_id"],
+                category_id=row["category_id"],
+                status=row["status"],
+                overdue=int(row["sum_overdue"] or 0),
+                response_due_unanswered=int(row["sum_due"] or 0),
+                **{name: int(row[f"sum_{name}"] or 0) for name in SUMMED},  # type: ignore[arg-type]
+            )
+        )
+    return result
+
+
+def in_place(cell: Cell, place: Place) -> bool:
+    """Whether ``cell`` counts for ``place`` (as :func:`place_condition` says)."""
+    if isinstance(place, Grid):
+        return cell.grid_id == place.pk
+    return cell.area_path.startswith(place.path)
+
+
+def _live_condition(place: Place) -> Q:
+    """:func:`place_condition` as an ``IN (areas under the path)`` subquery, so the
+    database walks the submission-time index rather than joining every request."""
+    if isinstance(place, Grid):
+        return Q(grid=place)
+    return Q(location_id__in=Area.objects.filter(path__startswith=place.path).values("pk"))
 
 
 def _stored_condition(place: Place) -> Q:
@@ -277,9 +341,11 @@ def cells(
     end: dt.date | None,
     now: dt.datetime,
     open_only: bool = False,
+    grain: str = "day",
 ) -> list[Cell]:
     """The cells of ``place`` for submission days ``start`` ≤ day < ``end`` (None: no
-    bound), exact as of ``now``."""
+    bound), exact as of ``now``, per day, per month (``day`` is the month's first) or over
+    all days (``grain="all"``)."""
     through = build_through()
     result: list[Cell] = []
     live_days: set[dt.date] = set()
@@ -290,13 +356,11 @@ def cells(
             rows = rows.filter(day__gte=start)
         if open_only:
             rows = rows.filter(status__in=list(OPEN))
-        pending: list[tuple[DailyFigure, str, str]] = []
-        for row in rows.annotate(path=F("area__path"), kind=F("area__kind")):
-            pending.append((row, row.path, row.kind))
-            if not _decided(row, now):
-                live_days.add(row.day)
-        result = [_stored_cell(r, p, k, now) for r, p, k in pending if r.day not in live_days]
-    live = Request.objects.filter(place_condition(place))
+        live_days = set(rows.filter(_straddling(now)).values_list("day", flat=True).distinct())
+        if live_days:
+            rows = rows.exclude(day__in=live_days)
+        result = _stored_cells(rows, now, grain)
+    live = Request.objects.filter(_live_condition(place))
     if open_only:
         live = live.filter(status__in=list(OPEN))
     spans: list[Q] = []
@@ -315,12 +379,18 @@ def cells(
     ]
     if spans:
         if not spans[0]:  # no bound at all: every request of the place
-            result += live_cells(live, now)
+            result += _rebucket(live_cells(live, now), grain)
         else:
+            # A bounded window holds few requests (today's, a straddling day's): count
+            # them all and keep the place's cells, rather than let the database walk
+            # every request of the place.
             window = spans[0]
             for span in spans[1:]:
                 window = window | span
-            result += live_cells(live.filter(window), now)
+            # (No status filter either: the database would walk the open-status index.)
+            recent = live_cells(Request.objects.filter(window), now)
+            mine = [c for c in recent if in_place(c, place) and (c.is_open or not open_only)]
+            result += _rebucket(mine, grain)
     return result
 
 
@@ -328,7 +398,10 @@ def cells(
 
 
 def _rows(cells_: Iterable[Cell]) -> list[DailyFigure]:
-    return [DailyFigure(**{f: getattr(c, f) for f in STORED}) for c in cells_]
+    return [
+        DailyFigure(month=c.day.replace(day=1), **{f: getattr(c, f) for f in STORED})
+        for c in cells_
+    ]
 
 
 def refresh_day(day: dt.date) -> int:

@@ -23,6 +23,7 @@ from linli.requests.models import Category
 
 class DailyFigure(models.Model):
     day = models.DateField(_("日期"))
+    month = models.DateField(_("月份"))  # the day's month (its first day), to sum by month
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     grid = models.ForeignKey(
         Grid, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -62,6 +63,7 @@ class DailyFigure(models.Model):
             models.Index(fields=["day"]),
             models.Index(fields=["status", "day"]),
             models.Index(fields=["grid", "day"]),
+            models.Index(fields=["month"]),
         ]
 
     def __str__(self) -> str:

@@ -378,6 +378,38 @@ def care_coverage(user: AnyUser, place: Place, *, now: dt.datetime) -> CareCover
 
 
 @dataclass(frozen=True)
+class CarePeriod:
+    """Care over a period (work reports): counts only, no health value."""
+
+    plans: int  # elderly with an active care plan now
+    visits_done: int  # visits recorded in the period
+    visits_due: int  # the active plans' visits per week over the period's weeks
+    alerts_raised: int  # alerts raised in the period
+    alerts_open: int  # alerts not closed now
+    living_alone_without_plan: int
+
+
+def care_period(user: AnyUser, place: Place, *, start: dt.date, end: dt.date) -> CarePeriod | None:
+    """Care of ``place`` for ``start`` ≤ day < ``end``; None when the user may not see care."""
+    if Capability.CARE_VIEW not in capabilities_of(user):
+        return None
+    since, until = local_day_start(start), local_day_start(end)
+    plans = visible_plans(user).filter(_resident_in(place), active=True)
+    per_week = int(plans.aggregate(n=Sum("visits_per_week"))["n"] or 0)
+    alerts = visible_alerts(user).filter(_resident_in(place))
+    return CarePeriod(
+        plans=plans.count(),
+        visits_done=visible_visits(user)
+        .filter(_resident_in(place), visited_at__gte=since, visited_at__lt=until)
+        .count(),
+        visits_due=round(per_week * (end - start).days / 7),
+        alerts_raised=alerts.filter(created_at__gte=since, created_at__lt=until).count(),
+        alerts_open=alerts.exclude(status=AlertStatus.CLOSED).count(),
+        living_alone_without_plan=care_gaps(user).filter(_resident_in(place, "")).count(),
+    )
+
+
+@dataclass(frozen=True)
 class VolunteerFigures:
     volunteers: int
     serving: int  # volunteers with service recorded in the period
@@ -428,7 +460,15 @@ class SurveyRow:
     dimensions: list[tuple[str, object]]  # 获得感 … → mean score (1–5) or None
 
 
-def survey_rows(user: AnyUser, place: Place) -> list[SurveyRow] | None:
+def survey_rows(
+    user: AnyUser,
+    place: Place,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[SurveyRow] | None:
+    """The last surveys of ``place`` (per grid on a grid); with a period, those open at
+    some time in it (published before its end, not closed before its start)."""
     if Capability.SURVEYS_VIEW not in capabilities_of(user):
         return None
     if isinstance(place, Grid):
@@ -437,12 +477,12 @@ def survey_rows(user: AnyUser, place: Place) -> list[SurveyRow] | None:
         inside = Q(community=place.get_parent())
     else:
         inside = Q(community__path__startswith=place.path)
-    surveys = (
-        visible_surveys(user)
-        .filter(inside)
-        .exclude(status=Survey.Status.DRAFT)
-        .order_by("-pk")[:SURVEYS_SHOWN]
-    )
+    chosen = visible_surveys(user).filter(inside).exclude(status=Survey.Status.DRAFT)
+    if start is not None and end is not None:
+        chosen = chosen.filter(opened_at__lt=local_day_start(end)).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=local_day_start(start))
+        )
+    surveys = chosen.order_by("-pk")[:SURVEYS_SHOWN]
     rows = []
     for survey in surveys:
         results = survey_results(survey)
@@ -529,12 +569,6 @@ class RequestBlocks:
     heat: HeatTable
 
 
-def _in_place(cell: aggregates.Cell, place: Place) -> bool:
-    if isinstance(place, Grid):
-        return cell.grid_id == place.pk
-    return cell.area_path.startswith(place.path)
-
-
 def request_blocks(
     place: Place,
     allowed: set[str],
@@ -544,15 +578,17 @@ def request_blocks(
     now: dt.datetime,
     with_rates: bool = True,
 ) -> RequestBlocks:
-    period = aggregates.cells(place, start=start, end=end, now=now)
-    opened = aggregates.cells(place, start=None, end=None, now=now, open_only=True)
+    daily = (end - start).days <= DAILY_TREND_MAX_DAYS
+    grain = "day" if daily else "month"
+    period = aggregates.cells(place, start=start, end=end, now=now, grain=grain)
+    opened = aggregates.cells(place, start=None, end=None, now=now, open_only=True, grain="all")
     figures = aggregates.figures(
         place, start=start, end=end, now=now, period=period, open_cells=opened
     )
     children = []
     for child in children_of(place):
-        mine = [c for c in period if _in_place(c, child)]
-        open_mine = [c for c in opened if _in_place(c, child)]
+        mine = [c for c in period if aggregates.in_place(c, child)]
+        open_mine = [c for c in opened if aggregates.in_place(c, child)]
         children.append(
             ChildRow(
                 label=child.name,
