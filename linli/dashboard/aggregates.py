@@ -41,7 +41,6 @@ from linli.requests.figures import (
     Rate,
     RequestFigures,
     local_day_start,
-    place_condition,
 )
 from linli.requests.models import Category, Feedback, Mediation, Request, Satisfaction
 from linli.requests.workflow import OPEN_STATUSES, Status
@@ -202,23 +201,21 @@ def live_cells(requests: QuerySet[Request], now: dt.datetime) -> list[Cell]:
     return list(merged.values())
 
 
+MERGE_SUMS = [
+    f.name
+    for f in fields(Cell)
+    if f.type in ("int", int) and f.name not in {"area_id", "grid_id", "category_id"}
+]
+MERGE_BOUNDS = [f.name for f in fields(Cell) if f.name.endswith(("_min", "_max"))]
+
+
 def _merge(a: Cell, b: Cell) -> Cell:
-    def low(x: dt.datetime | None, y: dt.datetime | None) -> dt.datetime | None:
-        return min(v for v in (x, y) if v is not None) if (x or y) else None
-
-    def high(x: dt.datetime | None, y: dt.datetime | None) -> dt.datetime | None:
-        return max(v for v in (x, y) if v is not None) if (x or y) else None
-
-    changes: dict[str, object] = {}
-    for f in fields(Cell):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if f.name.endswith("_min"):
-            changes[f.name] = low(x, y)
-        elif f.name.endswith("_max"):
-            changes[f.name] = high(x, y)
-        elif isinstance(x, int) and f.name not in {"area_id", "grid_id", "category_id"}:
-            changes[f.name] = x + y
-    return replace(a, **changes)  # type: ignore[arg-type]
+    changes: dict[str, Any] = {name: getattr(a, name) + getattr(b, name) for name in MERGE_SUMS}
+    for name in MERGE_BOUNDS:
+        values = [v for v in (getattr(a, name), getattr(b, name)) if v is not None]
+        pick = min if name.endswith("_min") else max
+        changes[name] = pick(values) if values else None
+    return replace(a, **changes)
 
 
 # --- stored cells ----------------------------------------------------------------------------
@@ -394,6 +391,36 @@ def cells(
     return result
 
 
+def period_and_open_cells(
+    place: Place, *, start: dt.date, end: dt.date, now: dt.datetime, grain: str
+) -> tuple[list[Cell], list[Cell]]:
+    """``cells(place, start, end, grain)`` and the open cells of every day (grain
+    "all"), sharing one live count of the days the table does not decide."""
+    through = build_through()
+    if through is None:
+        return (
+            cells(place, start=start, end=end, now=now, grain=grain),
+            cells(place, start=None, end=None, now=now, open_only=True, grain="all"),
+        )
+    stored = DailyFigure.objects.filter(_stored_condition(place), day__lt=through)
+    live_days = set(stored.filter(_straddling(now)).values_list("day", flat=True).distinct())
+    decided = stored.exclude(day__in=live_days) if live_days else stored
+    period: list[Cell] = []
+    if start < through:
+        period = _stored_cells(decided.filter(day__gte=start, day__lt=end), now, grain)
+    opened = _stored_cells(decided.filter(status__in=list(OPEN)), now, "all")
+    window = Q(submitted_at__gte=local_day_start(through))
+    for day in sorted(live_days):
+        window |= Q(
+            submitted_at__gte=local_day_start(day),
+            submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
+        )
+    recent = [c for c in live_cells(Request.objects.filter(window), now) if in_place(c, place)]
+    period += _rebucket([c for c in recent if start <= c.day < end], grain)
+    opened += _rebucket([c for c in recent if c.is_open], "all")
+    return period, opened
+
+
 # --- keeping the table fresh -----------------------------------------------------------------
 
 
@@ -498,10 +525,15 @@ def figures(
     present = [pk for pk, n in per_category.items() if pk is not None and n]
     categories = Category.objects.filter(Q(is_active=True) | Q(pk__in=present))
     since, until = local_day_start(start), local_day_start(end)
+    # From the mediations (few) to their requests, not from every request of the place.
+    inside = (
+        Q(request__grid=place)
+        if isinstance(place, Grid)
+        else Q(request__location__path__startswith=place.path)
+    )
     disputes = Mediation.objects.filter(
-        request__in=Request.objects.filter(
-            place_condition(place), category__code=DISPUTE_CATEGORY
-        ).values("pk"),
+        inside,
+        request__category__code=DISPUTE_CATEGORY,
         concluded_at__gte=since,
         concluded_at__lt=until,
     ).aggregate(

@@ -580,8 +580,9 @@ def request_blocks(
 ) -> RequestBlocks:
     daily = (end - start).days <= DAILY_TREND_MAX_DAYS
     grain = "day" if daily else "month"
-    period = aggregates.cells(place, start=start, end=end, now=now, grain=grain)
-    opened = aggregates.cells(place, start=None, end=None, now=now, open_only=True, grain="all")
+    period, opened = aggregates.period_and_open_cells(
+        place, start=start, end=end, now=now, grain=grain
+    )
     figures = aggregates.figures(
         place, start=start, end=end, now=now, period=period, open_cells=opened
     )
