@@ -216,12 +216,15 @@ def _sheets(d: Dashboard) -> list[Sheet]:
         other += [
             [_("活动场次(不含取消)"), d.activities.total],
             [_("已举办"), d.activities.held],
+            [_("签到人次"), d.activities.participants],
             [_("服务人次"), d.activities.people_served],
         ]
     if d.party is not None:
         other += [
             [_("主题党日(计划)"), d.party.days_planned],
             [_("主题党日(已开展)"), d.party.days_held],
+            [_("党日收集的问题(提出)"), d.party.concerns_raised],
+            [_("党日收集的问题(已解决)"), d.party.concerns_resolved],
         ]
     if d.fieldwork is not None:
         other += [
@@ -242,7 +245,14 @@ def _sheets(d: Dashboard) -> list[Sheet]:
         sheets.append(
             Sheet(
                 title=_("民意调查"),
-                header=[_("调查"), _("状态"), _("邀请户数"), _("答卷"), _("答卷率(%)")],
+                header=[
+                    _("调查"),
+                    _("状态"),
+                    _("邀请户数"),
+                    _("答卷"),
+                    _("答卷率(%)"),
+                    _("平均分(1–5)"),
+                ],
                 rows=[
                     [
                         s.title,
@@ -250,6 +260,7 @@ def _sheets(d: Dashboard) -> list[Sheet]:
                         s.invited,
                         s.answered,
                         None if s.rate is None else str(s.rate),
+                        ";".join(f"{n} {'—' if v is None else v}" for n, v in s.dimensions),
                     ]
                     for s in d.surveys
                 ],
