@@ -6,9 +6,9 @@ Not a test: timings depend on the machine. Run it against a scratch database:
     LINLI_DATA_DIR=/tmp/linli-bench uv run python bench/dashboard.py --requests 30000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_bench uv run python bench/dashboard.py
 
-``--live`` times the blocks counted live (no daily figures); without it the nightly rebuild
-runs first (and is timed). It migrates the database it is given and adds the test cast (tests/cast.py) plus
-``--requests`` copies of one filed request, spread over the past year, the categories and
+``--live`` times the blocks counted live (no daily figures); without it the nightly
+rebuild runs first (and is timed). It migrates the database it is given and adds the test
+cast (tests/cast.py) plus ``--requests`` copies of one filed request, spread over the past year, the categories and
 both buildings, a fifth of them still open (so overdue counts have work to do).
 """
 
