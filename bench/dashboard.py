@@ -8,8 +8,9 @@ Not a test: timings depend on the machine. Run it against a scratch database:
 
 ``--live`` times the blocks counted live (no daily figures); without it the nightly
 rebuild runs first (and is timed). It migrates the database it is given and adds the test
-cast (tests/cast.py) plus ``--requests`` copies of one filed request, spread over the past year, the categories and
-both buildings, a fifth of them still open (so overdue counts have work to do).
+cast (tests/cast.py) plus ``--requests`` copies of one filed request, spread over the past
+year, the categories and both buildings, a fifth of them still open (so overdue counts have
+work to do).
 """
 
 from __future__ import annotations
