@@ -256,19 +256,22 @@ def test_a_grid_report_carries_care_and_survey_results(cast: Cast, tmp_path: Pat
         survey_open,
     )
 
-    file_request(cast, category_code="sanitation", at=local(2026, 11, 3, 9))
-    file_request(cast, cast.building2, category_code="sanitation", at=local(2026, 11, 4, 9))
-    consent_record(actor=None, resident=cast.elder, purpose=ConsentPurpose.HEALTH)
-    care_plan_save(actor=cast.staff, resident=cast.elder, visits_per_week=2, primary_volunteer=None)
-    for day in (5, 12):
-        visit_log(
-            actor=cast.worker1,
-            resident=cast.elder,
-            services=["blood_pressure"],
-            visited_at=local(2026, 11, day, 10),
-            readings=Readings(bp_systolic=190, bp_diastolic=110),
-            note="血压偏高",
+    with time_machine.travel(local(2026, 11, 20, 9), tick=False):
+        file_request(cast, category_code="sanitation", at=local(2026, 11, 3, 9))
+        file_request(cast, cast.building2, category_code="sanitation", at=local(2026, 11, 4, 9))
+        consent_record(actor=None, resident=cast.elder, purpose=ConsentPurpose.HEALTH)
+        care_plan_save(
+            actor=cast.staff, resident=cast.elder, visits_per_week=2, primary_volunteer=None
         )
+        for day in (5, 12):
+            visit_log(
+                actor=cast.worker1,
+                resident=cast.elder,
+                services=["blood_pressure"],
+                visited_at=local(2026, 11, day, 10),
+                readings=Readings(bp_systolic=190, bp_diastolic=110),
+                note="血压偏高",
+            )
     with time_machine.travel(local(2026, 11, 10, 9), tick=False):
         survey = survey_create(actor=cast.staff, community=cast.community, title="居民满意度")
         survey_apply_template(actor=cast.staff, survey=survey)
