@@ -28,6 +28,7 @@ from linli.areas.selectors import ancestor_paths, area_labels
 from linli.care.models import AlertStatus
 from linli.care.selectors import care_gaps, visible_alerts, visible_plans, visible_visits
 from linli.core.roles import Capability
+from linli.dashboard import aggregates
 from linli.earlywarning.models import WarningKind
 from linli.earlywarning.selectors import warning_list
 from linli.fieldwork.selectors import FieldworkFigures, fieldwork_figures
@@ -42,7 +43,6 @@ from linli.requests.figures import (
     request_figures,
 )
 from linli.requests.models import Request
-from linli.requests.selectors import visible_requests
 from linli.requests.workflow import OPEN_STATUSES
 from linli.surveys.models import Survey
 from linli.surveys.selectors import survey_results, visible_surveys
@@ -378,6 +378,38 @@ def care_coverage(user: AnyUser, place: Place, *, now: dt.datetime) -> CareCover
 
 
 @dataclass(frozen=True)
+class CarePeriod:
+    """Care over a period (work reports): counts only, no health value."""
+
+    plans: int  # elderly with an active care plan now
+    visits_done: int  # visits recorded in the period
+    visits_due: int  # the active plans' visits per week over the period's weeks
+    alerts_raised: int  # alerts raised in the period
+    alerts_open: int  # alerts not closed now
+    living_alone_without_plan: int
+
+
+def care_period(user: AnyUser, place: Place, *, start: dt.date, end: dt.date) -> CarePeriod | None:
+    """Care of ``place`` for ``start`` ≤ day < ``end``; None when the user may not see care."""
+    if Capability.CARE_VIEW not in capabilities_of(user):
+        return None
+    since, until = local_day_start(start), local_day_start(end)
+    plans = visible_plans(user).filter(_resident_in(place), active=True)
+    per_week = int(plans.aggregate(n=Sum("visits_per_week"))["n"] or 0)
+    alerts = visible_alerts(user).filter(_resident_in(place))
+    return CarePeriod(
+        plans=plans.count(),
+        visits_done=visible_visits(user)
+        .filter(_resident_in(place), visited_at__gte=since, visited_at__lt=until)
+        .count(),
+        visits_due=round(per_week * (end - start).days / 7),
+        alerts_raised=alerts.filter(created_at__gte=since, created_at__lt=until).count(),
+        alerts_open=alerts.exclude(status=AlertStatus.CLOSED).count(),
+        living_alone_without_plan=care_gaps(user).filter(_resident_in(place, "")).count(),
+    )
+
+
+@dataclass(frozen=True)
 class VolunteerFigures:
     volunteers: int
     serving: int  # volunteers with service recorded in the period
@@ -428,7 +460,15 @@ class SurveyRow:
     dimensions: list[tuple[str, object]]  # 获得感 … → mean score (1–5) or None
 
 
-def survey_rows(user: AnyUser, place: Place) -> list[SurveyRow] | None:
+def survey_rows(
+    user: AnyUser,
+    place: Place,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[SurveyRow] | None:
+    """The last surveys of ``place`` (per grid on a grid); with a period, those open at
+    some time in it (published before its end, not closed before its start)."""
     if Capability.SURVEYS_VIEW not in capabilities_of(user):
         return None
     if isinstance(place, Grid):
@@ -437,12 +477,12 @@ def survey_rows(user: AnyUser, place: Place) -> list[SurveyRow] | None:
         inside = Q(community=place.get_parent())
     else:
         inside = Q(community__path__startswith=place.path)
-    surveys = (
-        visible_surveys(user)
-        .filter(inside)
-        .exclude(status=Survey.Status.DRAFT)
-        .order_by("-pk")[:SURVEYS_SHOWN]
-    )
+    chosen = visible_surveys(user).filter(inside).exclude(status=Survey.Status.DRAFT)
+    if start is not None and end is not None:
+        chosen = chosen.filter(opened_at__lt=local_day_start(end)).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=local_day_start(start))
+        )
+    surveys = chosen.order_by("-pk")[:SURVEYS_SHOWN]
     rows = []
     for survey in surveys:
         results = survey_results(survey)
@@ -513,6 +553,134 @@ def warning_rows(user: AnyUser, place: Place) -> list[WarningRow]:
     return rows
 
 
+# --- the same blocks from the daily pre-aggregate (what the page reads) ------------------
+
+
+@dataclass(frozen=True)
+class RequestBlocks:
+    """The request blocks of a place, read from the daily cells (:mod:`.aggregates`):
+    equal to :func:`request_figures`, :func:`child_rows`, :func:`request_trend` and
+    :func:`building_heat` over every request of the place (tests/dashboard compare them)."""
+
+    figures: RequestFigures
+    escalated_now: int
+    children: list[ChildRow]
+    trend: Trend
+    heat: HeatTable
+
+
+def request_blocks(
+    place: Place,
+    allowed: set[str],
+    *,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    with_rates: bool = True,
+) -> RequestBlocks:
+    daily = (end - start).days <= DAILY_TREND_MAX_DAYS
+    grain = "day" if daily else "month"
+    period, opened = aggregates.period_and_open_cells(
+        place, start=start, end=end, now=now, grain=grain
+    )
+    figures = aggregates.figures(
+        place, start=start, end=end, now=now, period=period, open_cells=opened
+    )
+    children = []
+    for child in children_of(place):
+        mine = [c for c in period if aggregates.in_place(c, child)]
+        open_mine = [c for c in opened if aggregates.in_place(c, child)]
+        children.append(
+            ChildRow(
+                label=child.name,
+                kind_label=_("网格") if isinstance(child, Grid) else child.kind_label,
+                url=place_url(child) if place_key(child) in allowed else "",
+                total=sum(c.total for c in mine),
+                open_now=sum(c.total for c in open_mine),
+                overdue_now=sum(c.overdue for c in open_mine),
+                escalated_now=sum(c.escalated for c in open_mine),
+            )
+        )
+    return RequestBlocks(
+        figures=figures,
+        escalated_now=sum(c.escalated for c in opened),
+        children=children,
+        trend=_trend_from_cells(period, start=start, end=end, with_rates=with_rates),
+        heat=_heat_from_cells(period, place),
+    )
+
+
+def _trend_from_cells(
+    period: list[aggregates.Cell], *, start: dt.date, end: dt.date, with_rates: bool
+) -> Trend:
+    daily = (end - start).days <= DAILY_TREND_MAX_DAYS
+    if daily:
+        steps = [start + dt.timedelta(days=n) for n in range((end - start).days)]
+        labels = [f"{d.month}/{d.day}" for d in steps]
+    else:
+        steps = _month_starts(start, end)
+        labels = [f"{d.year % 100:02d}年{d.month}月" for d in steps]
+    index = {d: i for i, d in enumerate(steps)}
+    names = aggregates.category_names()
+    per_step: dict[int, list[aggregates.Cell]] = defaultdict(list)
+    counts: dict[str, list[int]] = {}
+    for cell in sorted(period, key=lambda c: names.get(c.category_id, (0, ""))):
+        position = index.get(cell.day if daily else cell.day.replace(day=1))
+        if position is None or not cell.total:
+            continue
+        per_step[position].append(cell)
+        name = names.get(cell.category_id, (0, _("未分类")))[1]
+        counts.setdefault(name, [0] * len(steps))[position] += cell.total
+    rates: dict[str, list[float]] = {}
+    if with_rates and not daily:
+        labels_of = {
+            "response": _("响应率"),
+            "resolution": _("解决率"),
+            "satisfaction": _("满意率"),
+            "on_time": _("按期办结率"),
+        }
+        rates = {label: [] for label in labels_of.values()}
+        for i in range(len(steps)):
+            month_rates = aggregates.rates_of(per_step.get(i, []))
+            for key, label in labels_of.items():
+                percent = month_rates[key].percent
+                rates[label].append(float(percent) if percent is not None else 0.0)
+    return Trend(
+        step="day" if daily else "month",
+        labels=labels,
+        categories=list(counts),
+        counts=counts,
+        rates=rates,
+    )
+
+
+def _heat_from_cells(period: list[aggregates.Cell], place: Place) -> HeatTable:
+    buildings = {b.path: b for b in _buildings_in(place)}
+    if not buildings:
+        return HeatTable(categories=[], rows=[])
+    names = aggregates.category_names()
+    table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    order: dict[str, int] = {}
+    for cell in period:
+        if cell.area_kind != AreaKind.BUILDING or cell.area_path not in buildings or not cell.total:
+            continue
+        sort_order, name = names.get(cell.category_id, (0, _("未分类")))
+        order[name] = sort_order
+        table[cell.area_path][name] += cell.total
+    categories = sorted(order, key=lambda c: (order[c], c))
+    labels = area_labels(table.keys(), top_kind=AreaKind.COMPOUND)
+    rows = [
+        (
+            labels.get(path, buildings[path].name),
+            [counts.get(c, 0) for c in categories],
+            sum(counts.values()),
+        )
+        for path, counts in table.items()
+    ]
+    rows.sort(key=lambda r: (-r[2], r[0]))
+    return HeatTable(categories=categories, rows=rows[:HEAT_ROWS])
+
+
 # --- the whole page --------------------------------------------------------------------------
 
 
@@ -561,7 +729,6 @@ def dashboard_for_user(
     now = now or timezone.now()
     place = choice.place
     allowed = {c.key for c in dashboard_places(user)}
-    requests = visible_requests(user)
     caps = capabilities_of(user)
     area = _area_for_app_figures(place)
     last = end - dt.timedelta(days=1)
@@ -571,20 +738,17 @@ def dashboard_for_user(
         fieldwork = fieldwork_figures(user, start=start, end=last, area=area)
         if isinstance(place, Grid):
             grid_patrols = next((n for g, n in fieldwork.patrols_per_grid if g == place), 0)
+    blocks = request_blocks(place, allowed, start=start, end=end, now=now)
     return Dashboard(
         choice=choice,
         start=start,
         end=end,
         crumbs=breadcrumb(place, allowed),
-        figures=request_figures(requests, place=place, start=start, end=end, now=now),
-        escalated_now=requests.filter(
-            place_condition(place),
-            status__in=list(OPEN_STATUSES),
-            escalated_at__isnull=False,
-        ).count(),
-        children=child_rows(requests, place, allowed, start=start, end=end, now=now),
-        trend=request_trend(requests, place, start=start, end=end, now=now),
-        heat=building_heat(requests, place, start=start, end=end),
+        figures=blocks.figures,
+        escalated_now=blocks.escalated_now,
+        children=blocks.children,
+        trend=blocks.trend,
+        heat=blocks.heat,
         care=care_coverage(user, place, now=now),
         volunteers=volunteer_figures(user, place, start=start, end=end),
         activities=activity_figures(user=user, area=area, start=start, end=last)

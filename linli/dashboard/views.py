@@ -21,9 +21,8 @@ from linli.core.roles import Capability
 from linli.core.spreadsheets import Sheet, xlsx_bytes
 from linli.dashboard import selectors
 from linli.dashboard.selectors import Dashboard
-from linli.requests.figures import PlaceChoice, request_figures
+from linli.requests.figures import PlaceChoice
 from linli.requests.figures_views import quick_ranges
-from linli.requests.selectors import visible_requests
 
 PERIODS = ("month", "last_month", "six_months", "year")
 KINDS = ("area", "grid")
@@ -107,26 +106,22 @@ def chart(request: HttpRequest, kind: str, pk: int, name: str) -> HttpResponse:
     if name not in CHARTS:
         raise Http404
     _period_key, start, end, _links = _period(request)
-    now = timezone.now()
-    requests = visible_requests(request.user)
-    place = choice.place
+    allowed = {c.key for c in selectors.dashboard_places(request.user)}
+    blocks = selectors.request_blocks(
+        choice.place, allowed, start=start, end=end, now=timezone.now(), with_rates=name == "rates"
+    )
     if name == "trend":
-        trend = selectors.request_trend(
-            requests, place, start=start, end=end, now=now, with_rates=False
-        )
+        trend = blocks.trend
         png = charts.bar_chart(_("诉求件数(按类别)"), trend.labels, trend.counts, stacked=True)
     elif name == "rates":
-        trend = selectors.request_trend(requests, place, start=start, end=end, now=now)
-        png = charts.line_chart(_("三率与按期办结率(%)"), trend.labels, trend.rates)
+        png = charts.line_chart(_("三率与按期办结率(%)"), blocks.trend.labels, blocks.trend.rates)
     elif name == "status":
-        figures = request_figures(requests, place=place, start=start, end=end, now=now)
-        rows = [r for r in figures.by_status if r.count]
+        rows = [r for r in blocks.figures.by_status if r.count]
         png = charts.bar_chart(
             _("诉求状态"), [r.label for r in rows], {_("件数"): [r.count for r in rows]}
         )
     else:
-        allowed = {c.key for c in selectors.dashboard_places(request.user)}
-        children = selectors.child_rows(requests, place, allowed, start=start, end=end, now=now)
+        children = blocks.children
         png = charts.bar_chart(
             _("下级诉求与超期"),
             [c.label for c in children],
@@ -221,12 +216,15 @@ def _sheets(d: Dashboard) -> list[Sheet]:
         other += [
             [_("活动场次(不含取消)"), d.activities.total],
             [_("已举办"), d.activities.held],
+            [_("签到人次"), d.activities.participants],
             [_("服务人次"), d.activities.people_served],
         ]
     if d.party is not None:
         other += [
             [_("主题党日(计划)"), d.party.days_planned],
             [_("主题党日(已开展)"), d.party.days_held],
+            [_("党日收集的问题(提出)"), d.party.concerns_raised],
+            [_("党日收集的问题(已解决)"), d.party.concerns_resolved],
         ]
     if d.fieldwork is not None:
         other += [
@@ -247,7 +245,14 @@ def _sheets(d: Dashboard) -> list[Sheet]:
         sheets.append(
             Sheet(
                 title=_("民意调查"),
-                header=[_("调查"), _("状态"), _("邀请户数"), _("答卷"), _("答卷率(%)")],
+                header=[
+                    _("调查"),
+                    _("状态"),
+                    _("邀请户数"),
+                    _("答卷"),
+                    _("答卷率(%)"),
+                    _("平均分(1–5)"),
+                ],
                 rows=[
                     [
                         s.title,
@@ -255,6 +260,7 @@ def _sheets(d: Dashboard) -> list[Sheet]:
                         s.invited,
                         s.answered,
                         None if s.rate is None else str(s.rate),
+                        ";".join(f"{n} {'—' if v is None else v}" for n, v in s.dimensions),
                     ]
                     for s in d.surveys
                 ],

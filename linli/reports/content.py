@@ -19,15 +19,16 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import AnyUser
 from linli.activities.models import Status as ActivityStatus
 from linli.activities.selectors import activities_in, activity_figures, people_served
-from linli.areas.models import Area, AreaKind
+from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import ancestor_paths
+from linli.dashboard.selectors import care_period, survey_rows
 from linli.earlywarning.selectors import visible_warnings
 from linli.fieldwork.selectors import fieldwork_figures
 from linli.party.models import PartyDayConcern
@@ -206,10 +207,19 @@ def _hours(delta: dt.timedelta) -> str:
     return _("%(h)s小时") % {"h": hours.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)}
 
 
-def notable_cases(user: AnyUser, area: Area, period: Period, *, limit: int = 3) -> list[str]:
-    """Short sentences about the period's notable cases, no resident named."""
+def place_name(place: Area | Grid) -> str:
+    """「和平社区」, or 「和平社区第1网格」 for a grid."""
+    return f"{place.community.name}{place.name}" if isinstance(place, Grid) else place.name
+
+
+def notable_cases(
+    user: AnyUser, place: Area | Grid, period: Period, *, limit: int = 3
+) -> list[str]:
+    """Short sentences about the period's notable cases, no resident named. A grid's
+    activities and party days are its community's."""
     since, until = local_day_start(period.start), local_day_start(period.end)
-    requests = visible_requests(user).filter(place_condition(area))
+    requests = visible_requests(user).filter(place_condition(place))
+    area = place.community if isinstance(place, Grid) else place
     cases: list[str] = []
 
     mediations = (
@@ -296,15 +306,18 @@ def _date(value: dt.datetime | None) -> str:
 
 
 def build_report(
-    user: AnyUser, area: Area, period: Period, *, now: dt.datetime | None = None
+    user: AnyUser, place: Area | Grid, period: Period, *, now: dt.datetime | None = None
 ) -> ReportContent:
-    """The draft report of ``area`` for ``period`` as ``user`` may see it."""
+    """The draft report of ``place`` (a town, community, compound or grid) for ``period``
+    as ``user`` may see it. A grid's activities, party days and sink-down are its
+    community's (the report says so)."""
+    area = place.community if isinstance(place, Grid) else place
     before = period.previous()
     prev = before.label_after(period)
     label = period.short_label
 
-    req = figures_for_user(user, area, period.start, period.end, now=now)
-    req_before = figures_for_user(user, area, before.start, before.end, now=now)
+    req = figures_for_user(user, place, period.start, period.end, now=now)
+    req_before = figures_for_user(user, place, before.start, before.end, now=now)
     resolved_now = sum(r.count for r in req.by_status if r.key in RESOLVED)
     resolved_before = sum(r.count for r in req_before.by_status if r.key in RESOLVED)
 
@@ -314,8 +327,11 @@ def build_report(
     party_before = party_figures(user=user, area=area, start=before.start, end=before.last_day)
     field_now = fieldwork_figures(user, start=period.start, end=period.last_day, area=area)
     field_before = fieldwork_figures(user, start=before.start, end=before.last_day, area=area)
-    warnings = _warnings_raised(user, area, period)
-    warnings_before = _warnings_raised(user, area, before)
+    warnings = _warnings_raised(user, place, period)
+    warnings_before = _warnings_raised(user, place, before)
+    care = care_period(user, place, start=period.start, end=period.end)
+    care_before = care_period(user, place, start=before.start, end=before.end)
+    surveys = survey_rows(user, place, start=period.start, end=period.end)
 
     unit_req, unit_times, unit_people = _("件"), _("次"), _("人")
     tables = [
@@ -382,6 +398,81 @@ def build_report(
             ],
         ),
     ]
+    care_text = _("无权查看关爱数据,本节从略。")
+    if care is not None and care_before is not None:
+        tables.append(
+            Table(
+                "care",
+                _("关爱走访"),
+                [
+                    _count_row(
+                        _("有关爱计划的老人"), care.plans, care_before.plans, prev, unit_people
+                    ),
+                    _count_row(
+                        _("已走访"), care.visits_done, care_before.visits_done, prev, unit_times
+                    ),
+                    FigureRow(
+                        _("应走访(按计划)"), str(care.visits_due), str(care_before.visits_due), ""
+                    ),
+                    _count_row(
+                        _("关爱预警"), care.alerts_raised, care_before.alerts_raised, prev, _("条")
+                    ),
+                    FigureRow(_("当前未关闭的关爱预警"), str(care.alerts_open), "", ""),
+                    FigureRow(
+                        _("独居老人尚无关爱计划"), str(care.living_alone_without_plan), "", ""
+                    ),
+                ],
+            )
+        )
+        care_text = _(
+            "%(label)s共有%(plans)s位老人纳入关爱计划,按计划应走访%(due)s次,实际走访%(done)s次"
+            "%(change)s;新发关爱预警%(raised)s条,目前未关闭%(open)s条。"
+        ) % {
+            "label": label,
+            "plans": care.plans,
+            "due": care.visits_due,
+            "done": care.visits_done,
+            "change": _comma(
+                count_change(care.visits_done, care_before.visits_done, prev, unit_times)
+            ),
+            "raised": care.alerts_raised,
+            "open": care.alerts_open,
+        }
+        if care.living_alone_without_plan:
+            care_text += _("另有%(n)s位独居老人尚无关爱计划。") % {
+                "n": care.living_alone_without_plan
+            }
+    surveys_text = _("无权查看民意调查,本节从略。")
+    if surveys is not None:
+        rows = []
+        sentences = []
+        for survey in surveys:
+            rate = "—" if survey.rate is None else f"{survey.rate}%"
+            scores = [(d, v) for d, v in survey.dimensions if v is not None]
+            score_text = "、".join(f"{d}{v}" for d, v in scores)
+            rows.append(
+                FigureRow(
+                    survey.title,
+                    _("%(answered)s/%(invited)s户,答卷率%(rate)s")
+                    % {"answered": survey.answered, "invited": survey.invited, "rate": rate},
+                    score_text,
+                    survey.status,
+                )
+            )
+            sentence = _(
+                "「%(title)s」邀请%(invited)s户,收回答卷%(answered)s份(答卷率%(rate)s)"
+            ) % {
+                "title": survey.title,
+                "invited": survey.invited,
+                "answered": survey.answered,
+                "rate": rate,
+            }
+            if scores:
+                sentence += _(",平均得分(满分5分):%(scores)s") % {"scores": score_text}
+            sentences.append(sentence + _("。"))
+        if rows:
+            tables.append(Table("surveys", _("民意调查(答卷/得分/状态)"), rows))
+        surveys_text = "".join(sentences) if sentences else _("本期没有进行中的民意调查。")
 
     summary = _(
         "%(label)s共受理居民诉求%(total)s件,办结%(resolved)s件,按期办结率%(on_time)s%(on_time_change)s;"
@@ -431,12 +522,12 @@ def build_report(
         "patrols": field_now.patrols,
         "warnings": warnings,
     }
-    cases = notable_cases(user, area, period)
+    cases = notable_cases(user, place, period)
     cases_text = "\n".join(cases) if cases else _("本期无典型案例。")
 
     return ReportContent(
-        title=_("%(area)s%(period)s工作报告") % {"area": area.name, "period": period.label},
-        area_name=area.name,
+        title=_("%(area)s%(period)s工作报告") % {"area": place_name(place), "period": period.label},
+        area_name=place_name(place),
         period_key=period.key,
         period_label=period.label,
         previous_label=prev,
@@ -445,7 +536,9 @@ def build_report(
             Section("summary", _("一、诉求办理"), summary),
             Section("activities", _("二、活动与志愿服务"), activities_text),
             Section("party", _("三、党建引领与干部下沉"), party_text),
-            Section("cases", _("四、典型案例"), cases_text),
+            Section("care", _("四、关爱走访"), care_text),
+            Section("surveys", _("五、民意调查"), surveys_text),
+            Section("cases", _("六、典型案例"), cases_text),
         ],
         by_category=[(r.label, r.count) for r in req.by_category],
     )
@@ -455,11 +548,12 @@ def _comma(change: str) -> str:
     return f",{change}" if change else ""
 
 
-def _warnings_raised(user: AnyUser, area: Area, period: Period) -> int:
-    """Early warnings raised in the period at places within ``area``."""
+def _warnings_raised(user: AnyUser, place: Area | Grid, period: Period) -> int:
+    """Early warnings raised in the period at places within ``place``."""
     since, until = local_day_start(period.start), local_day_start(period.end)
-    return (
-        visible_warnings(user)
-        .filter(raised_at__gte=since, raised_at__lt=until, area__path__startswith=area.path)
-        .count()
+    inside = (
+        Q(grid=place) | Q(area__grid=place)
+        if isinstance(place, Grid)
+        else Q(area__path__startswith=place.path)
     )
+    return visible_warnings(user).filter(inside, raised_at__gte=since, raised_at__lt=until).count()

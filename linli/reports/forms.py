@@ -4,10 +4,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from linli.areas.models import Area
 from linli.reports.content import ReportContent
 from linli.reports.periods import Period, parse_period
 
@@ -15,11 +13,9 @@ from linli.reports.periods import Period, parse_period
 class ReportChoiceForm(forms.Form):
     """Which area and period to draft a report for."""
 
-    area = forms.ModelChoiceField(
-        label=_("区域"),
-        queryset=Area.objects.none(),
-        to_field_name="code",
-        empty_label=None,
+    area = forms.ChoiceField(
+        label=_("区域或网格"),
+        choices=[],
         error_messages={"invalid_choice": _("请选择您辖区内的区域"), "required": _("请选择区域")},
     )
     period = forms.CharField(
@@ -29,11 +25,11 @@ class ReportChoiceForm(forms.Form):
         error_messages={"required": _("请填写报告期")},
     )
 
-    def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["area"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = areas
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = places
 
     def clean_period(self) -> Period:
         value = str(self.cleaned_data.get("period") or "")

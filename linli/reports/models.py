@@ -15,6 +15,15 @@ class FiledReport(models.Model):
     area = models.ForeignKey(
         "areas.Area", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+"
     )
+    # A grid's report: ``area`` is the grid's community (so the same scope sees it).
+    grid = models.ForeignKey(
+        "areas.Grid",
+        verbose_name=_("网格"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     period_kind = models.CharField(_("报告期类型"), max_length=10, choices=[(k, k) for k in KINDS])
     period_key = models.CharField(_("报告期"), max_length=10)
     period_start = models.DateField(_("开始日期"))

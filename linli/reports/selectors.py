@@ -7,9 +7,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import AnyUser, scope_for
-from linli.areas.models import Area, AreaKind
+from linli.areas.models import Area, AreaKind, Grid
 from linli.core.roles import Capability
-from linli.core.scoping import apply_scope
+from linli.core.scoping import apply_scope, scope_condition
 from linli.reports.models import FiledReport
 
 REPORT_AREA_KINDS = (AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND)
@@ -42,3 +42,30 @@ def report_get_for_user(*, user: AnyUser, pk: int) -> FiledReport:
     if report is None:
         raise Http404(_("没有这份报告"))
     return report
+
+
+def report_grids(user: AnyUser) -> QuerySet[Grid]:
+    """The grids within the user's reporting scope."""
+    scope = scope_for(user, Capability.REPORTS_FILE)
+    condition = scope_condition(scope, area_path="community__path", grid="pk")
+    if condition is None:
+        return Grid.objects.none()
+    return Grid.objects.filter(condition).select_related("community").order_by("code")
+
+
+def report_places(user: AnyUser) -> list[tuple[str, str]]:
+    """(code, label) of every town, community, compound and grid the user may report on."""
+    places = [(a.code, a.name) for a in report_areas(user)]
+    places += [(g.code, f"{g.community.name}{g.name}") for g in report_grids(user)]
+    return places
+
+
+def report_place_get(*, user: AnyUser, code: str) -> Area | Grid:
+    """The area or grid with ``code`` in the user's reporting scope, else a 404."""
+    area = report_areas(user).filter(code=code).first()
+    if area is not None:
+        return area
+    grid = report_grids(user).filter(code=code).first()
+    if grid is None:
+        raise Http404(_("没有这个区域"))
+    return grid

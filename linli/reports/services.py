@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
-from linli.areas.models import Area
+from linli.areas.models import Area, Grid
 from linli.core.audit import audit_record
 from linli.core.text import normalise_text
 from linli.reports.content import ReportContent
@@ -26,6 +26,7 @@ def report_file(
     period: Period,
     content: ReportContent,
     texts: dict[str, str],
+    grid: Grid | None = None,
 ) -> FiledReport:
     """Keep the report as filed: the computed figures with the sections' text as edited.
 
@@ -47,6 +48,7 @@ def report_file(
         raise ValidationError(errors)
     report = FiledReport.objects.create(
         area=area,
+        grid=grid,
         period_kind=period.kind,
         period_key=period.key,
         period_start=period.start,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linli.accounts.current import request_user, require_capability
+from linli.areas.models import Grid
 from linli.core.pagination import paginate
 from linli.core.roles import Capability
 from linli.reports.content import ReportContent, build_report
@@ -21,9 +22,9 @@ from linli.reports.forms import ReportChoiceForm, ReportTextForm
 from linli.reports.periods import month_of
 from linli.reports.render import report_docx, report_pdf, report_xlsx
 from linli.reports.selectors import (
-    report_area_get,
-    report_areas,
     report_get_for_user,
+    report_place_get,
+    report_places,
     visible_reports,
 )
 from linli.reports.services import report_file, report_generated
@@ -41,9 +42,12 @@ FORMATS = {
 @login_required
 def report_index_view(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REPORTS_FILE)
-    areas = report_areas(request.user)
+    places = report_places(request.user)
     last_month = month_of(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
-    form = ReportChoiceForm(initial={"area": areas.first(), "period": last_month.key}, areas=areas)
+    form = ReportChoiceForm(
+        initial={"area": places[0][0] if places else "", "period": last_month.key},
+        places=places,
+    )
     page = paginate(request, visible_reports(request.user))
     return render(request, "reports/index.html", {"form": form, "page": page})
 
@@ -53,21 +57,24 @@ def report_index_view(request: HttpRequest) -> HttpResponse:
 def report_draft_view(request: HttpRequest) -> HttpResponse:
     """GET: the draft (figures and editable paragraphs). POST: file it with the edits."""
     require_capability(request, Capability.REPORTS_FILE)
-    choice = ReportChoiceForm(request.GET, areas=report_areas(request.user))
+    choice = ReportChoiceForm(request.GET, places=report_places(request.user))
     if not choice.is_valid():
         if "area" in choice.errors and request.GET.get("area"):
             raise Http404(_("没有这个区域"))
         page = paginate(request, visible_reports(request.user))
         return render(request, "reports/index.html", {"form": choice, "page": page})
-    area = report_area_get(user=request.user, code=choice.cleaned_data["area"].code)
+    place = report_place_get(user=request.user, code=choice.cleaned_data["area"])
+    grid = place if isinstance(place, Grid) else None
+    area = place.community if isinstance(place, Grid) else place
     period = choice.cleaned_data["period"]
-    content = build_report(request.user, area, period)
+    content = build_report(request.user, place, period)
     form = ReportTextForm(request.POST or None, content=content)
     if request.method == "POST" and form.is_valid():
         try:
             report = report_file(
                 actor=request_user(request),
                 area=area,
+                grid=grid,
                 period=period,
                 content=content,
                 texts=form.texts(),
@@ -81,7 +88,7 @@ def report_draft_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/draft.html",
-        {"content": content, "form": form, "area": area, "period": period},
+        {"content": content, "form": form, "area": place, "period": period},
     )
 
 
@@ -108,6 +115,7 @@ def report_download_view(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
         note=report.period_key,
     )
     response = HttpResponse(body, content_type=mime)
-    filename = f"{report.area.code}-{report.period_key}.{fmt}"
+    code = report.grid.code if report.grid else report.area.code
+    filename = f"{code}-{report.period_key}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

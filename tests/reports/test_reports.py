@@ -239,3 +239,87 @@ def test_an_area_outside_scope_is_a_404(world: Cast, client: Client) -> None:
     assert client.get(reverse("reports:download", args=[report.pk, "docx"])).status_code == 404
     client.force_login(world.worker1)
     assert client.get(reverse("reports:index")).status_code == 403
+
+
+def test_a_grid_report_carries_care_and_survey_results(cast: Cast, tmp_path: Path) -> None:
+    """`linli report monthly --area <grid code>`: the grid's requests, its elders' care
+    (plans, visits done against due, alerts) and its survey results, in the .docx."""
+    from linli.care.services import Readings, care_plan_save, visit_log
+    from linli.people.models import ConsentPurpose
+    from linli.people.services import consent_record
+    from linli.surveys.models import Invitation, Question
+    from linli.surveys.services import (
+        RawAnswer,
+        survey_answer,
+        survey_apply_template,
+        survey_create,
+        survey_open,
+    )
+
+    with time_machine.travel(local(2026, 11, 20, 9), tick=False):
+        file_request(cast, category_code="sanitation", at=local(2026, 11, 3, 9))
+        file_request(cast, cast.building2, category_code="sanitation", at=local(2026, 11, 4, 9))
+        consent_record(actor=None, resident=cast.elder, purpose=ConsentPurpose.HEALTH)
+        care_plan_save(
+            actor=cast.staff, resident=cast.elder, visits_per_week=2, primary_volunteer=None
+        )
+        for day in (5, 12):
+            visit_log(
+                actor=cast.worker1,
+                resident=cast.elder,
+                services=["blood_pressure"],
+                visited_at=local(2026, 11, day, 10),
+                readings=Readings(bp_systolic=190, bp_diastolic=110),
+                note="血压偏高",
+            )
+    with time_machine.travel(local(2026, 11, 10, 9), tick=False):
+        survey = survey_create(actor=cast.staff, community=cast.community, title="居民满意度")
+        survey_apply_template(actor=cast.staff, survey=survey)
+        survey_open(actor=cast.staff, survey=survey)
+        answers = {
+            q.pk: RawAnswer(scale=4)
+            if q.kind == Question.Kind.SCALE
+            else RawAnswer(choices=[0])
+            if q.kind == Question.Kind.SINGLE
+            else RawAnswer(choices=[1])
+            if q.kind == Question.Kind.MULTIPLE
+            else RawAnswer(text="")
+            for q in survey.questions.all()
+        }
+        invitation = Invitation.objects.get(survey=survey, household=cast.household1)
+        survey_answer(invitation=invitation, answers=answers)
+
+    with time_machine.travel(NOW, tick=False):
+        content = build_report(cast.staff, cast.grid1, NOVEMBER)
+        call_command(
+            "report",
+            "monthly",
+            "--area",
+            cast.grid1.code,
+            "--month",
+            "2026-11",
+            "--output",
+            str(tmp_path),
+            "--format",
+            "docx",
+            stdout=io.StringIO(),
+        )
+    assert content.title.startswith("和平社区第1网格")
+    rows = {t.key: {r.label: r.current for r in t.rows} for t in content.tables}
+    assert rows["requests"]["受理诉求"] == "1"  # 2号楼 is the other grid's
+    assert rows["care"]["有关爱计划的老人"] == "1"
+    assert rows["care"]["已走访"] == "2"
+    assert rows["care"]["应走访(按计划)"] == str(round(2 * 30 / 7))
+    assert "1位老人纳入关爱计划" in content.section("care").text
+    survey_row = next(r for r in content.tables[-1].rows if r.label == "居民满意度")
+    assert survey_row.current.startswith("1/")
+    assert "获得感4" in survey_row.previous
+    assert "「居民满意度」" in content.section("surveys").text
+
+    document = Document(str(tmp_path / f"{cast.grid1.code}-2026-11.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "四、关爱走访" in text
+    assert "五、民意调查" in text
+    assert cast.elder.name not in text
+    cells = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
+    assert any(row[:2] == ["已走访", "2"] for row in cells)

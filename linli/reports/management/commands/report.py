@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from linli.accounts.models import User
-from linli.areas.models import Area
+from linli.areas.models import Area, Grid
 from linli.reports.content import build_report
 from linli.reports.periods import MONTH, QUARTER, YEAR, Period, parse_period
 from linli.reports.render import report_docx, report_pdf, report_xlsx
@@ -33,7 +33,9 @@ class Command(BaseCommand):
         monthly = sub.add_parser(
             "monthly", help="Write the report of an area for a month, quarter or year."
         )
-        monthly.add_argument("--area", required=True, help="Code of a town, community or compound.")
+        monthly.add_argument(
+            "--area", required=True, help="Code of a town, community, compound or grid."
+        )
         which = monthly.add_mutually_exclusive_group(required=True)
         which.add_argument("--month", help="YYYY-MM")
         which.add_argument("--quarter", help="YYYY-Qn")
@@ -52,24 +54,29 @@ class Command(BaseCommand):
 
     def monthly(self, options: dict[str, Any]) -> None:
         period = self.period(options)
-        area = Area.objects.filter(code=options["area"], kind__in=REPORT_AREA_KINDS).first()
-        if area is None:
-            raise CommandError(f"No town, community or compound with code {options['area']}")
+        place: Area | Grid | None = Area.objects.filter(
+            code=options["area"], kind__in=REPORT_AREA_KINDS
+        ).first()
+        if place is None:
+            place = Grid.objects.select_related("community").filter(code=options["area"]).first()
+        if place is None:
+            raise CommandError(f"No town, community, compound or grid with code {options['area']}")
+        area = place.community if isinstance(place, Grid) else place
         # The command reads as the system: every record of the area.
         reader = User(username="linli-report", is_superuser=True)
-        content = build_report(reader, area, period)
+        content = build_report(reader, place, period)
         output = Path(options["output"])
         output.mkdir(parents=True, exist_ok=True)
         formats = list(WRITERS) if options["format"] == "all" else [options["format"]]
         for fmt in formats:
-            path = output / f"{area.code}-{period.key}.{fmt}"
+            path = output / f"{place.code}-{period.key}.{fmt}"
             path.write_bytes(WRITERS[fmt](content))
             report_generated(
                 actor=None,
                 report=None,
                 area=area,
                 fmt=fmt,
-                note=f"{area.code} {period.key} (command)",
+                note=f"{place.code} {period.key} (command)",
             )
             self.stdout.write(str(path))
         self.stdout.write(content.sections[0].text)

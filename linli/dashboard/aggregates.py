@@ -1,0 +1,578 @@
+"""The dashboard's request figures from the daily pre-aggregate (:class:`DailyFigure`).
+
+A *cell* is the counts of the requests submitted on one local day in one place (building,
+or the location when above buildings), grid, category and status. Cells come from the
+table for days before :attr:`FigureBuild.through` and are counted live (one grouped query)
+for later days. What depends on the clock — is an open request overdue *now*, is an
+unanswered request due a response *now* — is read from each stored row's earliest and
+latest deadline; a row whose deadlines straddle *now* has its day counted live instead. So
+every figure here equals what :func:`linli.requests.figures.request_figures` and the live
+dashboard selectors compute over every request of the place (tests/dashboard compare them),
+and a page reads a few hundred rows instead of every request.
+
+The dashboard shows only places the user's scope covers whole
+(:func:`linli.requests.figures.figure_places_for_user`), so every request of the place is
+one the user may see: the cells need no per-user filter. Kept fresh by
+:mod:`linli.dashboard.tasks` (a nightly rebuild, and a refresh of a request's day whenever
+the request, its follow-up or its location changes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.areas.models import Area, AreaKind, Grid
+from linli.dashboard.models import DailyFigure, FigureBuild
+from linli.requests.figures import (
+    DISPUTE_CATEGORY,
+    STATUS_ORDER,
+    CountRow,
+    Place,
+    Rate,
+    RequestFigures,
+    local_day_start,
+)
+from linli.requests.models import Category, Feedback, Mediation, Request, Satisfaction
+from linli.requests.workflow import OPEN_STATUSES, Status
+
+OPEN = frozenset(s.value for s in OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class Cell:
+    day: dt.date
+    area_id: int
+    area_path: str
+    area_kind: str
+    grid_id: int | None
+    category_id: int | None
+    status: str
+    total: int = 0
+    responded: int = 0
+    responded_on_time: int = 0
+    unresponded: int = 0
+    unresponded_due_min: dt.datetime | None = None
+    unresponded_due_max: dt.datetime | None = None
+    resolved: int = 0
+    resolved_on_time: int = 0
+    due_min: dt.datetime | None = None
+    due_max: dt.datetime | None = None
+    escalated: int = 0
+    reopened: int = 0
+    rated: int = 0
+    feedback_resolved: int = 0
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    dissatisfied: int = 0
+    # Clock-dependent, exact as of ``now`` (live cells, or stored ones decided by deadline).
+    overdue: int = 0
+    response_due_unanswered: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+
+STORED = [
+    f.name
+    for f in fields(Cell)
+    if f.name not in {"area_path", "area_kind", "overdue", "response_due_unanswered"}
+]
+
+
+# --- live cells ----------------------------------------------------------------------------
+
+
+def _placed_areas(location_ids: Iterable[int]) -> dict[int, tuple[int, str, str]]:
+    """location id → (id, path, kind) of the place a cell is kept under: a unit's building,
+    else the location itself."""
+    locations = {
+        a["id"]: a
+        for a in Area.objects.filter(pk__in=set(location_ids)).values("id", "path", "kind")
+    }
+    parents = {
+        loc["path"][: -Area.steplen] for loc in locations.values() if loc["kind"] == AreaKind.UNIT
+    }
+    buildings = {
+        a["path"]: a for a in Area.objects.filter(path__in=parents).values("id", "path", "kind")
+    }
+    placed = {}
+    for pk, loc in locations.items():
+        target = loc
+        if loc["kind"] == AreaKind.UNIT:
+            target = buildings.get(loc["path"][: -Area.steplen], loc)
+        placed[pk] = (target["id"], target["path"], target["kind"])
+    return placed
+
+
+def live_cells(requests: QuerySet[Request], now: dt.datetime) -> list[Cell]:
+    """The cells of ``requests``, counted now (two grouped queries)."""
+    tz = timezone.get_default_timezone()
+    key = ("day", "location_id", "grid_id", "category_id", "status")
+    open_now = Q(status__in=list(OPEN))
+    unanswered = Q(responded_at__isnull=True)
+    rows = list(
+        requests.annotate(day=TruncDate("submitted_at", tzinfo=tz))
+        .order_by()
+        .values(*key)
+        .annotate(
+            total=Count("pk"),
+            responded=Count("pk", filter=~unanswered),
+            responded_on_time=Count(
+                "pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due_at"))
+            ),
+            unresponded=Count("pk", filter=unanswered),
+            unresponded_due_min=Min("response_due_at", filter=unanswered),
+            unresponded_due_max=Max("response_due_at", filter=unanswered),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            resolved_on_time=Count(
+                "pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("due_at"))
+            ),
+            due_min=Min("due_at"),
+            due_max=Max("due_at"),
+            escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
+            reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+            overdue=Count("pk", filter=open_now & Q(due_at__lt=now)),
+            response_due_unanswered=Count("pk", filter=unanswered & Q(response_due_at__lte=now)),
+        )
+    )
+    later = Feedback.objects.filter(request=OuterRef("request")).filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    feedback = (
+        Feedback.objects.filter(request__in=requests.values("pk"))
+        .filter(~Exists(later))
+        .annotate(
+            day=TruncDate("request__submitted_at", tzinfo=tz),
+            location_id=F("request__location_id"),
+            grid_id=F("request__grid_id"),
+            category_id=F("request__category_id"),
+            status=F("request__status"),
+        )
+        .order_by()
+        .values(*key)
+        .annotate(
+            rated=Count("pk"),
+            feedback_resolved=Count("pk", filter=Q(resolved=True)),
+            satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+            basically_satisfied=Count(
+                "pk", filter=Q(satisfaction=Satisfaction.BASICALLY_SATISFIED)
+            ),
+            dissatisfied=Count("pk", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
+        )
+    )
+    rated = {tuple(r[k] for k in key): r for r in feedback}
+    placed = _placed_areas(r["location_id"] for r in rows)
+    merged: dict[tuple[object, ...], Cell] = {}
+    for row in rows:
+        day = row["day"]
+        if isinstance(day, dt.datetime):  # pragma: no cover - backends returning datetimes
+            day = day.date()
+        area_id, path, kind = placed[row["location_id"]]
+        values: dict[str, Any] = dict(row)
+        values.update(rated.get(tuple(row[k] for k in key), {}))
+        cell = Cell(
+            day=day,
+            area_id=area_id,
+            area_path=path,
+            area_kind=kind,
+            grid_id=row["grid_id"],
+            category_id=row["category_id"],
+            status=row["status"],
+            **{  # type: ignore[arg-type]
+                f: values.get(f) or (None if f.endswith(("_min", "_max")) else 0)
+                for f in [*STORED, "overdue", "response_due_unanswered"]
+                if f not in {"day", "area_id", "grid_id", "category_id", "status"}
+            },
+        )
+        k = (day, area_id, cell.grid_id, cell.category_id, cell.status)
+        merged[k] = _merge(merged[k], cell) if k in merged else cell
+    return list(merged.values())
+
+
+MERGE_SUMS = [
+    f.name
+    for f in fields(Cell)
+    if f.type in ("int", int) and f.name not in {"area_id", "grid_id", "category_id"}
+]
+MERGE_BOUNDS = [f.name for f in fields(Cell) if f.name.endswith(("_min", "_max"))]
+
+
+def _merge(a: Cell, b: Cell) -> Cell:
+    changes: dict[str, Any] = {name: getattr(a, name) + getattr(b, name) for name in MERGE_SUMS}
+    for name in MERGE_BOUNDS:
+        values = [v for v in (getattr(a, name), getattr(b, name)) if v is not None]
+        pick = min if name.endswith("_min") else max
+        changes[name] = pick(values) if values else None
+    return replace(a, **changes)
+
+
+# --- stored cells ----------------------------------------------------------------------------
+
+
+def build_through() -> dt.date | None:
+    build = FigureBuild.objects.order_by("-pk").first()
+    return build.through if build else None
+
+
+NO_DAY = dt.date(2000, 1, 1)  # the bucket of cells counted over all days (grain "all")
+
+
+def _straddling(now: dt.datetime) -> Q:
+    """Stored rows whose clock-dependent counts are not known from their deadlines: some
+    of their open requests are overdue now and some not, or some of their unanswered
+    requests are due a response now and some not. Their days are counted live."""
+    return Q(status__in=list(OPEN), due_min__lt=now, due_max__gte=now) | Q(
+        unresponded__gt=0, unresponded_due_min__lte=now, unresponded_due_max__gt=now
+    )
+
+
+def _bucket(day: dt.date, grain: str) -> dt.date:
+    if grain == "month":
+        return day.replace(day=1)
+    return NO_DAY if grain == "all" else day
+
+
+def _rebucket(cells_: Iterable[Cell], grain: str) -> list[Cell]:
+    if grain == "day":
+        return list(cells_)
+    merged: dict[tuple[object, ...], Cell] = {}
+    for cell in cells_:
+        cell = replace(cell, day=_bucket(cell.day, grain))
+        k = (cell.day, cell.area_id, cell.grid_id, cell.category_id, cell.status)
+        merged[k] = _merge(merged[k], cell) if k in merged else cell
+    return list(merged.values())
+
+
+SUMMED = [
+    "total",
+    "responded",
+    "responded_on_time",
+    "unresponded",
+    "resolved",
+    "resolved_on_time",
+    "escalated",
+    "reopened",
+    "rated",
+    "feedback_resolved",
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+]
+
+
+def _stored_cells(rows: QuerySet[DailyFigure], now: dt.datetime, grain: str) -> list[Cell]:
+    """Stored rows summed in the database per bucket (day, month or all), place, grid,
+    category and status, with the clock-dependent counts decided by the deadlines."""
+    keys = ["area_id", "grid_id", "category_id", "status"]
+    if grain in ("day", "month"):
+        keys.insert(0, grain)
+    sums: dict[str, Any] = {f"sum_{name}": Sum(name) for name in SUMMED}
+    sums["sum_overdue"] = Sum("total", filter=Q(status__in=list(OPEN), due_max__lt=now))
+    sums["sum_due"] = Sum("unresponded", filter=Q(unresponded_due_max__lte=now))
+    result = []
+    grouped = list(rows.order_by().values(*keys).annotate(**sums))
+    areas = {
+        a["id"]: a
+        for a in Area.objects.filter(pk__in={r["area_id"] for r in grouped}).values(
+            "id", "path", "kind"
+        )
+    }
+    for row in grouped:
+        day = row.get("day") or row.get("month") or NO_DAY
+        if isinstance(day, dt.datetime):  # pragma: no cover - backends returning datetimes
+            day = day.date()
+        result.append(
+            Cell(
+                day=day,
+                area_id=row["area_id"],
+                area_path=areas[row["area_id"]]["path"],
+                area_kind=areas[row["area_id"]]["kind"],
+                grid_id=row["grid_id"],
+                category_id=row["category_id"],
+                status=row["status"],
+                overdue=int(row["sum_overdue"] or 0),
+                response_due_unanswered=int(row["sum_due"] or 0),
+                **{name: int(row[f"sum_{name}"] or 0) for name in SUMMED},  # type: ignore[arg-type]
+            )
+        )
+    return result
+
+
+def in_place(cell: Cell, place: Place) -> bool:
+    """Whether ``cell`` counts for ``place`` (as :func:`place_condition` says)."""
+    if isinstance(place, Grid):
+        return cell.grid_id == place.pk
+    return cell.area_path.startswith(place.path)
+
+
+def _live_condition(place: Place) -> Q:
+    """:func:`place_condition` as an ``IN (areas under the path)`` subquery, so the
+    database walks the submission-time index rather than joining every request."""
+    if isinstance(place, Grid):
+        return Q(grid=place)
+    return Q(location_id__in=Area.objects.filter(path__startswith=place.path).values("pk"))
+
+
+def _stored_condition(place: Place) -> Q:
+    if isinstance(place, Grid):
+        return Q(grid=place)
+    return Q(area__path__startswith=place.path)
+
+
+def cells(
+    place: Place,
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+    now: dt.datetime,
+    open_only: bool = False,
+    grain: str = "day",
+) -> list[Cell]:
+    """The cells of ``place`` for submission days ``start`` ≤ day < ``end`` (None: no
+    bound), exact as of ``now``, per day, per month (``day`` is the month's first) or over
+    all days (``grain="all"``)."""
+    through = build_through()
+    result: list[Cell] = []
+    live_days: set[dt.date] = set()
+    if through is not None and (start is None or start < through):
+        stored_end = through if end is None else min(end, through)
+        rows = DailyFigure.objects.filter(_stored_condition(place), day__lt=stored_end)
+        if start is not None:
+            rows = rows.filter(day__gte=start)
+        if open_only:
+            rows = rows.filter(status__in=list(OPEN))
+        live_days = set(rows.filter(_straddling(now)).values_list("day", flat=True).distinct())
+        if live_days:
+            rows = rows.exclude(day__in=live_days)
+        result = _stored_cells(rows, now, grain)
+    live = Request.objects.filter(_live_condition(place))
+    if open_only:
+        live = live.filter(status__in=list(OPEN))
+    spans: list[Q] = []
+    live_from = start if through is None else max(start or through, through)
+    if end is None or live_from is None or live_from < end:
+        span = Q(submitted_at__gte=local_day_start(live_from)) if live_from else Q()
+        if end is not None:
+            span &= Q(submitted_at__lt=local_day_start(end))
+        spans.append(span)
+    spans += [
+        Q(
+            submitted_at__gte=local_day_start(day),
+            submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
+        )
+        for day in sorted(live_days)
+    ]
+    if spans:
+        if not spans[0]:  # no bound at all: every request of the place
+            result += _rebucket(live_cells(live, now), grain)
+        else:
+            # A bounded window holds few requests (today's, a straddling day's): count
+            # them all and keep the place's cells, rather than let the database walk
+            # every request of the place.
+            window = spans[0]
+            for span in spans[1:]:
+                window = window | span
+            # (No status filter either: the database would walk the open-status index.)
+            recent = live_cells(Request.objects.filter(window), now)
+            mine = [c for c in recent if in_place(c, place) and (c.is_open or not open_only)]
+            result += _rebucket(mine, grain)
+    return result
+
+
+def period_and_open_cells(
+    place: Place, *, start: dt.date, end: dt.date, now: dt.datetime, grain: str
+) -> tuple[list[Cell], list[Cell]]:
+    """``cells(place, start, end, grain)`` and the open cells of every day (grain
+    "all"), sharing one live count of the days the table does not decide."""
+    through = build_through()
+    if through is None:
+        return (
+            cells(place, start=start, end=end, now=now, grain=grain),
+            cells(place, start=None, end=None, now=now, open_only=True, grain="all"),
+        )
+    stored = DailyFigure.objects.filter(_stored_condition(place), day__lt=through)
+    live_days = set(stored.filter(_straddling(now)).values_list("day", flat=True).distinct())
+    decided = stored.exclude(day__in=live_days) if live_days else stored
+    period: list[Cell] = []
+    if start < through:
+        period = _stored_cells(decided.filter(day__gte=start, day__lt=end), now, grain)
+    opened = _stored_cells(decided.filter(status__in=list(OPEN)), now, "all")
+    window = Q(submitted_at__gte=local_day_start(through))
+    for day in sorted(live_days):
+        window |= Q(
+            submitted_at__gte=local_day_start(day),
+            submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
+        )
+    recent = [c for c in live_cells(Request.objects.filter(window), now) if in_place(c, place)]
+    period += _rebucket([c for c in recent if start <= c.day < end], grain)
+    opened += _rebucket([c for c in recent if c.is_open], "all")
+    return period, opened
+
+
+# --- keeping the table fresh -----------------------------------------------------------------
+
+
+def _rows(cells_: Iterable[Cell]) -> list[DailyFigure]:
+    return [
+        DailyFigure(month=c.day.replace(day=1), **{f: getattr(c, f) for f in STORED})
+        for c in cells_
+    ]
+
+
+def refresh_day(day: dt.date) -> int:
+    """Count ``day`` again (when one of its requests changed). Days not yet in the table
+    are counted live anyway: nothing to do."""
+    through = build_through()
+    if through is None or day >= through:
+        return 0
+    now = timezone.now()
+    requests = Request.objects.filter(
+        submitted_at__gte=local_day_start(day),
+        submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
+    )
+    with transaction.atomic():
+        DailyFigure.objects.filter(day=day).delete()
+        rows = DailyFigure.objects.bulk_create(_rows(live_cells(requests, now)))
+    return len(rows)
+
+
+def rebuild(today: dt.date | None = None) -> int:
+    """Count every day before ``today`` again, a month at a time, and move ``through``."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    first = Request.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+    written = 0
+    with transaction.atomic():
+        DailyFigure.objects.all().delete()
+        if first is not None:
+            month = timezone.localtime(first).date().replace(day=1)
+            while month < today:
+                following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                until = min(following, today)
+                requests = Request.objects.filter(
+                    submitted_at__gte=local_day_start(month),
+                    submitted_at__lt=local_day_start(until),
+                )
+                written += len(
+                    DailyFigure.objects.bulk_create(
+                        _rows(live_cells(requests, now)), batch_size=2000
+                    )
+                )
+                month = following
+        FigureBuild.objects.all().delete()
+        FigureBuild.objects.create(through=today, built_at=now)
+    return written
+
+
+# --- figures from cells ----------------------------------------------------------------------
+
+
+def _sum(cells_: Iterable[Cell], name: str) -> int:
+    return sum(getattr(c, name) for c in cells_)
+
+
+def rates_of(cells_: list[Cell]) -> dict[str, Rate]:
+    rated = _sum(cells_, "rated")
+    return {
+        "response": Rate(
+            _sum(cells_, "responded_on_time"),
+            _sum(cells_, "responded") + _sum(cells_, "response_due_unanswered"),
+        ),
+        "on_time": Rate(
+            _sum(cells_, "resolved_on_time"), _sum(cells_, "resolved") + _sum(cells_, "overdue")
+        ),
+        "resolution": Rate(_sum(cells_, "feedback_resolved"), rated),
+        "satisfaction": Rate(
+            _sum(cells_, "satisfied") + _sum(cells_, "basically_satisfied"), rated
+        ),
+    }
+
+
+def figures(
+    place: Place,
+    *,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    period: list[Cell] | None = None,
+    open_cells: list[Cell] | None = None,
+) -> RequestFigures:
+    """:func:`request_figures` over every request of ``place``, from the cells (channels
+    are not kept: ``by_channel`` is empty)."""
+    cohort = period if period is not None else cells(place, start=start, end=end, now=now)
+    opened = (
+        open_cells
+        if open_cells is not None
+        else cells(place, start=None, end=None, now=now, open_only=True)
+    )
+    per_category: dict[int | None, int] = defaultdict(int)
+    per_status: dict[str, int] = defaultdict(int)
+    for c in cohort:
+        per_category[c.category_id] += c.total
+        per_status[c.status] += c.total
+    present = [pk for pk, n in per_category.items() if pk is not None and n]
+    categories = Category.objects.filter(Q(is_active=True) | Q(pk__in=present))
+    since, until = local_day_start(start), local_day_start(end)
+    # From the mediations (few) to their requests, not from every request of the place.
+    inside = (
+        Q(request__grid=place)
+        if isinstance(place, Grid)
+        else Q(request__location__path__startswith=place.path)
+    )
+    disputes = Mediation.objects.filter(
+        inside,
+        request__category__code=DISPUTE_CATEGORY,
+        concluded_at__gte=since,
+        concluded_at__lt=until,
+    ).aggregate(
+        concluded=Count("pk"),
+        resolved=Count(
+            "pk", filter=Q(outcome=Mediation.Outcome.AGREEMENT, request__status=Status.CLOSED)
+        ),
+    )
+    rates = rates_of(cohort)
+    return RequestFigures(
+        start=start,
+        end=end,
+        total=_sum(cohort, "total"),
+        response=rates["response"],
+        on_time=rates["on_time"],
+        resolution=rates["resolution"],
+        satisfaction=rates["satisfaction"],
+        satisfied=_sum(cohort, "satisfied"),
+        basically_satisfied=_sum(cohort, "basically_satisfied"),
+        dissatisfied=_sum(cohort, "dissatisfied"),
+        overdue_open=_sum(opened, "overdue"),
+        reopened=_sum(cohort, "reopened"),
+        disputes_concluded=disputes["concluded"],
+        disputes_resolved=disputes["resolved"],
+        by_category=tuple(
+            CountRow(key=c.code, label=c.name, count=per_category.get(c.pk, 0))
+            for c in categories.order_by("sort_order", "code")
+        ),
+        by_status=tuple(
+            CountRow(key=s.value, label=str(s.label), count=per_status.get(s.value, 0))
+            for s in STATUS_ORDER
+        ),
+        by_channel=(),
+    )
+
+
+def category_names() -> dict[int | None, tuple[int, str]]:
+    names: dict[int | None, tuple[int, str]] = {
+        c.pk: (c.sort_order or 0, c.name) for c in Category.objects.all()
+    }
+    names[None] = (0, _("未分类"))
+    return names
