@@ -62,7 +62,7 @@ def test_staff_import_a_sheet_after_fixing_two_rows(
     page.goto(f"{live_server.url}/people/residents/")
     page.get_by_role("link", name="批量导入").click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="下载导入模板").click()
+        page.get_by_role("link", name="下载居民导入模板").click()
     template = tmp_path / "template.xlsx"
     download_info.value.save_as(template)
     _no_horizontal_scroll(page)
@@ -103,7 +103,7 @@ def test_staff_import_a_sheet_after_fixing_two_rows(
     expect(page.get_by_text("新增居民 3 人")).to_be_visible()
     screenshot(page, f"import-done-{size}")
 
-    page.get_by_role("link", name="查看居民名册").click()
+    page.get_by_role("link", name="查看居民名单").click()
     page.goto(f"{live_server.url}/people/residents/?q=周德明")
     expect(page.get_by_text("周德明").first).to_be_visible()
     _no_horizontal_scroll(page)
