@@ -63,7 +63,10 @@ def test_stopping_the_demo_stops_its_worker(tmp_path: Path, stop_signal: int) ->
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINLI_", "DATABASE", "REDIS"))}
     env.update(LINLI_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="linli.settings")
+    # As typed in a terminal: a shell running this suite in the background (as CI does)
+    # hands its children SIGINT ignored, and an ignored signal stays ignored across exec.
     code = (
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "import django; django.setup()\n"
         "from linli.demo.serve import serve\n"
         f"serve(address='127.0.0.1', port={port}, write=print)\n"
