@@ -1,4 +1,8 @@
-"""The demo world reproduces the communities, people and figures of seed-world.md."""
+"""The demo world reproduces the communities, people and figures of seed-world.md.
+
+One test case builds the world once and runs every check of ``tests/demo/checks_*.py``
+(see ``tests/demo/case.py``): the build is the cost, the checks only read.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import datetime as dt
 from django.contrib.auth.hashers import check_password
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.accounts.models import RoleAssignment, User
 from linli.areas.models import Area, AreaKind, Grid, area_children, area_parent
@@ -18,6 +23,13 @@ from linli.demo.world import DEMO_PASSWORD, World, build_world, world_exists
 from linli.organisations.models import Organisation
 from linli.people.models import Resident, ResidentTag, TagCode, age_on
 from linli.people.selectors import visible_residents
+from tests.demo.checks_activities import ActivitiesChecks
+from tests.demo.checks_care_history import CareHistoryChecks
+from tests.demo.checks_fieldwork import FieldworkChecks
+from tests.demo.checks_leaders import LeadersChecks
+from tests.demo.checks_party import PartyChecks
+from tests.demo.checks_requests_history import RequestHistoryChecks
+from tests.demo.checks_volunteers import VolunteersChecks
 
 DEMO_ACCOUNTS = [
     "admin",
@@ -39,11 +51,22 @@ def _tag_codes(resident: Resident) -> dict[str, str]:
 # The world is hashed and checked under the same (fast) hasher the rest of the suite uses,
 # so that the per-test hasher switch in conftest cannot make a good password look wrong.
 @override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-class DemoWorldTests(TestCase):
+class DemoWorldTests(
+    ActivitiesChecks,
+    CareHistoryChecks,
+    FieldworkChecks,
+    LeadersChecks,
+    PartyChecks,
+    RequestHistoryChecks,
+    VolunteersChecks,
+    TestCase,
+):
     world: World
+    built_at: dt.datetime
 
     @classmethod
     def setUpTestData(cls) -> None:
+        cls.built_at = timezone.now()
         cls.world = build_world()
 
     # --- 阳泉曲社区: areas and grids -------------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from linli.demo.world import World, build_world
 from linli.fieldwork.models import (
     FindingOutcome,
     Patrol,
@@ -20,19 +18,11 @@ from linli.fieldwork.models import (
 )
 from linli.fieldwork.selectors import cadres_for_month, fieldwork_figures, unpatrolled_grids
 from linli.requests.models import Channel, Request
+from tests.demo.case import DemoWorldCase
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-class DemoFieldworkTests(TestCase):
-    world: World
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = build_world()
-
-    def test_two_baopian_and_four_liandian_cadres(self) -> None:
+class FieldworkChecks(DemoWorldCase):
+    def test_two_baopian_and_four_liandian_postings(self) -> None:
         cadres = {
             kind: set(Posting.objects.filter(kind=kind).values_list("cadre__username", flat=True))
             for kind in PostingKind.values

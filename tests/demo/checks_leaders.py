@@ -3,21 +3,13 @@ to try) and early warnings (the live hotspot at 向阳花园3号楼)."""
 
 from __future__ import annotations
 
-from django.test import TestCase
-
-from linli.demo.world import World, build_world
 from linli.earlywarning.models import EarlyWarning, WarningKind
 from linli.surveys.models import Survey
 from linli.surveys.selectors import survey_results
+from tests.demo.case import DemoWorldCase
 
 
-class LeadersWorldTests(TestCase):
-    world: World
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = build_world(scale=0.3)
-
+class LeadersChecks(DemoWorldCase):
     def test_a_finished_wellbeing_survey_with_results_in_every_grid(self) -> None:
         survey = Survey.objects.get(status=Survey.Status.CLOSED, title__contains="获得感")
         results = survey_results(survey)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Count, Sum
-from django.test import TestCase
 from django.utils import timezone
 
-from linli.demo.world import World, build_world
 from linli.volunteers.models import (
     Availability,
     ServiceRecord,
@@ -16,15 +14,10 @@ from linli.volunteers.models import (
     Volunteer,
     VolunteerKind,
 )
+from tests.demo.case import DemoWorldCase
 
 
-class VolunteersWorldTests(TestCase):
-    world: World
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = build_world(scale=0.3)
-
+class VolunteersChecks(DemoWorldCase):
     def test_more_than_seventy_volunteers_of_every_kind(self) -> None:
         volunteers = Volunteer.objects.filter(community=self.world.community, active=True)
         assert volunteers.count() >= 70

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, F, Q
-from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +13,6 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_label
 from linli.care.models import Alert, AlertStatus
 from linli.care.services import alert_link
-from linli.demo.world import World, build_world
 from linli.earlywarning.models import ACTIVE_STATUSES, EarlyWarning
 from linli.notifications.models import Notification
 from linli.requests.figures import figures_for_place, figures_for_user
@@ -27,20 +25,10 @@ from linli.requests.models import (
     Satisfaction,
 )
 from linli.requests.workflow import OPEN_STATUSES, Status
+from tests.demo.case import DemoWorldCase
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-class RequestHistoryTests(TestCase):
-    world: World
-    built_at: dt.datetime
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.built_at = timezone.now()
-        cls.world = build_world()
-
+class RequestHistoryChecks(DemoWorldCase):
     def latest_feedback(self, request: Request) -> Feedback:
         feedback = request.feedback.order_by("-created_at", "-pk").first()
         assert feedback is not None

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from django.test import TestCase, override_settings
-
-from linli.demo.world import World, build_world
 from linli.organisations.models import Organisation
 from linli.party.models import MemberKind, PartyDay, PartyDayConcern, PartyDayState, PartyMember
 from linli.requests.models import Channel, Request
+from tests.demo.case import DemoWorldCase
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-class DemoPartyWorldTests(TestCase):
-    world: World
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = build_world()
-
+class PartyChecks(DemoWorldCase):
     def test_a_branch_per_compound_and_a_group_per_grid(self) -> None:
         committee = Organisation.objects.get(short_name="花开向阳")
         branches = Organisation.objects.filter(

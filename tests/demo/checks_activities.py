@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from linli.activities.models import Activity, Signup, Status
 from linli.activities.selectors import activity_figures, people_served
-from linli.demo.world import World, build_world
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.demo.case import DemoWorldCase
 
 
-@override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-class DemoActivitiesTests(TestCase):
-    world: World
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = build_world()
-
+class ActivitiesChecks(DemoWorldCase):
     def test_five_clinics_with_the_two_hospitals_served_300_and_more(self) -> None:
         clinics = Activity.objects.filter(kind__code="clinic", status=Status.SUMMARISED)
         assert clinics.count() == 5

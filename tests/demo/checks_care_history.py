@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from linli.care.models import Alert, AlertStatus, CarePlan, Visit, VisitKind
 from linli.care.selectors import care_gaps, due_plans, with_due
-from linli.demo.world import World, build_world
 from linli.people.models import ConsentPurpose
 from linli.volunteers.models import ServiceRecord
+from tests.demo.case import DemoWorldCase
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-class DemoCareHistoryTests(TestCase):
-    world: World
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.world = build_world()
-
+class CareHistoryChecks(DemoWorldCase):
     def test_wang_daniang_has_two_visits_a_week_with_the_demo_volunteer_as_primary(self) -> None:
         wang = self.world.residents["wang"]
         plan = CarePlan.objects.select_related("primary_volunteer").get(resident=wang)
