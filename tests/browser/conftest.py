@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
+from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import override_settings
+from pytest_django.live_server_helper import LiveServer
+
+T = TypeVar("T")
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -29,3 +36,35 @@ def _serialized_rollback_under_playwright(django_db_setup: None) -> Iterator[Non
     wrapper_class._test_serialized_contents = contents  # type: ignore[attr-defined]
     yield
     del wrapper_class._test_serialized_contents  # type: ignore[attr-defined]
+
+
+def serve_once(
+    request: pytest.FixtureRequest, build: Callable[[], T]
+) -> Iterator[tuple[T, LiveServer]]:
+    """Build a world once and serve it to every test of a module, for read-only journeys.
+
+    pytest-django's ``live_server`` makes each test transactional, so a world built per
+    test is built again for every test and flushed after it. Journeys that only read a
+    large world (the demo's) share one instead: the seeded rows are restored and the world
+    committed once, a live server of the module's own serves it, and the database is
+    flushed when the module ends — what a transactional test leaves behind. The tests of
+    such a module must not change what another of them reads.
+    """
+    blocker = request.getfixturevalue("django_db_blocker")
+    request.getfixturevalue("django_db_setup")
+    with blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        connection = connections[DEFAULT_DB_ALIAS]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
+        world = build()
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    try:
+        with blocker.unblock():  # the tests read what the server wrote
+            yield world, server
+    finally:
+        server._live_server_modified_settings.disable()
+        server.stop()
+        with blocker.unblock():
+            call_command("flush", verbosity=0, interactive=False)

@@ -5,9 +5,9 @@ worker looks up 王大娘 on a phone and reveals her phone number; staff see the
 community's eight grids; a wrong password is answered in Chinese. Each page is saved
 as a screenshot under ``var/screenshots/`` and, on the phone, must not scroll sideways.
 
-The live server runs in another thread, so every test builds the (small) demo world
-in a transactional database; ``serialized_rollback`` puts the built-in tags of the data
-migrations back after the flush that ends each test.
+The journeys only read the world (a login, a look at a phone number), so the module
+builds the (small) demo world once and serves it with a live server of its own
+(``serve_once`` in ``tests/browser/conftest.py``).
 """
 
 from __future__ import annotations
@@ -19,20 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
-from linli.accounts.models import User
 from linli.areas.models import Area
 from linli.core.models import AuditEvent
 from linli.demo.world import DEMO_PASSWORD, World, build_world
 from linli.people.models import Household, Resident
+from tests.browser.conftest import serve_once
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser]
 
 Shot = Callable[[Page, str], Path]
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
@@ -43,9 +39,19 @@ ALL_GRIDS = [f"第{n}网格" for n in range(1, 9)]
 # --- fixtures and helpers ------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[World, LiveServer]]:
+    yield from serve_once(request, lambda: build_world(scale=0.3))
+
+
 @pytest.fixture
-def world(transactional_db: None) -> World:
-    return build_world(scale=0.3)
+def world(served: tuple[World, LiveServer]) -> World:
+    return served[0]
+
+
+@pytest.fixture
+def server(served: tuple[World, LiveServer]) -> LiveServer:
+    return served[1]
 
 
 @pytest.fixture
@@ -71,10 +77,8 @@ def desktop(page: Page) -> Page:
     return page
 
 
-def log_in(
-    page: Page, live_server: LiveServer, username: str, password: str = DEMO_PASSWORD
-) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
+def log_in(page: Page, server: LiveServer, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{server.url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
@@ -174,7 +178,7 @@ def check_home(page: Page, world: World, username: str, expected: HomeExpectatio
 
 def test_each_role_lands_on_its_own_home(
     world: World,
-    live_server: LiveServer,
+    server: LiveServer,
     desktop: Page,
     phone: Page,
     screenshot: Shot,
@@ -182,8 +186,8 @@ def test_each_role_lands_on_its_own_home(
     for username, expected in HOMES.items():
         for page, device in ((desktop, "desktop"), (phone, "phone")):
             page.context.clear_cookies()
-            log_in(page, live_server, username)
-            expect(page, username).to_have_url(f"{live_server.url}/")
+            log_in(page, server, username)
+            expect(page, username).to_have_url(f"{server.url}/")
             screenshot(page, f"home-{username}-{device}")
             check_home(page, world, username, expected)
             if device == "phone":
@@ -191,16 +195,16 @@ def test_each_role_lands_on_its_own_home(
 
     # The resident's household lists exactly her family, head first.
     phone.context.clear_cookies()
-    log_in(phone, live_server, "resident")
+    log_in(phone, server, "resident")
     members = phone.locator("main section", has_text="我的家").locator("table.list tbody tr")
     names = [text.split()[0] for text in members.locator("td.primary").all_inner_texts()]
     assert names == ["郭玉梅", "任国华", "任梓萱"]
 
 
 def test_cadre_sees_the_grids_of_her_compound(
-    world: World, live_server: LiveServer, desktop: Page
+    world: World, server: LiveServer, desktop: Page
 ) -> None:
-    log_in(desktop, live_server, "cadre")
+    log_in(desktop, server, "cadre")
     rows = desktop.locator("main table.list tbody tr")
     for name in ("第1网格", "第2网格", "第3网格"):
         expect(rows.filter(has_text=name), name).to_have_count(1, timeout=1000)
@@ -211,10 +215,10 @@ def test_cadre_sees_the_grids_of_her_compound(
 
 
 def test_grid_worker_reveals_a_phone_number_on_a_phone(
-    world: World, live_server: LiveServer, phone: Page, screenshot: Shot
+    world: World, server: LiveServer, phone: Page, screenshot: Shot
 ) -> None:
     wang = world.residents["wang"]
-    log_in(phone, live_server, "chenzhongping")
+    log_in(phone, server, "chenzhongping")
 
     phone.get_by_role("link", name="居民", exact=True).click()
     expect(phone.get_by_role("heading", name="居民")).to_be_visible()
@@ -255,13 +259,13 @@ def test_grid_worker_reveals_a_phone_number_on_a_phone(
 
 def test_staff_see_the_eight_grids_of_the_community(
     world: World,
-    live_server: LiveServer,
+    server: LiveServer,
     desktop: Page,
     phone: Page,
     screenshot: Shot,
 ) -> None:
     for page, device in ((desktop, "desktop"), (phone, "phone")):
-        log_in(page, live_server, "staff")
+        log_in(page, server, "staff")
         page.get_by_role("navigation", name="主导航").get_by_role(
             "link", name="网格", exact=True
         ).click()
@@ -285,12 +289,9 @@ def test_staff_see_the_eight_grids_of_the_community(
 
 
 def test_wrong_password_shows_a_chinese_error(
-    transactional_db: None, live_server: LiveServer, phone: Page, screenshot: Shot
+    server: LiveServer, phone: Page, screenshot: Shot
 ) -> None:
-    User.objects.create(
-        username="chenzhongping", full_name="陈中平", password=make_password(DEMO_PASSWORD)
-    )
-    log_in(phone, live_server, "chenzhongping", password="wrong-password")
+    log_in(phone, server, "chenzhongping", password="wrong-password")
     expect(phone).to_have_url(re.compile(r"/accounts/login/"))
     expect(phone.get_by_text("用户名或密码不正确,请重新输入。注意密码区分大小写。")).to_be_visible()
     expect(phone.get_by_label("用户名")).to_have_value("chenzhongping")
@@ -301,14 +302,14 @@ def test_wrong_password_shows_a_chinese_error(
     # The right password then gets in.
     phone.get_by_label("密码").fill(DEMO_PASSWORD)
     phone.get_by_role("button", name="登录").click()
-    expect(phone).to_have_url(f"{live_server.url}/")
+    expect(phone).to_have_url(f"{server.url}/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("陈中平,您好")
 
 
 def test_login_page_on_a_phone_before_anyone_logs_in(
-    live_server: LiveServer, transactional_db: None, phone: Page, screenshot: Shot
+    server: LiveServer, phone: Page, screenshot: Shot
 ) -> None:
-    phone.goto(f"{live_server.url}/")
+    phone.goto(f"{server.url}/")
     expect(phone).to_have_url(re.compile(r"/accounts/login/\?next=/"))
     expect(phone.get_by_role("heading", name="登录")).to_be_visible()
     assert_fits_phone(phone)
