@@ -263,7 +263,7 @@ def kill(name: str, sig: int = signal.SIGKILL) -> None:
     print(f"  {name} (pid {pid}) {'killed' if sig == signal.SIGKILL else 'stopped'}", flush=True)
 
 
-def wait_http(url: str, seconds: float = 60) -> None:
+def wait_http(url: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
