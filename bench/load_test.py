@@ -41,7 +41,8 @@ PRIMARY = f"postgresql://postgres@127.0.0.1:{topology.PRIMARY_PORT}/{topology.DB
 REPLICA = f"postgresql://postgres@127.0.0.1:{topology.REPLICA_PORT}/{topology.DB}"
 MARKER_SQL = (
     "SELECT substring(text from 'LT-[0-9a-f]{12}') AS marker, count(*) "
-    "FROM requests_request WHERE text LIKE '压力测试 LT-%%' GROUP BY 1"
+    "FROM requests_request WHERE text LIKE '压力测试 LT-%%' "
+    "AND submitted_at >= to_timestamp(%s) GROUP BY 1"
 )
 
 
@@ -127,7 +128,7 @@ def main() -> int:
     filed = {a["marker"] for a in attempts if a["outcome"] == "filed"}
     unanswered = {a["marker"] for a in attempts if a["outcome"] != "filed"}
     with psycopg.connect(PRIMARY, autocommit=True) as conn:
-        stored = dict(conn.execute(MARKER_SQL).fetchall())
+        stored = dict(conn.execute(MARKER_SQL, (started,)).fetchall())
     lost = sorted(filed - stored.keys())
     duplicated = sorted(m for m, n in stored.items() if n > 1)
     stored_unanswered = sorted(unanswered & stored.keys())
