@@ -16,7 +16,7 @@ directory. Usage (as root; PostgreSQL runs as the ``postgres`` user)::
     uv run python deploy/topology.py kill app1 # SIGKILL, as if the host died
     uv run python deploy/topology.py start app1
     uv run python deploy/topology.py down      # stop everything (state stays for the next up)
-    uv run python deploy/topology.py down --wipe
+    uv run python deploy/topology.py down --wipe  # and empty its Redis database
 
 Not part of CI. Needs nginx (``apt-get install nginx-light``) and PostgreSQL's binaries
 under /usr/lib/postgresql/*/bin.
@@ -296,6 +296,10 @@ def down(wipe: bool) -> None:
     databases_down()
     if wipe:
         shutil.rmtree(STATE, ignore_errors=True)
+        # The queue and cache of this topology only (its own Redis database number).
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def status() -> None:
