@@ -8,6 +8,9 @@ Variables (all optional in development):
 - ``LINLI_DATA_DIR``: where SQLite, Huey's queue, generated development keys,
   uploads and backups live (default ``./var``).
 - ``DATABASE_URL``: a database URL (``postgres://…``); SQLite in the data dir when unset.
+- ``DATABASE_REPLICA_URL``: a streaming read replica of ``DATABASE_URL`` for lists and
+  dashboards (``linli.core.replica``); ``LINLI_REPLICA_PIN_SECONDS`` (default 5): how long
+  whoever wrote reads from the primary instead.
 - ``REDIS_URL``: Huey runs on Redis when set, on SQLite in the data dir otherwise.
 - ``LINLI_SECRET_KEY``: required in production; generated once into the data dir otherwise.
 - ``LINLI_ALLOWED_HOSTS``: comma-separated host names (required in production, no ``*``).
@@ -27,6 +30,7 @@ Variables (all optional in development):
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import ipaddress
 import os
@@ -181,6 +185,8 @@ MIDDLEWARE = [
     "linli.core.middleware.RequestContextMiddleware",
     # Idle timeout for staff roles, first-login password change, two-factor step.
     "linli.accounts.middleware.AccountSecurityMiddleware",
+    # Marked read-only pages read from the replica; writers are pinned to the primary.
+    "linli.core.replica.ReplicaReadsMiddleware",
     # Axes turns a locked-out login into the lockout page; it must come last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -225,6 +231,26 @@ else:
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
+# A streaming read replica (docs/scaling.md): reads of the pages marked
+# ``linli.core.replica.replica_reads`` go there, everything else to ``default``. Without
+# it the alias is the primary's own settings, unused, and a test mirror of ``default``.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+LINLI_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASES["replica"] = {
+    **copy.deepcopy(
+        dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+        if DATABASE_REPLICA_URL
+        else DATABASES["default"]
+    ),
+    "TEST": {"MIRROR": "default"},
+}
+if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Only as the test mirror: a reader must not queue for SQLite's write lock (IMMEDIATE)
+    # that the primary connection's open test transaction holds.
+    DATABASES["replica"]["OPTIONS"]["transaction_mode"] = "DEFERRED"
+DATABASE_ROUTERS = ["linli.core.replica.ReplicaRouter"]
+# Read-your-own-writes: a browser or user that wrote reads from the primary this long.
+LINLI_REPLICA_PIN_SECONDS = env_int("LINLI_REPLICA_PIN_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work ----------------------------------------------------------------------

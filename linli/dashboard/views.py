@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import capabilities_of
 from linli.core import charts
+from linli.core.replica import replica_reads
 from linli.core.roles import Capability
 from linli.core.spreadsheets import Sheet, xlsx_bytes
 from linli.dashboard import selectors
@@ -62,6 +63,7 @@ def _choice(request: HttpRequest, kind: str, pk: int) -> PlaceChoice:
     return selectors.dashboard_place_get(user=request.user, kind=kind, pk=pk)
 
 
+@replica_reads
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _require(request)
@@ -72,6 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
 
 
+@replica_reads
 @login_required
 def place(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     choice = _choice(request, kind, pk)
@@ -99,6 +102,7 @@ def place(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "dashboard/place.html", context)
 
 
+@replica_reads
 @login_required
 def chart(request: HttpRequest, kind: str, pk: int, name: str) -> HttpResponse:
     """One chart of the page, drawn from the same selectors as its table."""
@@ -278,6 +282,7 @@ def _sheets(d: Dashboard) -> list[Sheet]:
     return sheets
 
 
+@replica_reads
 @login_required
 def export(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Every table of the dashboard as one .xlsx workbook, one sheet per table."""

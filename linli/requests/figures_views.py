@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
 from linli.core.dates import QueryDateField
+from linli.core.replica import replica_reads
 from linli.core.roles import Capability
 from linli.requests.figures import PlaceChoice, figure_places_for_user, figures_for_user
 
@@ -81,6 +82,7 @@ def _default_choice(choices: list[PlaceChoice]) -> PlaceChoice | None:
     return choices[0] if choices else None
 
 
+@replica_reads
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
     if Capability.REQUESTS_VIEW not in capabilities_of(request.user):

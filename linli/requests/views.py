@@ -36,6 +36,7 @@ from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
 from linli.core.middleware import client_ip
 from linli.core.pagination import paginate, querystring_without_page
+from linli.core.replica import replica_reads
 from linli.core.roles import Capability
 from linli.core.throttling import over_any_limit, throttled_message
 from linli.people.selectors import household_label_map, visible_residents
@@ -160,6 +161,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
+@replica_reads
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
     page = paginate(request, my_reports(request.user))
@@ -179,6 +181,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 # --- grid workers --------------------------------------------------------------------------
 
 
+@replica_reads
 @login_required
 def my_tasks_view(request: HttpRequest) -> HttpResponse:
     page = paginate(request, my_tasks(request.user))
@@ -242,6 +245,7 @@ def _queue_export(request: HttpRequest, rows: list[Request]) -> HttpResponse:
     )
 
 
+@replica_reads
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REQUESTS_VIEW)
