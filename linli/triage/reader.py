@@ -850,7 +850,26 @@ _URGENT_FAMILIES: tuple[re.Pattern[str], ...] = tuple(
         r"救火|(?:^|[,.!?])火!|插(?:座|排|板|头).{0,6}(?:打火|冒火|烧黑|烧化)|"
         r"(?:正在|还在|有人在).{0,4}砸(?:车|窗|玻璃|门)|砸.{0,8}(?:现在还在|还在砸)|"
         r"(?:跟|像)喷泉|水越来越(?:大|多|深)",
+        # issue 12, fourth pass: choking (food or a small object in the airway)
+        r"(?:(?:噎|卡)(?:住|着|到)?|呛(?:住|着))了?[^,]{0,8}(?:喘不|咳不出|憋|说不出|没声|翻白眼|哭不出)|"
+        r"卡(?:住|在)?(?:了)?(?:嗓子|喉咙|气管|脖子)|憋得.{0,3}(?:通红|发紫|发青|紫|青)|"
+        r"(?:吞|咽)(?:了|下去|进去)?.{0,6}(?:硬币|珠子|玻璃球|弹珠|扣子|电池|磁铁|枣核|骨头|果冻)|"
+        r"捂着(?:脖子|喉咙|嗓子)",
+        # issue 12, fourth pass: debris falling from a part of a building
+        r"(?:水泥|砖|石|碎块|碎渣|铁皮|玻璃|檐|雨搭|雨篷|门头|门斗|保温板)[^,]{0,8}"
+        r"(?:往下掉|往下落|往下砸|掉下来|落下来|一块块|掉碎块)|"
+        r"往下(?:掉|落|砸)(?:水泥|碎|砖|铁皮)|掉了?(?:一|几|好几)块[^,]{0,4}下来|"
+        r"(?:雨搭|雨篷|屋檐|檐子|门头|门斗|女儿墙|保温板|外墙皮)[^,]{0,6}(?:塌|裂开|掀起|耷拉|要掉)|"
+        r"有(?:块|个)东西在晃",
     )
+)
+# issue 12, fourth pass: a smell of smoke or burning of unknown source that is strong,
+# growing or hurts (eyes, throat); skipped when the smoke has a harmless source.
+_SMOKE_SMELL = re.compile(
+    r"(?:烟|焦|糊|烧[^,]{0,4})(?:味|气)[^,]{0,10}(?:呛|辣|熏|睁不开|流泪|咳|头疼|头晕|看不清|越来越(?:浓|大|重))|"
+    r"(?:呛|辣|熏)[^,]{0,8}(?:烟味|烟气|焦味|糊味)|(?:这么|好|很|太|特别|贼|老)(?:大|浓|重)的?(?:烟味|焦味|糊味)|"
+    r"烟雾(?:缭绕|弥漫)|(?:楼道|楼梯|屋里|家里|楼里|单元|走廊)[^,]{0,4}(?:这么|好|太|很)?呛|"
+    r"一股(?:子)?(?:烧|糊|焦)[^,]{0,6}味"
 )
 _BENIGN_SMOKE = re.compile(
     _OPEN_BURNING
@@ -882,7 +901,22 @@ _SCAM_WORDS = re.compile(
     + "共享屏幕|屏幕共享|保健品|"
     + r"(?:让|叫|要|逼|催)(?:我|他|她|老人|我妈|我爸|老太太|老头)?.{0,6}(?:转|汇|打钱|付款|扫码)"
 )
-_SCAM_DONE = re.compile(r"没转|没打|没给|没汇|挂了|没上当|识破|幸亏|已经改|没信")
+_SCAM_DONE = re.compile(
+    r"没转|没打|没给|没汇|挂了|没上当|识破|幸亏|已经改|没信|没去|劝住|劝回来|没买|拦下来了|追回"
+)
+# issue 12, fourth pass: an old person lured into a money scheme (理财, 保健品, a 名额 that
+# ends today) and on the way with the money now, without any transfer word.
+_LURED = re.compile(
+    r"理财|投资|高息|存单|养老公寓|保健品|订金|定金|名额|干儿子|干闺女|专家|领补贴|中奖|哄|忽悠|被骗"
+)
+_MONEY_NOW = re.compile(
+    r"(?:存折|银行卡|存款|现金|户口本|交钱|取钱|取出来|打款|掏钱|订金|定金|念.{0,4}卡号)"
+    r"[^。]{0,30}(?:拦|揣着|拿着|带着|出门|下楼|走了|刚出|排队|门口等|马上到|正在|在等|等着)|"
+    r"(?:拦|揣着|拿着|带着|正在|今天(?:不|就|最后|截止)|最后一天)[^。]{0,30}"
+    r"(?:存折|银行卡|存款|现金|交钱|取钱|打款|掏钱|订金|定金|卡号)"
+)
+# Cards, mahjong and pile drivers are not a fight (还在打 / 打了一晚上).
+_NOT_A_FIGHT = re.compile(r"麻将|打牌|棋牌|扑克|牌局|打桩|打篮球|打球|打游戏")
 
 # A question about money, insurance or rules is not a call for help, even when it names an
 # emergency ("着火了房子烧了 保险能赔吗", "120急救车的费用医保报不报").
@@ -890,7 +924,9 @@ _POLICY_QUESTION = re.compile(
     r"能赔|赔吗|赔不赔|谁赔|找谁赔|报不报|能报|能不能报|报销|保险|医保|补贴|补助|救助|政策|法律|"
     r"怎么规定|咋规定|申请|在哪办|去哪办|能给办|能不能办|费用|残疾证|怎么买|在哪买|培训|讲座"
 )
-_CALL_FOR_HELP = re.compile(r"快来|快叫|快去|赶紧|救命|正在|还在|现在|马上|拦住|快拦")
+_CALL_FOR_HELP = re.compile(
+    r"快来|快叫|快去|赶紧|救命|正在|还在|现在|马上|拦住|快拦|拦一下|帮我拦|拦下"
+)
 
 # "What should one do if …": a question about an imagined danger, not a danger now
 # (着火了可咋办 / 万一漏电怎么办 / 要是有人摔倒了找谁 / 煤气泄漏的话打什么电话).
@@ -942,7 +978,8 @@ _RESOLVED_AFTER = re.compile(
     r"(?:已经|早就|已)(?:修好|好了|灭了|没事|处理|解决|包上|包好|看过|救出|走了|停了|抢救过来|"
     r"没味|散了|关了|报过|送医院)|修好了|没事了|现在没事|现在好了|灭了|没味了|没大碍|过去了|不要紧|(?:拉走|送走|带走|接走)了|"
     r"已经不|已经没|已经被|歇.{0,4}好了|一会儿?就?好了|缓过来了|好多了|"
-    r"没漏|不漏|没泄|没有漏|救出来了|(?:人|他|她|孩子|老人)(?:已经)?(?:被)?(?:救|抬|拉|弄)出来了"
+    r"没漏|不漏|没泄|没有漏|救出来了|(?:都是|是)?(?:去年|上个月|前年|以前)的事|"
+    r"(?:人|他|她|孩子|老人)(?:已经)?(?:被)?(?:救|抬|拉|弄)出来了"
 )
 # A fear or a supposition opening a later clause of a long cue ("广告牌锈了,怕哪天掉下来").
 _FEAR = re.compile(r"怕|担心|万一|要是|如果|生怕|一旦|真(?:要|的)?(?:着|出|掉|塌)")
@@ -992,10 +1029,14 @@ def urgency_cue(text: str) -> tuple[int, str]:
     if _settled(text):
         return DEAD, ""
     seen = False
-    for pattern in _URGENT_CUES + _URGENT_FAMILIES:
+    for pattern in _URGENT_CUES + _URGENT_FAMILIES + (_SMOKE_SMELL,):
         for match in pattern.finditer(text):
             seen = True
             if _cue_is_live(text, match.start(), match.end()):
+                if pattern is _SMOKE_SMELL and _BENIGN_SMOKE.search(text):
+                    continue
+                if "打" in match.group(0) and _NOT_A_FIGHT.search(text):
+                    continue
                 if re.fullmatch(_OPEN_BURNING, match.group(0)):
                     continue
                 if _open_burning_only(text, match):
@@ -1008,6 +1049,9 @@ def urgency_cue(text: str) -> tuple[int, str]:
     if _scam_now(text):
         words = [m.group(0) for m in (_SCAM_WORDS.search(text), _SCAM_NOW.search(text)) if m]
         return LIVE, ",".join(words)
+    if _lured_now(text):
+        words = [m.group(0) for m in (_LURED.search(text), _MONEY_NOW.search(text)) if m]
+        return LIVE, ",".join(words)
     return (DEAD if seen else NO_CUE), ""
 
 
@@ -1018,6 +1062,12 @@ def urgent_rule(text: str) -> bool:
 
 # The sender says it can wait: the learned model is not asked.
 _NO_HURRY = re.compile(r"有空|不急|不着急|方便的时候|有时间的?时候|抽空|哪天")
+# issue 12, fourth pass: an angry complaint about noise or a nuisance (快来人管管 / 救命 about
+# a barking dog) is not a danger; without a rule cue the learned model is not asked.
+_NUISANCE = re.compile(
+    r"吵|噪音|噪声|扰民|睡不着|烦死|管管|狗.{0,6}叫|音响|ktv|打桩|电钻|电锯|广场舞|蹦迪|"
+    r"唱到|跳到|剁.{0,3}馅|放音乐|臭死"
+)
 
 URGENT_THRESHOLD = 0.65
 """P(urgent) of the learned model above which a message without any rule cue is urgent.
@@ -1058,7 +1108,7 @@ def read_urgency(
         if _settled(text) or urgency.probability(text, grams=grams) < DEAD_OVERRULE:
             return False, ()
         return True, tuple(urgency.strongest(text, grams=grams))
-    if _NO_HURRY.search(text):
+    if _NO_HURRY.search(text) or _NUISANCE.search(text):
         return False, ()
     if urgency.probability(text, grams=grams) < URGENT_THRESHOLD:
         return False, ()
@@ -1089,6 +1139,10 @@ def _scam_now(text: str) -> bool:
     if _SCAM_DONE.search(text):
         return False
     return bool(_SCAM_NOW.search(text))
+
+
+def _lured_now(text: str) -> bool:
+    return bool(_LURED.search(text) and _MONEY_NOW.search(text) and not _SCAM_DONE.search(text))
 
 
 # ---------------------------------------------------------------------------

