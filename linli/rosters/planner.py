@@ -403,18 +403,27 @@ class _Week:
         worth_a = self._worth(a, vid_a, [*days_a, day_a])
         best: tuple[int, int] | None = None
         here = self.affinity(a, vid_a)
-        # Only towards a volunteer ``a`` likes better: a swap that gains only for the other
-        # person is found from that person's side.
-        for offer in self._candidates(a, here + 1):
+        # Towards a volunteer ``a`` likes better (a swap that gains only for the other person
+        # is found from that person's side), or, while ``a``'s days are bunched, to another
+        # day of a volunteer it likes as much, its own included.
+        bunched = worth_a < here
+        candidates = self._candidates(a, here if bunched else here + 1)
+        if bunched and self.offer_of[vid_a] not in candidates:
+            candidates.append(self.offer_of[vid_a])
+        for offer in candidates:
             vid_b = offer.volunteer_id
             for other in sorted(self.of_volunteer[vid_b]):
                 theirs = self.visits[other]
                 b, day_b = theirs.plan_id, theirs.weekday
-                if b == a or day_b in days_a:
+                if b == a or day_b in days_a or (vid_b == vid_a and day_b == day_a):
                     continue
-                if self.affinity(a, vid_b) + self.affinity(b, vid_a) <= here + self.affinity(
-                    b, vid_b
-                ):
+                affinity_gain = (
+                    self.affinity(a, vid_b)
+                    + self.affinity(b, vid_a)
+                    - here
+                    - self.affinity(b, vid_b)
+                )
+                if affinity_gain < 0 or (affinity_gain == 0 and not bunched):
                     continue
                 days_b = [d for d in self.days_of(b) if d != day_b]
                 if day_a in days_b:
