@@ -11,7 +11,8 @@ The rules, in order of importance:
 4. Visits are spread across the week: a day at least 7/N days from the person's other
    visits is preferred; among equals the less loaded volunteer, then the earlier day.
 
-Plans with more visits a week are placed first, as they are the hardest to fit. What
+Plans with more visits a week are placed first, as they are the hardest to fit. Local
+search then improves that greedy week (fill, move, swap while the score gains). What
 cannot be placed is returned as a gap with a reason in Chinese.
 
 :func:`roster_score` is the objective these rules add up to, one number to maximise (the
@@ -186,7 +187,8 @@ def roster_violations(
 def plan_week(
     needs: Sequence[PlanNeed], offers: Sequence[VolunteerOffer], *, max_load: int
 ) -> Roster:
-    """The week's roster: the greedy placement of the rules above, then :func:`_improve`."""
+    """The week's roster: the greedy placement of the rules above, then local search on
+    :func:`roster_score` (:meth:`_Week.improve`)."""
     week = _Week(needs, offers, max_load)
     ordered = sorted(needs, key=lambda n: (-n.visits_per_week, n.resident_id))
     for need in ordered:
@@ -228,7 +230,8 @@ class _Visit:
 
 
 # An improvement pass stops after this many rounds even if it still finds gains; each
-# round is a sweep over every visit, and in practice two or three rounds find them all.
+# round is a sweep over every visit; the 500-person week of bench/roster_optimum.py stops
+# gaining after four.
 MAX_IMPROVEMENT_ROUNDS = 20
 
 
@@ -353,6 +356,8 @@ class _Week:
                 gained |= self._relocate(key) or self._swap(key)
             if not gained:
                 return
+        # Out of rounds: a move of the last one may have freed a slot someone still misses.
+        self._fill_missing()
 
     def _fill_missing(self) -> bool:
         gained = False
