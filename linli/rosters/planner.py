@@ -255,6 +255,7 @@ class _Week:
         self._groups: dict[int, list[list[VolunteerOffer]]] = {}
         self._affinity: dict[tuple[int, int], int] = {}
         self._next_key = 0
+        self._fans_of: dict[int, list[int]] | None = None
 
     # -- reading the state
     def days_of(self, plan_id: int) -> list[int]:
@@ -353,11 +354,58 @@ class _Week:
         for _round in range(MAX_IMPROVEMENT_ROUNDS):
             gained = self._fill_missing()
             for key in sorted(self.visits):
-                gained |= self._relocate(key) or self._swap(key)
+                gained |= self._relocate(key) or self._swap(key) or self._hand_over(key)
             if not gained:
                 return
         # Out of rounds: a move of the last one may have freed a slot someone still misses.
         self._fill_missing()
+
+    def _fans(self, volunteer_id: int) -> list[int]:
+        """The plans that prefer ``volunteer_id`` or share its grid."""
+        if self._fans_of is None:
+            self._fans_of = {}
+            for need in self.need_of.values():
+                for group in self.groups(need)[:-1]:
+                    for offer in group:
+                        self._fans_of.setdefault(offer.volunteer_id, []).append(need.plan_id)
+        return self._fans_of.get(volunteer_id, [])
+
+    def _hand_over(self, key: int) -> bool:
+        """Give a visit's volunteer slot to someone still missing a visit who likes that
+        volunteer better (when the volunteers' caps run out, who gets the visits is the
+        choice that matters)."""
+        visit = self.visits[key]
+        a, vid, day = visit.plan_id, visit.volunteer_id, visit.weekday
+        need_a = self.need_of[a]
+        days_a = self.days_of(a)
+        rest_a = [d for d in days_a if d != day]
+        loss = (
+            self.affinity(a, vid)
+            - SPREAD_WEIGHT * spread_shortfall(need_a.visits_per_week, days_a)
+            + SPREAD_WEIGHT * spread_shortfall(need_a.visits_per_week, rest_a)
+        )
+        best: tuple[int, int] | None = None
+        for b in self._fans(vid):
+            need_b = self.need_of[b]
+            days_b = self.days_of(b)
+            if b == a or len(days_b) >= need_b.visits_per_week or day in days_b:
+                continue
+            if self.affinity(b, vid) <= self.affinity(a, vid):
+                continue
+            gain = (
+                self.affinity(b, vid)
+                - SPREAD_WEIGHT * spread_shortfall(need_b.visits_per_week, [*days_b, day])
+                + SPREAD_WEIGHT * spread_shortfall(need_b.visits_per_week, days_b)
+                - loss
+            )
+            if gain > 0 and (best is None or gain > best[0]):
+                best = (gain, b)
+        if best is None:
+            return False
+        self.of_plan[a].remove(key)
+        self.of_plan.setdefault(best[1], []).append(key)
+        visit.plan_id = best[1]
+        return True
 
     def _fill_missing(self) -> bool:
         gained = False

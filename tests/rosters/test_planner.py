@@ -183,3 +183,17 @@ def test_a_random_week_keeps_every_hard_rule() -> None:
     assert roster_violations(needs, offers, roster.placements, max_load=7) == []
     placed = len(roster.placements)
     assert placed + sum(g.missing for g in roster.gaps) == sum(n.visits_per_week for n in needs)
+
+
+def test_a_scarce_visit_goes_to_the_person_whose_primary_volunteer_makes_it() -> None:
+    # One volunteer with one free slot a week. Greedily 王 (most visits) takes it; the best
+    # week gives it to 李, whose primary volunteer this is: 140 instead of 110.
+    wang = need(1, visits=3)
+    li = need(2, visits=2, preferred=(1,))
+    offers = [offer(1, slots=frozenset({(0, "morning")}))]
+
+    roster = plan_week([wang, li], offers, max_load=1)
+
+    assert [(p.plan_id, p.volunteer_id) for p in roster.placements] == [(2, 1)]
+    assert roster_score([wang, li], offers, roster.placements).total == 140
+    assert {g.plan_id: g.missing for g in roster.gaps} == {1: 3, 2: 1}
