@@ -12,7 +12,7 @@ The rules, in order of importance:
    visits is preferred; among equals the less loaded volunteer, then the earlier day.
 
 Plans with more visits a week are placed first, as they are the hardest to fit. Local
-search then improves that greedy week (fill, move, swap while the score gains). What
+search then improves that greedy week (fill, move, swap, hand over while the score gains). What
 cannot be placed is returned as a gap with a reason in Chinese.
 
 :func:`roster_score` is the objective these rules add up to, one number to maximise (the
