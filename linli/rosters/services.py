@@ -61,6 +61,59 @@ def roster_generate(
     if limit < 1:
         raise ValidationError({"max_load": _("每人每周最多走访次数须至少为 1。")})
 
+    needs, offers = roster_inputs(community_list)
+    roster = plan_week(needs, offers, max_load=limit)
+    in_communities = subtree_condition([c.path for c in community_list], "resident__area__path")
+
+    plan_ids = [n.plan_id for n in needs]
+    RosterAssignment.objects.filter(week_start=week_start, plan_id__in=plan_ids).delete()
+    RosterGap.objects.filter(week_start=week_start, plan_id__in=plan_ids).delete()
+    # Plans that are gone or inactive leave nothing behind in these communities' week.
+    RosterAssignment.objects.filter(week_start=week_start).filter(
+        Q(plan__active=False) | Q(volunteer__active=False)
+    ).filter(in_communities).delete()
+    RosterAssignment.objects.bulk_create(
+        [
+            RosterAssignment(
+                week_start=week_start,
+                plan_id=p.plan_id,
+                resident_id=p.resident_id,
+                volunteer_id=p.volunteer_id,
+                day=week_start + dt.timedelta(days=p.weekday),
+                slot=p.slot,
+            )
+            for p in roster.placements
+        ]
+    )
+    RosterGap.objects.bulk_create(
+        [
+            RosterGap(
+                week_start=week_start,
+                plan_id=g.plan_id,
+                resident_id=g.resident_id,
+                missing=g.missing,
+                reason=g.reason,
+            )
+            for g in roster.gaps
+        ]
+    )
+    for community in community_list:
+        audit_record(
+            actor=actor,
+            action="roster.generate",
+            obj=community,
+            note=f"{week_start:%Y-%m-%d}: {len(roster.placements)} visits, {len(roster.gaps)} gaps",
+        )
+    return RosterResult(
+        week_start=week_start,
+        assignments=len(roster.placements),
+        gaps=len(roster.gaps),
+        missing_visits=sum(g.missing for g in roster.gaps),
+    )
+
+
+def roster_inputs(community_list: list[Area]) -> tuple[list[PlanNeed], list[VolunteerOffer]]:
+    """The planner's plain data for the active plans and volunteers of these communities."""
     community_paths = [c.path for c in community_list]
     in_communities = subtree_condition(community_paths, "resident__area__path")
     plans = list(
@@ -124,53 +177,7 @@ def roster_generate(
         for v in volunteers
         if slots.get(v.pk)
     ]
-    roster = plan_week(needs, offers, max_load=limit)
-
-    plan_ids = [n.plan_id for n in needs]
-    RosterAssignment.objects.filter(week_start=week_start, plan_id__in=plan_ids).delete()
-    RosterGap.objects.filter(week_start=week_start, plan_id__in=plan_ids).delete()
-    # Plans that are gone or inactive leave nothing behind in these communities' week.
-    RosterAssignment.objects.filter(week_start=week_start).filter(
-        Q(plan__active=False) | Q(volunteer__active=False)
-    ).filter(in_communities).delete()
-    RosterAssignment.objects.bulk_create(
-        [
-            RosterAssignment(
-                week_start=week_start,
-                plan_id=p.plan_id,
-                resident_id=p.resident_id,
-                volunteer_id=p.volunteer_id,
-                day=week_start + dt.timedelta(days=p.weekday),
-                slot=p.slot,
-            )
-            for p in roster.placements
-        ]
-    )
-    RosterGap.objects.bulk_create(
-        [
-            RosterGap(
-                week_start=week_start,
-                plan_id=g.plan_id,
-                resident_id=g.resident_id,
-                missing=g.missing,
-                reason=g.reason,
-            )
-            for g in roster.gaps
-        ]
-    )
-    for community in community_list:
-        audit_record(
-            actor=actor,
-            action="roster.generate",
-            obj=community,
-            note=f"{week_start:%Y-%m-%d}: {len(roster.placements)} visits, {len(roster.gaps)} gaps",
-        )
-    return RosterResult(
-        week_start=week_start,
-        assignments=len(roster.placements),
-        gaps=len(roster.gaps),
-        missing_visits=sum(g.missing for g in roster.gaps),
-    )
+    return needs, offers
 
 
 def _last_visitors(resident_ids: list[int]) -> dict[int, int]:
