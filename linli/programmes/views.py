@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linli.accounts.current import request_user
 from linli.core.audit import audit_record
 from linli.core.forms import add_service_errors
+from linli.core.models import AuditEvent
 from linli.core.pagination import paginate
 from linli.people.selectors import health_processing_allowed
 from linli.programmes.forms import (
@@ -291,7 +292,7 @@ def register_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
     content = register_xlsx(programme, phase)
     audit_record(
         actor=request_user(request),
-        action="export",
+        action=AuditEvent.Action.EXPORT,
         obj=programme,
         note=f"每日签到表 {phase.name}",
     )
