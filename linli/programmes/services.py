@@ -592,6 +592,26 @@ def authorised_pickup(enrolment: Enrolment, name: str) -> PickupPerson | None:
     return None
 
 
+HEALTH_FIELDS = ["allergies", "health_notes"]
+
+
+@transaction.atomic
+def health_notes_shown(
+    *, actor: User, programme: Programme, enrolments: Sequence[Enrolment]
+) -> None:
+    """Record that ``actor`` was shown these children's allergies and health notes (one
+    record a child a look, as every reveal of health data is audited)."""
+    for enrolment in enrolments:
+        if enrolment.allergies or enrolment.health_notes:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.VIEW,
+                obj=enrolment.child,
+                fields=HEALTH_FIELDS,
+                note=f"托管签到页健康提示:{programme.name}"[:300],
+            )
+
+
 @transaction.atomic
 def _refusal_record(
     *, actor: User | None, attendance: Attendance, name: str, now: dt.datetime

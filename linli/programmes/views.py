@@ -67,6 +67,7 @@ from linli.programmes.services import (
     duty_remove,
     enrol,
     guardians_message,
+    health_notes_shown,
     incident_record,
     phase_add,
     phase_ended,
@@ -160,6 +161,11 @@ def day_view(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     phase = phase_on(programme, today)
     rows = day_register(programme, today)
+    health_notes_shown(
+        actor=request_user(request),
+        programme=programme,
+        enrolments=[row.enrolment for row in rows if row.health and row.health_noted],
+    )
     return render(
         request,
         "programmes/day.html",
