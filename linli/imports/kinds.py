@@ -255,10 +255,23 @@ def check_date(result: CheckResult, line: int, column: str, raw: str) -> dt.date
     return found
 
 
-def choice_of(raw: str, choices: Iterable[tuple[str, Any]], default: str) -> tuple[str | None, str]:
-    """The value of a choice written by its Chinese label (empty → ``default``), or None;
-    and the labels, for the message."""
+def check_choice(
+    result: CheckResult,
+    line: int,
+    row: Row,
+    column: str,
+    choices: Iterable[tuple[str, Any]],
+    default: str,
+) -> str | None:
+    """The value of a choice cell written by its Chinese label (empty → ``default``); an
+    unknown label is a problem naming the labels allowed (and None)."""
     by_label = {str(label): value for value, label in choices}
+    raw = row.get(column, "")
     if not raw:
-        return default, "、".join(by_label)
-    return by_label.get(raw), "、".join(by_label)
+        return default
+    value = by_label.get(raw)
+    if value is None:
+        result.add(
+            line, column, _("请填以下之一:%(choices)s。") % {"choices": "、".join(by_label)}, raw
+        )
+    return value

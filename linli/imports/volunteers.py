@@ -21,8 +21,8 @@ from linli.core.roles import Capability
 from linli.imports.kinds import (
     CheckResult,
     ImportKind,
+    check_choice,
     check_date,
-    choice_of,
     grids_by_name,
     register_import_kind,
     resident_rows,
@@ -86,16 +86,9 @@ def check_rows(
         already=_("这位居民已是志愿者。"),
     ):
         line, row = checked.line, checked.row
-        kind, labels = choice_of(
-            row.get("志愿者类型", ""), VolunteerKind.choices, VolunteerKind.RESIDENT
+        kind = check_choice(
+            result, line, row, "志愿者类型", VolunteerKind.choices, VolunteerKind.RESIDENT
         )
-        if kind is None:
-            result.add(
-                line,
-                "志愿者类型",
-                _("请填以下之一:%(choices)s。") % {"choices": labels},
-                row["志愿者类型"],
-            )
         grid = None
         if row.get("网格"):
             grid = grids.get(row["网格"])

@@ -23,8 +23,8 @@ from linli.core.roles import Capability
 from linli.imports.kinds import (
     CheckResult,
     ImportKind,
+    check_choice,
     check_date,
-    choice_of,
     grids_by_name,
     register_import_kind,
     resident_rows,
@@ -105,26 +105,8 @@ def check_rows(
         already=_("这位居民已登记为党员。"),
     ):
         line, row = checked.line, checked.row
-        kind, kind_labels = choice_of(
-            row.get("党员类型", ""), MemberKind.choices, MemberKind.DIRECT
-        )
-        if kind is None:
-            result.add(
-                line,
-                "党员类型",
-                _("请填以下之一:%(choices)s。") % {"choices": kind_labels},
-                row["党员类型"],
-            )
-        position, position_labels = choice_of(
-            row.get("职务", ""), Position.choices, Position.MEMBER
-        )
-        if position is None:
-            result.add(
-                line,
-                "职务",
-                _("请填以下之一:%(choices)s。") % {"choices": position_labels},
-                row["职务"],
-            )
+        kind = check_choice(result, line, row, "党员类型", MemberKind.choices, MemberKind.DIRECT)
+        position = check_choice(result, line, row, "职务", Position.choices, Position.MEMBER)
         organisation = organisations.get(row.get("所在党组织", ""))
         if organisation is None:
             result.add(
