@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.roles import Capability
 from linli.core.spreadsheets import Cell, Sheet, xlsx_bytes
 
@@ -124,7 +125,7 @@ def export_list(
     filters = described_filters(request)
     audit_record(
         actor=actor,
-        action="export",
+        action=AuditEvent.Action.EXPORT,
         object_type=object_type,
         object_repr=_("%(title)s(%(n)s条)") % {"title": title, "n": len(cells)},
         fields=revealed_fields if reveal else [],

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from linli.accounts.models import ApiToken, RoleAssignment, User
 from linli.areas.models import Area, Grid
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.roles import Role
 
 TOKEN_PREFIX = "linli"
@@ -39,7 +40,12 @@ def role_assign(
         user=user, role=role, area=area, grid=grid, defaults={"title": title}
     )
     if created:
-        audit_record(actor=actor, action="create", obj=assignment, fields=["role", "area", "grid"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=assignment,
+            fields=["role", "area", "grid"],
+        )
     return assignment
 
 
@@ -59,7 +65,7 @@ def api_token_create(
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=_digest(secret))
-    audit_record(actor=actor, action="token", obj=token, note="created")
+    audit_record(actor=actor, action=AuditEvent.Action.TOKEN, obj=token, note="created")
     return token, secret
 
 
@@ -68,7 +74,7 @@ def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="token", obj=token, note="revoked")
+        audit_record(actor=actor, action=AuditEvent.Action.TOKEN, obj=token, note="revoked")
     return token
 
 
@@ -110,7 +116,9 @@ def user_create(
     user.set_password(password)
     user.must_change_password = actor is not None
     user.save()
-    audit_record(actor=actor, action="create", obj=user, fields=["username", "full_name"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=user, fields=["username", "full_name"]
+    )
     return user
 
 
@@ -123,7 +131,7 @@ def password_change(*, user: User, new_password: str) -> User:
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=user, action="update", obj=user, fields=["password"])
+    audit_record(actor=user, action=AuditEvent.Action.UPDATE, obj=user, fields=["password"])
     return user
 
 
@@ -154,7 +162,9 @@ def totp_enrolment_confirm(*, user: User, device: TOTPDevice, token: str) -> lis
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(actor=user, action="create", obj=device, note="two-factor enrolled")
+    audit_record(
+        actor=user, action=AuditEvent.Action.CREATE, obj=device, note="two-factor enrolled"
+    )
     return backup_codes_generate(user=user)
 
 
@@ -169,10 +179,16 @@ def two_factor_verify(*, user: User, token: str) -> Device | None:
     )
     for device in devices:
         if device.verify_token(code):
-            audit_record(actor=user, action="login", obj=user, note="second factor accepted")
+            audit_record(
+                actor=user, action=AuditEvent.Action.LOGIN, obj=user, note="second factor accepted"
+            )
             return device
     audit_record(
-        actor=user, action="login_failed", obj=user, success=False, note="wrong one-time code"
+        actor=user,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        obj=user,
+        success=False,
+        note="wrong one-time code",
     )
     return None
 
@@ -188,7 +204,9 @@ def backup_codes_generate(*, user: User) -> list[str]:
     device = StaticDevice.objects.create(user=user, name=_("备用验证码"), confirmed=True)
     codes = [StaticToken.random_token() for _i in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    audit_record(actor=user, action="create", obj=device, note="backup codes generated")
+    audit_record(
+        actor=user, action=AuditEvent.Action.CREATE, obj=device, note="backup codes generated"
+    )
     return codes
 
 
@@ -199,4 +217,4 @@ def two_factor_disable(*, user: User, actor: User | None, required: bool) -> Non
         raise ValidationError(_("您的角色必须使用两步验证,不能关闭。"))
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    audit_record(actor=actor, action="delete", obj=user, note="two-factor removed")
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=user, note="two-factor removed")

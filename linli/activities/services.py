@@ -30,6 +30,7 @@ from linli.areas.models import Area, AreaKind, Grid
 from linli.care.models import AlertKind
 from linli.care.services import Readings, clinic_reading_record
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.organisations.models import Organisation
 from linli.people.models import ConsentPurpose, Resident, age_on
 from linli.privacy.gate import processing_refusal, require_processing
@@ -108,7 +109,7 @@ def activity_create(
     activity.partners.set(list(partners))
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=activity,
         fields=["title", "kind", "community", "starts_at", "capacity", "audience"],
     )
@@ -155,7 +156,7 @@ def activity_transition(
         fields.append("summary")
     activity.status = to
     activity.save(update_fields=[*fields, "updated_at"])
-    audit_record(actor=actor, action="update", obj=activity, fields=fields)
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=activity, fields=fields)
     if to == Status.HELD:
         _credit_helpers(actor=actor, activity=activity)
     return activity
@@ -235,7 +236,10 @@ def signup_add(
         signed_up_by=actor,
     )
     audit_record(
-        actor=actor, action="create", obj=signup, fields=["activity", "resident", "status"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=signup,
+        fields=["activity", "resident", "status"],
     )
     return signup
 
@@ -254,7 +258,7 @@ def signup_cancel(*, actor: User | None, signup: Signup) -> Signup | None:
     was_confirmed = signup.status == SignupStatus.CONFIRMED
     signup.status = SignupStatus.CANCELLED
     signup.save(update_fields=["status"])
-    audit_record(actor=actor, action="update", obj=signup, fields=["status"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=signup, fields=["status"])
     if not was_confirmed:
         return None
     if activity.capacity is not None and _confirmed_count(activity) >= activity.capacity:
@@ -270,7 +274,11 @@ def signup_cancel(*, actor: User | None, signup: Signup) -> Signup | None:
     first.status = SignupStatus.CONFIRMED
     first.save(update_fields=["status"])
     audit_record(
-        actor=actor, action="update", obj=first, fields=["status"], note="候补转为正式报名"
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=first,
+        fields=["status"],
+        note="候补转为正式报名",
     )
     return first
 
@@ -325,14 +333,17 @@ def checkin(
             signed_up_by=actor,
         )
         audit_record(
-            actor=actor, action="create", obj=signup, fields=["activity", "resident", "status"]
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=signup,
+            fields=["activity", "resident", "status"],
         )
     if signup.checked_in_at is not None:
         return signup
     signup.checked_in_at = at
     signup.status = SignupStatus.CONFIRMED
     signup.save(update_fields=["checked_in_at", "status"])
-    audit_record(actor=actor, action="update", obj=signup, fields=["checked_in_at"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=signup, fields=["checked_in_at"])
     return signup
 
 
@@ -348,7 +359,12 @@ def helper_add(
     if Helper.objects.filter(activity=activity, volunteer=volunteer).exists():
         raise ValidationError(_("%(name)s 已经报名服务了。") % {"name": volunteer.name})
     helper = Helper.objects.create(activity=activity, volunteer=volunteer, role=role.strip()[:50])
-    audit_record(actor=actor, action="create", obj=helper, fields=["activity", "volunteer", "role"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=helper,
+        fields=["activity", "volunteer", "role"],
+    )
     return helper
 
 
@@ -377,7 +393,7 @@ def served_record(
     )
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditEvent.Action.UPDATE,
         obj=activity,
         fields=["served"],
         note="、".join(f"{n} {c}" for n, c in cleaned.items()),
@@ -477,6 +493,9 @@ def reading_record(
         recorded_at=now,
     )
     audit_record(
-        actor=actor, action="create", obj=reading, fields=["activity", "resident", "services"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=reading,
+        fields=["activity", "resident", "services"],
     )
     return reading

@@ -2,7 +2,7 @@
 
 The figures are computed (never typed): signed up, attended, people served per service
 (typed counts plus clinic readings), partners, volunteer hours and follow-up requests.
-fpdf2 embeds a subset of the CJK font :func:`linli.core.charts.cjk_font` finds (as the
+fpdf2 embeds a subset of the CJK font :func:`linli.core.fonts.cjk_font` finds (as the
 volunteer certificates do). Long lists are cut so the page is always one.
 """
 
@@ -18,7 +18,7 @@ from fpdf.enums import Align, XPos, YPos
 
 from linli.activities.models import Activity, SignupStatus
 from linli.activities.selectors import activity_served, audience_label, people_served
-from linli.core.charts import cjk_font
+from linli.core.fonts import cjk_font
 from linli.volunteers.models import ServiceRecord, ServiceSource
 
 MAX_SERVICES = 8

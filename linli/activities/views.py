@@ -63,6 +63,7 @@ from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope, visible_areas
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
+from linli.core.outcomes import run_service
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.core.scoping import subtree_condition
@@ -310,12 +311,11 @@ def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     signup = own_signup(activity, resident)
     if signup is None:
         raise Http404
-    try:
-        signup_cancel(actor=request_user(request), signup=signup)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("已取消报名。"))
+    run_service(
+        request,
+        lambda: signup_cancel(actor=request_user(request), signup=signup),
+        success=_("已取消报名。"),
+    )
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -331,21 +331,19 @@ def phone_signup_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择要报名的居民。"))
         return redirect("activities:detail", pk=activity.pk)
     resident = form.cleaned_data["resident"]
-    try:
-        signup = signup_add(
+    run_service(
+        request,
+        lambda: signup_add(
             actor=request_user(request),
             activity=activity,
             resident=resident,
             channel=SignupChannel.STAFF,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
+        ),
+        success=lambda signup: (
             _("已为%(name)s报名(%(status)s)。")
-            % {"name": resident.name, "status": signup.get_status_display()},
-        )
+            % {"name": resident.name, "status": signup.get_status_display()}
+        ),
+    )
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -358,15 +356,14 @@ def staff_cancel_view(request: HttpRequest, pk: int, signup_pk: int) -> HttpResp
     signup = activity.signups.filter(pk=signup_pk).first()
     if signup is None:
         raise Http404
-    try:
-        promoted = signup_cancel(actor=request_user(request), signup=signup)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        text = _("已取消报名。")
-        if promoted is not None:
-            text += _("候补的%(name)s已递补。") % {"name": promoted.resident.name}
-        messages.success(request, text)
+    run_service(
+        request,
+        lambda: signup_cancel(actor=request_user(request), signup=signup),
+        success=lambda promoted: (
+            _("已取消报名。")
+            + (_("候补的%(name)s已递补。") % {"name": promoted.resident.name} if promoted else "")
+        ),
+    )
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -380,17 +377,16 @@ def helper_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择志愿者。"))
         return redirect("activities:detail", pk=activity.pk)
-    try:
-        helper_add(
+    run_service(
+        request,
+        lambda: helper_add(
             actor=request_user(request),
             activity=activity,
             volunteer=form.cleaned_data["volunteer"],
             role=form.cleaned_data["role"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("已添加服务志愿者。"))
+        ),
+        success=_("已添加服务志愿者。"),
+    )
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -404,12 +400,11 @@ def volunteer_join_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = Activity.objects.filter(pk=pk, community=volunteer.community).first()
     if activity is None:
         raise Http404
-    try:
-        helper_add(actor=request_user(request), activity=activity, volunteer=volunteer)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("已报名参加志愿服务,活动举办后自动计入服务时长。"))
+    run_service(
+        request,
+        lambda: helper_add(actor=request_user(request), activity=activity, volunteer=volunteer),
+        success=_("已报名参加志愿服务,活动举办后自动计入服务时长。"),
+    )
     return redirect("activities:list")
 
 
@@ -598,12 +593,13 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if signup is None:
             raise Http404
-        try:
-            checkin(actor=request_user(request), activity=activity, resident=signup.resident)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("%(name)s 已签到。") % {"name": signup.resident.name})
+        run_service(
+            request,
+            lambda: checkin(
+                actor=request_user(request), activity=activity, resident=signup.resident
+            ),
+            success=_("%(name)s 已签到。") % {"name": signup.resident.name},
+        )
         return redirect("activities:attendance", pk=activity.pk)
     signups = list(signups_of(activity))
     return render(

@@ -18,6 +18,7 @@ from linli.areas.services import (
     validate_grid_code,
 )
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 
 
 class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
@@ -68,7 +69,7 @@ class AreaAdmin(TreeAdmin):  # type: ignore[misc]
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request_user(request),
-            action="update" if change else "create",
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
             obj=obj,
             fields=list(form.changed_data),
             note="admin",
@@ -119,7 +120,7 @@ class GridAdmin(admin.ModelAdmin[Grid]):
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request_user(request),
-            action="update" if change else "create",
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
             obj=obj,
             fields=list(form.changed_data),
             note="admin",

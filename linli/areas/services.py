@@ -18,6 +18,7 @@ from linli.areas.models import (
     area_parent,
 )
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 
 if TYPE_CHECKING:
     from linli.accounts.models import User
@@ -88,7 +89,12 @@ def area_create(
         "flats_per_floor": flats_per_floor if kind == AreaKind.UNIT else None,
     }
     area = area_add(parent, **fields)
-    audit_record(actor=actor, action="create", obj=area, fields=["kind", "name", "code", "grid"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=area,
+        fields=["kind", "name", "code", "grid"],
+    )
     return area
 
 
@@ -99,7 +105,7 @@ def building_assign_grid(*, actor: User | None, building: Area, grid: Grid) -> A
     validate_building_grid(parent=area_parent(building), grid=grid)
     building.grid = grid
     building.save(update_fields=["grid", "updated_at"])
-    audit_record(actor=actor, action="update", obj=building, fields=["grid"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=building, fields=["grid"])
     return building
 
 
@@ -125,5 +131,7 @@ def grid_create(
     grid = Grid(community=community, code=code, name=name.strip(), description=description)
     grid.full_clean()
     grid.save()
-    audit_record(actor=actor, action="create", obj=grid, fields=["community", "code", "name"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=grid, fields=["community", "code", "name"]
+    )
     return grid

@@ -41,6 +41,7 @@ from linli.care.selectors import (
     with_due,
 )
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify, without_external_delivery
 from linli.people.models import ConsentPurpose, Resident
@@ -118,7 +119,7 @@ def care_plan_save(
     plan.save()
     audit_record(
         actor=actor,
-        action="create" if created else "update",
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
         obj=plan,
         fields=["visits_per_week", "services", "primary_volunteer", "backup_volunteer", "notes"],
     )
@@ -294,7 +295,7 @@ def visit_log(
     visit.save()
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=visit,
         fields=[
             "kind",
@@ -376,7 +377,10 @@ def clinic_reading_record(
     visit.readings = readings.as_dict()
     visit.save()
     audit_record(
-        actor=actor, action="create", obj=visit, fields=["kind", "services", "note", "readings"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=visit,
+        fields=["kind", "services", "note", "readings"],
     )
     for alert in _alerts_for_visit(visit, readings):
         _raise(alert)
@@ -479,7 +483,7 @@ def _raise(alert: Alert) -> None:
     """Save an alert and tell the care team: urgent ones go out at once (Huey); every
     alert is in the in-app list."""
     alert.save()
-    audit_record(actor=None, action="create", obj=alert, fields=["kind", "level"])
+    audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=alert, fields=["kind", "level"])
     text = _("【%(level)s】%(name)s:%(kind)s") % {
         "level": alert.get_level_display(),
         "name": alert.resident,
@@ -510,7 +514,7 @@ def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
     if not changed:
         raise ValidationError(_("这条预警已经有人处理过了。"))
     alert.refresh_from_db()
-    audit_record(actor=actor, action="update", obj=alert, fields=["status"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=alert, fields=["status"])
     return alert
 
 
@@ -531,7 +535,9 @@ def alert_close(*, alert: Alert, actor: User, note: str) -> Alert:
         acknowledged_by=actor, acknowledged_at=now
     )
     alert.refresh_from_db()
-    audit_record(actor=actor, action="update", obj=alert, fields=["status", "close_note"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=alert, fields=["status", "close_note"]
+    )
     return alert
 
 
@@ -580,7 +586,7 @@ def visit_readings_reveal(*, actor: User, resident: Resident, visits: Sequence[V
     if shown:
         audit_record(
             actor=actor,
-            action="view",
+            action=AuditEvent.Action.VIEW,
             obj=resident,
             fields=["bp_systolic", "bp_diastolic", "pulse", "glucose"],
             note="走访健康读数:" + ",".join(f"#{pk}" for pk in shown),

@@ -129,7 +129,7 @@ def _normalised_ip(ip: str | None) -> str | None:
 def audit_record(
     *,
     actor: User | None,
-    action: str,
+    action: AuditEvent.Action | str,
     obj: models.Model | None = None,
     fields: Iterable[str] = (),
     success: bool = True,
@@ -145,7 +145,10 @@ def audit_record(
     ``actor_name`` names someone who is not a user object (the username tried in a
     failed login); ``object_type``/``object_id``/``object_repr`` describe an object
     that is not at hand as a model instance (an admin log entry, an export).
+    ``action`` must be a member of ``AuditEvent.Action``: anything else is a ``ValueError``,
+    so an action the audit page cannot name or filter never enters the chain.
     """
+    action = AuditEvent.Action(action)
     context = current_request.get()
     name = actor_name or ""
     if not name and actor is not None:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from linli.core import crypto
 from linli.core.audit import audit_record
 from linli.core.keys import key_file, keys_from_environment, keys_status
+from linli.core.models import AuditEvent
 
 FORMAT_VERSION = 1
 # Tables whose rows mean "this database is in use": restoring over them needs --force.
@@ -196,7 +197,7 @@ def backup_create(*, output: Path | None = None, include_keys: bool = True) -> B
     # Recorded first, so that the backup itself holds the record of its making.
     audit_record(
         actor=None,
-        action="backup",
+        action=AuditEvent.Action.BACKUP,
         object_type="database",
         object_id=vendor,
         object_repr=path.name,
@@ -332,7 +333,7 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
         warnings.append(f"有 {unreadable} 个加密值无法用当前密钥解密:请提供备份时的密钥。")
     audit_record(
         actor=None,
-        action="restore",
+        action=AuditEvent.Action.RESTORE,
         object_type="database",
         object_id=vendor,
         object_repr=path.name,

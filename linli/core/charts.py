@@ -3,9 +3,10 @@
 The lead chose server-side images over ECharts: no package ships ECharts cleanly, and the
 Content-Security-Policy forbids inline scripts and styles. Every chart is a PNG at 2×
 resolution (1280×720 px for a 640×360 CSS-pixel slot), with Chinese drawn in Debian's Noto
-Sans CJK (face 2 of the TrueType collection is Simplified Chinese), found as the
-certificates find it. Pages show each image with a Chinese ``alt`` and its data table behind
-a ``<details>``; the reports put the same bytes into .docx files.
+Sans CJK (face 2 of the TrueType collection is Simplified Chinese), found by
+``linli.core.fonts.cjk_font`` as every PDF finds it. Pages show each image with a Chinese
+``alt`` and its data table behind a ``<details>``; the reports put the same bytes into .docx
+files.
 
 The API is small and stable on purpose (other modules depend on it)::
 
@@ -26,18 +27,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from django.conf import settings
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import MaxNLocator
 
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
-]
-SIMPLIFIED_CHINESE_FACE = 2
+from linli.core.fonts import cjk_font
 
 WIDTH_INCHES = 6.4
 HEIGHT_INCHES = 3.6
@@ -57,26 +53,8 @@ PALETTE = [
 ]
 
 
-class FontMissing(RuntimeError):
-    """No CJK font is installed: Chinese would be drawn as boxes."""
-
-
 class ChartDataError(ValueError):
     """A series does not have one value per label."""
-
-
-def cjk_font() -> tuple[Path, int]:
-    """The CJK font file and face, like ``linli.volunteers.certificates.cjk_font``."""
-    configured = str(getattr(settings, "LINLI_CJK_FONT", "") or "").strip()
-    if configured:
-        path = Path(configured)
-        face = SIMPLIFIED_CHINESE_FACE if path.suffix.lower() == ".ttc" else 0
-        if path.exists():
-            return path, face
-    for candidate, face in FONT_CANDIDATES:
-        if Path(candidate).exists():
-            return Path(candidate), face
-    raise FontMissing("No CJK font: install fonts-noto-cjk or set LINLI_CJK_FONT")
 
 
 @lru_cache(maxsize=4)

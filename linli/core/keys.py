@@ -36,6 +36,7 @@ from django.db import connection, models, transaction
 from linli.core import crypto
 from linli.core.audit import audit_record
 from linli.core.fields import EncryptedTextField
+from linli.core.models import AuditEvent
 
 
 class KeyRotationError(Exception):
@@ -178,7 +179,7 @@ def keys_rotate() -> RotateResult:
         _write_key_file(data)
     audit_record(
         actor=None,
-        action="keys",
+        action=AuditEvent.Action.KEYS,
         object_type="keys",
         object_id=fingerprint(new_key),
         object_repr="字段加密密钥轮换",
@@ -216,7 +217,7 @@ def keys_reencrypt(*, batch_size: int = 500) -> int:
                     changed += cursor.rowcount
     audit_record(
         actor=None,
-        action="keys",
+        action=AuditEvent.Action.KEYS,
         object_type="keys",
         object_id=fingerprint(crypto.key_ring().field_keys[0]),
         object_repr="用主密钥重新加密",
@@ -248,7 +249,7 @@ def keys_retire() -> RetireResult:
         _write_key_file(data)
     audit_record(
         actor=None,
-        action="keys",
+        action=AuditEvent.Action.KEYS,
         object_type="keys",
         object_id=fingerprint(ring[0]),
         object_repr="停用旧密钥",

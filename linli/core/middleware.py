@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from linli.core.audit import RequestContext, audit_record, current_request
+from linli.core.models import AuditEvent
 from linli.core.text import normalise_data, normalise_field, normalise_text
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class RequestContextMiddleware:
             user = request.user if request.user.is_authenticated else None
             audit_record(
                 actor=user,
-                action="denied",
+                action=AuditEvent.Action.DENIED,
                 success=False,
                 object_type="url",
                 object_id="",

@@ -55,6 +55,9 @@ class AuditEvent(models.Model):
         KEYS = "keys", _("密钥管理")
         BACKUP = "backup", _("备份")
         RESTORE = "restore", _("恢复")
+        ROSTER_GENERATE = "roster.generate", _("生成走访排班")
+        NOTIFY = "notify", _("发送通知")
+        ANONYMISE = "anonymise", _("匿名化")
 
     # Set before hashing (not auto_now_add, which would overwrite it on save).
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

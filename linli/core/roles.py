@@ -96,160 +96,76 @@ class Capability(enum.StrEnum):
     REPORTS_FILE = "reports.file"
 
 
-_EVERYONE_WITH_AN_AREA = {Capability.AREAS_VIEW, Capability.REQUESTS_VIEW}
-_CARE_TEAM = {
-    Capability.CARE_VIEW,
-    Capability.CARE_LOG,
-    Capability.HEALTH_VIEW,
-}
-_CARE_STAFF = {
-    *_CARE_TEAM,
-    Capability.CARE_MANAGE,
-    Capability.VOLUNTEERS_MANAGE,
-    Capability.CONSENT_RECORD,
-}
-_DISPATCHERS = {
-    Capability.REQUESTS_FILE,
-    Capability.REQUESTS_DISPATCH,
-    Capability.REQUESTS_VERIFY,
-}
-_SURVEYORS = {Capability.SURVEYS_VIEW, Capability.SURVEYS_MANAGE}
-
-ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    # A resident's scope is narrowed to their own household by ``linli.people``.
-    Role.RESIDENT: frozenset({Capability.REGISTER_VIEW}),
-    Role.GRID_WORKER: frozenset(
-        {
-            Capability.REGISTER_VIEW,
-            Capability.REGISTER_EDIT,
-            Capability.SENSITIVE_REVEAL,
-            Capability.REQUESTS_FILE,
-            Capability.CARE_MANAGE,
-            Capability.CONSENT_RECORD,
-            *_CARE_TEAM,
-            *_EVERYONE_WITH_AN_AREA,
-        }
+# Who holds each capability: the one table of grants. ``ROLE_CAPABILITIES`` below is this
+# table read the other way round; nothing else grants a capability.
+_R = Role
+GRANTS: dict[Capability, frozenset[Role]] = {
+    # A resident's register scope is narrowed to their own household by ``linli.people``; a
+    # volunteer's to the people assigned to them, by the care app.
+    Capability.REGISTER_VIEW: frozenset(Role) - {_R.PARTNER},
+    Capability.REGISTER_EDIT: frozenset({_R.GRID_WORKER, _R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    # Leaders read everything below them, but with personal data masked and no health data.
+    Capability.SENSITIVE_REVEAL: frozenset({_R.GRID_WORKER, _R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    Capability.AREAS_VIEW: frozenset(
+        {_R.GRID_WORKER, _R.COMMITTEE, _R.CADRE, _R.STAFF, _R.LEADER, _R.ADMIN}
     ),
-    # A volunteer sees the people assigned to them, filled in by the care app.
-    Role.VOLUNTEER: frozenset({Capability.REGISTER_VIEW, *_CARE_TEAM}),
-    Role.COMMITTEE: frozenset(
-        {
-            Capability.REGISTER_VIEW,
-            Capability.REGISTER_EDIT,
-            Capability.SENSITIVE_REVEAL,
-            *_EVERYONE_WITH_AN_AREA,
-            *_DISPATCHERS,
-            *_SURVEYORS,
-            *_CARE_STAFF,
-        }
+    Capability.REQUESTS_VIEW: frozenset(
+        {_R.GRID_WORKER, _R.COMMITTEE, _R.CADRE, _R.STAFF, _R.LEADER, _R.ADMIN}
     ),
     # Cadres hear residents on their monthly sink-down visits and file what they hear.
-    Role.CADRE: frozenset(
-        {Capability.REGISTER_VIEW, Capability.REQUESTS_FILE, *_EVERYONE_WITH_AN_AREA}
+    Capability.REQUESTS_FILE: frozenset(
+        {_R.GRID_WORKER, _R.COMMITTEE, _R.CADRE, _R.STAFF, _R.ADMIN}
     ),
-    Role.STAFF: frozenset(
-        {
-            Capability.PERSONAL_DATA,
-            Capability.REGISTER_VIEW,
-            Capability.REGISTER_EDIT,
-            Capability.SENSITIVE_REVEAL,
-            *_EVERYONE_WITH_AN_AREA,
-            *_DISPATCHERS,
-            *_SURVEYORS,
-            *_CARE_STAFF,
-        }
+    Capability.REQUESTS_DISPATCH: frozenset({_R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    Capability.REQUESTS_VERIFY: frozenset({_R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    # The care team (grid workers, volunteers) and the care staff.
+    Capability.CARE_VIEW: frozenset(
+        {_R.GRID_WORKER, _R.VOLUNTEER, _R.COMMITTEE, _R.STAFF, _R.LEADER, _R.ADMIN}
     ),
-    # Leaders read everything below them, with personal data masked and no health data.
-    Role.LEADER: frozenset(
-        {
-            Capability.REGISTER_VIEW,
-            Capability.CARE_VIEW,
-            Capability.SURVEYS_VIEW,
-            *_EVERYONE_WITH_AN_AREA,
-        }
+    Capability.CARE_LOG: frozenset(
+        {_R.GRID_WORKER, _R.VOLUNTEER, _R.COMMITTEE, _R.STAFF, _R.ADMIN}
     ),
-    Role.PARTNER: frozenset(),
-    Role.ADMIN: frozenset(
-        {
-            Capability.PERSONAL_DATA,
-            Capability.REGISTER_VIEW,
-            Capability.REGISTER_EDIT,
-            Capability.SENSITIVE_REVEAL,
-            Capability.AUDIT_VIEW,
-            *_EVERYONE_WITH_AN_AREA,
-            *_DISPATCHERS,
-            *_SURVEYORS,
-            *_CARE_STAFF,
-        }
+    Capability.CARE_MANAGE: frozenset({_R.GRID_WORKER, _R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    Capability.HEALTH_VIEW: frozenset(
+        {_R.GRID_WORKER, _R.VOLUNTEER, _R.COMMITTEE, _R.STAFF, _R.ADMIN}
     ),
+    Capability.VOLUNTEERS_MANAGE: frozenset({_R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    Capability.CONSENT_RECORD: frozenset({_R.GRID_WORKER, _R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    Capability.PERSONAL_DATA: frozenset({_R.STAFF, _R.ADMIN}),
+    Capability.AUDIT_VIEW: frozenset({_R.ADMIN}),
+    Capability.SINK_DOWN: frozenset({_R.CADRE, _R.LEADER}),
+    Capability.PATROL: frozenset({_R.GRID_WORKER}),
+    Capability.FIELDWORK_OVERSEE: frozenset({_R.COMMITTEE, _R.STAFF, _R.LEADER, _R.ADMIN}),
+    Capability.SURVEYS_VIEW: frozenset({_R.COMMITTEE, _R.STAFF, _R.LEADER, _R.ADMIN}),
+    Capability.SURVEYS_MANAGE: frozenset({_R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    # Staff run summer programmes; leaders read their figures.
+    Capability.PROGRAMMES_MANAGE: frozenset({_R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    Capability.PROGRAMMES_FIGURES: frozenset({_R.COMMITTEE, _R.STAFF, _R.LEADER, _R.ADMIN}),
+    Capability.ACTIVITIES_VIEW: frozenset(
+        {_R.GRID_WORKER, _R.COMMITTEE, _R.STAFF, _R.LEADER, _R.ADMIN}
+    ),
+    Capability.ACTIVITIES_MANAGE: frozenset({_R.GRID_WORKER, _R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    # Party membership is sensitive, so only party-work roles. A grid worker leads their
+    # grid's party group (陈中平 holds its theme party days).
+    Capability.PARTY_VIEW: frozenset({_R.GRID_WORKER, _R.COMMITTEE, _R.STAFF, _R.LEADER, _R.ADMIN}),
+    Capability.PARTY_RECORD: frozenset({_R.GRID_WORKER, _R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    Capability.PARTY_MANAGE: frozenset({_R.COMMITTEE, _R.STAFF, _R.ADMIN}),
+    Capability.REGISTER_IMPORT: frozenset({_R.STAFF, _R.ADMIN}),
+    Capability.REPORTS_FILE: frozenset({_R.COMMITTEE, _R.STAFF, _R.LEADER, _R.ADMIN}),
 }
 
-# --- summer programmes (linli.programmes): staff run them, leaders read the figures ---
-for _role in (Role.STAFF, Role.COMMITTEE, Role.ADMIN):
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
-        Capability.PROGRAMMES_MANAGE,
-        Capability.PROGRAMMES_FIGURES,
-    }
-ROLE_CAPABILITIES[Role.LEADER] = ROLE_CAPABILITIES[Role.LEADER] | {Capability.PROGRAMMES_FIGURES}
-# --- activities (issue 14) ---
-_ACTIVITY_MANAGERS = (Role.GRID_WORKER, Role.COMMITTEE, Role.STAFF, Role.ADMIN)
-ROLE_CAPABILITIES = {
-    role: caps
-    | (
-        {Capability.ACTIVITIES_VIEW, Capability.ACTIVITIES_MANAGE}
-        if role in _ACTIVITY_MANAGERS
-        else {Capability.ACTIVITIES_VIEW}
-        if role is Role.LEADER
-        else set()
-    )
-    for role, caps in ROLE_CAPABILITIES.items()
+# The same grants by role (partners hold none yet).
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    role: frozenset(capability for capability, roles in GRANTS.items() if role in roles)
+    for role in Role
 }
-# --- end activities ---
-# --- fieldwork (干部下沉与网格巡查): appended here to keep the table above untouched ---
-_FIELDWORK_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.CADRE: frozenset({Capability.SINK_DOWN}),
-    Role.LEADER: frozenset({Capability.SINK_DOWN, Capability.FIELDWORK_OVERSEE}),
-    Role.GRID_WORKER: frozenset({Capability.PATROL}),
-    Role.COMMITTEE: frozenset({Capability.FIELDWORK_OVERSEE}),
-    Role.STAFF: frozenset({Capability.FIELDWORK_OVERSEE}),
-    Role.ADMIN: frozenset({Capability.FIELDWORK_OVERSEE}),
-}
-for _role, _caps in _FIELDWORK_CAPABILITIES.items():
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
-# --- end fieldwork ---
-# --- party work (linli.party): membership is sensitive, so only party-work roles. ---
-# A grid worker leads their grid's party group (陈中平 holds its theme party days).
-_PARTY_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.GRID_WORKER: frozenset({Capability.PARTY_VIEW, Capability.PARTY_RECORD}),
-    Role.COMMITTEE: frozenset(
-        {Capability.PARTY_VIEW, Capability.PARTY_RECORD, Capability.PARTY_MANAGE}
-    ),
-    Role.STAFF: frozenset(
-        {Capability.PARTY_VIEW, Capability.PARTY_RECORD, Capability.PARTY_MANAGE}
-    ),
-    Role.LEADER: frozenset({Capability.PARTY_VIEW}),
-    Role.ADMIN: frozenset(
-        {Capability.PARTY_VIEW, Capability.PARTY_RECORD, Capability.PARTY_MANAGE}
-    ),
-}
-for _role, _caps in _PARTY_CAPABILITIES.items():
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
-# --- work reports (linli.reports): staff, committee, leaders and admins ---
-for _role in (Role.STAFF, Role.COMMITTEE, Role.LEADER, Role.ADMIN):
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Capability.REPORTS_FILE}
-# --- end work reports ---
-
-# --- register import (linli.imports): staff and admins only ---
-for _role in (Role.STAFF, Role.ADMIN):
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Capability.REGISTER_IMPORT}
-# --- end register import ---
 
 # Roles whose role-assignment scope is replaced by a narrower, person-based scope.
 PERSONAL_SCOPE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})
 
 
 def roles_with(capability: Capability) -> frozenset[Role]:
-    return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
+    return GRANTS[capability]
 
 
 # Roles that see much personal data across grids: their sessions end after 30 minutes

@@ -15,6 +15,7 @@ from linli.accounts.models import RoleAssignment, User
 from linli.areas.models import Area
 from linli.areas.selectors import ancestor_paths
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.roles import Capability, Role, roles_with
 from linli.earlywarning.detectors import CARE_KINDS, Finding, registered_detectors, rule_for
 from linli.earlywarning.models import ACTIVE_STATUSES, EarlyWarning, WarningStatus
@@ -106,7 +107,7 @@ def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
             warning, new = _apply(finding, now)
             if new:
                 raised += 1
-                audit_record(actor=None, action="create", obj=warning, note="预警")
+                audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=warning, note="预警")
                 notify(
                     users=responsible_for(finding),
                     text=_("预警:%(title)s。%(reason)s")
@@ -127,7 +128,9 @@ def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
             warning.closed_at = now
             warning.close_note = CLEARED_NOTE
             warning.save(update_fields=["status", "closed_at", "close_note"])
-            audit_record(actor=None, action="update", obj=warning, note=CLEARED_NOTE)
+            audit_record(
+                actor=None, action=AuditEvent.Action.UPDATE, obj=warning, note=CLEARED_NOTE
+            )
             cleared += 1
     return {"raised": raised, "refreshed": refreshed, "cleared": cleared}
 
@@ -141,7 +144,7 @@ def warning_acknowledge(*, actor: User, warning: EarlyWarning) -> EarlyWarning:
     warning.acknowledged_by = actor
     warning.acknowledged_at = timezone.now()
     warning.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
-    audit_record(actor=actor, action="update", obj=warning, note="知悉")
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=warning, note="知悉")
     return warning
 
 
@@ -172,5 +175,7 @@ def warning_close(*, actor: User, warning: EarlyWarning, note: str = "") -> Earl
             "acknowledged_at",
         ]
     )
-    audit_record(actor=actor, action="update", obj=warning, note=f"关闭:{note[:50]}")
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=warning, note=f"关闭:{note[:50]}"
+    )
     return warning

@@ -16,6 +16,7 @@ from linli.accounts.selectors import roles_of, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.roles import Capability, Role
 from linli.core.text import normalise_text
 from linli.fieldwork.models import (
@@ -73,7 +74,9 @@ def posting_create(
     posting = Posting.objects.create(
         cadre=cadre, kind=kind, community=community, compound=compound, grid=grid
     )
-    audit_record(actor=actor, action="create", obj=posting, fields=["cadre", "kind", "place"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=posting, fields=["cadre", "kind", "place"]
+    )
     return posting
 
 
@@ -99,7 +102,7 @@ def plan_save(
     )
     audit_record(
         actor=actor,
-        action="create" if created else "update",
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
         obj=plan,
         fields=["month", "planned_on", "note"],
     )
@@ -178,7 +181,7 @@ def sink_down_visit_record(
         SinkDownListener.objects.get_or_create(visit=visit, resident=resident)
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=visit,
         fields=["posting", "visited_on", "households_count", "households", "listened_to"],
     )
@@ -188,7 +191,9 @@ def sink_down_visit_record(
             submitted_by=actor, text=text, channel=Channel.SINK_DOWN, location=location
         )
         concern = SinkDownConcern.objects.create(visit=visit, text=text, request=request)
-        audit_record(actor=actor, action="create", obj=concern, fields=["text", "request"])
+        audit_record(
+            actor=actor, action=AuditEvent.Action.CREATE, obj=concern, fields=["text", "request"]
+        )
     return visit
 
 
@@ -215,7 +220,9 @@ def patrol_start(*, actor: User, grid: Grid, at: dt.datetime | None = None) -> P
     if open_patrol is not None:
         return open_patrol
     patrol = Patrol.objects.create(grid=grid, worker=actor, started_at=at or timezone.now())
-    audit_record(actor=actor, action="create", obj=patrol, fields=["grid", "started_at"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=patrol, fields=["grid", "started_at"]
+    )
     return patrol
 
 
@@ -233,7 +240,9 @@ def patrol_check(
     patrol.buildings.set(buildings)
     patrol.places = places
     patrol.save(update_fields=["places"])
-    audit_record(actor=actor, action="update", obj=patrol, fields=["buildings", "places"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=patrol, fields=["buildings", "places"]
+    )
     return patrol
 
 
@@ -289,7 +298,12 @@ def patrol_finding_add(
             at=at,
         )
     finding.save()
-    audit_record(actor=actor, action="create", obj=finding, fields=["text", "category", "outcome"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=finding,
+        fields=["text", "category", "outcome"],
+    )
     return finding
 
 
@@ -304,5 +318,7 @@ def patrol_finish(
     patrol.finished_at = at or timezone.now()
     patrol.note = note
     patrol.save(update_fields=["finished_at", "note"])
-    audit_record(actor=actor, action="update", obj=patrol, fields=["finished_at", "note"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=patrol, fields=["finished_at", "note"]
+    )
     return patrol

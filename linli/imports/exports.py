@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.spreadsheets import Cell, Sheet, xlsx_bytes
 from linli.imports.kinds import ImportKind
 from linli.imports.reading import COLUMNS
@@ -77,7 +78,7 @@ def residents_xlsx(
     data = xlsx_bytes([Sheet(title=_("居民"), header=COLUMNS, rows=list(rows()))])
     audit_record(
         actor=actor,
-        action="export",
+        action=AuditEvent.Action.EXPORT,
         object_type="people.resident",
         object_repr=_("居民名册(%(n)s人)") % {"n": len(people)},
         fields=["id_number", "phone"] if reveal else [],
@@ -117,7 +118,7 @@ def households_xlsx(*, actor: User, households: QuerySet[Household], filters: st
     data = xlsx_bytes([Sheet(title=_("住户"), header=header, rows=rows)])
     audit_record(
         actor=actor,
-        action="export",
+        action=AuditEvent.Action.EXPORT,
         object_type="people.household",
         object_repr=_("住户名册(%(n)s户)") % {"n": len(rows_list)},
         note=filters,

@@ -12,15 +12,17 @@ it (``tests/core/test_top_tier_layering.py``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from linli.areas.models import Area
+from linli.areas.models import Area, Grid
 from linli.core import crypto
 from linli.core.roles import Capability
 from linli.core.validators import mask_id_number, mask_phone, validate_id_number
@@ -128,6 +130,10 @@ def import_kinds() -> list[ImportKind]:
 
 
 # --- shared by the kinds that attach a role to a registered resident -------------------
+#
+# Such a kind (volunteers, party members) checks its rows through :func:`resident_rows`:
+# it finds the resident each row names and refuses one who already holds the role, so
+# every such kind matches residents and reports problems the same way.
 
 
 def residents_of_rows(
@@ -188,10 +194,84 @@ def residents_of_rows(
     return matched
 
 
-def choice_of(raw: str, choices: Iterable[tuple[str, Any]], default: str) -> tuple[str | None, str]:
-    """The value of a choice written by its Chinese label (empty → ``default``), or None;
-    and the labels, for the message."""
-    by_label = {str(label): value for value, label in choices}
+@dataclass(frozen=True)
+class ResidentRow:
+    """A row of a kind that gives a registered resident a role, with the resident it names
+    (None when it names nobody: the problem is already in the result)."""
+
+    line: int
+    row: Row
+    resident: Resident | None
+    errors_before: int
+
+    def ready(self, result: CheckResult) -> Resident | None:
+        """The row's resident, if checking the row added no problem to ``result``."""
+        return self.resident if len(result.errors) == self.errors_before else None
+
+
+def resident_rows(
+    *,
+    community: Area,
+    rows: Sequence[tuple[int, Row]],
+    result: CheckResult,
+    holders: QuerySet[Any],
+    already: str,
+) -> Iterator[ResidentRow]:
+    """Each row with its resident (:func:`residents_of_rows`); a resident who is already
+    among ``holders`` (rows with a ``resident``: volunteers, party members) is refused with
+    ``already``. The kind checks its own columns in the loop and asks ``ready``."""
+    residents = residents_of_rows(community=community, rows=rows, result=result)
+    taken = set(
+        holders.filter(resident__in=list(residents.values())).values_list("resident_id", flat=True)
+    )
+    for line, row in rows:
+        found = ResidentRow(
+            line=line, row=row, resident=residents.get(line), errors_before=len(result.errors)
+        )
+        if found.resident is not None and found.resident.pk in taken:
+            result.add(line, "身份证号", already, row["身份证号"])
+        yield found
+
+
+def grids_by_name(community: Area) -> dict[str, Grid]:
+    """The community's grids by code and by name, as a sheet may write either."""
+    grids: dict[str, Grid] = {}
+    for grid in Grid.objects.filter(community=community):
+        grids.setdefault(grid.code, grid)
+        grids.setdefault(grid.name, grid)
+    return grids
+
+
+def check_date(result: CheckResult, line: int, column: str, raw: str) -> dt.date | None:
+    """A date cell: empty is None; a bad or future date is a problem (and None)."""
     if not raw:
-        return default, "、".join(by_label)
-    return by_label.get(raw), "、".join(by_label)
+        return None
+    found = parse_date(raw)
+    if found is None:
+        result.add(line, column, _("日期格式不对,请写成 2024-03-05。"), raw)
+    elif found > timezone.localdate():
+        result.add(line, column, _("日期不能晚于今天。"), raw)
+        return None
+    return found
+
+
+def check_choice(
+    result: CheckResult,
+    line: int,
+    row: Row,
+    column: str,
+    choices: Iterable[tuple[str, Any]],
+    default: str,
+) -> str | None:
+    """The value of a choice cell written by its Chinese label (empty → ``default``); an
+    unknown label is a problem naming the labels allowed (and None)."""
+    by_label = {str(label): value for value, label in choices}
+    raw = row.get(column, "")
+    if not raw:
+        return default
+    value = by_label.get(raw)
+    if value is None:
+        result.add(
+            line, column, _("请填以下之一:%(choices)s。") % {"choices": "、".join(by_label)}, raw
+        )
+    return value

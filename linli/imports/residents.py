@@ -21,6 +21,7 @@ from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
 from linli.core import crypto
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.roles import Capability
 from linli.core.validators import (
     id_number_birth_date,
@@ -319,7 +320,11 @@ def write_rows(
     Household.objects.bulk_create(new_households, batch_size=1000)
     for household in new_households:
         audit_record(
-            actor=actor, action="create", obj=household, fields=["unit", "room"], note="批量导入"
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=household,
+            fields=["unit", "room"],
+            note="批量导入",
         )
     created: list[tuple[Resident, PlannedRow]] = []
     updated = 0
@@ -369,7 +374,7 @@ def write_rows(
         fields += [f for f in ("id_number", "phone", "notes") if getattr(row, f)]
         audit_record(
             actor=actor,
-            action="create",
+            action=AuditEvent.Action.CREATE,
             obj=resident,
             fields=fields + (["tags"] if row.tags else []),
             note="批量导入",

@@ -23,6 +23,7 @@ from linli.accounts.models import User
 from linli.accounts.selectors import scope_for
 from linli.areas.models import Area, AreaKind
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.roles import Capability
 from linli.imports.kinds import CheckResult, ImportKind, import_kind
 from linli.imports.models import ImportJob
@@ -81,7 +82,13 @@ def import_job_create(
         update_existing=update_existing and spec.can_update,
         kind=spec.key,
     )
-    audit_record(actor=actor, action="create", obj=job, fields=["file_name"], note="上传导入文件")
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=job,
+        fields=["file_name"],
+        note="上传导入文件",
+    )
     return job
 
 
@@ -161,7 +168,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             counts = job_kind(job).write(result.rows, actor=actor, job=job)
             audit_record(
                 actor=actor,
-                action="create",
+                action=AuditEvent.Action.CREATE,
                 obj=job,
                 fields=[job.kind],
                 note=_("批量导入%(kind)s:新增%(c)s,更新%(u)s,新增住户%(h)s")

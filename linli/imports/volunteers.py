@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,10 +21,11 @@ from linli.core.roles import Capability
 from linli.imports.kinds import (
     CheckResult,
     ImportKind,
-    choice_of,
-    parse_date,
+    check_choice,
+    check_date,
+    grids_by_name,
     register_import_kind,
-    residents_of_rows,
+    resident_rows,
 )
 from linli.imports.models import ImportJob
 from linli.imports.reading import Row
@@ -67,27 +67,6 @@ class PlannedVolunteer:
     joined_on: dt.date | None = None
 
 
-def grids_by_name(community: Area) -> dict[str, Grid]:
-    grids: dict[str, Grid] = {}
-    for grid in Grid.objects.filter(community=community):
-        grids.setdefault(grid.code, grid)
-        grids.setdefault(grid.name, grid)
-    return grids
-
-
-def check_date(result: CheckResult, line: int, column: str, raw: str) -> dt.date | None:
-    """A date cell: empty is None; a bad or future date is a problem (and None)."""
-    if not raw:
-        return None
-    found = parse_date(raw)
-    if found is None:
-        result.add(line, column, _("日期格式不对,请写成 2024-03-05。"), raw)
-    elif found > timezone.localdate():
-        result.add(line, column, _("日期不能晚于今天。"), raw)
-        return None
-    return found
-
-
 def check_rows(
     *,
     community: Area,
@@ -97,29 +76,19 @@ def check_rows(
 ) -> CheckResult:
     rows = list(rows)
     result = CheckResult(total=len(rows))
-    residents = residents_of_rows(community=community, rows=rows, result=result)
-    already = set(
-        Volunteer.objects.filter(resident__in=list(residents.values())).values_list(
-            "resident_id", flat=True
-        )
-    )
     grids = grids_by_name(community)
     teams = {t.name: t for t in Team.objects.filter(community=community)}
-    for line, row in rows:
-        before = len(result.errors)
-        resident = residents.get(line)
-        if resident is not None and resident.pk in already:
-            result.add(line, "身份证号", _("这位居民已是志愿者。"), row["身份证号"])
-        kind, labels = choice_of(
-            row.get("志愿者类型", ""), VolunteerKind.choices, VolunteerKind.RESIDENT
+    for checked in resident_rows(
+        community=community,
+        rows=rows,
+        result=result,
+        holders=Volunteer.objects.all(),
+        already=_("这位居民已是志愿者。"),
+    ):
+        line, row = checked.line, checked.row
+        kind = check_choice(
+            result, line, row, "志愿者类型", VolunteerKind.choices, VolunteerKind.RESIDENT
         )
-        if kind is None:
-            result.add(
-                line,
-                "志愿者类型",
-                _("请填以下之一:%(choices)s。") % {"choices": labels},
-                row["志愿者类型"],
-            )
         grid = None
         if row.get("网格"):
             grid = grids.get(row["网格"])
@@ -132,7 +101,8 @@ def check_rows(
             else:
                 result.add(line, "队伍", _("本社区没有“%(team)s”这支队伍。") % {"team": name}, name)
         joined = check_date(result, line, "加入日期", row.get("加入日期", ""))
-        if len(result.errors) == before and resident is not None and kind is not None:
+        resident = checked.ready(result)
+        if resident is not None and kind is not None:
             result.rows.append(
                 PlannedVolunteer(
                     line=line,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, Grid
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.notifications.models import Kind, Notification, Preference, QuietHours, StaffGroup
 from linli.notifications.preferences import IMMEDIATE_KINDS, Choice
 from linli.notifications.senders import robots
@@ -148,11 +149,16 @@ def staff_group_set(
     group, created = StaffGroup.objects.update_or_create(
         grid=grid, community=community, defaults={"robot": robot}
     )
-    audit_record(actor=actor, action="create" if created else "update", obj=group, fields=["robot"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        obj=group,
+        fields=["robot"],
+    )
     return group
 
 
 @transaction.atomic
 def staff_group_remove(*, actor: User, group: StaffGroup) -> None:
-    audit_record(actor=actor, action="delete", obj=group)
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=group)
     group.delete()

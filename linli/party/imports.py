@@ -23,13 +23,14 @@ from linli.core.roles import Capability
 from linli.imports.kinds import (
     CheckResult,
     ImportKind,
-    choice_of,
+    check_choice,
+    check_date,
+    grids_by_name,
     register_import_kind,
-    residents_of_rows,
+    resident_rows,
 )
 from linli.imports.models import ImportJob
 from linli.imports.reading import Row
-from linli.imports.volunteers import check_date, grids_by_name
 from linli.organisations.models import Organisation
 from linli.party.models import MemberKind, PartyMember, Position
 from linli.party.services import PARTY_KINDS, member_create
@@ -89,12 +90,6 @@ def check_rows(
 ) -> CheckResult:
     rows = list(rows)
     result = CheckResult(total=len(rows))
-    residents = residents_of_rows(community=community, rows=rows, result=result)
-    already = set(
-        PartyMember.objects.filter(resident__in=list(residents.values())).values_list(
-            "resident_id", flat=True
-        )
-    )
     grids = grids_by_name(community)
     organisations = {
         o.name: o
@@ -102,31 +97,16 @@ def check_rows(
             kind__in=PARTY_KINDS, area__path__startswith=community.path
         )
     }
-    for line, row in rows:
-        before = len(result.errors)
-        resident = residents.get(line)
-        if resident is not None and resident.pk in already:
-            result.add(line, "身份证号", _("这位居民已登记为党员。"), row["身份证号"])
-        kind, kind_labels = choice_of(
-            row.get("党员类型", ""), MemberKind.choices, MemberKind.DIRECT
-        )
-        if kind is None:
-            result.add(
-                line,
-                "党员类型",
-                _("请填以下之一:%(choices)s。") % {"choices": kind_labels},
-                row["党员类型"],
-            )
-        position, position_labels = choice_of(
-            row.get("职务", ""), Position.choices, Position.MEMBER
-        )
-        if position is None:
-            result.add(
-                line,
-                "职务",
-                _("请填以下之一:%(choices)s。") % {"choices": position_labels},
-                row["职务"],
-            )
+    for checked in resident_rows(
+        community=community,
+        rows=rows,
+        result=result,
+        holders=PartyMember.objects.all(),
+        already=_("这位居民已登记为党员。"),
+    ):
+        line, row = checked.line, checked.row
+        kind = check_choice(result, line, row, "党员类型", MemberKind.choices, MemberKind.DIRECT)
+        position = check_choice(result, line, row, "职务", Position.choices, Position.MEMBER)
         organisation = organisations.get(row.get("所在党组织", ""))
         if organisation is None:
             result.add(
@@ -149,9 +129,9 @@ def check_rows(
                 result.add(line, "报到日期", _("双报到党员须填写报到日期。"))
             if not row.get("服务网格"):
                 result.add(line, "服务网格", _("双报到党员须指定服务的网格。"))
+        resident = checked.ready(result)
         if (
-            len(result.errors) == before
-            and resident is not None
+            resident is not None
             and kind is not None
             and position is not None
             and organisation is not None

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.organisations.models import Organisation
 from linli.party.models import (
     MemberKind,
@@ -79,7 +80,10 @@ def party_organisation_create(
         name=name, short_name=short_name.strip(), kind=kind, parent=parent, area=area, grid=grid
     )
     audit_record(
-        actor=actor, action="create", obj=organisation, fields=["name", "kind", "parent", "grid"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=organisation,
+        fields=["name", "kind", "parent", "grid"],
     )
     return organisation
 
@@ -140,7 +144,7 @@ def member_create(
     member.save()
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=member,
         fields=["name", "kind", "organisation", "position", "grid"],
     )
@@ -163,7 +167,12 @@ def post_add(
         raise ValidationError({"buildings": [_("负责范围只能选择楼栋。")]})
     post = VanguardPost.objects.create(member=member, kind=kind, note=note.strip()[:200])
     post.buildings.set(buildings)
-    audit_record(actor=actor, action="create", obj=post, fields=["member", "kind", "buildings"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=post,
+        fields=["member", "kind", "buildings"],
+    )
     return post
 
 
@@ -190,7 +199,10 @@ def party_day_plan(
         planned_for=planned_for,
     )
     audit_record(
-        actor=actor, action="create", obj=day, fields=["organisation", "topic", "planned_for"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=day,
+        fields=["organisation", "topic", "planned_for"],
     )
     return day
 
@@ -247,7 +259,7 @@ def party_day_record(
     party_day.members_present.set(members_present)
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditEvent.Action.UPDATE,
         obj=party_day,
         fields=["state", "held_at", "members_present", "residents_present", "summary"],
     )
@@ -274,5 +286,7 @@ def concern_link(*, actor: User | None, party_day: PartyDay, request: Request) -
     if PartyDayConcern.objects.filter(request=request).exists():
         raise ValidationError({"request": [_("这条诉求已关联到一次主题党日。")]})
     concern = PartyDayConcern.objects.create(party_day=party_day, request=request)
-    audit_record(actor=actor, action="create", obj=concern, fields=["party_day", "request"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=concern, fields=["party_day", "request"]
+    )
     return concern

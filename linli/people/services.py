@@ -14,6 +14,7 @@ from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
 from linli.core import crypto
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.validators import (
     id_number_birth_date,
     id_number_gender,
@@ -65,7 +66,12 @@ def household_create(*, actor: User | None, unit: Area, room: str, notes: str = 
         raise ValidationError({"room": _("该房号已登记为一户,请直接在该户下添加成员。")})
     household = Household(unit=unit, room=room, notes=notes)
     household.save()
-    audit_record(actor=actor, action="create", obj=household, fields=["unit", "room", "notes"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=household,
+        fields=["unit", "room", "notes"],
+    )
     return household
 
 
@@ -88,7 +94,7 @@ def household_update(
         # The members belong to the household's unit (Resident.area): they move with it.
         Resident.objects.filter(household=household).update(area=unit)
     if changed:
-        audit_record(actor=actor, action="update", obj=household, fields=changed)
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, fields=changed)
     return household
 
 
@@ -258,7 +264,7 @@ def resident_create(
         )
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=resident,
         fields=[f for f in ResidentData.__dataclass_fields__ if getattr(data, f)]
         + (["tags"] if tags else []),
@@ -302,7 +308,7 @@ def resident_update(
         if before != after:
             changed.append("tags")
     if changed:
-        audit_record(actor=actor, action="update", obj=resident, fields=changed)
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=resident, fields=changed)
     return resident
 
 
@@ -315,7 +321,7 @@ def resident_reveal(*, resident: Resident, actor: User, field: str) -> str:
     if field not in SENSITIVE_FIELDS:
         raise ValidationError(_("该字段不能查看。"))
     require_processing_allowed(resident)
-    audit_record(actor=actor, action="reveal", obj=resident, fields=[field])
+    audit_record(actor=actor, action=AuditEvent.Action.REVEAL, obj=resident, fields=[field])
     value: str = getattr(resident, field)
     return value
 
@@ -344,14 +350,17 @@ def emergency_contact_add(
         note=note.strip(),
     )
     audit_record(
-        actor=actor, action="create", obj=contact, fields=["name", "relation", "phone", "note"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=contact,
+        fields=["name", "relation", "phone", "note"],
     )
     return contact
 
 
 @transaction.atomic
 def emergency_contact_remove(*, contact: EmergencyContact, actor: User | None) -> None:
-    audit_record(actor=actor, action="delete", obj=contact)
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=contact)
     contact.delete()
 
 
@@ -367,7 +376,9 @@ def tag_create(
     tag = Tag(code=code, name=name.strip(), group=group, detail_label=detail_label)
     tag.full_clean()
     tag.save()
-    audit_record(actor=actor, action="create", obj=tag, fields=["code", "name", "group"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=tag, fields=["code", "name", "group"]
+    )
     return tag
 
 
@@ -512,7 +523,7 @@ def consent_record(
     consent.save()
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=consent,
         fields=["resident", "purpose", "given_by_name", "given_by_relation", "guardian", "method"],
     )
@@ -533,5 +544,11 @@ def consent_withdraw(*, actor: User | None, consent: Consent, note: str) -> Cons
     locked.withdrawn_by = actor
     locked.withdrawal_note = note.strip()[:200]
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
-    audit_record(actor=actor, action="update", obj=locked, fields=["withdrawn_at"], note="撤回授权")
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["withdrawn_at"],
+        note="撤回授权",
+    )
     return locked

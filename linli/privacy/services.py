@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.spreadsheets import Sheet, xlsx_bytes
 from linli.people.models import Resident
 from linli.privacy.registry import Sections, format_time, registered_sources
@@ -83,7 +84,7 @@ def personal_data_export(
             sections[title] = rows
     audit_record(
         actor=actor,
-        action="export",
+        action=AuditEvent.Action.EXPORT,
         obj=resident,
         fields=sorted(sections),
         note=f"导出个人信息({file_format})",
@@ -131,7 +132,7 @@ def resident_anonymise(*, actor: User | None, resident: Resident, confirmed: boo
             source.anonymise(locked, actor)
     audit_record(
         actor=actor,
-        action="anonymise",
+        action=AuditEvent.Action.ANONYMISE,
         obj=locked,
         fields=["name", "alias", "id_number", "phone", "birth_date", "household", "area", "notes"],
         note="应本人或监护人请求匿名化",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.text import normalise_text
 from linli.core.validators import validate_phone
 from linli.notifications.models import Kind as NotificationKind
@@ -71,7 +72,9 @@ def site_create(
     if not name:
         raise ValidationError({"name": _("请填写站点名称,如“韩村社区党群服务站”。")})
     site = Site.objects.create(area=area, name=name, lead=lead, address=_text(address, 120))
-    audit_record(actor=actor, action="create", obj=site, fields=["name", "area", "lead"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=site, fields=["name", "area", "lead"]
+    )
     return site
 
 
@@ -91,7 +94,9 @@ def programme_create(
         site=site, name=name, description=normalise_text(description).strip()
     )
     programme.team.set(list(team))
-    audit_record(actor=actor, action="create", obj=programme, fields=["name", "site", "team"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=programme, fields=["name", "site", "team"]
+    )
     return programme
 
 
@@ -107,7 +112,12 @@ def programme_update(
     locked.name = name
     locked.description = normalise_text(description).strip()
     locked.save(update_fields=["site", "name", "description", "updated_at"])
-    audit_record(actor=actor, action="update", obj=locked, fields=["site", "name", "description"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["site", "name", "description"],
+    )
     return locked
 
 
@@ -229,7 +239,7 @@ def phase_add(
     phase = Phase.objects.create(
         programme=programme, **{field: getattr(data, field) for field in _PHASE_FIELDS}
     )
-    audit_record(actor=actor, action="create", obj=phase, fields=_PHASE_FIELDS)
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=phase, fields=_PHASE_FIELDS)
     return phase
 
 
@@ -242,7 +252,7 @@ def phase_update(*, actor: User | None, phase: Phase, data: PhaseData) -> Phase:
         setattr(locked, field, getattr(clean, field))
     if changed:
         locked.save(update_fields=changed)
-        audit_record(actor=actor, action="update", obj=locked, fields=changed)
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, fields=changed)
     return locked
 
 
@@ -338,7 +348,7 @@ def slot_add(
     slot = Slot.objects.create(
         phase=locked, **{field: getattr(data, field) for field in _SLOT_FIELDS}
     )
-    audit_record(actor=actor, action="create", obj=slot, fields=_SLOT_FIELDS)
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=slot, fields=_SLOT_FIELDS)
     return slot
 
 
@@ -359,7 +369,7 @@ def slot_update(*, actor: User | None, slot: Slot, data: SlotData) -> Slot:
         setattr(locked, field, getattr(clean, field))
     if changed:
         locked.save(update_fields=changed)
-        audit_record(actor=actor, action="update", obj=locked, fields=changed)
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, fields=changed)
     return locked
 
 
@@ -367,7 +377,7 @@ def slot_update(*, actor: User | None, slot: Slot, data: SlotData) -> Slot:
 def slot_remove(*, actor: User | None, slot: Slot) -> None:
     if slot.duties.filter(service_record__isnull=False).exists():
         raise ValidationError(_("这节课已有记入服务时长的值班,不能删除。"))
-    audit_record(actor=actor, action="delete", obj=slot, fields=_SLOT_FIELDS)
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=slot, fields=_SLOT_FIELDS)
     slot.delete()
 
 
@@ -499,7 +509,7 @@ def enrol(
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=enrolment,
         fields=["phase", "child", "guardian", "status", "pickups", "allergies", "health_notes"],
     )
@@ -515,7 +525,7 @@ def enrolment_withdraw(*, actor: User | None, enrolment: Enrolment) -> Enrolment
     was_enrolled = locked.status == EnrolmentStatus.ENROLLED
     locked.status = EnrolmentStatus.WITHDRAWN
     locked.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action="update", obj=locked, fields=["status"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, fields=["status"])
     if not was_enrolled:
         return None
     waiting = (
@@ -527,7 +537,13 @@ def enrolment_withdraw(*, actor: User | None, enrolment: Enrolment) -> Enrolment
         return None
     waiting.status = EnrolmentStatus.ENROLLED
     waiting.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action="update", obj=waiting, fields=["status"], note="候补转正")
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=waiting,
+        fields=["status"],
+        note="候补转正",
+    )
     if waiting.guardian is not None and waiting.guardian.user is not None:
         notify(
             users=[waiting.guardian.user],
@@ -559,7 +575,9 @@ def attendance_sign_in(
     attendance = Attendance.objects.create(
         enrolment=enrolment, day=day, signed_in_at=now, signed_in_by=actor
     )
-    audit_record(actor=actor, action="create", obj=attendance, fields=["signed_in_at"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=attendance, fields=["signed_in_at"]
+    )
     return attendance
 
 
@@ -574,6 +592,26 @@ def authorised_pickup(enrolment: Enrolment, name: str) -> PickupPerson | None:
     return None
 
 
+HEALTH_FIELDS = ["allergies", "health_notes"]
+
+
+@transaction.atomic
+def health_notes_shown(
+    *, actor: User, programme: Programme, enrolments: Sequence[Enrolment]
+) -> None:
+    """Record that ``actor`` was shown these children's allergies and health notes (one
+    record a child a look, as every reveal of health data is audited)."""
+    for enrolment in enrolments:
+        if enrolment.allergies or enrolment.health_notes:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.VIEW,
+                obj=enrolment.child,
+                fields=HEALTH_FIELDS,
+                note=f"托管签到页健康提示:{programme.name}"[:300],
+            )
+
+
 @transaction.atomic
 def _refusal_record(
     *, actor: User | None, attendance: Attendance, name: str, now: dt.datetime
@@ -583,7 +621,7 @@ def _refusal_record(
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=refusal,
         fields=["name_given"],
         success=False,
@@ -606,7 +644,12 @@ def _sign_out_commit(
     locked.save(
         update_fields=["signed_out_at", "signed_out_by", "picked_up_by", "picked_up_by_name"]
     )
-    audit_record(actor=actor, action="update", obj=locked, fields=["signed_out_at", "picked_up_by"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["signed_out_at", "picked_up_by"],
+    )
     return locked
 
 
@@ -676,7 +719,9 @@ def raise_not_picked_up_alerts(*, now: dt.datetime | None = None) -> int:
         )
         attendance.alert_raised_at = now
         attendance.save(update_fields=["alert_raised_at"])
-        audit_record(actor=None, action="update", obj=attendance, fields=["alert_raised_at"])
+        audit_record(
+            actor=None, action=AuditEvent.Action.UPDATE, obj=attendance, fields=["alert_raised_at"]
+        )
         raised += 1
     return raised
 
@@ -704,7 +749,12 @@ def incident_record(
         action_taken=normalise_text(action_taken).strip()[:2000],
         reported_by=actor,
     )
-    audit_record(actor=actor, action="create", obj=incident, fields=["description", "action_taken"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=incident,
+        fields=["description", "action_taken"],
+    )
     if enrolment is not None and enrolment.guardian and enrolment.guardian.user:
         notify(
             users=[enrolment.guardian.user],
@@ -737,7 +787,11 @@ def guardians_message(*, actor: User | None, programme: Programme, text: str) ->
         kind=NotificationKind.PROGRAMME,
     )
     audit_record(
-        actor=actor, action="notify", obj=programme, fields=["text"], note=f"{len(sent)} 位家长"
+        actor=actor,
+        action=AuditEvent.Action.NOTIFY,
+        obj=programme,
+        fields=["text"],
+        note=f"{len(sent)} 位家长",
     )
     return len(sent)
 
@@ -775,7 +829,10 @@ def satisfaction_record(
     locked.satisfaction_comment = normalise_text(comment).strip()[:500]
     locked.save(update_fields=["satisfaction", "satisfaction_comment", "updated_at"])
     audit_record(
-        actor=actor, action="update", obj=locked, fields=["satisfaction", "satisfaction_comment"]
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["satisfaction", "satisfaction_comment"],
     )
     return locked
 
@@ -829,7 +886,9 @@ def duty_assign(
                 }
             )
     duty.save()
-    audit_record(actor=actor, action="create", obj=duty, fields=["day", "slot", "volunteer"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=duty, fields=["day", "slot", "volunteer"]
+    )
     user = volunteer.user or (volunteer.resident.user if volunteer.resident else None)
     if user is not None and day >= timezone.localdate():
         notify(
@@ -851,7 +910,9 @@ def duty_assign(
 def duty_remove(*, actor: User | None, duty: Duty) -> None:
     if duty.service_record_id is not None:
         raise ValidationError(_("这次值班已记入服务时长,不能删除。"))
-    audit_record(actor=actor, action="delete", obj=duty, fields=["day", "slot", "volunteer"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.DELETE, obj=duty, fields=["day", "slot", "volunteer"]
+    )
     duty.delete()
 
 

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linli.accounts.current import request_user
 from linli.core.audit import audit_record
 from linli.core.forms import add_service_errors
+from linli.core.models import AuditEvent
+from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate
 from linli.people.selectors import health_processing_allowed
 from linli.programmes.forms import (
@@ -57,8 +59,6 @@ from linli.programmes.selectors import (
     volunteers_for_rota,
 )
 from linli.programmes.services import (
-    PhaseData,
-    SlotData,
     attendance_sign_in,
     attendance_sign_out,
     duties_credit,
@@ -66,6 +66,7 @@ from linli.programmes.services import (
     duty_remove,
     enrol,
     guardians_message,
+    health_notes_shown,
     incident_record,
     phase_add,
     phase_ended,
@@ -159,6 +160,11 @@ def day_view(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     phase = phase_on(programme, today)
     rows = day_register(programme, today)
+    health_notes_shown(
+        actor=request_user(request),
+        programme=programme,
+        enrolments=[row.enrolment for row in rows if row.health and row.health_noted],
+    )
     return render(
         request,
         "programmes/day.html",
@@ -190,12 +196,11 @@ def sign_in_view(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = enrolment_get_for_user(user=request.user, pk=pk)
     # Only the site team signs children in; a guardian sees their child's days only.
     programme = programme_get_for_user(user=request.user, pk=enrolment.phase.programme_id)
-    try:
-        attendance_sign_in(actor=request_user(request), enrolment=enrolment)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(name)s 已签到。") % {"name": enrolment.child.name})
+    run_service(
+        request,
+        lambda: attendance_sign_in(actor=request_user(request), enrolment=enrolment),
+        success=_("%(name)s 已签到。") % {"name": enrolment.child.name},
+    )
     return redirect("programmes:day", pk=programme.pk)
 
 
@@ -208,24 +213,22 @@ def sign_out_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写来接孩子的人的姓名。"))
         return redirect("programmes:day", pk=programme_pk)
-    try:
-        done = attendance_sign_out(
+    run_service(
+        request,
+        lambda: attendance_sign_out(
             actor=request_user(request),
             attendance=attendance,
             pickup_name=form.cleaned_data["pickup_name"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
+        ),
+        success=lambda done: (
             _("%(child)s 已由 %(name)s 接走,%(time)s 签退。")
             % {
                 "child": attendance.enrolment.child.name,
                 "name": done.picked_up_by_name,
                 "time": f"{timezone.localtime(done.signed_out_at):%H:%M}",
-            },
-        )
+            }
+        ),
+    )
     return redirect("programmes:day", pk=programme_pk)
 
 
@@ -291,7 +294,7 @@ def register_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
     content = register_xlsx(programme, phase)
     audit_record(
         actor=request_user(request),
-        action="export",
+        action=AuditEvent.Action.EXPORT,
         obj=programme,
         note=f"每日签到表 {phase.name}",
     )
@@ -370,20 +373,18 @@ def programme_new_view(request: HttpRequest) -> HttpResponse:
     if not sites.exists():
         raise Http404
     form = ProgrammeForm(request.POST or None, sites=sites)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = programme_create(
-                actor=request_user(request),
-                site=form.cleaned_data["site"],
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("项目已创建,请添加阶段和课表。"))
-            return redirect("programmes:phase_new", pk=programme.pk)
-    return _form_page(
+    return submit_form(
+        request,
+        form,
+        lambda: programme_create(
+            actor=request_user(request),
+            site=form.cleaned_data["site"],
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        ),
+        success=_("项目已创建,请添加阶段和课表。"),
+        then=lambda programme: redirect("programmes:phase_new", pk=programme.pk),
+    ) or _form_page(
         request,
         form=form,
         title=_("新建托管项目"),
@@ -406,21 +407,19 @@ def programme_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "description": programme.description,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme_update(
-                actor=request_user(request),
-                programme=programme,
-                site=form.cleaned_data["site"],
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("programmes:detail", pk=programme.pk)
-    return _form_page(
+    return submit_form(
+        request,
+        form,
+        lambda: programme_update(
+            actor=request_user(request),
+            programme=programme,
+            site=form.cleaned_data["site"],
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        ),
+        success=_("已保存。"),
+        then=lambda saved: redirect("programmes:detail", pk=saved.pk),
+    ) or _form_page(
         request,
         form=form,
         title=_("修改项目"),
@@ -435,20 +434,15 @@ def programme_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def phase_new_view(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_get_for_manager(user=request.user, pk=pk)
     form = PhaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.data_for_service()
-        try:
-            phase = phase_add(
-                actor=request_user(request),
-                programme=programme,
-                **{field: getattr(data, field) for field in PhaseData.__dataclass_fields__},
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已添加“%(name)s”,请安排课表。") % {"name": phase.name})
-            return redirect("programmes:slot_new", pk=phase.pk)
-    return _form_page(
+    return submit_form(
+        request,
+        form,
+        lambda: phase_add(
+            actor=request_user(request), programme=programme, **vars(form.data_for_service())
+        ),
+        success=lambda phase: _("已添加“%(name)s”,请安排课表。") % {"name": phase.name},
+        then=lambda phase: redirect("programmes:slot_new", pk=phase.pk),
+    ) or _form_page(
         request,
         form=form,
         title=_("添加阶段"),
@@ -463,15 +457,15 @@ def phase_new_view(request: HttpRequest, pk: int) -> HttpResponse:
 def phase_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     phase = phase_get_for_manager(user=request.user, pk=pk)
     form = PhaseForm(request.POST or None, initial=PhaseForm.initial_for(phase))
-    if request.method == "POST" and form.is_valid():
-        try:
-            phase_update(actor=request_user(request), phase=phase, data=form.data_for_service())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("programmes:detail", pk=phase.programme_id)
-    return _form_page(
+    return submit_form(
+        request,
+        form,
+        lambda: phase_update(
+            actor=request_user(request), phase=phase, data=form.data_for_service()
+        ),
+        success=_("已保存。"),
+        then=lambda saved: redirect("programmes:detail", pk=saved.programme_id),
+    ) or _form_page(
         request,
         form=form,
         title=_("修改阶段 · %(name)s") % {"name": phase.name},
@@ -491,26 +485,20 @@ def slot_new_view(request: HttpRequest, pk: int) -> HttpResponse:
         volunteers=volunteers,
         initial={"starts_at": phase.opens_at},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.data_for_service()
-        try:
-            slot = slot_add(
-                actor=request_user(request),
-                phase=phase,
-                **{field: getattr(data, field) for field in SlotData.__dataclass_fields__},
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已添加 %(time)s %(slot)s。")
-                % {"time": f"{slot.starts_at:%H:%M}", "slot": slot.get_kind_display()},
-            )
-            if "another" in request.POST:
-                return redirect("programmes:slot_new", pk=phase.pk)
-            return redirect("programmes:detail", pk=phase.programme_id)
-    return render(
+    return submit_form(
+        request,
+        form,
+        lambda: slot_add(actor=request_user(request), phase=phase, **vars(form.data_for_service())),
+        success=lambda slot: (
+            _("已添加 %(time)s %(slot)s。")
+            % {"time": f"{slot.starts_at:%H:%M}", "slot": slot.get_kind_display()}
+        ),
+        then=lambda slot: (
+            redirect("programmes:slot_new", pk=phase.pk)
+            if "another" in request.POST
+            else redirect("programmes:detail", pk=phase.programme_id)
+        ),
+    ) or render(
         request,
         "programmes/slot_form.html",
         {"form": form, "phase": phase, "slots": _timetable(phase), "editing": None},
@@ -532,15 +520,13 @@ def slot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         | Q(pk=slot.volunteer_id)
     ).order_by("name", "pk")
     form = SlotForm(request.POST or None, volunteers=volunteers, initial=SlotForm.initial_for(slot))
-    if request.method == "POST" and form.is_valid():
-        try:
-            slot_update(actor=request_user(request), slot=slot, data=form.data_for_service())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("programmes:detail", pk=phase.programme_id)
-    return render(
+    return submit_form(
+        request,
+        form,
+        lambda: slot_update(actor=request_user(request), slot=slot, data=form.data_for_service()),
+        success=_("已保存。"),
+        then=lambda saved: redirect("programmes:detail", pk=phase.programme_id),
+    ) or render(
         request,
         "programmes/slot_form.html",
         {"form": form, "phase": phase, "slots": _timetable(phase), "editing": slot},
@@ -551,12 +537,11 @@ def slot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def slot_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     slot = slot_get_for_manager(user=request.user, pk=pk)
-    try:
-        slot_remove(actor=request_user(request), slot=slot)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已删除这节课。"))
+    run_service(
+        request,
+        lambda: slot_remove(actor=request_user(request), slot=slot),
+        success=_("已删除这节课。"),
+    )
     return redirect("programmes:detail", pk=slot.phase.programme_id)
 
 
@@ -575,24 +560,24 @@ def rota_view(request: HttpRequest, pk: int) -> HttpResponse:
         volunteers=volunteers_for_rota(request.user, phase.programme),
         initial={"day": request.GET.get("day", "")},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            duty = duty_assign(
-                actor=request_user(request),
-                phase=phase,
-                day=form.cleaned_data["day"],
-                slot=form.cleaned_data["slot"],
-                volunteer=form.cleaned_data["volunteer"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已安排 %(name)s %(day)s 值班。")
-                % {"name": duty.volunteer.name, "day": f"{duty.day:%m-%d}"},
-            )
-            return redirect("programmes:rota", pk=phase.pk)
+    done = submit_form(
+        request,
+        form,
+        lambda: duty_assign(
+            actor=request_user(request),
+            phase=phase,
+            day=form.cleaned_data["day"],
+            slot=form.cleaned_data["slot"],
+            volunteer=form.cleaned_data["volunteer"],
+        ),
+        success=lambda duty: (
+            _("已安排 %(name)s %(day)s 值班。")
+            % {"name": duty.volunteer.name, "day": f"{duty.day:%m-%d}"}
+        ),
+        then=lambda duty: redirect("programmes:rota", pk=phase.pk),
+    )
+    if done is not None:
+        return done
     # A phase has tens of open days, not thousands: a plain paginator over the list.
     page = Paginator(days, 14).get_page(request.GET.get("page"))
     return render(
@@ -606,12 +591,11 @@ def rota_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def duty_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     duty = duty_get_for_manager(user=request.user, pk=pk)
-    try:
-        duty_remove(actor=request_user(request), duty=duty)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已取消这次值班。"))
+    run_service(
+        request,
+        lambda: duty_remove(actor=request_user(request), duty=duty),
+        success=_("已取消这次值班。"),
+    )
     return redirect("programmes:rota", pk=duty.phase_id)
 
 

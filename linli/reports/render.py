@@ -16,9 +16,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from linli.core.charts import bar_chart
+from linli.core.fonts import cjk_font
 from linli.core.spreadsheets import Sheet, xlsx_bytes
 from linli.reports.content import ReportContent
-from linli.volunteers.certificates import cjk_font
 
 
 def columns() -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, Grid
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.text import normalise_text
 from linli.reports.content import ReportContent
 from linli.reports.models import FiledReport
@@ -58,7 +59,13 @@ def report_file(
         filed_by=actor,
         filed_at=timezone.now(),
     )
-    audit_record(actor=actor, action="create", obj=report, fields=["content"], note=period.key)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=report,
+        fields=["content"],
+        note=period.key,
+    )
     return report
 
 
@@ -67,11 +74,11 @@ def report_generated(
 ) -> None:
     """Audit one generation of a report file (docx, pdf, xlsx), filed or from the command."""
     if report is not None:
-        audit_record(actor=actor, action="export", obj=report, note=f"{fmt} {note}")
+        audit_record(actor=actor, action=AuditEvent.Action.EXPORT, obj=report, note=f"{fmt} {note}")
     else:
         audit_record(
             actor=actor,
-            action="export",
+            action=AuditEvent.Action.EXPORT,
             object_type="areas.area",
             object_id=str(area.pk),
             object_repr=area.name,

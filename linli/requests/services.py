@@ -28,6 +28,7 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind, area_label, grid_of
 from linli.core.audit import audit_record
 from linli.core.errors import InvalidTransition, NotPermitted
+from linli.core.models import AuditEvent
 from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify
 from linli.organisations.models import Organisation
@@ -288,7 +289,10 @@ def request_submit(
         to_status=Status.SUBMITTED,
     )
     audit_record(
-        actor=submitted_by, action="create", obj=request, fields=["text", "category", "location"]
+        actor=submitted_by,
+        action=AuditEvent.Action.CREATE,
+        obj=request,
+        fields=["text", "category", "location"],
     )
     if triaged is not None:
         reading.keep_reading(
@@ -390,7 +394,12 @@ def request_reclassify(
         at=at,
         note=_join("；".join(changes), note.strip()),
     )
-    audit_record(actor=actor, action="update", obj=request, fields=["category", "location", "room"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=request,
+        fields=["category", "location", "room"],
+    )
     reading.correction_made(
         request=request,
         actor=actor,
@@ -453,7 +462,11 @@ def _route(request: Request, *, at: dt.datetime) -> None:
         note=_("系统自动派给网格员 %(name)s") % {"name": worker},
     )
     audit_record(
-        actor=None, action="update", obj=request, fields=["status", "assignee"], note="auto_assign"
+        actor=None,
+        action=AuditEvent.Action.UPDATE,
+        obj=request,
+        fields=["status", "assignee"],
+        note="auto_assign",
     )
     notify(
         users=[worker],
@@ -489,7 +502,7 @@ def request_set_public(*, request: Request, actor: User, public: bool) -> Reques
     locked.save(update_fields=["public", "updated_at"])
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditEvent.Action.UPDATE,
         obj=locked,
         fields=["public"],
         note="open311_public" if public else "open311_private",
@@ -535,7 +548,11 @@ def request_clear_urgent(
         note=_("解除紧急(误报):%(reason)s") % {"reason": reason},
     )
     audit_record(
-        actor=actor, action="update", obj=locked, fields=["urgent", "due_at"], note="clear_urgent"
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["urgent", "due_at"],
+        note="clear_urgent",
     )
     reading.urgency_cleared(request=locked, actor=actor, reason=reason, at=at)
     return locked
@@ -628,7 +645,13 @@ def request_transition(
             note, _("承办:%(who)s") % {"who": locked.assignee or locked.assignee_organisation}
         ),
     )
-    audit_record(actor=actor, action="update", obj=locked, fields=["status"], note=transition.name)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["status"],
+        note=transition.name,
+    )
     _notify_after(locked, transition, actor=actor)
     request.refresh_from_db()
     return locked
@@ -783,7 +806,12 @@ def request_feedback(
             "comment": comment.strip(),
         },
     )
-    audit_record(actor=actor, action="create", obj=feedback, fields=["resolved", "satisfaction"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=feedback,
+        fields=["resolved", "satisfaction"],
+    )
     if not resolved:
         source = Status(locked.status)
         reopen = REOPEN
@@ -798,7 +826,13 @@ def request_feedback(
             to_status=reopen.target,
             note=_("回访未解决,第 %(n)d 次重新办理") % {"n": locked.reopen_count},
         )
-        audit_record(actor=actor, action="update", obj=locked, fields=["status"], note=reopen.name)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=locked,
+            fields=["status"],
+            note=reopen.name,
+        )
         _notify_after(locked, reopen, actor=actor)
     return feedback
 
@@ -825,7 +859,11 @@ def requests_escalate_overdue(*, now: dt.datetime | None = None) -> int:
         request.escalated_at = now
         request.save(update_fields=["escalated_at"])
         audit_record(
-            actor=None, action="update", obj=request, fields=["escalated_at"], note="escalate"
+            actor=None,
+            action=AuditEvent.Action.UPDATE,
+            obj=request,
+            fields=["escalated_at"],
+            note="escalate",
         )
         _event(
             request,
@@ -876,7 +914,10 @@ def mediation_start(
         note=_("登记当事人:%(p)s") % {"p": "、".join(mediation.party_list)},
     )
     audit_record(
-        actor=actor, action="create" if created else "update", obj=mediation, fields=["parties"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        obj=mediation,
+        fields=["parties"],
     )
     return mediation
 
@@ -912,7 +953,10 @@ def mediation_add_session(
         note=_("%(date)s 调解(调解人:%(who)s)") % {"date": held_on, "who": session.mediators},
     )
     audit_record(
-        actor=actor, action="create", obj=session, fields=["held_on", "mediators", "notes"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=session,
+        fields=["held_on", "mediators", "notes"],
     )
     return session
 
@@ -942,7 +986,12 @@ def mediation_conclude(
         at=mediation.concluded_at,
         note=_("调解结果:%(o)s") % {"o": Mediation.Outcome(outcome).label},
     )
-    audit_record(actor=actor, action="update", obj=mediation, fields=["outcome", "agreement_text"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=mediation,
+        fields=["outcome", "agreement_text"],
+    )
     return mediation
 
 
@@ -973,7 +1022,9 @@ def request_add_report(
         note=_("%(who)s 通过“%(channel)s”再次反映:%(text)s")
         % {"who": who, "channel": Channel(channel).label, "text": text[:500]},
     )
-    audit_record(actor=actor, action="update", obj=request, fields=["events"], note="repeat")
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=request, fields=["events"], note="repeat"
+    )
     return event
 
 
@@ -996,7 +1047,13 @@ def request_reveal_reporter_phone(*, request: Request, actor: User) -> str:
     refusal = processing_refusal(reporter)
     if refusal:
         raise NotPermitted(refusal)
-    audit_record(actor=actor, action="reveal", obj=reporter, fields=["phone"], note=locked.number)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.REVEAL,
+        obj=reporter,
+        fields=["phone"],
+        note=locked.number,
+    )
     phone: str = reporter.phone
     return phone
 
@@ -1027,6 +1084,8 @@ def request_record_contact(
         locked.responded_at = at
         locked.save(update_fields=["responded_at", "updated_at"])
         fields.append("responded_at")
-    audit_record(actor=actor, action="update", obj=locked, fields=fields, note="contacted")
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, fields=fields, note="contacted"
+    )
     request.refresh_from_db()
     return event

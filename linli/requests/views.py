@@ -55,6 +55,7 @@ from linli.requests.forms import (
 )
 from linli.requests.locate import resident_of
 from linli.requests.models import Category, Channel, Feedback, Mediation, Request
+from linli.requests.plain_words import resident_timeline
 from linli.requests.reading import pending_suggestion, urgency_reason
 from linli.requests.selectors import (
     PLACE_HINTS,
@@ -379,19 +380,23 @@ def _detail_context(
         and not _latest_reporter_feedback_is_current(req, feedback)
     )
     can_follow_up = Actor.FOLLOW_UP in relations and status in FOLLOW_UP_STATUSES
+    events = list(req.events.select_related("actor"))
+    show_reporter = bool(relations & STAFF_RELATIONS)
     context: dict[str, Any] = {
         "req": req,
         "location_label": location_labels([req])[req.pk],
         "relations": relations,
         "actions": actions,
-        "events": list(req.events.select_related("actor")),
+        "events": events,
         "photos": list(req.photos.all()),
         "feedback": feedback,
         "feedback_form": (overrides.get("feedback") or FeedbackForm()) if can_rate else None,
         "follow_up_form": (overrides.get("follow_up") or FollowUpForm()) if can_follow_up else None,
         "is_overdue": status in OPEN_STATUSES and req.due_at < timezone.now(),
         "is_finished": status in FINISHED_STATUSES,
-        "show_reporter": bool(relations & STAFF_RELATIONS),
+        "show_reporter": show_reporter,
+        # Residents read the timeline in plain words, not the office's status names.
+        "resident_events": [] if show_reporter else resident_timeline(events),
         "is_dispute": req.category.code == DISPUTE_CATEGORY,
         "can_contact": Actor.ASSIGNEE in relations and status in OPEN_STATUSES,
         "urgency_reason": urgency_reason(req) if req.urgent and relations & STAFF_RELATIONS else "",

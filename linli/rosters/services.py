@@ -18,6 +18,7 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_paths
 from linli.care.models import CarePlan, Visit
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.scoping import subtree_condition
 from linli.privacy.gate import processable
 from linli.rosters.models import RosterAssignment, RosterGap
@@ -100,7 +101,7 @@ def roster_generate(
     for community in community_list:
         audit_record(
             actor=actor,
-            action="roster.generate",
+            action=AuditEvent.Action.ROSTER_GENERATE,
             obj=community,
             note=f"{week_start:%Y-%m-%d}: {len(roster.placements)} visits, {len(roster.gaps)} gaps",
         )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.core.text import normalise_text
 from linli.people.models import Household, Resident
 from linli.requests.models import Channel, Request
@@ -91,7 +92,7 @@ def survey_create(
         named=named,
         created_by=actor,
     )
-    audit_record(actor=actor, action="create", obj=survey, fields=["title"])
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=survey, fields=["title"])
     return survey
 
 
@@ -141,7 +142,9 @@ def question_add(
         required=required,
         dimension=dimension.strip(),
     )
-    audit_record(actor=actor, action="update", obj=survey, note=f"添加题目:{text[:50]}")
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=survey, note=f"添加题目:{text[:50]}"
+    )
     return question
 
 
@@ -149,7 +152,12 @@ def question_add(
 def question_remove(*, actor: User, question: Question) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
     _check_draft(survey)
-    audit_record(actor=actor, action="update", obj=survey, note=f"删除题目:{question.text[:50]}")
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=survey,
+        note=f"删除题目:{question.text[:50]}",
+    )
     question.delete()
 
 
@@ -256,7 +264,7 @@ def survey_open(
     survey.save(update_fields=["status", "opened_at", "updated_at"])
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditEvent.Action.UPDATE,
         obj=survey,
         note=_("发布,邀请 %(n)d 户") % {"n": len(invitations)},
     )
@@ -271,7 +279,7 @@ def survey_close(*, actor: User, survey: Survey, at: dt.datetime | None = None) 
     survey.status = Survey.Status.CLOSED
     survey.closed_at = at or timezone.now()
     survey.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_record(actor=actor, action="update", obj=survey, note=_("结束调查"))
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=survey, note=_("结束调查"))
     return survey
 
 
@@ -380,7 +388,11 @@ def survey_answer(
     Answer.objects.bulk_create(cleaned)
     # The audit trail records that an answer came in, never whose (anonymous surveys).
     audit_record(
-        actor=None, action="create", obj=survey, actor_name=_("居民"), note=_("收到一份答卷")
+        actor=None,
+        action=AuditEvent.Action.CREATE,
+        obj=survey,
+        actor_name=_("居民"),
+        note=_("收到一份答卷"),
     )
     return response
 
@@ -413,7 +425,7 @@ def answer_to_request(*, actor: User, answer: Answer) -> Request:
     answer.save(update_fields=["request"])
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditEvent.Action.UPDATE,
         obj=survey,
         note=_("文字回答转为诉求 %(number)s") % {"number": request.number},
     )

@@ -20,6 +20,7 @@ from linli.areas.models import Area
 from linli.areas.selectors import communities_in_scope
 from linli.core.audit import audit_record
 from linli.core.forms import add_service_errors
+from linli.core.models import AuditEvent
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.core.spreadsheets import Cell, Sheet, xlsx_bytes
@@ -242,7 +243,7 @@ def survey_codes_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     audit_record(
         actor=request_user(request),
-        action="view",
+        action=AuditEvent.Action.VIEW,
         obj=survey,
         note=_("第 %(n)d 页") % {"n": page.number},
     )
@@ -301,7 +302,7 @@ def survey_export_view(request: HttpRequest, pk: int) -> HttpResponse:
             Sheet(title=_("文字回答"), header=[_("题号"), _("题目"), _("回答")], rows=texts),
         ]
     )
-    audit_record(actor=request_user(request), action="export", obj=survey)
+    audit_record(actor=request_user(request), action=AuditEvent.Action.EXPORT, obj=survey)
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

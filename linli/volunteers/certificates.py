@@ -1,46 +1,20 @@
 """The 志愿服务证明 as a PDF, in Chinese, from what a :class:`ServiceCertificate` recorded.
 
-fpdf2 embeds a subset of Debian's Noto Sans CJK (fonts-noto-cjk), so the PDF shows the
-same glyphs on any reader. The font file is a TrueType collection; face 2 is Simplified
-Chinese. ``LINLI_CJK_FONT`` points elsewhere when a deployment keeps fonts somewhere else.
+fpdf2 embeds a subset of the CJK font :func:`linli.core.fonts.cjk_font` finds (Debian's
+Noto Sans CJK), so the PDF shows the same glyphs on any reader.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from linli.core.fonts import cjk_font
 from linli.core.validators import mask_id_number
 from linli.volunteers.models import ServiceCertificate
 from linli.volunteers.selectors import hours_for_minutes
-
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
-]
-SIMPLIFIED_CHINESE_FACE = 2
-
-
-class FontMissing(RuntimeError):
-    pass
-
-
-def cjk_font() -> tuple[Path, int]:
-    configured = str(settings.LINLI_CJK_FONT or "").strip()
-    if configured:
-        path = Path(configured)
-        face = SIMPLIFIED_CHINESE_FACE if path.suffix.lower() == ".ttc" else 0
-        if path.exists():
-            return path, face
-    for candidate, face in FONT_CANDIDATES:
-        if Path(candidate).exists():
-            return Path(candidate), face
-    raise FontMissing("No CJK font: install fonts-noto-cjk or set LINLI_CJK_FONT")
 
 
 def certificate_pdf(certificate: ServiceCertificate) -> bytes:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.people.models import Resident
 from linli.volunteers.models import (
     Availability,
@@ -66,7 +67,10 @@ def volunteer_create(
     volunteer.full_clean()
     volunteer.save()
     audit_record(
-        actor=actor, action="create", obj=volunteer, fields=["name", "kind", "user", "resident"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=volunteer,
+        fields=["name", "kind", "user", "resident"],
     )
     return volunteer
 
@@ -99,7 +103,7 @@ def service_record_add(
     record.save()
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditEvent.Action.CREATE,
         obj=record,
         fields=["volunteer", "started_at", "minutes", "content", "source"],
     )
@@ -146,7 +150,7 @@ def volunteer_update(
     )
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditEvent.Action.UPDATE,
         obj=volunteer,
         fields=["kind", "grid", "active", "skills", "availability"],
     )
@@ -172,7 +176,7 @@ def team_create(
     team = Team(community=community, name=name, kind=kind, description=description.strip())
     team.full_clean()
     team.save()
-    audit_record(actor=actor, action="create", obj=team, fields=["name", "kind"])
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=team, fields=["name", "kind"])
     return team
 
 
@@ -198,7 +202,7 @@ def team_member_add(
         membership.save(update_fields=["is_leader"])
     audit_record(
         actor=actor,
-        action="create" if created else "update",
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
         obj=membership,
         fields=["team", "volunteer", "is_leader"],
     )
@@ -288,12 +292,17 @@ def certificate_issue(
     else:  # pragma: no cover - five collisions of 32 random bits
         raise ValidationError(_("证明编号生成失败,请重试。"))
     audit_record(
-        actor=actor, action="create", obj=certificate, fields=["volunteer", "minutes", "number"]
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=certificate,
+        fields=["volunteer", "minutes", "number"],
     )
     return certificate
 
 
 @transaction.atomic
 def team_member_remove(*, actor: User | None, membership: TeamMembership) -> None:
-    audit_record(actor=actor, action="delete", obj=membership, fields=["team", "volunteer"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.DELETE, obj=membership, fields=["team", "volunteer"]
+    )
     membership.delete()

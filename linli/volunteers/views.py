@@ -16,6 +16,7 @@ from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
+from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.volunteers.certificates import certificate_pdf
@@ -158,17 +159,16 @@ def team_join_view(request: HttpRequest, pk: int) -> HttpResponse:
         team = visible_teams(request.user).filter(pk=form.cleaned_data["team"]).first()
         if team is None:
             raise Http404
-        try:
-            team_member_add(
+        run_service(
+            request,
+            lambda: team_member_add(
                 actor=request_user(request),
                 team=team,
                 volunteer=volunteer,
                 is_leader=form.cleaned_data["is_leader"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("已加入%(team)s。") % {"team": team.name})
+            ),
+            success=_("已加入%(team)s。") % {"team": team.name},
+        )
     else:
         messages.error(request, _("请选择要加入的队伍。"))
     return redirect("volunteers:detail", pk=volunteer.pk)
@@ -199,23 +199,21 @@ def volunteer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "availability": [f"{d}-{s}" for d, s in sorted(availability_grid(volunteer))],
     }
     form = VolunteerForm(request.POST or None, grids=grids, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            volunteer_update(
-                actor=request_user(request),
-                volunteer=volunteer,
-                kind=form.cleaned_data["kind"],
-                grid=form.cleaned_data["grid"],
-                active=form.cleaned_data["active"],
-                skills=form.skill_names(),
-                availability=form.slots(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("志愿者信息已保存。"))
-            return redirect("volunteers:detail", pk=volunteer.pk)
-    return render(
+    return submit_form(
+        request,
+        form,
+        lambda: volunteer_update(
+            actor=request_user(request),
+            volunteer=volunteer,
+            kind=form.cleaned_data["kind"],
+            grid=form.cleaned_data["grid"],
+            active=form.cleaned_data["active"],
+            skills=form.skill_names(),
+            availability=form.slots(),
+        ),
+        success=_("志愿者信息已保存。"),
+        then=lambda saved: redirect("volunteers:detail", pk=volunteer.pk),
+    ) or render(
         request,
         "volunteers/edit.html",
         {"volunteer": volunteer, "form": form, "slot_count": len(slot_choices())},
@@ -226,13 +224,12 @@ def volunteer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def certificate_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = volunteer_get_for_user(user=request.user, pk=pk)
-    try:
-        certificate = certificate_issue(actor=request_user(request), volunteer=volunteer)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("volunteers:detail", pk=volunteer.pk)
-    messages.success(
-        request, _("已出具志愿服务证明,编号 %(number)s。") % {"number": certificate.number}
+    run_service(
+        request,
+        lambda: certificate_issue(actor=request_user(request), volunteer=volunteer),
+        success=lambda certificate: (
+            _("已出具志愿服务证明,编号 %(number)s。") % {"number": certificate.number}
+        ),
     )
     return redirect("volunteers:detail", pk=volunteer.pk)
 

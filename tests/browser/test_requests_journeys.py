@@ -151,7 +151,10 @@ def test_resident_reports_a_problem_and_rates_the_result(
     expect(phone.get_by_text("已收到您反映的问题")).to_be_visible()
     expect(phone.locator(".photos img")).to_have_count(1)
     assert phone.locator(".photos img").evaluate("img => img.naturalWidth") > 0
-    expect(phone.locator(".timeline")).to_contain_text("系统自动派给网格员 陈网格")
+    # The timeline in the resident's words; who has it is on the status line above.
+    expect(phone.locator(".timeline")).to_contain_text("已安排专人来办")
+    expect(phone.locator(".timeline")).not_to_contain_text("系统")
+    expect(phone.locator(".resident-status")).to_contain_text("已交给网格员陈网格")
     assert_fits_phone(phone)
     shot(phone, "requests-a3-reported-detail-phone")
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops
 
-from linli.core import charts
+from linli.core import charts, fonts
 
 
 def _image(data: bytes) -> Image.Image:
@@ -66,9 +66,9 @@ def test_series_must_match_labels() -> None:
 
 
 def test_missing_font_fails_clearly(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(charts, "FONT_CANDIDATES", [("/nonexistent.ttc", 2)])
+    monkeypatch.setattr(fonts, "FONT_CANDIDATES", [("/nonexistent.ttc", 2)])
     # pytest-django's own fixture restores the setting (monkeypatching it did not, and
     # left LINLI_CJK_FONT missing for every later test in the process).
     settings.LINLI_CJK_FONT = "/also-missing.ttc"
-    with pytest.raises(charts.FontMissing):
-        charts.cjk_font()
+    with pytest.raises(fonts.FontMissing):
+        fonts.cjk_font()

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from linli.accounts.services import role_assign
+from linli.core.models import AuditEvent
 from linli.core.roles import Role
 from linli.people.models import Consent, ConsentPurpose
 from linli.people.services import consent_withdraw
 from linli.programmes.models import Phase
 from linli.programmes.services import enrol, satisfaction_record
 from tests.cast import Cast, make_user
-from tests.programmes.support import GRANDMOTHER, build_summer, enrol_child
+from tests.programmes.support import GRANDMOTHER, Summer, build_summer, enrol_child
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +57,7 @@ def test_a_guardian_rates_the_programme_at_its_end(cast: Cast, client_for: Any) 
     assert client_for("volunteer").post(f"/programmes/mine/{enrolment.pk}/rate/").status_code == 404
 
 
-def test_the_site_team_sees_health_notes_only_under_health_consent(
-    cast: Cast, client_for: Any
-) -> None:
+def _summer_with_health_notes(cast: Cast) -> Summer:
     summer = build_summer(cast)
     enrol(
         actor=None,
@@ -71,6 +70,13 @@ def test_the_site_team_sees_health_notes_only_under_health_consent(
         allergies="花生过敏",
         health_notes="哮喘,随身带喷雾",
     )
+    return summer
+
+
+def test_the_site_team_sees_health_notes_only_under_health_consent(
+    cast: Cast, client_for: Any
+) -> None:
+    summer = _summer_with_health_notes(cast)
     team = client_for("volunteer")
     url = f"/programmes/{summer.programme.pk}/day/"
     page = team.get(url).content.decode()
@@ -87,3 +93,28 @@ def test_the_site_team_sees_health_notes_only_under_health_consent(
     assert "哮喘" not in page
     assert "有过敏或健康提示,监护人未授权(或已撤回)健康信息同意,不予显示" in page
     assert summer.child.name in page  # the child is still on the register
+
+
+def test_showing_a_childs_health_notes_on_the_day_page_is_audited(
+    cast: Cast, client_for: Any
+) -> None:
+    summer = _summer_with_health_notes(cast)
+    looks = AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW,
+        object_type="people.resident",
+        object_id=str(summer.child.pk),
+    )
+    url = f"/programmes/{summer.programme.pk}/day/"
+    assert "花生过敏" in client_for("volunteer").get(url).content.decode()
+    look = looks.get()
+    assert look.actor == cast.volunteer_user
+    assert look.fields == ["allergies", "health_notes"]
+    assert summer.programme.name in look.note
+
+    # Withheld after withdrawal: nothing is shown, so no look is recorded.
+    consent = Consent.objects.get(
+        resident=summer.child, purpose=ConsentPurpose.HEALTH, withdrawn_at__isnull=True
+    )
+    consent_withdraw(actor=None, consent=consent, note="监护人书面要求撤回")
+    assert "花生过敏" not in client_for("volunteer").get(url).content.decode()
+    assert looks.count() == 1

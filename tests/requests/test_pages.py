@@ -155,7 +155,10 @@ def test_resident_reports_a_problem_at_home_with_photos(cast: Cast, client_for: 
     assert "已收到您反映的问题" in html
     assert "楼道灯坏了" in html
     assert "和平小区1号楼1单元101室" in html
-    assert "系统" in html  # the automatic routing in the timeline
+    # The automatic routing, in the resident's words (not 系统 / 自动流转).
+    assert "社区已收到,正在安排人手" in html
+    assert "已安排专人来办" in html
+    assert "系统" not in html.split("办理过程", 1)[1]
     for photo in created.photos.all():
         assert reverse("requests:photo", args=[created.pk, photo.pk]) in html
 
@@ -412,7 +415,9 @@ def test_resident_sees_the_timeline_but_no_actions(cast: Cast, client_for: Clien
     request = in_progress(cast)
     html = _html(client_for("resident").get(reverse("requests:detail", args=[request.pk])))
     assert "办理过程" in html
-    assert "已派单 → 处理中" in html
+    # In the resident's words, not the office's 已派单 → 处理中.
+    assert "工作人员开始处理了" in html
+    assert "→" not in html.split("办理过程", 1)[1]
     assert "陈网格" in html
     assert 'name="to"' not in html
     assert "138****5678" not in html

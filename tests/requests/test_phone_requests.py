@@ -99,6 +99,36 @@ def test_the_resident_reads_who_has_it_and_by_when(cast: Cast, client_for: Any) 
     assert "响应时限" not in page
 
 
+def test_the_resident_reads_the_timeline_in_plain_words(cast: Cast, client_for: Any) -> None:
+    request = file_request(cast, category_code="sanitation", at=T0)  # auto accepted, assigned
+    move(request, Status.IN_PROGRESS, cast.worker1, at=T0 + dt.timedelta(hours=1))
+    move(request, Status.RESOLVED, cast.worker1, note="垃圾已清运", at=T0 + dt.timedelta(hours=2))
+    url = reverse("requests:detail", args=[request.pk])
+
+    client = client_for("resident")
+    page = client.get(url).content.decode()
+    timeline = page.split("办理过程", 1)[1]
+    steps = re.findall(r"<b>([^<]+)</b>", timeline)
+    assert steps == [
+        "您反映的问题已送到社区",
+        "社区已收到,正在安排人手",
+        "已安排专人来办",
+        "工作人员开始处理了",
+        "已经办好了,请您看看是否满意",
+    ]
+    assert "垃圾已清运" in timeline  # the result is written for them
+    for office_term in ("待受理", "已派单", "处理中", "已办结待核实", "流转", "系统", "→"):
+        assert office_term not in timeline, office_term
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url).content.decode().split('class="timeline"', 1)[1]
+    assert "Your report has reached the community" in english
+    assert "Done; please tell us if you are satisfied" in english
+
+    # Staff still read the office's timeline.
+    staff_timeline = client_for("worker1").get(url).content.decode().split("办理过程", 1)[1]
+    assert "已派单 → 处理中" in staff_timeline
+
+
 def test_the_rating_is_large_tiles(cast: Cast, client_for: Any) -> None:
     request = file_request(cast, at=T0)
     move(request, Status.IN_PROGRESS, cast.worker1, at=T0)
