@@ -18,7 +18,7 @@ from linli.activities.api import router as activities_router  # activities (issu
 from linli.areas.api import router as areas_router
 from linli.care.api import router as care_router
 from linli.core.api_errors import error_body, field_errors, invalid_detail
-from linli.core.errors import DomainError
+from linli.core.errors import Conflict, DomainError
 from linli.core.throttling import api_throttles, throttled_message
 from linli.earlywarning.api import router as warnings_router
 from linli.fieldwork.api import router as fieldwork_router
@@ -141,6 +141,14 @@ def on_rejected_by_service(request: HttpRequest, exc: DjangoValidationError) -> 
     )
     detail = " ".join(m for messages in errors.values() for m in messages)
     return _error(request, 422, "invalid", detail, errors)
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    """A service refused because of the object's state, or a duplicate: 409, whatever
+    field the service named (the message says why)."""
+    detail = " ".join(str(m) for m in exc.messages)
+    return _error(request, 409, exc.api_code, detail)
 
 
 @api.exception_handler(DomainError)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
+from linli.core.errors import Duplicate
 from linli.people.models import Resident
 from linli.volunteers.models import (
     Availability,
@@ -168,7 +169,7 @@ def team_create(
     if not name:
         raise ValidationError({"name": _("请填写队伍名称。")})
     if Team.objects.filter(community=community, name=name).exists():
-        raise ValidationError({"name": _("本社区已有同名队伍。")})
+        raise Duplicate({"name": _("本社区已有同名队伍。")})
     team = Team(community=community, name=name, kind=kind, description=description.strip())
     team.full_clean()
     team.save()
