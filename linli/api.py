@@ -22,6 +22,7 @@ from linli.core.errors import Conflict, DomainError
 from linli.core.throttling import api_throttles, throttled_message
 from linli.earlywarning.api import router as warnings_router
 from linli.fieldwork.api import router as fieldwork_router
+from linli.notifications.api import router as notifications_router
 
 # --- party work (issue 13) ---
 from linli.party.api import router as party_router
@@ -64,6 +65,8 @@ api.add_router("/programmes", programmes_router)
 api.add_router("/activities", activities_router)  # activities (issue 14)
 # --- party work (issue 13) ---
 api.add_router("/party", party_router)
+# notification settings (issue 18 item 4)
+api.add_router("/notifications", notifications_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):

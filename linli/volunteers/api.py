@@ -9,16 +9,24 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status as Reply
 
 from linli.accounts.current import request_user, require_capability
+from linli.areas.models import AreaKind, Grid
+from linli.areas.selectors import ancestor_of_kind
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
+from linli.core.errors import Duplicate
 from linli.core.roles import Capability
-from linli.volunteers.models import ServiceRecord, Volunteer, VolunteerKind
+from linli.people.selectors import visible_residents
+from linli.volunteers.models import DaySlot, ServiceRecord, Volunteer, VolunteerKind
 from linli.volunteers.selectors import (
     availability_grid,
     hours_for_minutes,
@@ -29,10 +37,12 @@ from linli.volunteers.selectors import (
     volunteer_get_for_user,
     volunteer_list,
 )
+from linli.volunteers.services import service_record_add, volunteer_create, volunteer_update
 
 router = Router(tags=["volunteers"])
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 409: ErrorOut}
 
 
 class VolunteerOut(Schema):
@@ -51,7 +61,7 @@ class VolunteerOut(Schema):
 
 class AvailabilityOut(Schema):
     weekday: int = Field(..., description="0 周一 … 6 周日")
-    slot: str = Field(..., description="时段:morning / afternoon / evening")
+    slot: DaySlot = Field(..., description="时段:morning 上午 / afternoon 下午 / evening 晚上")
 
 
 class VolunteerDetailOut(VolunteerOut):
@@ -101,7 +111,7 @@ def _detail(volunteer: Volunteer) -> VolunteerDetailOut:
         joined_on=volunteer.joined_on,
         skills=[link.skill.name for link in volunteer.skill_links.all()],
         availability=[
-            AvailabilityOut(weekday=day, slot=slot)
+            AvailabilityOut(weekday=day, slot=DaySlot(slot))
             for day, slot in sorted(availability_grid(volunteer))
         ],
         service_count=summary.record_count,
@@ -193,3 +203,126 @@ def volunteer_get_or_own(request: HttpRequest, volunteer_id: int | None) -> Volu
             "team_memberships__team", "skill_links__skill", "availability"
         ).get()
     return volunteer_get_for_user(user=request_user(request), pk=volunteer_id)
+
+
+# --- writes: the same services as the edit page ----------------------------------------------
+
+
+class VolunteerIn(Schema):
+    resident: int = Field(..., description="居民编号(须在本人管理的范围内)")
+    kind: VolunteerKind = VolunteerKind.RESIDENT
+    grid: int | None = Field(None, description="所在网格;不填为居民所住楼栋的网格")
+    joined_on: dt.date | None = Field(None, description="加入日期")
+
+
+class AvailabilityIn(Schema):
+    weekday: int = Field(..., ge=0, le=6, description="0 周一 … 6 周日")
+    slot: DaySlot
+
+
+class VolunteerUpdateIn(Schema):
+    """Only the fields sent change (like the edit page, which shows the rest as they are)."""
+
+    kind: VolunteerKind | None = None
+    grid: int | None = Field(None, description="所在网格;0 表示不指定")
+    active: bool | None = Field(None, description="在册")
+    skills: list[str] | None = Field(None, max_length=30, description='技能,如 ["量血压"]')
+    availability: list[AvailabilityIn] | None = Field(
+        None, max_length=21, description="每周可服务时段(整体替换)"
+    )
+
+
+class ServiceRecordIn(Schema):
+    started_at: dt.datetime = Field(..., description="开始时间")
+    minutes: int = Field(..., description="服务时长(分钟,不含路上),1–1440")
+    content: str = Field(..., min_length=1, max_length=200, description="服务内容")
+
+
+def _grid_in(volunteer_community_id: int, grid_id: int) -> Grid:
+    grid: Grid = get_object_or_404(Grid, pk=grid_id, community_id=volunteer_community_id)
+    return grid
+
+
+@router.post(
+    "",
+    response={201: VolunteerDetailOut, **WRITE_ERRORS},
+    summary="登记一名志愿者(本人范围内的居民)",
+    description="居民须在本人管理志愿者的范围内(否则 404);一位居民只能登记一次(409)。"
+    "所属社区为居民所在的社区。",
+)
+def create_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    user = request_user(request)
+    resident = get_object_or_404(
+        visible_residents(user, Capability.VOLUNTEERS_MANAGE).select_related(
+            "area", "household__unit"
+        ),
+        pk=payload.resident,
+    )
+    place = resident.household.unit if resident.household else resident.area
+    community = ancestor_of_kind(place, AreaKind.COMMUNITY) if place is not None else None
+    if place is None or community is None:
+        raise ValidationError({"resident": [_("该居民不属于任何社区。")]})
+    if Volunteer.objects.filter(resident=resident).exists():
+        raise Duplicate({"resident": [_("该居民已登记为志愿者。")]})
+    if payload.grid is not None:
+        grid: Grid | None = _grid_in(community.pk, payload.grid)
+    else:
+        building = ancestor_of_kind(place, AreaKind.BUILDING)
+        grid = building.grid if building is not None else None
+    volunteer = volunteer_create(
+        actor=user,
+        community=community,
+        kind=payload.kind,
+        resident=resident,
+        grid=grid,
+        joined_on=payload.joined_on,
+    )
+    return Reply(201, _detail(volunteer_get_or_own(request, volunteer.pk)))
+
+
+@router.post(
+    "/{volunteer_id}",
+    response={200: VolunteerDetailOut, **WRITE_ERRORS},
+    summary="修改志愿者档案:类型、网格、在册、技能、可服务时段",
+    description="只改提交的字段;`skills`、`availability` 整体替换。校验与编辑页面相同。",
+)
+def update_volunteer(request: HttpRequest, volunteer_id: int, payload: VolunteerUpdateIn) -> Any:
+    volunteer = volunteer_get_for_user(user=request_user(request), pk=volunteer_id)
+    sent = payload.dict(exclude_unset=True)
+    grid = volunteer.grid
+    if sent.get("grid") is not None:
+        grid = _grid_in(volunteer.community_id, sent["grid"]) if sent["grid"] else None
+    volunteer_update(
+        actor=request_user(request),
+        volunteer=volunteer,
+        kind=payload.kind or volunteer.kind,
+        grid=grid,
+        active=volunteer.active if payload.active is None else payload.active,
+        skills=[link.skill.name for link in volunteer.skill_links.all()]
+        if payload.skills is None
+        else payload.skills,
+        availability=sorted(availability_grid(volunteer))
+        if payload.availability is None
+        else [(a.weekday, a.slot) for a in payload.availability],
+    )
+    return _detail(volunteer_get_or_own(request, volunteer.pk))
+
+
+@router.post(
+    "/{volunteer_id}/hours",
+    response={201: ServiceRecordOut, **WRITE_ERRORS},
+    summary="记录一次服务时长",
+    description="走访、活动、托管值班的时长由各自的办理自动记入;其他服务在这里记录。"
+    "时长须在 1 分钟到 24 小时之间(422)。",
+)
+def record_hours(request: HttpRequest, volunteer_id: int, payload: ServiceRecordIn) -> Any:
+    volunteer = volunteer_get_for_user(user=request_user(request), pk=volunteer_id)
+    record = service_record_add(
+        actor=request_user(request),
+        volunteer=volunteer,
+        started_at=payload.started_at,
+        minutes=payload.minutes,
+        content=payload.content,
+    )
+    return Reply(201, _record_outs(request, [record])[0])
