@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -19,14 +19,23 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.selectors import scope_for
 from linli.areas.models import AreaKind, Grid
-from linli.areas.selectors import ancestor_of_kind
+from linli.areas.selectors import ancestor_of_kind, communities_in_scope
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
 from linli.core.errors import Duplicate
 from linli.core.roles import Capability
 from linli.people.selectors import visible_residents
-from linli.volunteers.models import DaySlot, ServiceRecord, Volunteer, VolunteerKind
+from linli.volunteers.models import (
+    DaySlot,
+    ServiceCertificate,
+    ServiceRecord,
+    Team,
+    TeamKind,
+    Volunteer,
+    VolunteerKind,
+)
 from linli.volunteers.selectors import (
     availability_grid,
     hours_for_minutes,
@@ -34,10 +43,19 @@ from linli.volunteers.selectors import (
     points_for_minutes,
     service_records_of,
     service_summary,
+    visible_teams,
     volunteer_get_for_user,
     volunteer_list,
 )
-from linli.volunteers.services import service_record_add, volunteer_create, volunteer_update
+from linli.volunteers.services import (
+    certificate_issue,
+    service_record_add,
+    team_create,
+    team_member_add,
+    team_member_remove,
+    volunteer_create,
+    volunteer_update,
+)
 
 router = Router(tags=["volunteers"])
 
@@ -172,6 +190,70 @@ def get_own(request: HttpRequest) -> Any:
 @paginate(pages_of(_record_outs), page_size=20, max_page_size=100)
 def list_own_hours(request: HttpRequest) -> QuerySet[ServiceRecord]:
     return service_records_of(_own(request))
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    kind: TeamKind = Field(..., description="service 服务队 / party_post 党员先锋岗")
+    community: str
+    description: str
+    members: int = Field(..., description="队员人数")
+
+
+class TeamIn(Schema):
+    name: str = Field(..., max_length=60, description="队伍名称")
+    kind: TeamKind = TeamKind.SERVICE
+    description: str = Field("", max_length=200, description="简介")
+
+
+def _team_outs(request: HttpRequest, teams: list[Team]) -> list[TeamOut]:
+    return [
+        TeamOut(
+            id=t.pk,
+            name=t.name,
+            kind=TeamKind(t.kind),
+            community=t.community.name,
+            description=t.description,
+            members=t.memberships.count(),
+        )
+        for t in teams
+    ]
+
+
+@router.get(
+    "/teams",
+    response={200: list[TeamOut], **ERRORS},
+    summary="服务队和党员先锋岗(本人管理的社区)",
+)
+@paginate(pages_of(_team_outs), page_size=20, max_page_size=100)
+def list_teams(request: HttpRequest) -> QuerySet[Team]:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    return visible_teams(request_user(request)).select_related("community").order_by("kind", "name")
+
+
+@router.post(
+    "/teams",
+    response={201: TeamOut, **WRITE_ERRORS},
+    summary="新建一支队伍",
+    description="建在本人负责的社区(与队伍页面相同);本社区已有同名队伍为 409。",
+)
+def create_team(request: HttpRequest, payload: TeamIn) -> Any:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    user = request_user(request)
+    community = communities_in_scope(
+        scope_for(user, Capability.VOLUNTEERS_MANAGE), whole_only=True
+    ).first()
+    if community is None:
+        raise PermissionDenied(_("您没有可以建队的社区。"))
+    team = team_create(
+        actor=user,
+        community=community,
+        name=payload.name,
+        kind=payload.kind,
+        description=payload.description,
+    )
+    return Reply(201, _team_outs(request, [team])[0])
 
 
 @router.get(
@@ -326,3 +408,79 @@ def record_hours(request: HttpRequest, volunteer_id: int, payload: ServiceRecord
         content=payload.content,
     )
     return Reply(201, _record_outs(request, [record])[0])
+
+
+class JoinIn(Schema):
+    team: int = Field(..., description="队伍编号(本社区的队伍)")
+    is_leader: bool = Field(False, description="任队长")
+
+
+@router.post(
+    "/{volunteer_id}/teams",
+    response={200: VolunteerDetailOut, **WRITE_ERRORS},
+    summary="加入一支队伍(或任队长)",
+    description="队伍须是志愿者所在社区的(否则 404);已是队员且不是任队长时为 409。",
+)
+def join_team(request: HttpRequest, volunteer_id: int, payload: JoinIn) -> Any:
+    user = request_user(request)
+    volunteer = volunteer_get_for_user(user=user, pk=volunteer_id)
+    team = get_object_or_404(
+        visible_teams(user), pk=payload.team, community_id=volunteer.community_id
+    )
+    membership = volunteer.team_memberships.filter(team=team).first()
+    if membership is not None and (membership.is_leader or not payload.is_leader):
+        raise Duplicate(
+            _("%(name)s 已是%(team)s的队员。") % {"name": volunteer.name, "team": team.name}
+        )
+    team_member_add(actor=user, team=team, volunteer=volunteer, is_leader=payload.is_leader)
+    return _detail(volunteer_get_or_own(request, volunteer.pk))
+
+
+@router.post(
+    "/{volunteer_id}/teams/{team_id}/leave",
+    response={200: VolunteerDetailOut, **WRITE_ERRORS},
+    summary="退出一支队伍",
+    description="不是该队队员时为 404。",
+)
+def leave_team(request: HttpRequest, volunteer_id: int, team_id: int) -> Any:
+    user = request_user(request)
+    volunteer = volunteer_get_for_user(user=user, pk=volunteer_id)
+    membership = volunteer.team_memberships.filter(team_id=team_id).first()
+    if membership is None:
+        raise Http404
+    team_member_remove(actor=user, membership=membership)
+    return _detail(volunteer_get_or_own(request, volunteer.pk))
+
+
+class CertificateOut(Schema):
+    number: str = Field(..., description="证明编号;PDF 在页面 /volunteers/certificates/<编号>.pdf")
+    period_start: dt.date | None
+    period_end: dt.date
+    hours: Decimal = Field(..., description="服务时长(小时)")
+    record_count: int
+    content_summary: str = Field(..., description="服务内容(不含被服务人的姓名)")
+    issued_on: dt.date
+
+
+@router.post(
+    "/{volunteer_id}/certificates",
+    response={201: CertificateOut, **WRITE_ERRORS},
+    summary="出具志愿服务证明",
+    description="证明截至今天的全部服务记录;还没有服务记录时为 409。",
+)
+def issue_certificate(request: HttpRequest, volunteer_id: int) -> Any:
+    user = request_user(request)
+    volunteer = volunteer_get_for_user(user=user, pk=volunteer_id)
+    certificate: ServiceCertificate = certificate_issue(actor=user, volunteer=volunteer)
+    return Reply(
+        201,
+        CertificateOut(
+            number=certificate.number,
+            period_start=certificate.period_start,
+            period_end=certificate.period_end,
+            hours=hours_for_minutes(certificate.minutes),
+            record_count=certificate.record_count,
+            content_summary=certificate.content_summary,
+            issued_on=certificate.issued_on,
+        ),
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
-from linli.core.errors import Duplicate
+from linli.core.errors import Conflict, Duplicate
 from linli.people.models import Resident
 from linli.volunteers.models import (
     Availability,
@@ -260,7 +260,7 @@ def certificate_issue(
     totals = records.aggregate(minutes=Sum("minutes"), first=Min("started_at"))
     minutes = int(totals["minutes"] or 0)
     if minutes <= 0:
-        raise ValidationError(_("该志愿者还没有服务记录,无法出具证明。"))
+        raise Conflict(_("该志愿者还没有服务记录,无法出具证明。"))
     first: dt.datetime | None = totals["first"]
     contents: dict[str, int] = {}
     for content, source in records.values_list("content", "source"):

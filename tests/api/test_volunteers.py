@@ -91,3 +91,45 @@ class VolunteerWrites(ApiCase):
         assert self.post(self.outsider, path, record)[0] == 404
         assert self.post(self.cast.volunteer_user, path, record)[0] == 404
         assert ServiceRecord.objects.count() == 1
+
+
+class TeamsAndCertificates(ApiCase):
+    def test_create_join_lead_leave_a_team(self) -> None:
+        staff = self.cast.staff
+        status, team = self.post(staff, f"{URL}/teams", {"name": "一网格服务队"})
+        assert (status, team["community"], team["kind"]) == (201, "和平社区", "service")
+        status, same = self.post(staff, f"{URL}/teams", {"name": "一网格服务队"})
+        assert (status, same["code"], same["detail"]) == (409, "duplicate", "本社区已有同名队伍。")
+        assert self.post(self.cast.worker1, f"{URL}/teams", {"name": "二队"})[0] == 403
+        assert self.get(staff, f"{URL}/teams")[1]["count"] == 1
+
+        volunteer_id = self.post(staff, URL, {"resident": self.cast.neighbour.pk})[1]["id"]
+        path = f"{URL}/{volunteer_id}/teams"
+        status, body = self.post(staff, path, {"team": team["id"]})
+        assert (status, body["teams"]) == (200, ["一网格服务队"])
+        status, again = self.post(staff, path, {"team": team["id"]})
+        assert (status, again["code"]) == (409, "duplicate")
+        assert again["detail"] == "李建军 已是一网格服务队的队员。"
+        assert self.post(staff, path, {"team": team["id"], "is_leader": True})[0] == 200
+        assert self.post(self.outsider, path, {"team": team["id"]})[0] == 404
+        assert self.post(staff, path, {"team": team["id"] + 1000})[0] == 404
+        status, left = self.post(staff, f"{path}/{team['id']}/leave")
+        assert (status, left["teams"]) == (200, [])
+        assert self.post(staff, f"{path}/{team['id']}/leave")[0] == 404
+
+    def test_issue_a_certificate(self) -> None:
+        staff = self.cast.staff
+        volunteer_id = self.post(staff, URL, {"resident": self.cast.neighbour.pk})[1]["id"]
+        path = f"{URL}/{volunteer_id}/certificates"
+        status, body = self.post(staff, path)
+        assert (status, body["code"], body["detail"]) == (
+            409,
+            "invalid_transition",
+            "该志愿者还没有服务记录,无法出具证明。",
+        )
+        record = {"started_at": "2026-11-01T09:00:00+08:00", "minutes": 120, "content": "平安巡逻"}
+        self.post(staff, f"{URL}/{volunteer_id}/hours", record)
+        status, body = self.post(staff, path)
+        assert (status, body["hours"], body["content_summary"]) == (201, "2.0", "平安巡逻")
+        assert body["number"].startswith("ZYFW-")
+        assert self.post(self.outsider, path)[0] == 404

@@ -266,6 +266,7 @@ BY_PARAMETER: dict[str, Fill] = {
     "consent_id": lambda w: w.consent.pk,
     "survey_id": lambda w: w.survey.pk,
     "question_id": lambda w: w.survey.questions.get().pk,
+    "team_id": lambda w: w.team.pk,
     # fieldwork API
     "visit_id": lambda w: w.sink_down_visit.pk,
     "patrol_id": lambda w: w.patrol.pk,
