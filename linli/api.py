@@ -18,10 +18,11 @@ from linli.activities.api import router as activities_router  # activities (issu
 from linli.areas.api import router as areas_router
 from linli.care.api import router as care_router
 from linli.core.api_errors import error_body, field_errors, invalid_detail
-from linli.core.errors import DomainError
+from linli.core.errors import Conflict, DomainError
 from linli.core.throttling import api_throttles, throttled_message
 from linli.earlywarning.api import router as warnings_router
 from linli.fieldwork.api import router as fieldwork_router
+from linli.notifications.api import router as notifications_router
 
 # --- party work (issue 13) ---
 from linli.party.api import router as party_router
@@ -64,6 +65,8 @@ api.add_router("/programmes", programmes_router)
 api.add_router("/activities", activities_router)  # activities (issue 14)
 # --- party work (issue 13) ---
 api.add_router("/party", party_router)
+# notification settings (issue 18 item 4)
+api.add_router("/notifications", notifications_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):
@@ -141,6 +144,14 @@ def on_rejected_by_service(request: HttpRequest, exc: DjangoValidationError) -> 
     )
     detail = " ".join(m for messages in errors.values() for m in messages)
     return _error(request, 422, "invalid", detail, errors)
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    """A service refused because of the object's state, or a duplicate: 409, whatever
+    field the service named (the message says why)."""
+    detail = " ".join(str(m) for m in exc.messages)
+    return _error(request, 409, exc.api_code, detail)
 
 
 @api.exception_handler(DomainError)

@@ -31,6 +31,7 @@ from linli.care.models import AlertKind
 from linli.care.services import Readings, clinic_reading_record
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
+from linli.core.errors import Conflict, Duplicate
 from linli.organisations.models import Organisation
 from linli.people.models import ConsentPurpose, Resident, age_on
 from linli.privacy.gate import processing_refusal, require_processing
@@ -133,7 +134,7 @@ def activity_transition(
     """
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if to not in TRANSITIONS.get(activity.status, frozenset()):
-        raise ValidationError(
+        raise Conflict(
             _("活动当前为“%(from)s”,不能改为“%(to)s”。")
             % {
                 "from": activity.get_status_display(),
@@ -148,7 +149,7 @@ def activity_transition(
         activity.cancel_reason = reason[:200]
         fields.append("cancel_reason")
     if to == Status.HELD and activity.starts_at > timezone.now():
-        raise ValidationError(_("活动还没有开始,不能标记为已举办。"))
+        raise Conflict(_("活动还没有开始,不能标记为已举办。"))
     if to == Status.SUMMARISED:
         if not summary.strip():
             raise ValidationError({"summary": _("请填写活动总结。")})
@@ -218,14 +219,14 @@ def signup_add(
     """Sign a resident up: a place if one is free, else the waiting list."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status != Status.OPEN:
-        raise ValidationError(_("该活动现在不接受报名。"))
+        raise Conflict(_("该活动现在不接受报名。"))
     if channel not in SignupChannel.values:
         raise ValidationError({"channel": _("未知的报名方式。")})
     require_processing(resident)
     if refusal := audience_refusal(activity, resident):
         raise ValidationError(refusal)
     if activity.signups.filter(resident=resident).exclude(status=SignupStatus.CANCELLED).exists():
-        raise ValidationError(_("%(name)s 已经报过名了。") % {"name": resident.name})
+        raise Duplicate(_("%(name)s 已经报过名了。") % {"name": resident.name})
     full = activity.capacity is not None and _confirmed_count(activity) >= activity.capacity
     signup = Signup.objects.create(
         activity=activity,
@@ -250,11 +251,11 @@ def signup_cancel(*, actor: User | None, signup: Signup) -> Signup | None:
     activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
     signup = Signup.objects.select_for_update().get(pk=signup.pk)
     if signup.status == SignupStatus.CANCELLED:
-        raise ValidationError(_("该报名已经取消。"))
+        raise Conflict(_("该报名已经取消。"))
     if signup.checked_in_at is not None:
-        raise ValidationError(_("已签到的报名不能取消。"))
+        raise Conflict(_("已签到的报名不能取消。"))
     if activity.status not in {Status.PLANNED, Status.OPEN}:
-        raise ValidationError(_("活动已结束或已取消,不能再取消报名。"))
+        raise Conflict(_("活动已结束或已取消,不能再取消报名。"))
     was_confirmed = signup.status == SignupStatus.CONFIRMED
     signup.status = SignupStatus.CANCELLED
     signup.save(update_fields=["status"])
@@ -353,11 +354,11 @@ def helper_add(
 ) -> Helper:
     """A volunteer signs up to help (or is put down to help by staff)."""
     if activity.status not in {Status.PLANNED, Status.OPEN}:
-        raise ValidationError(_("该活动已结束或已取消,不能再报名服务。"))
+        raise Conflict(_("该活动已结束或已取消,不能再报名服务。"))
     if not volunteer.active:
         raise ValidationError(_("该志愿者已不在册。"))
     if Helper.objects.filter(activity=activity, volunteer=volunteer).exists():
-        raise ValidationError(_("%(name)s 已经报名服务了。") % {"name": volunteer.name})
+        raise Duplicate(_("%(name)s 已经报名服务了。") % {"name": volunteer.name})
     helper = Helper.objects.create(activity=activity, volunteer=volunteer, role=role.strip()[:50])
     audit_record(
         actor=actor,
@@ -375,7 +376,7 @@ def served_record(
     """Record how many people a held activity served per service (replaces earlier counts)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status not in {Status.HELD, Status.SUMMARISED}:
-        raise ValidationError(_("活动举办后才能登记服务人数。"))
+        raise Conflict(_("活动举办后才能登记服务人数。"))
     cleaned: dict[str, int] = {}
     for raw_name, count in counts.items():
         name = raw_name.strip()[:30]
@@ -409,7 +410,7 @@ def followup_file(
     when one is named (it is then routed to their grid worker), else at the activity's
     place. ``request_submit`` validates, routes and audits it."""
     if activity.status == Status.CANCELLED:
-        raise ValidationError(_("活动已取消,不能登记后续诉求。"))
+        raise Conflict(_("活动已取消,不能登记后续诉求。"))
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("请描述需要跟进的问题。")})
@@ -454,7 +455,7 @@ def reading_record(
     """
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status == Status.CANCELLED:
-        raise ValidationError(_("活动已取消,不能登记读数。"))
+        raise Conflict(_("活动已取消,不能登记读数。"))
     attended = activity.signups.filter(resident=resident, checked_in_at__isnull=False).exists()
     if not attended:
         raise ValidationError(

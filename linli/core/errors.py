@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 
 
 class DomainError(Exception):
@@ -34,3 +34,20 @@ class BadInput(BadRequest):
     Its message is written for the person who typed it and is shown on the 400 page;
     Django's own ``BadRequest``/``SuspiciousOperation`` messages are not.
     """
+
+
+class Conflict(ValidationError):
+    """A change the object's present state does not allow (already closed, already
+    answered) or that would duplicate one already there.
+
+    A ``ValidationError``, so pages show it beside the form like any refusal; the API
+    answers it 409 with ``code`` ``invalid_transition`` (a state) or ``duplicate``.
+    """
+
+    api_code = "invalid_transition"
+
+
+class Duplicate(Conflict):
+    """The same thing is already recorded (an active consent, an answer, a signup)."""
+
+    api_code = "duplicate"

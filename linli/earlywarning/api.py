@@ -21,7 +21,7 @@ from linli.earlywarning.services import warning_acknowledge, warning_close
 
 router = Router(tags=["warnings"])
 
-ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class WarningOut(Schema):

@@ -16,6 +16,7 @@ from linli.areas.models import Area
 from linli.areas.selectors import ancestor_paths
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
+from linli.core.errors import Conflict
 from linli.core.roles import Capability, Role, roles_with
 from linli.earlywarning.detectors import CARE_KINDS, Finding, registered_detectors, rule_for
 from linli.earlywarning.models import ACTIVE_STATUSES, EarlyWarning, WarningStatus
@@ -139,7 +140,7 @@ def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
 def warning_acknowledge(*, actor: User, warning: EarlyWarning) -> EarlyWarning:
     warning = EarlyWarning.objects.select_for_update().get(pk=warning.pk)
     if warning.status != WarningStatus.OPEN:
-        raise ValidationError(_("这条预警已经有人知悉或已关闭。"))
+        raise Conflict(_("这条预警已经有人知悉或已关闭。"))
     warning.status = WarningStatus.ACKNOWLEDGED
     warning.acknowledged_by = actor
     warning.acknowledged_at = timezone.now()
@@ -156,7 +157,7 @@ def warning_close(*, actor: User, warning: EarlyWarning, note: str = "") -> Earl
     warning = EarlyWarning.objects.select_for_update().get(pk=warning.pk)
     note = note.strip()
     if warning.status == WarningStatus.CLOSED:
-        raise ValidationError(_("这条预警已经关闭。"))
+        raise Conflict(_("这条预警已经关闭。"))
     if len(note) > MAX_NOTE:
         raise ValidationError({"note": [_("处理说明请控制在 %(n)d 字以内。") % {"n": MAX_NOTE}]})
     warning.status = WarningStatus.CLOSED

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
@@ -34,14 +35,27 @@ from linli.areas.selectors import (
 )
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
-from linli.core.errors import NotPermitted
+from linli.core.errors import Conflict, NotPermitted
 from linli.core.roles import Capability
-from linli.people.models import ConsentMethod, Gender, Household, Relation, Resident
+from linli.people.models import (
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    EmergencyContact,
+    Gender,
+    Household,
+    Relation,
+    Resident,
+)
 from linli.people.selectors import (
     GridSummary,
     ResidentFilters,
+    consent_get_for_user,
+    consent_history,
     editable_units,
+    emergency_contact_get_for_user,
     grid_summaries,
+    guardian_candidates,
     household_get_for_user,
     household_label,
     household_label_map,
@@ -54,6 +68,10 @@ from linli.people.selectors import (
 from linli.people.services import (
     ConsentGiver,
     ResidentData,
+    consent_record,
+    consent_withdraw,
+    emergency_contact_add,
+    emergency_contact_remove,
     household_create,
     resident_create,
     resident_reveal,
@@ -64,6 +82,7 @@ router = Router(tags=["register"])
 grids_router = Router(tags=["grids"])
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 409: ErrorOut}
 
 
 # --- residents -----------------------------------------------------------------------------
@@ -86,6 +105,7 @@ class ResidentOut(Schema):
 
 
 class ContactOut(Schema):
+    id: int
     name: str
     relation: str
     phone: str = Field(..., description="电话(脱敏)")
@@ -173,10 +193,7 @@ def _resident_detail(request: HttpRequest, resident: Resident) -> ResidentDetail
         if resident.area and not resident.household
         else "",
         notes=resident.notes,
-        emergency_contacts=[
-            ContactOut(name=c.name, relation=c.relation, phone=c.phone_masked, note=c.note)
-            for c in resident.emergency_contacts.all()
-        ],
+        emergency_contacts=[_contact_out(c) for c in resident.emergency_contacts.all()],
         may_reveal=may_reveal,
     )
 
@@ -513,3 +530,180 @@ def get_grid(request: HttpRequest, grid_id: int) -> Any:
             for row in summary.buildings
         ],
     )
+
+
+# --- emergency contacts (the resident page's 紧急联系人) -------------------------------------
+
+
+def _contact_out(contact: EmergencyContact) -> ContactOut:
+    return ContactOut(
+        id=contact.pk,
+        name=contact.name,
+        relation=contact.relation,
+        phone=contact.phone_masked,
+        note=contact.note,
+    )
+
+
+class ContactIn(Schema):
+    name: str = Field(..., max_length=50, description="联系人姓名")
+    relation: str = Field(..., max_length=20, description="与居民的关系,如 儿子")
+    phone: str = Field(..., max_length=20, description="手机号或固定电话")
+    note: str = Field("", max_length=100)
+
+
+@router.post(
+    "/residents/{resident_id}/contacts",
+    response={201: ContactOut, **ERRORS},
+    summary="添加紧急联系人",
+    description="需要编辑名册的权限(范围外为 404);校验与居民页面相同。居民已撤回同意、"
+    "不得再处理其信息时为 422。返回的电话已脱敏。",
+)
+def add_contact(request: HttpRequest, resident_id: int, payload: ContactIn) -> Any:
+    user = request_user(request)
+    resident = resident_get_for_user(user=user, pk=resident_id, capability=Capability.REGISTER_EDIT)
+    contact = emergency_contact_add(
+        resident=resident,
+        actor=user,
+        name=payload.name,
+        relation=payload.relation,
+        phone=payload.phone,
+        note=payload.note,
+    )
+    return Reply(201, _contact_out(contact))
+
+
+@router.post(
+    "/contacts/{contact_id}/delete",
+    response={204: None, **ERRORS},
+    summary="删除紧急联系人",
+    description="需要编辑名册的权限(范围外为 404);删除记入审计日志。",
+)
+def delete_contact(request: HttpRequest, contact_id: int) -> Any:
+    user = request_user(request)
+    contact = emergency_contact_get_for_user(user=user, pk=contact_id)
+    emergency_contact_remove(contact=contact, actor=user)
+    return Reply(204, None)
+
+
+# --- consents (授权同意) ----------------------------------------------------------------------
+
+
+class ConsentOut(Schema):
+    id: int
+    purpose: ConsentPurpose = Field(
+        ..., description="health 健康信息 / minor 未满十四周岁未成年人信息"
+    )
+    given_by_name: str = Field(..., description="同意人")
+    given_by_relation: str = Field(..., description="同意人与本人的关系")
+    guardian_id: int | None = Field(None, description="登记在册的监护人(居民编号)")
+    method: ConsentMethod
+    note: str
+    recorded_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    withdrawal_note: str
+    active: bool = Field(..., description="有效(未撤回)")
+
+
+class ConsentIn(Schema):
+    purpose: ConsentPurpose
+    given_by_name: str = Field("", max_length=50, description="同意人;本人同意可不填")
+    given_by_relation: str = Field("", max_length=20, description="同意人与本人的关系")
+    guardian: int | None = Field(None, description="本户成年人中的监护人(居民编号)")
+    method: ConsentMethod = ConsentMethod.WRITTEN
+    note: str = Field("", max_length=200, description="凭据,如 纸质同意书编号")
+
+
+class WithdrawIn(Schema):
+    note: str = Field(..., max_length=200, description="撤回原因")
+
+
+def _consent_out(consent: Consent) -> ConsentOut:
+    return ConsentOut(
+        id=consent.pk,
+        purpose=ConsentPurpose(consent.purpose),
+        given_by_name=consent.given_by_name,
+        given_by_relation=consent.given_by_relation,
+        guardian_id=consent.guardian_id,
+        method=ConsentMethod(consent.method),
+        note=consent.note,
+        recorded_at=consent.recorded_at,
+        withdrawn_at=consent.withdrawn_at,
+        withdrawal_note=consent.withdrawal_note,
+        active=consent.withdrawn_at is None,
+    )
+
+
+def _consent_outs(request: HttpRequest, consents: list[Consent]) -> list[ConsentOut]:
+    return [_consent_out(c) for c in consents]
+
+
+@router.get(
+    "/residents/{resident_id}/consents",
+    response={200: list[ConsentOut], **ERRORS},
+    summary="一位居民的授权记录(含已撤回的)",
+    description="需要记录授权的权限(范围外为 404)。",
+)
+@paginate(pages_of(_consent_outs), page_size=20, max_page_size=100)
+def list_consents(request: HttpRequest, resident_id: int) -> QuerySet[Consent]:
+    resident = resident_get_for_user(
+        user=request_user(request), pk=resident_id, capability=Capability.CONSENT_RECORD
+    )
+    return consent_history(resident)
+
+
+def _renamed(error: ValidationError) -> ValidationError:
+    """The service names the register form's guardian fields; here they are ``given_by_*``."""
+    if isinstance(error, Conflict) or not hasattr(error, "error_dict"):
+        return error
+    renamed = {"guardian_name": "given_by_name", "guardian_relation": "given_by_relation"}
+    return ValidationError(
+        {renamed.get(field, field): errors for field, errors in error.error_dict.items()}
+    )
+
+
+@router.post(
+    "/residents/{resident_id}/consents",
+    response={201: ConsentOut, **WRITE_ERRORS},
+    summary="记录授权同意",
+    description="与居民页面相同:未满十四周岁的儿童须由监护人同意(`given_by_name`、"
+    "`given_by_relation`,或本户成年人 `guardian`);同一用途已有有效授权时为 409。",
+)
+def record_consent(request: HttpRequest, resident_id: int, payload: ConsentIn) -> Any:
+    user = request_user(request)
+    resident = resident_get_for_user(
+        user=user, pk=resident_id, capability=Capability.CONSENT_RECORD
+    )
+    guardian = None
+    if payload.guardian is not None:
+        guardian = next(
+            (g for g in guardian_candidates(resident) if g.pk == payload.guardian), None
+        )
+        if guardian is None:
+            raise ValidationError({"guardian": [_("监护人须是本户的成年人。")]})
+    try:
+        consent = consent_record(
+            actor=user,
+            resident=resident,
+            purpose=payload.purpose,
+            given_by_name=payload.given_by_name,
+            given_by_relation=payload.given_by_relation,
+            guardian=guardian,
+            method=payload.method,
+            note=payload.note,
+        )
+    except ValidationError as error:
+        raise _renamed(error) from error
+    return Reply(201, _consent_out(consent))
+
+
+@router.post(
+    "/consents/{consent_id}/withdraw",
+    response={200: ConsentOut, **WRITE_ERRORS},
+    summary="撤回授权",
+    description="须填写原因;记录保留作为凭据,相关信息停止处理并隐藏。已撤回的再撤回为 409。",
+)
+def withdraw_consent(request: HttpRequest, consent_id: int, payload: WithdrawIn) -> Any:
+    user = request_user(request)
+    consent = consent_get_for_user(user=user, pk=consent_id)
+    return _consent_out(consent_withdraw(actor=user, consent=consent, note=payload.note))

@@ -15,6 +15,7 @@ from linli.areas.models import Area, AreaKind
 from linli.core import crypto
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
+from linli.core.errors import Conflict, Duplicate
 from linli.core.validators import (
     id_number_birth_date,
     id_number_gender,
@@ -488,7 +489,7 @@ def consent_record(
     from django.utils import timezone
 
     if resident.anonymised_at is not None:
-        raise ValidationError(_("该居民的信息已匿名化,不能再记录授权。"))
+        raise Conflict(_("该居民的信息已匿名化,不能再记录授权。"))
     if purpose not in ConsentPurpose.values:
         raise ValidationError({"purpose": _("未知的授权用途。")})
     if _is_child(resident.birth_date):
@@ -508,7 +509,7 @@ def consent_record(
     if Consent.objects.filter(
         resident=resident, purpose=purpose, withdrawn_at__isnull=True
     ).exists():
-        raise ValidationError({"purpose": _("该居民已有此用途的有效授权。")})
+        raise Duplicate({"purpose": _("该居民已有此用途的有效授权。")})
     consent = Consent(
         resident=resident,
         purpose=purpose,
@@ -539,7 +540,7 @@ def consent_withdraw(*, actor: User | None, consent: Consent, note: str) -> Cons
         raise ValidationError({"note": _("请填写撤回原因,如“监护人书面要求撤回”。")})
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_at is not None:
-        raise ValidationError(_("该授权已撤回。"))
+        raise Conflict(_("该授权已撤回。"))
     locked.withdrawn_at = timezone.now()
     locked.withdrawn_by = actor
     locked.withdrawal_note = note.strip()[:200]

@@ -10,23 +10,43 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status as Reply
 
-from linli.accounts.current import request_user
-from linli.accounts.selectors import capabilities_of
+from linli.accounts.current import request_user, require_capability
+from linli.accounts.selectors import capabilities_of, scope_for
+from linli.areas.models import Area, Grid
+from linli.areas.selectors import communities_in_scope
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
+from linli.core.errors import Conflict
 from linli.core.roles import Capability
-from linli.surveys.models import Survey
+from linli.surveys.models import Question, Survey
 from linli.surveys.selectors import survey_get_for_user, survey_list, survey_results
+from linli.surveys.services import (
+    CODE_LENGTH,
+    MAX_CHOICES,
+    MAX_TEXT_ANSWER,
+    RawAnswer,
+    invitation_for_code,
+    question_add,
+    question_remove,
+    survey_answer,
+    survey_apply_template,
+    survey_close,
+    survey_create,
+    survey_open,
+)
 
 router = Router(tags=["surveys"])
 
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
 
 
 class SurveyOut(Schema):
@@ -127,6 +147,109 @@ def list_surveys(request: HttpRequest) -> QuerySet[Survey]:
     return survey_list(user=request_user(request))
 
 
+class CodeIn(Schema):
+    code: str = Field(..., max_length=CODE_LENGTH + 4, description="通知单上的 8 位答题码")
+
+
+class QuestionOut(Schema):
+    id: int
+    position: int
+    kind: Question.Kind = Field(
+        ..., description="single 单选 / multiple 多选 / scale 1–5 分 / text 文字"
+    )
+    text: str
+    choices: list[str] = Field(..., description="选择题的选项(按序号 0、1、2… 作答)")
+    required: bool
+    dimension: str
+
+
+class QuestionnaireOut(Schema):
+    title: str
+    intro: str
+    named: bool = Field(..., description="实名调查;默认匿名")
+    questions: list[QuestionOut]
+
+
+class AnswerIn(Schema):
+    question: int = Field(..., description="题目编号")
+    choices: list[int] = Field(
+        default_factory=list, max_length=MAX_CHOICES, description="选择题:选项序号(从 0 起)"
+    )
+    scale: int | None = Field(None, description="1–5 分题:分值")
+    text: str = Field("", max_length=MAX_TEXT_ANSWER, description="文字题:回答")
+
+
+class AnswersIn(CodeIn):
+    answers: list[AnswerIn] = Field(..., max_length=100)
+
+
+class ReceivedOut(Schema):
+    survey: str = Field(..., description="调查标题")
+    submitted_at: dt.datetime
+
+
+def _question_out(question: Question) -> QuestionOut:
+    return QuestionOut(
+        id=question.pk,
+        position=question.position,
+        kind=Question.Kind(question.kind),
+        text=question.text,
+        choices=list(question.choices),
+        required=question.required,
+        dimension=question.dimension,
+    )
+
+
+def _invitation(code: str) -> Any:
+    invitation = invitation_for_code(code)
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+@router.post(
+    "/questionnaire",
+    response={200: QuestionnaireOut, **WRITE_ERRORS},
+    summary="凭答题码取问卷",
+    description="居民小程序等凭通知单上的一次性答题码取题目(码放在请求体里,不进地址)。"
+    "答题码不存在为 404;调查已结束或这户已答过为 409。",
+)
+def questionnaire(request: HttpRequest, payload: CodeIn) -> Any:
+    invitation = _invitation(payload.code)
+    survey = invitation.survey
+    if invitation.answered_at is not None:
+        raise Conflict(_("您家已经答过这份调查了,每户只需回答一次。"))
+    if survey.status != Survey.Status.OPEN:
+        raise Conflict(_("这份调查已经结束,谢谢您的关心。"))
+    return QuestionnaireOut(
+        title=survey.title,
+        intro=survey.intro,
+        named=survey.named,
+        questions=[_question_out(q) for q in survey.questions.order_by("position")],
+    )
+
+
+@router.post(
+    "/answers",
+    response={201: ReceivedOut, **WRITE_ERRORS},
+    summary="凭答题码提交答卷(每户一次)",
+    description="`answers` 每题一项:单选、多选填 `choices`(选项序号),1–5 分题填 `scale`,"
+    "文字题填 `text`;未作答的非必答题可省略。校验与答题页面相同,出错时 `errors` 的"
+    "字段为 `q<题目编号>`(422)。答题码不存在为 404;调查已结束或这户已答过为 409。"
+    "匿名调查不记录是哪一户作答。",
+)
+def answer(request: HttpRequest, payload: AnswersIn) -> Any:
+    invitation = _invitation(payload.code)
+    raw = {
+        a.question: RawAnswer(choices=tuple(a.choices), scale=a.scale, text=a.text)
+        for a in payload.answers
+    }
+    response = survey_answer(invitation=invitation, answers=raw)
+    return Reply(
+        201, ReceivedOut(survey=invitation.survey.title, submitted_at=response.submitted_at)
+    )
+
+
 @router.get(
     "/{survey_id}",
     response={200: ResultsOut, **ERRORS},
@@ -168,3 +291,156 @@ def survey_detail(request: HttpRequest, survey_id: int) -> ResultsOut:
             for r in results.questions
         ],
     )
+
+
+# --- composing, publishing, closing (the survey pages of those who manage surveys) ------------
+
+
+class SurveyIn(Schema):
+    community: int = Field(..., description="社区编号(须整个社区由本人负责)")
+    title: str = Field(..., max_length=100)
+    intro: str = Field("", max_length=2000, description="说明")
+    audience_area: int | None = Field(None, description="调查范围:本社区的小区或楼栋;不填为全社区")
+    audience_grid: int | None = Field(None, description="只调查本社区的一个网格")
+    sample_size: int | None = Field(None, description="随机抽样户数;不填则每户都收到答题码")
+    named: bool = Field(False, description="实名调查;默认匿名")
+    use_template: bool = Field(
+        False, description="加入“获得感·幸福感·安全感”及服务满意度的模板题目"
+    )
+
+
+class QuestionIn(Schema):
+    kind: Question.Kind
+    text: str = Field(..., max_length=200)
+    choices: list[str] = Field(
+        default_factory=list, max_length=MAX_CHOICES, description="选择题的选项,至少两个"
+    )
+    required: bool = True
+    dimension: str = Field("", max_length=20, description="指标,如 获得感、幸福感、安全感")
+
+
+class DraftOut(SurveyOut):
+    intro: str
+    sample_size: int | None
+    questions: list[QuestionOut]
+
+
+def _manageable(request: HttpRequest, survey_id: int) -> Survey:
+    return survey_get_for_user(
+        user=request_user(request), pk=survey_id, capability=Capability.SURVEYS_MANAGE
+    )
+
+
+def _draft_out(survey: Survey) -> DraftOut:
+    invited = survey.invitations.count()
+    answered = survey.invitations.filter(answered_at__isnull=False).count()
+    return DraftOut(
+        **_survey_out(survey, invited, answered).dict(),
+        intro=survey.intro,
+        sample_size=survey.sample_size,
+        questions=[_question_out(q) for q in survey.questions.order_by("position")],
+    )
+
+
+@router.post(
+    "",
+    response={201: DraftOut, **WRITE_ERRORS},
+    summary="新建一份调查(草稿)",
+    description="与新建调查页面相同:社区须整个由本人负责(否则 404),调查范围须在本社区"
+    "之内(422)。草稿可以添加、删除题目,发布后题目不能再改。",
+)
+def create_survey(request: HttpRequest, payload: SurveyIn) -> Any:
+    require_capability(request, Capability.SURVEYS_MANAGE)
+    user = request_user(request)
+    communities = communities_in_scope(scope_for(user, Capability.SURVEYS_MANAGE), whole_only=True)
+    community = get_object_or_404(communities, pk=payload.community)
+    audience_area = (
+        get_object_or_404(Area, pk=payload.audience_area, path__startswith=community.path)
+        if payload.audience_area is not None
+        else None
+    )
+    audience_grid = (
+        get_object_or_404(Grid, pk=payload.audience_grid, community=community)
+        if payload.audience_grid is not None
+        else None
+    )
+    survey = survey_create(
+        actor=user,
+        community=community,
+        title=payload.title,
+        intro=payload.intro,
+        audience_area=audience_area,
+        audience_grid=audience_grid,
+        sample_size=payload.sample_size,
+        named=payload.named,
+    )
+    if payload.use_template:
+        survey_apply_template(actor=user, survey=survey)
+    return Reply(201, _draft_out(_manageable(request, survey.pk)))
+
+
+@router.get(
+    "/{survey_id}/questions",
+    response={200: DraftOut, **ERRORS},
+    summary="一份调查的题目",
+)
+def survey_questions(request: HttpRequest, survey_id: int) -> Any:
+    return _draft_out(survey_get_for_user(user=request_user(request), pk=survey_id))
+
+
+@router.post(
+    "/{survey_id}/questions",
+    response={201: QuestionOut, **WRITE_ERRORS},
+    summary="添加一道题",
+    description="只有草稿可以添加题目(已发布为 409);选择题至少两个选项、不能重复(422)。",
+)
+def add_question(request: HttpRequest, survey_id: int, payload: QuestionIn) -> Any:
+    survey = _manageable(request, survey_id)
+    question = question_add(
+        actor=request_user(request),
+        survey=survey,
+        kind=payload.kind,
+        text=payload.text,
+        choices=payload.choices,
+        required=payload.required,
+        dimension=payload.dimension,
+    )
+    return Reply(201, _question_out(question))
+
+
+@router.post(
+    "/{survey_id}/questions/{question_id}/remove",
+    response={204: None, **WRITE_ERRORS},
+    summary="删除一道题",
+    description="只有草稿可以删除题目(已发布为 409)。",
+)
+def remove_question(request: HttpRequest, survey_id: int, question_id: int) -> Any:
+    survey = _manageable(request, survey_id)
+    question = get_object_or_404(Question, pk=question_id, survey=survey)
+    question_remove(actor=request_user(request), question=question)
+    return Reply(204, None)
+
+
+@router.post(
+    "/{survey_id}/open",
+    response={200: DraftOut, **WRITE_ERRORS},
+    summary="发布调查,向调查范围内的住户发出答题码",
+    description="只有草稿可以发布(409);还没有题目或范围内没有住户时为 422。"
+    "`invited` 为发出答题码的户数;答题码在调查页面打印。",
+)
+def open_survey(request: HttpRequest, survey_id: int) -> Any:
+    survey = _manageable(request, survey_id)
+    survey_open(actor=request_user(request), survey=survey)
+    return _draft_out(_manageable(request, survey_id))
+
+
+@router.post(
+    "/{survey_id}/close",
+    response={200: DraftOut, **WRITE_ERRORS},
+    summary="结束调查",
+    description="只有进行中的调查可以结束(409)。",
+)
+def close_survey(request: HttpRequest, survey_id: int) -> Any:
+    survey = _manageable(request, survey_id)
+    survey_close(actor=request_user(request), survey=survey)
+    return _draft_out(_manageable(request, survey_id))

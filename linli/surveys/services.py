@@ -18,6 +18,7 @@ from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
+from linli.core.errors import Conflict, Duplicate
 from linli.core.text import normalise_text
 from linli.people.models import Household, Resident
 from linli.requests.models import Channel, Request
@@ -98,7 +99,7 @@ def survey_create(
 
 def _check_draft(survey: Survey) -> None:
     if survey.status != Survey.Status.DRAFT:
-        raise ValidationError(_("调查已发布,题目不能再修改。"))
+        raise Conflict(_("调查已发布,题目不能再修改。"))
 
 
 @transaction.atomic
@@ -275,7 +276,7 @@ def survey_open(
 def survey_close(*, actor: User, survey: Survey, at: dt.datetime | None = None) -> Survey:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status != Survey.Status.OPEN:
-        raise ValidationError(_("只有进行中的调查可以结束。"))
+        raise Conflict(_("只有进行中的调查可以结束。"))
     survey.status = Survey.Status.CLOSED
     survey.closed_at = at or timezone.now()
     survey.save(update_fields=["status", "closed_at", "updated_at"])
@@ -369,13 +370,13 @@ def survey_answer(
     at = at or timezone.now()
     survey = invitation.survey
     if survey.status != Survey.Status.OPEN:
-        raise ValidationError(_("这份调查已经结束,谢谢您的关心。"))
+        raise Conflict(_("这份调查已经结束,谢谢您的关心。"))
     cleaned = _answers(survey, answers)
     claimed = Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(
         answered_at=at
     )
     if not claimed:
-        raise ValidationError(_("您家已经答过这份调查了,每户只需回答一次。"))
+        raise Duplicate(_("您家已经答过这份调查了,每户只需回答一次。"))
     response = Response.objects.create(
         survey=survey,
         grid_id=invitation.grid_id,

@@ -9,16 +9,33 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status as Reply
 
 from linli.accounts.current import request_user, require_capability
+from linli.accounts.selectors import scope_for
+from linli.areas.models import AreaKind, Grid
+from linli.areas.selectors import ancestor_of_kind, communities_in_scope
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
+from linli.core.errors import Duplicate
 from linli.core.roles import Capability
-from linli.volunteers.models import ServiceRecord, Volunteer, VolunteerKind
+from linli.people.selectors import visible_residents
+from linli.volunteers.models import (
+    DaySlot,
+    ServiceCertificate,
+    ServiceRecord,
+    Team,
+    TeamKind,
+    Volunteer,
+    VolunteerKind,
+)
 from linli.volunteers.selectors import (
     availability_grid,
     hours_for_minutes,
@@ -26,13 +43,24 @@ from linli.volunteers.selectors import (
     points_for_minutes,
     service_records_of,
     service_summary,
+    visible_teams,
     volunteer_get_for_user,
     volunteer_list,
+)
+from linli.volunteers.services import (
+    certificate_issue,
+    service_record_add,
+    team_create,
+    team_member_add,
+    team_member_remove,
+    volunteer_create,
+    volunteer_update,
 )
 
 router = Router(tags=["volunteers"])
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 409: ErrorOut}
 
 
 class VolunteerOut(Schema):
@@ -51,7 +79,7 @@ class VolunteerOut(Schema):
 
 class AvailabilityOut(Schema):
     weekday: int = Field(..., description="0 周一 … 6 周日")
-    slot: str = Field(..., description="时段:morning / afternoon / evening")
+    slot: DaySlot = Field(..., description="时段:morning 上午 / afternoon 下午 / evening 晚上")
 
 
 class VolunteerDetailOut(VolunteerOut):
@@ -101,7 +129,7 @@ def _detail(volunteer: Volunteer) -> VolunteerDetailOut:
         joined_on=volunteer.joined_on,
         skills=[link.skill.name for link in volunteer.skill_links.all()],
         availability=[
-            AvailabilityOut(weekday=day, slot=slot)
+            AvailabilityOut(weekday=day, slot=DaySlot(slot))
             for day, slot in sorted(availability_grid(volunteer))
         ],
         service_count=summary.record_count,
@@ -164,6 +192,70 @@ def list_own_hours(request: HttpRequest) -> QuerySet[ServiceRecord]:
     return service_records_of(_own(request))
 
 
+class TeamOut(Schema):
+    id: int
+    name: str
+    kind: TeamKind = Field(..., description="service 服务队 / party_post 党员先锋岗")
+    community: str
+    description: str
+    members: int = Field(..., description="队员人数")
+
+
+class TeamIn(Schema):
+    name: str = Field(..., max_length=60, description="队伍名称")
+    kind: TeamKind = TeamKind.SERVICE
+    description: str = Field("", max_length=200, description="简介")
+
+
+def _team_outs(request: HttpRequest, teams: list[Team]) -> list[TeamOut]:
+    return [
+        TeamOut(
+            id=t.pk,
+            name=t.name,
+            kind=TeamKind(t.kind),
+            community=t.community.name,
+            description=t.description,
+            members=t.memberships.count(),
+        )
+        for t in teams
+    ]
+
+
+@router.get(
+    "/teams",
+    response={200: list[TeamOut], **ERRORS},
+    summary="服务队和党员先锋岗(本人管理的社区)",
+)
+@paginate(pages_of(_team_outs), page_size=20, max_page_size=100)
+def list_teams(request: HttpRequest) -> QuerySet[Team]:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    return visible_teams(request_user(request)).select_related("community").order_by("kind", "name")
+
+
+@router.post(
+    "/teams",
+    response={201: TeamOut, **WRITE_ERRORS},
+    summary="新建一支队伍",
+    description="建在本人负责的社区(与队伍页面相同);本社区已有同名队伍为 409。",
+)
+def create_team(request: HttpRequest, payload: TeamIn) -> Any:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    user = request_user(request)
+    community = communities_in_scope(
+        scope_for(user, Capability.VOLUNTEERS_MANAGE), whole_only=True
+    ).first()
+    if community is None:
+        raise PermissionDenied(_("您没有可以建队的社区。"))
+    team = team_create(
+        actor=user,
+        community=community,
+        name=payload.name,
+        kind=payload.kind,
+        description=payload.description,
+    )
+    return Reply(201, _team_outs(request, [team])[0])
+
+
 @router.get(
     "/{volunteer_id}",
     response={200: VolunteerDetailOut, **ERRORS},
@@ -193,3 +285,202 @@ def volunteer_get_or_own(request: HttpRequest, volunteer_id: int | None) -> Volu
             "team_memberships__team", "skill_links__skill", "availability"
         ).get()
     return volunteer_get_for_user(user=request_user(request), pk=volunteer_id)
+
+
+# --- writes: the same services as the edit page ----------------------------------------------
+
+
+class VolunteerIn(Schema):
+    resident: int = Field(..., description="居民编号(须在本人管理的范围内)")
+    kind: VolunteerKind = VolunteerKind.RESIDENT
+    grid: int | None = Field(None, description="所在网格;不填为居民所住楼栋的网格")
+    joined_on: dt.date | None = Field(None, description="加入日期")
+
+
+class AvailabilityIn(Schema):
+    weekday: int = Field(..., ge=0, le=6, description="0 周一 … 6 周日")
+    slot: DaySlot
+
+
+class VolunteerUpdateIn(Schema):
+    """Only the fields sent change (like the edit page, which shows the rest as they are)."""
+
+    kind: VolunteerKind | None = None
+    grid: int | None = Field(None, description="所在网格;0 表示不指定")
+    active: bool | None = Field(None, description="在册")
+    skills: list[str] | None = Field(None, max_length=30, description='技能,如 ["量血压"]')
+    availability: list[AvailabilityIn] | None = Field(
+        None, max_length=21, description="每周可服务时段(整体替换)"
+    )
+
+
+class ServiceRecordIn(Schema):
+    started_at: dt.datetime = Field(..., description="开始时间")
+    minutes: int = Field(..., description="服务时长(分钟,不含路上),1–1440")
+    content: str = Field(..., min_length=1, max_length=200, description="服务内容")
+
+
+def _grid_in(volunteer_community_id: int, grid_id: int) -> Grid:
+    grid: Grid = get_object_or_404(Grid, pk=grid_id, community_id=volunteer_community_id)
+    return grid
+
+
+@router.post(
+    "",
+    response={201: VolunteerDetailOut, **WRITE_ERRORS},
+    summary="登记一名志愿者(本人范围内的居民)",
+    description="居民须在本人管理志愿者的范围内(否则 404);一位居民只能登记一次(409)。"
+    "所属社区为居民所在的社区。",
+)
+def create_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    user = request_user(request)
+    resident = get_object_or_404(
+        visible_residents(user, Capability.VOLUNTEERS_MANAGE).select_related(
+            "area", "household__unit"
+        ),
+        pk=payload.resident,
+    )
+    place = resident.household.unit if resident.household else resident.area
+    community = ancestor_of_kind(place, AreaKind.COMMUNITY) if place is not None else None
+    if place is None or community is None:
+        raise ValidationError({"resident": [_("该居民不属于任何社区。")]})
+    if Volunteer.objects.filter(resident=resident).exists():
+        raise Duplicate({"resident": [_("该居民已登记为志愿者。")]})
+    if payload.grid is not None:
+        grid: Grid | None = _grid_in(community.pk, payload.grid)
+    else:
+        building = ancestor_of_kind(place, AreaKind.BUILDING)
+        grid = building.grid if building is not None else None
+    volunteer = volunteer_create(
+        actor=user,
+        community=community,
+        kind=payload.kind,
+        resident=resident,
+        grid=grid,
+        joined_on=payload.joined_on,
+    )
+    return Reply(201, _detail(volunteer_get_or_own(request, volunteer.pk)))
+
+
+@router.post(
+    "/{volunteer_id}",
+    response={200: VolunteerDetailOut, **WRITE_ERRORS},
+    summary="修改志愿者档案:类型、网格、在册、技能、可服务时段",
+    description="只改提交的字段;`skills`、`availability` 整体替换。校验与编辑页面相同。",
+)
+def update_volunteer(request: HttpRequest, volunteer_id: int, payload: VolunteerUpdateIn) -> Any:
+    volunteer = volunteer_get_for_user(user=request_user(request), pk=volunteer_id)
+    sent = payload.dict(exclude_unset=True)
+    grid = volunteer.grid
+    if sent.get("grid") is not None:
+        grid = _grid_in(volunteer.community_id, sent["grid"]) if sent["grid"] else None
+    volunteer_update(
+        actor=request_user(request),
+        volunteer=volunteer,
+        kind=payload.kind or volunteer.kind,
+        grid=grid,
+        active=volunteer.active if payload.active is None else payload.active,
+        skills=[link.skill.name for link in volunteer.skill_links.all()]
+        if payload.skills is None
+        else payload.skills,
+        availability=sorted(availability_grid(volunteer))
+        if payload.availability is None
+        else [(a.weekday, a.slot) for a in payload.availability],
+    )
+    return _detail(volunteer_get_or_own(request, volunteer.pk))
+
+
+@router.post(
+    "/{volunteer_id}/hours",
+    response={201: ServiceRecordOut, **WRITE_ERRORS},
+    summary="记录一次服务时长",
+    description="走访、活动、托管值班的时长由各自的办理自动记入;其他服务在这里记录。"
+    "时长须在 1 分钟到 24 小时之间(422)。",
+)
+def record_hours(request: HttpRequest, volunteer_id: int, payload: ServiceRecordIn) -> Any:
+    volunteer = volunteer_get_for_user(user=request_user(request), pk=volunteer_id)
+    record = service_record_add(
+        actor=request_user(request),
+        volunteer=volunteer,
+        started_at=payload.started_at,
+        minutes=payload.minutes,
+        content=payload.content,
+    )
+    return Reply(201, _record_outs(request, [record])[0])
+
+
+class JoinIn(Schema):
+    team: int = Field(..., description="队伍编号(本社区的队伍)")
+    is_leader: bool = Field(False, description="任队长")
+
+
+@router.post(
+    "/{volunteer_id}/teams",
+    response={200: VolunteerDetailOut, **WRITE_ERRORS},
+    summary="加入一支队伍(或任队长)",
+    description="队伍须是志愿者所在社区的(否则 404);已是队员且不是任队长时为 409。",
+)
+def join_team(request: HttpRequest, volunteer_id: int, payload: JoinIn) -> Any:
+    user = request_user(request)
+    volunteer = volunteer_get_for_user(user=user, pk=volunteer_id)
+    team = get_object_or_404(
+        visible_teams(user), pk=payload.team, community_id=volunteer.community_id
+    )
+    membership = volunteer.team_memberships.filter(team=team).first()
+    if membership is not None and (membership.is_leader or not payload.is_leader):
+        raise Duplicate(
+            _("%(name)s 已是%(team)s的队员。") % {"name": volunteer.name, "team": team.name}
+        )
+    team_member_add(actor=user, team=team, volunteer=volunteer, is_leader=payload.is_leader)
+    return _detail(volunteer_get_or_own(request, volunteer.pk))
+
+
+@router.post(
+    "/{volunteer_id}/teams/{team_id}/leave",
+    response={200: VolunteerDetailOut, **WRITE_ERRORS},
+    summary="退出一支队伍",
+    description="不是该队队员时为 404。",
+)
+def leave_team(request: HttpRequest, volunteer_id: int, team_id: int) -> Any:
+    user = request_user(request)
+    volunteer = volunteer_get_for_user(user=user, pk=volunteer_id)
+    membership = volunteer.team_memberships.filter(team_id=team_id).first()
+    if membership is None:
+        raise Http404
+    team_member_remove(actor=user, membership=membership)
+    return _detail(volunteer_get_or_own(request, volunteer.pk))
+
+
+class CertificateOut(Schema):
+    number: str = Field(..., description="证明编号;PDF 在页面 /volunteers/certificates/<编号>.pdf")
+    period_start: dt.date | None
+    period_end: dt.date
+    hours: Decimal = Field(..., description="服务时长(小时)")
+    record_count: int
+    content_summary: str = Field(..., description="服务内容(不含被服务人的姓名)")
+    issued_on: dt.date
+
+
+@router.post(
+    "/{volunteer_id}/certificates",
+    response={201: CertificateOut, **WRITE_ERRORS},
+    summary="出具志愿服务证明",
+    description="证明截至今天的全部服务记录;还没有服务记录时为 409。",
+)
+def issue_certificate(request: HttpRequest, volunteer_id: int) -> Any:
+    user = request_user(request)
+    volunteer = volunteer_get_for_user(user=user, pk=volunteer_id)
+    certificate: ServiceCertificate = certificate_issue(actor=user, volunteer=volunteer)
+    return Reply(
+        201,
+        CertificateOut(
+            number=certificate.number,
+            period_start=certificate.period_start,
+            period_end=certificate.period_end,
+            hours=hours_for_minutes(certificate.minutes),
+            record_count=certificate.record_count,
+            content_summary=certificate.content_summary,
+            issued_on=certificate.issued_on,
+        ),
+    )

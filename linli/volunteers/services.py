@@ -17,6 +17,7 @@ from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
+from linli.core.errors import Conflict, Duplicate
 from linli.people.models import Resident
 from linli.volunteers.models import (
     Availability,
@@ -172,7 +173,7 @@ def team_create(
     if not name:
         raise ValidationError({"name": _("请填写队伍名称。")})
     if Team.objects.filter(community=community, name=name).exists():
-        raise ValidationError({"name": _("本社区已有同名队伍。")})
+        raise Duplicate({"name": _("本社区已有同名队伍。")})
     team = Team(community=community, name=name, kind=kind, description=description.strip())
     team.full_clean()
     team.save()
@@ -263,7 +264,7 @@ def certificate_issue(
     totals = records.aggregate(minutes=Sum("minutes"), first=Min("started_at"))
     minutes = int(totals["minutes"] or 0)
     if minutes <= 0:
-        raise ValidationError(_("该志愿者还没有服务记录,无法出具证明。"))
+        raise Conflict(_("该志愿者还没有服务记录,无法出具证明。"))
     first: dt.datetime | None = totals["first"]
     contents: dict[str, int] = {}
     for content, source in records.values_list("content", "source"):

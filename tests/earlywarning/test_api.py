@@ -30,7 +30,7 @@ def test_list_acknowledge_close(cast: Cast, client: Client) -> None:
     assert [w["id"] for w in api.get("/api/v1/warnings")[1]["items"]] == [warning.pk]
     status, body = api.post(f"/api/v1/warnings/{warning.pk}/acknowledge", {})
     assert (status, body["status"]) == (200, "acknowledged")
-    assert api.post(f"/api/v1/warnings/{warning.pk}/acknowledge", {})[0] == 422
+    assert api.post(f"/api/v1/warnings/{warning.pk}/acknowledge", {})[0] == 409
     status, body = api.post(f"/api/v1/warnings/{warning.pk}/close", {"note": "已清理"})
     assert (status, body["close_note"]) == (200, "已清理")
     assert EarlyWarning.objects.get().status == WarningStatus.CLOSED

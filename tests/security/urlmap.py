@@ -261,6 +261,12 @@ BY_PARAMETER: dict[str, Fill] = {
     "volunteer_id": lambda w: w.volunteer.pk,
     "warning_id": lambda w: w.warning.pk,
     "organisation_id": lambda w: _party(w).group1.pk,
+    # the API's writes (issue 18 item 5): grid 1's contact and consent, the community's survey
+    "contact_id": lambda w: w.contact.pk,
+    "consent_id": lambda w: w.consent.pk,
+    "survey_id": lambda w: w.survey.pk,
+    "question_id": lambda w: w.survey.questions.get().pk,
+    "team_id": lambda w: w.team.pk,
     # fieldwork API
     "visit_id": lambda w: w.sink_down_visit.pk,
     "patrol_id": lambda w: w.patrol.pk,

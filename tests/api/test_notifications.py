@@ -1,0 +1,81 @@
+"""``/api/v1/notifications/settings``: the caller's own channels per kind and quiet hours,
+saved through the same service as the 通知设置 page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from linli.notifications.models import Preference, QuietHours
+from tests.api.support import ApiCase
+
+URL = "/api/v1/notifications/settings"
+
+
+class NotificationSettings(ApiCase):
+    def test_read_the_defaults(self) -> None:
+        status, body = self.get(self.cast.staff, URL)
+        assert status == 200, body
+        assert body["offered"] == ["sms", "wecom", "email"]
+        urgent = next(k for k in body["kinds"] if k["kind"] == "urgent_request")
+        assert (urgent["label"], urgent["channels"], urgent["may_digest"]) == (
+            "紧急诉求",
+            ["sms", "wecom"],
+            False,
+        )
+        assert body["quiet_hours"] == {"enabled": True, "start": "22:00:00", "end": "07:00:00"}
+
+    def test_save_channels_and_quiet_hours(self) -> None:
+        status, body = self.post(
+            self.cast.staff,
+            URL,
+            {
+                "kinds": [{"kind": "urgent_request", "channels": ["sms"]}],
+                "quiet_hours": {"enabled": True, "start": "21:30", "end": "06:30"},
+            },
+        )
+        assert status == 200, body
+        urgent = next(k for k in body["kinds"] if k["kind"] == "urgent_request")
+        assert urgent["channels"] == ["sms"]
+        assert body["quiet_hours"] == {"enabled": True, "start": "21:30:00", "end": "06:30:00"}
+        row = Preference.objects.get(user=self.cast.staff, kind="urgent_request")
+        assert row.channels == "sms"
+        quiet = QuietHours.objects.get(user=self.cast.staff)
+        assert (quiet.start, quiet.end) == (dt.time(21, 30), dt.time(6, 30))
+        # Kinds not sent keep their setting; quiet hours left out stay as they are.
+        body = self.post(self.cast.staff, URL, {"kinds": [{"kind": "general", "digest": True}]})[1]
+        assert body["quiet_hours"]["start"] == "21:30:00"
+        assert next(k for k in body["kinds"] if k["kind"] == "urgent_request")["channels"] == [
+            "sms"
+        ]
+        # Each user has their own settings.
+        other = self.get(self.cast.worker1, URL)[1]
+        assert next(k for k in other["kinds"] if k["kind"] == "urgent_request")["channels"] == [
+            "sms",
+            "wecom",
+        ]
+
+    def test_a_channel_not_offered_is_422(self) -> None:
+        # A resident is offered text messages and email, not the staff's WeChat Work group.
+        status, body = self.post(
+            self.cast.resident_user,
+            URL,
+            {"kinds": [{"kind": "request_update", "channels": ["wecom"]}]},
+        )
+        assert (status, body["errors"]) == (
+            422,
+            {"kinds.0.channels": ["您不能选用这些渠道:企业微信群。"]},
+        )
+        status, body = self.post(
+            self.cast.staff, URL, {"kinds": [{"kind": "urgent_request", "channels": ["fax"]}]}
+        )
+        assert (status, list(body["errors"])) == (422, ["kinds.0.channels.0"])
+        status, body = self.post(
+            self.cast.staff,
+            URL,
+            {"kinds": [{"kind": "general"}, {"kind": "general", "channels": ["sms"]}]},
+        )
+        assert (status, body["errors"]) == (422, {"kinds.1.kind": ["同一类消息只能设置一次。"]})
+        assert not Preference.objects.exists()
+
+    def test_no_token_is_401(self) -> None:
+        assert self.client.get(URL).status_code == 401
