@@ -226,6 +226,16 @@ def request_queue(
 QUEUE_ORDER = ("-urgent", "due_at", "pk")
 
 
+@dataclass(frozen=True)
+class QueueKey:
+    """A row's place in the queue's order (:class:`OverdueFirst`): the keyset cursor."""
+
+    overdue: bool
+    urgent: bool
+    due_at: dt.datetime
+    pk: int
+
+
 class OverdueFirst:
     """The queue's order (overdue first, then urgent, then the soonest deadline) as two
     index-served queries instead of one ``ORDER BY CASE WHEN due_at < now …`` that no index
@@ -239,9 +249,47 @@ class OverdueFirst:
     ordered = True
 
     def __init__(self, queryset: QuerySet[Request], now: dt.datetime) -> None:
+        self.now = now
         late = Q(status__in=list(OPEN_STATUSES), due_at__lt=now)
         self.overdue = queryset.filter(late).order_by(*QUEUE_ORDER)
         self.rest = queryset.exclude(late).order_by(*QUEUE_ORDER)
+
+    def estimated_count(self) -> int | None:
+        """The planner's estimate of both parts (PostgreSQL), else ``None``."""
+        from linli.core.pagination import estimated_count
+
+        late, rest = estimated_count(self.overdue), estimated_count(self.rest)
+        return None if late is None or rest is None else late + rest
+
+    def key_of(self, request: Request) -> QueueKey:
+        """Where ``request`` stands in this list (it must be one of its rows)."""
+        late = request.status in OPEN_STATUSES and request.due_at < self.now
+        return QueueKey(overdue=late, urgent=request.urgent, due_at=request.due_at, pk=request.pk)
+
+    def after(self, key: QueueKey | None, size: int) -> list[Request]:
+        """The ``size`` rows that follow ``key`` (from the start when ``None``): keyset
+        pagination, so the 10,000th row costs what the first does.
+
+        The order is four runs — overdue urgent, overdue not urgent, the rest urgent, the
+        rest not urgent — each by ``(due_at, id)``; each run is read as its own query whose
+        condition is a range of the queue index (``urgent = u AND due_at >= d AND (due_at > d
+        OR id > i)``), never a skip over the rows before it.
+        """
+        runs = [(late, urgent) for late in (True, False) for urgent in (True, False)]
+        if key is not None:
+            runs = runs[runs.index((key.overdue, key.urgent)) :]
+        rows: list[Request] = []
+        for late, urgent in runs:
+            run = (self.overdue if late else self.rest).filter(urgent=urgent)
+            if key is not None and (late, urgent) == (key.overdue, key.urgent):
+                run = run.filter(
+                    Q(due_at__gt=key.due_at) | Q(due_at=key.due_at, pk__gt=key.pk),
+                    due_at__gte=key.due_at,
+                )
+            rows += run.order_by("due_at", "pk")[: size - len(rows)]
+            if len(rows) >= size:
+                break
+        return rows
 
     def capped_count(self, limit: int) -> int:
         found = self.overdue[:limit].count()
