@@ -73,21 +73,20 @@ def _walk(client: Client, user: User) -> tuple[list[int], list[int], list[dict[s
     return by_offset, by_cursor, answers
 
 
-@pytest.mark.parametrize("who", ["staff", "worker1", "worker2", "resident_user", "admin"])
 def test_walking_by_cursor_gives_every_visible_row_once_in_the_offset_order(
-    cast: Cast, client: Client, who: str
+    cast: Cast, client: Client
 ) -> None:
     _world(cast)
-    user = getattr(cast, who)
-    by_offset, by_cursor, answers = _walk(client, user)
-    visible = set(visible_requests(user).values_list("pk", flat=True))
-    assert len(visible) >= 3  # more than one page for everyone
-    assert by_cursor == by_offset
-    assert len(by_cursor) == len(set(by_cursor)) and set(by_cursor) == visible
-    # Every page but the last is full and says what follows; the last says nothing more.
-    assert all(len(answer["items"]) == PAGE for answer in answers[:-1])
-    assert answers[-1]["next"] is None
-    assert {(a["count"], a["count_exact"]) for a in answers} == {(len(visible), True)}
+    for user in [cast.staff, cast.worker1, cast.resident_user]:
+        by_offset, by_cursor, answers = _walk(client, user)
+        visible = set(visible_requests(user).values_list("pk", flat=True))
+        assert len(visible) > PAGE, user.username  # more than one page for everyone
+        assert by_cursor == by_offset, user.username
+        assert len(by_cursor) == len(set(by_cursor)) and set(by_cursor) == visible
+        # Every page but the last is full and says what follows; the last says no more.
+        assert all(len(answer["items"]) == PAGE for answer in answers[:-1])
+        assert answers[-1]["next"] is None
+        assert {(a["count"], a["count_exact"]) for a in answers} == {(len(visible), True)}
 
 
 def test_the_cursor_walk_follows_the_queue_order_across_the_four_runs(cast: Cast) -> None:
