@@ -51,6 +51,8 @@ def estimated_count(object_list: Any) -> int | None:
     if isinstance(object_list, QuerySet):
         if connections[object_list.db].vendor != "postgresql":
             return None
+        if object_list.query.is_sliced or object_list._result_cache is not None:
+            return None  # already bounded, or already read: counting it costs nothing more
         # Only the rows matter: no ordering, no joined columns to plan.
         plan = json.loads(object_list.order_by().select_related(None).explain(format="json"))
         rows: int = plan[0]["Plan"]["Plan Rows"]
