@@ -66,7 +66,8 @@ def test_the_hot_queries_use_indexes_on_a_generated_world() -> None:
     now = timezone.now()
     worker = User.objects.filter(username__startswith="scale-gw-").order_by("pk").first()
     staff = User.objects.filter(username__startswith="scale-staff-").order_by("pk").first()
-    assert worker is not None and staff is not None
+    assert worker is not None
+    assert staff is not None
     assert Request.objects.filter(assignee=worker).exists()
 
     _index_served("grid worker's tasks", my_tasks(worker, now)[:PAGE], "requests_request")

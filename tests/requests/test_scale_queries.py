@@ -18,6 +18,7 @@ from linli.core import pagination
 from linli.core.pagination import CappedPaginator
 from linli.core.roles import Role
 from linli.people.models import Resident
+from linli.requests import selectors
 from linli.requests.models import Request
 from linli.requests.selectors import (
     OverdueFirst,
@@ -90,7 +91,21 @@ def test_the_scope_on_the_request_columns_answers_as_the_joined_one_for_every_ro
 def test_the_new_scope_joins_no_other_table(cast: Cast) -> None:
     sql = str(visible_requests(cast.worker1).query)
     assert "JOIN" not in sql.upper()
-    assert '"location_id" IN (SELECT' in sql
+    assert '"location_id" IN (' in sql
+
+
+def test_a_scope_of_many_areas_stays_a_subquery_with_the_same_rows(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _world(cast)
+    inlined = set(visible_requests(cast.staff).values_list("pk", flat=True))
+    monkeypatch.setattr(selectors, "INLINE_AREAS", 1)
+    forget_cached_scopes(cast.staff)
+    queryset = visible_requests(cast.staff)
+    assert '"location_id" IN (SELECT' in str(queryset.query)
+    assert set(queryset.values_list("pk", flat=True)) == inlined
+    forget_cached_scopes(cast.staff)
+    assert inlined == set(_legacy_visible_requests(cast.staff).values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize("page_size", [1, 2, 3, 20])
