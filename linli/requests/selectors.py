@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
-from linli.accounts.selectors import AnyUser, scope_for
+from linli.accounts.selectors import AnyUser, cached_for_user, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind, ancestor_paths, area_labels
 from linli.core.roles import Capability, Role, roles_with
@@ -79,13 +79,21 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
     # each part from its column statistics (an ``IN (SELECT …)`` inside an OR gets a
     # default selectivity of one half — 90,000 estimated for 8,677 rows) and counts through
     # a BitmapOr of indexes. A larger subtree stays a subquery.
-    mine = list(Resident.objects.filter(user_id=user.pk).values_list("pk", flat=True))
+    mine = cached_for_user(
+        user,
+        "requests:residents",
+        lambda: list(Resident.objects.filter(user_id=user.pk).values_list("pk", flat=True)),
+    )
     condition = Q(submitted_by_id=user.pk) | Q(assignee_id=user.pk)
     if mine:
         condition |= Q(reporter_id__in=mine)
     if scope.area_paths:
         areas = Area.objects.filter(subtree_condition(scope.area_paths)).values("pk")
-        ids = list(areas.values_list("pk", flat=True)[: INLINE_AREAS + 1])
+        ids = cached_for_user(
+            user,
+            f"requests:areas:{INLINE_AREAS}:" + ",".join(sorted(scope.area_paths)),
+            lambda: list(areas.values_list("pk", flat=True)[: INLINE_AREAS + 1]),
+        )
         condition |= Q(location_id__in=ids if len(ids) <= INLINE_AREAS else areas)
     if scope.grid_ids:
         condition |= Q(grid_id__in=sorted(scope.grid_ids))
