@@ -51,10 +51,14 @@ def estimated_count(object_list: Any) -> int | None:
     if isinstance(object_list, QuerySet):
         if connections[object_list.db].vendor != "postgresql":
             return None
-        if object_list.query.is_sliced or object_list._result_cache is not None:
-            return None  # already bounded, or already read: counting it costs nothing more
+        query = object_list.query
+        if query.is_sliced or query.combinator or object_list._result_cache is not None:
+            return None  # bounded, combined or already read: counting it is cheap or plain
         # Only the rows matter: no ordering, no joined columns to plan.
-        plan = json.loads(object_list.order_by().select_related(None).explain(format="json"))
+        bare = object_list.order_by()
+        if getattr(bare, "_fields", None) is None:  # select_related() is refused after values()
+            bare = bare.select_related(None)
+        plan = json.loads(bare.explain(format="json"))
         rows: int = plan[0]["Plan"]["Plan Rows"]
         return rows
     estimator = getattr(object_list, "estimated_count", None)

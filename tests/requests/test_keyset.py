@@ -138,6 +138,11 @@ def test_counts_fall_back_to_the_capped_count_without_a_planner_estimate(
     else:  # PostgreSQL estimates; this small a table is then counted exactly.
         assert estimated_count(rows) is not None
     assert count_rows(rows) == pagination.Counted(rows=rows.count(), exact=True)
+    # Any list a page may hold: rows as values, a union (no estimate), a slice (none).
+    values = Request.objects.values("pk", "number").order_by("pk")
+    assert count_rows(values) == pagination.Counted(rows=rows.count(), exact=True)
+    assert estimated_count(rows.union(rows)) is None
+    assert estimated_count(rows[:2]) is None
     # Beyond the cap with no usable estimate (SQLite; on PostgreSQL an estimate under the
     # cap): the count stops at the cap and says it is not exact.
     monkeypatch.setattr(pagination, "estimated_count", lambda _rows: None)
