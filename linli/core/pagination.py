@@ -52,8 +52,13 @@ def estimated_count(object_list: Any) -> int | None:
         if connections[object_list.db].vendor != "postgresql":
             return None
         query = object_list.query
-        if query.is_sliced or query.combinator or object_list._result_cache is not None:
-            return None  # bounded, combined or already read: counting it is cheap or plain
+        if (
+            query.is_sliced
+            or query.combinator
+            or query.is_empty()  # .none(): nothing to plan, and nothing to count
+            or object_list._result_cache is not None
+        ):
+            return None  # bounded, combined, empty or already read: counting is cheap
         # Only the rows matter: no ordering, no joined columns to plan.
         bare = object_list.order_by()
         if getattr(bare, "_fields", None) is None:  # select_related() is refused after values()

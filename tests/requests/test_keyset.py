@@ -143,6 +143,8 @@ def test_counts_fall_back_to_the_capped_count_without_a_planner_estimate(
     assert count_rows(values) == pagination.Counted(rows=rows.count(), exact=True)
     assert estimated_count(rows.union(rows)) is None
     assert estimated_count(rows[:2]) is None
+    assert estimated_count(rows.none()) is None
+    assert count_rows(rows.none()) == pagination.Counted(rows=0, exact=True)
     # Beyond the cap with no usable estimate (SQLite; on PostgreSQL an estimate under the
     # cap): the count stops at the cap and says it is not exact.
     monkeypatch.setattr(pagination, "estimated_count", lambda _rows: None)
