@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
@@ -39,13 +40,17 @@ from django.utils import timezone  # noqa: E402
 from linli.accounts.models import RoleAssignment, User  # noqa: E402
 from linli.accounts.selectors import forget_cached_scopes  # noqa: E402
 from linli.accounts.services import api_token_create  # noqa: E402
-from linli.core.pagination import COUNT_CAP  # noqa: E402
+from linli.core.pagination import COUNT_CAP, count_rows  # noqa: E402
 from linli.core.roles import Role  # noqa: E402
+from linli.requests import selectors  # noqa: E402
+from linli.requests.api import cursor_encode  # noqa: E402
 from linli.requests.models import Request  # noqa: E402
 from linli.requests.selectors import (  # noqa: E402
     LIST_RELATED,
     OverdueFirst,
+    QueueFilters,
     _legacy_visible_requests,
+    request_queue,
     visible_requests,
     with_overdue,
 )
@@ -83,7 +88,9 @@ def before(user: User, *, worker_tasks: bool = False, offset: int = 0) -> None:
     ordered.count()
 
 
-def after(user: User, *, worker_tasks: bool = False) -> None:
+def after(user: User, *, worker_tasks: bool = False, capped: bool = False) -> None:
+    """Page 1 and its count as now (``count_rows``: the planner's estimate well past the
+    cap); ``capped=True`` counts up to the cap instead, as the first session did."""
     forget_cached_scopes(user)
     now = timezone.now()
     queryset = visible_requests(user)
@@ -93,7 +100,24 @@ def after(user: User, *, worker_tasks: bool = False) -> None:
         )
     split = OverdueFirst(with_overdue(queryset, now).select_related(*LIST_RELATED), now)
     split[0:PAGE]
-    split.capped_count(COUNT_CAP + 1)
+    if capped:
+        split.capped_count(COUNT_CAP + 1)
+    else:
+        count_rows(split)
+
+
+def subquery_scope(fn: Callable[[], None]) -> Callable[[], None]:
+    """``fn`` with the area scope as a subquery (the first session's formulation)."""
+
+    def run() -> None:
+        kept = selectors.INLINE_AREAS
+        selectors.INLINE_AREAS = 0
+        try:
+            fn()
+        finally:
+            selectors.INLINE_AREAS = kept
+
+    return run
 
 
 def raw(sql: str, params: list[Any]) -> Callable[[], None]:
@@ -179,8 +203,42 @@ def main() -> None:
 
         return run
 
+    # Someone who sees everything (120,000 requests): the estimate's and the cursor's case.
+    everyone, _new = User.objects.get_or_create(
+        username="scale-bench-all", defaults={"full_name": "全区", "is_superuser": True}
+    )
+    _t, everyone_secret = api_token_create(user=everyone)
+
+    def cursor_at(user: User, position: int) -> str:
+        forget_cached_scopes(user)
+        now = timezone.now()
+        queue = OverdueFirst(request_queue(user=user, filters=QueueFilters(), now=now), now)
+        row = queue[position - 1 : position][0]
+        return cursor_encode(now, queue.key_of(row))
+
+    staff_deep = cursor_at(staff, 8_000)
+    all_deep = cursor_at(everyone, 100_000)
+
+    def api(user: User, secret: str, query: str) -> tuple[float, float]:
+        bearer = f"Bearer {secret}"
+        return timed(page(user, f"/api/v1/requests?{query}", HTTP_AUTHORIZATION=bearer), repeats)
+
     rows: list[tuple[str, tuple[float, float]]] = []
     with override_settings(LINLI_REQUIRE_2FA=False, ALLOWED_HOSTS=["*"]):
+        rows += [
+            ("API staff page 1", api(staff, staff_secret, "")),
+            ("API staff row 8,000 by offset (page 400)", api(staff, staff_secret, "page=400")),
+            (
+                "API staff row 8,000 by cursor",
+                api(staff, staff_secret, urlencode({"cursor": staff_deep})),
+            ),
+            ("API all page 1 (estimated count)", api(everyone, everyone_secret, "")),
+            ("API all row 9,980 by offset (page 500)", api(everyone, everyone_secret, "page=500")),
+            (
+                "API all row 100,000 by cursor",
+                api(everyone, everyone_secret, urlencode({"cursor": all_deep})),
+            ),
+        ]
         rows += [
             ("staff dispatch queue page /requests/", timed(page(staff, "/requests/"), repeats)),
             (
@@ -213,15 +271,28 @@ def main() -> None:
             timed(lambda: before(staff), repeats),
         ),
         (
-            "queue query AFTER (own columns, two queries, capped count)",
+            "queue query AFTER-1 (subquery scope, two queries, capped count)",
+            timed(subquery_scope(lambda: after(staff, capped=True)), repeats),
+        ),
+        (
+            "queue query AFTER-2 (constant scope, two queries, count_rows)",
             timed(lambda: after(staff), repeats),
         ),
+        (
+            "all: page 1 + capped count",
+            timed(lambda: after(everyone, capped=True), repeats),
+        ),
+        ("all: page 1 + count_rows (estimate)", timed(lambda: after(everyone), repeats)),
         (
             "queue raw SQL page 1 (limit)",
             timed(raw(RAW_QUEUE, [prefix, OPEN, prefix, OPEN]), repeats),
         ),
         ("worker list BEFORE", timed(lambda: before(worker), repeats)),
-        ("worker list AFTER", timed(lambda: after(worker), repeats)),
+        (
+            "worker list AFTER-1 (subquery scope, capped count)",
+            timed(subquery_scope(lambda: after(worker, capped=True)), repeats),
+        ),
+        ("worker list AFTER-2 (count_rows)", timed(lambda: after(worker), repeats)),
         (
             "worker list raw SQL page 1",
             timed(raw(RAW_WORKER, [grid.pk, worker.pk, OPEN, grid.pk, worker.pk, OPEN]), repeats),

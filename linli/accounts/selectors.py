@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -23,6 +24,7 @@ from linli.core.scoping import EVERYTHING, NOTHING, Scope, personal_scope
 AnyUser = User | AnonymousUser
 
 _CACHE_ATTR = "_linli_scope_cache"
+T = TypeVar("T")
 
 
 def role_assignments(user: AnyUser) -> list[RoleAssignment]:
@@ -103,6 +105,16 @@ def scope_for(user: AnyUser, capability: Capability) -> Scope:
     )
     cache[key] = scope
     return scope
+
+
+def cached_for_user(user: AnyUser, key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per user object (a request's user), kept with the scopes and
+    forgotten with them (:func:`forget_cached_scopes`)."""
+    cache: dict[str, Any] = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if key not in cache:
+        cache[key] = compute()
+    found: T = cache[key]
+    return found
 
 
 def forget_cached_scopes(user: AnyUser) -> None:

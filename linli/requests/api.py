@@ -12,13 +12,13 @@ not allow, 403 for one the caller may not make, 422 for bad input.
 import datetime as dt
 from typing import Any, Literal
 
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from linli.accounts.current import request_user
@@ -27,12 +27,13 @@ from linli.areas.models import AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
-from linli.core.pagination import COUNT_CAP
+from linli.core.pagination import COUNT_CAP, count_rows
 from linli.requests.locate import resident_of, resolve_location
 from linli.requests.models import Category, Channel, Feedback, Request, RequestEvent
 from linli.requests.selectors import (
     OverdueFirst,
     QueueFilters,
+    QueueKey,
     assignable_users,
     request_get_for_user,
     request_queue,
@@ -212,29 +213,87 @@ def _out(user: User, pk: int) -> RequestOut:
     return requests_out([request_get_for_user(user=user, pk=pk)])[0]
 
 
-class RequestPages(ApiPages):
-    """``?page=N&page_size=M`` (20 a page by default, at most 100): ``{items, count}``."""
+CURSOR_SALT = "linli.requests.api.cursor"
 
-    def paginate_queryset(
+
+def cursor_encode(now: dt.datetime, key: QueueKey) -> str:
+    """The opaque ``next`` cursor: the row's place in the queue's order and the moment the
+    walk began (so "overdue" means the same on every page), signed so it cannot be forged
+    into something else (it names no row the caller could not already see)."""
+    return signing.dumps(
+        [now.isoformat(), key.overdue, key.urgent, key.due_at.isoformat(), key.pk],
+        salt=CURSOR_SALT,
+    )
+
+
+def cursor_decode(text: str) -> tuple[dt.datetime, QueueKey]:
+    try:
+        began, overdue, urgent, due_at, pk = signing.loads(text, salt=CURSOR_SALT)
+        return dt.datetime.fromisoformat(began), QueueKey(
+            overdue=bool(overdue),
+            urgent=bool(urgent),
+            due_at=dt.datetime.fromisoformat(due_at),
+            pk=int(pk),
+        )
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise ValidationError(
+            {"cursor": [_("翻页游标无效;请去掉 cursor 从第一页重新开始。")]}
+        ) from error
+
+
+class RequestPages(ApiPages):
+    """``?page=N&page_size=M`` (20 a page by default, at most 100) for the first pages, or
+    ``?cursor=…`` (the previous answer's ``next``) for any page at the cost of the first:
+    ``{items, count, count_exact, next}``."""
+
+    class Input(ApiPages.Input):
+        cursor: str | None = Field(
+            None, description="上一页返回的 `next`;给出时忽略 `page`,可一直翻到最后"
+        )
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_exact: bool
+        next: str | None
+
+    def paginate_queryset(  # type: ignore[override]
         self,
-        queryset: QuerySet[Any],
-        pagination: PageNumberPagination.Input,
+        queryset: OverdueFirst,
+        pagination: Input,
         request: HttpRequest,
         **params: Any,
     ) -> Any:
         page_size = self._get_page_size(pagination.page_size)
-        if (pagination.page - 1) * page_size >= COUNT_CAP:
-            raise ValidationError(
-                {
-                    "page": [
-                        _("只能翻到前 %(cap)s 条;请用筛选条件(状态、类别、网格等)缩小范围。")
-                        % {"cap": f"{COUNT_CAP:,}"}
-                    ]
-                }
-            )
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page[self.items_attribute] = requests_out(list(page[self.items_attribute]))
-        return page
+        if pagination.cursor:
+            _began, key = cursor_decode(pagination.cursor)
+            rows = queryset.after(key, page_size + 1)
+        else:
+            offset = (pagination.page - 1) * page_size
+            if offset >= COUNT_CAP:
+                raise ValidationError(
+                    {
+                        "page": [
+                            _(
+                                "只能翻到前 %(cap)s 条;请用筛选条件(状态、类别、网格等)缩小范围,"
+                                "或用上一页返回的 next 作为 cursor 继续翻页。"
+                            )
+                            % {"cap": f"{COUNT_CAP:,}"}
+                        ]
+                    }
+                )
+            rows = queryset[offset : offset + page_size + 1]
+        counted = count_rows(queryset)
+        following = None
+        if len(rows) > page_size:
+            rows = rows[:page_size]
+            following = cursor_encode(queryset.now, queryset.key_of(rows[-1]))
+        return {
+            self.items_attribute: requests_out(rows),
+            "count": counted.rows,
+            "count_exact": counted.exact,
+            "next": following,
+        }
 
 
 # --- operations ----------------------------------------------------------------------------
@@ -286,14 +345,20 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Reply[RequestOut
     "",
     response=list[RequestOut],
     summary="诉求列表(可筛选、分页)",
-    description="只列出您可见的诉求;超期的在前。分页:`page`(从 1 开始)和 `page_size`"
-    "(默认 20,最多 100),返回 `{items, count}`;`count` 最多数到 10000(超过即为 10000),"
-    "第 10000 条之后的页答 422,请用筛选条件缩小范围。",
+    description="只列出您可见的诉求;超期的在前,再按紧急、办理时限排序。"
+    "分页:`page`(从 1 开始)和 `page_size`(默认 20,最多 100),返回 "
+    "`{items, count, count_exact, next}`;第 10000 条之后的页答 422。"
+    "还有下一页时 `next` 为游标,把它作为 `cursor`(其余筛选条件不变)即得下一页,"
+    "任何一页都与第一页一样快,可一直翻到最后;最后一页 `next` 为 null。"
+    "`count_exact` 为 false 时 `count` 不是精确数:PostgreSQL 上为估计值,"
+    "否则为数到 10000 即停的 10000。",
 )
 @paginate(RequestPages, page_size=20, max_page_size=100)
 def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> OverdueFirst:
     user = request_user(request)
-    now = timezone.now()
+    cursor = request.GET.get("cursor")
+    # A walk by cursor keeps the moment it began: a row does not turn overdue mid-walk.
+    now = cursor_decode(cursor)[0] if cursor else timezone.now()
     requests = request_queue(
         user=user,
         now=now,

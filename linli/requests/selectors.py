@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
-from linli.accounts.selectors import AnyUser, scope_for
+from linli.accounts.selectors import AnyUser, cached_for_user, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind, ancestor_paths, area_labels
 from linli.core.roles import Capability, Role, roles_with
@@ -53,6 +53,11 @@ def _legacy_visible_requests(user: AnyUser) -> QuerySet[Request]:
     return Request.objects.filter(condition)
 
 
+# Up to this many areas in a scope are written into the query as constants (a town of the
+# generated world holds ~900); beyond, a subquery (see visible_requests).
+INLINE_AREAS = 2_000
+
+
 def visible_requests(user: AnyUser) -> QuerySet[Request]:
     """Requests in the user's area or grid, plus those they reported, filed or handle.
 
@@ -69,14 +74,27 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
         # Not folded into the OR below: the condition for "everything" is an empty Q,
         # which ``|`` silently drops, leaving a superuser only their own requests.
         return Request.objects.all()
-    condition = (
-        Q(submitted_by_id=user.pk)
-        | Q(assignee_id=user.pk)
-        | Q(reporter_id__in=Resident.objects.filter(user_id=user.pk).values("pk"))
+    # The small id lists (the user's resident rows, the areas of a community or a town)
+    # are read first and written into the query as constants: PostgreSQL then estimates
+    # each part from its column statistics (an ``IN (SELECT …)`` inside an OR gets a
+    # default selectivity of one half — 90,000 estimated for 8,677 rows) and counts through
+    # a BitmapOr of indexes. A larger subtree stays a subquery.
+    mine = cached_for_user(
+        user,
+        "requests:residents",
+        lambda: list(Resident.objects.filter(user_id=user.pk).values_list("pk", flat=True)),
     )
+    condition = Q(submitted_by_id=user.pk) | Q(assignee_id=user.pk)
+    if mine:
+        condition |= Q(reporter_id__in=mine)
     if scope.area_paths:
         areas = Area.objects.filter(subtree_condition(scope.area_paths)).values("pk")
-        condition |= Q(location_id__in=areas)
+        ids = cached_for_user(
+            user,
+            f"requests:areas:{INLINE_AREAS}:" + ",".join(sorted(scope.area_paths)),
+            lambda: list(areas.values_list("pk", flat=True)[: INLINE_AREAS + 1]),
+        )
+        condition |= Q(location_id__in=ids if len(ids) <= INLINE_AREAS else areas)
     if scope.grid_ids:
         condition |= Q(grid_id__in=sorted(scope.grid_ids))
     return Request.objects.filter(condition)
@@ -171,8 +189,13 @@ def my_tasks(user: AnyUser, now: dt.datetime | None = None) -> QuerySet[Request]
 def my_reports(user: AnyUser) -> QuerySet[Request]:
     if not user.is_authenticated:
         return Request.objects.none()
+    # The user's resident rows read first (at most a few ids): then both halves of the OR
+    # are indexed columns of the request, which PostgreSQL reads as a BitmapOr of two index
+    # scans; the join ``reporter__user`` made it scan every request
+    # (tests/requests/test_query_plans.py).
+    mine = list(Resident.objects.filter(user_id=user.pk).values_list("pk", flat=True))
     return (
-        with_overdue(Request.objects.filter(Q(reporter__user=user) | Q(submitted_by=user)))
+        with_overdue(Request.objects.filter(Q(reporter_id__in=mine) | Q(submitted_by_id=user.pk)))
         .select_related(*LIST_RELATED, "assignee_organisation")
         .annotate(
             # For the plain-words status (「已交给网格员陈中平」), without a query per row.
@@ -226,6 +249,16 @@ def request_queue(
 QUEUE_ORDER = ("-urgent", "due_at", "pk")
 
 
+@dataclass(frozen=True)
+class QueueKey:
+    """A row's place in the queue's order (:class:`OverdueFirst`): the keyset cursor."""
+
+    overdue: bool
+    urgent: bool
+    due_at: dt.datetime
+    pk: int
+
+
 class OverdueFirst:
     """The queue's order (overdue first, then urgent, then the soonest deadline) as two
     index-served queries instead of one ``ORDER BY CASE WHEN due_at < now …`` that no index
@@ -239,9 +272,47 @@ class OverdueFirst:
     ordered = True
 
     def __init__(self, queryset: QuerySet[Request], now: dt.datetime) -> None:
+        self.now = now
         late = Q(status__in=list(OPEN_STATUSES), due_at__lt=now)
         self.overdue = queryset.filter(late).order_by(*QUEUE_ORDER)
         self.rest = queryset.exclude(late).order_by(*QUEUE_ORDER)
+
+    def estimated_count(self) -> int | None:
+        """The planner's estimate of both parts (PostgreSQL), else ``None``."""
+        from linli.core.pagination import estimated_count
+
+        late, rest = estimated_count(self.overdue), estimated_count(self.rest)
+        return None if late is None or rest is None else late + rest
+
+    def key_of(self, request: Request) -> QueueKey:
+        """Where ``request`` stands in this list (it must be one of its rows)."""
+        late = request.status in OPEN_STATUSES and request.due_at < self.now
+        return QueueKey(overdue=late, urgent=request.urgent, due_at=request.due_at, pk=request.pk)
+
+    def after(self, key: QueueKey | None, size: int) -> list[Request]:
+        """The ``size`` rows that follow ``key`` (from the start when ``None``): keyset
+        pagination, so the 10,000th row costs what the first does.
+
+        The order is four runs — overdue urgent, overdue not urgent, the rest urgent, the
+        rest not urgent — each by ``(due_at, id)``; each run is read as its own query whose
+        condition is a range of the queue index (``urgent = u AND due_at >= d AND (due_at > d
+        OR id > i)``), never a skip over the rows before it.
+        """
+        runs = [(late, urgent) for late in (True, False) for urgent in (True, False)]
+        if key is not None:
+            runs = runs[runs.index((key.overdue, key.urgent)) :]
+        rows: list[Request] = []
+        for late, urgent in runs:
+            run = (self.overdue if late else self.rest).filter(urgent=urgent)
+            if key is not None and (late, urgent) == (key.overdue, key.urgent):
+                run = run.filter(
+                    Q(due_at__gt=key.due_at) | Q(due_at=key.due_at, pk__gt=key.pk),
+                    due_at__gte=key.due_at,
+                )
+            rows += run.order_by("due_at", "pk")[: size - len(rows)]
+            if len(rows) >= size:
+                break
+        return rows
 
     def capped_count(self, limit: int) -> int:
         found = self.overdue[:limit].count()

@@ -157,7 +157,9 @@ def test_the_page_takes_the_same_queries_however_many_requests(cast: Cast, clien
     for _ in range(10):
         _this_month_request(cast, location=cast.unit2, reporter=cast.neighbour)
 
-    assert queries() == few <= 15
+    # 17: the scope reads its small id lists (the user's resident rows, the areas) before
+    # the figures, so PostgreSQL can estimate and index them (docs/scaling.md).
+    assert queries() == few <= 17
 
 
 @pytest.mark.parametrize(
