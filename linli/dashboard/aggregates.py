@@ -415,7 +415,11 @@ def period_and_open_cells(
             submitted_at__gte=local_day_start(day),
             submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
         )
-    recent = [c for c in live_cells(Request.objects.filter(window), now) if in_place(c, place)]
+    # The window (today, and the few days the table does not decide) narrowed to the place
+    # in the database: the planner walks the submission-time index and checks each row
+    # against the place's areas, so a grid or a community does not count the whole county.
+    in_window = Request.objects.filter(window).filter(_live_condition(place))
+    recent = [c for c in live_cells(in_window, now) if in_place(c, place)]
     period += _rebucket([c for c in recent if start <= c.day < end], grain)
     opened += _rebucket([c for c in recent if c.is_open], "all")
     return period, opened
