@@ -580,8 +580,8 @@ def request_blocks(
 ) -> RequestBlocks:
     daily = (end - start).days <= DAILY_TREND_MAX_DAYS
     grain = "day" if daily else "month"
-    period, opened = aggregates.period_and_open_cells(
-        place, start=start, end=end, now=now, grain=grain
+    period, opened, heat = aggregates.period_and_open_cells(
+        place, start=start, end=end, now=now, grain=grain, coarse=True
     )
     figures = aggregates.figures(
         place, start=start, end=end, now=now, period=period, open_cells=opened
@@ -607,7 +607,7 @@ def request_blocks(
         escalated_now=sum(c.escalated for c in opened),
         children=children,
         trend=_trend_from_cells(period, start=start, end=end, with_rates=with_rates),
-        heat=_heat_from_cells(period, place),
+        heat=_heat_from_cells(heat, place),
     )
 
 
