@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
@@ -551,6 +551,12 @@ def rebuild(today: dt.date | None = None) -> int:
                 month = following
         FigureBuild.objects.all().delete()
         FigureBuild.objects.create(through=today, built_at=now)
+    if connection.vendor == "postgresql":
+        # The whole table was just replaced: without fresh statistics the planner expects
+        # a few hundred rows, sorts on disk and a town's year page takes seconds
+        # (docs/scaling.md). Autovacuum would get there, but only later.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {DailyFigure._meta.db_table}")
     return written
 
 

@@ -61,6 +61,7 @@ def test_the_generated_world_is_coherent_and_scoped_as_before() -> None:
         person = plan.resident
         assert age_on(person.birth_date, today) >= 70
         assert person.tags.filter(code=TagCode.LIVING_ALONE).exists()
+        assert person.household_id is not None
         assert Resident.objects.filter(household_id=person.household_id).count() == 1
         assert plan.primary_volunteer is not None
         assert person.area is not None
