@@ -7,16 +7,19 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.accounts.selectors import forget_cached_scopes
 from linli.areas.models import Area, AreaKind
+from linli.care.models import CarePlan, Visit
 from linli.core import crypto
 from linli.core.validators import validate_id_number
 from linli.demo.scale import generate
-from linli.people.models import Resident
+from linli.people.models import Resident, TagCode, age_on
 from linli.requests.models import Request, RequestEvent
 from linli.requests.selectors import _legacy_visible_requests, visible_requests
+from linli.volunteers.models import ServiceRecord, ServiceSource, Volunteer
 
 
 @pytest.mark.django_db
@@ -50,15 +53,49 @@ def test_the_generated_world_is_coherent_and_scoped_as_before() -> None:
         assert new == old
         assert new
 
+    # Care: plans only for people over 70 living alone (tagged, alone in the household),
+    # a year of visits without readings, each volunteer's visit credited once.
+    assert report.care_plans == CarePlan.objects.count() > 0
+    today = timezone.localdate()
+    for plan in CarePlan.objects.select_related("resident__area", "primary_volunteer__community"):
+        person = plan.resident
+        assert age_on(person.birth_date, today) >= 70
+        assert person.tags.filter(code=TagCode.LIVING_ALONE).exists()
+        assert person.household_id is not None
+        assert Resident.objects.filter(household_id=person.household_id).count() == 1
+        assert plan.primary_volunteer is not None
+        assert person.area is not None
+        assert person.area.path.startswith(plan.primary_volunteer.community.path)
+        assert plan.backup_volunteer_id != plan.primary_volunteer_id
+    assert report.visits == Visit.objects.count() > report.care_plans * 30
+    assert not Visit.objects.exclude(readings_encrypted="").exists()
+    assert report.volunteers == Volunteer.objects.filter(resident__isnull=False).count() > 0
+    records = ServiceRecord.objects.filter(source=ServiceSource.VISIT)
+    assert report.service_records == records.count() == Visit.objects.count()
+    visit = Visit.objects.order_by("pk").first()
+    assert visit is not None
+    record = records.get(source_id=str(visit.pk))
+    assert record.volunteer_id == visit.volunteer_id
+    assert record.started_at == visit.visited_at
+    assert record.minutes == (visit.duration_minutes or {"home": 30, "phone": 10}[visit.kind])
+
 
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_people() -> None:
     generate(residents=100, seed=3, log=lambda _line: None)
     first = list(Resident.objects.order_by("pk").values_list("name", "birth_date"))
+    visits = list(Visit.objects.order_by("pk").values_list("visited_at", "kind", "services"))
+    assert visits
+    ServiceRecord.objects.all().delete()
+    Volunteer.objects.all().delete()
     Request.objects.all().delete()
     Resident.objects.all().delete()
     out = StringIO()
     call_command("scale", "generate", "--residents", "100", "--seed", "3", stdout=out)
     second = list(Resident.objects.order_by("pk").values_list("name", "birth_date"))
     assert second == first
+    again = list(Visit.objects.order_by("pk").values_list("visited_at", "kind", "services"))
+    assert [(kind, services) for _at, kind, services in again] == [
+        (kind, services) for _at, kind, services in visits
+    ]
     assert "完成:100 居民" in out.getvalue()
