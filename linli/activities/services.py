@@ -30,8 +30,8 @@ from linli.areas.models import Area, AreaKind, Grid
 from linli.care.models import AlertKind
 from linli.care.services import Readings, clinic_reading_record
 from linli.core.audit import audit_record
-from linli.core.models import AuditEvent
 from linli.core.errors import Conflict, Duplicate
+from linli.core.models import AuditEvent
 from linli.organisations.models import Organisation
 from linli.people.models import ConsentPurpose, Resident, age_on
 from linli.privacy.gate import processing_refusal, require_processing

@@ -15,8 +15,8 @@ from linli.accounts.models import RoleAssignment, User
 from linli.areas.models import Area
 from linli.areas.selectors import ancestor_paths
 from linli.core.audit import audit_record
-from linli.core.models import AuditEvent
 from linli.core.errors import Conflict
+from linli.core.models import AuditEvent
 from linli.core.roles import Capability, Role, roles_with
 from linli.earlywarning.detectors import CARE_KINDS, Finding, registered_detectors, rule_for
 from linli.earlywarning.models import ACTIVE_STATUSES, EarlyWarning, WarningStatus

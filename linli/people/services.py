@@ -14,8 +14,8 @@ from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
 from linli.core import crypto
 from linli.core.audit import audit_record
-from linli.core.models import AuditEvent
 from linli.core.errors import Conflict, Duplicate
+from linli.core.models import AuditEvent
 from linli.core.validators import (
     id_number_birth_date,
     id_number_gender,

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
-from linli.core.models import AuditEvent
 from linli.core.errors import Conflict, Duplicate
+from linli.core.models import AuditEvent
 from linli.core.text import normalise_text
 from linli.people.models import Household, Resident
 from linli.requests.models import Channel, Request

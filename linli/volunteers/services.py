@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
-from linli.core.models import AuditEvent
 from linli.core.errors import Conflict, Duplicate
+from linli.core.models import AuditEvent
 from linli.people.models import Resident
 from linli.volunteers.models import (
     Availability,
