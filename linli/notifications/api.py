@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import field_validator
 
 from linli.accounts.current import request_user
 from linli.core.api_schemas import ErrorOut
@@ -47,6 +48,15 @@ class QuietHoursSchema(Schema):
     enabled: bool = Field(..., description="夜间免打扰(紧急消息除外)")
     start: dt.time = Field(..., description="开始,如 22:00")
     end: dt.time = Field(..., description="结束,如 07:00")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _wall_clock(cls, value: dt.time) -> dt.time:
+        # Quiet hours are times on the community's clock: a time with its own offset
+        # ("00:00:00Z") has no meaning here and would not compare with local times.
+        if value.tzinfo is not None:
+            raise ValueError(_("请填写不带时区的时刻,如 22:00。"))
+        return value
 
 
 class SettingsOut(Schema):

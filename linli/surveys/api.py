@@ -6,7 +6,7 @@ the pages (a survey outside the caller's scope is a 404; no survey capability is
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -29,6 +29,7 @@ from linli.surveys.models import Question, Survey
 from linli.surveys.selectors import survey_get_for_user, survey_list, survey_results
 from linli.surveys.services import (
     CODE_LENGTH,
+    MAX_CHOICE_LENGTH,
     MAX_CHOICES,
     MAX_TEXT_ANSWER,
     RawAnswer,
@@ -312,8 +313,10 @@ class SurveyIn(Schema):
 class QuestionIn(Schema):
     kind: Question.Kind
     text: str = Field(..., max_length=200)
-    choices: list[str] = Field(
-        default_factory=list, max_length=MAX_CHOICES, description="选择题的选项,至少两个"
+    choices: list[Annotated[str, Field(max_length=MAX_CHOICE_LENGTH)]] = Field(
+        default_factory=list,
+        max_length=MAX_CHOICES,
+        description="选择题的选项,至少两个,每项最多 100 字",
     )
     required: bool = True
     dimension: str = Field("", max_length=20, description="指标,如 获得感、幸福感、安全感")

@@ -27,6 +27,7 @@ from linli.surveys.models import Answer, Invitation, Question, Response, Survey
 
 MAX_TEXT_ANSWER = 1000
 MAX_CHOICES = 12
+MAX_CHOICE_LENGTH = 100
 SCALE_MIN, SCALE_MAX = 1, 5
 # Unambiguous characters only: no 0/O, 1/I/L, so a code read aloud or copied from paper works.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -127,6 +128,8 @@ def question_add(
             errors["choices"] = [_("选择题至少要有两个选项,每行一个。")]
         elif len(cleaned) > MAX_CHOICES:
             errors["choices"] = [_("选项最多 %(n)d 个。") % {"n": MAX_CHOICES}]
+        elif any(len(c) > MAX_CHOICE_LENGTH for c in cleaned):
+            errors["choices"] = [_("每个选项最多 %(n)d 个字。") % {"n": MAX_CHOICE_LENGTH}]
         elif len(set(cleaned)) != len(cleaned):
             errors["choices"] = [_("选项不能重复。")]
     else:

@@ -7,7 +7,7 @@ grids; a volunteer reads their own hours at ``/volunteers/me``. Outside scope is
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -308,7 +308,9 @@ class VolunteerUpdateIn(Schema):
     kind: VolunteerKind | None = None
     grid: int | None = Field(None, description="所在网格;0 表示不指定")
     active: bool | None = Field(None, description="在册")
-    skills: list[str] | None = Field(None, max_length=30, description='技能,如 ["量血压"]')
+    skills: list[Annotated[str, Field(max_length=30)]] | None = Field(
+        None, max_length=30, description='技能,如 ["量血压"],每项最多 30 字'
+    )
     availability: list[AvailabilityIn] | None = Field(
         None, max_length=21, description="每周可服务时段(整体替换)"
     )

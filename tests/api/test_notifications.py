@@ -77,5 +77,16 @@ class NotificationSettings(ApiCase):
         assert (status, body["errors"]) == (422, {"kinds.1.kind": ["同一类消息只能设置一次。"]})
         assert not Preference.objects.exists()
 
+    def test_quiet_hours_with_a_time_zone_are_422(self) -> None:
+        # Quiet hours are on the community's clock; "00:00:00Z" is refused, not stored.
+        status, body = self.post(
+            self.cast.staff,
+            URL,
+            {"quiet_hours": {"enabled": False, "start": "00:00:00Z", "end": "07:00"}},
+        )
+        assert status == 422, body
+        assert list(body["errors"]) == ["quiet_hours.start"]
+        assert not QuietHours.objects.filter(user=self.cast.staff).exists()
+
     def test_no_token_is_401(self) -> None:
         assert self.client.get(URL).status_code == 401

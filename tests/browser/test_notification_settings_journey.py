@@ -99,6 +99,8 @@ def test_a_social_worker_chooses_sms_for_urgent_requests_and_gets_one(
     expect(row).to_have_count(1)
     expect(row).to_contain_text(f"【紧急】{request.number}")
     expect(row).to_contain_text("已发送")
+    expect(row).to_contain_text("发送时间")  # when it went out, not a next attempt
+    expect(row).not_to_contain_text("下次发送时间")
     screenshot(page, "notification-deliveries-sms-sent")
 
     # The same page at phone width: the rows become cards, nothing runs off the screen.
