@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import transaction
+from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from linli.notifications.models import Kind, Notification
@@ -14,6 +18,7 @@ from linli.notifications.services import (
 )
 from linli.notifications.tasks import deliver
 from tests.cast import Cast, make_user
+from tests.requests.support import SHANGHAI
 
 
 def test_notify_creates_one_in_app_message_per_active_user(cast: Cast) -> None:
@@ -128,7 +133,10 @@ def test_the_default_sms_provider_logs_what_it_would_send(
 ) -> None:
     cast.worker1.phone = "13900001234"
     cast.worker1.save(update_fields=["phone"])
+    # A non-urgent SMS waits out the night's quiet hours: send it at ten in the morning.
+    morning = dt.datetime.combine(timezone.localdate(), dt.time(10), tzinfo=SHANGHAI)
     with (
+        time_machine.travel(morning, tick=True),
         caplog.at_level("INFO", logger="linli.notifications"),
         django_capture_on_commit_callbacks(execute=True),
     ):
