@@ -61,7 +61,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     days = os.environ.get("LINLI_TEST_CLOCK_SHIFT_DAYS")
-    return f"clock shifted {days} days ahead: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC" if days else None
+    if not days:
+        return None
+    return f"clock shifted {days} days ahead: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 @pytest.fixture(autouse=True, scope="session")
