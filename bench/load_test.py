@@ -48,7 +48,7 @@ MARKER_SQL = (
 
 def scalar(url: str, sql: str, *params: object) -> object:
     with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+        row = conn.execute(sql, params).fetchone()
     return row[0] if row else None
 
 
@@ -71,7 +71,7 @@ def undelivered(since: float) -> int:
 
 def queue_length() -> int:
     client = redis.Redis.from_url(topology.REDIS_URL)
-    return int(client.llen("huey.redis.linli"))  # type: ignore[arg-type]
+    return int(client.llen("huey.redis.linli"))
 
 
 def report(csv_prefix: Path) -> dict[str, str]:
@@ -128,7 +128,7 @@ def main() -> int:
     filed = {a["marker"] for a in attempts if a["outcome"] == "filed"}
     unanswered = {a["marker"] for a in attempts if a["outcome"] != "filed"}
     with psycopg.connect(PRIMARY, autocommit=True) as conn:
-        stored = dict(conn.execute(MARKER_SQL, (started,)).fetchall())
+        stored: dict[str, int] = dict(conn.execute(MARKER_SQL, (started,)).fetchall())
     lost = sorted(filed - stored.keys())
     duplicated = sorted(m for m, n in stored.items() if n > 1)
     stored_unanswered = sorted(unanswered & stored.keys())

@@ -295,10 +295,10 @@ def solve_optimum(
             on_volunteer[offer.volunteer_id].append(f)
         model.add(sum(y for _plan, y in people) == sum(f for _v, f in draws))
         pool_draw[(community_id, grid_id, same, day)] = draws
-    for key, xs in on_volunteer_day.items():
-        model.add(sum(xs) <= len(slots_on[key]))
-    for xs in on_volunteer.values():
-        model.add(sum(xs) <= max_load)
+    for key, taken in on_volunteer_day.items():
+        model.add(sum(taken) <= len(slots_on[key]))
+    for load in on_volunteer.values():
+        model.add(sum(load) <= max_load)
     model.maximize(sum(gain))
 
     lp_bound = linear_relaxation_bound(model)
@@ -383,7 +383,7 @@ def linear_relaxation_bound(model: cp_model.CpModel) -> float:
     objective.SetMinimization()
     assert lp.Solve() == pywraplp.Solver.OPTIMAL
     scale = proto.objective.scaling_factor or 1.0
-    return (objective.Value() + proto.objective.offset) * scale
+    return float((objective.Value() + proto.objective.offset) * scale)
 
 
 def main() -> None:

@@ -69,12 +69,12 @@ def secrets_env() -> dict[str, str]:
     path = STATE / "secrets.json"
     if not path.exists():
         STATE.mkdir(parents=True, exist_ok=True)
-        values = {
+        fresh = {
             "LINLI_SECRET_KEY": secrets.token_urlsafe(50),
             "LINLI_FIELD_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "LINLI_HASH_KEY": secrets.token_urlsafe(32),
         }
-        path.write_text(json.dumps(values))
+        path.write_text(json.dumps(fresh))
         path.chmod(0o600)
     values: dict[str, str] = json.loads(path.read_text())
     return values
