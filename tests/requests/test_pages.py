@@ -159,6 +159,11 @@ def test_resident_reports_a_problem_at_home_with_photos(cast: Cast, client_for: 
     assert "社区已收到,正在安排人手" in html
     assert "已安排专人来办" in html
     assert "系统" not in html.split("办理过程", 1)[1]
+    # The facts, too, in plain words: who comes and by when, not the office's 承办人 / 办理时限.
+    assert "谁来办" in html
+    assert "最迟办好" in html
+    assert "承办人" not in html
+    assert "办理时限" not in html
     for photo in created.photos.all():
         assert reverse("requests:photo", args=[created.pk, photo.pk]) in html
 
