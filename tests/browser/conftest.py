@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import override_settings
+from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
+
+from tests.browser.support import DESKTOP, PHONE
+from tests.cast import Cast, build_cast
 
 T = TypeVar("T")
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -68,3 +72,33 @@ def serve_once(
         server.stop()
         with blocker.unblock():
             call_command("flush", verbosity=0, interactive=False)
+
+
+@pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    """The test cast (tests/cast.py), committed for a live server to serve."""
+    return build_cast()
+
+
+@pytest.fixture
+def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+    """A page on a phone: 390×844 at twice the density, touch, a mobile user agent's CSS."""
+    context: BrowserContext = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": PHONE,
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+        }
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(page: Page) -> Page:
+    """pytest-playwright's page at an office screen's size."""
+    page.set_viewport_size(DESKTOP)
+    return page

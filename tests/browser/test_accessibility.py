@@ -14,18 +14,18 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
+from tests.browser.support import PHONE, switch_user
 from tests.care.conftest import CareCast, build_care
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PHONE: ViewportSize = {"width": 390, "height": 844}
 AXE_OPTIONS = {
     "resultTypes": ["violations"],
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -45,15 +45,6 @@ def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Pa
     page = context.new_page()
     yield page
     context.close()
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
 
 
 def serious_violations(page: Page) -> list[str]:
@@ -102,7 +93,7 @@ def test_main_pages_of_each_role_have_no_serious_axe_violations(
     phone.goto(f"{live_server.url}/accounts/login/")
     problems = serious_violations(phone)
     for username, names in pages_by_role(live_care).items():
-        log_in(phone, live_server, username)
+        switch_user(phone, live_server, username)
         for path in names:
             phone.goto(f"{live_server.url}{path}")
             phone.wait_for_load_state("networkidle")

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import segno
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.activities.models import Signup, Status
@@ -24,20 +23,13 @@ from linli.activities.services import activity_transition, checkin
 from linli.people.models import ConsentPurpose
 from linli.people.services import consent_record
 from tests.activities.support import clinic
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import PHONE, Shot, log_in
+from tests.cast import Cast
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
 
 
 @pytest.fixture
@@ -60,14 +52,6 @@ def phones(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[C
     yield _phone
     for context in contexts:
         context.close()
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
 
 
 def no_horizontal_scroll(page: Page) -> None:

@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import DESKTOP, Shot, switch_user
+from tests.cast import Cast, build_cast
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -41,36 +36,11 @@ def cast(transactional_db: None) -> Cast:
     return cast
 
 
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
-
-
 def test_admin_searches_the_trail_and_exports_the_result(
     cast: Cast, live_server: LiveServer, page: Page, screenshot: Shot
 ) -> None:
     page.set_viewport_size(DESKTOP)
-    log_in(page, live_server, "admin")
+    switch_user(page, live_server, "admin")
     page.locator("nav.nav").get_by_role("link", name="审计").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", name="审计记录")).to_be_visible()
@@ -103,7 +73,7 @@ def test_admin_searches_the_trail_and_exports_the_result(
 def test_audit_page_fits_a_phone(
     cast: Cast, live_server: LiveServer, phone: Page, screenshot: Shot
 ) -> None:
-    log_in(phone, live_server, "admin")
+    switch_user(phone, live_server, "admin")
     phone.goto(f"{live_server.url}/audit/")
     expect(phone.get_by_role("heading", name="审计记录")).to_be_visible()
     fits = phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -114,7 +84,7 @@ def test_audit_page_fits_a_phone(
 def test_a_grid_worker_cannot_open_the_audit_page(
     cast: Cast, live_server: LiveServer, page: Page
 ) -> None:
-    log_in(page, live_server, "worker1")
+    switch_user(page, live_server, "worker1")
     expect(page.locator("nav.nav").get_by_role("link", name="审计")).to_have_count(0)
     response = page.goto(f"{live_server.url}/audit/")
     assert response is not None

@@ -7,23 +7,16 @@ Screenshots go to ``var/screenshots/``; phone pages must not scroll sideways.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.care.models import Alert, AlertStatus, CarePlan, Visit
 from linli.care.services import care_plan_save, visit_log
-from tests.browser.test_requests_journeys import (
-    Shot,
-    assert_fits_phone,
-    log_in,
-    nav,
-)
+from tests.browser.support import Shot, assert_fits, nav, switch_user
 from tests.care.conftest import build_care
 from tests.cast import Cast, build_cast
 
@@ -31,9 +24,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
@@ -46,28 +36,6 @@ def shot(screenshot: Shot) -> Shot:
 
 
 @pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def desktop(page: Page) -> Page:
-    page.set_viewport_size(DESKTOP)
-    return page
-
-
-@pytest.fixture
 def cast(transactional_db: None) -> Cast:
     return build_cast()
 
@@ -76,11 +44,11 @@ def test_volunteer_logs_a_visit_on_a_phone_and_the_grid_worker_sees_the_alert(
     cast: Cast, live_server: LiveServer, phone: Page, shot: Shot
 ) -> None:
     build_care(cast)
-    log_in(phone, live_server, "volunteer")
+    switch_user(phone, live_server, "volunteer")
     home = phone.locator(".care-home")
     expect(home).to_contain_text("我的关爱走访")
     expect(home).to_contain_text("王大娘")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "care-a1-volunteer-home-phone")
 
     home.get_by_role("link", name="记录走访").click()
@@ -97,7 +65,7 @@ def test_volunteer_logs_a_visit_on_a_phone_and_the_grid_worker_sees_the_alert(
     phone.get_by_label("脉搏").fill("84")
     phone.locator("label.toggle", has_text="身体不适").click()
     phone.get_by_label("情况记录").fill("大娘说早上起来头晕,已叮嘱按时吃降压药")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "care-a2-visit-form-filled-phone")
     phone.get_by_role("button", name="保存走访").click()
     phone.wait_for_load_state("networkidle")
@@ -106,14 +74,14 @@ def test_volunteer_logs_a_visit_on_a_phone_and_the_grid_worker_sees_the_alert(
     expect(phone.locator(".visit-services")).to_have_text("买菜、送药、量血压")
     expect(phone.locator(".visit-readings")).to_contain_text("168/98")
     expect(phone.locator(".visit-told")).to_contain_text("陈网格")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "care-a3-visit-saved-phone")
     visit = Visit.objects.get()
     assert visit.services == ["groceries", "medicine", "blood_pressure"]
     assert visit.readings["bp_systolic"] == 168
 
     # The grid worker of 王大娘's grid finds the alert and closes it with a note.
-    log_in(phone, live_server, "worker1")
+    switch_user(phone, live_server, "worker1")
     nav(phone, "关爱走访")
     phone.locator("nav.tabs").get_by_role("link", name="预警").click()
     phone.wait_for_load_state("networkidle")
@@ -122,7 +90,7 @@ def test_volunteer_logs_a_visit_on_a_phone_and_the_grid_worker_sees_the_alert(
     expect(card).to_contain_text("王大娘")
     expect(card).to_contain_text("血压异常")
     expect(card).to_contain_text("偏高")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "care-a4-grid-worker-alert-phone")
     card.get_by_role("button", name="知悉").click()
     phone.wait_for_load_state("networkidle")
@@ -134,7 +102,7 @@ def test_volunteer_logs_a_visit_on_a_phone_and_the_grid_worker_sees_the_alert(
     assert alert.status == AlertStatus.CLOSED
     assert alert.close_note == "已上门复测,联系了她儿子"
     # The other grid's worker never saw it.
-    log_in(phone, live_server, "worker2")
+    switch_user(phone, live_server, "worker2")
     phone.goto(f"{live_server.url}/care/alerts/?status=all")
     expect(phone.locator(".alert-card")).to_have_count(0)
 
@@ -154,7 +122,7 @@ def test_staff_see_the_overdue_list(
     )
     CarePlan.objects.filter(pk=late.pk).update(created_at=timezone.now() - dt.timedelta(days=12))
 
-    log_in(desktop, live_server, "staff")
+    switch_user(desktop, live_server, "staff")
     nav(desktop, "关爱走访")
     expect(desktop.locator(".care-stats")).to_contain_text("已逾期")
     desktop.locator("nav.chips").get_by_role("link", name="已逾期").click()
@@ -182,7 +150,7 @@ def test_a_visit_with_groceries_and_a_pressure_takes_six_taps_and_saves_exactly_
     volunteer's home: open the form, tap 买菜, type the pressure, save — at most six taps or
     fills, and the saved visit shows exactly 买菜 and 量血压 with the reading."""
     build_care(cast)
-    log_in(phone, live_server, "volunteer")
+    switch_user(phone, live_server, "volunteer")
     steps = 0
 
     def step() -> None:
@@ -198,7 +166,7 @@ def test_a_visit_with_groceries_and_a_pressure_takes_six_taps_and_saves_exactly_
     step()
     phone.get_by_label("低压").fill("95")
     step()
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "care-b1-six-taps-form-phone")
     phone.get_by_role("button", name="保存走访").click()
     step()
@@ -207,7 +175,7 @@ def test_a_visit_with_groceries_and_a_pressure_takes_six_taps_and_saves_exactly_
 
     expect(phone.locator(".visit-services")).to_have_text("买菜、量血压")
     expect(phone.locator(".visit-readings")).to_contain_text("150/95")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "care-b2-six-taps-saved-phone")
     visit = Visit.objects.get()
     assert visit.services == ["groceries", "blood_pressure"]

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from linli.earlywarning.models import EarlyWarning
 from linli.earlywarning.services import warnings_scan
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import Shot, assert_fits
+from tests.cast import PASSWORD, Cast
 from tests.requests.support import file_request
 
 pytestmark = [
@@ -25,16 +25,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-Shot = Callable[[Page, str], Path]
 VIEWPORTS: dict[str, ViewportSize] = {
     "phone": {"width": 390, "height": 844},
     "desktop": {"width": 1280, "height": 900},
 }
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
 
 
 @pytest.fixture(params=list(VIEWPORTS))
@@ -57,10 +51,6 @@ def page(
     setattr(new_page, "_linli_viewport", name)  # noqa: B010 - names the screenshots
     yield new_page
     context.close()
-
-
-def assert_fits(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def assert_charts_loaded(page: Page) -> None:

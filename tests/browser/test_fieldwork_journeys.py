@@ -4,60 +4,21 @@ sees who has not gone down this month. Screenshots go to ``var/screenshots/``.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.fieldwork.models import FindingOutcome, PatrolFinding, PostingKind, SinkDownConcern
 from linli.fieldwork.services import posting_create
 from linli.requests.models import Channel
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import Shot, assert_fits, log_in
+from tests.cast import Cast
 from tests.fieldwork.support import make_cadre
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
-
-
-def assert_fits(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_a_liandian_cadre_records_a_visit_with_a_concern(

@@ -13,13 +13,11 @@ builds the (small) demo world once and serves it with a live server of its own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.areas.models import Area
@@ -27,12 +25,10 @@ from linli.core.models import AuditEvent
 from linli.demo.world import DEMO_PASSWORD, World, build_world
 from linli.people.models import Household, Resident
 from tests.browser.conftest import serve_once
+from tests.browser.support import Shot, assert_fits
 
 pytestmark = [pytest.mark.browser]
 
-Shot = Callable[[Page, str], Path]
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 390, "height": 844}
 ALL_GRIDS = [f"第{n}网格" for n in range(1, 9)]
 
 
@@ -54,45 +50,12 @@ def server(served: tuple[World, LiveServer]) -> LiveServer:
     return served[1]
 
 
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    """A page in a phone-sized context: 390×844, touch, mobile viewport meta honoured."""
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def desktop(page: Page) -> Page:
-    page.set_viewport_size(DESKTOP)
-    return page
-
-
 def log_in(page: Page, server: LiveServer, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{server.url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
-
-
-def assert_fits_phone(page: Page) -> None:
-    """Nothing on the page makes a phone scroll sideways."""
-    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert fits, (
-        f"{page.url} overflows horizontally: "
-        f"{page.evaluate('document.documentElement.scrollWidth')} > "
-        f"{page.evaluate('window.innerWidth')}"
-    )
 
 
 def counts_under(building: Area) -> tuple[int, int]:
@@ -191,7 +154,7 @@ def test_each_role_lands_on_its_own_home(
             screenshot(page, f"home-{username}-{device}")
             check_home(page, world, username, expected)
             if device == "phone":
-                assert_fits_phone(page)
+                assert_fits(page)
 
     # The resident's household lists exactly her family, head first.
     phone.context.clear_cookies()
@@ -222,7 +185,7 @@ def test_grid_worker_reveals_a_phone_number_on_a_phone(
 
     phone.get_by_role("link", name="居民", exact=True).click()
     expect(phone.get_by_role("heading", name="居民")).to_be_visible()
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "residents-chenzhongping-phone")
 
     phone.get_by_label("搜索").fill("王大娘")
@@ -232,7 +195,7 @@ def test_grid_worker_reveals_a_phone_number_on_a_phone(
     expect(results.first).to_contain_text("王秀兰")
     expect(results.first).to_contain_text("向阳花园2号楼1单元101室")
     assert "q=" in phone.url  # hx-push-url keeps the search in the address bar
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "residents-search-wang-phone")
 
     results.first.get_by_role("link", name="王秀兰").click()
@@ -241,7 +204,7 @@ def test_grid_worker_reveals_a_phone_number_on_a_phone(
     masked = wang.phone[:3] + "****" + wang.phone[-4:]
     expect(phone_number).to_contain_text(masked)
     expect(phone_number).not_to_contain_text(wang.phone)
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "resident-wang-masked-phone")
 
     phone_number.get_by_role("button", name="查看").tap()
@@ -250,7 +213,7 @@ def test_grid_worker_reveals_a_phone_number_on_a_phone(
     reveals = AuditEvent.objects.filter(action=AuditEvent.Action.REVEAL, object_id=str(wang.pk))
     assert [e.actor_id for e in reveals] == [world.users["chenzhongping"].pk]
     expect(phone.locator("#id-number")).not_to_contain_text(wang.id_number)
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "resident-wang-revealed-phone")
 
 
@@ -281,7 +244,7 @@ def test_staff_see_the_eight_grids_of_the_community(
                     expect(card.locator(".building-list")).to_contain_text(f"{compound}{b}号楼")
         expect(cards.filter(has_text="第1网格")).to_contain_text("陈中平")
         if device == "phone":
-            assert_fits_phone(page)
+            assert_fits(page)
         screenshot(page, f"grids-staff-{device}")
 
 
@@ -296,7 +259,7 @@ def test_wrong_password_shows_a_chinese_error(
     expect(phone.get_by_text("用户名或密码不正确,请重新输入。注意密码区分大小写。")).to_be_visible()
     expect(phone.get_by_label("用户名")).to_have_value("chenzhongping")
     expect(phone.get_by_role("link", name="首页")).to_have_count(0)
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "login-wrong-password-phone")
 
     # The right password then gets in.
@@ -312,5 +275,5 @@ def test_login_page_on_a_phone_before_anyone_logs_in(
     phone.goto(f"{server.url}/")
     expect(phone).to_have_url(re.compile(r"/accounts/login/\?next=/"))
     expect(phone.get_by_role("heading", name="登录")).to_be_visible()
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "login-phone")

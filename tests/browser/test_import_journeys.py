@@ -4,7 +4,6 @@ import, watch the progress reach 100% and find the people in the register."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import Shot
+from tests.cast import PASSWORD, Cast
 from tests.imports.helpers import row
 
 pytestmark = [
@@ -21,16 +21,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-Shot = Callable[[Page, str], Path]
 SIZES: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
 }
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
 
 
 def _no_horizontal_scroll(page: Page) -> None:

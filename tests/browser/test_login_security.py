@@ -4,8 +4,7 @@ its code, and the lockout after five wrong passwords. Screenshots go to var/scre
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,14 +13,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.browser.support import Shot
 from tests.cast import PASSWORD, Cast, build_cast
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
 
 
 @pytest.fixture
@@ -44,7 +42,7 @@ def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Pa
     context.close()
 
 
-def assert_fits_phone(page: Page) -> None:
+def assert_fits(page: Page) -> None:
     fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert fits, f"{page.url} overflows horizontally"
 
@@ -75,7 +73,7 @@ def test_staff_enrol_an_authenticator_then_log_in_with_its_code(
     expect(phone.get_by_role("heading", name="账号安全")).to_be_visible()
     expect(phone.get_by_text("须开启两步验证后才能继续使用")).to_be_visible()
     expect(phone.locator(".qr svg")).to_be_visible()
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "login-2fa-enrol-phone")
 
     device = TOTPDevice.objects.get(user=cast_live.staff, confirmed=False)
@@ -92,7 +90,7 @@ def test_staff_enrol_an_authenticator_then_log_in_with_its_code(
     phone.get_by_role("button", name="开启两步验证").click()
     expect(phone.get_by_text("两步验证已开启。")).to_be_visible()
     expect(phone.get_by_test_id("backup-codes").locator("li")).to_have_count(10)
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "login-2fa-backup-codes-phone")
     phone.get_by_role("link", name="我已保存,继续").click()
     expect(phone.get_by_text("刘社工,您好")).to_be_visible()
@@ -102,7 +100,7 @@ def test_staff_enrol_an_authenticator_then_log_in_with_its_code(
     log_in(phone, live_server, "staff", PASSWORD)
     expect(phone.get_by_role("heading", name="两步验证")).to_be_visible()
     expect(phone.get_by_text("刘社工,您好")).to_have_count(0)
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "login-2fa-verify-phone")
     device.refresh_from_db()
     phone.get_by_label("验证码").fill(code_at(device, 30))
@@ -124,7 +122,7 @@ def test_five_wrong_passwords_lock_the_account_with_a_chinese_message(
         )
     ).to_be_visible()
     expect(phone.get_by_text("请在15分钟后再试。")).to_be_visible()
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "login-locked-phone")
 
     # The right password is refused as well while the lock lasts.

@@ -5,15 +5,12 @@ tests/notifications (a real HTTP server on 127.0.0.1 that checks Aliyun's signat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.notifications.models import Delivery, DeliveryStatus, Kind, Preference
+from tests.browser.support import PHONE, Shot
 from tests.cast import PASSWORD, Cast, build_cast
 from tests.notifications.conftest import Provider
 from tests.notifications.conftest import provider as provider  # the SMS double (fixture)
@@ -24,8 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
 STAFF_PHONE = "13700001234"
 
 
@@ -37,22 +32,6 @@ def live_cast(transactional_db: None) -> Cast:
     # Until now the social worker wanted urgent requests in the app only.
     Preference.objects.create(user=cast.staff, kind=Kind.URGENT_REQUEST, channels="")
     return cast
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def sign_in(page: Page, live_server: LiveServer, username: str) -> None:

@@ -4,19 +4,17 @@ and sees each become a request routed to the grid worker of its building (himsel
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.party.models import PartyDayState
 from linli.party.services import party_day_plan
 from linli.requests.models import Channel, Request
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import PHONE, Shot, log_in
+from tests.cast import Cast, build_cast
 from tests.party.support import PartyCast, build_party
 
 pytestmark = [
@@ -24,8 +22,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
 CONCERNS = [
     "楼道杂物过多:1号楼1单元楼道堆着纸箱和旧自行车,老人上下楼不方便。",
     "楼梯扶手松动:1号楼二楼到三楼的扶手一扶就晃。",
@@ -39,30 +35,6 @@ def live_cast(transactional_db: None) -> Cast:
     cast.worker1.full_name = "陈中平"
     cast.worker1.save(update_fields=["full_name"])
     return cast
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
 
 
 def no_horizontal_scroll(page: Page) -> None:

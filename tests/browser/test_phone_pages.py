@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.notifications.services import notify
-from tests.browser.test_requests_journeys import Shot, log_in
+from tests.browser.support import PHONE, Shot, switch_user
 from tests.security.urlmap import World, build_world, endpoints, fill
 
 pytestmark = [
@@ -26,7 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PHONE: ViewportSize = {"width": 390, "height": 844}
 ROLES = ("resident", "worker1", "volunteer", "staff", "leader", "admin")
 # Not pages of the product: logging out and choosing the language only redirect.
 NOT_PAGES = {"accounts:logout", "set_language"}
@@ -73,7 +72,7 @@ def test_every_page_fits_a_phone_for_every_role(
     walked: dict[str, int] = {}
     for role in ROLES:
         phone = new_phone()
-        log_in(phone, live_server, role)
+        switch_user(phone, live_server, role)
         # The tab bar: at most five tabs, the last is 消息, entirely on screen.
         tabs = phone.locator("nav.phone-tabs a")
         assert 3 <= tabs.count() <= 5, role

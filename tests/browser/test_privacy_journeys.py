@@ -7,31 +7,26 @@ built in a transactional database because the live server runs in another thread
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.care.models import Visit
 from linli.care.services import Readings, visit_log
 from linli.core.models import AuditEvent
 from linli.people.models import Consent, ConsentPurpose, Resident
+from tests.browser.support import DESKTOP, Shot, switch_user
 from tests.care.conftest import build_care
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.cast import Cast, build_cast
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -48,32 +43,7 @@ def shot(screenshot: Shot) -> Shot:
     return _shot
 
 
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
-
-
-def assert_fits_phone(page: Page) -> None:
+def assert_fits(page: Page) -> None:
     fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert fits, f"{page.url} overflows horizontally"
 
@@ -82,7 +52,7 @@ def test_grid_worker_registers_a_child_with_the_guardian_consent(
     cast: Cast, live_server: LiveServer, phone: Page, shot: Shot
 ) -> None:
     page = phone
-    log_in(page, live_server, "worker1")
+    switch_user(page, live_server, "worker1")
     page.goto(f"{live_server.url}/people/residents/new/?household={cast.household1.pk}")
     guardian = page.locator("#guardian-consent")
     # An adult needs no guardian: the consent fields step aside.
@@ -101,7 +71,7 @@ def test_grid_worker_registers_a_child_with_the_guardian_consent(
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("未满十四周岁的儿童,须由父母或其他监护人同意")).to_be_visible()
     expect(page.locator("#id_name")).to_have_value("王小宝")
-    assert_fits_phone(page)
+    assert_fits(page)
     shot(page, "privacy-child-without-guardian-phone")
 
     page.get_by_label("监护人姓名").fill("王秀兰")
@@ -115,7 +85,7 @@ def test_grid_worker_registers_a_child_with_the_guardian_consent(
     panel = page.locator("#consents")
     expect(panel.locator(".consent b", has_text="未满十四周岁未成年人信息")).to_be_visible()
     expect(panel.get_by_text("同意人:王秀兰(祖母)")).to_be_visible()
-    assert_fits_phone(page)
+    assert_fits(page)
     shot(page, "privacy-child-registered-phone")
 
     child = Resident.objects.get(name="王小宝")
@@ -129,7 +99,7 @@ def test_staff_export_a_persons_data_as_excel(
     cast: Cast, live_server: LiveServer, page: Page, shot: Shot, tmp_path: Path
 ) -> None:
     page.set_viewport_size(DESKTOP)
-    log_in(page, live_server, "staff")
+    switch_user(page, live_server, "staff")
     page.goto(f"{live_server.url}/people/residents/{cast.elder.pk}/")
     page.get_by_role("link", name="个人信息导出与匿名化").click()
     page.wait_for_load_state("networkidle")
@@ -168,13 +138,13 @@ def test_withdrawn_health_consent_hides_readings_from_the_care_team(
         readings=Readings(bp_systolic=152, bp_diastolic=96),
         note="说最近睡得不好",
     )
-    log_in(phone, live_server, "worker1")
+    switch_user(phone, live_server, "worker1")
     phone.goto(f"{live_server.url}/care/people/{cast.elder.pk}/")
     expect(phone.locator(".readings").first).to_contain_text("152/96")
 
     # Staff record the withdrawal on the resident page, with the reason.
     page.set_viewport_size(DESKTOP)
-    log_in(page, live_server, "staff")
+    switch_user(page, live_server, "staff")
     page.goto(f"{live_server.url}/people/residents/{cast.elder.pk}/")
     page.locator("#consents").get_by_label("撤回原因").fill("本人电话要求撤回健康授权")
     page.locator("#consents").get_by_role("button", name="撤回授权").click()
@@ -188,7 +158,7 @@ def test_withdrawn_health_consent_hides_readings_from_the_care_team(
     expect(phone.locator(".readings")).to_have_count(0)
     expect(phone.get_by_text("血压异常")).to_have_count(0)
     expect(phone.get_by_text("说最近睡得不好")).to_be_visible()
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "privacy-care-after-withdrawal-phone")
 
     # …and the visit form logs the visit without offering readings.
@@ -199,7 +169,7 @@ def test_withdrawn_health_consent_hides_readings_from_the_care_team(
     phone.get_by_role("button", name="保存走访").click()
     phone.wait_for_load_state("networkidle")
     expect(phone.locator(".messages")).to_contain_text("已记录对 王秀兰 的上门走访")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "privacy-visit-without-readings-phone")
     assert Visit.objects.count() == 2
     assert not Visit.objects.order_by("-pk").first().has_readings  # type: ignore[union-attr]

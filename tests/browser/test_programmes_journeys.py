@@ -5,58 +5,22 @@ list; the closing-time alert shows for a child not collected. Screenshots under
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.accounts.services import role_assign
 from linli.core.roles import Role
 from linli.programmes.services import attendance_sign_in, raise_not_picked_up_alerts
-from tests.cast import PASSWORD, Cast, build_cast, make_user
+from tests.browser.support import Shot, switch_user
+from tests.cast import Cast, make_user
 from tests.programmes.support import at, build_summer, enrol_child, make_child
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
 
 
 def no_horizontal_scroll(page: Page) -> None:
@@ -73,7 +37,7 @@ def test_guardian_enrols_and_volunteer_hands_over_only_to_the_grandmother(
     live_cast.neighbour.save(update_fields=["user"])
 
     page = phone
-    log_in(page, live_server, "lijianjun")
+    switch_user(page, live_server, "lijianjun")
     page.goto(f"{live_server.url}/programmes/")
     page.get_by_role("link", name="为孩子报名").click()
     page.get_by_label("报名阶段").select_option(label="候鸟课堂 · 第一期")
@@ -91,7 +55,7 @@ def test_guardian_enrols_and_volunteer_hands_over_only_to_the_grandmother(
     screenshot(page, "programmes-guardian-mine")
     no_horizontal_scroll(page)
 
-    log_in(page, live_server, "volunteer")
+    switch_user(page, live_server, "volunteer")
     page.goto(f"{live_server.url}/programmes/")
     page.get_by_role("link", name="签到签退").click()
     card = page.locator(".child", has_text="李小雨")
@@ -121,7 +85,7 @@ def test_closing_time_alert_for_a_child_not_collected(
     assert raise_not_picked_up_alerts(now=at(today, 17, 10)) == 1
 
     page = phone
-    log_in(page, live_server, "staff")
+    switch_user(page, live_server, "staff")
     page.goto(f"{live_server.url}/notifications/")
     expect(page.get_by_text("李小山 已过结束时间 17:00 仍未签退接走", exact=False)).to_be_visible()
     screenshot(page, "programmes-closing-alert-notification")

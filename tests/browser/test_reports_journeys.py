@@ -4,16 +4,14 @@ paragraph, file it and download the .docx, which the test reads back with python
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 import time_machine
 from docx import Document
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.browser.support import PHONE, Shot
 from tests.cast import PASSWORD, Cast, build_cast
 from tests.reports.test_reports import NOW, _dispute, _resolved
 from tests.requests.support import file_request, local
@@ -22,9 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -40,22 +35,6 @@ def live_cast(transactional_db: None) -> Cast:
     _dispute(cast, local(2026, 11, 16, 9))
     file_request(cast, category_code="sanitation", at=local(2026, 11, 20, 9))
     return cast
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def no_horizontal_scroll(page: Page) -> None:

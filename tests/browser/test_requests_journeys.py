@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.accounts.services import role_assign
@@ -26,16 +24,13 @@ from linli.core.roles import Role
 from linli.requests.models import Category, Channel, Feedback, Request
 from linli.requests.services import request_submit, request_transition
 from linli.requests.workflow import Status
-from tests.cast import PASSWORD, Cast, build_cast, make_user
+from tests.browser.support import Shot, assert_fits, nav, switch_user
+from tests.cast import Cast, build_cast, make_user
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -52,53 +47,6 @@ def shot(screenshot: Shot) -> Shot:
         return screenshot(page, name)
 
     return _shot
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    """A page in a phone-sized context: 390×844, touch, mobile viewport meta honoured."""
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def desktop(page: Page) -> Page:
-    page.set_viewport_size(DESKTOP)
-    return page
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
-
-
-def assert_fits_phone(page: Page) -> None:
-    """Nothing on the page makes a phone scroll sideways."""
-    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert fits, (
-        f"{page.url} overflows horizontally: "
-        f"{page.evaluate('document.documentElement.scrollWidth')} > "
-        f"{page.evaluate('window.innerWidth')}"
-    )
-
-
-def nav(page: Page, name: str) -> None:
-    page.locator("nav.nav").get_by_role("link", name=name).click()
-    page.wait_for_load_state("networkidle")
 
 
 def png_photo(tmp_path: Path) -> Path:
@@ -126,18 +74,18 @@ def _filed(cast: Cast, text: str, *, at: dt.datetime | None = None, code: str = 
 def test_resident_reports_a_problem_and_rates_the_result(
     cast: Cast, live_server: LiveServer, phone: Page, shot: Shot, tmp_path: Path
 ) -> None:
-    log_in(phone, live_server, "resident")
+    switch_user(phone, live_server, "resident")
     nav(phone, "我要反映")
     expect(phone.get_by_role("heading", name="我要反映")).to_be_visible()
     # Nothing written yet: the unit's common area, not the flat (issue 17).
     expect(phone.get_by_label("我家单元的楼道、楼梯、单元门(和平小区1号楼1单元)")).to_be_checked()
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-a1-report-form-phone")
 
     # Submitting nothing is answered in Chinese, and the page still fits.
     phone.get_by_role("button", name="提交").click()
     expect(phone.get_by_text("请描述遇到的问题。")).to_be_visible()
-    assert_fits_phone(phone)
+    assert_fits(phone)
 
     phone.get_by_label("遇到了什么问题").fill("1单元楼道灯坏了,晚上下楼看不见台阶")
     phone.get_by_label("需要马上有人来").check()
@@ -155,14 +103,14 @@ def test_resident_reports_a_problem_and_rates_the_result(
     expect(phone.locator(".timeline")).to_contain_text("已安排专人来办")
     expect(phone.locator(".timeline")).not_to_contain_text("系统")
     expect(phone.locator(".resident-status")).to_contain_text("已交给网格员陈网格")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-a3-reported-detail-phone")
 
     nav(phone, "我的诉求")
     expect(phone.locator(".request-card")).to_have_count(1)
     expect(phone.locator(".request-card")).to_contain_text("已交给网格员陈网格,预计")
     expect(phone.locator(".request-card")).to_contain_text("紧急")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-a4-mine-phone")
 
     # The grid worker handles it (the next journey does this through the pages).
@@ -177,7 +125,7 @@ def test_resident_reports_a_problem_and_rates_the_result(
     phone.get_by_label("解决了").check()
     phone.get_by_label("满意", exact=True).check()
     phone.get_by_label("意见或建议").fill("网格员来得很快,谢谢")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-a5-rate-form-phone")
     phone.get_by_role("button", name="提交评价").click()
     phone.wait_for_load_state("networkidle")
@@ -188,7 +136,7 @@ def test_resident_reports_a_problem_and_rates_the_result(
     feedback = Feedback.objects.get()
     assert feedback.resolved
     assert feedback.satisfaction == "satisfied"
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-a6-rated-phone")
 
 
@@ -200,7 +148,7 @@ def test_grid_worker_starts_and_resolves_on_a_phone(
 ) -> None:
     lamp = _filed(cast, "1单元楼道灯坏了", code="repair")
     late = _filed(cast, "楼道堆满杂物", code="sanitation", at=timezone.now() - dt.timedelta(days=2))
-    log_in(phone, live_server, "worker1")
+    switch_user(phone, live_server, "worker1")
     nav(phone, "我的任务")
     cards = phone.locator(".task")
     expect(cards).to_have_count(2)
@@ -209,7 +157,7 @@ def test_grid_worker_starts_and_resolves_on_a_phone(
     expect(cards.nth(0).locator(".task-due")).to_have_text(re.compile(r"已超期\d+小时"))
     expect(cards.nth(1).locator(".task-due")).to_have_text(re.compile(r"还剩\d+(小时|天)"))
     expect(cards.nth(1)).to_contain_text("和平小区1号楼1单元101室")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-b1-tasks-phone")
 
     card = phone.locator(f"#task-{lamp.pk}")
@@ -217,12 +165,12 @@ def test_grid_worker_starts_and_resolves_on_a_phone(
     expect(card.get_by_text("办结", exact=True)).to_be_visible()  # swapped in place by htmx
     lamp.refresh_from_db()
     assert lamp.status == Status.IN_PROGRESS
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-b2-started-phone")
 
     card.get_by_text("办结", exact=True).tap()
     card.get_by_label("办理结果").fill("已更换灯泡,楼道恢复照明")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-b3-resolve-form-phone")
     card.get_by_role("button", name="确认办结").tap()
     phone.wait_for_load_state("networkidle")
@@ -232,7 +180,7 @@ def test_grid_worker_starts_and_resolves_on_a_phone(
     lamp.refresh_from_db()
     assert lamp.status == Status.RESOLVED
     assert lamp.resolution_note == "已更换灯泡,楼道恢复照明"
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-b4-resolved-phone")
 
 
@@ -247,7 +195,7 @@ def test_staff_verify_and_close_a_resolved_request(
     request_transition(request=lamp, to=Status.RESOLVED, actor=cast.worker1, note="已更换灯泡")
     _filed(cast, "楼道堆满杂物", code="sanitation", at=timezone.now() - dt.timedelta(days=2))
 
-    log_in(desktop, live_server, "staff")
+    switch_user(desktop, live_server, "staff")
     nav(desktop, "诉求")
     rows = desktop.locator("table.list tbody tr")
     expect(rows).to_have_count(2)
@@ -275,18 +223,18 @@ def test_staff_verify_and_close_a_resolved_request(
     shot(desktop, "requests-c3-closed-desktop")
 
     # The same queue and detail on a phone: cards, nothing wider than the screen.
-    log_in(phone, live_server, "staff")
+    switch_user(phone, live_server, "staff")
     phone.goto(f"{live_server.url}/requests/")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-c4-queue-phone")
     phone.goto(f"{live_server.url}/requests/{lamp.pk}/")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-c5-detail-phone")
     # Letting Open311 readers without a key see the text (issue 18): one audited click.
     phone.get_by_role("button", name="设为公开").click()
     phone.wait_for_load_state("networkidle")
     expect(phone.get_by_role("button", name="取消公开")).to_be_visible()
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-c5b-public-phone")
     lamp.refresh_from_db()
     assert lamp.public is True
@@ -294,7 +242,7 @@ def test_staff_verify_and_close_a_resolved_request(
     phone.get_by_role("link", name="代居民登记").click()
     phone.wait_for_load_state("networkidle")
     expect(phone.get_by_label("来源")).to_have_value("phone")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     shot(phone, "requests-c6-file-form-phone")
 
 
@@ -312,7 +260,7 @@ def test_overdue_request_shows_on_the_cadres_home_page(
     _filed(cast, "刚刚反映的事", code="repair")
 
     for page, device in ((desktop, "desktop"), (phone, "phone")):
-        log_in(page, live_server, "cadre")
+        switch_user(page, live_server, "cadre")
         section = page.locator("section", has=page.get_by_role("heading", name="超期诉求"))
         expect(section).to_be_visible()
         expect(section.locator(".request-card")).to_have_count(1)
@@ -320,7 +268,7 @@ def test_overdue_request_shows_on_the_cadres_home_page(
         expect(section).to_contain_text("已超期2天")
         expect(section).to_contain_text("陈网格")
         if device == "phone":
-            assert_fits_phone(page)
+            assert_fits(page)
         shot(page, f"requests-d1-cadre-home-{device}")
 
     desktop.locator("section").get_by_role("link", name=late.text).click()

@@ -8,19 +8,16 @@ writing itself is not counted). Screenshots go to ``var/screenshots/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.core.models import AuditEvent
 from linli.requests.models import Category, Channel, Request, RequestEvent
 from linli.requests.services import request_submit
 from linli.requests.workflow import Status
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import Shot, switch_user
+from tests.cast import Cast, build_cast
 from tests.conftest import SCREENSHOTS
 
 pytestmark = [
@@ -28,29 +25,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
 
 @pytest.fixture
 def cast(transactional_db: None) -> Cast:
     return build_cast()
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 class Taps:
@@ -68,15 +46,6 @@ class Taps:
         self.count += 1  # touching the field; typing is not a tap
         field.tap()
         field.fill(text)
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
 
 
 def on_screen(target: Locator) -> bool:
@@ -111,7 +80,7 @@ def _filed(cast: Cast, text: str) -> Request:
 def test_a_resident_reports_a_stairwell_light_in_three_taps(
     cast: Cast, live_server: LiveServer, phone: Page, screenshot: Shot
 ) -> None:
-    log_in(phone, live_server, "resident")
+    switch_user(phone, live_server, "resident")
     phone.goto(f"{live_server.url}/")
     taps = Taps(phone)
 
@@ -145,7 +114,7 @@ def test_a_resident_reports_a_stairwell_light_in_three_taps(
 def test_the_place_follows_the_text_to_the_compound(
     cast: Cast, live_server: LiveServer, phone: Page
 ) -> None:
-    log_in(phone, live_server, "resident")
+    switch_user(phone, live_server, "resident")
     phone.goto(f"{live_server.url}/requests/report/")
     phone.get_by_label("遇到了什么问题").fill("小区门口堆了很多建筑垃圾")
     expect(phone.get_by_label("小区公共区域(和平小区)")).to_be_checked()
@@ -159,7 +128,7 @@ def test_a_grid_worker_starts_and_resolves_in_four_taps(
     cast: Cast, live_server: LiveServer, phone: Page, screenshot: Shot
 ) -> None:
     lamp = _filed(cast, "1单元楼道灯坏了")
-    log_in(phone, live_server, "worker1")
+    switch_user(phone, live_server, "worker1")
     phone.goto(f"{live_server.url}/requests/tasks/")
     card = phone.locator(f"#task-{lamp.pk}")
     taps = Taps(phone)
@@ -190,7 +159,7 @@ def test_calling_the_reporter_records_contacted(
     cast: Cast, live_server: LiveServer, phone: Page, screenshot: Shot
 ) -> None:
     lamp = _filed(cast, "1单元楼道灯坏了")
-    log_in(phone, live_server, "worker1")
+    switch_user(phone, live_server, "worker1")
     phone.goto(f"{live_server.url}/requests/tasks/")
     card = phone.locator(f"#task-{lamp.pk}")
     taps = Taps(phone)

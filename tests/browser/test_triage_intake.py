@@ -5,18 +5,17 @@ all on one screen; then the same page on a phone. Screenshots under ``var/screen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.areas.models import AreaKind
 from linli.areas.services import area_create
 from linli.requests.models import Category, Channel, Request, RequestEvent
 from linli.requests.services import request_submit
+from tests.browser.support import DESKTOP, Shot
 from tests.cast import PASSWORD, Cast, build_cast
 
 pytestmark = [
@@ -24,9 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-Shot = Callable[[Page, str], Path]
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 390, "height": 844}
 
 BLOCK = """张三 10:32
 2号楼1单元门口的垃圾堆了好几天了,臭得不行
@@ -43,22 +39,6 @@ BLOCK = """张三 10:32
 @pytest.fixture
 def cast(transactional_db: None) -> Cast:
     return build_cast()
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _log_in(page: Page, live_server: LiveServer, username: str) -> None:

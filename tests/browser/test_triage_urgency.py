@@ -7,19 +7,15 @@ Screenshots go to ``var/screenshots/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.areas.models import AreaKind
 from linli.areas.services import area_create
 from linli.notifications.models import Notification
 from linli.requests.models import Request
-from tests.browser.test_requests_journeys import PHONE, assert_fits_phone, log_in, nav
+from tests.browser.support import Shot, assert_fits, nav, switch_user
 from tests.cast import Cast, build_cast
 
 pytestmark = [
@@ -27,7 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-Shot = Callable[[Page, str], Path]
 SMELL = "楼道里有股烧焦的味道,不知道哪家的,4号楼1单元"  # from shared/triage/dev.jsonl
 
 
@@ -54,26 +49,10 @@ def cast(transactional_db: None) -> Cast:
     return cast
 
 
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def test_a_burning_smell_reaches_the_grid_worker_urgent_with_the_reason(
     cast: Cast, live_server: LiveServer, phone: Page, screenshot: Shot
 ) -> None:
-    log_in(phone, live_server, "resident")
+    switch_user(phone, live_server, "resident")
     nav(phone, "我要反映")
     phone.get_by_label("遇到了什么问题").fill(SMELL)
     phone.get_by_label("小区公共区域(和平小区)").check()
@@ -87,7 +66,7 @@ def test_a_burning_smell_reaches_the_grid_worker_urgent_with_the_reason(
     assert filed.assignee == cast.worker1
     assert Notification.objects.filter(user=cast.staff, urgent=True).exists()
 
-    log_in(phone, live_server, "worker1")
+    switch_user(phone, live_server, "worker1")
     nav(phone, "我的任务")
     card = phone.locator("li.task", has_text="烧焦")
     expect(card.locator(".badge.urgent")).to_have_text("紧急")
@@ -96,5 +75,5 @@ def test_a_burning_smell_reaches_the_grid_worker_urgent_with_the_reason(
     phone.wait_for_load_state("networkidle")
     expect(phone.locator(".page-head .badge.urgent")).to_have_text("紧急")
     expect(phone.locator(".urgency-reason")).to_have_text("判定为紧急的依据:烧焦")
-    assert_fits_phone(phone)
+    assert_fits(phone)
     screenshot(phone, "triage-urgent-worker-phone")

@@ -9,19 +9,17 @@ the certificate on their phone, and the week's roster shows to staff.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
 import pypdfium2
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.care.models import CarePlan
 from linli.rosters.services import next_week_start
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import Shot, log_in
+from tests.cast import Cast
 from tests.conftest import SCREENSHOTS
 from tests.volunteers.support import neighbour_volunteer, serve, volunteer_for_login, with_slots
 
@@ -29,38 +27,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_staff_issue_a_certificate_that_renders_in_chinese(

@@ -4,48 +4,22 @@ their building, with why; they acknowledge it, then close it with what was done.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.earlywarning.models import EarlyWarning, WarningKind, WarningRule, WarningStatus
 from linli.earlywarning.services import warnings_scan
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.browser.support import Shot
+from tests.cast import PASSWORD, Cast
 from tests.requests.support import file_request
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-Shot = Callable[[Page, str], Path]
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
-
-
-@pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        **{
-            **browser_context_args,
-            "viewport": PHONE,
-            "device_scale_factor": 2,
-            "is_mobile": True,
-            "has_touch": True,
-        }
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_a_grid_worker_acknowledges_and_closes_a_hotspot_on_a_phone(
