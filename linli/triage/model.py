@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -288,6 +287,8 @@ class UrgencyModel:
     @classmethod
     def _fit(cls, data: list[tuple[list[str], float]], seed: int) -> tuple[float, dict[str, float]]:
         """One run of seeded stochastic gradient descent."""
+        import random  # training only: not imported by every `linli triage` process
+
         weights: dict[str, float] = {}
         bias = 0.0
         order = list(range(len(data)))

@@ -1034,12 +1034,15 @@ def _settled(text: str) -> bool:
     return _imagined(text)
 
 
+_ALL_CUES: tuple[re.Pattern[str], ...] = (*_URGENT_CUES, *_URGENT_FAMILIES, _SMOKE_SMELL)
+
+
 def urgency_cue(text: str) -> tuple[int, str]:
     """:func:`urgency_evidence` and, when ``LIVE``, the words of the live cue."""
     if _settled(text):
         return DEAD, ""
     seen = False
-    for pattern in _URGENT_CUES + _URGENT_FAMILIES + (_SMOKE_SMELL,):
+    for pattern in _ALL_CUES:
         for match in pattern.finditer(text):
             seen = True
             if _cue_is_live(text, match.start(), match.end()):
@@ -1236,14 +1239,15 @@ def classify(
     :func:`features`, computed once by :func:`read_message` for both models)."""
     rules = rule_scores(text)
     combined = dict(rules)
-    nb_probs: dict[str, float] | None = None
+    nb_best: str | None = None
     if model is not None:
         nb, known = model.scores_and_known(text, grams=grams)
         top = max(nb.values())
         scale = NB_WEIGHT / math.sqrt(max(known, 1))
         for label in CATEGORIES:
             combined[label] += scale * (nb.get(label, top) - top)
-        nb_probs = _softmax({k: v * 0.5 for k, v in nb.items()})
+        # the model's own choice (the argmax of its scores; no softmax needed for that)
+        nb_best = max(nb, key=nb.__getitem__)
     probs = _softmax(combined)
     ranked = sorted(probs, key=lambda k: probs[k], reverse=True)
     best = ranked[0]
@@ -1253,7 +1257,7 @@ def classify(
         confidence *= 0.8
     elif rule_best != best:
         confidence *= 0.85
-    if nb_probs is not None and max(nb_probs, key=lambda k: nb_probs[k]) != best:
+    if nb_best is not None and nb_best != best:
         confidence *= 0.9
     return best, max(0.0, min(1.0, confidence))
 
