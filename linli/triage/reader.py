@@ -1117,11 +1117,7 @@ def is_urgent(text: str, model: UrgencyModel | None = None) -> bool:
 
 
 def read_urgency(
-    text: str,
-    model: UrgencyModel | None = None,
-    *,
-    grams: frozenset[str] | None = None,
-    cue: tuple[int, str] | None = None,
+    text: str, model: UrgencyModel | None = None, *, grams: frozenset[str] | None = None
 ) -> tuple[bool, tuple[str, ...]]:
     """Rules first; the learned model decides only when no rule cue is present at all.
 
@@ -1130,9 +1126,9 @@ def read_urgency(
     better than n-grams). Without any cue, the logistic model decides with a
     recall-favouring threshold.
     """
-    evidence, words = urgency_cue(text) if cue is None else cue
+    evidence, cue = urgency_cue(text)
     if evidence == LIVE:
-        return True, _cue_words(words)
+        return True, _cue_words(cue)
     urgency = model if model is not None else default_urgency_model()
     if grams is None:
         grams = features(text)
