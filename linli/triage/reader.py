@@ -709,13 +709,13 @@ _URGENT_CUES: tuple[re.Pattern[str], ...] = tuple(
         r"(?:煤气|一氧化碳)中毒了",
         _LIFT_TRAPPED,
         r"被困|困在|困住了|关在里面|出不来了",
-        r"摔倒|跌倒|摔了|滚下来|倒地|倒在(?:地上|楼道|楼梯)|躺在地上|起不来(?!床)|晕倒|"
+        r"摔倒|跌倒|摔了|滚下来|倒地|倒在(?:地上|楼道|楼梯)|躺在地上|起不来(?!床)|晕倒|晕在|昏在|"
         r"昏倒|晕过去|昏过去|昏迷|叫不醒|不省人事|人事不省|(?:躺着|倒着|人)不动了?|一动不动",
         r"胸口.{0,3}(?:疼|痛|闷)|心口.{0,3}(?:疼|痛|闷)|出冷汗|脸色发白|发紫|喘.{0,4}不上来|上不来气|"
         r"半边.{0,4}(?:动不了|麻|没知觉)|动不了了|说话.{0,3}不清|口齿不清|"
         r"突然.{0,6}(?:晕|倒|疼|说不出|动不了|抽|昏|不会说话|喘)|"
         r"(?:人|老人|老太太|老汉|大爷|大娘|奶奶|爷爷|他|她|孩子|娃娃|阿姨|叔叔|小伙子)[^,把]{0,8}"
-        r"(?:倒了|倒地|倒在)|胸痛|胸闷|喘不上气|喘不过气|呼吸困难|心慌|心脏病犯|中风|嘴歪|说不出话|抽搐|抽风|"
+        r"(?:倒了(?!.{0,6}(?:沙|石|土|一?[盆桶]|脏水|污水|垃圾|渣))|倒地|倒在)|胸痛|胸闷|喘不上气|喘不过气|呼吸困难|心慌|心脏病犯|中风|嘴歪|说不出话|抽搐|抽风|"
         r"吐血|流血|满脸是血|大出血|中暑|噎住|喝了农药|吃错药|服毒|割腕|迷糊|高烧|晕乎乎|脸都紫|触电|溺水",
         r"(?:一天|两天|一整天|好几天|一上午|一天一夜|几天|一晚上|昨天到现在|到现在).{0,10}"
         r"(?:没开门|没出门|没见|没露面|没动静|不开门|不应|没人应|没人答应|联系不上|不接电话|电话不接|没开灯|没人接|没声音|没回应)",
@@ -729,7 +729,7 @@ _URGENT_CUES: tuple[re.Pattern[str], ...] = tuple(
         r"(?:瓷砖|外墙|窗户|窗框|窗子|玻璃|花盆|广告牌|招牌|外机|砖头|砖|酒瓶|瓶子|树枝|雨棚|石头)"
         r".{0,16}(?:掉下|往下掉|要掉|快掉|坠|砸到|砸在|砸中|砸伤|砸下|摇摇欲坠|扔下)|高空抛物|摇摇欲坠|随时(?:会)?(?:掉|砸|塌|倒)|要塌|快塌|"
         r"往下扔(?:砖|瓶|石)|(?:掉下来|掉下|砸下来|扔下来|往下掉).{0,6}(?:瓷砖|玻璃|砖|花盆|窗|石头|瓶)",
-        r"井盖.{0,8}(?:没了|丢|偷|不见|敞|翻|翘|开着|缺|掀|塌|松|碎|坏|没盖)|(?:偷|丢).{0,4}井盖|"
+        r"井盖.{0,8}(?:没了|丢|偷|不见|敞|翻|翘|开着|缺(?!了?(?:个|一)?(?:角|块|口|边))|掀|塌|松|碎|坏|没盖)|(?:偷|丢).{0,4}井盖|"
         r"窨井.{0,8}(?:偷|没|敞)|黑窟窿",
         r"(?<!\d)(?:120|110|119)(?!\d)",
     )
@@ -788,7 +788,8 @@ _URGENT_FAMILIES: tuple[re.Pattern[str], ...] = tuple(
         _TIME_SPAN + r".{0,14}" + _NO_ANSWER,
         r"(?:敲门|按门铃|叫门|喊门|拍门|喊了半天|敲了半天|喊她|喊他).{0,8}"
         r"(?:没人应|没人答应|不应|没动静|没反应|没人开|没声|没回应)|敲不开(?:门)?|"
-        r"(?:报纸|牛奶|外卖|快递|信箱).{0,10}(?:没拿|没收|堆|攒|还放着)|手机.{0,3}一直关机",
+        r"(?:报纸|牛奶|外卖|信箱).{0,10}(?:没拿|没收|堆|攒|还放着)|快递.{0,10}(?:没拿|没收|还放着)|"
+        r"手机.{0,3}一直关机",
         # fire and smoke
         r"火光|火窜|窜火|蹿火|火往|火势|火苗子|浓烟|滚滚|自燃|爆燃|糊巴味|焦臭|胶皮.{0,3}(?:烧|糊|味)|"
         r"电线.{0,2}烧|烧塑料的?臭?味|塑料烧|(?:厨|房|车|屋|家|衣服|被子|锅|油|线|箱|草|柜)(?:里|头)?.{0,2}(?:着了|烧着)|"
@@ -879,7 +880,7 @@ _BENIGN_SMOKE = re.compile(
 _DRAIN = re.compile(r"下水|化粪池|地漏|水沟|阴沟|污水|厕所")
 _SMOKE_ONLY = re.compile(r"^[^火着燃焦糊]*烟[^火着燃焦糊]*$")
 _RETRACTED = re.compile(
-    r"误会|虚惊|谣言|演练|演习|烟雾弹|以为.{0,4}着火|原来是|后来才知道|不是着火|没着火|不用报|是正常的|没人困|找到了|已经醒了|醒过来了|"
+    r"误会|虚惊|谣言|演练|演习|烟雾弹|是测试|在测试|测试一下|别以为|不要以为|以为.{0,4}着火|原来是|后来才知道|不是着火|没着火|不用报|是正常的|没人困|找到了|已经醒了|醒过来了|"
     r"(?<!是)不是(?:失)?火(?=[,.!?]|$|啊|呀|哈)|搞错了|弄错了|看错了|(?:警报|警情)(?:已经)?解除|解除(?:了)?警报|没有人在里面|里面没有人|"
     r"(?:送|接|领)回(?:家|去)了|(?<!是)不是(?:煤气|燃气|天然气|漏气|着火|失火|火灾)|"
     r"(?:找不着|找不到|迷路|走丢).{0,12}(?:先陪着|陪着(?:她|他))"
@@ -922,7 +923,9 @@ _NOT_A_FIGHT = re.compile(r"麻将|打牌|棋牌|扑克|牌局|打桩|打篮球|
 # emergency ("着火了房子烧了 保险能赔吗", "120急救车的费用医保报不报").
 _POLICY_QUESTION = re.compile(
     r"能赔|赔吗|赔不赔|谁赔|找谁赔|报不报|能报|能不能报|报销|保险|医保|补贴|补助|救助|政策|法律|"
-    r"怎么规定|咋规定|申请|在哪办|去哪办|能给办|能不能办|费用|残疾证|怎么买|在哪买|培训|讲座"
+    r"怎么规定|咋规定|申请|在哪办|去哪办|能给办|能不能办|费用|残疾证|怎么买|在哪买|培训|讲座|"
+    # issue 12, fifth pass: liability and reporting asked about (着火了谁负责 / 该打哪个电话举报)
+    r"谁负责|谁来负责|有没有责任|负不负责|责任吗|有规定|有没有规定|怎么举报|举报"
 )
 _CALL_FOR_HELP = re.compile(
     r"快来|快叫|快去|赶紧|救命|正在|还在|现在|马上|拦住|快拦|拦一下|帮我拦|拦下"
@@ -965,12 +968,15 @@ def _imagined(text: str) -> bool:
 _QUESTION = re.compile(r"[?？]|吗|哪|什么|啥|谁|还是|能不能|是不是|可不可以|有没有|多少")
 _MUSING = re.compile(r"(?:可|该|又|那)(?:咋办|怎么办|咋整|如何是好)|(?:咋办|怎么办)(?:呢|呀|哟)")
 
-_NEGATED = re.compile(r"(?:没有|没|没人|没有人|(?<!是)不是|无|未|并没)$")
+_NEGATED = re.compile(r"(?:没有|没|没人|没有人|(?<!是)不是|无|未|并没|打不|点不)$")
 _HYPOTHETICAL = re.compile(
     r"怕|担心|万一|小心|以防|防止|差点|险些|差一点|以免|上次|上个月|上回|以前|之前|去年|年时|前几天|"
     r"前天|上礼拜|上个礼拜|上周|上星期|那天|那次|"
     r"前阵子|前段时间|前些天|前一阵|那会儿|曾经|一旦|要是|如果|生怕|预防|过一次|过一回|不然|"
     r"假如|假设|假使|若是|倘若|不敢|可别|千万别|前两天|前些日子|大前天|上上周|"
+    # issue 12, fifth pass: asked as a possibility, only sometimes, or a doctor's finding
+    # after the event (会不会漏电 / 偶尔心慌 / 医院说是中暑)
+    r"会不会|偶尔|有时候?|时不时|隔三差五|医院说|医生说|"
     r"(?:^|[^认])真(?:要|的|要是)?$"
 )
 _RESOLVED_AFTER = re.compile(
@@ -978,12 +984,16 @@ _RESOLVED_AFTER = re.compile(
     r"(?:已经|早就|已)(?:修好|好了|灭了|没事|处理|解决|包上|包好|看过|救出|走了|停了|抢救过来|"
     r"没味|散了|关了|报过|送医院)|修好了|没事了|现在没事|现在好了|灭了|没味了|没大碍|过去了|不要紧|(?:拉走|送走|带走|接走)了|"
     r"已经不|已经没|已经被|歇.{0,4}好了|一会儿?就?好了|缓过来了|好多了|"
+    r"(?:输完液|打完针|看完|出院|治好)了?|回家了|已经擦|擦了(?:碘伏|药)|包扎(?:好)?了|"
+    r"(?:拉|劝|扶)(?:开|起来)了|能走能动|(?:拉|关)闸了|断电了|"
     r"没漏|不漏|没泄|没有漏|救出来了|(?:都是|是)?(?:去年|上个月|前年|以前)的事|"
     r"(?:人|他|她|孩子|老人)(?:已经)?(?:被)?(?:救|抬|拉|弄)出来了"
 )
 # A fear or a supposition opening a later clause of a long cue ("广告牌锈了,怕哪天掉下来").
 _FEAR = re.compile(r"怕|担心|万一|要是|如果|生怕|一旦|真(?:要|的)?(?:着|出|掉|塌)")
-_HABITUAL = re.compile(r"好几个(?!钟头|小时)|好几次|好几回|几个老人|老是|经常|总是|总说|每次|容易")
+_HABITUAL = re.compile(
+    r"好几个(?!钟头|小时)|好几次|好几回|几个老人|老是|经常|总是|总说|每次|容易|总(?=\|)"
+)
 _CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、]")
 
 
@@ -1024,12 +1034,15 @@ def _settled(text: str) -> bool:
     return _imagined(text)
 
 
+_ALL_CUES: tuple[re.Pattern[str], ...] = (*_URGENT_CUES, *_URGENT_FAMILIES, _SMOKE_SMELL)
+
+
 def urgency_cue(text: str) -> tuple[int, str]:
     """:func:`urgency_evidence` and, when ``LIVE``, the words of the live cue."""
     if _settled(text):
         return DEAD, ""
     seen = False
-    for pattern in _URGENT_CUES + _URGENT_FAMILIES + (_SMOKE_SMELL,):
+    for pattern in _ALL_CUES:
         for match in pattern.finditer(text):
             seen = True
             if _cue_is_live(text, match.start(), match.end()):
@@ -1069,7 +1082,21 @@ _NUISANCE = re.compile(
     r"唱到|跳到|剁.{0,3}馅|放音乐|臭死"
 )
 
-URGENT_THRESHOLD = 0.65
+# issue 12, fifth pass: "hurry up" about rubbish, parcels or clutter is a chore, not a danger
+# (赶紧来人把垃圾拉走 / 快递堆了一楼道); without a rule cue the learned model is not asked.
+_CHORE = re.compile(r"垃圾|快递|纸箱|泔水|狗屎|粪便|清一下|清走|清理|拉走|打扫|收走|小广告")
+# A standing hazard or a worry with nobody in danger this minute (怕掉下来砸人 / 小孩容易掉下去 /
+# 不安全 / 一直没人管): the learned model needs to be surer (``STANDING_THRESHOLD``) unless the
+# message also says now or calls for help.
+_STANDING = re.compile(
+    r"怕|担心|万一|隐患|不安全|安全吗|容易|小心|吓人|迟早|早晚|哪天|会不会|好几个月|好久了|"
+    r"没人管|老是|经常|总是|一直没|平时|最好|建议|有空|提醒"
+)
+_PERSON_NOW = re.compile(
+    r"人在里面|有人在|困|倒在|躺|晕|叫不醒|没反应|喘不|流血|出血|抽搐|不动了|起不来|喊救命|还在|正在"
+)
+
+URGENT_THRESHOLD = 0.7
 """P(urgent) of the learned model above which a message without any rule cue is urgent.
 
 Chosen by 5-fold cross-validation on the shipped training files: the highest threshold
@@ -1078,6 +1105,11 @@ that keeps the cross-validated recall at its best (see docs/triage.md)."""
 
 DEAD_OVERRULE = 0.99
 """P(urgent) above which the learned model overrules rules that found every cue dead."""
+
+STANDING_THRESHOLD = 0.9
+"""P(urgent) needed when a message without a rule cue reads as a standing hazard or a worry
+(``_STANDING``) and says nothing of a person in trouble or of this moment (issue 12, fifth
+pass; chosen by 5-fold cross-validation on the training files)."""
 
 
 def is_urgent(text: str, model: UrgencyModel | None = None) -> bool:
@@ -1108,9 +1140,12 @@ def read_urgency(
         if _settled(text) or urgency.probability(text, grams=grams) < DEAD_OVERRULE:
             return False, ()
         return True, tuple(urgency.strongest(text, grams=grams))
-    if _NO_HURRY.search(text) or _NUISANCE.search(text):
+    if _NO_HURRY.search(text) or _NUISANCE.search(text) or _CHORE.search(text):
         return False, ()
-    if urgency.probability(text, grams=grams) < URGENT_THRESHOLD:
+    threshold = URGENT_THRESHOLD
+    if _STANDING.search(text) and not _CALL_FOR_HELP.search(text) and not _PERSON_NOW.search(text):
+        threshold = STANDING_THRESHOLD
+    if urgency.probability(text, grams=grams) < threshold:
         return False, ()
     return True, tuple(urgency.strongest(text, grams=grams))
 
@@ -1200,14 +1235,15 @@ def classify(
     :func:`features`, computed once by :func:`read_message` for both models)."""
     rules = rule_scores(text)
     combined = dict(rules)
-    nb_probs: dict[str, float] | None = None
+    nb_best: str | None = None
     if model is not None:
         nb, known = model.scores_and_known(text, grams=grams)
         top = max(nb.values())
         scale = NB_WEIGHT / math.sqrt(max(known, 1))
         for label in CATEGORIES:
             combined[label] += scale * (nb.get(label, top) - top)
-        nb_probs = _softmax({k: v * 0.5 for k, v in nb.items()})
+        # the model's own choice (the argmax of its scores; no softmax needed for that)
+        nb_best = max(nb, key=nb.__getitem__)
     probs = _softmax(combined)
     ranked = sorted(probs, key=lambda k: probs[k], reverse=True)
     best = ranked[0]
@@ -1217,7 +1253,7 @@ def classify(
         confidence *= 0.8
     elif rule_best != best:
         confidence *= 0.85
-    if nb_probs is not None and max(nb_probs, key=lambda k: nb_probs[k]) != best:
+    if nb_best is not None and nb_best != best:
         confidence *= 0.9
     return best, max(0.0, min(1.0, confidence))
 

@@ -14,6 +14,7 @@ from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind, area_label
 from linli.core.audit import audit_record
+from linli.core.models import AuditEvent
 from linli.requests.models import Request
 from linli.triage import engine
 from linli.triage.filing import Triage
@@ -91,7 +92,12 @@ def correction_record(
         corrected_by=actor,
         created_at=at or timezone.now(),
     )
-    audit_record(actor=actor, action="create", obj=correction, fields=["category", "building"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=correction,
+        fields=["category", "building"],
+    )
     return correction
 
 
@@ -116,7 +122,7 @@ def correction_record_false_alarm(
         corrected_by=actor,
         created_at=at,
     )
-    audit_record(actor=actor, action="create", obj=correction, fields=["urgent"])
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=correction, fields=["urgent"])
     return correction
 
 
@@ -151,7 +157,9 @@ def correction_record_from_intake(
         corrected_by=actor,
         created_at=at or timezone.now(),
     )
-    audit_record(actor=actor, action="create", obj=correction, fields=["category", "urgent"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=correction, fields=["category", "urgent"]
+    )
     return correction
 
 
@@ -161,7 +169,7 @@ def suggestion_mark_accepted(*, suggestion: Suggestion, actor: User, at: dt.date
     suggestion.accepted_by = actor
     suggestion.accepted_at = at
     suggestion.save(update_fields=["applied", "accepted_by", "accepted_at"])
-    audit_record(actor=actor, action="update", obj=suggestion, fields=["applied"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=suggestion, fields=["applied"])
 
 
 def models_train() -> engine.TrainResult:
@@ -170,7 +178,7 @@ def models_train() -> engine.TrainResult:
     result = engine.train(rows)
     audit_record(
         actor=None,
-        action="update",
+        action=AuditEvent.Action.UPDATE,
         note=f"triage_train shipped={result.shipped} corrections={result.corrections}",
     )
     return result

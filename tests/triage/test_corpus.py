@@ -94,7 +94,8 @@ def test_urgency_heldout_figures() -> None:
     pass 0.904 and 0.967 / 0.937; third pass (579 new training messages, cross-validated
     rules and settings) 0.952 and 0.957 (88/92) / 0.936; fourth pass (the *kinds* of the
     four missed messages studied, new training messages and rules of those kinds) 0.952 and
-    1.000 / 0.979. The thresholds are the targets of issue 12. The figures are compared as
+    1.000 / 0.968; fifth pass 0.957 and 1.000 / 0.979. The thresholds are the targets of
+    issue 12 (precision raised to 0.95 in the fifth pass). The figures are compared as
     plain numbers so that a failure never prints a held-out message."""
     figures = evaluate(load_examples(URGENCY_HELDOUT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
@@ -102,7 +103,7 @@ def test_urgency_heldout_figures() -> None:
     location, category = figures.location_accuracy, figures.category_accuracy
     assert figures.count == 208
     assert recall >= 0.97, summary
-    assert precision >= 0.90, summary
+    assert precision >= 0.95, summary
     assert location >= 0.99, summary
     assert category >= 0.95, summary
 
@@ -139,6 +140,74 @@ def test_fresh_heldout_is_frozen_and_meets_the_targets(path: Path, digest: str, 
     assert category >= 0.95, summary
 
 
+FRESH3_HELDOUT = CORPUS_DIR / "fresh3_heldout.jsonl"
+# Written for issue 12's fifth pass before any change to the reader and committed on its
+# own (baseline 0.900 / 1.000 / 0.990 / 0.840); never tuned on, its mistakes never listed.
+FRESH3_HELDOUT_SHA256 = "54fd4fb59f7ba70af5c7a4704038767ae9a01daecce28d80003fed886fbeca27"
+
+
+def test_fresh3_heldout_is_frozen_and_covers_every_category() -> None:
+    import hashlib
+
+    assert hashlib.sha256(FRESH3_HELDOUT.read_bytes()).hexdigest() == FRESH3_HELDOUT_SHA256
+    rows = load_examples(FRESH3_HELDOUT)
+    assert len(rows) == 281
+    assert sum(e.urgent for e in rows) == 101
+    for category in CATEGORIES:
+        assert sum(e.category == category for e in rows) >= 15, category
+
+
+def test_fresh3_heldout_figures() -> None:
+    """Baseline 0.900 / 1.000 / 0.990 / 0.840; after the fifth pass 0.911 / 1.000 / 0.980 /
+    0.853. Recall and location are held at the targets of issue 12; precision (target 0.90)
+    and category (target 0.95) are NOT met yet and are held where the reader stands, so
+    that they can only go up (see docs/triage.md)."""
+    figures = evaluate(load_examples(FRESH3_HELDOUT), compounds=CORPUS_COMPOUNDS)
+    summary = figures.format()
+    recall, precision = figures.urgent_recall, figures.urgent_precision
+    location, category = figures.location_accuracy, figures.category_accuracy
+    assert figures.count == 281
+    assert recall >= 0.97, summary
+    assert location >= 0.99, summary
+    assert precision >= 0.85, summary
+    assert category >= 0.91, summary
+
+
+def test_blind_set_issue_12_figures() -> None:
+    """Issue 12's targets on the blind set, where met (fifth pass: category 0.950, location
+    1.000, recall 0.975); precision 0.895 is held at the issue-4 target by
+    ``check_targets`` — not yet at 0.90."""
+    figures = evaluate(load_examples(CORPUS_DIR / "blind.jsonl"), compounds=CORPUS_COMPOUNDS)
+    summary = figures.format()
+    assert figures.urgent_recall >= 0.97, summary
+    assert figures.location_accuracy >= 0.99, summary
+    assert figures.category_accuracy >= 0.95, summary
+
+
+def test_fresh3_heldout_is_no_near_copy_of_any_other_corpus_file() -> None:
+    """fresh3 was written without copying any corpus message; 43 messages that
+    came close by chance were reworded before it was frozen (largest Jaccard now 0.36)."""
+    from linli.triage.chat import _bigrams
+
+    others = [
+        e.text
+        for path in sorted(CORPUS_DIR.glob("*.jsonl"))
+        if path != FRESH3_HELDOUT
+        for e in load_examples(path)
+    ]
+    if DEV.exists():
+        others += [e.text for e in load_examples(DEV)]
+    targets = [grams for grams in map(_bigrams, others) if grams]
+    worst = 0.0
+    for example in load_examples(FRESH3_HELDOUT):
+        left = _bigrams(example.text)
+        for right in targets:
+            shared = len(left & right)
+            if shared:
+                worst = max(worst, shared / (len(left) + len(right) - shared))
+    assert worst < 0.4
+
+
 def test_urgency_corpora_do_not_overlap() -> None:
     heldout = {e.text for e in load_examples(URGENCY_HELDOUT)}
     train = {e.text for e in load_examples(CORPUS_DIR / "urgency_train.jsonl")}
@@ -154,6 +223,7 @@ def test_urgency_corpora_do_not_overlap() -> None:
         ("voices_train.jsonl", 120, 40),
         ("voices2_train.jsonl", 500, 180),
         ("voices3_train.jsonl", 140, 60),
+        ("voices4_train.jsonl", 130, 30),
     ],
 )
 def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
@@ -169,12 +239,14 @@ def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
     assert len(voices) >= count
     assert sum(e.urgent for e in voices) >= urgent
     sets = [URGENCY_HELDOUT, CORPUS_DIR / "blind.jsonl", CORPUS_DIR / "heldout.jsonl"]
-    if name in ("voices2_train.jsonl", "voices3_train.jsonl"):
+    if name in ("voices2_train.jsonl", "voices3_train.jsonl", "voices4_train.jsonl"):
         # the fresh set came after voices_train.jsonl: 11 of its 120 messages happen to be
         # close to older training messages (reported in docs/triage.md), none to these
         sets.append(FRESH_HELDOUT)
-    if name == "voices3_train.jsonl":
+    if name in ("voices3_train.jsonl", "voices4_train.jsonl"):
         sets.append(FRESH2_HELDOUT)
+    if name == "voices4_train.jsonl":
+        sets.append(FRESH3_HELDOUT)
     evaluation = [e.text for path in sets for e in load_examples(path)]
     if DEV.exists():
         evaluation += [e.text for e in load_examples(DEV)]
