@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -10,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from linli.accounts.selectors import AnyUser, scope_for
-from linli.areas.models import Grid
+from linli.areas.models import Area, Grid
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
 from linli.surveys.models import Answer, Invitation, Question, Response, Survey
@@ -122,7 +123,7 @@ def survey_results(survey: Survey) -> SurveyResults:
     questions = list(survey.questions.order_by("position"))
     answers = list(
         Answer.objects.filter(response__survey=survey)
-        .select_related("response")
+        .select_related("response", "request")
         .order_by("-response__submitted_at", "-pk")
     )
     by_question: dict[int, list[Answer]] = defaultdict(list)
@@ -212,6 +213,23 @@ def invitations_for_print(survey: Survey) -> QuerySet[Invitation]:
         .select_related("household__unit", "grid")
         .order_by("household__unit__path", "household__room")
     )
+
+
+def slip_places(invitations: Iterable[Invitation]) -> dict[int, str]:
+    """Invitation id → the address printed on its slip (building, unit, room), in one query
+    for a page of slips (the printable sheet and the API's list of codes)."""
+    invitations = list(invitations)
+    buildings = dict(
+        Area.objects.filter(
+            path__in={i.household.unit.path[: -Area.steplen] for i in invitations}
+        ).values_list("path", "name")
+    )
+    places: dict[int, str] = {}
+    for invitation in invitations:
+        unit = invitation.household.unit
+        building = buildings.get(unit.path[: -Area.steplen], "")
+        places[invitation.pk] = f"{building}{unit.name}{invitation.household.room}室"
+    return places
 
 
 def answer_get_for_user(*, user: AnyUser, pk: int) -> Answer:
