@@ -23,13 +23,20 @@ from linli.accounts.current import request_user
 from linli.care.models import Alert, CarePlan, CareService, Visit
 from linli.care.selectors import (
     AlertShown,
+    alert_get_for_user,
     alerts_list,
     alerts_shown,
     can_see_health,
     care_resident_get,
     due_plans,
 )
-from linli.care.services import NO_CONSENT_MESSAGE, Readings, visit_log
+from linli.care.services import (
+    NO_CONSENT_MESSAGE,
+    Readings,
+    alert_acknowledge,
+    alert_close,
+    visit_log,
+)
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
 from linli.core.dates import PlausibleDateTime
@@ -39,6 +46,7 @@ router = Router(tags=["care"])
 
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 403: ErrorOut, 409: ErrorOut}
 
 
 class DueOut(Schema):
@@ -208,3 +216,42 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Reply[VisitOut]:
 @paginate(Pages, page_size=20, max_page_size=100)
 def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> QuerySet[Alert]:
     return alerts_list(request_user(request), status=filters.status)
+
+
+class AlertCloseIn(Schema):
+    note: str = Field(..., max_length=300, description="处理情况(必填),如:已联系家属,陪同就医")
+
+
+def _managed_alert(request: HttpRequest, alert_id: int) -> Alert:
+    return alert_get_for_user(
+        user=request_user(request), pk=alert_id, capability=Capability.CARE_MANAGE
+    )
+
+
+def _alert_shown(request: HttpRequest, alert: Alert) -> AlertOut:
+    return _alert_out(alerts_shown(request_user(request), [alert])[0])
+
+
+@router.post(
+    "/alerts/{alert_id}/acknowledge",
+    response={200: AlertOut, **WRITE_ERRORS},
+    summary="知悉一条关爱预警",
+    description="与预警页面的「知悉」相同:需要管理关爱的权限(范围外为 404);"
+    "已有人知悉或已关闭为 409。",
+)
+def acknowledge_alert(request: HttpRequest, alert_id: int) -> Any:
+    alert = alert_acknowledge(alert=_managed_alert(request, alert_id), actor=request_user(request))
+    return _alert_shown(request, alert)
+
+
+@router.post(
+    "/alerts/{alert_id}/close",
+    response={200: AlertOut, **WRITE_ERRORS},
+    summary="关闭一条关爱预警",
+    description="与预警页面的「关闭」相同:`note` 写明处理情况(空为 422);已关闭为 409。",
+)
+def close_alert(request: HttpRequest, alert_id: int, payload: AlertCloseIn) -> Any:
+    alert = alert_close(
+        alert=_managed_alert(request, alert_id), actor=request_user(request), note=payload.note
+    )
+    return _alert_shown(request, alert)
