@@ -29,10 +29,12 @@ from linli.core.errors import Conflict
 from linli.core.models import AuditEvent
 from linli.core.roles import Capability
 from linli.core.spreadsheets import XLSX_CONTENT_TYPE
+from linli.people.models import Resident
 from linli.surveys.models import Invitation, Question, Survey
 from linli.surveys.selectors import (
     answer_get_for_user,
     invitations_for_print,
+    own_invitation,
     slip_places,
     survey_get_for_user,
     survey_list,
@@ -239,7 +241,10 @@ def _invitation(code: str) -> Any:
     "答题码不存在为 404;调查已结束或这户已答过为 409。",
 )
 def questionnaire(request: HttpRequest, payload: CodeIn) -> Any:
-    invitation = _invitation(payload.code)
+    return _questionnaire(_invitation(payload.code))
+
+
+def _questionnaire(invitation: Invitation) -> QuestionnaireOut:
     survey = invitation.survey
     if invitation.answered_at is not None:
         raise Conflict(_("您家已经答过这份调查了,每户只需回答一次。"))
@@ -263,15 +268,45 @@ def questionnaire(request: HttpRequest, payload: CodeIn) -> Any:
     "匿名调查不记录是哪一户作答。",
 )
 def answer(request: HttpRequest, payload: AnswersIn) -> Any:
-    invitation = _invitation(payload.code)
+    return _submit(_invitation(payload.code), payload.answers, None)
+
+
+def _submit(invitation: Invitation, answers: list[AnswerIn], resident: Resident | None) -> Any:
     raw = {
-        a.question: RawAnswer(choices=tuple(a.choices), scale=a.scale, text=a.text)
-        for a in payload.answers
+        a.question: RawAnswer(choices=tuple(a.choices), scale=a.scale, text=a.text) for a in answers
     }
-    response = survey_answer(invitation=invitation, answers=raw)
+    response = survey_answer(invitation=invitation, answers=raw, resident=resident)
     return Reply(
         201, ReceivedOut(survey=invitation.survey.title, submitted_at=response.submitted_at)
     )
+
+
+class MyAnswersIn(Schema):
+    answers: list[AnswerIn] = Field(..., max_length=100)
+
+
+@router.get(
+    "/{survey_id}/mine",
+    response={200: QuestionnaireOut, **WRITE_ERRORS},
+    summary="居民本人取问卷(不用答题码)",
+    description="与登录后的答题页面相同:令牌所属账号是登记过的居民、本户收到了这份调查时"
+    "返回题目,否则为 404;已答过或调查已结束为 409。",
+)
+def my_questionnaire(request: HttpRequest, survey_id: int) -> Any:
+    invitation, _resident = own_invitation(user=request_user(request), survey_id=survey_id)
+    return _questionnaire(invitation)
+
+
+@router.post(
+    "/{survey_id}/mine",
+    response={201: ReceivedOut, **WRITE_ERRORS},
+    summary="居民本人为本户提交答卷(不用答题码)",
+    description="`answers` 与 `POST /surveys/answers` 相同;每户一次(再交为 409)。"
+    "实名调查记下作答的居民,匿名调查不记录。",
+)
+def my_answer(request: HttpRequest, survey_id: int, payload: MyAnswersIn) -> Any:
+    invitation, resident = own_invitation(user=request_user(request), survey_id=survey_id)
+    return _submit(invitation, payload.answers, resident)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from linli.accounts.selectors import AnyUser, scope_for
 from linli.areas.models import Area, Grid
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
+from linli.people.models import Resident
 from linli.surveys.models import Answer, Invitation, Question, Response, Survey
 
 
@@ -248,3 +249,22 @@ def answer_get_for_user(*, user: AnyUser, pk: int) -> Answer:
 
 def responses_of(survey: Survey) -> QuerySet[Response]:
     return survey.responses.select_related("grid").prefetch_related("answers")
+
+
+def invitation_for_resident(survey: Survey, resident: Resident) -> Invitation | None:
+    if resident.household_id is None or resident.anonymised_at is not None:
+        return None
+    return Invitation.objects.filter(survey=survey, household_id=resident.household_id).first()
+
+
+def own_invitation(*, user: AnyUser, survey_id: int) -> tuple[Invitation, Resident]:
+    """A signed-in resident's invitation to a survey, for their household (no code needed):
+    404 when the survey does not exist or did not ask their household."""
+    resident = Resident.objects.filter(user_id=user.pk or 0, anonymised_at__isnull=True).first()
+    survey = Survey.objects.filter(pk=survey_id).first()
+    invitation = (
+        invitation_for_resident(survey, resident) if survey and resident is not None else None
+    )
+    if invitation is None or resident is None:
+        raise Http404
+    return invitation, resident

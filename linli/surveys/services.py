@@ -355,12 +355,6 @@ def invitation_for_code(code: str) -> Invitation | None:
     return Invitation.objects.select_related("survey").filter(code=code).first()
 
 
-def invitation_for_resident(survey: Survey, resident: Resident) -> Invitation | None:
-    if resident.household_id is None or resident.anonymised_at is not None:
-        return None
-    return Invitation.objects.filter(survey=survey, household_id=resident.household_id).first()
-
-
 @transaction.atomic
 def survey_answer(
     *,

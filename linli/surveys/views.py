@@ -29,6 +29,7 @@ from linli.surveys.models import Invitation, Question, Survey
 from linli.surveys.selectors import (
     answer_get_for_user,
     invitations_for_print,
+    own_invitation,
     slip_places,
     survey_get_for_user,
     survey_list,
@@ -38,7 +39,6 @@ from linli.surveys.selectors import (
 from linli.surveys.services import (
     answer_to_request,
     invitation_for_code,
-    invitation_for_resident,
     question_add,
     question_remove,
     survey_answer,
@@ -318,13 +318,5 @@ def answer_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def my_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed-in resident answers for their household without a code."""
-    resident = Resident.objects.filter(
-        user=request_user(request), anonymised_at__isnull=True
-    ).first()
-    survey = Survey.objects.filter(pk=pk).first()
-    invitation = (
-        invitation_for_resident(survey, resident) if survey and resident is not None else None
-    )
-    if invitation is None:
-        raise Http404
+    invitation, resident = own_invitation(user=request_user(request), survey_id=pk)
     return _answer_page(request, invitation, resident)
