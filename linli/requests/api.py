@@ -477,7 +477,7 @@ class PublicIn(Schema):
     public: bool = Field(..., description="true 公开(Open311 无令牌读者可见内容),false 取消公开")
 
 
-class ContactIn(Schema):
+class ReporterContactIn(Schema):
     note: str = Field("", max_length=500, description="联系情况;不填记为“已与反映人联系”")
 
 
@@ -520,7 +520,7 @@ def set_public(request: HttpRequest, request_id: int, payload: PublicIn) -> Requ
     description="与诉求页面的「已联系」相同:承办人(或派单人员)记一条办理记录;"
     "还没有响应时即为首次响应时间。无权联系为 403。",
 )
-def contacted(request: HttpRequest, request_id: int, payload: ContactIn) -> RequestOut:
+def contacted(request: HttpRequest, request_id: int, payload: ReporterContactIn) -> RequestOut:
     user = request_user(request)
     found = request_get_for_user(user=user, pk=request_id)
     request_record_contact(request=found, actor=user, note=payload.note)
