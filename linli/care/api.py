@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -23,22 +24,33 @@ from linli.accounts.current import request_user
 from linli.care.models import Alert, CarePlan, CareService, Visit
 from linli.care.selectors import (
     AlertShown,
+    alert_get_for_user,
     alerts_list,
     alerts_shown,
     can_see_health,
     care_resident_get,
     due_plans,
+    plan_volunteers,
 )
-from linli.care.services import NO_CONSENT_MESSAGE, Readings, visit_log
+from linli.care.services import (
+    NO_CONSENT_MESSAGE,
+    Readings,
+    alert_acknowledge,
+    alert_close,
+    care_plan_save,
+    visit_log,
+)
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
 from linli.core.dates import PlausibleDateTime
 from linli.core.roles import Capability
+from linli.volunteers.models import Volunteer
 
 router = Router(tags=["care"])
 
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 403: ErrorOut, 409: ErrorOut}
 
 
 class DueOut(Schema):
@@ -208,3 +220,102 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Reply[VisitOut]:
 @paginate(Pages, page_size=20, max_page_size=100)
 def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> QuerySet[Alert]:
     return alerts_list(request_user(request), status=filters.status)
+
+
+class AlertCloseIn(Schema):
+    note: str = Field(..., max_length=300, description="处理情况(必填),如:已联系家属,陪同就医")
+
+
+def _managed_alert(request: HttpRequest, alert_id: int) -> Alert:
+    return alert_get_for_user(
+        user=request_user(request), pk=alert_id, capability=Capability.CARE_MANAGE
+    )
+
+
+def _alert_shown(request: HttpRequest, alert: Alert) -> AlertOut:
+    return _alert_out(alerts_shown(request_user(request), [alert])[0])
+
+
+@router.post(
+    "/alerts/{alert_id}/acknowledge",
+    response={200: AlertOut, **WRITE_ERRORS},
+    summary="知悉一条关爱预警",
+    description="与预警页面的「知悉」相同:需要管理关爱的权限(范围外为 404);"
+    "已有人知悉或已关闭为 409。",
+)
+def acknowledge_alert(request: HttpRequest, alert_id: int) -> Any:
+    alert = alert_acknowledge(alert=_managed_alert(request, alert_id), actor=request_user(request))
+    return _alert_shown(request, alert)
+
+
+@router.post(
+    "/alerts/{alert_id}/close",
+    response={200: AlertOut, **WRITE_ERRORS},
+    summary="关闭一条关爱预警",
+    description="与预警页面的「关闭」相同:`note` 写明处理情况(空为 422);已关闭为 409。",
+)
+def close_alert(request: HttpRequest, alert_id: int, payload: AlertCloseIn) -> Any:
+    alert = alert_close(
+        alert=_managed_alert(request, alert_id), actor=request_user(request), note=payload.note
+    )
+    return _alert_shown(request, alert)
+
+
+# --- a person's care plan (the plan page) ------------------------------------------------------
+
+
+class CarePlanIn(Schema):
+    """The whole plan, as the plan page submits it (a person has one plan)."""
+
+    visits_per_week: int = Field(2, description="每周上门次数,1–14")
+    services: list[CareService] = Field(default_factory=list, max_length=20)
+    primary_volunteer: int | None = Field(None, description="主责志愿者编号(本社区的志愿者)")
+    backup_volunteer: int | None = Field(None, description="备岗志愿者编号")
+    notes: str = Field("", max_length=2000, description="注意事项(健康信息,只有有权者可见)")
+    active: bool = True
+
+
+class CarePlanOut(Schema):
+    person_id: int
+    visits_per_week: int
+    services: list[str]
+    primary_volunteer: int | None
+    backup_volunteer: int | None
+    active: bool
+    notes: str | None = Field(..., description="注意事项;调用者无权查看健康信息时为 null")
+
+
+@router.post(
+    "/people/{resident_id}/plan",
+    response={200: CarePlanOut, **WRITE_ERRORS},
+    summary="新建或修改一位老人的关爱计划",
+    description="与关爱计划页面相同:需要管理关爱的权限(范围外为 404);志愿者须是本社区在岗的"
+    "志愿者(否则 404),主责与备岗不能是同一人、每周次数 1–14(422)。提交的是整份计划。",
+)
+def save_plan(request: HttpRequest, resident_id: int, payload: CarePlanIn) -> Any:
+    user = request_user(request)
+    resident = care_resident_get(user=user, pk=resident_id, capability=Capability.CARE_MANAGE)
+    volunteers = plan_volunteers(resident)
+
+    def volunteer(pk: int | None) -> Volunteer | None:
+        return get_object_or_404(volunteers, pk=pk) if pk is not None else None
+
+    plan = care_plan_save(
+        actor=user,
+        resident=resident,
+        visits_per_week=payload.visits_per_week,
+        services=[str(s) for s in payload.services],
+        primary_volunteer=volunteer(payload.primary_volunteer),
+        backup_volunteer=volunteer(payload.backup_volunteer),
+        notes=payload.notes,
+        active=payload.active,
+    )
+    return CarePlanOut(
+        person_id=resident.pk,
+        visits_per_week=plan.visits_per_week,
+        services=list(plan.services),
+        primary_volunteer=plan.primary_volunteer_id,
+        backup_volunteer=plan.backup_volunteer_id,
+        active=plan.active,
+        notes=plan.notes if can_see_health(user, resident) else None,
+    )

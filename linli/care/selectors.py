@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, scope_for
-from linli.areas.selectors import ancestor_paths, building_of
+from linli.areas.models import AreaKind
+from linli.areas.selectors import ancestor_of_kind, ancestor_paths, building_of
 from linli.care.models import (
     Alert,
     AlertKind,
@@ -426,3 +427,14 @@ def visit_told(visit: Visit) -> list[Told]:
         ).order_by("full_name", "pk")
         told.append(Told(alert=alert, people=list(users)))
     return told
+
+
+def plan_volunteers(resident: Resident) -> QuerySet[Volunteer]:
+    """Who may be named on the person's care plan: the active volunteers of their community
+    (the plan page's choices and the API's)."""
+    unit = resident.household.unit if resident.household else None
+    community = ancestor_of_kind(unit, AreaKind.COMMUNITY) if unit else None
+    volunteers = Volunteer.objects.filter(active=True)
+    if community is not None:
+        volunteers = volunteers.filter(community=community)
+    return volunteers.order_by("name", "pk")

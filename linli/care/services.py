@@ -41,6 +41,7 @@ from linli.care.selectors import (
     with_due,
 )
 from linli.core.audit import audit_record
+from linli.core.errors import Conflict
 from linli.core.models import AuditEvent
 from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify, without_external_delivery
@@ -512,7 +513,7 @@ def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
         status=AlertStatus.ACKNOWLEDGED, acknowledged_by=actor, acknowledged_at=now
     )
     if not changed:
-        raise ValidationError(_("这条预警已经有人处理过了。"))
+        raise Conflict(_("这条预警已经有人处理过了。"))
     alert.refresh_from_db()
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=alert, fields=["status"])
     return alert
@@ -530,7 +531,7 @@ def alert_close(*, alert: Alert, actor: User, note: str) -> Alert:
         .update(status=AlertStatus.CLOSED, closed_by=actor, closed_at=now, close_note=note[:300])
     )
     if not changed:
-        raise ValidationError(_("这条预警已经关闭了。"))
+        raise Conflict(_("这条预警已经关闭了。"))
     Alert.objects.filter(pk=alert.pk, acknowledged_at=None).update(
         acknowledged_by=actor, acknowledged_at=now
     )

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,8 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linli.accounts.current import request_user, require_capability
 from linli.accounts.list_export import Column, export_list, may_reveal, wants_export
 from linli.accounts.selectors import capabilities_of
-from linli.areas.models import AreaKind
-from linli.areas.selectors import ancestor_of_kind
 from linli.care.forms import AlertCloseForm, CarePlanForm, VisitForm
 from linli.care.models import AlertStatus, CarePlan, VisitKind
 from linli.care.selectors import (
@@ -33,6 +30,7 @@ from linli.care.selectors import (
     care_resident_get,
     due_plans,
     may_manage,
+    plan_volunteers,
     visit_get,
     visit_told,
     visits_of,
@@ -51,7 +49,6 @@ from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.people.models import ConsentPurpose, Resident
 from linli.people.selectors import consent_active, household_label, household_label_map
-from linli.volunteers.models import Volunteer
 
 
 def _address(resident: Resident) -> str:
@@ -295,22 +292,13 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _volunteers_near(resident: Resident) -> QuerySet[Volunteer]:
-    unit = resident.household.unit if resident.household else None
-    community = ancestor_of_kind(unit, AreaKind.COMMUNITY) if unit else None
-    volunteers = Volunteer.objects.filter(active=True)
-    if community is not None:
-        volunteers = volunteers.filter(community=community)
-    return volunteers.order_by("name", "pk")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     resident = care_resident_get(user=user, pk=pk, capability=Capability.CARE_MANAGE)
     plan = CarePlan.objects.filter(resident=resident).first()
-    volunteers = _volunteers_near(resident)
+    volunteers = plan_volunteers(resident)
     if request.method == "POST":
         form = CarePlanForm(request.POST, volunteers=volunteers)
         if form.is_valid():

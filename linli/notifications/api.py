@@ -3,20 +3,24 @@ kind and the quiet hours — read and saved through the same preferences and ser
 the settings page. Everyone has their own settings: no capability is needed, and no one
 reads or changes another's."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: ninja's ``paginate`` wrapper resolves the
+# view's annotations in its own module, where string annotations would not resolve.
 
 import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from linli.accounts.current import request_user
+from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
-from linli.notifications.models import Channel, Kind
+from linli.notifications.models import Channel, Kind, Notification
 from linli.notifications.preferences import (
     IMMEDIATE_KINDS,
     Choice,
@@ -24,7 +28,7 @@ from linli.notifications.preferences import (
     choices_of,
     quiet_hours_of,
 )
-from linli.notifications.services import preferences_save
+from linli.notifications.services import notifications_mark_read, preferences_save
 
 router = Router(tags=["notifications"])
 
@@ -144,3 +148,63 @@ def save_settings(request: HttpRequest, payload: SettingsIn) -> Any:
         quiet_end=quiet.end,
     )
     return _settings(request)
+
+
+# --- the caller's own messages (the 消息 page) -------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str = Field(..., description="消息类别,与通知设置的 `kind` 相同")
+    text: str
+    link: str = Field(..., description="相关页面的地址(站内路径);可为空")
+    urgent: bool
+    created_at: dt.datetime
+    read_at: dt.datetime | None = Field(..., description="已读时间;未读为 null")
+
+
+def _notification_outs(request: HttpRequest, rows: list[Notification]) -> list[NotificationOut]:
+    return [
+        NotificationOut(
+            id=n.pk,
+            kind=n.kind,
+            text=n.text,
+            link=n.link,
+            urgent=n.urgent,
+            created_at=n.created_at,
+            read_at=n.read_at,
+        )
+        for n in rows
+    ]
+
+
+@router.get(
+    "",
+    response={200: list[NotificationOut], 401: ErrorOut, 422: ErrorOut},
+    summary="本人的站内消息(最新的在前)",
+    description="与「消息」页面相同,只列令牌所属账号自己的消息;`unread=true` 只列未读的。",
+)
+@paginate(pages_of(_notification_outs), page_size=20, max_page_size=100)
+def list_notifications(request: HttpRequest, unread: bool = False) -> QuerySet[Notification]:
+    rows = Notification.objects.filter(user=request_user(request))
+    return rows.filter(read_at=None) if unread else rows
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = Field(
+        None, max_length=1000, description="要标为已读的消息编号;不填即全部标为已读(与页面相同)"
+    )
+
+
+class MarkedOut(Schema):
+    marked: int = Field(..., description="这次标为已读的条数")
+
+
+@router.post(
+    "/read",
+    response={200: MarkedOut, 401: ErrorOut, 422: ErrorOut},
+    summary="标为已读",
+    description="只作用于本人的消息;别人的消息编号被忽略。",
+)
+def mark_read(request: HttpRequest, payload: MarkReadIn) -> MarkedOut:
+    return MarkedOut(marked=notifications_mark_read(user=request_user(request), ids=payload.ids))

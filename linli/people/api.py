@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -37,6 +37,7 @@ from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
 from linli.core.errors import Conflict, NotPermitted
 from linli.core.roles import Capability
+from linli.core.spreadsheets import XLSX_CONTENT_TYPE
 from linli.people.models import (
     Consent,
     ConsentMethod,
@@ -73,9 +74,16 @@ from linli.people.services import (
     emergency_contact_add,
     emergency_contact_remove,
     household_create,
+    household_update,
     resident_create,
     resident_reveal,
     resident_update,
+)
+from linli.privacy.registry import registered_sources
+from linli.privacy.services import (
+    anonymisation_refusals,
+    personal_data_export,
+    resident_anonymise,
 )
 
 router = Router(tags=["register"])
@@ -444,6 +452,128 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     unit = get_object_or_404(editable_units(user), pk=payload.unit)
     household = household_create(actor=user, unit=unit, room=payload.room, notes=payload.notes)
     return Reply(201, _household_detail(household_get_for_user(user=user, pk=household.pk)))
+
+
+class HouseholdUpdateIn(Schema):
+    """Only the fields sent change, as in ``POST /register/residents/{id}``."""
+
+    unit: int | None = Field(None, description="改到另一个单元(须在本人可编辑的范围内)")
+    room: str | None = Field(None, max_length=10, description="房号")
+    notes: str | None = Field(None, max_length=2000)
+
+
+@router.post(
+    "/households/{household_id}",
+    response={200: HouseholdDetailOut, **ERRORS},
+    summary="修改一户的地址、房号或备注",
+    description="与修改住户页面相同:需要编辑名册的权限(范围外为 404),房号须与单元的层数、"
+    "每层户数相符、不能与另一户重复(422)。改到另一个单元时,成员随户迁移。",
+)
+def update_household(request: HttpRequest, household_id: int, payload: HouseholdUpdateIn) -> Any:
+    user = request_user(request)
+    household = household_get_for_user(
+        user=user, pk=household_id, capability=Capability.REGISTER_EDIT
+    )
+    unit = (
+        get_object_or_404(editable_units(user), pk=payload.unit)
+        if payload.unit is not None
+        else household.unit
+    )
+    household_update(
+        household=household,
+        actor=user,
+        unit=unit,
+        room=payload.room if payload.room is not None else household.room,
+        notes=payload.notes if payload.notes is not None else household.notes,
+    )
+    return _household_detail(household_get_for_user(user=user, pk=household.pk))
+
+
+# --- a person's data: export (right of access) and anonymisation --------------------------------
+
+
+class PersonalDataOut(Schema):
+    sources: list[str] = Field(..., description="保存该居民信息的各模块")
+    refusals: list[str] = Field(
+        ..., description="现在不能匿名化的原因(如有未办结的诉求、留存期未满);为空即可匿名化"
+    )
+
+
+class PersonalDataIn(Schema):
+    format: Literal["json", "xlsx"] = Field("json", description="json 或 xlsx(Excel)")
+
+
+class AnonymiseIn(Schema):
+    confirm: bool = Field(
+        ..., description="须为 true:已核实本人(或监护人)的匿名化请求,知道此操作不可撤销"
+    )
+
+
+def _personal_data_subject(request: HttpRequest, resident_id: int) -> Resident:
+    return resident_get_for_user(
+        user=request_user(request), pk=resident_id, capability=Capability.PERSONAL_DATA
+    )
+
+
+@router.get(
+    "/residents/{resident_id}/personal-data",
+    response={200: PersonalDataOut, **ERRORS},
+    summary="个人信息导出与匿名化:哪些模块保存了该居民的信息,能否匿名化",
+    description="需要个人信息管理的权限(员工、管理员;范围外为 404)。",
+)
+def personal_data(request: HttpRequest, resident_id: int) -> Any:
+    resident = _personal_data_subject(request, resident_id)
+    return PersonalDataOut(
+        sources=[s.app for s in registered_sources()],
+        refusals=anonymisation_refusals(resident),
+    )
+
+
+@router.post(
+    "/residents/{resident_id}/personal-data",
+    response=ERRORS,
+    summary="导出一位居民的全部个人信息(查阅复制权)",
+    description="与居民页面「个人信息导出与匿名化」的下载相同:各模块保存的该居民信息"
+    "(名册字段解密、诉求、走访与健康读数、志愿服务等),`format` 为 `json`(默认)或 "
+    "`xlsx`。需要个人信息管理的权限(范围外为 404);每次导出记入审计日志。",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "JSON 文档或 Excel 工作簿(附件)",
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def export_personal_data(
+    request: HttpRequest, resident_id: int, payload: PersonalDataIn
+) -> HttpResponse:
+    resident = _personal_data_subject(request, resident_id)
+    export = personal_data_export(
+        actor=request_user(request), resident=resident, file_format=payload.format
+    )
+    content, content_type, filename = export.as_file(payload.format)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post(
+    "/residents/{resident_id}/anonymise",
+    response={204: None, **WRITE_ERRORS},
+    summary="应本人或监护人请求匿名化一位居民(不可撤销)",
+    description='与页面的「匿名化」相同:须 `{"confirm": true}`(否则 422);还有未办结的诉求、'
+    "留存期未满或已匿名化时为 409,`detail` 说明原因。需要个人信息管理的权限(范围外为 404);"
+    "记入审计日志。之后该居民不再出现在名册和接口中。",
+)
+def anonymise(request: HttpRequest, resident_id: int, payload: AnonymiseIn) -> Any:
+    resident = _personal_data_subject(request, resident_id)
+    resident_anonymise(actor=request_user(request), resident=resident, confirmed=payload.confirm)
+    return Reply(204, None)
 
 
 # --- grids ---------------------------------------------------------------------------------

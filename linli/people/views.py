@@ -349,16 +349,8 @@ def personal_data_view(request: HttpRequest, pk: int) -> HttpResponse:
         export = personal_data_export(
             actor=request_user(request), resident=resident, file_format=file_format
         )
-        filename = f"personal-data-{resident.pk}-{export.exported_at:%Y%m%d}.{file_format}"
-        if file_format == "json":
-            response = HttpResponse(
-                export.as_json(), content_type="application/json; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(
-                export.as_xlsx(),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
+        content, content_type, filename = export.as_file(file_format)
+        response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response

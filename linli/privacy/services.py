@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.core.audit import audit_record
+from linli.core.errors import Conflict
 from linli.core.models import AuditEvent
-from linli.core.spreadsheets import Sheet, xlsx_bytes
+from linli.core.spreadsheets import XLSX_CONTENT_TYPE, Sheet, xlsx_bytes
 from linli.people.models import Resident
 from linli.privacy.registry import Sections, format_time, registered_sources
 
@@ -67,6 +68,14 @@ class PersonalDataExport:
                 )
             )
         return xlsx_bytes(sheets)
+
+    def as_file(self, file_format: str) -> tuple[bytes, str, str]:
+        """``(content, content type, file name)`` for ``xlsx`` or ``json``: the page's
+        download and the API's answer are the same file."""
+        filename = f"personal-data-{self.resident_id}-{self.exported_at:%Y%m%d}.{file_format}"
+        if file_format == "json":
+            return self.as_json(), "application/json; charset=utf-8", filename
+        return self.as_xlsx(), XLSX_CONTENT_TYPE, filename
 
 
 @transaction.atomic
@@ -125,7 +134,9 @@ def resident_anonymise(*, actor: User | None, resident: Resident, confirmed: boo
         raise ValidationError({"confirm": _("匿名化不可撤销,请勾选确认后再提交。")})
     locked = Resident.objects.select_for_update().get(pk=resident.pk)
     if reasons := anonymisation_refusals(locked):
-        raise ValidationError(reasons)
+        # The person's records do not allow it yet (an open request, a retention period):
+        # not input to correct, so the API answers 409.
+        raise Conflict(reasons)
     # Every other app first (their hooks may still need the name), the register last.
     for source in sorted(registered_sources(), key=lambda s: s.app == "people"):
         if source.anonymise is not None:

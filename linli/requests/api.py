@@ -38,7 +38,15 @@ from linli.requests.selectors import (
     request_get_for_user,
     request_queue,
 )
-from linli.requests.services import request_feedback, request_submit, request_transition
+from linli.requests.services import (
+    request_clear_urgent,
+    request_feedback,
+    request_record_contact,
+    request_reveal_reporter_phone,
+    request_set_public,
+    request_submit,
+    request_transition,
+)
 from linli.requests.workflow import OPEN_STATUSES, Status
 
 router = Router(tags=["requests"])
@@ -456,3 +464,77 @@ def request_events(request: HttpRequest, request_id: int) -> list[EventOut]:
         )
         for e in events
     ]
+
+
+# --- a dispatcher's and an assignee's buttons on the request page ------------------------------
+
+
+class ClearUrgentIn(Schema):
+    reason: str = Field(..., max_length=200, description="为什么不是紧急情况(必填)")
+
+
+class PublicIn(Schema):
+    public: bool = Field(..., description="true 公开(Open311 无令牌读者可见内容),false 取消公开")
+
+
+class ReporterContactIn(Schema):
+    note: str = Field("", max_length=500, description="联系情况;不填记为“已与反映人联系”")
+
+
+class ReporterPhoneOut(Schema):
+    phone: str = Field(..., description="反映人的完整手机号;未登记为空字符串")
+
+
+@router.post(
+    "/{int:request_id}/clear-urgent",
+    response={200: RequestOut, **WRITE_ERRORS},
+    summary="解除紧急(误报)",
+    description="与诉求页面的「不紧急」相同:派单人员写明理由(空为 422),办理时限恢复为"
+    "普通时限,并作为分诊纠正记录;不是派单人员为 403,不是紧急诉求为 409。",
+)
+def clear_urgent(request: HttpRequest, request_id: int, payload: ClearUrgentIn) -> RequestOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    request_clear_urgent(request=found, actor=user, reason=payload.reason)
+    return _out(user, request_id)
+
+
+@router.post(
+    "/{int:request_id}/public",
+    response={200: RequestOut, **WRITE_ERRORS},
+    summary="设为公开或取消公开(Open311)",
+    description="与诉求页面的「设为公开」相同:只有社区的派单人员可以设置(403);公开后 "
+    "Open311 无令牌读者可看到诉求内容,仍不含姓名、电话和房号。记入审计日志。",
+)
+def set_public(request: HttpRequest, request_id: int, payload: PublicIn) -> RequestOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    request_set_public(request=found, actor=user, public=payload.public)
+    return _out(user, request_id)
+
+
+@router.post(
+    "/{int:request_id}/contacted",
+    response={200: RequestOut, **WRITE_ERRORS},
+    summary="已联系反映人(首次响应)",
+    description="与诉求页面的「已联系」相同:承办人(或派单人员)记一条办理记录;"
+    "还没有响应时即为首次响应时间。无权联系为 403。",
+)
+def contacted(request: HttpRequest, request_id: int, payload: ReporterContactIn) -> RequestOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    request_record_contact(request=found, actor=user, note=payload.note)
+    return _out(user, request_id)
+
+
+@router.post(
+    "/{int:request_id}/reporter-phone",
+    response={200: ReporterPhoneOut, **WRITE_ERRORS},
+    summary="查看反映人的完整手机号(打电话;记入审计日志)",
+    description="与诉求页面的「打电话」相同:只有承办人和派单人员可以查看(403),每次都记入"
+    "审计日志;反映人已撤回同意、不得处理其信息时为 403。",
+)
+def reporter_phone(request: HttpRequest, request_id: int) -> ReporterPhoneOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    return ReporterPhoneOut(phone=request_reveal_reporter_phone(request=found, actor=user))

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -21,18 +22,31 @@ from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope
-from linli.core.api_pagination import ApiPages
+from linli.core.api_pagination import ApiPages, pages_of
 from linli.core.api_schemas import ErrorOut
+from linli.core.audit import audit_record
 from linli.core.errors import Conflict
+from linli.core.models import AuditEvent
 from linli.core.roles import Capability
-from linli.surveys.models import Question, Survey
-from linli.surveys.selectors import survey_get_for_user, survey_list, survey_results
+from linli.core.spreadsheets import XLSX_CONTENT_TYPE
+from linli.people.models import Resident
+from linli.surveys.models import Invitation, Question, Survey
+from linli.surveys.selectors import (
+    answer_get_for_user,
+    invitations_for_print,
+    own_invitation,
+    slip_places,
+    survey_get_for_user,
+    survey_list,
+    survey_results,
+)
 from linli.surveys.services import (
     CODE_LENGTH,
     MAX_CHOICE_LENGTH,
     MAX_CHOICES,
     MAX_TEXT_ANSWER,
     RawAnswer,
+    answer_to_request,
     invitation_for_code,
     question_add,
     question_remove,
@@ -40,6 +54,7 @@ from linli.surveys.services import (
     survey_apply_template,
     survey_close,
     survey_create,
+    survey_export,
     survey_open,
 )
 
@@ -63,6 +78,12 @@ class SurveyOut(Schema):
     answered: int = Field(..., description="作答户数")
 
 
+class SurveyWrittenOut(Schema):
+    id: int = Field(..., description="回答编号:`POST /surveys/answers/{answer_id}/request` 用")
+    text: str
+    request: str | None = Field(..., description="已转成的诉求编号;未转为 null")
+
+
 class SurveyChoiceOut(Schema):
     label: str
     count: int
@@ -78,6 +99,10 @@ class SurveyQuestionOut(Schema):
     mean: Decimal | None = Field(None, description="1–5 分题的平均分")
     choices: list[SurveyChoiceOut] = Field(default_factory=list, description="选择题或各分值的人数")
     texts: list[str] = Field(default_factory=list, description="最近 50 条文字回答")
+    written: list[SurveyWrittenOut] = Field(
+        default_factory=list,
+        description="同上,带回答编号(转为诉求时用)和已转成的诉求编号",
+    )
 
 
 class SurveyGridOut(Schema):
@@ -216,7 +241,10 @@ def _invitation(code: str) -> Any:
     "答题码不存在为 404;调查已结束或这户已答过为 409。",
 )
 def questionnaire(request: HttpRequest, payload: CodeIn) -> Any:
-    invitation = _invitation(payload.code)
+    return _questionnaire(_invitation(payload.code))
+
+
+def _questionnaire(invitation: Invitation) -> QuestionnaireOut:
     survey = invitation.survey
     if invitation.answered_at is not None:
         raise Conflict(_("您家已经答过这份调查了,每户只需回答一次。"))
@@ -240,15 +268,45 @@ def questionnaire(request: HttpRequest, payload: CodeIn) -> Any:
     "匿名调查不记录是哪一户作答。",
 )
 def answer(request: HttpRequest, payload: AnswersIn) -> Any:
-    invitation = _invitation(payload.code)
+    return _submit(_invitation(payload.code), payload.answers, None)
+
+
+def _submit(invitation: Invitation, answers: list[AnswerIn], resident: Resident | None) -> Any:
     raw = {
-        a.question: RawAnswer(choices=tuple(a.choices), scale=a.scale, text=a.text)
-        for a in payload.answers
+        a.question: RawAnswer(choices=tuple(a.choices), scale=a.scale, text=a.text) for a in answers
     }
-    response = survey_answer(invitation=invitation, answers=raw)
+    response = survey_answer(invitation=invitation, answers=raw, resident=resident)
     return Reply(
         201, ReceivedOut(survey=invitation.survey.title, submitted_at=response.submitted_at)
     )
+
+
+class MyAnswersIn(Schema):
+    answers: list[AnswerIn] = Field(..., max_length=100)
+
+
+@router.get(
+    "/{survey_id}/mine",
+    response={200: QuestionnaireOut, **WRITE_ERRORS},
+    summary="居民本人取问卷(不用答题码)",
+    description="与登录后的答题页面相同:令牌所属账号是登记过的居民、本户收到了这份调查时"
+    "返回题目,否则为 404;已答过或调查已结束为 409。",
+)
+def my_questionnaire(request: HttpRequest, survey_id: int) -> Any:
+    invitation, _resident = own_invitation(user=request_user(request), survey_id=survey_id)
+    return _questionnaire(invitation)
+
+
+@router.post(
+    "/{survey_id}/mine",
+    response={201: ReceivedOut, **WRITE_ERRORS},
+    summary="居民本人为本户提交答卷(不用答题码)",
+    description="`answers` 与 `POST /surveys/answers` 相同;每户一次(再交为 409)。"
+    "实名调查记下作答的居民,匿名调查不记录。",
+)
+def my_answer(request: HttpRequest, survey_id: int, payload: MyAnswersIn) -> Any:
+    invitation, resident = own_invitation(user=request_user(request), survey_id=survey_id)
+    return _submit(invitation, payload.answers, resident)
 
 
 @router.get(
@@ -288,6 +346,12 @@ def survey_detail(request: HttpRequest, survey_id: int) -> ResultsOut:
                     for c in (r.choices or r.scale_counts)
                 ],
                 texts=[a.text for a in r.texts],
+                written=[
+                    SurveyWrittenOut(
+                        id=a.pk, text=a.text, request=a.request.number if a.request else None
+                    )
+                    for a in r.texts
+                ],
             )
             for r in results.questions
         ],
@@ -447,3 +511,93 @@ def close_survey(request: HttpRequest, survey_id: int) -> Any:
     survey = _manageable(request, survey_id)
     survey_close(actor=request_user(request), survey=survey)
     return _draft_out(_manageable(request, survey_id))
+
+
+# --- the printable codes, the Excel export, a written answer filed as a request -------------
+
+
+class SurveyCodeOut(Schema):
+    code: str = Field(..., description="一次性答题码")
+    place: str = Field(..., description="住户地址(楼栋、单元、房号),印在通知单上")
+    grid: str | None = Field(..., description="所属网格;未划网格为 null")
+    answered: bool = Field(..., description="这户是否已作答")
+    answer_url: str = Field(..., description="答题链接(通知单上的二维码即此链接)")
+
+
+def _code_outs(request: HttpRequest, invitations: list[Invitation]) -> list[SurveyCodeOut]:
+    places = slip_places(invitations)
+    return [
+        SurveyCodeOut(
+            code=i.code,
+            place=places[i.pk],
+            grid=i.grid.name if i.grid else None,
+            answered=i.answered_at is not None,
+            answer_url=request.build_absolute_uri(reverse("surveys:answer", args=[i.code])),
+        )
+        for i in invitations
+    ]
+
+
+@router.get(
+    "/{survey_id}/codes",
+    response={200: list[SurveyCodeOut], **ERRORS},
+    summary="答题码通知单(每户一个答题码)",
+    description="与调查页面的「打印答题码」相同:需要管理调查的权限(范围外或草稿为 404),"
+    "按楼栋、房号排序分页,每取一页记入审计日志。",
+)
+@paginate(pages_of(_code_outs), page_size=24, max_page_size=100)
+def survey_codes(request: HttpRequest, survey_id: int) -> QuerySet[Invitation]:
+    survey = _manageable(request, survey_id)
+    if survey.status == Survey.Status.DRAFT:
+        raise Http404
+    # The page number has passed the paginator's validation (1 to 100 000) by now.
+    page = int(request.GET.get("page", "1"))
+    audit_record(
+        actor=request_user(request),
+        action=AuditEvent.Action.VIEW,
+        obj=survey,
+        note=_("第 %(n)d 页") % {"n": page},
+    )
+    return invitations_for_print(survey)
+
+
+@router.get(
+    "/{survey_id}/export.xlsx",
+    response=ERRORS,
+    summary="导出调查结果(Excel)",
+    description="与调查页面的「导出 Excel」相同的工作簿:按网格、各题统计、文字回答;"
+    "单元格中的公式已中和。每次导出记入审计日志。",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Excel 工作簿",
+                "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def export_survey(request: HttpRequest, survey_id: int) -> HttpResponse:
+    survey = survey_get_for_user(user=request_user(request), pk=survey_id)
+    response = HttpResponse(
+        survey_export(actor=request_user(request), survey=survey), content_type=XLSX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
+    return response
+
+
+class SurveyAnswerRequestOut(Schema):
+    id: int = Field(..., description="诉求编号(内部)")
+    number: str = Field(..., description="诉求编号(页面上显示的编号)")
+
+
+@router.post(
+    "/answers/{answer_id}/request",
+    response={201: SurveyAnswerRequestOut, **WRITE_ERRORS},
+    summary="把一条文字回答转为诉求",
+    description="与调查结果页面的「转为诉求」相同:需要管理调查的权限(范围外为 404);"
+    "只有文字回答可以转(422),已转过的为 409。诉求的渠道为“民意调查”,匿名调查不带居民。",
+)
+def answer_to_request_api(request: HttpRequest, answer_id: int) -> Any:
+    answer = answer_get_for_user(user=request_user(request), pk=answer_id)
+    filed = answer_to_request(actor=request_user(request), answer=answer)
+    return Reply(201, SurveyAnswerRequestOut(id=filed.pk, number=filed.number))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -10,9 +11,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from linli.accounts.selectors import AnyUser, scope_for
-from linli.areas.models import Grid
+from linli.areas.models import Area, Grid
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
+from linli.people.models import Resident
 from linli.surveys.models import Answer, Invitation, Question, Response, Survey
 
 
@@ -122,7 +124,7 @@ def survey_results(survey: Survey) -> SurveyResults:
     questions = list(survey.questions.order_by("position"))
     answers = list(
         Answer.objects.filter(response__survey=survey)
-        .select_related("response")
+        .select_related("response", "request")
         .order_by("-response__submitted_at", "-pk")
     )
     by_question: dict[int, list[Answer]] = defaultdict(list)
@@ -214,6 +216,23 @@ def invitations_for_print(survey: Survey) -> QuerySet[Invitation]:
     )
 
 
+def slip_places(invitations: Iterable[Invitation]) -> dict[int, str]:
+    """Invitation id → the address printed on its slip (building, unit, room), in one query
+    for a page of slips (the printable sheet and the API's list of codes)."""
+    invitations = list(invitations)
+    buildings = dict(
+        Area.objects.filter(
+            path__in={i.household.unit.path[: -Area.steplen] for i in invitations}
+        ).values_list("path", "name")
+    )
+    places: dict[int, str] = {}
+    for invitation in invitations:
+        unit = invitation.household.unit
+        building = buildings.get(unit.path[: -Area.steplen], "")
+        places[invitation.pk] = f"{building}{unit.name}{invitation.household.room}室"
+    return places
+
+
 def answer_get_for_user(*, user: AnyUser, pk: int) -> Answer:
     answer = (
         Answer.objects.filter(
@@ -230,3 +249,22 @@ def answer_get_for_user(*, user: AnyUser, pk: int) -> Answer:
 
 def responses_of(survey: Survey) -> QuerySet[Response]:
     return survey.responses.select_related("grid").prefetch_related("answers")
+
+
+def invitation_for_resident(survey: Survey, resident: Resident) -> Invitation | None:
+    if resident.household_id is None or resident.anonymised_at is not None:
+        return None
+    return Invitation.objects.filter(survey=survey, household_id=resident.household_id).first()
+
+
+def own_invitation(*, user: AnyUser, survey_id: int) -> tuple[Invitation, Resident]:
+    """A signed-in resident's invitation to a survey, for their household (no code needed):
+    404 when the survey does not exist or did not ask their household."""
+    resident = Resident.objects.filter(user_id=user.pk or 0, anonymised_at__isnull=True).first()
+    survey = Survey.objects.filter(pk=survey_id).first()
+    invitation = (
+        invitation_for_resident(survey, resident) if survey and resident is not None else None
+    )
+    if invitation is None or resident is None:
+        raise Http404
+    return invitation, resident

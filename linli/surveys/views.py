@@ -16,20 +16,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linli.accounts.current import request_user, require_capability
 from linli.accounts.list_export import Column, export_list, wants_export, when
 from linli.accounts.selectors import capabilities_of, scope_for
-from linli.areas.models import Area
 from linli.areas.selectors import communities_in_scope
 from linli.core.audit import audit_record
 from linli.core.forms import add_service_errors
 from linli.core.models import AuditEvent
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
-from linli.core.spreadsheets import Cell, Sheet, xlsx_bytes
+from linli.core.spreadsheets import XLSX_CONTENT_TYPE
 from linli.people.models import Resident
 from linli.surveys.forms import AnswerForm, CodeForm, QuestionForm, SurveyForm
 from linli.surveys.models import Invitation, Question, Survey
 from linli.surveys.selectors import (
     answer_get_for_user,
     invitations_for_print,
+    own_invitation,
+    slip_places,
     survey_get_for_user,
     survey_list,
     survey_results,
@@ -38,13 +39,13 @@ from linli.surveys.selectors import (
 from linli.surveys.services import (
     answer_to_request,
     invitation_for_code,
-    invitation_for_resident,
     question_add,
     question_remove,
     survey_answer,
     survey_apply_template,
     survey_close,
     survey_create,
+    survey_export,
     survey_open,
 )
 
@@ -223,20 +224,14 @@ def survey_codes_view(request: HttpRequest, pk: int) -> HttpResponse:
     if survey.status == Survey.Status.DRAFT:
         raise Http404
     page = paginate(request, invitations_for_print(survey), per_page=24)
-    buildings = dict(
-        Area.objects.filter(
-            path__in={i.household.unit.path[: -Area.steplen] for i in page}
-        ).values_list("path", "name")
-    )
+    places = slip_places(page)
     slips = []
     for invitation in page:
         url = request.build_absolute_uri(reverse("surveys:answer", args=[invitation.code]))
-        unit = invitation.household.unit
-        place = f"{buildings.get(unit.path[: -Area.steplen], '')}{unit.name}"
         slips.append(
             {
                 "invitation": invitation,
-                "place": f"{place}{invitation.household.room}室",
+                "place": places[invitation.pk],
                 "url": url,
                 "qr": _qr_svg(url),
             }
@@ -257,56 +252,8 @@ def survey_codes_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def survey_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     survey = survey_get_for_user(user=request.user, pk=pk)
-    results = survey_results(survey)
-    summary = Sheet(
-        title=_("按网格"),
-        header=[_("网格"), _("邀请户数"), _("作答户数"), _("回收率(%)")]
-        + [f"{d}(平均分)" for d in results.dimensions],
-        rows=[
-            [
-                row.grid.name if row.grid else _("未划网格"),
-                row.invited,
-                row.answered,
-                float(row.rate) if row.rate is not None else None,
-                *[
-                    float(v) if (v := row.dimensions[d]) is not None else None
-                    for d in results.dimensions
-                ],
-            ]
-            for row in results.grids
-        ],
-    )
-    questions: list[list[Cell]] = []
-    for result in results.questions:
-        q = result.question
-        if result.choices:
-            for choice in result.choices:
-                questions.append([q.position, q.text, choice.label, choice.count])
-        elif result.scale_counts:
-            questions.append([q.position, q.text, _("平均分"), float(result.mean or 0)])
-            for choice in result.scale_counts:
-                questions.append([q.position, q.text, choice.label, choice.count])
-        else:
-            questions.append([q.position, q.text, _("文字回答条数"), result.texts_total])
-    texts: list[list[Cell]] = [
-        [q.question.position, q.question.text, a.text] for q in results.questions for a in q.texts
-    ]
-    content = xlsx_bytes(
-        [
-            summary,
-            Sheet(
-                title=_("各题统计"),
-                header=[_("题号"), _("题目"), _("选项"), _("数量")],
-                rows=questions,
-            ),
-            Sheet(title=_("文字回答"), header=[_("题号"), _("题目"), _("回答")], rows=texts),
-        ]
-    )
-    audit_record(actor=request_user(request), action=AuditEvent.Action.EXPORT, obj=survey)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    content = survey_export(actor=request_user(request), survey=survey)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
     return response
 
@@ -371,13 +318,5 @@ def answer_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def my_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed-in resident answers for their household without a code."""
-    resident = Resident.objects.filter(
-        user=request_user(request), anonymised_at__isnull=True
-    ).first()
-    survey = Survey.objects.filter(pk=pk).first()
-    invitation = (
-        invitation_for_resident(survey, resident) if survey and resident is not None else None
-    )
-    if invitation is None:
-        raise Http404
+    invitation, resident = own_invitation(user=request_user(request), survey_id=pk)
     return _answer_page(request, invitation, resident)

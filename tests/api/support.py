@@ -4,7 +4,7 @@ made once per class (``setUpTestData``); each test runs in its own transaction."
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.test import TestCase, override_settings
 
@@ -12,6 +12,9 @@ from linli.accounts.models import User
 from linli.accounts.services import api_token_create, role_assign
 from linli.core.roles import Role
 from tests.cast import Cast, build_cast, make_user
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 
 class ApiCase(TestCase):
@@ -39,18 +42,21 @@ class ApiCase(TestCase):
         ]
         cls.secrets = {u.pk: api_token_create(user=u)[1] for u in users}
 
-    def call(self, user: User, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        """``(status, JSON body or None)`` of one request with ``user``'s token."""
+    def raw(self, user: User, method: str, path: str, body: Any = None) -> Response:
+        """One request with ``user``'s token, its response as it came (a file, say)."""
         headers = {"HTTP_AUTHORIZATION": f"Bearer {self.secrets[user.pk]}"}
         if method == "get":
-            response = self.client.get(path, body or {}, **headers)  # type: ignore[arg-type]
-        else:
-            response = self.client.post(
-                path,
-                json.dumps(body or {}),
-                content_type="application/json",
-                **headers,  # type: ignore[arg-type]
-            )
+            return self.client.get(path, body or {}, **headers)  # type: ignore[arg-type]
+        return self.client.post(
+            path,
+            json.dumps(body or {}),
+            content_type="application/json",
+            **headers,  # type: ignore[arg-type]
+        )
+
+    def call(self, user: User, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """``(status, JSON body or None)`` of one request with ``user``'s token."""
+        response = self.raw(user, method, path, body)
         return response.status_code, (response.json() if response.content else None)
 
     def get(self, user: User, path: str, **params: Any) -> tuple[int, Any]:

@@ -1,11 +1,12 @@
-"""``/api/v1/notifications/settings``: the caller's own channels per kind and quiet hours,
-saved through the same service as the 通知设置 page."""
+"""``/api/v1/notifications``: the caller's own messages, read and marked read as on the 消息
+page; their channels per kind and quiet hours, saved through the same service as the
+通知设置 page."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from linli.notifications.models import Preference, QuietHours
+from linli.notifications.models import Notification, Preference, QuietHours
 from tests.api.support import ApiCase
 
 URL = "/api/v1/notifications/settings"
@@ -90,3 +91,31 @@ class NotificationSettings(ApiCase):
 
     def test_no_token_is_401(self) -> None:
         assert self.client.get(URL).status_code == 401
+
+
+class Messages(ApiCase):
+    def test_the_caller_lists_and_reads_only_their_own_messages(self) -> None:
+        mine = [
+            Notification.objects.create(user=self.cast.worker1, text=f"新诉求 {n}")
+            for n in range(3)
+        ]
+        other = Notification.objects.create(user=self.cast.worker2, text="别人的消息")
+        status, body = self.get(self.cast.worker1, "/api/v1/notifications")
+        assert (status, body["count"]) == (200, 3)
+        assert {m["text"] for m in body["items"]} == {"新诉求 0", "新诉求 1", "新诉求 2"}
+        marked = self.post(
+            self.cast.worker1, "/api/v1/notifications/read", {"ids": [mine[0].pk, other.pk]}
+        )
+        assert marked == (200, {"marked": 1})
+        assert Notification.objects.get(pk=other.pk).read_at is None
+        unread = self.get(self.cast.worker1, "/api/v1/notifications", unread="true")[1]
+        assert unread["count"] == 2
+        assert self.post(self.cast.worker1, "/api/v1/notifications/read") == (200, {"marked": 2})
+        assert self.get(self.cast.worker1, "/api/v1/notifications", unread="true")[1]["count"] == 0
+        assert self.get(self.cast.worker2, "/api/v1/notifications")[1]["count"] == 1
+
+    def test_bad_input_is_refused(self) -> None:
+        status, body = self.post(self.cast.worker1, "/api/v1/notifications/read", {"ids": ["x"]})
+        assert (status, list(body["errors"])) == (422, ["ids.0"])
+        assert self.get(self.cast.worker1, "/api/v1/notifications", page=0)[0] == 422
+        assert self.client.get("/api/v1/notifications").status_code == 401

@@ -143,3 +143,25 @@ class AnswerWithACode(ApiCase):
         status, closed = self.post(self.cast.staff, f"{URL}/questionnaire", {"code": self.code()})
         assert (status, closed["detail"]) == (409, "这份调查已经结束,谢谢您的关心。")
         assert not Response.objects.exists()
+
+    def test_a_signed_in_resident_answers_for_their_household_without_a_code(self) -> None:
+        path = f"{URL}/{self.survey.pk}/mine"
+        status, form = self.get(self.cast.resident_user, path)
+        assert (status, form["title"], len(form["questions"])) == (200, "满意度", 2)
+        single, scale = (q["id"] for q in form["questions"])
+        answers = [{"question": single, "choices": [1]}, {"question": scale, "scale": 5}]
+        status, bad = self.post(self.cast.resident_user, path, {"answers": answers[:1]})
+        assert (status, bad["errors"]) == (422, {f"q{scale}": ["这道题必须回答。"]})
+        status, body = self.post(self.cast.resident_user, path, {"answers": answers})
+        assert (status, body["survey"]) == (201, "满意度")
+        assert Invitation.objects.get(
+            survey=self.survey, household=self.cast.household1
+        ).answered_at
+        assert Response.objects.get().resident is None  # an anonymous survey keeps no one
+        status, twice = self.post(self.cast.resident_user, path, {"answers": answers})
+        assert (status, twice["code"]) == (409, "duplicate")
+        assert self.get(self.cast.resident_user, path)[0] == 409
+        # Staff are no household of the survey; nor is a survey that does not exist.
+        assert self.get(self.cast.staff, path)[0] == 404
+        assert self.post(self.cast.staff, path, {"answers": answers})[0] == 404
+        assert self.get(self.cast.resident_user, f"{URL}/{self.survey.pk + 99}/mine")[0] == 404

@@ -270,6 +270,9 @@ BY_PARAMETER: dict[str, Fill] = {
     # fieldwork API
     "visit_id": lambda w: w.sink_down_visit.pk,
     "patrol_id": lambda w: w.patrol.pk,
+    # the pages' remaining operations in the API: grid 1's care alert, a written answer
+    "alert_id": lambda w: w.alert.pk,
+    "answer_id": lambda w: w.survey_answer.pk,
 }
 
 # Parameters that choose a format or a field, not an object: a URL with only these is
