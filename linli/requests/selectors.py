@@ -268,6 +268,10 @@ QUEUE_ORDER = ("-urgent", "due_at", "pk")
 QUEUE_ORDERING = "overdue-first,-urgent,due_at,id"
 
 
+# The queue's four runs in order: (overdue, urgent).
+RUNS = [(late, urgent) for late in (True, False) for urgent in (True, False)]
+
+
 @dataclass(frozen=True)
 class QueueKey:
     """A row's place in the queue's order (:class:`OverdueFirst`): the keyset cursor."""
@@ -317,38 +321,44 @@ class OverdueFirst:
         condition is a range of the queue index (``urgent = u AND due_at >= d AND (due_at > d
         OR id > i)``), never a skip over the rows before it.
         """
-        runs = [(late, urgent) for late in (True, False) for urgent in (True, False)]
+        runs = RUNS
         if key is not None:
             runs = runs[runs.index((key.overdue, key.urgent)) :]
         rows: list[Request] = []
         for late, urgent in runs:
-            run = (self.overdue if late else self.rest).filter(urgent=urgent)
-            if key is not None and (late, urgent) == (key.overdue, key.urgent):
+            rows += self.run(late, urgent, key)[: size - len(rows)]
+            if len(rows) >= size:
+                break
+        return rows
+
+    def run(
+        self, late: bool, urgent: bool, key: QueueKey | None = None, *, backwards: bool = False
+    ) -> QuerySet[Request]:
+        """One of the four runs by ``(due_at, id)``: past ``key`` when it lies in this run
+        (before it, walking back, when ``backwards``), else the whole run."""
+        run = (self.overdue if late else self.rest).filter(urgent=urgent)
+        if key is not None and (late, urgent) == (key.overdue, key.urgent):
+            if backwards:
+                run = run.filter(
+                    Q(due_at__lt=key.due_at) | Q(due_at=key.due_at, pk__lt=key.pk),
+                    due_at__lte=key.due_at,
+                )
+            else:
                 run = run.filter(
                     Q(due_at__gt=key.due_at) | Q(due_at=key.due_at, pk__gt=key.pk),
                     due_at__gte=key.due_at,
                 )
-            rows += run.order_by("due_at", "pk")[: size - len(rows)]
-            if len(rows) >= size:
-                break
-        return rows
+        return run.order_by("-due_at", "-pk") if backwards else run.order_by("due_at", "pk")
 
     def before(self, key: QueueKey, size: int) -> list[Request]:
         """The ``size`` rows just before ``key``, in the list's order (the previous page):
         the same four runs read backwards from ``key``'s run, each a range of the queue
         index walked in reverse (``due_at <= d AND (due_at < d OR id < i) ORDER BY due_at
         DESC, id DESC``)."""
-        runs = [(late, urgent) for late in (True, False) for urgent in (True, False)]
-        runs = runs[: runs.index((key.overdue, key.urgent)) + 1][::-1]
+        runs = RUNS[: RUNS.index((key.overdue, key.urgent)) + 1][::-1]
         rows: list[Request] = []
         for late, urgent in runs:
-            run = (self.overdue if late else self.rest).filter(urgent=urgent)
-            if (late, urgent) == (key.overdue, key.urgent):
-                run = run.filter(
-                    Q(due_at__lt=key.due_at) | Q(due_at=key.due_at, pk__lt=key.pk),
-                    due_at__lte=key.due_at,
-                )
-            rows += run.order_by("-due_at", "-pk")[: size - len(rows)]
+            rows += self.run(late, urgent, key, backwards=True)[: size - len(rows)]
             if len(rows) >= size:
                 break
         return rows[::-1]
