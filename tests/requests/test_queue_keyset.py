@@ -270,3 +270,27 @@ def test_the_queue_reads_backwards_what_it_reads_forwards(cast: Cast) -> None:
     assert OverdueFirst.load_key(OverdueFirst.dump_key(queue.key_of(rows[3]))) == queue.key_of(
         rows[3]
     )
+
+
+def test_a_next_link_past_rows_that_went_away_shows_the_last_page(
+    cast: Cast, client_for: Any, settings: Any
+) -> None:
+    settings.LINLI_PAGE_SIZE = PAGE
+    _world(cast, rows=20)  # 19 open: pages of 7, 7 and 5
+    client = client_for("staff")
+    first = client.get("/requests/", {"status": "open"}).content.decode()
+    to_second = _link(NEXT, first)
+    assert to_second is not None
+    second = client.get(f"/requests/?{to_second}").content.decode()
+    to_third = _link(NEXT, second)
+    assert to_third is not None
+    third_rows = _ids(client.get(f"/requests/?{to_third}").content.decode())
+    assert len(third_rows) == 5
+    Request.objects.filter(pk__in=third_rows).update(status=Status.CLOSED)
+    # The third page is gone: the link gives the rows before its place, and no 下一页.
+    page = client.get(f"/requests/?{to_third}").content.decode()
+    assert len(_ids(page)) == PAGE
+    assert set(_ids(page)) <= set(_ids(first)) | set(_ids(second))
+    assert _link(NEXT, page) is None
+    assert _link(PREVIOUS, page) is not None
+    assert "翻页链接已失效" not in page
