@@ -222,10 +222,15 @@ def main() -> None:
             return Cursor(now, dumped, fingerprint, number).dumps(salt=QUEUE_CURSOR_SALT)
         return cursor_encode(now, key, RequestFilters.model_validate({}))
 
-    staff_deep = cursor_at(staff, 8_000)
-    all_deep = cursor_at(everyone, 100_000)
-    staff_page_link = cursor_at(staff, 8_000, page_link=True)
-    all_page_link = cursor_at(everyone, 100_000, page_link=True)
+    # Deep places: row 8,000 of the community, row 100,000 of everything (or as deep as a
+    # smaller world goes: 90 % of the way).
+    staff_row = min(8_000, visible_requests(staff).count() * 9 // 10)
+    all_row = min(100_000, Request.objects.count() * 9 // 10)
+    print(f"deep rows: staff {staff_row:,}, all {all_row:,}")
+    staff_deep = cursor_at(staff, staff_row)
+    all_deep = cursor_at(everyone, all_row)
+    staff_page_link = cursor_at(staff, staff_row, page_link=True)
+    all_page_link = cursor_at(everyone, all_row, page_link=True)
 
     def api(user: User, secret: str, query: str) -> tuple[float, float]:
         bearer = f"Bearer {secret}"
