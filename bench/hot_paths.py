@@ -40,10 +40,11 @@ from django.utils import timezone  # noqa: E402
 from linli.accounts.models import RoleAssignment, User  # noqa: E402
 from linli.accounts.selectors import forget_cached_scopes  # noqa: E402
 from linli.accounts.services import api_token_create  # noqa: E402
+from linli.core.keyset import Cursor  # noqa: E402
 from linli.core.pagination import COUNT_CAP, count_rows  # noqa: E402
 from linli.core.roles import Role  # noqa: E402
 from linli.requests import selectors  # noqa: E402
-from linli.requests.api import cursor_encode  # noqa: E402
+from linli.requests.api import RequestFilters, cursor_encode  # noqa: E402
 from linli.requests.models import Request  # noqa: E402
 from linli.requests.selectors import (  # noqa: E402
     LIST_RELATED,
@@ -54,6 +55,7 @@ from linli.requests.selectors import (  # noqa: E402
     visible_requests,
     with_overdue,
 )
+from linli.requests.views import QUEUE_CURSOR_SALT  # noqa: E402
 from linli.requests.workflow import OPEN_STATUSES, Status  # noqa: E402
 
 PAGE = 20
@@ -209,15 +211,26 @@ def main() -> None:
     )
     _t, everyone_secret = api_token_create(user=everyone)
 
-    def cursor_at(user: User, position: int) -> str:
+    def cursor_at(user: User, position: int, *, page_link: bool = False) -> str:
         forget_cached_scopes(user)
         now = timezone.now()
         queue = OverdueFirst(request_queue(user=user, filters=QueueFilters(), now=now), now)
-        row = queue[position - 1 : position][0]
-        return cursor_encode(now, queue.key_of(row))
+        key = queue.key_of(queue[position - 1 : position][0])
+        if page_link:  # the queue page's 下一页 link
+            dumped, fingerprint = OverdueFirst.dump_key(key), QueueFilters().fingerprint()
+            number = position // PAGE + 1
+            return Cursor(now, dumped, fingerprint, number).dumps(salt=QUEUE_CURSOR_SALT)
+        return cursor_encode(now, key, RequestFilters.model_validate({}))
 
-    staff_deep = cursor_at(staff, 8_000)
-    all_deep = cursor_at(everyone, 100_000)
+    # Deep places: row 8,000 of the community, row 100,000 of everything (or as deep as a
+    # smaller world goes: 90 % of the way).
+    staff_row = min(8_000, visible_requests(staff).count() * 9 // 10)
+    all_row = min(100_000, Request.objects.count() * 9 // 10)
+    print(f"deep rows: staff {staff_row:,}, all {all_row:,}")
+    staff_deep = cursor_at(staff, staff_row)
+    all_deep = cursor_at(everyone, all_row)
+    staff_page_link = cursor_at(staff, staff_row, page_link=True)
+    all_page_link = cursor_at(everyone, all_row, page_link=True)
 
     def api(user: User, secret: str, query: str) -> tuple[float, float]:
         bearer = f"Bearer {secret}"
@@ -260,8 +273,15 @@ def main() -> None:
                 timed(page(worker, "/requests/tasks/"), repeats),
             ),
             (
-                "staff queue ?page=25000 (now: last counted page)",
-                timed(page(staff, "/requests/?page=25000"), repeats),
+                "staff queue page at row 8,000 by 下一页 link",
+                timed(page(staff, "/requests/?" + urlencode({"cursor": staff_page_link})), repeats),
+            ),
+            ("all: queue page /requests/", timed(page(everyone, "/requests/"), repeats)),
+            (
+                "all: queue page at row 100,000 by 下一页 link",
+                timed(
+                    page(everyone, "/requests/?" + urlencode({"cursor": all_page_link})), repeats
+                ),
             ),
         ]
     prefix = community.path + "%"

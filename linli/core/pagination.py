@@ -152,8 +152,10 @@ def paginate(
 
 
 def querystring_without_page(request: HttpRequest) -> str:
-    """The current filters, to carry into pagination links."""
+    """The current filters, to carry into pagination links (without the page number or
+    the keyset cursor, which each link sets itself)."""
     params: Any = request.GET.copy()
     params.pop("page", None)
+    params.pop("cursor", None)
     encoded: str = params.urlencode()
     return encoded

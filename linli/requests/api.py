@@ -12,7 +12,6 @@ not allow, 403 for one the caller may not make, 422 for bad input.
 import datetime as dt
 from typing import Any, Literal
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,10 +26,18 @@ from linli.areas.models import AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
+from linli.core.keyset import (
+    Cursor,
+    CursorFiltersMismatch,
+    InvalidCursor,
+    cursor_loads,
+    fingerprint,
+)
 from linli.core.pagination import COUNT_CAP, count_rows
 from linli.requests.locate import resident_of, resolve_location
 from linli.requests.models import Category, Channel, Feedback, Request, RequestEvent
 from linli.requests.selectors import (
+    QUEUE_ORDERING,
     OverdueFirst,
     QueueFilters,
     QueueKey,
@@ -224,26 +231,40 @@ def _out(user: User, pk: int) -> RequestOut:
 CURSOR_SALT = "linli.requests.api.cursor"
 
 
-def cursor_encode(now: dt.datetime, key: QueueKey) -> str:
-    """The opaque ``next`` cursor: the row's place in the queue's order and the moment the
-    walk began (so "overdue" means the same on every page), signed so it cannot be forged
-    into something else (it names no row the caller could not already see)."""
-    return signing.dumps(
-        [now.isoformat(), key.overdue, key.urgent, key.due_at.isoformat(), key.pk],
-        salt=CURSOR_SALT,
-    )
+def filters_fingerprint(filters: RequestFilters) -> str:
+    """What a cursor remembers of the list it continues: its filters and its order."""
+    return fingerprint(QUEUE_ORDERING, filters.model_dump())
 
 
-def cursor_decode(text: str) -> tuple[dt.datetime, QueueKey]:
+def cursor_encode(now: dt.datetime, key: QueueKey, filters: RequestFilters) -> str:
+    """The opaque ``next`` cursor: the row's place in the queue's order, the moment the
+    walk began (so "overdue" means the same on every page) and a fingerprint of the filters
+    and order, signed so it cannot be forged into something else (it names no row the
+    caller could not already see)."""
+    dumped = OverdueFirst.dump_key(key)
+    return Cursor(now, dumped, filters_fingerprint(filters)).dumps(salt=CURSOR_SALT)
+
+
+def cursor_decode(text: str, filters: RequestFilters) -> tuple[dt.datetime, QueueKey]:
+    """The moment the walk began and the row to continue after; 422 when the cursor is not
+    one of ours, or was made for other filters (it would continue another list)."""
     try:
-        began, overdue, urgent, due_at, pk = signing.loads(text, salt=CURSOR_SALT)
-        return dt.datetime.fromisoformat(began), QueueKey(
-            overdue=bool(overdue),
-            urgent=bool(urgent),
-            due_at=dt.datetime.fromisoformat(due_at),
-            pk=int(pk),
-        )
-    except (signing.BadSignature, ValueError, TypeError) as error:
+        cursor = cursor_loads(text, salt=CURSOR_SALT, filters=filters_fingerprint(filters))
+        if cursor.backwards:
+            raise InvalidCursor("the API walks forwards")
+        return cursor.began, OverdueFirst.load_key(cursor.key)
+    except CursorFiltersMismatch as error:
+        raise ValidationError(
+            {
+                "cursor": [
+                    _(
+                        "翻页游标是按另一组筛选条件(或排序)生成的,不能接着翻:"
+                        "请用与上一页相同的筛选条件,或去掉 cursor 从第一页重新开始。"
+                    )
+                ]
+            }
+        ) from error
+    except (InvalidCursor, ValueError, TypeError) as error:
         raise ValidationError(
             {"cursor": [_("翻页游标无效;请去掉 cursor 从第一页重新开始。")]}
         ) from error
@@ -251,12 +272,15 @@ def cursor_decode(text: str) -> tuple[dt.datetime, QueueKey]:
 
 class RequestPages(ApiPages):
     """``?page=N&page_size=M`` (20 a page by default, at most 100) for the first pages, or
-    ``?cursor=…`` (the previous answer's ``next``) for any page at the cost of the first:
-    ``{items, count, count_exact, next}``."""
+    ``?cursor=…`` (the previous answer's ``next``, with the same filters) for any page at
+    the cost of the first: ``{items, count, count_exact, next}``."""
 
     class Input(ApiPages.Input):
         cursor: str | None = Field(
-            None, description="上一页返回的 `next`;给出时忽略 `page`,可一直翻到最后"
+            None,
+            max_length=1000,
+            description="上一页返回的 `next`(筛选条件须与上一页相同);给出时忽略 `page`,"
+            "可一直翻到最后",
         )
 
     class Output(Schema):
@@ -272,9 +296,10 @@ class RequestPages(ApiPages):
         request: HttpRequest,
         **params: Any,
     ) -> Any:
+        filters: RequestFilters = params["filters"]
         page_size = self._get_page_size(pagination.page_size)
         if pagination.cursor:
-            _began, key = cursor_decode(pagination.cursor)
+            _began, key = cursor_decode(pagination.cursor, filters)
             rows = queryset.after(key, page_size + 1)
         else:
             offset = (pagination.page - 1) * page_size
@@ -295,7 +320,7 @@ class RequestPages(ApiPages):
         following = None
         if len(rows) > page_size:
             rows = rows[:page_size]
-            following = cursor_encode(queryset.now, queryset.key_of(rows[-1]))
+            following = cursor_encode(queryset.now, queryset.key_of(rows[-1]), filters)
         return {
             self.items_attribute: requests_out(rows),
             "count": counted.rows,
@@ -358,6 +383,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Reply[RequestOut
     "`{items, count, count_exact, next}`;第 10000 条之后的页答 422。"
     "还有下一页时 `next` 为游标,把它作为 `cursor`(其余筛选条件不变)即得下一页,"
     "任何一页都与第一页一样快,可一直翻到最后;最后一页 `next` 为 null。"
+    "游标记着生成它时的筛选条件和排序:换了筛选条件再用它答 422。"
     "`count_exact` 为 false 时 `count` 不是精确数:PostgreSQL 上为估计值,"
     "否则为数到 10000 即停的 10000。",
 )
@@ -366,7 +392,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> Overd
     user = request_user(request)
     cursor = request.GET.get("cursor")
     # A walk by cursor keeps the moment it began: a row does not turn overdue mid-walk.
-    now = cursor_decode(cursor)[0] if cursor else timezone.now()
+    now = cursor_decode(cursor, filters)[0] if cursor else timezone.now()
     requests = request_queue(
         user=user,
         now=now,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -26,6 +27,7 @@ from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, cached_for_user, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind, ancestor_paths, area_labels
+from linli.core.keyset import fingerprint
 from linli.core.roles import Capability, Role, roles_with
 from linli.core.scoping import apply_scope, scope_condition, subtree_condition
 from linli.organisations.models import Organisation
@@ -216,6 +218,20 @@ class QueueFilters:
     overdue_only: bool = False
     query: str = ""
 
+    def fingerprint(self) -> str:
+        """The filters and the queue's order, as a page link's cursor remembers them."""
+        return fingerprint(
+            QUEUE_ORDERING,
+            {
+                "status": self.status,
+                "category": self.category.pk if self.category is not None else None,
+                "grid": self.grid.pk if self.grid is not None else None,
+                "channel": self.channel,
+                "overdue": self.overdue_only,
+                "q": self.query,
+            },
+        )
+
 
 def request_queue(
     *, user: AnyUser, filters: QueueFilters, now: dt.datetime | None = None
@@ -247,6 +263,13 @@ def request_queue(
 
 
 QUEUE_ORDER = ("-urgent", "due_at", "pk")
+# The order's name in a cursor's fingerprint (linli.core.keyset): change it with the order,
+# and cursors made for the old one are refused rather than continued wrongly.
+QUEUE_ORDERING = "overdue-first,-urgent,due_at,id"
+
+
+# The queue's four runs in order: (overdue, urgent).
+RUNS = [(late, urgent) for late in (True, False) for urgent in (True, False)]
 
 
 @dataclass(frozen=True)
@@ -298,21 +321,63 @@ class OverdueFirst:
         condition is a range of the queue index (``urgent = u AND due_at >= d AND (due_at > d
         OR id > i)``), never a skip over the rows before it.
         """
-        runs = [(late, urgent) for late in (True, False) for urgent in (True, False)]
+        runs = RUNS
         if key is not None:
             runs = runs[runs.index((key.overdue, key.urgent)) :]
         rows: list[Request] = []
         for late, urgent in runs:
-            run = (self.overdue if late else self.rest).filter(urgent=urgent)
-            if key is not None and (late, urgent) == (key.overdue, key.urgent):
+            rows += self.run(late, urgent, key)[: size - len(rows)]
+            if len(rows) >= size:
+                break
+        return rows
+
+    def run(
+        self, late: bool, urgent: bool, key: QueueKey | None = None, *, backwards: bool = False
+    ) -> QuerySet[Request]:
+        """One of the four runs by ``(due_at, id)``: past ``key`` when it lies in this run
+        (before it, walking back, when ``backwards``), else the whole run."""
+        run = (self.overdue if late else self.rest).filter(urgent=urgent)
+        if key is not None and (late, urgent) == (key.overdue, key.urgent):
+            if backwards:
+                run = run.filter(
+                    Q(due_at__lt=key.due_at) | Q(due_at=key.due_at, pk__lt=key.pk),
+                    due_at__lte=key.due_at,
+                )
+            else:
                 run = run.filter(
                     Q(due_at__gt=key.due_at) | Q(due_at=key.due_at, pk__gt=key.pk),
                     due_at__gte=key.due_at,
                 )
-            rows += run.order_by("due_at", "pk")[: size - len(rows)]
+        return run.order_by("-due_at", "-pk") if backwards else run.order_by("due_at", "pk")
+
+    def before(self, key: QueueKey, size: int) -> list[Request]:
+        """The ``size`` rows just before ``key``, in the list's order (the previous page):
+        the same four runs read backwards from ``key``'s run, each a range of the queue
+        index walked in reverse (``due_at <= d AND (due_at < d OR id < i) ORDER BY due_at
+        DESC, id DESC``)."""
+        runs = RUNS[: RUNS.index((key.overdue, key.urgent)) + 1][::-1]
+        rows: list[Request] = []
+        for late, urgent in runs:
+            rows += self.run(late, urgent, key, backwards=True)[: size - len(rows)]
             if len(rows) >= size:
                 break
-        return rows
+        return rows[::-1]
+
+    @staticmethod
+    def dump_key(key: QueueKey) -> list[Any]:
+        return [key.overdue, key.urgent, key.due_at.isoformat(), key.pk]
+
+    @staticmethod
+    def load_key(data: Any) -> QueueKey:
+        overdue, urgent, due_at, pk = data
+        if not all(isinstance(flag, bool) for flag in (overdue, urgent)):
+            raise TypeError("overdue and urgent are true or false")
+        if not isinstance(pk, int) or isinstance(pk, bool) or not isinstance(due_at, str):
+            raise TypeError("a deadline and an id")
+        moment = dt.datetime.fromisoformat(due_at)
+        if moment.tzinfo is None:
+            raise ValueError("a deadline without a zone")
+        return QueueKey(overdue=overdue, urgent=urgent, due_at=moment, pk=pk)
 
     def capped_count(self, limit: int) -> int:
         found = self.overdue[:limit].count()

@@ -6,9 +6,11 @@ selectors, and what they may do from the workflow table (``workflow.available``)
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -34,8 +36,9 @@ from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, vi
 from linli.core.errors import DomainError
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
+from linli.core.keyset import Cursor, InvalidCursor, KeysetPage, cursor_loads, keyset_page
 from linli.core.middleware import client_ip
-from linli.core.pagination import paginate, querystring_without_page
+from linli.core.pagination import count_rows, paginate, querystring_without_page
 from linli.core.replica import replica_reads
 from linli.core.roles import Capability
 from linli.core.throttling import over_any_limit, throttled_message
@@ -94,6 +97,13 @@ from linli.requests.workflow import (
     available,
     transition_between,
 )
+
+# The dispatch queue's 下一页 / 上一页 links: a cursor signed for this page alone, and kept
+# for an hour. The walk judges "overdue" at the moment it began (so no row moves between
+# pages); an older link starts again from the first page, where whatever has turned overdue
+# since shows first.
+QUEUE_CURSOR_SALT = "linli.requests.queue.page"
+QUEUE_LINK_MAX_AGE = dt.timedelta(hours=1)
 
 FOLLOW_UP_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 STAFF_RELATIONS = frozenset({Actor.DISPATCHER, Actor.VERIFIER, Actor.ASSIGNEE, Actor.FOLLOW_UP})
@@ -265,14 +275,44 @@ def queue(request: HttpRequest) -> HttpResponse:
             overdue_only=data["overdue"],
             query=(data["q"] or "").strip(),
         )
-    now = timezone.now()
+    # A page link (下一页 / 上一页) carries a signed cursor: the row to continue from, the
+    # moment the walk began and the filters it was made for (linli.core.keyset).
+    filters_key = filters.fingerprint()
+    cursor, stale_link = None, False
+    if "cursor" in request.GET:
+        try:
+            cursor = cursor_loads(
+                request.GET["cursor"],
+                salt=QUEUE_CURSOR_SALT,
+                filters=filters_key,
+                max_age=QUEUE_LINK_MAX_AGE,
+            )
+        except InvalidCursor:
+            stale_link = True
+    now = cursor.began if cursor is not None else timezone.now()
     queryset = request_queue(user=user, filters=filters, now=now).select_related(
         "assignee_organisation"
     )
     if wants_export(request):
         return _queue_export(request, list(queryset.select_related("grid", "assignee")))
-    page = paginate(request, OverdueFirst(queryset, now))
-    rows = list(page.object_list)
+    queue = OverdueFirst(queryset, now)
+
+    def read(cursor: Cursor | None) -> KeysetPage[Request]:
+        return keyset_page(
+            queue,
+            cursor=cursor,
+            size=settings.LINLI_PAGE_SIZE,
+            counted=count_rows(queue),
+            began=now,
+            filters=filters_key,
+            salt=QUEUE_CURSOR_SALT,
+        )
+
+    try:
+        page = read(cursor)
+    except InvalidCursor:
+        page, stale_link = read(None), True
+    rows = page.rows
     labels = location_labels(rows)
     return render_page_or_fragment(
         request,
@@ -283,6 +323,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": [(r, labels[r.pk]) for r in rows],
             "querystring": querystring_without_page(request),
             "filtered": form.is_bound and form.has_changed(),
+            "stale_link": stale_link,
             "can_file": Capability.REQUESTS_FILE in capabilities_of(user),
             "can_reveal": may_reveal(request),
         },

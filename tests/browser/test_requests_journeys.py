@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
+from pytest_django.fixtures import SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
 from linli.accounts.services import role_assign
@@ -188,7 +189,12 @@ def test_grid_worker_starts_and_resolves_on_a_phone(
 
 
 def test_staff_verify_and_close_a_resolved_request(
-    cast: Cast, live_server: LiveServer, desktop: Page, phone: Page, shot: Shot
+    cast: Cast,
+    live_server: LiveServer,
+    desktop: Page,
+    phone: Page,
+    shot: Shot,
+    settings: SettingsWrapper,
 ) -> None:
     lamp = _filed(cast, "1单元楼道灯坏了", code="repair")
     request_transition(request=lamp, to=Status.IN_PROGRESS, actor=cast.worker1)
@@ -222,11 +228,28 @@ def test_staff_verify_and_close_a_resolved_request(
     assert lamp.status == Status.CLOSED
     shot(desktop, "requests-c3-closed-desktop")
 
-    # The same queue and detail on a phone: cards, nothing wider than the screen.
+    # The same queue and detail on a phone: cards, nothing wider than the screen; one a
+    # page here, so the keyset links (下一页 / 上一页) show and keep the filter.
+    settings.LINLI_PAGE_SIZE = 1
     switch_user(phone, live_server, "staff")
-    phone.goto(f"{live_server.url}/requests/")
+    phone.goto(f"{live_server.url}/requests/?q=楼道")
+    pages = phone.get_by_role("navigation", name="分页")
+    expect(pages).to_contain_text("第 1 / 2 页,共 2 条")
+    first = phone.locator("table.list td.primary a").first.inner_text()
     assert_fits(phone)
     shot(phone, "requests-c4-queue-phone")
+    pages.get_by_role("link", name="下一页").click()
+    phone.wait_for_load_state("networkidle")
+    expect(pages).to_contain_text("第 2 / 2 页,共 2 条")
+    expect(phone).to_have_url(re.compile(r"q=%E6%A5%BC%E9%81%93&cursor="))
+    expect(phone.locator("table.list td.primary a")).not_to_have_text(first)
+    expect(pages.get_by_role("link", name="下一页")).to_have_count(0)
+    assert_fits(phone)
+    shot(phone, "requests-c4b-queue-next-page-phone")
+    pages.get_by_role("link", name="上一页").click()
+    phone.wait_for_load_state("networkidle")
+    expect(pages).to_contain_text("第 1 / 2 页")
+    expect(phone.locator("table.list td.primary a")).to_have_text(first)
     phone.goto(f"{live_server.url}/requests/{lamp.pk}/")
     assert_fits(phone)
     shot(phone, "requests-c5-detail-phone")

@@ -167,8 +167,9 @@ def test_an_estimate_beyond_the_cap_is_said_as_approximate(
     paginator = CappedPaginator(Request.objects.order_by("pk"), 2)
     assert paginator.counted == pagination.Counted(rows=32_456, exact=False, estimated=True)
     assert (paginator.count, paginator.capped) == (pagination.COUNT_CAP, True)
+    monkeypatch.setattr("django.conf.settings.LINLI_PAGE_SIZE", 2)
     page = client_for("staff").get("/requests/").content.decode()
-    assert "约 3.2 万条" in page
+    assert "第 1 页,约 3.2 万条" in page
     _token, secret = api_token_create(user=cast.staff)
     answer = _get(client, secret)
     assert (answer["count"], answer["count_exact"]) == (32_456, False)

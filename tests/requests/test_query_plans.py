@@ -22,7 +22,14 @@ from linli.demo.scale import generate
 from linli.people.models import Resident
 from linli.people.selectors import ResidentFilters, residents_search, visible_residents
 from linli.requests.models import Request
-from linli.requests.selectors import OverdueFirst, QueueFilters, my_reports, my_tasks, request_queue
+from linli.requests.selectors import (
+    RUNS,
+    OverdueFirst,
+    QueueFilters,
+    my_reports,
+    my_tasks,
+    request_queue,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -80,6 +87,21 @@ def test_the_hot_queries_use_indexes_on_a_generated_world() -> None:
         request_queue(user=staff, filters=QueueFilters(status="open"), now=now), now
     )
     _index_served("open queue: the rest, page 1", open_only.rest[:PAGE], "requests_request")
+
+    # A deep page by keyset (下一页 / 上一页 links, the API's cursor): each of the four runs
+    # read from a row's place in the middle of the list, forwards and backwards, through
+    # the queue index: never a scan, never a skip.
+    forget_cached_scopes(staff)
+    not_urgent = queue.run(late=False, urgent=False)
+    middle = not_urgent[not_urgent.count() // 2]
+    key = queue.key_of(middle)
+    for backwards in (False, True):
+        for late, urgent in RUNS:
+            run = queue.run(late, urgent, key, backwards=backwards)[:PAGE]
+            name = f"queue by keyset: run {late=} {urgent=}, {backwards=}"
+            _index_served(name, run, "requests_request")
+            assert "OFFSET" not in str(run.query), name
+    assert len(queue.after(key, PAGE)) == len(queue.before(key, PAGE)) == PAGE
 
     # A resident of the staff member's community, with a request and now an account.
     resident = (

@@ -153,9 +153,8 @@ def test_the_queue_page_says_ten_thousand_plus_when_capped(
     monkeypatch.setattr(pagination, "estimated_count", lambda _rows: None)
     monkeypatch.setattr(pagination, "COUNT_CAP", 2)
     monkeypatch.setattr("django.conf.settings.LINLI_PAGE_SIZE", 1)
-    page = client_for("staff").get("/requests/", {"page": 25000}).content.decode()
-    assert "共 1万+ 条" in page
-    assert "第 2 / 2+ 页" in page
+    page = client_for("staff").get("/requests/").content.decode()
+    assert "第 1 页,共 1万+ 条" in page
 
 
 def test_the_api_refuses_pages_past_the_cap_in_chinese(cast: Cast, client: Client) -> None:

@@ -70,7 +70,19 @@ PARSING_VALUES = [
     "2026-11-30T08:00:00+99:00",
 ]
 # Parameters that list pages commonly read; tried on every page besides its own forms.
-COMMON_QUERY = ["page", "q", "status", "show", "week", "date_from", "date_to", "grid", "tag"]
+COMMON_QUERY = [
+    "page",
+    "cursor",
+    "after",
+    "q",
+    "status",
+    "show",
+    "week",
+    "date_from",
+    "date_to",
+    "grid",
+    "tag",
+]
 # Examples per role, sampled with a fixed seed: enough to reach every form several times
 # within CI's budget (the whole module runs in about a minute and a half).
 EXAMPLES = 50
