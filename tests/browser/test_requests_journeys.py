@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
-from pytest_django.fixtures import SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
 from linli.accounts.services import role_assign
@@ -194,7 +194,7 @@ def test_staff_verify_and_close_a_resolved_request(
     desktop: Page,
     phone: Page,
     shot: Shot,
-    settings: SettingsWrapper,
+    settings: Any,
 ) -> None:
     lamp = _filed(cast, "1单元楼道灯坏了", code="repair")
     request_transition(request=lamp, to=Status.IN_PROGRESS, actor=cast.worker1)
