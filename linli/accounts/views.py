@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from linli.accounts.backends import locked_parameters
 from linli.accounts.current import request_user
 from linli.accounts.forms import EnrolmentCodeForm, OneTimeCodeForm, PasswordChangeForm
 from linli.accounts.selectors import backup_codes_left, has_two_factor, two_factor_required
+from linli.core.outcomes import run_service, submit_form
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -38,16 +39,20 @@ def _next_url(request: HttpRequest) -> str:
 def password_change(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = PasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(user=user, new_password=form.cleaned_data["new_password1"])
-        except ValidationError as exc:
-            form.add_error("new_password2", exc)
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(request, _("密码已修改。"))
-            return HttpResponseRedirect(_next_url(request))
-    return render(
+
+    def change() -> None:
+        services.password_change(user=user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+
+    # The validators' refusals name no field: they stand beside the confirmation.
+    return submit_form(
+        request,
+        form,
+        change,
+        success=_("密码已修改。"),
+        then=lambda _none: HttpResponseRedirect(_next_url(request)),
+        fields={NON_FIELD_ERRORS: "new_password2"},
+    ) or render(
         request,
         "accounts/password_change.html",
         {"form": form, "next": _next_url(request), "forced": user.must_change_password},
@@ -146,12 +151,13 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if not user.is_verified():  # type: ignore[attr-defined]
         return HttpResponseRedirect(reverse("accounts:two_factor"))
-    try:
-        services.two_factor_disable(user=user, actor=user, required=two_factor_required(user))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已关闭两步验证。"))
+    run_service(
+        request,
+        lambda: services.two_factor_disable(
+            user=user, actor=user, required=two_factor_required(user)
+        ),
+        success=_("已关闭两步验证。"),
+    )
     return HttpResponseRedirect(reverse("accounts:two_factor"))
 
 

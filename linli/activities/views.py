@@ -61,9 +61,8 @@ from linli.activities.services import (
 from linli.activities.summary import activity_summary, activity_summary_pdf
 from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope, visible_areas
-from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
-from linli.core.outcomes import run_service
+from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.core.scoping import subtree_condition
@@ -178,32 +177,34 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
         teams=Team.objects.filter(community__in=communities).order_by("name"),
         initial={"community": communities.first()},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def create() -> Activity:
         data = form.cleaned_data
-        try:
-            activity = activity_create(
-                actor=request_user(request),
-                community=data["community"],
-                kind=data["kind"],
-                title=data["title"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place=data["place"],
-                place_detail=data["place_detail"],
-                organisers=data["organisers"],
-                team=data["team"],
-                partners=data["partners"],
-                capacity=data["capacity"],
-                audience=data["audience"],
-                audience_grid=data["audience_grid"],
-                description=data["description"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("活动已创建。"))
-            return redirect("activities:detail", pk=activity.pk)
-    return render(request, "activities/form.html", {"form": form})
+        return activity_create(
+            actor=request_user(request),
+            community=data["community"],
+            kind=data["kind"],
+            title=data["title"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            place=data["place"],
+            place_detail=data["place_detail"],
+            organisers=data["organisers"],
+            team=data["team"],
+            partners=data["partners"],
+            capacity=data["capacity"],
+            audience=data["audience"],
+            audience_grid=data["audience_grid"],
+            description=data["description"],
+        )
+
+    return submit_form(
+        request,
+        form,
+        create,
+        success=_("活动已创建。"),
+        then=lambda activity: redirect("activities:detail", pk=activity.pk),
+    ) or render(request, "activities/form.html", {"form": form})
 
 
 def _checkin_url(request: HttpRequest, activity: Activity) -> str:
@@ -287,17 +288,18 @@ def signup_view(request: HttpRequest, pk: int) -> HttpResponse:
     if resident is None:
         raise Http404
     activity = resident_activity_get(resident=resident, pk=pk)
-    try:
-        signup = signup_add(
+    run_service(
+        request,
+        lambda: signup_add(
             actor=request_user(request), activity=activity, resident=resident, channel="self"
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if signup.status == "waiting":
-            messages.info(request, _("名额已满,您已进入候补名单;有人取消时会自动递补。"))
-        else:
-            messages.success(request, _("报名成功。"))
+        ),
+        success=lambda signup: (
+            _("名额已满,您已进入候补名单;有人取消时会自动递补。")
+            if signup.status == "waiting"
+            else _("报名成功。")
+        ),
+        level=lambda signup: messages.INFO if signup.status == "waiting" else messages.SUCCESS,
+    )
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -418,20 +420,17 @@ def transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择新的状态。"))
         return redirect("activities:detail", pk=activity.pk)
-    try:
-        activity = activity_transition(
+    run_service(
+        request,
+        lambda: activity_transition(
             actor=request_user(request),
             activity=activity,
             to=form.cleaned_data["to"],
             reason=form.cleaned_data["reason"],
             summary=form.cleaned_data["summary"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("活动状态已改为“%(s)s”。") % {"s": activity.get_status_display()}
-        )
+        ),
+        success=lambda changed: _("活动状态已改为“%(s)s”。") % {"s": changed.get_status_display()},
+    )
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -445,15 +444,13 @@ def served_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not existing and activity.kind.code == "clinic":
         existing = [(name, 0) for name in CLINIC_SERVICES]
     form = ServedForm(request.POST or None, initial_rows=existing)
-    if request.method == "POST" and form.is_valid():
-        try:
-            served_record(actor=request_user(request), activity=activity, counts=form.counts())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("服务人数已登记。"))
-            return redirect("activities:detail", pk=activity.pk)
-    return render(
+    return submit_form(
+        request,
+        form,
+        lambda: served_record(actor=request_user(request), activity=activity, counts=form.counts()),
+        success=_("服务人数已登记。"),
+        then=lambda _served: redirect("activities:detail", pk=activity.pk),
+    ) or render(
         request,
         "activities/served.html",
         {"activity": activity, "form": form, "measured": _measured(activity)},
@@ -489,28 +486,28 @@ def readings_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     require_capability(request, Capability.HEALTH_VIEW)
     form = ReadingForm(request.POST or None, residents=_attendees(request, activity))
-    if request.method == "POST" and form.is_valid():
-        resident = form.cleaned_data["resident"]
-        try:
-            reading = reading_record(
-                actor=request_user(request),
-                activity=activity,
-                resident=resident,
-                readings=form.readings(),
+    done = submit_form(
+        request,
+        form,
+        lambda: reading_record(
+            actor=request_user(request),
+            activity=activity,
+            resident=form.cleaned_data["resident"],
+            readings=form.readings(),
+        ),
+        success=lambda reading: (
+            (
+                _("%(name)s 的读数超过预警值,已向关爱团队发出预警。")
+                if reading.alerted
+                else _("%(name)s 的读数已记入关爱档案。")
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if reading.alerted:
-                messages.warning(
-                    request,
-                    _("%(name)s 的读数超过预警值,已向关爱团队发出预警。") % {"name": resident.name},
-                )
-            else:
-                messages.success(
-                    request, _("%(name)s 的读数已记入关爱档案。") % {"name": resident.name}
-                )
-            return redirect("activities:readings", pk=activity.pk)
+            % {"name": form.cleaned_data["resident"].name}
+        ),
+        level=lambda reading: messages.WARNING if reading.alerted else messages.SUCCESS,
+        then=lambda _reading: redirect("activities:readings", pk=activity.pk),
+    )
+    if done is not None:
+        return done
     page = paginate(request, readings_of(activity), per_page=30)
     return render(
         request,
@@ -694,15 +691,14 @@ def followup_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请描述需要跟进的问题。"))
         return redirect("activities:detail", pk=activity.pk)
-    try:
-        filed = followup_file(
+    run_service(
+        request,
+        lambda: followup_file(
             actor=request_user(request),
             activity=activity,
             text=form.cleaned_data["text"],
             resident=form.cleaned_data["resident"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("已登记诉求 %(n)s。") % {"n": filed.number})
+        ),
+        success=lambda filed: _("已登记诉求 %(n)s。") % {"n": filed.number},
+    )
     return redirect("activities:detail", pk=activity.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from linli.accounts.current import request_user, require_capability
 from linli.accounts.list_export import Column, export_list, may_reveal, wants_export
 from linli.accounts.selectors import capabilities_of
 from linli.care.forms import AlertCloseForm, CarePlanForm, VisitForm
-from linli.care.models import AlertStatus, CarePlan, VisitKind
+from linli.care.models import AlertStatus, CarePlan, Visit, VisitKind
 from linli.care.selectors import (
     alert_get_for_user,
     alerts_list,
@@ -44,7 +43,7 @@ from linli.care.services import (
     visit_log,
     visit_readings_reveal,
 )
-from linli.core.forms import add_service_errors
+from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.people.models import ConsentPurpose, Resident
@@ -224,33 +223,37 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     readings_allowed = can_see_health(user, resident)
     if request.method == "POST":
         form = VisitForm(request.POST)
-        if form.is_valid():
+
+        def log() -> Visit:
             data = form.cleaned_data
             readings = form.readings()
-            try:
-                if not readings_allowed and not readings.empty:
-                    raise ValidationError({"readings": [str(NO_CONSENT_MESSAGE)]})
-                visit = visit_log(
-                    actor=user,
-                    resident=resident,
-                    kind=data["kind"],
-                    services=data["services"],
-                    readings=readings,
-                    mood=data.get("mood") or "",
-                    note=data.get("note") or "",
-                    concern=data.get("concern") or "",
-                    concern_to_request="to_request" in request.POST,
-                    duration_minutes=data.get("duration_minutes"),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("已记录对 %(name)s 的%(kind)s。")
-                    % {"name": resident, "kind": VisitKind(visit.kind).label},
-                )
-                return redirect("care:visit_detail", pk=visit.pk)
+            if not readings_allowed and not readings.empty:
+                raise ValidationError({"readings": [str(NO_CONSENT_MESSAGE)]})
+            return visit_log(
+                actor=user,
+                resident=resident,
+                kind=data["kind"],
+                services=data["services"],
+                readings=readings,
+                mood=data.get("mood") or "",
+                note=data.get("note") or "",
+                concern=data.get("concern") or "",
+                concern_to_request="to_request" in request.POST,
+                duration_minutes=data.get("duration_minutes"),
+            )
+
+        done = submit_form(
+            request,
+            form,
+            log,
+            success=lambda visit: (
+                _("已记录对 %(name)s 的%(kind)s。")
+                % {"name": resident, "kind": VisitKind(visit.kind).label}
+            ),
+            then=lambda visit: redirect("care:visit_detail", pk=visit.pk),
+        )
+        if done is not None:
+            return done
     else:
         # Nothing is pre-ticked: the volunteer taps what was done (the plan is shown as a hint).
         form = VisitForm(initial={"kind": VisitKind.HOME})
@@ -301,24 +304,24 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     volunteers = plan_volunteers(resident)
     if request.method == "POST":
         form = CarePlanForm(request.POST, volunteers=volunteers)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                care_plan_save(
-                    actor=user,
-                    resident=resident,
-                    visits_per_week=data["visits_per_week"],
-                    services=data["services"],
-                    primary_volunteer=data["primary_volunteer"],
-                    backup_volunteer=data["backup_volunteer"],
-                    notes=data["notes"],
-                    active=data["active"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("关爱计划已保存。"))
-                return redirect("care:person", pk=resident.pk)
+        done = submit_form(
+            request,
+            form,
+            lambda: care_plan_save(
+                actor=user,
+                resident=resident,
+                visits_per_week=form.cleaned_data["visits_per_week"],
+                services=form.cleaned_data["services"],
+                primary_volunteer=form.cleaned_data["primary_volunteer"],
+                backup_volunteer=form.cleaned_data["backup_volunteer"],
+                notes=form.cleaned_data["notes"],
+                active=form.cleaned_data["active"],
+            ),
+            success=_("关爱计划已保存。"),
+            then=lambda _plan: redirect("care:person", pk=resident.pk),
+        )
+        if done is not None:
+            return done
     else:
         initial = (
             {
@@ -397,12 +400,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     alert = alert_get_for_user(user=user, pk=pk, capability=Capability.CARE_MANAGE)
-    try:
-        alert_acknowledge(alert=alert, actor=user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已知悉,请尽快跟进。"))
+    run_service(
+        request,
+        lambda: alert_acknowledge(alert=alert, actor=user),
+        success=_("已知悉,请尽快跟进。"),
+    )
     return redirect("care:alert_list")
 
 
@@ -413,10 +415,9 @@ def alert_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     alert = alert_get_for_user(user=user, pk=pk, capability=Capability.CARE_MANAGE)
     form = AlertCloseForm(request.POST)
     note = form.data.get("note", "")
-    try:
-        alert_close(alert=alert, actor=user, note=str(note))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("预警已关闭。"))
+    run_service(
+        request,
+        lambda: alert_close(alert=alert, actor=user, note=str(note)),
+        success=_("预警已关闭。"),
+    )
     return redirect("care:alert_list")

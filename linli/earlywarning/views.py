@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.current import request_user
 from linli.accounts.list_export import Column, export_list, wants_export, when
+from linli.core.outcomes import run_service
 from linli.core.pagination import paginate, querystring_without_page
 from linli.earlywarning.models import WarningKind, WarningStatus
 from linli.earlywarning.selectors import warning_get_for_user, warning_list
@@ -64,12 +63,11 @@ def warning_list_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def warning_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
     warning = warning_get_for_user(user=request.user, pk=pk)
-    try:
-        warning_acknowledge(actor=request_user(request), warning=warning)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("已知悉:%(title)s") % {"title": warning.title})
+    run_service(
+        request,
+        lambda: warning_acknowledge(actor=request_user(request), warning=warning),
+        success=_("已知悉:%(title)s") % {"title": warning.title},
+    )
     return redirect("earlywarning:list")
 
 
@@ -77,12 +75,11 @@ def warning_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def warning_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     warning = warning_get_for_user(user=request.user, pk=pk)
-    try:
-        warning_close(
+    run_service(
+        request,
+        lambda: warning_close(
             actor=request_user(request), warning=warning, note=request.POST.get("note", "")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("已关闭:%(title)s") % {"title": warning.title})
+        ),
+        success=_("已关闭:%(title)s") % {"title": warning.title},
+    )
     return redirect("earlywarning:list")

@@ -16,7 +16,7 @@ from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import area_labels, communities_in_scope
-from linli.core.forms import add_service_errors
+from linli.core.outcomes import submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability, Role
 from linli.core.scoping import apply_scope
@@ -30,7 +30,7 @@ from linli.fieldwork.forms import (
     PostingForm,
     VisitForm,
 )
-from linli.fieldwork.models import FindingOutcome, Patrol, PatrolFinding, Posting
+from linli.fieldwork.models import FindingOutcome, Patrol, PatrolFinding, Posting, SinkDownVisit
 from linli.fieldwork.selectors import (
     cadres_for_month,
     fieldwork_figures,
@@ -104,34 +104,36 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         buildings=_building_choices(buildings),
         initial={"visited_on": timezone.localdate(), "posting": postings[0].pk},
     )
-    if request.method == "POST" and form.is_valid():
-        posting = next(p for p in postings if p.pk == form.cleaned_data["posting"])
+
+    def record() -> SinkDownVisit:
         building_id = form.cleaned_data["building"]
-        building = next((b for b in buildings if b.pk == building_id), None)
-        try:
-            visit = sink_down_visit_record(
-                actor=request_user(request),
-                posting=posting,
-                visited_on=form.cleaned_data["visited_on"],
-                households_count=form.cleaned_data["households_count"],
-                households=form.cleaned_data["households"],
-                listened_to=form.cleaned_data["listened_to"],
-                notes=form.cleaned_data["notes"],
-                concerns=form.concern_lines(),
-                building=building,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            count = visit.concerns.count()
-            messages.success(
-                request,
-                _("下沉走访已记录,%(n)d 条问题已转为诉求。") % {"n": count}
-                if count
-                else _("下沉走访已记录。"),
-            )
-            return redirect("fieldwork:visit_detail", visit.pk)
-    return render(request, "fieldwork/visit_form.html", {"form": form})
+        return sink_down_visit_record(
+            actor=request_user(request),
+            posting=next(p for p in postings if p.pk == form.cleaned_data["posting"]),
+            visited_on=form.cleaned_data["visited_on"],
+            households_count=form.cleaned_data["households_count"],
+            households=form.cleaned_data["households"],
+            listened_to=form.cleaned_data["listened_to"],
+            notes=form.cleaned_data["notes"],
+            concerns=form.concern_lines(),
+            building=next((b for b in buildings if b.pk == building_id), None),
+        )
+
+    def recorded(visit: SinkDownVisit) -> str:
+        count = visit.concerns.count()
+        return (
+            _("下沉走访已记录,%(n)d 条问题已转为诉求。") % {"n": count}
+            if count
+            else _("下沉走访已记录。")
+        )
+
+    return submit_form(
+        request,
+        form,
+        record,
+        success=recorded,
+        then=lambda visit: redirect("fieldwork:visit_detail", visit.pk),
+    ) or render(request, "fieldwork/visit_form.html", {"form": form})
 
 
 @login_required
@@ -177,22 +179,19 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         postings=_posting_choices(postings),
         initial={"month": today.strftime("%Y-%m"), "posting": postings[0].pk},
     )
-    if request.method == "POST" and form.is_valid():
-        posting = next(p for p in postings if p.pk == form.cleaned_data["posting"])
-        try:
-            plan_save(
-                actor=request_user(request),
-                posting=posting,
-                month=form.cleaned_data["month"],
-                planned_on=form.cleaned_data["planned_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("下沉计划已保存。"))
-            return redirect("fieldwork:index")
-    return render(request, "fieldwork/plan_form.html", {"form": form})
+    return submit_form(
+        request,
+        form,
+        lambda: plan_save(
+            actor=request_user(request),
+            posting=next(p for p in postings if p.pk == form.cleaned_data["posting"]),
+            month=form.cleaned_data["month"],
+            planned_on=form.cleaned_data["planned_on"],
+            note=form.cleaned_data["note"],
+        ),
+        success=_("下沉计划已保存。"),
+        then=lambda _plan: redirect("fieldwork:index"),
+    ) or render(request, "fieldwork/plan_form.html", {"form": form})
 
 
 @login_required
@@ -326,22 +325,23 @@ def patrol_check_view(request: HttpRequest, pk: int) -> HttpResponse:
     forms = _patrol_forms(request, patrol, bound="check")
     form = forms["check_form"]
     assert isinstance(form, PatrolCheckForm)
-    if form.is_valid():
+
+    def check() -> None:
         chosen = set(form.cleaned_data["buildings"])
-        buildings = [b for b in patrol.grid.buildings.all() if b.pk in chosen]
-        try:
-            patrol_check(
-                actor=request_user(request),
-                patrol=patrol,
-                buildings=buildings,
-                places=form.cleaned_data["places"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已记录巡查点位。"))
-            return redirect("fieldwork:patrol_detail", patrol.pk)
-    return _render_patrol(request, patrol, forms)
+        patrol_check(
+            actor=request_user(request),
+            patrol=patrol,
+            buildings=[b for b in patrol.grid.buildings.all() if b.pk in chosen],
+            places=form.cleaned_data["places"],
+        )
+
+    return submit_form(
+        request,
+        form,
+        check,
+        success=_("已记录巡查点位。"),
+        then=lambda _none: redirect("fieldwork:patrol_detail", patrol.pk),
+    ) or _render_patrol(request, patrol, forms)
 
 
 @login_required
@@ -351,35 +351,34 @@ def patrol_finding_view(request: HttpRequest, pk: int) -> HttpResponse:
     forms = _patrol_forms(request, patrol, bound="finding")
     form = forms["finding_form"]
     assert isinstance(form, FindingForm)
-    if form.is_valid():
+
+    def add() -> PatrolFinding:
         building_id = form.cleaned_data["building"]
         building = patrol.grid.buildings.filter(pk=building_id).first() if building_id else None
         category = Category.objects.filter(pk=form.cleaned_data["category"]).first()
         if category is None:
             raise Http404
-        try:
-            finding = patrol_finding_add(
-                actor=request_user(request),
-                patrol=patrol,
-                category=category,
-                text=form.cleaned_data["text"],
-                solved=form.cleaned_data["outcome"] == FindingOutcome.SOLVED,
-                building=building,
-                photo=form.cleaned_data["photo"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if finding.request is not None:
-                messages.success(
-                    request,
-                    _("已转为诉求 %(number)s,按常规流程派单。")
-                    % {"number": finding.request.number},
-                )
-            else:
-                messages.success(request, _("已记录为就地解决。"))
-            return redirect("fieldwork:patrol_detail", patrol.pk)
-    return _render_patrol(request, patrol, forms)
+        return patrol_finding_add(
+            actor=request_user(request),
+            patrol=patrol,
+            category=category,
+            text=form.cleaned_data["text"],
+            solved=form.cleaned_data["outcome"] == FindingOutcome.SOLVED,
+            building=building,
+            photo=form.cleaned_data["photo"],
+        )
+
+    return submit_form(
+        request,
+        form,
+        add,
+        success=lambda finding: (
+            _("已转为诉求 %(number)s,按常规流程派单。") % {"number": finding.request.number}
+            if finding.request is not None
+            else _("已记录为就地解决。")
+        ),
+        then=lambda _finding: redirect("fieldwork:patrol_detail", patrol.pk),
+    ) or _render_patrol(request, patrol, forms)
 
 
 @login_required
@@ -389,17 +388,15 @@ def patrol_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
     forms = _patrol_forms(request, patrol, bound="finish")
     form = forms["finish_form"]
     assert isinstance(form, FinishForm)
-    if form.is_valid():
-        try:
-            patrol_finish(
-                actor=request_user(request), patrol=patrol, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("本次巡查已结束。"))
-            return redirect("fieldwork:patrol_detail", patrol.pk)
-    return _render_patrol(request, patrol, forms)
+    return submit_form(
+        request,
+        form,
+        lambda: patrol_finish(
+            actor=request_user(request), patrol=patrol, note=form.cleaned_data["note"]
+        ),
+        success=_("本次巡查已结束。"),
+        then=lambda _finished: redirect("fieldwork:patrol_detail", patrol.pk),
+    ) or _render_patrol(request, patrol, forms)
 
 
 @login_required
@@ -482,29 +479,28 @@ def posting_new(request: HttpRequest) -> HttpResponse:
         compounds=[(c.pk, labels.get(c.path, c.name)) for c in compounds],
         grids=[(g.pk, f"{g.community.name}{g.name}") for g in grids],
     )
-    if request.method == "POST" and form.is_valid():
+
+    def create() -> Posting:
         data = form.cleaned_data
-        try:
-            posting = posting_create(
-                actor=request_user(request),
-                cadre=User.objects.get(pk=data["cadre"]),
-                kind=data["kind"],
-                compound=compounds.filter(pk=data["compound"]).first()
-                if data["compound"]
-                else None,
-                grid=grids.filter(pk=data["grid"]).first() if data["grid"] else None,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("已安排 %(cadre)s %(kind)s %(place)s。")
-                % {
-                    "cadre": posting.cadre,
-                    "kind": posting.get_kind_display(),
-                    "place": posting.place_name,
-                },
-            )
-            return redirect("fieldwork:not_down")
-    return render(request, "fieldwork/posting_form.html", {"form": form})
+        return posting_create(
+            actor=request_user(request),
+            cadre=User.objects.get(pk=data["cadre"]),
+            kind=data["kind"],
+            compound=compounds.filter(pk=data["compound"]).first() if data["compound"] else None,
+            grid=grids.filter(pk=data["grid"]).first() if data["grid"] else None,
+        )
+
+    return submit_form(
+        request,
+        form,
+        create,
+        success=lambda posting: (
+            _("已安排 %(cadre)s %(kind)s %(place)s。")
+            % {
+                "cadre": posting.cadre,
+                "kind": posting.get_kind_display(),
+                "place": posting.place_name,
+            }
+        ),
+        then=lambda _posting: redirect("fieldwork:not_down"),
+    ) or render(request, "fieldwork/posting_form.html", {"form": form})

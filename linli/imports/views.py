@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import capabilities_of
-from linli.core.forms import add_service_errors
+from linli.core.outcomes import submit_form
 from linli.core.roles import Capability
 from linli.imports import exports, services, tasks
 from linli.imports.forms import UploadForm
@@ -77,22 +77,26 @@ def upload_view(request: HttpRequest) -> HttpResponse:
         communities=communities,
         kinds=[(k.key, str(k.label)) for k in kinds],
     )
-    if request.method == "POST" and form.is_valid():
+
+    def create() -> ImportJob:
         upload = form.cleaned_data["file"]
-        try:
-            job = services.import_job_create(
-                actor=user,
-                community=form.cleaned_data["community"],
-                file_name=upload.name,
-                content=upload.read(),
-                update_existing=form.cleaned_data["update_existing"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            tasks.check_import(job.pk)
-            return redirect("imports:job", pk=job.pk)
+        return services.import_job_create(
+            actor=user,
+            community=form.cleaned_data["community"],
+            file_name=upload.name,
+            content=upload.read(),
+            update_existing=form.cleaned_data["update_existing"],
+            kind=form.cleaned_data["kind"],
+        )
+
+    def check(job: ImportJob) -> HttpResponse:
+        tasks.check_import(job.pk)
+        return redirect("imports:job", pk=job.pk)
+
+    # The job's page tells how the upload went: nothing is flashed.
+    done = submit_form(request, form, create, success=None, then=check)
+    if done is not None:
+        return done
     jobs = ImportJob.objects.filter(
         community__in=communities, kind__in=[k.key for k in kinds]
     ).select_related("community")[:10]

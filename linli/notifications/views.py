@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.current import request_user
+from linli.core.outcomes import submit_form
 from linli.core.pagination import paginate
 from linli.notifications.forms import PreferencesForm, StaffGroupForm
-from linli.notifications.models import DeliveryStatus, Notification
+from linli.notifications.models import DeliveryStatus, Notification, StaffGroup
 from linli.notifications.preferences import channels_offered, choices_of
 from linli.notifications.selectors import (
     deliveries_for_admin,
@@ -102,29 +102,30 @@ def staff_groups(request: HttpRequest) -> HttpResponse:
     form = StaffGroupForm(
         request.POST or None, communities=communities, grids=list(group_grids(user))
     )
-    if request.method == "POST":
-        if "remove" in request.POST:
-            try:
-                pk = int(request.POST["remove"])
-            except ValueError as error:
-                raise Http404 from error
-            staff_group_remove(actor=user, group=staff_group_get(user=user, pk=pk))
-            messages.success(request, _("已取消该工作群的通知。"))
-            return redirect("notifications:groups")
-        if form.is_valid():
-            kind, _colon, ident = form.cleaned_data["where"].partition(":")
-            grid = group_grids(user).get(pk=int(ident)) if kind == "grid" else None
-            community = group_communities(user).get(pk=int(ident)) if kind == "community" else None
-            try:
-                staff_group_set(
-                    actor=user, robot=form.cleaned_data["robot"], grid=grid, community=community
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("工作群已设置。"))
-                return redirect("notifications:groups")
-    return render(
+    if request.method == "POST" and "remove" in request.POST:
+        try:
+            pk = int(request.POST["remove"])
+        except ValueError as error:
+            raise Http404 from error
+        staff_group_remove(actor=user, group=staff_group_get(user=user, pk=pk))
+        messages.success(request, _("已取消该工作群的通知。"))
+        return redirect("notifications:groups")
+
+    def set_group() -> StaffGroup:
+        kind, _colon, ident = form.cleaned_data["where"].partition(":")
+        grid = group_grids(user).get(pk=int(ident)) if kind == "grid" else None
+        community = group_communities(user).get(pk=int(ident)) if kind == "community" else None
+        return staff_group_set(
+            actor=user, robot=form.cleaned_data["robot"], grid=grid, community=community
+        )
+
+    return submit_form(
+        request,
+        form,
+        set_group,
+        success=_("工作群已设置。"),
+        then=lambda _group: redirect("notifications:groups"),
+    ) or render(
         request,
         "notifications/groups.html",
         {"form": form, "groups": staff_groups_for(user)},

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area, AreaKind, Grid, area_parent
 from linli.areas.selectors import ancestor_of_kind, area_labels
 from linli.core import crypto
-from linli.core.forms import add_service_errors
+from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
@@ -177,25 +176,29 @@ def party_day_list_view(request: HttpRequest) -> HttpResponse:
             organisations=_org_choices(request, Capability.PARTY_RECORD),
             initial={"planned_for": timezone.localdate()},
         )
-        if request.method == "POST" and plan_form.is_valid():
-            organisation = organisation_get_for_user(
-                user=request.user,
-                pk=plan_form.cleaned_data["organisation"],
-                capability=Capability.PARTY_RECORD,
+
+        def plan() -> PartyDay:
+            return party_day_plan(
+                actor=request_user(request),
+                organisation=organisation_get_for_user(
+                    user=request.user,
+                    pk=plan_form.cleaned_data["organisation"],
+                    capability=Capability.PARTY_RECORD,
+                ),
+                topic=plan_form.cleaned_data["topic"],
+                place=plan_form.cleaned_data["place"],
+                planned_for=plan_form.cleaned_data["planned_for"],
             )
-            try:
-                day = party_day_plan(
-                    actor=request_user(request),
-                    organisation=organisation,
-                    topic=plan_form.cleaned_data["topic"],
-                    place=plan_form.cleaned_data["place"],
-                    planned_for=plan_form.cleaned_data["planned_for"],
-                )
-            except ValidationError as error:
-                add_service_errors(plan_form, error)
-            else:
-                messages.success(request, _("已安排主题党日。"))
-                return redirect("party:day", pk=day.pk)
+
+        done = submit_form(
+            request,
+            plan_form,
+            plan,
+            success=_("已安排主题党日。"),
+            then=lambda day: redirect("party:day", pk=day.pk),
+        )
+        if done is not None:
+            return done
     elif request.method == "POST":
         require_capability(request, Capability.PARTY_RECORD)
     page = paginate(request, party_day_list(user=request.user, state=state))
@@ -305,26 +308,25 @@ def party_day_record_view(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, _("没有可以登记诉求的位置。"))
                 break
             concerns.append(ConcernIn(text=text, location=place))
-        if not form.errors:
-            try:
-                party_day_record(
-                    actor=request_user(request),
-                    party_day=day,
-                    held_at=held_at,
-                    members_present=present,
-                    residents_present=form.cleaned_data["residents_present"],
-                    summary=form.cleaned_data["summary"],
-                    place=form.cleaned_data["place"],
-                    concerns=concerns,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("已记录主题党日,%(n)d 条群众反映已转为诉求。") % {"n": len(concerns)},
-                )
-                return redirect("party:day", pk=day.pk)
+        # A concern without a place has put its error on the form: submit_form sees it.
+        done = submit_form(
+            request,
+            form,
+            lambda: party_day_record(
+                actor=request_user(request),
+                party_day=day,
+                held_at=held_at,
+                members_present=present,
+                residents_present=form.cleaned_data["residents_present"],
+                summary=form.cleaned_data["summary"],
+                place=form.cleaned_data["place"],
+                concerns=concerns,
+            ),
+            success=_("已记录主题党日,%(n)d 条群众反映已转为诉求。") % {"n": len(concerns)},
+            then=lambda _day: redirect("party:day", pk=day.pk),
+        )
+        if done is not None:
+            return done
     return render(request, "party/record.html", {"day": day, "form": form})
 
 
@@ -452,9 +454,11 @@ def member_new_view(request: HttpRequest) -> HttpResponse:
         grid = grids.filter(pk=data["grid"]).first() if data["grid"] else None
         if community is None:
             form.add_error("organisation", _("这个党组织还没有归属社区。"))
-        if not form.errors and community is not None:
-            try:
-                member = member_create(
+        if community is not None:  # else its error is on the form (and so are the others')
+            done = submit_form(
+                request,
+                form,
+                lambda: member_create(
                     actor=user,
                     organisation=organisation,
                     community=community,
@@ -465,12 +469,12 @@ def member_new_view(request: HttpRequest) -> HttpResponse:
                     grid=grid,
                     home_organisation=data["home_organisation"],
                     reported_on=data["reported_on"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("已登记党员 %(name)s。") % {"name": member.name})
-                return redirect("party:member", pk=member.pk)
+                ),
+                success=lambda member: _("已登记党员 %(name)s。") % {"name": member.name},
+                then=lambda member: redirect("party:member", pk=member.pk),
+            )
+            if done is not None:
+                return done
     return render(request, "party/member_new.html", {"form": form})
 
 
@@ -492,18 +496,17 @@ def post_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             kind=AreaKind.BUILDING,
             path__startswith=member.community.path,
         )
-        try:
-            post_add(
+        run_service(
+            request,
+            lambda: post_add(
                 actor=request_user(request),
                 member=member,
                 kind=form.cleaned_data["kind"],
                 buildings=buildings,
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("已设立先锋岗。"))
+            ),
+            success=_("已设立先锋岗。"),
+        )
     else:
         messages.error(request, _("请选择先锋岗。"))
     return redirect("party:member", pk=member.pk)

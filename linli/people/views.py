@@ -23,8 +23,8 @@ from linli.areas.selectors import (
     register_places,
     visible_communities,
 )
-from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
+from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.people.forms import (
@@ -189,20 +189,18 @@ def resident_create_view(request: HttpRequest) -> HttpResponse:
         )
         initial = {"household": household.pk, "relation_to_head": "other"}
     form = _resident_form(request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            resident = resident_create(
-                actor=request_user(request),
-                data=form.resident_data(),
-                tags=form.chosen_tags(),
-                guardian_consent=form.guardian_consent(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已登记居民 %(name)s。") % {"name": resident.name})
-            return redirect("people:resident_detail", pk=resident.pk)
-    return render(request, "people/resident_form.html", {"form": form, "creating": True})
+    return submit_form(
+        request,
+        form,
+        lambda: resident_create(
+            actor=request_user(request),
+            data=form.resident_data(),
+            tags=form.chosen_tags(),
+            guardian_consent=form.guardian_consent(),
+        ),
+        success=lambda resident: _("已登记居民 %(name)s。") % {"name": resident.name},
+        then=lambda resident: redirect("people:resident_detail", pk=resident.pk),
+    ) or render(request, "people/resident_form.html", {"form": form, "creating": True})
 
 
 @login_required
@@ -223,20 +221,18 @@ def resident_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         **{f"tag_detail_{link.tag_id}": link.detail for link in links},
     }
     form = _resident_form(request, initial=initial, existing=resident)
-    if request.method == "POST" and form.is_valid():
-        try:
-            resident_update(
-                resident=resident,
-                actor=request_user(request),
-                data=form.resident_data(),
-                tags=form.chosen_tags(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存 %(name)s 的信息。") % {"name": resident.name})
-            return redirect("people:resident_detail", pk=resident.pk)
-    return render(
+    return submit_form(
+        request,
+        form,
+        lambda: resident_update(
+            resident=resident,
+            actor=request_user(request),
+            data=form.resident_data(),
+            tags=form.chosen_tags(),
+        ),
+        success=lambda _saved: _("已保存 %(name)s 的信息。") % {"name": resident.name},
+        then=lambda _saved: redirect("people:resident_detail", pk=resident.pk),
+    ) or render(
         request,
         "people/resident_form.html",
         {"form": form, "creating": False, "resident": resident},
@@ -264,40 +260,29 @@ def resident_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpRespo
 def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     resident = resident_get_for_user(user=request.user, pk=pk, capability=Capability.CONSENT_RECORD)
     form = ConsentForm(request.POST, guardians=guardian_candidates(resident), prefix="consent")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            consent_record(
-                actor=request_user(request),
-                resident=resident,
-                purpose=data["purpose"],
-                guardian=form.chosen_guardian(),
-                given_by_name=data["given_by_name"],
-                given_by_relation=data["given_by_relation"],
-                method=data["method"],
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, _consent_form_errors(exc))
-        else:
-            messages.success(request, _("已记录授权同意。"))
-            return redirect("people:resident_detail", pk=resident.pk)
-    return render(
+    # The service names the guardian fields of the register form; this form calls them
+    # ``given_by_*`` (the person consenting may also be an adult's representative).
+    return submit_form(
+        request,
+        form,
+        lambda: consent_record(
+            actor=request_user(request),
+            resident=resident,
+            purpose=form.cleaned_data["purpose"],
+            guardian=form.chosen_guardian(),
+            given_by_name=form.cleaned_data["given_by_name"],
+            given_by_relation=form.cleaned_data["given_by_relation"],
+            method=form.cleaned_data["method"],
+            note=form.cleaned_data["note"],
+        ),
+        success=_("已记录授权同意。"),
+        then=lambda _consent: redirect("people:resident_detail", pk=resident.pk),
+        fields={"guardian_name": "given_by_name", "guardian_relation": "given_by_relation"},
+    ) or render(
         request,
         "people/resident_detail.html",
         _detail_context(request, resident, consent_form=form),
         status=400,
-    )
-
-
-def _consent_form_errors(error: ValidationError) -> ValidationError:
-    """The service names the guardian fields of the register form; this form calls them
-    ``given_by_*`` (the person consenting may also be an adult's representative)."""
-    if not hasattr(error, "error_dict"):
-        return error
-    renamed = {"guardian_name": "given_by_name", "guardian_relation": "given_by_relation"}
-    return ValidationError(
-        {renamed.get(field, field): errors for field, errors in error.error_dict.items()}
     )
 
 
@@ -309,18 +294,14 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("撤回授权须填写原因。"))
     else:
-        try:
-            consent_withdraw(
+        run_service(
+            request,
+            lambda: consent_withdraw(
                 actor=request_user(request), consent=consent, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            messages.error(request, "".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("已撤回“%(purpose)s”授权,相关信息已停止处理并隐藏。")
-                % {"purpose": consent.get_purpose_display()},
-            )
+            ),
+            success=_("已撤回“%(purpose)s”授权,相关信息已停止处理并隐藏。")
+            % {"purpose": consent.get_purpose_display()},
+        )
     return redirect("people:resident_detail", pk=consent.resident_id)
 
 
@@ -392,17 +373,15 @@ def anonymise_view(request: HttpRequest, pk: int) -> HttpResponse:
 def emergency_contact_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     resident = resident_get_for_user(user=request.user, pk=pk, capability=Capability.REGISTER_EDIT)
     form = EmergencyContactForm(request.POST)
-    if form.is_valid():
-        try:
-            emergency_contact_add(
-                resident=resident, actor=request_user(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已添加紧急联系人。"))
-            return redirect("people:resident_detail", pk=resident.pk)
-    return render(
+    return submit_form(
+        request,
+        form,
+        lambda: emergency_contact_add(
+            resident=resident, actor=request_user(request), **form.cleaned_data
+        ),
+        success=_("已添加紧急联系人。"),
+        then=lambda _contact: redirect("people:resident_detail", pk=resident.pk),
+    ) or render(
         request,
         "people/resident_detail.html",
         _detail_context(request, resident, contact_form=form),
@@ -467,20 +446,18 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def household_create_view(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REGISTER_EDIT)
     form = HouseholdForm(request.POST or None, units=list(editable_units(request.user)))
-    if request.method == "POST" and form.is_valid():
-        try:
-            household = household_create(
-                actor=request_user(request),
-                unit=form.chosen_unit(),
-                room=form.cleaned_data["room"],
-                notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已登记住户,请添加成员。"))
-            return redirect("people:household_detail", pk=household.pk)
-    return render(request, "people/household_form.html", {"form": form, "creating": True})
+    return submit_form(
+        request,
+        form,
+        lambda: household_create(
+            actor=request_user(request),
+            unit=form.chosen_unit(),
+            room=form.cleaned_data["room"],
+            notes=form.cleaned_data["notes"],
+        ),
+        success=_("已登记住户,请添加成员。"),
+        then=lambda household: redirect("people:household_detail", pk=household.pk),
+    ) or render(request, "people/household_form.html", {"form": form, "creating": True})
 
 
 @login_required
@@ -494,21 +471,19 @@ def household_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         units=list(editable_units(request.user)),
         initial={"unit": household.unit_id, "room": household.room, "notes": household.notes},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            household_update(
-                household=household,
-                actor=request_user(request),
-                unit=form.chosen_unit(),
-                room=form.cleaned_data["room"],
-                notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存住户信息。"))
-            return redirect("people:household_detail", pk=household.pk)
-    return render(
+    return submit_form(
+        request,
+        form,
+        lambda: household_update(
+            household=household,
+            actor=request_user(request),
+            unit=form.chosen_unit(),
+            room=form.cleaned_data["room"],
+            notes=form.cleaned_data["notes"],
+        ),
+        success=_("已保存住户信息。"),
+        then=lambda _saved: redirect("people:household_detail", pk=household.pk),
+    ) or render(
         request,
         "people/household_form.html",
         {"form": form, "creating": False, "household": household},

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user
 from linli.core.audit import audit_record
-from linli.core.forms import add_service_errors
 from linli.core.models import AuditEvent
 from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate
@@ -245,13 +243,14 @@ def enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
         phases=phases,
         children=[(c.pk, f"{c.name}({c.age}岁)") for c in children],
     )
-    if request.method == "POST" and form.is_valid() and guardian is not None:
-        child = next(c for c in children if str(c.pk) == form.cleaned_data["child"])
-        try:
-            enrolment = enrol(
+    if guardian is not None:
+        done = submit_form(
+            request,
+            form,
+            lambda: enrol(
                 actor=request_user(request),
                 phase=form.cleaned_data["phase"],
-                child=child,
+                child=next(c for c in children if str(c.pk) == form.cleaned_data["child"]),
                 guardian=guardian,
                 guardian_relation=form.cleaned_data["guardian_relation"],
                 pickups=form.pickups(),
@@ -259,17 +258,24 @@ def enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
                 health_consent=form.cleaned_data["health_consent"],
                 allergies=form.cleaned_data["allergies"],
                 health_notes=form.cleaned_data["health_notes"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if enrolment.status == EnrolmentStatus.WAITING:
-                messages.warning(
-                    request, _("名额已满,%(name)s 已列入候补名单。") % {"name": child.name}
+            ),
+            success=lambda enrolment: (
+                (
+                    _("名额已满,%(name)s 已列入候补名单。")
+                    if enrolment.status == EnrolmentStatus.WAITING
+                    else _("%(name)s 报名成功。")
                 )
-            else:
-                messages.success(request, _("%(name)s 报名成功。") % {"name": child.name})
-            return redirect("programmes:mine")
+                % {"name": enrolment.child.name}
+            ),
+            level=lambda enrolment: (
+                messages.WARNING
+                if enrolment.status == EnrolmentStatus.WAITING
+                else messages.SUCCESS
+            ),
+            then=lambda _enrolment: redirect("programmes:mine"),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "programmes/enrol.html",
@@ -315,18 +321,17 @@ def incident_view(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_get_for_user(user=request.user, pk=pk)
     form = IncidentForm(request.POST)
     if form.is_valid():
-        try:
-            incident_record(
+        run_service(
+            request,
+            lambda: incident_record(
                 actor=request_user(request),
                 programme=programme,
                 happened_at=timezone.now(),
                 description=form.cleaned_data["description"],
                 action_taken=form.cleaned_data["action_taken"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("已记录。"))
+            ),
+            success=_("已记录。"),
+        )
     else:
         messages.error(request, _("请填写事件经过。"))
     return redirect("programmes:detail", pk=programme.pk)
@@ -644,17 +649,16 @@ def satisfaction_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("满意度请选择 1 到 5 分。"))
         return redirect("programmes:mine")
-    try:
-        satisfaction_record(
+    run_service(
+        request,
+        lambda: satisfaction_record(
             actor=request_user(request),
             enrolment=enrolment,
             score=form.cleaned_data["score"],
             comment=form.cleaned_data["comment"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("谢谢您的评价!"))
+        ),
+        success=_("谢谢您的评价!"),
+    )
     return redirect("programmes:mine")
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from linli.accounts.current import request_user, require_capability
 from linli.areas.models import Grid
+from linli.core.outcomes import submit_form
 from linli.core.pagination import paginate
 from linli.core.roles import Capability
 from linli.reports.content import ReportContent, build_report
@@ -69,23 +68,22 @@ def report_draft_view(request: HttpRequest) -> HttpResponse:
     period = choice.cleaned_data["period"]
     content = build_report(request.user, place, period)
     form = ReportTextForm(request.POST or None, content=content)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = report_file(
-                actor=request_user(request),
-                area=area,
-                grid=grid,
-                period=period,
-                content=content,
-                texts=form.texts(),
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("报告已存档,可下载 Word、PDF 或 Excel。"))
-            return redirect("reports:detail", pk=report.pk)
-    return render(
+    # The service names a section by its key, the form by section_<key>: its refusals stand
+    # above the form.
+    return submit_form(
+        request,
+        form,
+        lambda: report_file(
+            actor=request_user(request),
+            area=area,
+            grid=grid,
+            period=period,
+            content=content,
+            texts=form.texts(),
+        ),
+        success=_("报告已存档,可下载 Word、PDF 或 Excel。"),
+        then=lambda report: redirect("reports:detail", pk=report.pk),
+    ) or render(
         request,
         "reports/draft.html",
         {"content": content, "form": form, "area": place, "period": period},

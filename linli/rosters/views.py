@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.core.dates import parse_query_date
 from linli.core.errors import BadInput
+from linli.core.outcomes import run_service
 from linli.core.roles import Capability
 from linli.rosters.selectors import communities_managed, roster_assignments, roster_gaps
 from linli.rosters.services import next_week_start, roster_generate, week_start_of
@@ -74,14 +74,12 @@ def roster_generate_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("只有负责整个社区的工作人员可以生成排班。"))
     week_start = _week_from(request.POST.get("week"))
     user = request_user(request)
-    try:
-        result = roster_generate(actor=user, week_start=week_start, communities=communities)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
+    run_service(
+        request,
+        lambda: roster_generate(actor=user, week_start=week_start, communities=communities),
+        success=lambda result: (
             _("已生成 %(week)s 起一周的排班:%(n)s 次走访,%(gaps)s 人未排满。")
-            % {"week": f"{week_start:%m月%d日}", "n": result.assignments, "gaps": result.gaps},
-        )
+            % {"week": f"{week_start:%m月%d日}", "n": result.assignments, "gaps": result.gaps}
+        ),
+    )
     return redirect(f"{reverse('rosters:week')}?week={week_start:%Y-%m-%d}")
