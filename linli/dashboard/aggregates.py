@@ -43,7 +43,7 @@ from linli.requests.figures import (
     local_day_start,
 )
 from linli.requests.models import Category, Feedback, Mediation, Request, Satisfaction
-from linli.requests.workflow import OPEN_STATUSES, Status
+from linli.requests.workflow import FINISHED_STATUSES, OPEN_STATUSES, Status
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 
@@ -549,10 +549,22 @@ def period_and_open_cells(
                 if month not in mixed:
                     whole_months_read.add(month)
                 month = _next_month(month)
-    live_days = set(
-        straddle_candidates.filter(_straddling(now)).values_list("day", flat=True).distinct()
-    )
-    decided = stored.exclude(day__in=live_days) if live_days else stored
+    # A straddling row puts its day's open requests, or its day's finished ones, in the
+    # live count (not the whole day: on a real town the open rows of the last week or two
+    # straddle, and their days hold thousands of finished requests).
+    straddling = straddle_candidates.filter(_straddling(now)).values_list("day", "status")
+    live_days: dict[bool, set[dt.date]] = {True: set(), False: set()}
+    for day, status in straddling.distinct():
+        live_days[status in OPEN].add(day)
+    finished = Q(status__in=[s.value for s in FINISHED_STATUSES])
+    live_rows = [
+        Q(day__in=days) & (open_now if is_open else finished)
+        for is_open, days in live_days.items()
+        if days
+    ]
+    decided = stored
+    for rows in live_rows:
+        decided = decided.exclude(rows)
     if start < through:
         in_period = decided.filter(day__gte=start, day__lt=end)
         daily_period = _stored_cells(
@@ -569,11 +581,12 @@ def period_and_open_cells(
             heat += [HeatCell.of(c) for c in daily_period if c.day not in whole_months_read]
     opened = _stored_cells(decided.filter(open_now), now, "all", depth=depth, with_grid=with_grid)
     window = Q(submitted_at__gte=local_day_start(through))
-    for day in sorted(live_days):
-        window |= Q(
-            submitted_at__gte=local_day_start(day),
-            submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
-        )
+    for is_open, days in live_days.items():
+        for day in sorted(days):
+            window |= Q(
+                submitted_at__gte=local_day_start(day),
+                submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
+            ) & (open_now if is_open else finished)
     # The window (today, and the few days the table does not decide) narrowed to the place
     # in the database: the planner walks the submission-time index and checks each row
     # against the place's areas, so a grid or a community does not count the whole county.

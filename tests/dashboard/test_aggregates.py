@@ -75,13 +75,16 @@ def world(cast: Cast) -> Iterator[Cast]:
     # September: a second sanitation request resolved without a response, its response
     # due only after NOW, and the first one's response undone: September's month row of
     # resolved sanitation straddles NOW (one due a response, one not yet).
+    # A third, the same day, due a response already: that day's row of finished requests
+    # straddles too (its finished requests are counted live, its open ones are not).
     at = local(2026, 9, 20, 9)
     with time_machine.travel(at, tick=False):
         unanswered = resolved(cast, category_code="sanitation", at=at)
+        due = resolved(cast, category_code="sanitation", at=at + dt.timedelta(hours=1))
     Request.objects.filter(pk=unanswered.pk).update(
         responded_at=None, response_due_at=NOW + dt.timedelta(days=1)
     )
-    Request.objects.filter(pk=late.pk).update(responded_at=None)
+    Request.objects.filter(pk__in=[late.pk, due.pk]).update(responded_at=None)
     # October 21: a request like the escalated one (same unit, same day) due only after
     # NOW: that day's row of open requests straddles NOW, so the day is counted live.
     at = NOW - dt.timedelta(days=30, hours=-1)
@@ -192,10 +195,14 @@ def test_whole_past_months_are_read_from_the_month_rows(world: Cast) -> None:
     # The 23:59 request is October's (local time), the 00:00 one November's.
     assert DailyFigure.objects.filter(day=dt.date(2026, 10, 31), area=world.building1).exists()
     assert DailyFigure.objects.filter(day=dt.date(2026, 11, 1), area=world.building1).exists()
-    # At NOW September's month row straddles (read day by day) and October 21 is counted
-    # live, its finished request staying in October's month row.
+    # At NOW September's month row straddles (read day by day, September 20's finished
+    # requests live) and October 21's open requests are counted live, its finished one
+    # staying in October's month row.
     straddling = MonthFigure.objects.filter(aggregates._straddling(NOW))
     assert set(straddling.values_list("month", flat=True)) == {september}
+    assert set(
+        DailyFigure.objects.filter(aggregates._straddling(NOW)).values_list("day", "status")
+    ) >= {(dt.date(2026, 9, 20), Status.RESOLVED)}
     assert DailyFigure.objects.filter(
         aggregates._straddling(NOW), day=dt.date(2026, 10, 21)
     ).exists()
