@@ -581,17 +581,22 @@ def period_and_open_cells(
             heat += [HeatCell.of(c) for c in daily_period if c.day not in whole_months_read]
     opened = _stored_cells(decided.filter(open_now), now, "all", depth=depth, with_grid=with_grid)
     window = Q(submitted_at__gte=local_day_start(through))
-    for is_open, days in live_days.items():
-        for day in sorted(days):
-            window |= Q(
-                submitted_at__gte=local_day_start(day),
-                submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
-            ) & (open_now if is_open else finished)
+    for day in sorted(live_days[True] | live_days[False]):
+        window |= Q(
+            submitted_at__gte=local_day_start(day),
+            submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
+        )
     # The window (today, and the few days the table does not decide) narrowed to the place
     # in the database: the planner walks the submission-time index and checks each row
     # against the place's areas, so a grid or a community does not count the whole county.
     in_window = Request.objects.filter(window).filter(_live_condition(place))
-    recent = [c for c in live_cells(in_window, now) if in_place(c, place)]
+    # Whole days in the database (a status condition there makes the planner walk every
+    # open request), the part of a straddling day that is not stored dropped here.
+    recent = [
+        c
+        for c in live_cells(in_window, now)
+        if in_place(c, place) and (c.day >= through or c.day in live_days[c.is_open])
+    ]
     recent_period = _rebucket([c for c in recent if start <= c.day < end], grain)
     # A live day of a month read whole: its finished requests are in the month rows, and
     # all of its requests in the month heat.
