@@ -16,7 +16,7 @@ work to do).
 database (the newest generated county): its first town (as a town leader, whom the script
 adds once), that town's first community and the community's first grid, each page for this
 month and this year, plus the query count of each page; the daily figures are rebuilt
-first unless ``--keep-figures`` and they exist:
+first unless ``--keep-figures`` and they exist (with the month rows):
 
     DATABASE_URL=… uv run linli scale generate --residents 100000 --requests-per-resident 3
     DATABASE_URL=… uv run python bench/dashboard.py --generated --warmup 2 --runs 15
@@ -161,7 +161,8 @@ def main_generated(args: argparse.Namespace) -> None:
     leader, town, community, grid = generated()
     print(f"requests in the database: {Request.objects.count()}")
     print(f"town {town.name} ({town.code}), community {community.name}, grid {grid.name}")
-    if not (args.keep_figures and FigureBuild.objects.exists()):
+    kept = FigureBuild.objects.filter(months_through__isnull=False).exists()
+    if not (args.keep_figures and kept):
         started = time.perf_counter()
         rows = aggregates.rebuild()
         print(f"nightly rebuild: {rows} rows in {time.perf_counter() - started:.1f} s")

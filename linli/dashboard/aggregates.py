@@ -23,7 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.areas.models import Area, AreaKind, Grid
-from linli.dashboard.models import DailyFigure, FigureBuild
+from linli.dashboard.models import DailyFigure, FigureBuild, MonthFigure, MonthHeat
 from linli.requests.figures import (
     DISPUTE_CATEGORY,
     STATUS_ORDER,
@@ -43,7 +43,7 @@ from linli.requests.figures import (
     local_day_start,
 )
 from linli.requests.models import Category, Feedback, Mediation, Request, Satisfaction
-from linli.requests.workflow import OPEN_STATUSES, Status
+from linli.requests.workflow import FINISHED_STATUSES, OPEN_STATUSES, Status
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 
@@ -245,14 +245,25 @@ def _bucket(day: dt.date, grain: str) -> dt.date:
 
 
 def _rebucket(cells_: Iterable[Cell], grain: str) -> list[Cell]:
+    """The cells summed per bucket (month, or all days), place, grid, category and status;
+    one new cell per group (a few live days hold thousands of cells)."""
     if grain == "day":
         return list(cells_)
-    merged: dict[tuple[object, ...], Cell] = {}
+    groups: dict[tuple[object, ...], list[Cell]] = defaultdict(list)
     for cell in cells_:
-        cell = replace(cell, day=_bucket(cell.day, grain))
-        k = (cell.day, cell.area_id, cell.grid_id, cell.category_id, cell.status)
-        merged[k] = _merge(merged[k], cell) if k in merged else cell
-    return list(merged.values())
+        bucket = _bucket(cell.day, grain)
+        groups[(bucket, cell.area_id, cell.grid_id, cell.category_id, cell.status)].append(cell)
+    result = []
+    for key, group in groups.items():
+        changes: dict[str, Any] = {"day": key[0]}
+        if len(group) > 1:
+            changes.update({name: sum(getattr(c, name) for c in group) for name in MERGE_SUMS})
+            for name in MERGE_BOUNDS:
+                values = [v for c in group if (v := getattr(c, name)) is not None]
+                pick = min if name.endswith("_min") else max
+                changes[name] = pick(values) if values else None
+        result.append(replace(group[0], **changes))
+    return result
 
 
 SUMMED = [
@@ -273,7 +284,7 @@ SUMMED = [
 
 
 def _stored_cells(
-    rows: QuerySet[DailyFigure],
+    rows: QuerySet[DailyFigure] | QuerySet[MonthFigure],
     now: dt.datetime,
     grain: str,
     *,
@@ -289,6 +300,7 @@ def _stored_cells(
     instead of ~77,000 on the generated 100,000-resident town). ``with_grid=False`` also
     sums over grids (the cells then say grid None)."""
     keys = ["category_id", "status"]
+    rows = rows.order_by()
     if with_grid:
         keys.insert(0, "grid_id")
     if depth is None:
@@ -302,7 +314,7 @@ def _stored_cells(
     sums["sum_overdue"] = Sum("total", filter=Q(status__in=list(OPEN), due_max__lt=now))
     sums["sum_due"] = Sum("unresponded", filter=Q(unresponded_due_max__lte=now))
     result = []
-    grouped = list(rows.order_by().values(*keys).annotate(**sums))
+    grouped = list(rows.values(*keys).annotate(**sums))
     if depth is None:
         found = Area.objects.filter(pk__in={r["area_id"] for r in grouped})
     else:
@@ -333,26 +345,30 @@ def _stored_cells(
     return result
 
 
-def heat_cells(rows: QuerySet[DailyFigure]) -> list[Cell]:
+class HeatCell(NamedTuple):
+    """What the building heat table needs of a cell (cheaper to make than a :class:`Cell`:
+    a town's year has thousands)."""
+
+    area_path: str
+    area_kind: str
+    category_id: int | None
+    total: int
+
+    @classmethod
+    def of(cls, cell: Cell) -> HeatCell:
+        return cls(cell.area_path, cell.area_kind, cell.category_id, cell.total)
+
+
+def heat_cells(rows: QuerySet[DailyFigure] | QuerySet[MonthHeat]) -> list[HeatCell]:
     """Stored rows of buildings summed per building and category over all their days
     (only ``total``): what the building heat table needs, and nothing more."""
+    if rows.model is DailyFigure:
+        rows = rows.filter(area__kind=AreaKind.BUILDING)
     grouped = (
-        rows.filter(area__kind=AreaKind.BUILDING)
-        .order_by()
-        .values("area_id", "area__path", "category_id")
-        .annotate(n=Sum("total"))
+        rows.order_by().values("area_id", "area__path", "category_id").annotate(n=Sum("total"))
     )
     return [
-        Cell(
-            day=NO_DAY,
-            area_id=row["area_id"],
-            area_path=row["area__path"],
-            area_kind=AreaKind.BUILDING,
-            grid_id=None,
-            category_id=row["category_id"],
-            status="",
-            total=int(row["n"] or 0),
-        )
+        HeatCell(row["area__path"], AreaKind.BUILDING, row["category_id"], int(row["n"] or 0))
         for row in grouped
     ]
 
@@ -438,6 +454,18 @@ def cells(
     return result
 
 
+MONTH_PLACE_KINDS = frozenset(
+    {AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND}
+)
+
+
+def _whole_months(start: dt.date, end: dt.date, months_through: dt.date) -> tuple[dt.date, dt.date]:
+    """The months wholly inside ``start`` ≤ day < ``end`` and before ``months_through``, as
+    ``first`` ≤ month < ``last`` (empty when ``first`` ≥ ``last``)."""
+    first = start if start.day == 1 else _next_month(start)
+    return first, min(end.replace(day=1), months_through)
+
+
 def period_and_open_cells(
     place: Place,
     *,
@@ -446,43 +474,114 @@ def period_and_open_cells(
     now: dt.datetime,
     grain: str,
     coarse: bool = False,
-) -> tuple[list[Cell], list[Cell], list[Cell]]:
+) -> tuple[list[Cell], list[Cell], list[HeatCell]]:
     """``cells(place, start, end, grain)``, the open cells of every day (grain "all") and
     the period's building cells for the heat table, sharing one live count of the days
     the table does not decide.
+
+    Each request is read from exactly one source. A *finished* request (resolved, closed,
+    rejected) of a whole month before ``months_through`` comes from the month rows
+    (:class:`MonthFigure`, :class:`MonthHeat`) when its month lies wholly inside the
+    period at grain "month" — unless one of the place's month rows straddles *now* (an
+    unanswered request due a response later), when that month is read day by day. Every
+    other request of a day before ``through`` comes from the daily rows, unless one of the
+    place's daily rows of that day straddles *now*; the rest (today, the straddling days)
+    is counted live. Open requests are never in the month rows: their clock-dependent
+    counts move every day. A finished request's daily row is part of a month row, so it
+    cannot straddle when the month row does not: the straddling days are looked for among
+    the open rows and the rows of months not read whole.
 
     ``coarse``: the stored part of the first two is summed to the place's children (one
     level below an area; a grid's own cells are few) instead of per building — every
     figure, trend and child row comes out the same; only the heat table needs buildings,
     and it gets the third list."""
-    through = build_through()
-    if through is None:
+    build = FigureBuild.objects.order_by("-pk").first()
+    if build is None:
         counted = cells(place, start=start, end=end, now=now, grain=grain)
         return (
             counted,
             cells(place, start=None, end=None, now=now, open_only=True, grain="all"),
-            counted,
+            [HeatCell.of(c) for c in counted],
         )
-    stored = DailyFigure.objects.filter(_stored_condition(place), day__lt=through)
-    live_days = set(stored.filter(_straddling(now)).values_list("day", flat=True).distinct())
-    decided = stored.exclude(day__in=live_days) if live_days else stored
+    through = build.through
+    months_through = build.months_through
+    if isinstance(place, Area) and place.kind not in MONTH_PLACE_KINDS:
+        months_through = None  # month rows are kept per compound: not for a building
     depth: int | None = None
     with_grid = True
     if coarse and isinstance(place, Area):
         depth = place.depth + 1
         # A town's or county's children are areas only; below, grids are children too.
         with_grid = place.kind not in (AreaKind.COUNTY, AreaKind.TOWN)
+    condition = _stored_condition(place)
+    stored = DailyFigure.objects.filter(condition, day__lt=through)
     period: list[Cell] = []
-    heat: list[Cell] = []
+    heat: list[HeatCell] = []
+    open_now = Q(status__in=list(OPEN))
+    # The daily rows still read for the period besides the open ones (None: all of them:
+    # no month is read whole), and the months read whole.
+    not_whole: Q | None = None
+    whole_months_read: set[dt.date] = set()
+    straddle_candidates = stored
+    if months_through is not None:
+        monthly = MonthFigure.objects.filter(condition, month__lt=months_through)
+        mixed = set(monthly.filter(_straddling(now)).values_list("month", flat=True).distinct())
+        unsettled = Q(month__gte=months_through)
+        if mixed:
+            unsettled |= Q(month__in=mixed)
+        # Finished rows of settled months cannot straddle (their month rows do not). (Each
+        # condition written positively, so the database can use the indexes.)
+        straddle_candidates = stored.filter(open_now | unsettled)
+        first, last = _whole_months(start, end, months_through)
+        if grain != "day" and first < last:
+            not_whole = Q(day__lt=first) | Q(day__gte=last)
+            if mixed:
+                not_whole |= Q(month__in=mixed)
+            month_period = monthly.filter(month__gte=first, month__lt=last)
+            month_heat = MonthHeat.objects.filter(condition, month__gte=first, month__lt=last)
+            if mixed:
+                month_period = month_period.exclude(month__in=mixed)
+                month_heat = month_heat.exclude(month__in=mixed)
+            period = _stored_cells(month_period, now, grain, depth=depth, with_grid=with_grid)
+            heat = heat_cells(month_heat)
+            month = first
+            while month < last:
+                if month not in mixed:
+                    whole_months_read.add(month)
+                month = _next_month(month)
+    # A straddling row puts its day's open requests, or its day's finished ones, in the
+    # live count (not the whole day: on a real town the open rows of the last week or two
+    # straddle, and their days hold thousands of finished requests).
+    straddling = straddle_candidates.filter(_straddling(now)).values_list("day", "status")
+    live_days: dict[bool, set[dt.date]] = {True: set(), False: set()}
+    for day, status in straddling.distinct():
+        live_days[status in OPEN].add(day)
+    finished = Q(status__in=[s.value for s in FINISHED_STATUSES])
+    live_rows = [
+        Q(day__in=days) & (open_now if is_open else finished)
+        for is_open, days in live_days.items()
+        if days
+    ]
+    decided = stored
+    for rows in live_rows:
+        decided = decided.exclude(rows)
     if start < through:
         in_period = decided.filter(day__gte=start, day__lt=end)
-        period = _stored_cells(in_period, now, grain, depth=depth, with_grid=with_grid)
-        heat = heat_cells(in_period) if depth is not None else list(period)
-    opened = _stored_cells(
-        decided.filter(status__in=list(OPEN)), now, "all", depth=depth, with_grid=with_grid
-    )
+        daily_period = _stored_cells(
+            in_period.filter(open_now | not_whole) if not_whole is not None else in_period,
+            now,
+            grain,
+            depth=depth,
+            with_grid=with_grid,
+        )
+        period += daily_period
+        if depth is not None:
+            heat += heat_cells(in_period.filter(not_whole) if not_whole is not None else in_period)
+        else:
+            heat += [HeatCell.of(c) for c in daily_period if c.day not in whole_months_read]
+    opened = _stored_cells(decided.filter(open_now), now, "all", depth=depth, with_grid=with_grid)
     window = Q(submitted_at__gte=local_day_start(through))
-    for day in sorted(live_days):
+    for day in sorted(live_days[True] | live_days[False]):
         window |= Q(
             submitted_at__gte=local_day_start(day),
             submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
@@ -491,10 +590,18 @@ def period_and_open_cells(
     # in the database: the planner walks the submission-time index and checks each row
     # against the place's areas, so a grid or a community does not count the whole county.
     in_window = Request.objects.filter(window).filter(_live_condition(place))
-    recent = [c for c in live_cells(in_window, now) if in_place(c, place)]
+    # Whole days in the database (a status condition there makes the planner walk every
+    # open request), the part of a straddling day that is not stored dropped here.
+    recent = [
+        c
+        for c in live_cells(in_window, now)
+        if in_place(c, place) and (c.day >= through or c.day in live_days[c.is_open])
+    ]
     recent_period = _rebucket([c for c in recent if start <= c.day < end], grain)
-    period += recent_period
-    heat += recent_period
+    # A live day of a month read whole: its finished requests are in the month rows, and
+    # all of its requests in the month heat.
+    period += [c for c in recent_period if c.is_open or c.day not in whole_months_read]
+    heat += [HeatCell.of(c) for c in recent_period if c.day not in whole_months_read]
     opened += _rebucket([c for c in recent if c.is_open], "all")
     return period, opened, heat
 
@@ -509,35 +616,130 @@ def _rows(cells_: Iterable[Cell]) -> list[DailyFigure]:
     ]
 
 
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _month_places(area_ids: Iterable[int]) -> dict[int, int]:
+    """Area id of a daily row → the area its month row is kept under: the compound the
+    area lies in (itself if a compound), else the area itself."""
+    areas = list(Area.objects.filter(pk__in=set(area_ids)).values("id", "path"))
+    prefixes = {
+        a["path"][:n] for a in areas for n in range(Area.steplen, len(a["path"]) + 1, Area.steplen)
+    }
+    compounds = dict(
+        Area.objects.filter(path__in=prefixes, kind=AreaKind.COMPOUND).values_list("path", "id")
+    )
+    placed = {}
+    for a in areas:
+        found = [
+            compounds[a["path"][:n]]
+            for n in range(Area.steplen, len(a["path"]) + 1, Area.steplen)
+            if a["path"][:n] in compounds
+        ]
+        placed[a["id"]] = found[0] if found else a["id"]
+    return placed
+
+
+MONTH_KEY = ("month", "area_id", "grid_id", "category_id", "status")
+
+
+def _build_months(months: list[dt.date]) -> int:
+    """(Re)write the month rows and the month heat of ``months`` from their daily rows of
+    finished requests (summed in the database, then merged per compound here). Inside a
+    transaction."""
+    if not months:
+        return 0
+    MonthFigure.objects.filter(month__in=months).delete()
+    MonthHeat.objects.filter(month__in=months).delete()
+    daily = DailyFigure.objects.filter(month__in=months).exclude(status__in=list(OPEN)).order_by()
+    bounds = {name: (Min if name.endswith("_min") else Max)(name) for name in MERGE_BOUNDS}
+    grouped = list(
+        daily.values(*MONTH_KEY).annotate(**{f"sum_{n}": Sum(n) for n in SUMMED}, **bounds)
+    )
+    placed = _month_places(r["area_id"] for r in grouped)
+    merged: dict[tuple[object, ...], dict[str, Any]] = {}
+    for row in grouped:
+        row["area_id"] = placed[row["area_id"]]
+        for name in SUMMED:
+            row[name] = int(row.pop(f"sum_{name}") or 0)
+        k = tuple(row[f] for f in MONTH_KEY)
+        if k not in merged:
+            merged[k] = row
+            continue
+        into = merged[k]
+        for name in SUMMED:
+            into[name] += row[name]
+        for name in bounds:
+            values = [v for v in (into[name], row[name]) if v is not None]
+            pick = min if name.endswith("_min") else max
+            into[name] = pick(values) if values else None
+    written = len(
+        MonthFigure.objects.bulk_create(
+            [MonthFigure(**row) for row in merged.values()], batch_size=2000
+        )
+    )
+    # The heat counts every request, open or not: its only figure (a total) does not
+    # depend on the clock.
+    heat = (
+        DailyFigure.objects.filter(month__in=months, area__kind=AreaKind.BUILDING)
+        .order_by()
+        .values("month", "area_id", "grid_id", "category_id")
+        .annotate(n=Sum("total"))
+    )
+    MonthHeat.objects.bulk_create(
+        [
+            MonthHeat(
+                month=r["month"],
+                area_id=r["area_id"],
+                grid_id=r["grid_id"],
+                category_id=r["category_id"],
+                total=int(r["n"] or 0),
+            )
+            for r in heat
+        ],
+        batch_size=2000,
+    )
+    return written
+
+
 def refresh_day(day: dt.date) -> int:
-    """Count ``day`` again (when one of its requests changed). Days not yet in the table
-    are counted live anyway: nothing to do."""
-    through = build_through()
-    if through is None or day >= through:
+    """Count ``day`` again (when one of its requests changed), and its month's rows if the
+    month is kept whole. Days not yet in the table are counted live anyway: nothing to
+    do."""
+    build = FigureBuild.objects.order_by("-pk").first()
+    if build is None or day >= build.through:
         return 0
     now = timezone.now()
     requests = Request.objects.filter(
         submitted_at__gte=local_day_start(day),
         submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
     )
+    month = day.replace(day=1)
     with transaction.atomic():
         DailyFigure.objects.filter(day=day).delete()
         rows = DailyFigure.objects.bulk_create(_rows(live_cells(requests, now)))
+        if build.months_through is not None and month < build.months_through:
+            _build_months([month])
     return len(rows)
 
 
 def rebuild(today: dt.date | None = None) -> int:
-    """Count every day before ``today`` again, a month at a time, and move ``through``."""
+    """Count every day before ``today`` again, a month at a time, sum the whole months
+    before ``today``'s into the month rows, and move ``through``."""
     today = today or timezone.localdate()
     now = timezone.now()
     first = Request.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
     written = 0
+    this_month = today.replace(day=1)
     with transaction.atomic():
         DailyFigure.objects.all().delete()
+        MonthFigure.objects.all().delete()
+        MonthHeat.objects.all().delete()
         if first is not None:
             month = timezone.localtime(first).date().replace(day=1)
             while month < today:
-                following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                following = _next_month(month)
                 until = min(following, today)
                 requests = Request.objects.filter(
                     submitted_at__gte=local_day_start(month),
@@ -548,15 +750,18 @@ def rebuild(today: dt.date | None = None) -> int:
                         _rows(live_cells(requests, now)), batch_size=2000
                     )
                 )
+                if following <= this_month:
+                    _build_months([month])
                 month = following
         FigureBuild.objects.all().delete()
-        FigureBuild.objects.create(through=today, built_at=now)
+        FigureBuild.objects.create(through=today, months_through=this_month, built_at=now)
     if connection.vendor == "postgresql":
         # The whole table was just replaced: without fresh statistics the planner expects
         # a few hundred rows, sorts on disk and a town's year page takes seconds
         # (docs/scaling.md). Autovacuum would get there, but only later.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {DailyFigure._meta.db_table}")
+            for model in (DailyFigure, MonthFigure, MonthHeat):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
     return written
 
 

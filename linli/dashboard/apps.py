@@ -14,9 +14,11 @@ class DashboardConfig(AppConfig):
 
     def ready(self) -> None:
         from linli.dashboard import signals, tasks  # noqa: F401  (registers the tasks)
-        from linli.dashboard.models import DailyFigure, FigureBuild
+        from linli.dashboard.models import DailyFigure, FigureBuild, MonthFigure, MonthHeat
         from linli.privacy.registry import declare_not_personal
 
         signals.connect()
         declare_not_personal(DailyFigure, reason="daily counts per place, no person")
         declare_not_personal(FigureBuild, reason="how far the daily counts reach")
+        declare_not_personal(MonthFigure, reason="monthly counts per compound, no person")
+        declare_not_personal(MonthHeat, reason="monthly counts per building, no person")

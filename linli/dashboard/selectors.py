@@ -338,13 +338,18 @@ def building_heat(
 
 
 def _resident_in(place: Place, prefix: str = "resident__") -> Q:
-    unit_path = f"{prefix}household__unit__path__startswith"
+    """The people who belong to ``place``: their area (the household's unit, or where they
+    were registered without one) is one of the place's areas — for a grid, its buildings
+    and their units. Keyed by the resident's area id (``area_id IN (…)``), so the database
+    reads the care rows of those areas rather than joining every household's unit."""
     if isinstance(place, Grid):
-        condition = Q(pk__in=[])
+        inside = Q()
         for path in _buildings_in(place).values_list("path", flat=True):
-            condition |= Q(**{unit_path: path})
-        return condition
-    return Q(**{unit_path: place.path})
+            inside |= Q(path__startswith=path)
+        areas = Area.objects.filter(inside) if inside else Area.objects.none()
+    else:
+        areas = Area.objects.filter(path__startswith=place.path)
+    return Q(**{f"{prefix}area_id__in": areas.values("pk")})
 
 
 @dataclass(frozen=True)
@@ -674,7 +679,7 @@ def _trend_from_cells(
     )
 
 
-def _heat_from_cells(period: list[aggregates.Cell], place: Place) -> HeatTable:
+def _heat_from_cells(period: list[aggregates.HeatCell], place: Place) -> HeatTable:
     buildings = {b.path: b for b in _buildings_in(place)}
     if not buildings:
         return HeatTable(categories=[], rows=[])

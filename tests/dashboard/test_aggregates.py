@@ -1,6 +1,8 @@
-"""The daily pre-aggregate (DailyFigure): the dashboard's request blocks read from it equal
-the live selectors' figures — before any build, after the nightly rebuild, when the clock
-has moved on past stored deadlines, and after a request of a stored day changed."""
+"""The pre-aggregates (DailyFigure, and MonthFigure/MonthHeat for whole past months): the
+dashboard's request blocks read from them equal the live selectors' figures — before any
+build, after the nightly rebuild, when the clock has moved on past stored deadlines, after
+a request of a stored day (or of a month kept whole) changed, across month boundaries (in
+local time) and on the night a month is closed."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ import pytest
 import time_machine
 
 from linli.dashboard import aggregates, selectors
-from linli.dashboard.models import DailyFigure, FigureBuild
+from linli.dashboard.models import DailyFigure, FigureBuild, MonthFigure, MonthHeat
 from linli.dashboard.tasks import rebuild_daily_figures
 from linli.requests.figures import Place, place_condition, request_figures
 from linli.requests.models import Feedback, Request, Satisfaction
+from linli.requests.services import request_feedback
 from linli.requests.workflow import Status
 from tests.cast import Cast
 from tests.requests.support import file_request, in_progress, local, move, resolved, waiting
@@ -25,6 +28,15 @@ pytestmark = pytest.mark.django_db
 
 NOW = local(2026, 11, 20, 10)
 START, END = dt.date(2026, 9, 1), dt.date(2026, 12, 1)
+# Month grain with whole months (Sep, Oct) and the current month; a partial first month;
+# a daily-grain period of one whole month; the current month alone.
+PERIODS = (
+    (START, END),
+    (dt.date(2026, 9, 15), END),
+    (dt.date(2026, 10, 1), dt.date(2026, 11, 1)),
+    (dt.date(2026, 11, 1), END),
+    (dt.date(2026, 8, 1), dt.date(2026, 12, 2)),
+)
 
 
 @pytest.fixture
@@ -56,6 +68,29 @@ def world(cast: Cast) -> Iterator[Cast]:
         escalated = file_request(cast, cast.unit2, at=NOW - dt.timedelta(days=30))
         Request.objects.filter(pk=escalated.pk).update(escalated_at=NOW - dt.timedelta(days=2))
         waiting(cast, category_code="sanitation", at=NOW - dt.timedelta(days=30))
+    # Either side of the local month boundary (the same UTC day: 15:59 and 16:00 UTC).
+    for at in (local(2026, 10, 31, 23, 59), local(2026, 11, 1, 0, 0)):
+        with time_machine.travel(at, tick=False):
+            file_request(cast, cast.building1, category_code="sanitation", at=at)
+    # September: a second sanitation request resolved without a response, its response
+    # due only after NOW, and the first one's response undone: September's month row of
+    # resolved sanitation straddles NOW (one due a response, one not yet).
+    # A third, the same day, due a response already: that day's row of finished requests
+    # straddles too (its finished requests are counted live, its open ones are not).
+    at = local(2026, 9, 20, 9)
+    with time_machine.travel(at, tick=False):
+        unanswered = resolved(cast, category_code="sanitation", at=at)
+        due = resolved(cast, category_code="sanitation", at=at + dt.timedelta(hours=1))
+    Request.objects.filter(pk=unanswered.pk).update(
+        responded_at=None, response_due_at=NOW + dt.timedelta(days=1)
+    )
+    Request.objects.filter(pk__in=[late.pk, due.pk]).update(responded_at=None)
+    # October 21: a request like the escalated one (same unit, same day) due only after
+    # NOW: that day's row of open requests straddles NOW, so the day is counted live.
+    at = NOW - dt.timedelta(days=30, hours=-1)
+    with time_machine.travel(at, tick=False):
+        later = file_request(cast, cast.unit2, at=at)
+    Request.objects.filter(pk=later.pk).update(due_at=NOW + dt.timedelta(days=2))
     with time_machine.travel(NOW - dt.timedelta(hours=30), tick=False):
         for _ in range(2):
             file_request(cast, category_code="sanitation", at=NOW - dt.timedelta(hours=30))
@@ -71,7 +106,7 @@ def _same(cast: Cast, now: dt.datetime) -> None:
     allowed = {c.key for c in selectors.dashboard_places(cast.leader)}
     everything = Request.objects.all()
     for place in _places(cast):
-        for start, end in ((START, END), (dt.date(2026, 11, 1), END)):
+        for start, end in PERIODS:
             blocks = selectors.request_blocks(place, allowed, start=start, end=end, now=now)
             live = request_figures(everything, place=place, start=start, end=end, now=now)
             assert dataclasses.replace(live, by_channel=()) == blocks.figures, place
@@ -133,3 +168,115 @@ def test_a_change_to_a_stored_day_is_counted_again(
             created_at=NOW,
         )
     _same(world, NOW)
+
+
+def test_whole_past_months_are_read_from_the_month_rows(world: Cast) -> None:
+    aggregates.rebuild()
+    build = FigureBuild.objects.get()
+    assert (build.through, build.months_through) == (dt.date(2026, 11, 20), dt.date(2026, 11, 1))
+    september, october = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
+    assert set(MonthFigure.objects.values_list("month", flat=True)) == {september, october}
+    # Month rows hold finished requests only, per compound (units and buildings merge).
+    assert set(MonthFigure.objects.values_list("status", flat=True)) == {Status.RESOLVED}
+    assert set(MonthFigure.objects.values_list("area", flat=True)) == {world.compound.pk}
+    assert (
+        sum(MonthFigure.objects.filter(month=october).values_list("total", flat=True))
+        == Request.objects.filter(
+            submitted_at__gte=local(2026, 10, 1),
+            submitted_at__lt=local(2026, 11, 1),
+            status__in=[Status.RESOLVED, Status.CLOSED, Status.REJECTED],
+        ).count()
+    )
+    # The heat of a month counts every request at a building (or its units), open or not.
+    heat: dict[int, int] = {}
+    for area, total in MonthHeat.objects.filter(month=october).values_list("area", "total"):
+        heat[area] = heat.get(area, 0) + total
+    assert heat == {world.building1.pk: 2, world.building2.pk: 2}
+    # The 23:59 request is October's (local time), the 00:00 one November's.
+    assert DailyFigure.objects.filter(day=dt.date(2026, 10, 31), area=world.building1).exists()
+    assert DailyFigure.objects.filter(day=dt.date(2026, 11, 1), area=world.building1).exists()
+    # At NOW September's month row straddles (read day by day, September 20's finished
+    # requests live) and October 21's open requests are counted live, its finished one
+    # staying in October's month row.
+    straddling = MonthFigure.objects.filter(aggregates._straddling(NOW))
+    assert set(straddling.values_list("month", flat=True)) == {september}
+    assert set(
+        DailyFigure.objects.filter(aggregates._straddling(NOW)).values_list("day", "status")
+    ) >= {(dt.date(2026, 9, 20), Status.RESOLVED)}
+    assert DailyFigure.objects.filter(
+        aggregates._straddling(NOW), day=dt.date(2026, 10, 21)
+    ).exists()
+    _same(world, NOW)
+    _same(world, NOW + dt.timedelta(hours=12))
+    # Three days on, every deadline has passed: both months are read whole.
+    later = NOW + dt.timedelta(days=3)
+    assert not MonthFigure.objects.filter(aggregates._straddling(later)).exists()
+    _same(world, later)
+
+
+def test_the_month_rows_are_what_a_long_period_reads(world: Cast) -> None:
+    """A whole month of a month-grain period comes from its month row (a row changed by
+    hand shows); a period with only part of the month, or at day grain, does not."""
+    aggregates.rebuild()
+    october = dt.date(2026, 10, 1)
+    counted = {
+        (start, end): selectors.request_blocks(
+            world.town, set(), start=start, end=end, now=NOW
+        ).figures.total
+        for start, end in PERIODS
+    }
+    row = MonthFigure.objects.filter(month=october).first()
+    assert row is not None
+    MonthFigure.objects.filter(pk=row.pk).update(total=row.total + 100)
+    for (start, end), total in counted.items():
+        blocks = selectors.request_blocks(world.town, set(), start=start, end=end, now=NOW)
+        reads_october_whole = start <= october and (end - start).days > 62
+        assert blocks.figures.total == total + (100 if reads_october_whole else 0)
+
+
+def test_a_request_reopened_after_its_month_is_counted_again_in_that_month(
+    world: Cast, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    aggregates.rebuild()
+    september = dt.date(2026, 9, 1)
+    late = Request.objects.get(status=Status.RESOLVED, submitted_at__lt=local(2026, 9, 15))
+    resolved_in_september = MonthFigure.objects.get(month=september).total
+    with django_capture_on_commit_callbacks(execute=True):
+        request_feedback(
+            request=late,
+            actor=world.resident_user,
+            resolved=False,
+            satisfaction=Satisfaction.DISSATISFIED,
+            comment="垃圾又堆起来了",
+            at=NOW,
+        )
+    late.refresh_from_db()
+    assert late.status == Status.IN_PROGRESS
+    # It left September's month row (finished requests) for its day's open row.
+    assert MonthFigure.objects.get(month=september).total == resolved_in_september - 1
+    reopened = DailyFigure.objects.get(day=dt.date(2026, 9, 11), status=Status.IN_PROGRESS)
+    assert (reopened.total, reopened.reopened) == (1, 1)
+    _same(world, NOW)
+    _same(world, NOW + dt.timedelta(days=3))
+
+
+def test_the_rebuild_on_the_first_of_a_month_closes_the_month_before(world: Cast) -> None:
+    november = Request.objects.filter(submitted_at__gte=local(2026, 11, 19)).first()
+    assert november is not None
+    move(november, Status.IN_PROGRESS, world.worker1)
+    move(november, Status.RESOLVED, world.worker1, note="已清运")
+    night = local(2026, 12, 1, 1, 30)
+    with time_machine.travel(night, tick=False):
+        rebuild_daily_figures()
+        build = FigureBuild.objects.get()
+        assert (build.through, build.months_through) == (dt.date(2026, 12, 1),) * 2
+        assert MonthFigure.objects.filter(month=dt.date(2026, 11, 1)).exists()
+        _same(world, night)
+        # The month view of December (no stored day yet) and a year view ending today.
+        allowed = {c.key for c in selectors.dashboard_places(world.leader)}
+        everything = Request.objects.all()
+        for start in (dt.date(2026, 12, 1), dt.date(2026, 1, 1)):
+            end = dt.date(2026, 12, 2)
+            blocks = selectors.request_blocks(world.town, allowed, start=start, end=end, now=night)
+            live = request_figures(everything, place=world.town, start=start, end=end, now=night)
+            assert dataclasses.replace(live, by_channel=()) == blocks.figures
