@@ -61,7 +61,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     days = os.environ.get("LINLI_TEST_CLOCK_SHIFT_DAYS")
-    return f"clock shifted {days} days ahead: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC" if days else None
+    return (
+        f"clock shifted {days} days ahead: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        if days
+        else None
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")
