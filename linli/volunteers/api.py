@@ -106,7 +106,9 @@ class ServiceRecordOut(Schema):
     content: str
     place: str = Field("", description="服务地点")
     source: str = Field(
-        ..., description="visit 关爱走访 / activity 活动 / programme 暑期托管 / other 其他"
+        ...,
+        description="visit 关爱走访 / activity 活动 / programme 暑期托管 / other 其他 / "
+        "claim 本人补报(须审核)",
     )
     status: HoursStatus = Field(
         ...,

@@ -89,6 +89,8 @@ class ServiceSource(models.TextChoices):
     ACTIVITY = "activity", _("活动")
     PROGRAMME = "programme", _("暑期托管")
     OTHER = "other", _("其他")
+    # The volunteer's own claim for service outside the system: the one source reviewed.
+    CLAIM = "claim", _("本人补报")
 
 
 class HoursStatus(models.TextChoices):

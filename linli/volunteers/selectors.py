@@ -177,7 +177,7 @@ def own_record_get(*, user: AnyUser, pk: int) -> ServiceRecord:
     if own is None:
         raise Http404
     record = (
-        ServiceRecord.objects.filter(volunteer=own, pk=pk, source=ServiceSource.OTHER)
+        ServiceRecord.objects.filter(volunteer=own, pk=pk, source=ServiceSource.CLAIM)
         .select_related("volunteer")
         .first()
     )
@@ -202,7 +202,7 @@ def hours_review_queue(
     """Hand-submitted hours of the volunteers ``user`` manages, without the user's own
     (nobody reviews their own). Waiting ones oldest first; reviewed ones newest first."""
     records = ServiceRecord.objects.filter(
-        volunteer__in=visible_volunteers(user), source=ServiceSource.OTHER
+        volunteer__in=visible_volunteers(user), source=ServiceSource.CLAIM
     )
     own = own_volunteer_profile(user)
     if own is not None:

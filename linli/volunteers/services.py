@@ -216,7 +216,7 @@ def service_hours_submit(
         minutes=minutes,
         content=content,
         place=place,
-        source=ServiceSource.OTHER,
+        source=ServiceSource.CLAIM,
         recorded_by=actor,
         status=HoursStatus.SUBMITTED,
     )
@@ -245,7 +245,7 @@ def service_hours_correct(
         .select_related("volunteer")
         .get(pk=record.pk)
     )
-    if not is_own_volunteer(actor, locked.volunteer) or locked.source != ServiceSource.OTHER:
+    if not is_own_volunteer(actor, locked.volunteer) or locked.source != ServiceSource.CLAIM:
         raise PermissionDenied(_("只能修改自己提交的服务时长。"))
     if not hours_transition_allowed(locked.status, HoursStatus.SUBMITTED, HoursActor.VOLUNTEER):
         raise Conflict(_("这条服务时长已确认,不能再修改。"))
