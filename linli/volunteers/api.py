@@ -24,6 +24,7 @@ from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind, communities_in_scope
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
+from linli.core.dates import PlausibleDateTime, check_query_date
 from linli.core.errors import Duplicate
 from linli.core.roles import Capability
 from linli.people.selectors import visible_residents
@@ -219,7 +220,9 @@ def list_own_hours(request: HttpRequest) -> QuerySet[ServiceRecord]:
 
 
 class HoursClaimIn(Schema):
-    started_at: dt.datetime = Field(..., description="开始时间(90 天内,不能是将来)")
+    started_at: PlausibleDateTime = Field(
+        ..., description="开始时间(90 天内,不能是将来);不带时区时按北京时间理解"
+    )
     hours: Decimal = Field(
         ..., gt=0, le=24, decimal_places=1, description="服务时长(小时,不含路上),如 1.5"
     )
@@ -311,6 +314,9 @@ def list_hours_queue(
     request: HttpRequest, filters: Query[HoursQueueFiltersIn]
 ) -> QuerySet[ServiceRecord]:
     require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    for day in (filters.since, filters.until):
+        if day is not None:
+            check_query_date(day)
     return hours_review_queue(
         user=request_user(request),
         status=filters.status or "",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.areas.models import Grid
+from linli.core.dates import QueryDateField
 from linli.volunteers.models import (
     SLOT_ORDER,
     DaySlot,
@@ -97,7 +98,7 @@ class TeamJoinForm(forms.Form):
 class HoursClaimForm(forms.Form):
     """A volunteer's claim of service given outside the system (phone-first)."""
 
-    served_on = forms.DateField(label=_("服务日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    served_on = QueryDateField(label=_("服务日期"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(
         label=_("开始时间"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -138,10 +139,10 @@ class HoursReviewFilterForm(forms.Form):
     )
     q = forms.CharField(label=_("姓名或内容"), required=False, max_length=50)
     grid = forms.TypedChoiceField(label=_("网格"), required=False, coerce=int, empty_value=None)
-    since = forms.DateField(
+    since = QueryDateField(
         label=_("服务日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = QueryDateField(
         label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -42,7 +42,12 @@ from linli.volunteers.models import (
     VolunteerSkill,
     hours_transition_allowed,
 )
-from linli.volunteers.selectors import hours_for_minutes, is_own_volunteer, visible_volunteers
+from linli.volunteers.selectors import (
+    hours_for_minutes,
+    is_own_volunteer,
+    own_volunteer_profile,
+    visible_volunteers,
+)
 
 
 @transaction.atomic
@@ -290,7 +295,8 @@ def _reviewable(actor: User, record_ids: Iterable[int]) -> list[ServiceRecord]:
     )
     if len(records) != len(ids):
         raise Http404
-    if any(is_own_volunteer(actor, r.volunteer) for r in records):
+    own = own_volunteer_profile(actor)
+    if own is not None and any(r.volunteer_id == own.pk for r in records):
         raise PermissionDenied(_("不能审核自己的服务时长,请由其他工作人员审核。"))
     return records
 
