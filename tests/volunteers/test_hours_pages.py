@@ -193,6 +193,8 @@ def test_outsiders_cannot_review(cast: Cast, client_for: Any) -> None:
     worker = client_for("worker1")
     assert worker.get("/volunteers/hours/").status_code == 403
     assert worker.post("/volunteers/hours/approve/", {"ids": [mine.pk]}).status_code == 403
+    # A record the user may not review is not confirmed to exist.
+    assert worker.post(f"/volunteers/hours/{mine.pk}/reject/", {"reason": "x"}).status_code == 404
     volunteer = client_for("volunteer")
     assert volunteer.post("/volunteers/hours/approve/", {"ids": [mine.pk]}).status_code == 403
     assert set(ServiceRecord.objects.values_list("status", flat=True)) == {HoursStatus.SUBMITTED}
