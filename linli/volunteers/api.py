@@ -327,8 +327,13 @@ def list_hours_queue(
     )
 
 
+MAX_ID = 2**63 - 1  # a database key; beyond it a lookup would overflow
+
+
 class HoursApproveIn(Schema):
-    ids: list[int] = Field(..., min_length=1, max_length=100, description="要确认的记录编号")
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        ..., min_length=1, max_length=100, description="要确认的记录编号"
+    )
 
 
 class HoursApprovedOut(Schema):

@@ -288,6 +288,8 @@ def _reviewable(actor: User, record_ids: Iterable[int]) -> list[ServiceRecord]:
     ids = sorted(set(record_ids))
     if not ids:
         raise ValidationError(_("请先选择要审核的服务时长。"))
+    if not all(0 < pk < 2**63 for pk in ids):
+        raise Http404  # no such key can exist
     records = list(
         ServiceRecord.objects.filter(pk__in=ids, volunteer__in=visible_volunteers(actor))
         .select_related("volunteer__user", "volunteer__resident__user")
