@@ -266,7 +266,7 @@ def activity_figures(*, user: AnyUser, area: Area, start: dt.date, end: dt.date)
             ).distinct()
         }
     )
-    records = ServiceRecord.objects.filter(
+    records = ServiceRecord.objects.counted().filter(
         source=ServiceSource.ACTIVITY,
         source_id__in=[str(pk) for pk in done.values_list("pk", flat=True)],
     )

@@ -48,7 +48,7 @@ class ActivitySummary:
 
 def activity_summary(activity: Activity) -> ActivitySummary:
     signups = activity.signups.exclude(status=SignupStatus.CANCELLED)
-    records = ServiceRecord.objects.filter(
+    records = ServiceRecord.objects.counted().filter(
         source=ServiceSource.ACTIVITY, source_id=str(activity.pk)
     )
     return ActivitySummary(

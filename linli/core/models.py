@@ -58,6 +58,8 @@ class AuditEvent(models.Model):
         ROSTER_GENERATE = "roster.generate", _("生成走访排班")
         NOTIFY = "notify", _("发送通知")
         ANONYMISE = "anonymise", _("匿名化")
+        APPROVE = "approve", _("审核通过")
+        REJECT = "reject", _("审核退回")
 
     # Set before hashing (not auto_now_add, which would overwrite it on save).
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

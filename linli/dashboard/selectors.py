@@ -437,11 +437,15 @@ def volunteer_figures(
         volunteers = volunteers.filter(grid__in=_grids_of_compound(place))
     else:
         volunteers = volunteers.filter(community__path__startswith=place.path)
-    records = ServiceRecord.objects.filter(
-        volunteer__in=volunteers,
-        started_at__gte=local_day_start(start),
-        started_at__lt=local_day_start(end),
-    ).aggregate(minutes=Sum("minutes"), people=Count("volunteer", distinct=True))
+    records = (
+        ServiceRecord.objects.counted()
+        .filter(
+            volunteer__in=volunteers,
+            started_at__gte=local_day_start(start),
+            started_at__lt=local_day_start(end),
+        )
+        .aggregate(minutes=Sum("minutes"), people=Count("volunteer", distinct=True))
+    )
     return VolunteerFigures(
         volunteers=volunteers.count(),
         serving=int(records["people"] or 0),

@@ -34,7 +34,13 @@ from linli.core.validators import id_number_check_char
 from linli.people.models import Household, Resident, ResidentTag, Tag, TagCode, age_on
 from linli.requests.models import Category, Channel, Request, RequestEvent
 from linli.requests.workflow import Status
-from linli.volunteers.models import ServiceRecord, ServiceSource, Volunteer, VolunteerKind
+from linli.volunteers.models import (
+    HoursStatus,
+    ServiceRecord,
+    ServiceSource,
+    Volunteer,
+    VolunteerKind,
+)
 
 BATCH = 5_000
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -629,6 +635,10 @@ def _care(
                     source=ServiceSource.VISIT,
                     source_id=str(visit.pk),
                     recorded_by_id=visit.recorded_by_id,
+                    # A logged visit is a verified source: approved as it is written.
+                    status=HoursStatus.APPROVED,
+                    reviewed_by_id=visit.recorded_by_id,
+                    reviewed_at=visit.visited_at,
                 )
             )
         _insert(ServiceRecord, records)

@@ -21,6 +21,8 @@ from linli.accounts.services import role_assign
 from linli.core.roles import Role
 from linli.volunteers.models import SLOT_ORDER, TeamKind, Volunteer, VolunteerKind
 from linli.volunteers.services import (
+    service_hours_reject,
+    service_hours_submit,
     service_record_add,
     team_create,
     team_member_add,
@@ -141,6 +143,29 @@ def build_volunteers_world(world: World, *, names: NameMaker, today: dt.date) ->
                 minutes=rng.choice([60, 90, 120, 150, 180]),
                 content=rng.choice(OTHER_SERVICE),
             )
+
+    # The demo volunteer's own claims for the review queue: one waits, one was sent back.
+    mine = next((v for v in volunteers if demo_login and v.user_id == demo_login.pk), None)
+    staff = world.users.get("staff")
+    if mine is not None and demo_login is not None and staff is not None:
+        service_hours_submit(
+            actor=demo_login,
+            volunteer=mine,
+            started_at=now - dt.timedelta(days=3, hours=2),
+            minutes=150,
+            content="协助社区开展反诈宣传",
+            place="社区广场",
+        )
+        sent_back = service_hours_submit(
+            actor=demo_login,
+            volunteer=mine,
+            started_at=now - dt.timedelta(days=6, hours=4),
+            minutes=120,
+            content="帮忙",
+        )
+        service_hours_reject(
+            actor=staff, record_id=sent_back.pk, reason="请写明具体做了什么、在哪里"
+        )
 
 
 def _slots_for(volunteer: Volunteer, rng: random.Random) -> set[tuple[int, str]]:

@@ -104,11 +104,16 @@ def _service_hours(members: list[PartyMember], start: dt.date, end: dt.date) -> 
     by_resident = {m.resident_id: m.pk for m in members if m.resident_id}
     by_user = {m.user_id: m.pk for m in members if m.user_id}
     since, until = period_bounds(start, end)
-    records = ServiceRecord.objects.filter(
-        Q(volunteer__resident_id__in=list(by_resident)) | Q(volunteer__user_id__in=list(by_user)),
-        started_at__gte=since,
-        started_at__lt=until,
-    ).values_list("volunteer__resident_id", "volunteer__user_id", "minutes")
+    records = (
+        ServiceRecord.objects.counted()
+        .filter(
+            Q(volunteer__resident_id__in=list(by_resident))
+            | Q(volunteer__user_id__in=list(by_user)),
+            started_at__gte=since,
+            started_at__lt=until,
+        )
+        .values_list("volunteer__resident_id", "volunteer__user_id", "minutes")
+    )
     minutes: dict[int, int] = defaultdict(int)
     for resident_id, user_id, spent in records:
         member_id = by_resident.get(resident_id) or by_user.get(user_id)

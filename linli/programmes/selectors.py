@@ -286,7 +286,9 @@ def programme_summary(programme: Programme, *, until: dt.date | None = None) -> 
     satisfaction = enrolled.exclude(satisfaction__isnull=True)
     answers = satisfaction.count()
     total = satisfaction.aggregate(total=Sum("satisfaction"))["total"] or 0
-    records = ServiceRecord.objects.filter(source_id__startswith=f"programme:{programme.pk}:")
+    records = ServiceRecord.objects.counted().filter(
+        source_id__startswith=f"programme:{programme.pk}:"
+    )
     minutes = records.aggregate(total=Sum("minutes"))["total"] or 0
     counts = dict(
         satisfaction.values_list("satisfaction")

@@ -24,11 +24,13 @@ from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind, communities_in_scope
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
+from linli.core.dates import PlausibleDateTime, check_query_date
 from linli.core.errors import Duplicate
 from linli.core.roles import Capability
 from linli.people.selectors import visible_residents
 from linli.volunteers.models import (
     DaySlot,
+    HoursStatus,
     ServiceCertificate,
     ServiceRecord,
     Team,
@@ -39,6 +41,9 @@ from linli.volunteers.models import (
 from linli.volunteers.selectors import (
     availability_grid,
     hours_for_minutes,
+    hours_review_queue,
+    is_own_volunteer,
+    own_record_get,
     own_volunteer_profile,
     points_for_minutes,
     service_records_of,
@@ -49,6 +54,10 @@ from linli.volunteers.selectors import (
 )
 from linli.volunteers.services import (
     certificate_issue,
+    service_hours_approve,
+    service_hours_correct,
+    service_hours_reject,
+    service_hours_submit,
     service_record_add,
     team_create,
     team_member_add,
@@ -96,7 +105,17 @@ class ServiceRecordOut(Schema):
     started_at: dt.datetime
     minutes: int = Field(..., description="服务时长(分钟,不含路上)")
     content: str
-    source: str = Field(..., description="visit 关爱走访 / activity 活动 / other 其他")
+    place: str = Field("", description="服务地点")
+    source: str = Field(
+        ...,
+        description="visit 关爱走访 / activity 活动 / programme 暑期托管 / other 其他 / "
+        "claim 本人补报(须审核)",
+    )
+    status: HoursStatus = Field(
+        ...,
+        description="submitted 待审核 / approved 已确认 / rejected 已退回;只有已确认的计入时长",
+    )
+    reject_reason: str = Field("", description="退回原因(已退回时)")
 
 
 class VolunteerFiltersIn(Schema):
@@ -137,13 +156,21 @@ def _detail(volunteer: Volunteer) -> VolunteerDetailOut:
     )
 
 
+def _record_out(r: ServiceRecord) -> ServiceRecordOut:
+    return ServiceRecordOut(
+        id=r.pk,
+        started_at=r.started_at,
+        minutes=r.minutes,
+        content=r.content,
+        place=r.place,
+        source=r.source,
+        status=HoursStatus(r.status),
+        reject_reason=r.reject_reason,
+    )
+
+
 def _record_outs(request: HttpRequest, records: list[ServiceRecord]) -> list[ServiceRecordOut]:
-    return [
-        ServiceRecordOut(
-            id=r.pk, started_at=r.started_at, minutes=r.minutes, content=r.content, source=r.source
-        )
-        for r in records
-    ]
+    return [_record_out(r) for r in records]
 
 
 def _own(request: HttpRequest) -> Volunteer:
@@ -190,6 +217,164 @@ def get_own(request: HttpRequest) -> Any:
 @paginate(pages_of(_record_outs), page_size=20, max_page_size=100)
 def list_own_hours(request: HttpRequest) -> QuerySet[ServiceRecord]:
     return service_records_of(_own(request))
+
+
+class HoursClaimIn(Schema):
+    started_at: PlausibleDateTime = Field(
+        ..., description="开始时间(90 天内,不能是将来);不带时区时按北京时间理解"
+    )
+    hours: Decimal = Field(
+        ..., gt=0, le=24, decimal_places=1, description="服务时长(小时,不含路上),如 1.5"
+    )
+    content: str = Field(..., min_length=1, max_length=200, description="做了什么服务")
+    place: str = Field("", max_length=100, description="服务地点")
+
+
+def _claim_minutes(hours: Decimal) -> int:
+    return int(hours * 60)
+
+
+@router.post(
+    "/me/hours",
+    response={201: ServiceRecordOut, **WRITE_ERRORS},
+    summary="补报本人在系统外的服务时长(待审核)",
+    description="记录为待审核,社区工作人员确认后才计入时长、积分和证明。"
+    "一天合计不能超过 24 小时,只能补报 90 天内的服务(422)。",
+)
+def submit_own_hours(request: HttpRequest, payload: HoursClaimIn) -> Any:
+    record = service_hours_submit(
+        actor=request_user(request),
+        volunteer=_own(request),
+        started_at=payload.started_at,
+        minutes=_claim_minutes(payload.hours),
+        content=payload.content,
+        place=payload.place,
+    )
+    return Reply(201, _record_out(record))
+
+
+@router.post(
+    "/me/hours/{record_id}",
+    response={200: ServiceRecordOut, **WRITE_ERRORS},
+    summary="修改本人补报的服务时长并重新提交",
+    description="待审核或已退回的记录可以修改,修改后重新进入待审核;已确认的为 409。"
+    "不是本人补报的记录为 404。",
+)
+def correct_own_hours(request: HttpRequest, record_id: int, payload: HoursClaimIn) -> Any:
+    user = request_user(request)
+    record = service_hours_correct(
+        actor=user,
+        record=own_record_get(user=user, pk=record_id),
+        started_at=payload.started_at,
+        minutes=_claim_minutes(payload.hours),
+        content=payload.content,
+        place=payload.place,
+    )
+    return _record_out(record)
+
+
+class HoursQueueFiltersIn(Schema):
+    status: HoursStatus | None = Field(
+        HoursStatus.SUBMITTED, description="默认 submitted 待审核;传空值为全部"
+    )
+    q: str = Field("", max_length=50, description="志愿者姓名或服务内容的一部分")
+    grid: int | None = Field(None, description="志愿者所在网格")
+    since: dt.date | None = Field(None, description="服务日期从")
+    until: dt.date | None = Field(None, description="服务日期至")
+
+
+class HoursQueueItemOut(ServiceRecordOut):
+    volunteer_id: int
+    volunteer: str = Field(..., description="志愿者姓名")
+    submitted_at: dt.datetime = Field(..., description="提交时间")
+    reviewed_at: dt.datetime | None = None
+
+
+def _queue_outs(request: HttpRequest, records: list[ServiceRecord]) -> list[HoursQueueItemOut]:
+    return [
+        HoursQueueItemOut(
+            **_record_out(r).dict(),
+            volunteer_id=r.volunteer_id,
+            volunteer=r.volunteer.name,
+            submitted_at=r.created_at,
+            reviewed_at=r.reviewed_at,
+        )
+        for r in records
+    ]
+
+
+@router.get(
+    "/hours/review",
+    response={200: list[HoursQueueItemOut], **ERRORS},
+    summary="服务时长审核队列(本人管理的志愿者补报的时长)",
+    description="默认只列待审核的,先提交的在前;不含本人自己的记录。",
+)
+@paginate(pages_of(_queue_outs), page_size=20, max_page_size=100)
+def list_hours_queue(
+    request: HttpRequest, filters: Query[HoursQueueFiltersIn]
+) -> QuerySet[ServiceRecord]:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    for day in (filters.since, filters.until):
+        if day is not None:
+            check_query_date(day)
+    return hours_review_queue(
+        user=request_user(request),
+        status=filters.status or "",
+        query=filters.q,
+        grid_id=filters.grid,
+        since=filters.since,
+        until=filters.until,
+    )
+
+
+MAX_ID = 2**63 - 1  # a database key; beyond it a lookup would overflow
+
+
+class HoursApproveIn(Schema):
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        ..., min_length=1, max_length=100, description="要确认的记录编号"
+    )
+
+
+class HoursApprovedOut(Schema):
+    approved: list[int] = Field(..., description="本次确认的记录")
+    skipped: int = Field(..., description="已由他人审核、未改变的记录数")
+    hours: Decimal = Field(..., description="本次确认的时长(小时)")
+
+
+@router.post(
+    "/hours/approve",
+    response={200: HoursApprovedOut, **WRITE_ERRORS},
+    summary="确认服务时长(一条或多条)",
+    description="记录须是本人管理的志愿者的,否则整批 404;本人自己的记录 403;"
+    "全部已被审核过为 409。确认后通知志愿者。",
+)
+def approve_hours(request: HttpRequest, payload: HoursApproveIn) -> Any:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    done = service_hours_approve(actor=request_user(request), record_ids=payload.ids)
+    return HoursApprovedOut(
+        approved=[r.pk for r in done.records],
+        skipped=done.skipped,
+        hours=hours_for_minutes(done.minutes),
+    )
+
+
+class HoursRejectIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=200, description="退回原因(志愿者会看到)")
+
+
+@router.post(
+    "/hours/{record_id}/reject",
+    response={200: ServiceRecordOut, **WRITE_ERRORS},
+    summary="退回一条服务时长(写明原因)",
+    description="志愿者会收到通知,可以修改后重新提交;已审核过的为 409。",
+)
+def reject_hours(request: HttpRequest, record_id: int, payload: HoursRejectIn) -> Any:
+    # Outside the caller's scope (or without volunteers.manage) the record is a 404.
+    record = service_hours_reject(
+        actor=request_user(request), record_id=record_id, reason=payload.reason
+    )
+    return _record_out(record)
 
 
 class TeamOut(Schema):
@@ -396,12 +581,15 @@ def update_volunteer(request: HttpRequest, volunteer_id: int, payload: Volunteer
 @router.post(
     "/{volunteer_id}/hours",
     response={201: ServiceRecordOut, **WRITE_ERRORS},
-    summary="记录一次服务时长",
+    summary="记录一次服务时长(管理人员代记,直接确认)",
     description="走访、活动、托管值班的时长由各自的办理自动记入;其他服务在这里记录。"
+    "管理人员记录的时长直接确认;本人自己的为 403(请用 `POST /volunteers/me/hours`)。"
     "时长须在 1 分钟到 24 小时之间(422)。",
 )
 def record_hours(request: HttpRequest, volunteer_id: int, payload: ServiceRecordIn) -> Any:
     volunteer = volunteer_get_for_user(user=request_user(request), pk=volunteer_id)
+    if is_own_volunteer(request_user(request), volunteer):
+        raise PermissionDenied(_("本人的服务时长请在“我的服务”中补报,由其他工作人员审核。"))
     record = service_record_add(
         actor=request_user(request),
         volunteer=volunteer,
@@ -468,7 +656,7 @@ class CertificateOut(Schema):
     "/{volunteer_id}/certificates",
     response={201: CertificateOut, **WRITE_ERRORS},
     summary="出具志愿服务证明",
-    description="证明截至今天的全部服务记录;还没有服务记录时为 409。",
+    description="证明截至今天的全部已确认的服务时长;还没有已确认的时长时为 409。",
 )
 def issue_certificate(request: HttpRequest, volunteer_id: int) -> Any:
     user = request_user(request)

@@ -8,6 +8,8 @@ later an activity), so that hours, points and certificates are sums over one tab
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -87,10 +89,50 @@ class ServiceSource(models.TextChoices):
     ACTIVITY = "activity", _("活动")
     PROGRAMME = "programme", _("暑期托管")
     OTHER = "other", _("其他")
+    # The volunteer's own claim for service outside the system: the one source reviewed.
+    CLAIM = "claim", _("本人补报")
+
+
+class HoursStatus(models.TextChoices):
+    """Where a service record stands: only approved hours count anywhere."""
+
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已确认")
+    REJECTED = "rejected", _("已退回")
+
+
+class HoursActor(models.TextChoices):
+    VOLUNTEER = "volunteer", _("志愿者本人")
+    REVIEWER = "reviewer", _("审核人")
+
+
+# The workflow of hand-submitted hours as data: (from, to) → who may make the change.
+# Records from a verified source (a visit, an activity marked held, a credited duty, a
+# manager's own entry) are written approved and never enter it.
+HOURS_TRANSITIONS: dict[tuple[str, str], HoursActor] = {
+    (HoursStatus.SUBMITTED, HoursStatus.APPROVED): HoursActor.REVIEWER,
+    (HoursStatus.SUBMITTED, HoursStatus.REJECTED): HoursActor.REVIEWER,
+    # The volunteer corrects a pending or returned record; it waits for review again.
+    (HoursStatus.SUBMITTED, HoursStatus.SUBMITTED): HoursActor.VOLUNTEER,
+    (HoursStatus.REJECTED, HoursStatus.SUBMITTED): HoursActor.VOLUNTEER,
+}
+
+
+def hours_transition_allowed(current: str, to: str, actor: HoursActor) -> bool:
+    return HOURS_TRANSITIONS.get((current, to)) == actor
+
+
+class ServiceRecordQuerySet(models.QuerySet["ServiceRecord"]):
+    def counted(self) -> ServiceRecordQuerySet:
+        """The records that count in totals, certificates, rankings and reports."""
+        return self.filter(status=HoursStatus.APPROVED)
 
 
 class ServiceRecord(models.Model):
-    """One piece of service: its time (travel excluded), content and what produced it."""
+    """One piece of service: its time (travel excluded), content and what produced it.
+
+    Hand-submitted hours wait for a manager's review (``status``); only approved records
+    count (``ServiceRecord.objects.counted()``)."""
 
     volunteer = models.ForeignKey(
         Volunteer,
@@ -113,6 +155,25 @@ class ServiceRecord(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    place = models.CharField(_("服务地点"), max_length=100, blank=True)
+    status = models.CharField(
+        _("审核状态"),
+        max_length=10,
+        choices=HoursStatus.choices,
+        default=HoursStatus.SUBMITTED,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reject_reason = models.CharField(_("退回原因"), max_length=200, blank=True)
+
+    objects: ClassVar[ServiceRecordQuerySet] = ServiceRecordQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("志愿服务记录")
@@ -125,8 +186,16 @@ class ServiceRecord(models.Model):
                 name="service_record_once_per_source",
             ),
             models.CheckConstraint(condition=Q(minutes__gt=0), name="service_minutes_positive"),
+            models.CheckConstraint(
+                condition=~Q(status=HoursStatus.REJECTED) | ~Q(reject_reason=""),
+                name="service_rejected_has_reason",
+            ),
         ]
-        indexes = [models.Index(fields=["volunteer", "started_at"])]
+        indexes = [
+            models.Index(fields=["volunteer", "started_at"]),
+            # The review queue: what waits, oldest first.
+            models.Index(fields=["status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.volunteer} {self.started_at:%Y-%m-%d} {self.minutes} 分钟"

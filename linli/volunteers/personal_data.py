@@ -54,7 +54,10 @@ def export_volunteering(resident: Resident) -> Sections:
             _("服务时间"): format_time(r.started_at),
             _("服务时长(分钟)"): r.minutes,
             _("服务内容"): r.content,
+            _("服务地点"): r.place,
             _("来源"): r.get_source_display(),
+            _("审核状态"): r.get_status_display(),
+            _("退回原因"): r.reject_reason,
         }
         for r in ServiceRecord.objects.filter(volunteer=volunteer).order_by("started_at", "pk")
     ]

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.accounts.selectors import AnyUser, scope_for
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
 from linli.volunteers.models import (
+    HoursStatus,
     ServiceCertificate,
     ServiceRecord,
+    ServiceSource,
     Team,
     TeamMembership,
     Volunteer,
@@ -35,8 +39,16 @@ def hours_for_minutes(minutes: int) -> Decimal:
 
 @dataclass(frozen=True)
 class ServiceSummary:
+    """Approved hours only: what waits for review is counted apart (``pending_*``)."""
+
     minutes: int
     record_count: int
+    pending_minutes: int = 0
+    pending_count: int = 0
+
+    @property
+    def pending_hours(self) -> Decimal:
+        return hours_for_minutes(self.pending_minutes)
 
     @property
     def hours(self) -> Decimal:
@@ -48,10 +60,20 @@ class ServiceSummary:
 
 
 def service_summary(volunteer: Volunteer) -> ServiceSummary:
+    approved = Q(status=HoursStatus.APPROVED)
+    pending = Q(status=HoursStatus.SUBMITTED)
     totals = ServiceRecord.objects.filter(volunteer=volunteer).aggregate(
-        minutes=Sum("minutes"), count=Count("pk")
+        approved_minutes=Sum("minutes", filter=approved),
+        approved_count=Count("pk", filter=approved),
+        waiting_minutes=Sum("minutes", filter=pending),
+        waiting_count=Count("pk", filter=pending),
     )
-    return ServiceSummary(minutes=int(totals["minutes"] or 0), record_count=totals["count"])
+    return ServiceSummary(
+        minutes=int(totals["approved_minutes"] or 0),
+        record_count=totals["approved_count"],
+        pending_minutes=int(totals["waiting_minutes"] or 0),
+        pending_count=totals["waiting_count"],
+    )
 
 
 def visible_volunteers(
@@ -84,7 +106,12 @@ def volunteer_list(
         volunteers = volunteers.filter(team_memberships__team_id=team_id)
     return (
         volunteers.select_related("grid")
-        .annotate(total_minutes=Sum("service_records__minutes"))
+        .annotate(
+            total_minutes=Sum(
+                "service_records__minutes",
+                filter=Q(service_records__status=HoursStatus.APPROVED),
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "team_memberships",
@@ -124,8 +151,80 @@ def own_volunteer_profile(user: AnyUser) -> Volunteer | None:
     )
 
 
+def is_own_volunteer(user: AnyUser, volunteer: Volunteer) -> bool:
+    """Whether ``volunteer`` is the profile of ``user`` (directly or through their resident)."""
+    if not isinstance(user, User):
+        return False
+    if volunteer.user_id == user.pk:
+        return True
+    return volunteer.resident_id is not None and (
+        Volunteer.objects.filter(pk=volunteer.pk, resident__user=user).exists()
+    )
+
+
 def service_records_of(volunteer: Volunteer) -> QuerySet[ServiceRecord]:
-    return ServiceRecord.objects.filter(volunteer=volunteer).order_by("-started_at", "-pk")
+    """All of a volunteer's records, whatever their review status (the status is shown)."""
+    return (
+        ServiceRecord.objects.filter(volunteer=volunteer)
+        .select_related("reviewed_by")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def own_record_get(*, user: AnyUser, pk: int) -> ServiceRecord:
+    """One of the user's own hand-submitted records (to correct it); anything else a 404."""
+    own = own_volunteer_profile(user)
+    if own is None:
+        raise Http404
+    record = (
+        ServiceRecord.objects.filter(volunteer=own, pk=pk, source=ServiceSource.CLAIM)
+        .select_related("volunteer")
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def hours_review_queue(
+    *,
+    user: AnyUser,
+    status: str = HoursStatus.SUBMITTED,
+    query: str = "",
+    grid_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[ServiceRecord]:
+    """Hand-submitted hours of the volunteers ``user`` manages, without the user's own
+    (nobody reviews their own). Waiting ones oldest first; reviewed ones newest first."""
+    records = ServiceRecord.objects.filter(
+        volunteer__in=visible_volunteers(user), source=ServiceSource.CLAIM
+    )
+    own = own_volunteer_profile(user)
+    if own is not None:
+        records = records.exclude(volunteer=own)
+    if status:
+        records = records.filter(status=status)
+    if query:
+        records = records.filter(
+            Q(volunteer__name__contains=query.strip()) | Q(content__contains=query.strip())
+        )
+    if grid_id:
+        records = records.filter(volunteer__grid_id=grid_id)
+    if since:
+        records = records.filter(started_at__gte=_day_start(since))
+    if until:
+        records = records.filter(started_at__lt=_day_start(until + dt.timedelta(days=1)))
+    order = ["created_at", "pk"] if status == HoursStatus.SUBMITTED else ["-created_at", "-pk"]
+    return records.select_related("volunteer__grid", "reviewed_by").order_by(*order)
+
+
+def pending_hours_count(user: AnyUser) -> int:
+    return hours_review_queue(user=user).count()
 
 
 def certificates_of(volunteer: Volunteer) -> QuerySet[ServiceCertificate]:

@@ -6,22 +6,30 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Sum
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.core.audit import audit_record
 from linli.core.errors import Conflict, Duplicate
 from linli.core.models import AuditEvent
+from linli.core.text import normalise_text
+from linli.notifications.services import notify
 from linli.people.models import Resident
 from linli.volunteers.models import (
     Availability,
     DaySlot,
+    HoursActor,
+    HoursStatus,
     ServiceCertificate,
     ServiceRecord,
     ServiceSource,
@@ -32,6 +40,13 @@ from linli.volunteers.models import (
     Volunteer,
     VolunteerKind,
     VolunteerSkill,
+    hours_transition_allowed,
+)
+from linli.volunteers.selectors import (
+    hours_for_minutes,
+    is_own_volunteer,
+    own_volunteer_profile,
+    visible_volunteers,
 )
 
 
@@ -86,8 +101,12 @@ def service_record_add(
     content: str,
     source: str = ServiceSource.OTHER,
     source_id: str = "",
+    place: str = "",
 ) -> ServiceRecord:
-    """Record service time. Travel is not service time: callers pass time spent serving."""
+    """Record service time from a verified source: a visit logged, an activity marked held,
+    a duty credited, or a manager's own entry. Such hours are approved at once (the
+    source is the evidence); a volunteer's own claim goes through :func:`service_hours_submit`.
+    Travel is not service time: callers pass time spent serving."""
     if minutes <= 0:
         raise ValidationError({"minutes": _("服务时长须大于 0 分钟。")})
     if minutes > 24 * 60:
@@ -97,17 +116,290 @@ def service_record_add(
         started_at=started_at,
         minutes=minutes,
         content=content.strip()[:200],
+        place=place.strip()[:100],
         source=source,
         source_id=source_id,
         recorded_by=actor,
+        status=HoursStatus.APPROVED,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
     )
     record.save()
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=record,
-        fields=["volunteer", "started_at", "minutes", "content", "source"],
+        fields=["volunteer", "started_at", "minutes", "content", "source", "status"],
     )
+    return record
+
+
+# A volunteer may claim service of the last three months; older service is certified by
+# the community on paper, not claimed in the app.
+CLAIM_WINDOW_DAYS = 90
+DAY_MINUTES = 24 * 60
+
+
+def _volunteer_user(volunteer: Volunteer) -> User | None:
+    if volunteer.user is not None:
+        return volunteer.user
+    return volunteer.resident.user if volunteer.resident is not None else None
+
+
+def _checked_claim(
+    *,
+    volunteer: Volunteer,
+    started_at: dt.datetime,
+    minutes: int,
+    content: str,
+    place: str,
+    record: ServiceRecord | None = None,
+) -> tuple[str, str]:
+    """The claim's content and place, normalised; refuses what cannot be true."""
+    content = " ".join(normalise_text(content).split())
+    place = " ".join(normalise_text(place).split())
+    errors: dict[str, list[str]] = {}
+    if not content:
+        errors["content"] = [_("请填写做了什么服务。")]
+    elif len(content) > 200:
+        errors["content"] = [_("服务内容最多 200 字。")]
+    if len(place) > 100:
+        errors["place"] = [_("服务地点最多 100 字。")]
+    now = timezone.now()
+    day = timezone.localtime(started_at).date()
+    if started_at > now + dt.timedelta(minutes=5):
+        errors["served_on"] = [_("不能提交还没有发生的服务。")]
+    elif day < timezone.localdate(now) - dt.timedelta(days=CLAIM_WINDOW_DAYS):
+        errors["served_on"] = [
+            _("只能补报 %(days)d 天内的服务;更早的服务请联系社区出具证明。")
+            % {"days": CLAIM_WINDOW_DAYS}
+        ]
+    if minutes <= 0:
+        errors["hours"] = [_("服务时长须大于 0。")]
+    elif minutes > DAY_MINUTES:
+        errors["hours"] = [_("一天的服务时长不能超过 24 小时。")]
+    else:
+        same_day = ServiceRecord.objects.filter(
+            volunteer=volunteer,
+            started_at__date=day,
+        ).exclude(status=HoursStatus.REJECTED)
+        if record is not None:
+            same_day = same_day.exclude(pk=record.pk)
+        already = int(same_day.aggregate(m=Sum("minutes"))["m"] or 0)
+        if already + minutes > DAY_MINUTES:
+            errors["hours"] = [
+                _("%(day)s 已记录 %(hours)s 小时,一天合计不能超过 24 小时。")
+                % {"day": f"{day:%Y-%m-%d}", "hours": hours_for_minutes(already)}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return content, place
+
+
+@transaction.atomic
+def service_hours_submit(
+    *,
+    actor: User,
+    volunteer: Volunteer,
+    started_at: dt.datetime,
+    minutes: int,
+    content: str,
+    place: str = "",
+) -> ServiceRecord:
+    """A volunteer's own claim for service given outside the system: it waits for review
+    (待审核) and counts only once a manager approves it."""
+    if not is_own_volunteer(actor, volunteer):
+        raise PermissionDenied(_("只能为自己提交服务时长。"))
+    if not volunteer.active:
+        raise ValidationError(_("您已不在志愿者名册中,不能提交服务时长。"))
+    content, place = _checked_claim(
+        volunteer=volunteer, started_at=started_at, minutes=minutes, content=content, place=place
+    )
+    record = ServiceRecord.objects.create(
+        volunteer=volunteer,
+        started_at=started_at,
+        minutes=minutes,
+        content=content,
+        place=place,
+        source=ServiceSource.CLAIM,
+        recorded_by=actor,
+        status=HoursStatus.SUBMITTED,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=record,
+        fields=["volunteer", "started_at", "minutes", "content", "place", "status"],
+    )
+    return record
+
+
+@transaction.atomic
+def service_hours_correct(
+    *,
+    actor: User,
+    record: ServiceRecord,
+    started_at: dt.datetime,
+    minutes: int,
+    content: str,
+    place: str = "",
+) -> ServiceRecord:
+    """The volunteer corrects a claim still waiting or sent back; it waits for review again."""
+    locked = (
+        ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("volunteer")
+        .get(pk=record.pk)
+    )
+    if not is_own_volunteer(actor, locked.volunteer) or locked.source != ServiceSource.CLAIM:
+        raise PermissionDenied(_("只能修改自己提交的服务时长。"))
+    if not hours_transition_allowed(locked.status, HoursStatus.SUBMITTED, HoursActor.VOLUNTEER):
+        raise Conflict(_("这条服务时长已确认,不能再修改。"))
+    content, place = _checked_claim(
+        volunteer=locked.volunteer,
+        started_at=started_at,
+        minutes=minutes,
+        content=content,
+        place=place,
+        record=locked,
+    )
+    was_rejected = locked.status == HoursStatus.REJECTED
+    locked.started_at = started_at
+    locked.minutes = minutes
+    locked.content = content
+    locked.place = place
+    locked.status = HoursStatus.SUBMITTED
+    locked.reviewed_by = None
+    locked.reviewed_at = None
+    locked.reject_reason = ""
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["started_at", "minutes", "content", "place", "status"],
+        note=_("退回后重新提交") if was_rejected else _("修改待审核的服务时长"),
+    )
+    return locked
+
+
+def _reviewable(actor: User, record_ids: Iterable[int]) -> list[ServiceRecord]:
+    """The records ``actor`` may review, all of them or a 404 (nothing outside scope is
+    confirmed to exist); their own hours are refused."""
+    ids = sorted(set(record_ids))
+    if not ids:
+        raise ValidationError(_("请先选择要审核的服务时长。"))
+    if not all(0 < pk < 2**63 for pk in ids):
+        raise Http404  # no such key can exist
+    records = list(
+        ServiceRecord.objects.filter(pk__in=ids, volunteer__in=visible_volunteers(actor))
+        .select_related("volunteer__user", "volunteer__resident__user")
+        .order_by("pk")
+    )
+    if len(records) != len(ids):
+        raise Http404
+    own = own_volunteer_profile(actor)
+    if own is not None and any(r.volunteer_id == own.pk for r in records):
+        raise PermissionDenied(_("不能审核自己的服务时长,请由其他工作人员审核。"))
+    return records
+
+
+@dataclass(frozen=True)
+class Approved:
+    records: list[ServiceRecord]
+    # Already reviewed by someone else meanwhile: left as they are.
+    skipped: int
+
+    @property
+    def minutes(self) -> int:
+        return sum(r.minutes for r in self.records)
+
+
+def _hours_link() -> str:
+    return reverse("volunteers:my_service")
+
+
+@transaction.atomic
+def service_hours_approve(*, actor: User, record_ids: Iterable[int]) -> Approved:
+    """Approve the selected claims (one or many). Each is changed by a conditional UPDATE,
+    so of two reviewers at once exactly one approves a record; the records someone else
+    reviewed meanwhile are skipped, and if none is left to approve that is a conflict."""
+    now = timezone.now()
+    approved: list[ServiceRecord] = []
+    skipped = 0
+    for record in _reviewable(actor, record_ids):
+        if not hours_transition_allowed(record.status, HoursStatus.APPROVED, HoursActor.REVIEWER):
+            skipped += 1
+            continue
+        changed = ServiceRecord.objects.filter(pk=record.pk, status=record.status).update(
+            status=HoursStatus.APPROVED, reviewed_by=actor, reviewed_at=now
+        )
+        if not changed:
+            skipped += 1
+            continue
+        record.status, record.reviewed_by, record.reviewed_at = HoursStatus.APPROVED, actor, now
+        audit_record(actor=actor, action=AuditEvent.Action.APPROVE, obj=record, fields=["status"])
+        approved.append(record)
+    if not approved:
+        raise Conflict(_("所选的服务时长已经审核过了。"))
+    by_volunteer: dict[int, list[ServiceRecord]] = {}
+    for record in approved:
+        by_volunteer.setdefault(record.volunteer_id, []).append(record)
+    for records in by_volunteer.values():
+        volunteer = records[0].volunteer
+        minutes = sum(r.minutes for r in records)
+        notify(
+            users=[u for u in [_volunteer_user(volunteer)] if u is not None],
+            text=ngettext(
+                "您提交的 %(count)d 条服务时长(共 %(hours)s 小时)已确认,已计入累计时长。",
+                "您提交的 %(count)d 条服务时长(共 %(hours)s 小时)已确认,已计入累计时长。",
+                len(records),
+            )
+            % {"count": len(records), "hours": hours_for_minutes(minutes)},
+            link=_hours_link(),
+            community=volunteer.community,
+        )
+    return Approved(records=approved, skipped=skipped)
+
+
+@transaction.atomic
+def service_hours_reject(*, actor: User, record_id: int, reason: str) -> ServiceRecord:
+    """Send a claim back with the reason; the volunteer may correct it and submit again."""
+    (record,) = _reviewable(actor, [record_id])
+    reason = " ".join(normalise_text(reason).split())
+    if not reason:
+        raise ValidationError({"reason": [_("请写明退回原因,志愿者会看到它。")]})
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("退回原因最多 200 字。")]})
+    if not hours_transition_allowed(record.status, HoursStatus.REJECTED, HoursActor.REVIEWER):
+        raise Conflict(_("这条服务时长已经审核过了。"))
+    now = timezone.now()
+    changed = ServiceRecord.objects.filter(pk=record.pk, status=record.status).update(
+        status=HoursStatus.REJECTED, reviewed_by=actor, reviewed_at=now, reject_reason=reason
+    )
+    if not changed:
+        raise Conflict(_("这条服务时长已经审核过了。"))
+    record.status, record.reviewed_by, record.reviewed_at = HoursStatus.REJECTED, actor, now
+    record.reject_reason = reason
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.REJECT,
+        obj=record,
+        fields=["status", "reject_reason"],
+        note=reason[:300],
+    )
+    user = _volunteer_user(record.volunteer)
+    if user is not None:
+        notify(
+            users=[user],
+            text=_("您提交的服务时长(%(day)s,%(hours)s 小时)被退回:%(reason)s。可修改后重新提交。")
+            % {
+                "day": f"{timezone.localtime(record.started_at):%m-%d}",
+                "hours": hours_for_minutes(record.minutes),
+                "reason": reason,
+            },
+            link=reverse("volunteers:hours_edit", args=[record.pk]),
+            community=record.volunteer.community,
+        )
     return record
 
 
@@ -260,11 +552,13 @@ def certificate_issue(
     today = timezone.localdate()
     issued_on = issued_on or today
     period_end = period_end or issued_on
-    records = ServiceRecord.objects.filter(volunteer=volunteer, started_at__date__lte=period_end)
+    records = ServiceRecord.objects.counted().filter(
+        volunteer=volunteer, started_at__date__lte=period_end
+    )
     totals = records.aggregate(minutes=Sum("minutes"), first=Min("started_at"))
     minutes = int(totals["minutes"] or 0)
     if minutes <= 0:
-        raise Conflict(_("该志愿者还没有服务记录,无法出具证明。"))
+        raise Conflict(_("该志愿者还没有已确认的服务时长,无法出具证明。"))
     first: dt.datetime | None = totals["first"]
     contents: dict[str, int] = {}
     for content, source in records.values_list("content", "source"):

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +16,7 @@ from linli.accounts.list_export import Column, export_list, may_reveal, wants_ex
 from linli.accounts.selectors import scope_for
 from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope
+from linli.core.errors import BadInput
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
 from linli.core.outcomes import run_service, submit_form
@@ -21,19 +24,33 @@ from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.volunteers.certificates import certificate_pdf
 from linli.volunteers.forms import (
+    HoursClaimForm,
+    HoursRejectForm,
+    HoursReviewFilterForm,
     TeamForm,
     TeamJoinForm,
     VolunteerForm,
     VolunteerSearchForm,
     slot_choices,
 )
-from linli.volunteers.models import SLOT_ORDER, DaySlot, TeamMembership, Volunteer, Weekday
+from linli.volunteers.models import (
+    SLOT_ORDER,
+    DaySlot,
+    HoursStatus,
+    ServiceRecord,
+    TeamMembership,
+    Volunteer,
+    Weekday,
+)
 from linli.volunteers.selectors import (
     availability_grid,
     certificate_get_for_user,
     certificates_of,
     hours_for_minutes,
+    hours_review_queue,
+    own_record_get,
     own_volunteer_profile,
+    pending_hours_count,
     points_for_minutes,
     service_records_of,
     service_summary,
@@ -43,6 +60,10 @@ from linli.volunteers.selectors import (
 )
 from linli.volunteers.services import (
     certificate_issue,
+    service_hours_approve,
+    service_hours_correct,
+    service_hours_reject,
+    service_hours_submit,
     team_create,
     team_member_add,
     team_member_remove,
@@ -117,6 +138,7 @@ def volunteer_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "querystring": querystring_without_page(request),
             "can_reveal": may_reveal(request),
+            "pending_hours": pending_hours_count(request.user),
         },
         fragment_template="volunteers/_results.html",
     )
@@ -255,7 +277,10 @@ def my_service_view(request: HttpRequest) -> HttpResponse:
                 Column(_("服务时间"), when("started_at")),
                 Column(_("服务时长(分钟)"), lambda r: r.minutes),
                 Column(_("服务内容"), lambda r: r.content),
+                Column(_("服务地点"), lambda r: r.place),
                 Column(_("来源"), lambda r: r.get_source_display()),
+                Column(_("审核状态"), lambda r: r.get_status_display()),
+                Column(_("退回原因"), lambda r: r.reject_reason),
             ],
             title=_("服务记录"),
             object_type="volunteers.servicerecord",
@@ -330,3 +355,158 @@ def own_community(request: HttpRequest) -> Area | None:
     """The community in which a staff member creates teams: the first one they manage."""
     scope = scope_for(request.user, Capability.VOLUNTEERS_MANAGE)
     return communities_in_scope(scope, whole_only=True).first()
+
+
+# --- service hours: a volunteer's claims and the managers' review ---------------------------
+
+
+def _own_profile(request: HttpRequest) -> Volunteer:
+    volunteer = own_volunteer_profile(request.user)
+    if volunteer is None:
+        raise Http404(_("您还没有志愿者档案。"))
+    return volunteer
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hours_submit_view(request: HttpRequest) -> HttpResponse:
+    """A volunteer claims service given outside the system; it waits for review."""
+    volunteer = _own_profile(request)
+    form = HoursClaimForm(request.POST or None)
+    return submit_form(
+        request,
+        form,
+        lambda: service_hours_submit(
+            actor=request_user(request),
+            volunteer=volunteer,
+            started_at=form.started_at(),
+            minutes=form.minutes(),
+            content=form.cleaned_data["content"],
+            place=form.cleaned_data["place"],
+        ),
+        success=_("已提交,等待社区审核;审核通过后计入累计时长。"),
+        then=lambda record: redirect("volunteers:my_service"),
+    ) or render(request, "volunteers/hours_form.html", {"form": form, "record": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hours_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The volunteer corrects a claim that waits or was sent back, and submits it again."""
+    record = own_record_get(user=request.user, pk=pk)
+    local = timezone.localtime(record.started_at)
+    initial = {
+        "served_on": local.date(),
+        "start": local.time().replace(second=0, microsecond=0),
+        "hours": hours_for_minutes(record.minutes),
+        "content": record.content,
+        "place": record.place,
+    }
+    form = HoursClaimForm(request.POST or None, initial=initial)
+    return submit_form(
+        request,
+        form,
+        lambda: service_hours_correct(
+            actor=request_user(request),
+            record=record,
+            started_at=form.started_at(),
+            minutes=form.minutes(),
+            content=form.cleaned_data["content"],
+            place=form.cleaned_data["place"],
+        ),
+        success=_("已重新提交,等待社区审核。"),
+        then=lambda saved: redirect("volunteers:my_service"),
+    ) or render(request, "volunteers/hours_form.html", {"form": form, "record": record})
+
+
+@login_required
+def hours_review_view(request: HttpRequest) -> HttpResponse:
+    """The review queue: hand-submitted hours of the volunteers the user manages."""
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    scope = scope_for(request.user, Capability.VOLUNTEERS_MANAGE)
+    grids = Grid.objects.filter(
+        community__in=communities_in_scope(scope, whole_only=False)
+    ).order_by("code")
+    form = HoursReviewFilterForm(request.GET or None, grids=[(g.pk, g.name) for g in grids])
+    status: str = HoursStatus.SUBMITTED
+    query, grid_id, since, until = "", None, None, None
+    if form.is_valid():
+        chosen = form.cleaned_data.get("status") or HoursStatus.SUBMITTED
+        status = "" if chosen == "all" else chosen
+        query = form.cleaned_data.get("q") or ""
+        grid_id = form.cleaned_data.get("grid")
+        since = form.cleaned_data.get("since")
+        until = form.cleaned_data.get("until")
+    records = hours_review_queue(
+        user=request.user, status=status, query=query, grid_id=grid_id, since=since, until=until
+    )
+    page = paginate(request, records)
+    return render_page_or_fragment(
+        request,
+        "volunteers/hours_review.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "reviewing": status == HoursStatus.SUBMITTED,
+            "reject_form": HoursRejectForm(),
+        },
+        fragment_template="volunteers/_hours_queue.html",
+    )
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    # Back to the same filters and page; only a query string is taken from the form.
+    back = str(request.POST.get("back", ""))
+    url = reverse("volunteers:hours_review")
+    return redirect(f"{url}?{back}" if back and "/" not in back else url)
+
+
+def _record_ids(request: HttpRequest) -> list[int]:
+    ids = []
+    for value in request.POST.getlist("ids"):
+        if not value.isdigit():
+            raise BadInput(_("所选的记录无效。"))
+        ids.append(int(value))
+    return ids
+
+
+@login_required
+@require_POST
+def hours_approve_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request, Capability.VOLUNTEERS_MANAGE)
+    ids = _record_ids(request)
+    run_service(
+        request,
+        lambda: service_hours_approve(actor=request_user(request), record_ids=ids),
+        success=lambda done: (
+            _("已确认 %(count)d 条服务时长,共 %(hours)s 小时。")
+            % {"count": len(done.records), "hours": hours_for_minutes(done.minutes)}
+            + (
+                _("另有 %(count)d 条已由他人审核。") % {"count": done.skipped}
+                if done.skipped
+                else ""
+            )
+        ),
+    )
+    return _back_to_queue(request)
+
+
+@login_required
+@require_POST
+def hours_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # No capability check first: a record outside the user's scope is a 404 (the service).
+    form = HoursRejectForm(request.POST)
+    reason = str(form.data.get("reason", ""))
+
+    def reject() -> ServiceRecord:
+        return service_hours_reject(actor=request_user(request), record_id=pk, reason=reason)
+
+    run_service(
+        request,
+        reject,
+        success=lambda record: (
+            _("已退回%(name)s的服务时长,已通知本人。") % {"name": record.volunteer.name}
+        ),
+    )
+    return _back_to_queue(request)

@@ -99,3 +99,28 @@ def test_figures_are_computed_from_records(cast: Cast) -> None:
         end=today + dt.timedelta(days=7),
     )
     assert (nothing.total, nothing.people_served) == (0, 0)
+
+
+def test_volunteer_hours_in_figures_and_summary_are_approved_hours_only(cast: Cast) -> None:
+    from linli.activities.summary import activity_summary
+    from linli.volunteers.models import ServiceSource
+    from tests.volunteers.support import unreviewed, volunteer_for_login
+
+    activity = clinic(cast, starts_in=dt.timedelta(minutes=20), hours=2)
+    helper_add(actor=cast.staff, activity=activity, volunteer=neighbour_volunteer(cast))
+    activity = _hold(cast, activity)  # the helper's 120 minutes, approved as written
+    unreviewed(
+        volunteer_for_login(cast), 90, source=ServiceSource.ACTIVITY, source_id=str(activity.pk)
+    )
+    today = timezone.localdate()
+
+    figures = activity_figures(
+        user=cast.staff,
+        area=cast.community,
+        start=today - dt.timedelta(days=7),
+        end=today + dt.timedelta(days=7),
+    )
+    summary = activity_summary(activity)
+
+    assert (figures.volunteer_minutes, figures.volunteers) == (120, 1)
+    assert (summary.volunteer_minutes, summary.volunteers) == (120, 1)

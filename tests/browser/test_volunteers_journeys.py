@@ -12,6 +12,7 @@ import datetime as dt
 
 import pypdfium2
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -143,3 +144,72 @@ def test_staff_edit_availability_on_a_phone_and_the_week_table_fits(
     expect(phone.get_by_text("健康守护队 · 队长")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone, "volunteer-detail-phone")
+
+
+def test_a_volunteer_claims_hours_on_a_phone_staff_approve_and_the_total_grows(
+    phone: Page, page: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    volunteer = volunteer_for_login(live_cast)
+    serve(volunteer, 60, "上门走访:陪聊")
+    served_on = timezone.localdate() - dt.timedelta(days=2)
+
+    log_in(phone, live_server, "volunteer")
+    phone.get_by_role("link", name="我的服务").click()
+    expect(phone.locator("#my-hours")).to_have_text("1.0")
+    phone.get_by_role("link", name="补报服务时长").click()
+    phone.get_by_label("服务日期").fill(served_on.isoformat())
+    phone.get_by_label("开始时间").fill("14:00")
+    phone.get_by_label("服务时长(小时)").fill("2.5")
+    phone.get_by_label("服务内容").fill("为独居老人义务理发、清理楼道杂物")
+    phone.get_by_label("服务地点").fill("和平小区2号楼")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "volunteer-hours-claim-phone")
+    phone.get_by_role("button", name="提交审核").click()
+    expect(phone.get_by_text("已提交,等待社区审核")).to_be_visible()
+    expect(phone.locator("#my-hours")).to_have_text("1.0")
+    expect(phone.locator("#my-pending")).to_contain_text("2.5 小时")
+    expect(phone.get_by_text("待审核").first).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "volunteer-hours-pending-phone")
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/volunteers/")
+    expect(page.locator("#pending-hours")).to_have_text("1")
+    page.get_by_role("link", name="时长审核").click()
+    expect(page.get_by_text("为独居老人义务理发、清理楼道杂物")).to_be_visible()
+    page.get_by_label("选择白志愿的记录").check()
+    page.get_by_role("button", name="确认所选").click()
+    expect(page.get_by_text("已确认 1 条服务时长,共 2.5 小时。")).to_be_visible()
+    expect(page.get_by_text("没有待审核的服务时长")).to_be_visible()
+    screenshot(page, "staff-hours-review-approved")
+
+    phone.reload()
+    expect(phone.locator("#my-hours")).to_have_text("3.5")
+    expect(phone.locator("#my-points")).to_have_text("35")
+    expect(phone.locator("#my-pending")).to_have_count(0)
+    expect(phone.get_by_text("已确认").first).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "volunteer-hours-approved-phone")
+
+
+def test_staff_review_the_queue_on_a_phone_and_send_a_claim_back(
+    phone: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    from tests.volunteers.support import claim
+
+    volunteer = volunteer_for_login(live_cast)
+    claim(volunteer, 90, "帮忙", days_ago=1)
+    claim(volunteer, 60, "陪王大娘去社区医院复查血压", days_ago=2, place="社区卫生服务站")
+
+    log_in(phone, live_server, "staff")
+    phone.goto(f"{live_server.url}/volunteers/hours/")
+    expect(phone.get_by_text("陪王大娘去社区医院复查血压")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "staff-hours-queue-phone")
+    phone.locator("form.hours-reject").first.get_by_placeholder("退回原因").fill(
+        "请写明具体做了什么"
+    )
+    phone.locator("form.hours-reject").first.get_by_role("button", name="退回").click()
+    expect(phone.get_by_text("已退回白志愿的服务时长,已通知本人。")).to_be_visible()
+    expect(phone.locator("form.hours-reject")).to_have_count(1)

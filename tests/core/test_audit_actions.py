@@ -74,6 +74,8 @@ def test_the_actions_once_written_as_bare_strings_are_members() -> None:
     assert AuditEvent.Action("roster.generate") is AuditEvent.Action.ROSTER_GENERATE
     assert AuditEvent.Action("notify") is AuditEvent.Action.NOTIFY
     assert AuditEvent.Action("anonymise") is AuditEvent.Action.ANONYMISE
+    assert AuditEvent.Action("approve") is AuditEvent.Action.APPROVE
+    assert AuditEvent.Action("reject") is AuditEvent.Action.REJECT
     field = AuditEvent._meta.get_field("action")
     assert field.max_length is not None
     assert all(len(member.value) <= field.max_length for member in AuditEvent.Action)

@@ -307,3 +307,28 @@ def test_periods_pick_the_range_and_bad_ones_fall_back(cast: Cast, client_for: A
     assert "2026年10月1日 至 2026年10月31日" in page
     page = client.get(_url("area", cast.town.pk) + "?period=nonsense").content.decode()
     assert "2026年11月1日 至 2026年11月30日" in page
+
+
+def test_volunteer_figures_count_approved_hours_only(cast: Cast) -> None:
+    from linli.volunteers.models import HoursStatus, ServiceSource
+    from tests.volunteers.support import serve, unreviewed, volunteer_for_login
+
+    volunteer = volunteer_for_login(cast)
+    serve(volunteer, 90, "平安巡逻", days_ago=3)
+    unreviewed(volunteer, 600, source=ServiceSource.CLAIM, source_id="", days_ago=2)
+    unreviewed(
+        volunteer,
+        300,
+        source=ServiceSource.CLAIM,
+        source_id="",
+        status=HoursStatus.REJECTED,
+        days_ago=2,
+    )
+    today = NOW.date()
+
+    figures = selectors.volunteer_figures(
+        cast.staff, cast.community, start=today - dt.timedelta(days=7), end=today
+    )
+
+    assert figures is not None
+    assert (figures.serving, figures.minutes, str(figures.hours)) == (1, 90, "1.5")

@@ -396,3 +396,28 @@ def test_api_party_organisations_are_scoped(cast: Cast, party: PartyCast) -> Non
     group = client.get(f"/api/v1/party/organisations/{party.group1.pk}").json()
     assert (group["parent_id"], group["grid"]) == (party.branch.pk, cast.grid1.name)
     assert group["member_count"] >= 1
+
+
+def test_points_count_approved_service_hours_only(cast: Cast, party: PartyCast) -> None:
+    """The ranking's service points come from approved hours: a claim waiting for review
+    or sent back earns nothing."""
+    from linli.volunteers.models import HoursStatus, ServiceSource
+    from tests.volunteers.support import unreviewed
+
+    today = timezone.localdate()
+    volunteer = volunteer_create(actor=None, community=cast.community, resident=cast.neighbour)
+    service_record_add(
+        actor=None,
+        volunteer=volunteer,
+        started_at=timezone.now() - dt.timedelta(days=2),
+        minutes=60,
+        content="陪老人看病",
+    )
+    unreviewed(volunteer, 180, source=ServiceSource.CLAIM, source_id="")
+    unreviewed(
+        volunteer, 240, source=ServiceSource.CLAIM, source_id="", status=HoursStatus.REJECTED
+    )
+
+    rows = member_points([party.dual], today - dt.timedelta(days=30), today)
+
+    assert rows[0].by_source == {"service_hours": 2}  # 1 approved hour × 2

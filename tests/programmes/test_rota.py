@@ -83,3 +83,28 @@ def test_duties_only_on_open_days_and_slots_of_that_day(cast: Cast) -> None:
         )
     assert "不是这一期的开放日" in caught.value.message_dict["day"][0]
     assert volunteer.kind == VolunteerKind.STUDENT
+
+
+def test_the_summary_counts_approved_duty_hours_only(cast: Cast) -> None:
+    from tests.volunteers.support import unreviewed
+
+    summer = build_summer(cast)
+    volunteer = team_volunteer(summer)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    duty_assign(actor=None, phase=summer.phase, day=yesterday, volunteer=volunteer)
+    duties_credit(actor=None, phase=summer.phase, now=at(timezone.localdate(), 12))
+    credited = programme_summary(summer.programme).volunteer_minutes
+    assert credited > 0
+    other = volunteer_create(
+        actor=None, community=cast.community, user=make_user("helper", "钱同学")
+    )
+    unreviewed(
+        other,
+        120,
+        source=ServiceSource.PROGRAMME,
+        source_id=f"programme:{summer.programme.pk}:duty:0",
+    )
+
+    summary = programme_summary(summer.programme)
+
+    assert (summary.volunteer_minutes, summary.volunteers) == (credited, 1)

@@ -55,6 +55,7 @@ from linli.surveys.services import (
 from linli.volunteers.models import ServiceCertificate, Team, Volunteer
 from linli.volunteers.services import (
     certificate_issue,
+    service_hours_submit,
     team_create,
     team_member_add,
     volunteer_create,
@@ -259,6 +260,7 @@ BY_PARAMETER: dict[str, Fill] = {
     "resident_id": lambda w: w.cast.elder.pk,
     "household_id": lambda w: w.cast.household1.pk,
     "volunteer_id": lambda w: w.volunteer.pk,
+    "record_id": lambda w: _hours_claim(w),
     "warning_id": lambda w: w.warning.pk,
     "organisation_id": lambda w: _party(w).group1.pk,
     # the API's writes (issue 18 item 5): grid 1's contact and consent, the community's survey
@@ -355,6 +357,8 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:team_leave": {"pk": lambda w: w.volunteer.pk, "team_pk": lambda w: w.team.pk},
     "volunteers:certificate_issue": {"pk": lambda w: w.volunteer.pk},
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
+    "volunteers:hours_edit": {"pk": lambda w: _hours_claim(w)},
+    "volunteers:hours_reject": {"pk": lambda w: _hours_claim(w)},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
     "requests:set_public": {"pk": lambda w: w.request.pk},  # Open311 public flag (issue 18)
@@ -458,6 +462,20 @@ def _filed_report(world: World) -> FiledReport:
         )
     report: FiledReport = world.__dict__["_filed_report"]
     return report
+
+
+def _hours_claim(world: World) -> int:
+    """Service hours the volunteer (grid 1's community) submitted, waiting for review."""
+    if "_hours_claim" not in world.__dict__:
+        world.__dict__["_hours_claim"] = service_hours_submit(
+            actor=world.cast.volunteer_user,
+            volunteer=world.volunteer,
+            started_at=timezone.now() - dt.timedelta(days=1),
+            minutes=60,
+            content="清理楼道小广告",
+        ).pk
+    pk: int = world.__dict__["_hours_claim"]
+    return pk
 
 
 def _summer(world: World) -> Summer:

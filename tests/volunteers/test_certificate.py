@@ -76,7 +76,7 @@ def test_no_certificate_without_service(cast: Cast) -> None:
     volunteer = neighbour_volunteer(cast)
     with pytest.raises(ValidationError) as error:
         certificate_issue(actor=cast.staff, volunteer=volunteer)
-    assert "还没有服务记录" in str(error.value)
+    assert "还没有已确认的服务时长" in str(error.value)
     assert not ServiceCertificate.objects.exists()
 
 

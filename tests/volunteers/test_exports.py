@@ -29,8 +29,17 @@ def test_hours_export_own_records_and_staff_totals(cast: Cast, client_for: Any) 
         actor=None, volunteer=volunteer, started_at=start, minutes=90, content="陪同就医"
     )
     rows = _rows(client_for("volunteer").get(reverse("volunteers:my_service") + "?export=xlsx"))
-    assert rows[0] == ("服务时间", "服务时长(分钟)", "服务内容", "来源")
+    assert rows[0] == (
+        "服务时间",
+        "服务时长(分钟)",
+        "服务内容",
+        "服务地点",
+        "来源",
+        "审核状态",
+        "退回原因",
+    )
     assert rows[1][1:3] == (90, "陪同就医")
+    assert rows[1][5] == "已确认"
     assert AuditEvent.objects.filter(
         action="export", object_type="volunteers.servicerecord"
     ).exists()

@@ -8,21 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from linli.accounts.services import role_assign
-from linli.core.roles import Role
 from linli.volunteers.models import Availability, ServiceCertificate, TeamKind
 from linli.volunteers.services import team_create, team_member_add, volunteer_create
 from tests.cast import Cast, make_user
-from tests.volunteers.support import neighbour_volunteer, serve, volunteer_for_login
+from tests.volunteers.support import neighbour_volunteer, serve, stranger, volunteer_for_login
 
 pytestmark = pytest.mark.django_db
-
-
-def stranger(cast: Cast) -> Any:
-    """A volunteer of 友谊社区, outside 和平社区's staff scope."""
-    user = make_user("youyi", "周友谊")
-    role_assign(actor=None, user=user, role=Role.VOLUNTEER, area=cast.other_community)
-    return volunteer_create(actor=None, community=cast.other_community, user=user)
 
 
 def test_staff_list_shows_their_community_with_teams_and_hours(cast: Cast, client_for: Any) -> None:
