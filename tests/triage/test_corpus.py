@@ -66,6 +66,13 @@ def test_heldout_and_dev_do_not_overlap_training() -> None:
     blind = {e.text for e in load_examples(CORPUS_DIR / "blind.jsonl")}
     assert not train & heldout
     assert not train & blind
+    # every held-out set against every training file (issue 12, sixth pass)
+    from linli.triage.model import TRAINING_FILES
+
+    trained = {e.text for path in TRAINING_FILES for e in load_examples(path)}
+    for name in ("fresh_heldout", "fresh2_heldout", "fresh3_heldout", "fresh4_heldout"):
+        assert not trained & {e.text for e in load_examples(CORPUS_DIR / f"{name}.jsonl")}, name
+    assert not {e.text for e in load_examples(FRESH4_HELDOUT)} & (heldout | blind)
     if DEV.exists():
         assert not train & {e.text for e in load_examples(DEV)}
 
@@ -185,28 +192,66 @@ def test_blind_set_issue_12_figures() -> None:
     assert figures.category_accuracy >= 0.95, summary
 
 
-def test_fresh3_heldout_is_no_near_copy_of_any_other_corpus_file() -> None:
-    """fresh3 was written without copying any corpus message; 43 messages that
-    came close by chance were reworded before it was frozen (largest Jaccard now 0.36)."""
+FRESH4_HELDOUT = CORPUS_DIR / "fresh4_heldout.jsonl"
+# Written for issue 12's sixth pass before any change to the reader, in voices unlike the
+# other files, and committed on its own (baseline 0.851 / 0.990 / 0.926 / 0.875); never
+# tuned on, its mistakes never listed. See docs/triage.md.
+FRESH4_HELDOUT_SHA256 = "f658dc23ddd610b16cfd4b7a2e96cbf322d6184c29a96b8c824820326deccd67"
+
+
+def test_fresh4_heldout_is_frozen_and_covers_every_category() -> None:
+    import hashlib
+
+    assert hashlib.sha256(FRESH4_HELDOUT.read_bytes()).hexdigest() == FRESH4_HELDOUT_SHA256
+    rows = load_examples(FRESH4_HELDOUT)
+    assert len(rows) == 208
+    assert sum(e.urgent for e in rows) == 68
+    for category in CATEGORIES:
+        assert sum(e.category == category for e in rows) >= 15, category
+
+
+def test_fresh4_heldout_figures() -> None:
+    """Baseline 0.851 / 0.990 / 0.926 / 0.875, unchanged after the sixth pass. Location is
+    held at the target of issue 12; recall (target 0.97), precision (0.90) and category
+    (0.95) are NOT met on this set and are held where the reader stands, so that they can
+    only go up (see docs/triage.md)."""
+    figures = evaluate(load_examples(FRESH4_HELDOUT), compounds=CORPUS_COMPOUNDS)
+    summary = figures.format()
+    recall, precision = figures.urgent_recall, figures.urgent_precision
+    location, category = figures.location_accuracy, figures.category_accuracy
+    assert figures.count == 208
+    assert location >= 0.99, summary
+    assert recall >= 0.92, summary
+    assert precision >= 0.87, summary
+    assert category >= 0.85, summary
+
+
+@pytest.mark.parametrize(
+    ("path", "bound"), [(FRESH3_HELDOUT, 0.4), (FRESH4_HELDOUT, 0.37)], ids=["fresh3", "fresh4"]
+)
+def test_fresh_heldout_is_no_near_copy_of_any_other_corpus_file(path: Path, bound: float) -> None:
+    """fresh3 and fresh4 were written without copying any corpus message; messages that
+    came close by chance were reworded before each was frozen (43 in fresh3, largest
+    Jaccard now 0.36; 9 in fresh4, largest now 0.35)."""
     from linli.triage.chat import _bigrams
 
     others = [
         e.text
-        for path in sorted(CORPUS_DIR.glob("*.jsonl"))
-        if path != FRESH3_HELDOUT
-        for e in load_examples(path)
+        for other in sorted(CORPUS_DIR.glob("*.jsonl"))
+        if other != path
+        for e in load_examples(other)
     ]
     if DEV.exists():
         others += [e.text for e in load_examples(DEV)]
     targets = [grams for grams in map(_bigrams, others) if grams]
     worst = 0.0
-    for example in load_examples(FRESH3_HELDOUT):
+    for example in load_examples(path):
         left = _bigrams(example.text)
         for right in targets:
             shared = len(left & right)
             if shared:
                 worst = max(worst, shared / (len(left) + len(right) - shared))
-    assert worst < 0.4
+    assert worst < bound
 
 
 def test_urgency_corpora_do_not_overlap() -> None:
