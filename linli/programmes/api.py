@@ -51,10 +51,13 @@ from linli.programmes.services import (
     attendance_sign_in,
     attendance_sign_out,
     enrol,
+    guardians_message,
+    incident_record,
     phase_add,
     phase_update,
     programme_create,
     programme_update,
+    satisfaction_record,
     slot_add,
     slot_remove,
     slot_update,
@@ -223,6 +226,7 @@ class EnrolmentOut(Schema):
     child: str
     status: str = Field(..., description="enrolled 已报名 / waiting 候补 / withdrawn 已退出")
     pickups: list[str] = Field(..., description="授权接送人(姓名与关系)")
+    satisfaction: int | None = Field(None, description="家长满意度(1–5),未评价为空")
 
 
 def _enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
@@ -236,6 +240,7 @@ def _enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
         child=enrolment.child.name,
         status=enrolment.status,
         pickups=[f"{p.name}({p.relation})" for p in enrolment.pickups.all()],
+        satisfaction=enrolment.satisfaction,
     )
 
 
@@ -567,3 +572,93 @@ def remove_slot(request: HttpRequest, slot_id: int) -> Any:
     user = request_user(request)
     slot_remove(actor=user, slot=slot_get_for_manager(user=user, pk=slot_id))
     return RemovedOut()
+
+
+# --- the team's incident log and message to parents; a parent's rating (the pages' forms) ---
+
+
+class IncidentIn(Schema):
+    description: str = Field(..., max_length=2000, description="事件经过")
+    action_taken: str = Field("", max_length=2000, description="处理情况")
+
+
+class IncidentOut(Schema):
+    id: int
+    programme_id: int
+    happened_at: dt.datetime
+    description: str
+    action_taken: str
+
+
+class MessageIn(Schema):
+    text: str = Field(..., max_length=250, description="发给家长的消息")
+
+
+class MessageOut(Schema):
+    sent: int = Field(..., description="收到消息的家长人数")
+
+
+class RatingIn(Schema):
+    score: int = Field(..., ge=1, le=5, description="满意度 1–5")
+    comment: str = Field("", max_length=500, description="意见")
+
+
+@router.post(
+    "/{int:programme_id}/incidents",
+    response={201: IncidentOut, **SETUP_ERRORS},
+    summary="记录事件(站点团队)",
+    description="与项目页面的「记录事件」相同:发生时间为现在;经过为空为 422。",
+)
+def record_incident(request: HttpRequest, programme_id: int, payload: IncidentIn) -> Any:
+    user = request_user(request)
+    programme = programme_get_for_user(user=user, pk=programme_id)
+    incident = incident_record(
+        actor=user,
+        programme=programme,
+        happened_at=timezone.now(),
+        description=payload.description,
+        action_taken=payload.action_taken,
+    )
+    return Reply(
+        201,
+        IncidentOut(
+            id=incident.pk,
+            programme_id=programme.pk,
+            happened_at=incident.happened_at,
+            description=incident.description,
+            action_taken=incident.action_taken,
+        ),
+    )
+
+
+@router.post(
+    "/{int:programme_id}/messages",
+    response={200: MessageOut, **SETUP_ERRORS},
+    summary="给在托孩子的家长发消息(站点团队)",
+    description="与项目页面的「发消息」相同:站内消息发给每位正式参加的孩子的家长。",
+)
+def message_guardians(request: HttpRequest, programme_id: int, payload: MessageIn) -> Any:
+    user = request_user(request)
+    programme = programme_get_for_user(user=user, pk=programme_id)
+    return MessageOut(sent=guardians_message(actor=user, programme=programme, text=payload.text))
+
+
+@router.post(
+    "/mine/{int:enrolment_id}/rating",
+    response={200: EnrolmentOut, **SETUP_ERRORS},
+    summary="评价托管(家长)",
+    description="与「我的孩子」页面的评价相同:本人孩子的报名(否则 404),托管结束后、"
+    "正式参加的才能评价(否则 422);再次评价即替换。",
+)
+def rate_enrolment(request: HttpRequest, enrolment_id: int, payload: RatingIn) -> Any:
+    user = request_user(request)
+    enrolment = get_object_or_404(my_children_enrolments(user), pk=enrolment_id)
+    satisfaction_record(
+        actor=user, enrolment=enrolment, score=payload.score, comment=payload.comment
+    )
+    return _enrolment_out(
+        my_children_enrolments(user)
+        .select_related("phase__programme", "child")
+        .prefetch_related("pickups")
+        .get(pk=enrolment_id)
+    )

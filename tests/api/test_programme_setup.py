@@ -8,11 +8,15 @@ import datetime as dt
 
 from django.utils import timezone
 
-from linli.programmes.models import Phase, Programme, Slot
+from linli.accounts.models import User
+from linli.accounts.services import api_token_create, role_assign
+from linli.core.roles import Role
+from linli.programmes.models import Incident, Phase, Programme, Slot
 from linli.programmes.services import site_create
 from linli.volunteers.services import volunteer_create
 from tests.api.support import ApiCase
-from tests.programmes.support import build_summer
+from tests.cast import make_user
+from tests.programmes.support import build_summer, enrol_child
 
 URL = "/api/v1/programmes"
 
@@ -138,3 +142,53 @@ class ProgrammeSetup(ApiCase):
         )
         assert self.post(self.cast.staff, URL, {"site": summer.site.pk, "name": ""})[0] == 422
         assert not Slot.objects.exists()
+
+
+class TeamAndParents(ApiCase):
+    def _guardian(self) -> User:
+        """李建军, the child's parent (the cast's neighbour), with an account and a token."""
+        guardian = make_user("lijianjun", "李建军")
+        role_assign(actor=None, user=guardian, role=Role.RESIDENT, area=self.cast.community)
+        self.cast.neighbour.user = guardian
+        self.cast.neighbour.save(update_fields=["user"])
+        self.secrets[guardian.pk] = api_token_create(user=guardian)[1]
+        return guardian
+
+    def test_the_team_records_an_incident_and_messages_parents(self) -> None:
+        summer = build_summer(self.cast)
+        enrol_child(summer)
+        self._guardian()
+        team = self.cast.volunteer_user
+        path = f"{URL}/{summer.programme.pk}"
+        status, body = self.post(team, f"{path}/incidents", {"description": "孩子摔倒擦伤"})
+        assert (status, body["description"]) == (201, "孩子摔倒擦伤")
+        assert Incident.objects.filter(programme=summer.programme).count() == 1
+        status, body = self.post(team, f"{path}/messages", {"text": "带水杯"})
+        assert (status, body) == (200, {"sent": 1})
+        for user in (self.outsider, self.cast.worker2, self.cast.resident_user):
+            assert self.post(user, f"{path}/incidents", {"description": "x"})[0] == 404
+            assert self.post(user, f"{path}/messages", {"text": "x"})[0] == 404
+        status, body = self.post(
+            self.cast.volunteer_user, f"{path}/incidents", {"description": " "}
+        )
+        assert (status, list(body["errors"])) == (422, ["description"])
+        assert (
+            self.post(self.cast.volunteer_user, f"{path}/messages", {"text": "x" * 251})[0] == 422
+        )
+
+    def test_a_parent_rates_a_finished_phase(self) -> None:
+        summer = build_summer(self.cast)
+        enrolment = enrol_child(summer)
+        guardian = self._guardian()
+        path = f"{URL}/mine/{enrolment.pk}/rating"
+        status, body = self.post(guardian, path, {"score": 5})
+        assert (status, list(body["errors"])) == (422, ["score"])  # not over yet
+        Phase.objects.filter(pk=summer.phase.pk).update(
+            end_date=timezone.localdate() - dt.timedelta(days=1)
+        )
+        assert self.post(guardian, path, {"score": 6})[0] == 422
+        assert self.post(guardian, path, {"score": 4, "comment": "x" * 501})[0] == 422
+        assert self.post(self.cast.resident_user, path, {"score": 4})[0] == 404
+        assert self.post(self.outsider, path, {"score": 4})[0] == 404
+        status, body = self.post(guardian, path, {"score": 4, "comment": "老师很耐心"})
+        assert (status, body["satisfaction"]) == (200, 4)
