@@ -11,7 +11,8 @@ A resident signs themselves up (no ``person``) for the activities of their commu
 # view's annotations in its own module, where string annotations would not resolve.
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -27,6 +28,7 @@ from linli.activities.models import (
     Activity,
     ActivityKind,
     Audience,
+    Helper,
     Signup,
     SignupChannel,
     SignupStatus,
@@ -34,25 +36,33 @@ from linli.activities.models import (
 )
 from linli.activities.selectors import (
     activities_for_resident,
+    activity_attendees,
     activity_figures,
     activity_get_for_user,
+    activity_helper_choices,
     activity_list,
     activity_served,
+    activity_signed_up,
     own_resident,
     own_signup,
     people_served,
     resident_activity_get,
+    volunteer_activity_get,
 )
 from linli.activities.services import (
     activity_create,
     activity_transition,
     checkin,
+    followup_file,
+    helper_add,
+    reading_record,
     served_record,
     signup_add,
     signup_cancel,
 )
 from linli.areas.models import Grid
 from linli.areas.selectors import communities_in_scope, visible_areas
+from linli.care.services import Readings
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
 from linli.core.dates import PlausibleDateTime, check_query_date
@@ -472,3 +482,142 @@ def record_served(request: HttpRequest, activity_id: int, payload: ServedIn) -> 
     counts = {name[:30]: count for name, count in payload.counts.items()}
     served_record(actor=user, activity=activity, counts=counts)
     return activity_detail_out(activity_get_for_user(user=user, pk=activity.pk))
+
+
+# --- helpers, a free clinic's readings, a follow-up request (the page's other forms) -------
+
+
+class HelperIn(Schema):
+    volunteer: int = Field(..., description="本社区在册志愿者的编号")
+    role: str = Field("", max_length=50, description="分工,如 测血压")
+
+
+class HelperOut(Schema):
+    activity_id: int
+    volunteer_id: int
+    volunteer: str
+    role: str
+
+
+class ReadingIn(Schema):
+    person: int = Field(..., description="已签到居民的编号")
+    bp_systolic: int | None = Field(None, description="高压 mmHg")
+    bp_diastolic: int | None = Field(None, description="低压 mmHg")
+    pulse: int | None = Field(None, description="脉搏 次/分")
+    glucose: Decimal | None = Field(None, max_digits=4, decimal_places=1, description="血糖 mmol/L")
+    glucose_context: Literal["fasting", "after_meal"] | None = Field(
+        None, description="测血糖时:空腹或餐后"
+    )
+
+
+class ReadingOut(Schema):
+    activity_id: int
+    person_id: int
+    services: list[str] = Field(..., description="计入的服务项目")
+    alerted: bool = Field(..., description="读数超过预警值,已向关爱团队发出预警")
+
+
+class FollowupIn(Schema):
+    text: str = Field(..., max_length=500, description="需要跟进的问题")
+    person: int | None = Field(
+        None, description="已报名居民的编号;填写时诉求登记在其住处并派给其网格员"
+    )
+
+
+class FollowupOut(Schema):
+    request_id: int
+    number: str = Field(..., description="诉求编号")
+
+
+def _helper_out(helper: Helper) -> HelperOut:
+    return HelperOut(
+        activity_id=helper.activity_id,
+        volunteer_id=helper.volunteer_id,
+        volunteer=helper.volunteer.name,
+        role=helper.role,
+    )
+
+
+@router.post(
+    "/{activity_id}/helpers",
+    response={201: HelperOut, **ERRORS},
+    summary="添加服务志愿者(工作人员)",
+    description="与活动页面的「添加服务志愿者」相同:本社区在册、尚未报名服务的志愿者(否则 404);"
+    "已结束或取消的活动为 409。活动举办后自动计入服务时长。",
+)
+def add_helper(request: HttpRequest, activity_id: int, payload: HelperIn) -> Any:
+    user = request_user(request)
+    activity = activity_get_for_user(
+        user=user, pk=activity_id, capability=Capability.ACTIVITIES_MANAGE
+    )
+    volunteer = get_object_or_404(activity_helper_choices(user, activity), pk=payload.volunteer)
+    helper = helper_add(actor=user, activity=activity, volunteer=volunteer, role=payload.role)
+    return Reply(201, _helper_out(helper))
+
+
+@router.post(
+    "/{activity_id}/help",
+    response={201: HelperOut, **ERRORS},
+    summary="志愿者报名服务(本人)",
+    description="与活动列表的「我来帮忙」相同:调用者须是志愿者,活动须在其社区(否则 404);"
+    "已报名为 409。",
+)
+def volunteer_help(request: HttpRequest, activity_id: int) -> Any:
+    user = request_user(request)
+    volunteer, activity = volunteer_activity_get(user=user, pk=activity_id)
+    return Reply(201, _helper_out(helper_add(actor=user, activity=activity, volunteer=volunteer)))
+
+
+@router.post(
+    "/{activity_id}/readings",
+    response={201: ReadingOut, **ERRORS},
+    summary="记录义诊读数(逐人)",
+    description="与义诊读数页面相同:需管理活动和查看健康信息的权限(403);居民须已签到"
+    "(否则 404),并签署了健康信息授权同意(否则 422)。读数记入其关爱档案,超过预警值时"
+    "通知关爱团队。",
+)
+def record_reading(request: HttpRequest, activity_id: int, payload: ReadingIn) -> Any:
+    user = request_user(request)
+    activity = activity_get_for_user(
+        user=user, pk=activity_id, capability=Capability.ACTIVITIES_MANAGE
+    )
+    require_capability(request, Capability.HEALTH_VIEW)
+    resident = get_object_or_404(activity_attendees(user, activity), pk=payload.person)
+    readings = Readings(
+        bp_systolic=payload.bp_systolic,
+        bp_diastolic=payload.bp_diastolic,
+        pulse=payload.pulse,
+        glucose=payload.glucose,
+        glucose_context=(payload.glucose_context or "") if payload.glucose is not None else "",
+    )
+    reading = reading_record(actor=user, activity=activity, resident=resident, readings=readings)
+    return Reply(
+        201,
+        ReadingOut(
+            activity_id=activity.pk,
+            person_id=resident.pk,
+            services=list(reading.services),
+            alerted=reading.alerted,
+        ),
+    )
+
+
+@router.post(
+    "/{activity_id}/followups",
+    response={201: FollowupOut, **ERRORS},
+    summary="从活动登记后续诉求",
+    description="与活动页面的「登记后续诉求」相同:指明已报名的居民时登记在其住处(否则在活动"
+    "地点);居民未报名为 404,已取消的活动为 409。",
+)
+def file_followup(request: HttpRequest, activity_id: int, payload: FollowupIn) -> Any:
+    user = request_user(request)
+    activity = activity_get_for_user(
+        user=user, pk=activity_id, capability=Capability.ACTIVITIES_MANAGE
+    )
+    resident = (
+        get_object_or_404(activity_signed_up(user, activity), pk=payload.person)
+        if payload.person is not None
+        else None
+    )
+    filed = followup_file(actor=user, activity=activity, text=payload.text, resident=resident)
+    return Reply(201, FollowupOut(request_id=filed.pk, number=filed.number))

@@ -31,7 +31,9 @@ from linli.core.roles import Capability
 from linli.core.scoping import scope_condition
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
-from linli.volunteers.models import ServiceRecord, ServiceSource
+from linli.people.selectors import visible_residents
+from linli.volunteers.models import ServiceRecord, ServiceSource, Volunteer
+from linli.volunteers.selectors import own_volunteer_profile, visible_volunteers
 
 
 def visible_activities(
@@ -295,3 +297,54 @@ def audience_label(activity: Activity) -> str:
     if activity.audience == Audience.GRID and activity.audience_grid is not None:
         return f"{activity.get_audience_display()}:{activity.audience_grid.name}"
     return str(activity.get_audience_display())
+
+
+# --- whom a form of the activity page may name (the page and the API share them) ----------
+
+
+def activity_residents(user: AnyUser, activity: Activity) -> QuerySet[Resident]:
+    """Residents of the activity's community that ``user`` may see (sign up by phone)."""
+    return (
+        visible_residents(user)
+        .filter(area__path__startswith=activity.community.path)
+        .order_by("name", "pk")
+    )
+
+
+def activity_signed_up(user: AnyUser, activity: Activity) -> QuerySet[Resident]:
+    """Of those, the ones signed up (a follow-up request may name one)."""
+    return activity_residents(user, activity).filter(activity_signups__activity=activity).distinct()
+
+
+def activity_attendees(user: AnyUser, activity: Activity) -> QuerySet[Resident]:
+    """Of those, the ones checked in (a free clinic's readings are taken for them)."""
+    return (
+        activity_residents(user, activity)
+        .filter(
+            activity_signups__activity=activity,
+            activity_signups__checked_in_at__isnull=False,
+        )
+        .distinct()
+    )
+
+
+def activity_helper_choices(user: AnyUser, activity: Activity) -> QuerySet[Volunteer]:
+    """Active volunteers of the community, visible to ``user``, not yet helping."""
+    return (
+        visible_volunteers(user)
+        .filter(community=activity.community, active=True)
+        .exclude(activity_helps__activity=activity)
+        .order_by("name", "pk")
+    )
+
+
+def volunteer_activity_get(*, user: AnyUser, pk: int) -> tuple[Volunteer, Activity]:
+    """The caller's volunteer profile and an activity of its community they may help at;
+    404 when they are no volunteer or the activity is elsewhere."""
+    volunteer = own_volunteer_profile(user)
+    if volunteer is None:
+        raise Http404
+    activity = Activity.objects.filter(pk=pk, community=volunteer.community).first()
+    if activity is None:
+        raise Http404
+    return volunteer, activity

@@ -33,10 +33,14 @@ from linli.activities.forms import (
 from linli.activities.models import TRANSITIONS, Activity, SignupChannel, Status
 from linli.activities.selectors import (
     activities_for_resident,
+    activity_attendees,
     activity_figures,
     activity_get_for_user,
+    activity_helper_choices,
     activity_list,
+    activity_residents,
     activity_served,
+    activity_signed_up,
     audience_label,
     may_manage,
     own_resident,
@@ -45,6 +49,7 @@ from linli.activities.selectors import (
     readings_of,
     resident_activity_get,
     signups_of,
+    volunteer_activity_get,
 )
 from linli.activities.services import (
     activity_create,
@@ -67,10 +72,8 @@ from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
 from linli.core.scoping import subtree_condition
 from linli.core.spreadsheets import Cell, Sheet, xlsx_bytes
-from linli.people.models import Resident
-from linli.people.selectors import visible_residents
-from linli.volunteers.models import Team, Volunteer
-from linli.volunteers.selectors import own_volunteer_profile, visible_volunteers
+from linli.volunteers.models import Team
+from linli.volunteers.selectors import own_volunteer_profile
 
 
 def _is_staff(request: HttpRequest) -> bool:
@@ -238,10 +241,16 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if manage:
         context["transition_form"] = TransitionForm()
-        context["phone_form"] = PhoneSignupForm(residents=_residents_for(request, activity))
-        context["helper_form"] = HelperForm(volunteers=_volunteers_for(request, activity))
+        context["phone_form"] = PhoneSignupForm(
+            residents=activity_residents(request.user, activity)
+        )
+        context["helper_form"] = HelperForm(
+            volunteers=activity_helper_choices(request.user, activity)
+        )
         context["checkin_url"] = _checkin_url(request, activity)
-        context["followup_form"] = FollowupForm(residents=_signed_up(request, activity))
+        context["followup_form"] = FollowupForm(
+            residents=activity_signed_up(request.user, activity)
+        )
     return render(request, "activities/detail.html", context)
 
 
@@ -260,23 +269,6 @@ def _resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partners": list(activity.partners.all()),
             "organisers": list(activity.organisers.all()),
         },
-    )
-
-
-def _residents_for(request: HttpRequest, activity: Activity) -> QuerySet[Resident]:
-    return (
-        visible_residents(request.user)
-        .filter(area__path__startswith=activity.community.path)
-        .order_by("name", "pk")
-    )
-
-
-def _volunteers_for(request: HttpRequest, activity: Activity) -> QuerySet[Volunteer]:
-    return (
-        visible_volunteers(request.user)
-        .filter(community=activity.community, active=True)
-        .exclude(activity_helps__activity=activity)
-        .order_by("name", "pk")
     )
 
 
@@ -328,7 +320,7 @@ def phone_signup_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = activity_get_for_user(
         user=request.user, pk=pk, capability=Capability.ACTIVITIES_MANAGE
     )
-    form = PhoneSignupForm(request.POST, residents=_residents_for(request, activity))
+    form = PhoneSignupForm(request.POST, residents=activity_residents(request.user, activity))
     if not form.is_valid():
         messages.error(request, _("请选择要报名的居民。"))
         return redirect("activities:detail", pk=activity.pk)
@@ -375,7 +367,7 @@ def helper_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = activity_get_for_user(
         user=request.user, pk=pk, capability=Capability.ACTIVITIES_MANAGE
     )
-    form = HelperForm(request.POST, volunteers=_volunteers_for(request, activity))
+    form = HelperForm(request.POST, volunteers=activity_helper_choices(request.user, activity))
     if not form.is_valid():
         messages.error(request, _("请选择志愿者。"))
         return redirect("activities:detail", pk=activity.pk)
@@ -396,12 +388,7 @@ def helper_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def volunteer_join_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A volunteer signs up to help at an activity of their community."""
-    volunteer = own_volunteer_profile(request.user)
-    if volunteer is None:
-        raise Http404
-    activity = Activity.objects.filter(pk=pk, community=volunteer.community).first()
-    if activity is None:
-        raise Http404
+    volunteer, activity = volunteer_activity_get(user=request.user, pk=pk)
     run_service(
         request,
         lambda: helper_add(actor=request_user(request), activity=activity, volunteer=volunteer),
@@ -466,17 +453,6 @@ def _measured(activity: Activity) -> list[tuple[str, int]]:
     return sorted(counts.items())
 
 
-def _attendees(request: HttpRequest, activity: Activity) -> QuerySet[Resident]:
-    return (
-        _residents_for(request, activity)
-        .filter(
-            activity_signups__activity=activity,
-            activity_signups__checked_in_at__isnull=False,
-        )
-        .distinct()
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def readings_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -485,7 +461,7 @@ def readings_view(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, capability=Capability.ACTIVITIES_MANAGE
     )
     require_capability(request, Capability.HEALTH_VIEW)
-    form = ReadingForm(request.POST or None, residents=_attendees(request, activity))
+    form = ReadingForm(request.POST or None, residents=activity_attendees(request.user, activity))
     done = submit_form(
         request,
         form,
@@ -676,10 +652,6 @@ def figures_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _signed_up(request: HttpRequest, activity: Activity) -> QuerySet[Resident]:
-    return _residents_for(request, activity).filter(activity_signups__activity=activity).distinct()
-
-
 @login_required
 @require_POST
 def followup_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -687,7 +659,7 @@ def followup_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = activity_get_for_user(
         user=request.user, pk=pk, capability=Capability.ACTIVITIES_MANAGE
     )
-    form = FollowupForm(request.POST, residents=_signed_up(request, activity))
+    form = FollowupForm(request.POST, residents=activity_signed_up(request.user, activity))
     if not form.is_valid():
         messages.error(request, _("请描述需要跟进的问题。"))
         return redirect("activities:detail", pk=activity.pk)

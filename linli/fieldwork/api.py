@@ -5,7 +5,7 @@ scoped like the pages; an object outside the caller's scope is a 404."""
 # view's annotations in its own module, where string annotations would not resolve.
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -17,6 +17,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status as Reply
 
 from linli.accounts.current import request_user
+from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area
 from linli.core.api_pagination import ApiPages
@@ -24,22 +25,27 @@ from linli.core.api_schemas import ErrorOut
 from linli.core.dates import check_query_date
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
-from linli.fieldwork.models import Patrol, PatrolFinding, SinkDownVisit
+from linli.fieldwork.models import Patrol, PatrolFinding, Posting, SinkDownVisit
 from linli.fieldwork.selectors import (
     cadres_for_month,
     fieldwork_figures,
     own_postings,
     patrol_get_for_user,
     patrol_grids,
+    posting_choices,
     visible_patrols,
+    visible_postings,
     visible_visits,
     visit_get_for_user,
 )
 from linli.fieldwork.services import (
     MAX_CONCERNS,
+    patrol_check,
     patrol_finding_add,
     patrol_finish,
     patrol_start,
+    plan_save,
+    posting_create,
     sink_down_visit_record,
 )
 from linli.requests.models import Category
@@ -127,6 +133,45 @@ class FinishIn(Schema):
     note: str = Field("", max_length=500)
 
 
+class PostingOut(Schema):
+    id: int
+    cadre: str = Field(..., description="干部的用户名")
+    cadre_name: str
+    kind: str = Field(..., description="baopian 包片 / liandian 联点")
+    place: str = Field(..., description="小区或网格")
+    compound: int | None = Field(None, description="包片的小区编号")
+    grid: int | None = Field(None, description="联点的网格编号")
+    active: bool
+
+
+class PostingIn(Schema):
+    cadre: str = Field(..., max_length=150, description="干部(镇街领导或包片/联点干部)的用户名")
+    kind: Literal["baopian", "liandian"]
+    compound: int | None = Field(None, description="包片:范围内的小区编号")
+    grid: int | None = Field(None, description="联点:范围内的网格编号")
+
+
+class PlanIn(Schema):
+    posting: int = Field(..., description="自己的包片/联点编号")
+    month: dt.date = Field(..., description="计划月份中的任一天")
+    planned_on: dt.date | None = Field(None, description="计划下沉的日期(须在该月之内)")
+    note: str = Field("", max_length=200, description="计划内容")
+
+
+class PlanOut(Schema):
+    posting: int
+    month: dt.date = Field(..., description="该月的第一天")
+    planned_on: dt.date | None
+    note: str
+
+
+class CheckIn(Schema):
+    buildings: list[int] = Field(
+        default_factory=list, max_length=500, description="已巡查的本网格楼栋编号(全部,覆盖上次)"
+    )
+    places: str = Field("", max_length=200, description="其他点位")
+
+
 class FieldworkFiguresOut(Schema):
     start: dt.date
     end: dt.date
@@ -195,6 +240,19 @@ def _patrol_out(patrol: Patrol) -> PatrolOut:
     )
 
 
+def _posting_out(posting: Posting) -> PostingOut:
+    return PostingOut(
+        id=posting.pk,
+        cadre=posting.cadre.username,
+        cadre_name=str(posting.cadre),
+        kind=posting.kind,
+        place=posting.place_name,
+        compound=posting.compound_id,
+        grid=posting.grid_id,
+        active=posting.active,
+    )
+
+
 class Pages(ApiPages):
     """``?page=N&page_size=M`` (20 a page, at most 100): ``{items, count}``."""
 
@@ -208,7 +266,12 @@ class Pages(ApiPages):
         page = super().paginate_queryset(queryset, pagination, request, **params)
         items = list(page[self.items_attribute])
         page[self.items_attribute] = [
-            _visit_out(i) if isinstance(i, SinkDownVisit) else _patrol_out(i) for i in items
+            _visit_out(i)
+            if isinstance(i, SinkDownVisit)
+            else _posting_out(i)
+            if isinstance(i, Posting)
+            else _patrol_out(i)
+            for i in items
         ]
         return page
 
@@ -383,4 +446,100 @@ def get_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> Fieldwork
         findings_solved=f.findings_solved,
         findings_filed=f.findings_filed,
         patrols_per_grid={g.name: n for g, n in f.patrols_per_grid},
+    )
+
+
+# --- postings (包片/联点), plans, patrol check-ins: the pages' other forms ------------------
+
+
+@router.get(
+    "/postings",
+    response=list[PostingOut],
+    summary="包片/联点",
+    description="干部看自己的;社区、镇街看范围内的全部。",
+)
+@paginate(Pages, page_size=20, max_page_size=100)
+def list_postings(request: HttpRequest) -> QuerySet[Posting]:
+    return visible_postings(request_user(request)).order_by("kind", "pk")
+
+
+@router.post(
+    "/postings",
+    response={201: PostingOut, **ERRORS},
+    summary="安排包片或联点",
+    description="与「安排包片/联点」页面相同:社区、镇街把范围内的干部或镇街领导安排到一个小区"
+    "(包片,填 `compound`)或一个网格(联点,填 `grid`),二者选其一(否则 422);"
+    "范围外的小区、网格或干部为 422。",
+)
+def create_posting(request: HttpRequest, payload: PostingIn) -> Reply[PostingOut]:
+    _require(request, Capability.FIELDWORK_OVERSEE)
+    choices = posting_choices(request_user(request))
+    errors: dict[str, list[str]] = {}
+    cadre = User.objects.filter(username=payload.cadre).first()
+    if cadre is None or cadre.pk not in dict(choices.cadres):
+        errors["cadre"] = [_("只有镇街领导或包片/联点干部可以下沉。")]
+    compound = grid = None
+    if payload.compound is not None:
+        compound = choices.compounds.filter(pk=payload.compound).first()
+        if compound is None:
+            errors["compound"] = [_("请选择一个小区。")]
+    if payload.grid is not None:
+        grid = choices.grids.filter(pk=payload.grid).first()
+        if grid is None:
+            errors["grid"] = [_("请选择范围内的网格。")]
+    if errors:
+        raise ValidationError(errors)
+    assert cadre is not None
+    posting = posting_create(
+        actor=request_user(request),
+        cadre=cadre,
+        kind=payload.kind,
+        compound=compound,
+        grid=grid,
+    )
+    return Reply(201, _posting_out(posting))
+
+
+@router.post(
+    "/plans",
+    response={200: PlanOut, **ERRORS},
+    summary="保存下沉计划",
+    description="与「下沉计划」页面相同:干部为自己的一个包片/联点设定某月计划下沉的日期"
+    "(再次提交即修改);不是自己的包片/联点为 404,日期不在该月为 422。",
+)
+def save_plan(request: HttpRequest, payload: PlanIn) -> PlanOut:
+    user = request_user(request)
+    _require(request, Capability.SINK_DOWN)
+    posting = own_postings(user).filter(pk=payload.posting).first()
+    if posting is None:
+        raise Http404
+    plan = plan_save(
+        actor=user,
+        posting=posting,
+        month=check_query_date(payload.month),
+        planned_on=check_query_date(payload.planned_on) if payload.planned_on else None,
+        note=payload.note,
+    )
+    return PlanOut(
+        posting=plan.posting_id, month=plan.month, planned_on=plan.planned_on, note=plan.note
+    )
+
+
+@router.post(
+    "/patrols/{patrol_id}/check",
+    response={200: PatrolOut, **ERRORS},
+    summary="巡查打卡(已巡查的楼栋和点位)",
+    description="与巡查页面的「打卡」相同:勾选的楼栋代替上次的;不是本网格的楼栋为 422,"
+    "不是自己的巡查为 403,已结束的巡查为 422。",
+)
+def check_patrol(request: HttpRequest, patrol_id: int, payload: CheckIn) -> PatrolOut:
+    patrol = _own_patrol(request, patrol_id)
+    chosen = set(payload.buildings)
+    buildings = [b for b in patrol.grid.buildings.all() if b.pk in chosen]
+    if len(buildings) != len(chosen):
+        raise ValidationError({"buildings": [_("只能勾选本网格的楼栋。")]})
+    return _patrol_out(
+        patrol_check(
+            actor=request_user(request), patrol=patrol, buildings=buildings, places=payload.places
+        )
     )

@@ -10,10 +10,11 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from linli.accounts.models import User
+from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, scope_for
-from linli.areas.models import Area, Grid
-from linli.core.roles import Capability
+from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.selectors import communities_in_scope
+from linli.core.roles import Capability, Role
 from linli.core.scoping import Scope, apply_scope, scope_condition
 from linli.fieldwork.models import (
     FindingOutcome,
@@ -62,6 +63,43 @@ def visible_postings(user: AnyUser) -> QuerySet[Posting]:
     mine = Q(cadre_id=user.pk) if user.is_authenticated else Q(pk__in=[])
     condition = mine if condition is None else condition | mine
     return Posting.objects.filter(condition).select_related("cadre", "compound", "grid")
+
+
+@dataclass(frozen=True)
+class PostingChoices:
+    """What an overseer may link a cadre to: the compounds and grids in their scope, and
+    the cadres and leaders whose role is held over a place inside (or above) it."""
+
+    compounds: QuerySet[Area]
+    grids: QuerySet[Grid]
+    cadres: list[tuple[int, str]]  # (user id, name), by name
+
+
+def posting_choices(user: AnyUser) -> PostingChoices:
+    scope = _oversee(user)
+    compounds = apply_scope(
+        Area.objects.filter(kind=AreaKind.COMPOUND), scope, area_path="path"
+    ).order_by("path")
+    grids = apply_scope(
+        Grid.objects.select_related("community"), scope, area_path="community__path", grid="pk"
+    ).order_by("code")
+    community_paths = [c.path for c in communities_in_scope(scope)]
+    assignments = RoleAssignment.objects.filter(
+        role__in=[Role.CADRE, Role.LEADER], user__is_active=True
+    ).select_related("user", "area", "grid")
+    cadres: dict[int, str] = {}
+    for assignment in assignments:
+        place = assignment.area.path if assignment.area else None
+        grid_community = assignment.grid.community.path if assignment.grid else None
+        if (place and any(p.startswith(place) or place.startswith(p) for p in community_paths)) or (
+            grid_community in community_paths
+        ):
+            cadres[assignment.user_id] = str(assignment.user)
+    return PostingChoices(
+        compounds=compounds,
+        grids=grids,
+        cadres=sorted(cadres.items(), key=lambda item: item[1]),
+    )
 
 
 def own_postings(user: AnyUser) -> QuerySet[Posting]:

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
-from linli.accounts.models import RoleAssignment, User
+from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of, scope_for
-from linli.areas.models import Area, AreaKind, Grid
-from linli.areas.selectors import area_labels, communities_in_scope
+from linli.areas.models import Area, AreaKind
+from linli.areas.selectors import area_labels
 from linli.core.outcomes import submit_form
 from linli.core.pagination import paginate, querystring_without_page
-from linli.core.roles import Capability, Role
+from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
 from linli.fieldwork.forms import (
     FiguresForm,
@@ -43,6 +43,7 @@ from linli.fieldwork.selectors import (
     patrol_grids_in_scope,
     plans_of,
     posting_buildings,
+    posting_choices,
     unpatrolled_grids,
     visible_patrols,
     visible_visits,
@@ -420,7 +421,6 @@ def finding_photo(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.FIELDWORK_OVERSEE)
-    from linli.accounts.selectors import scope_for
 
     areas = list(
         apply_scope(
@@ -451,31 +451,12 @@ def figures(request: HttpRequest) -> HttpResponse:
 def posting_new(request: HttpRequest) -> HttpResponse:
     """Link a town leader or an organ cadre to a compound (包片) or a grid (联点)."""
     require_capability(request, Capability.FIELDWORK_OVERSEE)
-    scope = scope_for(request.user, Capability.FIELDWORK_OVERSEE)
-    compounds = apply_scope(
-        Area.objects.filter(kind=AreaKind.COMPOUND), scope, area_path="path"
-    ).order_by("path")
-    grids = apply_scope(
-        Grid.objects.select_related("community"), scope, area_path="community__path", grid="pk"
-    ).order_by("code")
-    communities = communities_in_scope(scope)
-    community_paths = [c.path for c in communities]
-    # Cadres and leaders whose role is held over a place inside (or above) these communities.
-    assignments = RoleAssignment.objects.filter(
-        role__in=[Role.CADRE, Role.LEADER], user__is_active=True
-    ).select_related("user", "area", "grid")
-    cadres: dict[int, str] = {}
-    for assignment in assignments:
-        place = assignment.area.path if assignment.area else None
-        grid_community = assignment.grid.community.path if assignment.grid else None
-        if (place and any(p.startswith(place) or place.startswith(p) for p in community_paths)) or (
-            grid_community in community_paths
-        ):
-            cadres[assignment.user_id] = str(assignment.user)
+    choices = posting_choices(request.user)
+    compounds, grids, cadres = choices.compounds, choices.grids, choices.cadres
     labels = area_labels(c.path for c in compounds)
     form = PostingForm(
         request.POST if request.method == "POST" else None,
-        cadres=sorted(cadres.items(), key=lambda item: item[1]),
+        cadres=cadres,
         compounds=[(c.pk, labels.get(c.path, c.name)) for c in compounds],
         grids=[(g.pk, f"{g.community.name}{g.name}") for g in grids],
     )

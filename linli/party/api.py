@@ -1,5 +1,6 @@
-"""``/api/v1/party``: party organisations, members, theme party days and figures — read
-only, scoped like the pages.
+"""``/api/v1/party``: party organisations, members, theme party days and figures, scoped
+like the pages; and the pages' writes of planning a theme party day and setting up a
+vanguard post, through the same services.
 
 Only party-work roles see anything (a grid worker their grid's group); a record outside
 the caller's scope is a 404.
@@ -10,30 +11,37 @@ the caller's scope is a 404.
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status as Reply
 
 from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import scope_for
 from linli.areas.models import Area
 from linli.core.api_pagination import ApiPages, pages_of
 from linli.core.api_schemas import ErrorOut
+from linli.core.dates import check_query_date
 from linli.core.roles import Capability
 from linli.organisations.models import Organisation
-from linli.party.models import PartyDay, PartyMember
+from linli.party.models import PartyDay, PartyMember, PostKind
 from linli.party.selectors import (
     default_period,
+    member_get_for_manager,
     member_get_for_user,
     member_list,
     organisation_get_for_user,
     party_day_get_for_user,
     party_day_list,
     party_figures,
+    post_buildings,
     visible_organisations,
 )
+from linli.party.services import party_day_plan, post_add
 
 router = Router(tags=["party"])
 
@@ -247,4 +255,96 @@ def get_figures(request: HttpRequest, filters: Query[PartyFiguresIn]) -> PartyFi
         concerns_resolved=figures.concerns_resolved,
         resolution_rate=figures.resolution_rate,
         dual_reported_by_grid=figures.dual_reported_by_grid,
+    )
+
+
+# --- writes the party pages allow: plan a theme party day, set up a vanguard post ----------
+
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class PartyDayPlanIn(Schema):
+    organisation: int = Field(..., description="党支部或网格党小组的编号(本人可记录的)")
+    topic: str = Field(..., max_length=100, description="党日主题")
+    place: str = Field("", max_length=100, description="地点")
+    planned_for: dt.date = Field(..., description="计划日期")
+
+
+class VanguardPostIn(Schema):
+    kind: PostKind = Field(
+        ...,
+        description="building_head 楼栋长 / elder_care 助老 / environment 环境 / safety 平安 / "
+        "mediation 调解",
+    )
+    buildings: list[int] = Field(
+        default_factory=list, max_length=200, description="负责的楼栋编号(党员所在社区的)"
+    )
+    note: str = Field("", max_length=200, description="说明")
+
+
+class VanguardPostOut(Schema):
+    id: int
+    member_id: int
+    kind: str
+    kind_label: str
+    buildings: list[int]
+    note: str
+
+
+@router.post(
+    "/days",
+    response={201: PartyDayOut, **WRITE_ERRORS},
+    summary="安排主题党日",
+    description="与主题党日页面的「安排」相同:需记录党日的权限(403);党组织须在范围内"
+    "(否则 404),且为党支部或网格党小组(否则 422)。",
+)
+def plan_day(request: HttpRequest, payload: PartyDayPlanIn) -> Reply[PartyDayOut]:
+    require_capability(request, Capability.PARTY_RECORD)
+    user = request_user(request)
+    organisation = organisation_get_for_user(
+        user=user, pk=payload.organisation, capability=Capability.PARTY_RECORD
+    )
+    day = party_day_plan(
+        actor=user,
+        organisation=organisation,
+        topic=payload.topic,
+        place=payload.place,
+        planned_for=check_query_date(payload.planned_for),
+    )
+    return Reply(201, _day_out(day))
+
+
+@router.post(
+    "/members/{party_member_id}/posts",
+    response={201: VanguardPostOut, **WRITE_ERRORS},
+    summary="设立先锋岗",
+    description="与党员页面的「设立先锋岗」相同:党员的党组织须由本人管理(否则 404);"
+    "楼栋须在党员所在社区(否则 422)。",
+)
+def add_post(
+    request: HttpRequest, party_member_id: int, payload: VanguardPostIn
+) -> Reply[VanguardPostOut]:
+    user = request_user(request)
+    member = member_get_for_manager(user=user, pk=party_member_id)
+    buildings = list(post_buildings(member, payload.buildings))
+    if len(buildings) != len(set(payload.buildings)):
+        raise ValidationError({"buildings": [_("负责范围只能选择本社区的楼栋。")]})
+    post = post_add(
+        actor=user, member=member, kind=payload.kind, buildings=buildings, note=payload.note
+    )
+    return Reply(
+        201,
+        VanguardPostOut(
+            id=post.pk,
+            member_id=member.pk,
+            kind=post.kind,
+            kind_label=str(PostKind(post.kind).label),
+            buildings=sorted(b.pk for b in buildings),
+            note=post.note,
+        ),
     )

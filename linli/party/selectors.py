@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from linli.accounts.selectors import AnyUser, scope_for
+from linli.accounts.selectors import AnyUser, capabilities_of, scope_for
 from linli.areas.models import Area, AreaKind
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
@@ -245,3 +245,20 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     """The last six months up to the end of this month (this month's planned days count)."""
     next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return today - dt.timedelta(days=182), next_month - dt.timedelta(days=1)
+
+
+def member_get_for_manager(*, user: AnyUser, pk: int) -> PartyMember:
+    """A member whose organisation ``user`` manages (``party.manage``), to set up a vanguard
+    post (先锋岗) for; anything else is a 404."""
+    member = member_get_for_user(user=user, pk=pk)
+    managed = visible_organisations(user, Capability.PARTY_MANAGE).filter(pk=member.organisation_id)
+    if Capability.PARTY_MANAGE not in capabilities_of(user) or not managed.exists():
+        raise Http404
+    return member
+
+
+def post_buildings(member: PartyMember, pks: list[int]) -> QuerySet[Area]:
+    """The buildings (of the member's community) a vanguard post may cover, of ``pks``."""
+    return Area.objects.filter(
+        pk__in=pks, kind=AreaKind.BUILDING, path__startswith=member.community.path
+    )

@@ -37,6 +37,7 @@ from linli.party.points import point_rules
 from linli.party.selectors import (
     branch_ranking,
     default_period,
+    member_get_for_manager,
     member_get_for_user,
     member_list,
     organisation_get_for_user,
@@ -45,6 +46,7 @@ from linli.party.selectors import (
     party_day_get_for_user,
     party_day_list,
     party_figures,
+    post_buildings,
     visible_organisations,
 )
 from linli.party.services import (
@@ -481,21 +483,10 @@ def member_new_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def post_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get_for_user(user=request.user, pk=pk)
-    if (
-        not _can(request, Capability.PARTY_MANAGE)
-        or not visible_organisations(request.user, Capability.PARTY_MANAGE)
-        .filter(pk=member.organisation_id)
-        .exists()
-    ):
-        raise Http404
+    member = member_get_for_manager(user=request.user, pk=pk)
     form = PostForm(request.POST, buildings=_member_buildings(member))
     if form.is_valid():
-        buildings = Area.objects.filter(
-            pk__in=form.cleaned_data["buildings"],
-            kind=AreaKind.BUILDING,
-            path__startswith=member.community.path,
-        )
+        buildings = post_buildings(member, form.cleaned_data["buildings"])
         run_service(
             request,
             lambda: post_add(

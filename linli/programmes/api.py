@@ -6,6 +6,7 @@ its service."""
 # view's annotations in its own module, where string annotations would not resolve.
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,20 +25,44 @@ from linli.core.api_pagination import ApiPages, pages_of
 from linli.core.api_schemas import ErrorOut
 from linli.core.roles import Capability
 from linli.people.models import ConsentMethod
-from linli.programmes.models import Attendance, Enrolment, Phase, Programme
+from linli.programmes.models import Attendance, Enrolment, Phase, Programme, Slot, SlotKind
 from linli.programmes.selectors import (
     children_of,
     day_register,
     enrolment_get_for_user,
     guardian_of,
     my_children_enrolments,
+    phase_get_for_manager,
     programme_figures,
     programme_for_enrolment,
+    programme_get_for_manager,
     programme_get_for_user,
     programmes_for_team,
     programmes_open_to_guardian,
+    sites_for_manager,
+    slot_get_for_manager,
+    slot_volunteer_choices,
+    volunteers_for_rota,
 )
-from linli.programmes.services import PickupData, attendance_sign_in, attendance_sign_out, enrol
+from linli.programmes.services import (
+    PhaseData,
+    PickupData,
+    SlotData,
+    attendance_sign_in,
+    attendance_sign_out,
+    enrol,
+    guardians_message,
+    incident_record,
+    phase_add,
+    phase_update,
+    programme_create,
+    programme_update,
+    satisfaction_record,
+    slot_add,
+    slot_remove,
+    slot_update,
+)
+from linli.volunteers.models import Volunteer
 
 router = Router(tags=["programmes"])
 
@@ -201,6 +226,7 @@ class EnrolmentOut(Schema):
     child: str
     status: str = Field(..., description="enrolled 已报名 / waiting 候补 / withdrawn 已退出")
     pickups: list[str] = Field(..., description="授权接送人(姓名与关系)")
+    satisfaction: int | None = Field(None, description="家长满意度(1–5),未评价为空")
 
 
 def _enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
@@ -214,6 +240,7 @@ def _enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
         child=enrolment.child.name,
         status=enrolment.status,
         pickups=[f"{p.name}({p.relation})" for p in enrolment.pickups.all()],
+        satisfaction=enrolment.satisfaction,
     )
 
 
@@ -283,3 +310,355 @@ def create_enrolment(request: HttpRequest, programme_id: int, payload: EnrolIn) 
         health_notes=payload.health_notes,
     )
     return Reply(201, _enrolment_out(enrolment))
+
+
+# --- setting a programme up: the programme, its phases and timetable (the pages' forms) ----
+
+SETUP_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 409: ErrorOut}
+
+
+class ProgrammeIn(Schema):
+    site: int = Field(..., description="党群服务站编号(本人可管理的)")
+    name: str = Field(..., max_length=80, description="项目名称")
+    description: str = Field("", max_length=2000, description="简介")
+
+
+class ProgrammeSetupOut(Schema):
+    id: int
+    name: str
+    site_id: int
+    site: str
+    description: str
+
+
+class PhaseIn(Schema):
+    name: str = Field(..., max_length=60, description="阶段名称,如 第一期")
+    start_date: dt.date
+    end_date: dt.date
+    weekdays: str = Field(
+        "12345", max_length=7, pattern=r"^[1-7]+$", description="开放日:周几的数字,如 12345"
+    )
+    opens_at: dt.time = Field(..., description="每日开始时间")
+    closes_at: dt.time = Field(..., description="每日结束时间")
+    capacity: int = Field(..., ge=0, le=100_000, description="名额")
+    min_age: int = Field(6, ge=0, le=100)
+    max_age: int = Field(14, ge=0, le=100)
+    fee: Decimal = Field(Decimal(0), max_digits=8, decimal_places=2, description="费用(元)")
+
+
+class PhaseOut(Schema):
+    id: int
+    programme_id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    weekdays: str
+    opens_at: dt.time
+    closes_at: dt.time
+    capacity: int
+    min_age: int
+    max_age: int
+    fee: Decimal
+
+
+class SlotIn(Schema):
+    weekday: int | None = Field(None, ge=1, le=7, description="周几(1–7);空为每个开放日")
+    starts_at: dt.time
+    ends_at: dt.time
+    kind: SlotKind = Field(..., description="课程内容")
+    title: str = Field("", max_length=60)
+    volunteer: int | None = Field(None, description="志愿者编号(可排班的在册志愿者)")
+    teacher_name: str = Field("", max_length=50, description="或授课老师的姓名")
+
+
+class SlotOut(Schema):
+    id: int
+    phase_id: int
+    weekday: int | None
+    starts_at: dt.time
+    ends_at: dt.time
+    kind: str
+    kind_label: str
+    title: str
+    volunteer_id: int | None
+    teacher_name: str
+
+
+class RemovedOut(Schema):
+    removed: bool = True
+
+
+def _programme_setup_out(programme: Programme) -> ProgrammeSetupOut:
+    return ProgrammeSetupOut(
+        id=programme.pk,
+        name=programme.name,
+        site_id=programme.site_id,
+        site=programme.site.name,
+        description=programme.description,
+    )
+
+
+def _phase_data(payload: PhaseIn) -> PhaseData:
+    return PhaseData(
+        name=payload.name,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        opens_at=payload.opens_at,
+        closes_at=payload.closes_at,
+        capacity=payload.capacity,
+        weekdays=payload.weekdays,
+        min_age=payload.min_age,
+        max_age=payload.max_age,
+        fee=payload.fee,
+    )
+
+
+def _phase_out(phase: Phase) -> PhaseOut:
+    return PhaseOut(
+        id=phase.pk,
+        programme_id=phase.programme_id,
+        name=phase.name,
+        start_date=phase.start_date,
+        end_date=phase.end_date,
+        weekdays=phase.weekdays,
+        opens_at=phase.opens_at,
+        closes_at=phase.closes_at,
+        capacity=phase.capacity,
+        min_age=phase.min_age,
+        max_age=phase.max_age,
+        fee=phase.fee,
+    )
+
+
+def _slot_data(payload: SlotIn, volunteers: QuerySet[Volunteer]) -> SlotData:
+    volunteer = None
+    if payload.volunteer is not None:
+        volunteer = volunteers.filter(pk=payload.volunteer).first()
+        if volunteer is None:
+            raise ValidationError({"volunteer": [_("请选择可排班的志愿者。")]})
+    return SlotData(
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        kind=payload.kind,
+        title=payload.title,
+        weekday=payload.weekday,
+        volunteer=volunteer,
+        teacher_name=payload.teacher_name,
+    )
+
+
+def _slot_out(slot: Slot) -> SlotOut:
+    return SlotOut(
+        id=slot.pk,
+        phase_id=slot.phase_id,
+        weekday=slot.weekday,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        kind=slot.kind,
+        kind_label=str(SlotKind(slot.kind).label),
+        title=slot.title,
+        volunteer_id=slot.volunteer_id,
+        teacher_name=slot.teacher_name,
+    )
+
+
+def _managed_site(request: HttpRequest, site_id: int) -> Any:
+    return get_object_or_404(sites_for_manager(request_user(request)), pk=site_id)
+
+
+@router.post(
+    "",
+    response={201: ProgrammeSetupOut, **SETUP_ERRORS},
+    summary="新建托管项目",
+    description="与「新建托管项目」页面相同:站点须在您可管理的范围内(否则 404)。"
+    "之后添加阶段(`/programmes/{programme_id}/phases`)和课表。",
+)
+def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Any:
+    programme = programme_create(
+        actor=request_user(request),
+        site=_managed_site(request, payload.site),
+        name=payload.name,
+        description=payload.description,
+    )
+    return Reply(201, _programme_setup_out(programme))
+
+
+@router.post(
+    "/{int:programme_id}",
+    response={200: ProgrammeSetupOut, **SETUP_ERRORS},
+    summary="修改托管项目",
+)
+def update_programme(request: HttpRequest, programme_id: int, payload: ProgrammeIn) -> Any:
+    user = request_user(request)
+    programme = programme_get_for_manager(user=user, pk=programme_id)
+    saved = programme_update(
+        actor=user,
+        programme=programme,
+        site=_managed_site(request, payload.site),
+        name=payload.name,
+        description=payload.description,
+    )
+    return _programme_setup_out(saved)
+
+
+@router.post(
+    "/{int:programme_id}/phases",
+    response={201: PhaseOut, **SETUP_ERRORS},
+    summary="添加阶段(日期、开放日与时间、名额、年龄、费用)",
+    description="与「添加阶段」页面相同的校验(日期先后、开放时间、年龄范围等,否则 422)。",
+)
+def create_phase(request: HttpRequest, programme_id: int, payload: PhaseIn) -> Any:
+    user = request_user(request)
+    programme = programme_get_for_manager(user=user, pk=programme_id)
+    phase = phase_add(actor=user, programme=programme, **vars(_phase_data(payload)))
+    return Reply(201, _phase_out(phase))
+
+
+@router.post(
+    "/phases/{int:phase_id}",
+    response={200: PhaseOut, **SETUP_ERRORS},
+    summary="修改阶段",
+    description="与「修改阶段」页面相同;名额不能少于已报名人数等限制为 422。",
+)
+def update_phase(request: HttpRequest, phase_id: int, payload: PhaseIn) -> Any:
+    user = request_user(request)
+    phase = phase_get_for_manager(user=user, pk=phase_id)
+    return _phase_out(phase_update(actor=user, phase=phase, data=_phase_data(payload)))
+
+
+@router.get(
+    "/phases/{int:phase_id}/slots",
+    response={200: list[SlotOut], **ERRORS},
+    summary="阶段的课表",
+)
+def list_slots(request: HttpRequest, phase_id: int) -> Any:
+    phase = phase_get_for_manager(user=request_user(request), pk=phase_id)
+    return [_slot_out(s) for s in phase.slots.order_by("weekday", "starts_at", "pk")]
+
+
+@router.post(
+    "/phases/{int:phase_id}/slots",
+    response={201: SlotOut, **SETUP_ERRORS},
+    summary="添加一节课(课表)",
+    description="与「安排课表」页面相同:须在每日开放时间之内、不与同一天的课重叠(否则 422);"
+    "`volunteer` 为可排班的在册志愿者,或填写 `teacher_name`。",
+)
+def create_slot(request: HttpRequest, phase_id: int, payload: SlotIn) -> Any:
+    user = request_user(request)
+    phase = phase_get_for_manager(user=user, pk=phase_id)
+    data = _slot_data(payload, volunteers_for_rota(user, phase.programme))
+    return Reply(201, _slot_out(slot_add(actor=user, phase=phase, **vars(data))))
+
+
+@router.post(
+    "/slots/{int:slot_id}",
+    response={200: SlotOut, **SETUP_ERRORS},
+    summary="修改一节课",
+)
+def update_slot(request: HttpRequest, slot_id: int, payload: SlotIn) -> Any:
+    user = request_user(request)
+    slot = slot_get_for_manager(user=user, pk=slot_id)
+    data = _slot_data(payload, slot_volunteer_choices(user, slot))
+    return _slot_out(slot_update(actor=user, slot=slot, data=data))
+
+
+@router.post(
+    "/slots/{int:slot_id}/remove",
+    response={200: RemovedOut, **SETUP_ERRORS},
+    summary="删除一节课",
+    description="已有记入服务时长的值班的课不能删除(422)。",
+)
+def remove_slot(request: HttpRequest, slot_id: int) -> Any:
+    user = request_user(request)
+    slot_remove(actor=user, slot=slot_get_for_manager(user=user, pk=slot_id))
+    return RemovedOut()
+
+
+# --- the team's incident log and message to parents; a parent's rating (the pages' forms) ---
+
+
+class IncidentIn(Schema):
+    description: str = Field(..., max_length=2000, description="事件经过")
+    action_taken: str = Field("", max_length=2000, description="处理情况")
+
+
+class IncidentOut(Schema):
+    id: int
+    programme_id: int
+    happened_at: dt.datetime
+    description: str
+    action_taken: str
+
+
+class MessageIn(Schema):
+    text: str = Field(..., max_length=250, description="发给家长的消息")
+
+
+class MessageOut(Schema):
+    sent: int = Field(..., description="收到消息的家长人数")
+
+
+class RatingIn(Schema):
+    score: int = Field(..., ge=1, le=5, description="满意度 1–5")
+    comment: str = Field("", max_length=500, description="意见")
+
+
+@router.post(
+    "/{int:programme_id}/incidents",
+    response={201: IncidentOut, **SETUP_ERRORS},
+    summary="记录事件(站点团队)",
+    description="与项目页面的「记录事件」相同:发生时间为现在;经过为空为 422。",
+)
+def record_incident(request: HttpRequest, programme_id: int, payload: IncidentIn) -> Any:
+    user = request_user(request)
+    programme = programme_get_for_user(user=user, pk=programme_id)
+    incident = incident_record(
+        actor=user,
+        programme=programme,
+        happened_at=timezone.now(),
+        description=payload.description,
+        action_taken=payload.action_taken,
+    )
+    return Reply(
+        201,
+        IncidentOut(
+            id=incident.pk,
+            programme_id=programme.pk,
+            happened_at=incident.happened_at,
+            description=incident.description,
+            action_taken=incident.action_taken,
+        ),
+    )
+
+
+@router.post(
+    "/{int:programme_id}/messages",
+    response={200: MessageOut, **SETUP_ERRORS},
+    summary="给在托孩子的家长发消息(站点团队)",
+    description="与项目页面的「发消息」相同:站内消息发给每位正式参加的孩子的家长。",
+)
+def message_guardians(request: HttpRequest, programme_id: int, payload: MessageIn) -> Any:
+    user = request_user(request)
+    programme = programme_get_for_user(user=user, pk=programme_id)
+    return MessageOut(sent=guardians_message(actor=user, programme=programme, text=payload.text))
+
+
+@router.post(
+    "/mine/{int:enrolment_id}/rating",
+    response={200: EnrolmentOut, **SETUP_ERRORS},
+    summary="评价托管(家长)",
+    description="与「我的孩子」页面的评价相同:本人孩子的报名(否则 404),托管结束后、"
+    "正式参加的才能评价(否则 422);再次评价即替换。",
+)
+def rate_enrolment(request: HttpRequest, enrolment_id: int, payload: RatingIn) -> Any:
+    user = request_user(request)
+    enrolment = get_object_or_404(my_children_enrolments(user), pk=enrolment_id)
+    satisfaction_record(
+        actor=user, enrolment=enrolment, score=payload.score, comment=payload.comment
+    )
+    return _enrolment_out(
+        my_children_enrolments(user)
+        .select_related("phase__programme", "child")
+        .prefetch_related("pickups")
+        .get(pk=enrolment_id)
+    )

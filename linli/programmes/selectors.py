@@ -449,3 +449,12 @@ def programme_for_enrolment(*, user: AnyUser, pk: int) -> Programme:
     if programme is None:
         raise Http404
     return programme
+
+
+def slot_volunteer_choices(user: AnyUser, slot: Slot) -> QuerySet[Volunteer]:
+    """Whom a slot being edited may name: the rota's volunteers, and the slot's own
+    volunteer, who stays choosable even if out of the editor's list."""
+    return Volunteer.objects.filter(
+        Q(pk__in=volunteers_for_rota(user, slot.phase.programme).values("pk"))
+        | Q(pk=slot.volunteer_id)
+    ).order_by("name", "pk")

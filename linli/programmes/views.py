@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,6 +52,7 @@ from linli.programmes.selectors import (
     satisfaction_comments,
     sites_for_manager,
     slot_get_for_manager,
+    slot_volunteer_choices,
     timetable_for,
     volunteers_for_rota,
 )
@@ -76,7 +76,6 @@ from linli.programmes.services import (
     slot_remove,
     slot_update,
 )
-from linli.volunteers.models import Volunteer
 from linli.volunteers.selectors import own_volunteer_profile
 
 
@@ -519,11 +518,7 @@ def _timetable(phase: Phase) -> list[Slot]:
 def slot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     slot = slot_get_for_manager(user=request.user, pk=pk)
     phase = slot.phase
-    # The slot's own volunteer stays choosable even if out of the editor's list.
-    volunteers = Volunteer.objects.filter(
-        Q(pk__in=volunteers_for_rota(request.user, phase.programme).values("pk"))
-        | Q(pk=slot.volunteer_id)
-    ).order_by("name", "pk")
+    volunteers = slot_volunteer_choices(request.user, slot)
     form = SlotForm(request.POST or None, volunteers=volunteers, initial=SlotForm.initial_for(slot))
     return submit_form(
         request,

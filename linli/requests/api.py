@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -22,10 +22,11 @@ from ninja.responses import Status as Reply
 
 from linli.accounts.current import request_user
 from linli.accounts.models import User
-from linli.areas.models import AreaKind
+from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
+from linli.core.errors import Conflict
 from linli.core.keyset import (
     Cursor,
     CursorFiltersMismatch,
@@ -35,19 +36,32 @@ from linli.core.keyset import (
 )
 from linli.core.pagination import COUNT_CAP, count_rows
 from linli.requests.locate import resident_of, resolve_location
-from linli.requests.models import Category, Channel, Feedback, Request, RequestEvent
+from linli.requests.models import (
+    Category,
+    Channel,
+    Feedback,
+    Mediation,
+    Request,
+    RequestEvent,
+)
 from linli.requests.selectors import (
     QUEUE_ORDERING,
     OverdueFirst,
     QueueFilters,
     QueueKey,
     assignable_users,
+    mediation_of,
     request_get_for_user,
     request_queue,
 )
 from linli.requests.services import (
+    mediation_add_session,
+    mediation_conclude,
+    mediation_start,
+    request_accept_suggestion,
     request_clear_urgent,
     request_feedback,
+    request_reclassify,
     request_record_contact,
     request_reveal_reporter_phone,
     request_set_public,
@@ -564,3 +578,195 @@ def reporter_phone(request: HttpRequest, request_id: int) -> ReporterPhoneOut:
     user = request_user(request)
     found = request_get_for_user(user=user, pk=request_id)
     return ReporterPhoneOut(phone=request_reveal_reporter_phone(request=found, actor=user))
+
+
+# --- category and place, triage's suggestion, mediation (the request page's forms) ----------
+
+
+class ReclassifyIn(Schema):
+    category: str | None = Field(None, max_length=30, description="新的类别代码;不填则不变")
+    location_code: str | None = Field(
+        None,
+        max_length=24,
+        description="新的位置:本社区之内的社区、小区、楼栋或单元的区域编码;不填则不变",
+    )
+    room: str | None = Field(
+        None, max_length=10, description="房号(位置须为单元);不填时改了位置即清空,未改则不变"
+    )
+    note: str = Field("", max_length=200, description="说明(可选)")
+
+
+class MediationSessionOut(Schema):
+    held_on: dt.date
+    mediators: str
+    notes: str
+
+
+class MediationOut(Schema):
+    parties: list[str] = Field(..., description="当事人,每项一位")
+    outcome: str = Field(..., description="pending(调解中)或结果代码")
+    outcome_label: str
+    agreement_text: str
+    concluded_at: dt.datetime | None
+    sessions: list[MediationSessionOut]
+
+
+class MediationStartIn(Schema):
+    parties: str = Field(..., max_length=2000, description="当事人,每行一位;再次提交即修改")
+
+
+class MediationSessionIn(Schema):
+    held_on: dt.date = Field(..., description="调解日期(不晚于今天)")
+    mediators: str = Field(..., max_length=200, description="调解人")
+    notes: str = Field(..., max_length=2000, description="调解经过")
+
+
+class MediationConcludeIn(Schema):
+    outcome: Literal["agreement", "no_agreement", "referred_judicial", "referred_court"]
+    agreement_text: str = Field("", max_length=2000, description="协议内容;达成协议的必填")
+
+
+def _mediation_out(found: Mediation) -> MediationOut:
+    return MediationOut(
+        parties=found.party_list,
+        outcome=found.outcome,
+        outcome_label=str(Mediation.Outcome(found.outcome).label),
+        agreement_text=found.agreement_text,
+        concluded_at=found.concluded_at,
+        sessions=[
+            MediationSessionOut(held_on=s.held_on, mediators=s.mediators, notes=s.notes)
+            for s in found.sessions.all()
+        ],
+    )
+
+
+def _started_mediation(found: Request) -> Mediation:
+    mediation = mediation_of(found)
+    if mediation is None:
+        raise Conflict(_("请先登记当事人,再记录调解经过。"))
+    return mediation
+
+
+@router.post(
+    "/{int:request_id}/reclassify",
+    response={200: RequestOut, **WRITE_ERRORS},
+    summary="改类别和位置(分诊纠正)",
+    description="与诉求页面的「改类别和位置」相同:只有派单人员可以调整(403),已办结或关闭的"
+    "为 409;位置只能在诉求所在社区之内(否则 422)。记为分诊纠正;待派单的诉求有了网格即派单。",
+)
+def reclassify_request(request: HttpRequest, request_id: int, payload: ReclassifyIn) -> RequestOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    category = found.category
+    if payload.category:
+        named = Category.objects.filter(code=payload.category, is_active=True).first()
+        if named is None:
+            raise ValidationError(
+                {"category": [_("未知的类别代码“%(code)s”。") % {"code": payload.category}]}
+            )
+        category = named
+    location, room = found.location, found.room
+    if payload.location_code:
+        chosen = Area.objects.filter(
+            code=payload.location_code, path__startswith=found.community.path
+        ).first()
+        if chosen is None:
+            raise ValidationError({"location_code": [_("只能在本社区之内调整位置。")]})
+        if chosen.pk != location.pk:
+            location, room = chosen, ""
+    if payload.room is not None:
+        room = payload.room
+    request_reclassify(
+        request=found,
+        actor=user,
+        category=category,
+        location=location,
+        room=room,
+        note=payload.note,
+    )
+    return _out(user, request_id)
+
+
+@router.post(
+    "/{int:request_id}/accept-suggestion",
+    response={200: RequestOut, **WRITE_ERRORS},
+    summary="采纳分诊建议",
+    description="与诉求页面的「采纳」相同:按分诊建议的类别(和位置)调整;没有待采纳的建议为 409,"
+    "不是派单人员为 403。",
+)
+def accept_suggestion(request: HttpRequest, request_id: int) -> RequestOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    request_accept_suggestion(request=found, actor=user)
+    return _out(user, request_id)
+
+
+@router.get(
+    "/{int:request_id}/mediation",
+    response={200: MediationOut, **ERRORS},
+    summary="调解记录",
+    description="矛盾纠纷类诉求的调解记录;还没有登记当事人为 404。",
+)
+def get_mediation(request: HttpRequest, request_id: int) -> MediationOut:
+    found = request_get_for_user(user=request_user(request), pk=request_id)
+    mediation = mediation_of(found)
+    if mediation is None:
+        raise Http404
+    return _mediation_out(mediation)
+
+
+@router.post(
+    "/{int:request_id}/mediation",
+    response={200: MediationOut, **WRITE_ERRORS},
+    summary="登记(或修改)调解当事人",
+    description="与诉求页面的「调解」相同:只有矛盾纠纷类诉求(否则 409),承办人或社区两委"
+    "(否则 403)。",
+)
+def start_mediation(
+    request: HttpRequest, request_id: int, payload: MediationStartIn
+) -> MediationOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    mediation_start(request=found, actor=user, parties=payload.parties)
+    return _mediation_out(_started_mediation(found))
+
+
+@router.post(
+    "/{int:request_id}/mediation/sessions",
+    response={200: MediationOut, **WRITE_ERRORS},
+    summary="记录一次调解",
+    description="还没有登记当事人为 409;调解日期晚于今天、调解人或经过为空为 422。",
+)
+def add_mediation_session(
+    request: HttpRequest, request_id: int, payload: MediationSessionIn
+) -> MediationOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    mediation_add_session(
+        mediation=_started_mediation(found),
+        actor=user,
+        held_on=payload.held_on,
+        mediators=payload.mediators,
+        notes=payload.notes,
+    )
+    return _mediation_out(_started_mediation(found))
+
+
+@router.post(
+    "/{int:request_id}/mediation/conclude",
+    response={200: MediationOut, **WRITE_ERRORS},
+    summary="记录调解结果",
+    description="还没有登记当事人为 409;达成协议而没有协议内容为 422。",
+)
+def conclude_mediation(
+    request: HttpRequest, request_id: int, payload: MediationConcludeIn
+) -> MediationOut:
+    user = request_user(request)
+    found = request_get_for_user(user=user, pk=request_id)
+    mediation_conclude(
+        mediation=_started_mediation(found),
+        actor=user,
+        outcome=payload.outcome,
+        agreement_text=payload.agreement_text,
+    )
+    return _mediation_out(_started_mediation(found))

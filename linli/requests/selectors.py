@@ -33,7 +33,7 @@ from linli.core.scoping import apply_scope, scope_condition, subtree_condition
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
 from linli.requests.locate import filing_communities, filing_scope
-from linli.requests.models import Category, Request
+from linli.requests.models import Category, Mediation, Request
 from linli.requests.workflow import OPEN_STATUSES, Actor, Status
 
 
@@ -648,4 +648,14 @@ def request_todos(user: AnyUser, now: dt.datetime | None = None) -> RequestTodos
         tasks_overdue=tasks["late"],
         to_dispatch=scoped["dispatch"],
         to_verify=scoped["verify"],
+    )
+
+
+def mediation_of(request: Request) -> Mediation | None:
+    """The mediation record of a dispute request, with its sessions; None until started."""
+    return (
+        Mediation.objects.filter(request=request)
+        .select_related("request__category")
+        .prefetch_related("sessions")
+        .first()
     )

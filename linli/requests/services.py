@@ -27,7 +27,7 @@ from linli.accounts.models import User
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind, area_label, grid_of
 from linli.core.audit import audit_record
-from linli.core.errors import InvalidTransition, NotPermitted
+from linli.core.errors import Conflict, InvalidTransition, NotPermitted
 from linli.core.models import AuditEvent
 from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify
@@ -413,6 +413,33 @@ def request_reclassify(
     if request.status == Status.SUBMITTED and request.assignee_id is None and request.grid:
         _route(request, at=at)
     return request
+
+
+@transaction.atomic
+def request_accept_suggestion(
+    *, request: Request, actor: User, at: dt.datetime | None = None
+) -> Request:
+    """One click: take triage's pending suggestion (its category, and its place when it has
+    one) for a request that waited for a dispatcher; the same checks and records as
+    ``request_reclassify``. No pending suggestion is a conflict (409)."""
+    suggestion = reading.pending_suggestion(request)
+    if suggestion is None:
+        raise Conflict(_("这条诉求没有待采纳的分诊建议。"))
+    category = (
+        Category.objects.filter(code=suggestion.category, is_active=True).first()
+        or request.category
+    )
+    location = suggestion.location or request.location
+    room = suggestion.room if suggestion.location is not None else request.room
+    return request_reclassify(
+        request=request,
+        actor=actor,
+        category=category,
+        location=location,
+        room=room,
+        note=_("采纳分诊建议"),
+        at=at,
+    )
 
 
 def _about(request: Request, kind: str) -> dict[str, Any]:

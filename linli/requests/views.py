@@ -33,7 +33,7 @@ from linli.accounts.list_export import (
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, visible_grids
-from linli.core.errors import DomainError
+from linli.core.errors import Conflict, DomainError
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
 from linli.core.keyset import Cursor, InvalidCursor, KeysetPage, cursor_loads, keyset_page
@@ -69,6 +69,7 @@ from linli.requests.selectors import (
     assignable_users,
     filing_places,
     location_labels,
+    mediation_of,
     my_reports,
     my_tasks,
     report_places,
@@ -80,6 +81,7 @@ from linli.requests.services import (
     mediation_add_session,
     mediation_conclude,
     mediation_start,
+    request_accept_suggestion,
     request_clear_urgent,
     request_feedback,
     request_reclassify,
@@ -582,26 +584,13 @@ def reclassify(request: HttpRequest, pk: int) -> HttpResponse:
 def accept_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     """One click: take triage's suggestion for a request that waited for a dispatcher."""
     req = request_get_for_user(user=request.user, pk=pk)
-    suggestion = pending_suggestion(req)
-    if suggestion is None:
-        messages.info(request, _("这条诉求没有待采纳的分诊建议。"))
-        return redirect("requests:detail", pk=req.pk)
-    category = (
-        Category.objects.filter(code=suggestion.category, is_active=True).first() or req.category
-    )
-    location = suggestion.location or req.location
-    room = suggestion.room if suggestion.location is not None else req.room
     try:
-        request_reclassify(
-            request=req,
-            actor=request_user(request),
-            category=category,
-            location=location,
-            room=room,
-            note=_("采纳分诊建议"),
-        )
+        request_accept_suggestion(request=req, actor=request_user(request))
     except DomainError as exc:
         return _refused(request, req, exc)
+    except Conflict as exc:
+        messages.info(request, exc.messages[0])
+        return redirect("requests:detail", pk=req.pk)
     except ValidationError as exc:
         messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
         return redirect("requests:detail", pk=req.pk)
@@ -744,10 +733,6 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _mediation_of(req: Request) -> Mediation | None:
-    return Mediation.objects.filter(request=req).select_related("request__category").first()
-
-
 @login_required
 @require_POST
 def mediation(request: HttpRequest, pk: int) -> HttpResponse:
@@ -774,7 +759,7 @@ def mediation_session(request: HttpRequest, pk: int) -> HttpResponse:
     req = request_get_for_user(user=request.user, pk=pk)
     form = MediationSessionForm(request.POST)
     if form.is_valid():
-        found = _mediation_of(req)
+        found = mediation_of(req)
         if found is None:
             form.add_error(None, _("请先登记当事人,再记录调解经过。"))
         else:
@@ -803,7 +788,7 @@ def mediation_conclude_view(request: HttpRequest, pk: int) -> HttpResponse:
     req = request_get_for_user(user=request.user, pk=pk)
     form = MediationConcludeForm(request.POST)
     if form.is_valid():
-        found = _mediation_of(req)
+        found = mediation_of(req)
         if found is None:
             form.add_error(None, _("请先登记当事人,再记录调解结果。"))
         else:

@@ -254,6 +254,8 @@ BY_PARAMETER: dict[str, Fill] = {
     # summer programmes API
     "programme_id": lambda w: _summer(w).programme.pk,
     "enrolment_id": lambda w: _summer_enrolment(w).pk,
+    "phase_id": lambda w: _summer(w).phase.pk,
+    "slot_id": lambda w: _summer_slot(w).pk,
     # the complete API (issue 18 item 5): grid 1's place, people and records
     "area_id": lambda w: w.cast.building1.pk,
     "grid_id": lambda w: w.cast.grid1.pk,
