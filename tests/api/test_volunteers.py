@@ -125,7 +125,7 @@ class TeamsAndCertificates(ApiCase):
         assert (status, body["code"], body["detail"]) == (
             409,
             "invalid_transition",
-            "该志愿者还没有服务记录,无法出具证明。",
+            "该志愿者还没有已确认的服务时长,无法出具证明。",
         )
         record = {"started_at": "2026-11-01T09:00:00+08:00", "minutes": 120, "content": "平安巡逻"}
         self.post(staff, f"{URL}/{volunteer_id}/hours", record)
