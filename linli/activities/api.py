@@ -64,7 +64,7 @@ from linli.areas.models import Grid
 from linli.areas.selectors import communities_in_scope, visible_areas
 from linli.care.services import Readings
 from linli.core.api_pagination import ApiPages
-from linli.core.api_schemas import ErrorOut
+from linli.core.api_schemas import ErrorOut, RecordId
 from linli.core.dates import PlausibleDateTime, check_query_date
 from linli.core.roles import Capability
 from linli.core.scoping import subtree_condition
@@ -296,8 +296,8 @@ class ActivityIn(Schema):
     ends_at: PlausibleDateTime
     place: int | None = Field(None, description="活动地点:社区内的小区或楼栋编号,空为社区")
     place_detail: str = Field("", max_length=100, description="如 社区服务站二楼")
-    organisers: list[int] = Field(default_factory=list, description="主办单位编号")
-    partners: list[int] = Field(default_factory=list, description="协办/共建单位编号")
+    organisers: list[RecordId] = Field(default_factory=list, description="主办单位编号")
+    partners: list[RecordId] = Field(default_factory=list, description="协办/共建单位编号")
     team: int | None = Field(None, description="志愿服务队编号")
     capacity: int | None = Field(None, ge=1, le=100_000, description="名额,空为不限")
     audience: Audience = Audience.EVERYONE

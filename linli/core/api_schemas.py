@@ -2,7 +2,14 @@
 one namespace of component schemas, so two routers defining their own ``ErrorOut`` would
 silently replace each other's (``tests/core/test_api_schema_names.py`` guards this)."""
 
+from typing import Annotated
+
 from ninja import Field, Schema
+
+# A record's number as a client sends it in a body: a database key is a positive 64-bit
+# integer, and a larger number would overflow the lookup (a 500) instead of finding nothing.
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(Schema):

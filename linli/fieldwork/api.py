@@ -21,7 +21,7 @@ from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area
 from linli.core.api_pagination import ApiPages
-from linli.core.api_schemas import ErrorOut
+from linli.core.api_schemas import ErrorOut, RecordId
 from linli.core.dates import check_query_date
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
@@ -166,7 +166,7 @@ class PlanOut(Schema):
 
 
 class CheckIn(Schema):
-    buildings: list[int] = Field(
+    buildings: list[RecordId] = Field(
         default_factory=list, max_length=500, description="已巡查的本网格楼栋编号(全部,覆盖上次)"
     )
     places: str = Field("", max_length=200, description="其他点位")

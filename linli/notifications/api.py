@@ -19,7 +19,7 @@ from pydantic import field_validator
 
 from linli.accounts.current import request_user
 from linli.core.api_pagination import pages_of
-from linli.core.api_schemas import ErrorOut
+from linli.core.api_schemas import ErrorOut, RecordId
 from linli.notifications.models import Channel, Kind, Notification
 from linli.notifications.preferences import (
     IMMEDIATE_KINDS,
@@ -191,7 +191,7 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> QuerySet[N
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(
+    ids: list[RecordId] | None = Field(
         None, max_length=1000, description="要标为已读的消息编号;不填即全部标为已读(与页面相同)"
     )
 

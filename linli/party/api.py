@@ -24,7 +24,7 @@ from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import scope_for
 from linli.areas.models import Area
 from linli.core.api_pagination import ApiPages, pages_of
-from linli.core.api_schemas import ErrorOut
+from linli.core.api_schemas import ErrorOut, RecordId
 from linli.core.dates import check_query_date
 from linli.core.roles import Capability
 from linli.organisations.models import Organisation
@@ -281,7 +281,7 @@ class VanguardPostIn(Schema):
         description="building_head 楼栋长 / elder_care 助老 / environment 环境 / safety 平安 / "
         "mediation 调解",
     )
-    buildings: list[int] = Field(
+    buildings: list[RecordId] = Field(
         default_factory=list, max_length=200, description="负责的楼栋编号(党员所在社区的)"
     )
     note: str = Field("", max_length=200, description="说明")
@@ -292,7 +292,7 @@ class VanguardPostOut(Schema):
     member_id: int
     kind: str
     kind_label: str
-    buildings: list[int]
+    buildings: list[RecordId]
     note: str
 
 

@@ -23,7 +23,7 @@ from linli.accounts.selectors import scope_for
 from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind, communities_in_scope
 from linli.core.api_pagination import pages_of
-from linli.core.api_schemas import ErrorOut
+from linli.core.api_schemas import ErrorOut, RecordId
 from linli.core.dates import PlausibleDateTime, check_query_date
 from linli.core.errors import Duplicate
 from linli.core.roles import Capability
@@ -327,13 +327,8 @@ def list_hours_queue(
     )
 
 
-MAX_ID = 2**63 - 1  # a database key; beyond it a lookup would overflow
-
-
 class HoursApproveIn(Schema):
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
-        ..., min_length=1, max_length=100, description="要确认的记录编号"
-    )
+    ids: list[RecordId] = Field(..., min_length=1, max_length=100, description="要确认的记录编号")
 
 
 class HoursApprovedOut(Schema):
