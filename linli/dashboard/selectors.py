@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
@@ -137,6 +137,12 @@ class ChildRow:
     open_now: int
     overdue_now: int
     escalated_now: int
+    key: str = ""  # place_key of the child
+
+
+def _links_for(rows: list[ChildRow], allowed: set[str]) -> list[ChildRow]:
+    """The rows with a link only to the children ``allowed`` names."""
+    return [row if row.key in allowed else replace(row, url="") for row in rows]
 
 
 def child_rows(
@@ -168,6 +174,7 @@ def child_rows(
                 open_now=counts["open_now"],
                 overdue_now=counts["overdue"],
                 escalated_now=counts["escalated"],
+                key=place_key(child),
             )
         )
     return rows
@@ -361,24 +368,32 @@ class CareCoverage:
     living_alone_without_plan: int
 
 
+def _place_path(place: Place) -> str:
+    """The smallest area subtree holding everything of ``place`` (a grid: its community)."""
+    return place.community.path if isinstance(place, Grid) else place.path
+
+
 def care_coverage(user: AnyUser, place: Place, *, now: dt.datetime) -> CareCoverage | None:
     """Counts only (no health value): None when the user may not see care."""
     if Capability.CARE_VIEW not in capabilities_of(user):
         return None
     today = timezone.localdate(now)
     week_start = local_day_start(today - dt.timedelta(days=today.weekday()))
-    plans = visible_plans(user).filter(_resident_in(place), active=True)
+    within = _place_path(place)  # every count below is narrowed to the place
+    plans = visible_plans(user, within=within).filter(_resident_in(place), active=True)
     return CareCoverage(
         plans=plans.count(),
-        visits_this_week=visible_visits(user)
+        visits_this_week=visible_visits(user, within=within)
         .filter(_resident_in(place), visited_at__gte=week_start, visited_at__lte=now)
         .count(),
         visits_due_this_week=int(plans.aggregate(n=Sum("visits_per_week"))["n"] or 0),
-        open_alerts=visible_alerts(user)
+        open_alerts=visible_alerts(user, within=within)
         .filter(_resident_in(place))
         .exclude(status=AlertStatus.CLOSED)
         .count(),
-        living_alone_without_plan=care_gaps(user).filter(_resident_in(place, "")).count(),
+        living_alone_without_plan=care_gaps(user, within=within)
+        .filter(_resident_in(place, ""))
+        .count(),
     )
 
 
@@ -399,18 +414,21 @@ def care_period(user: AnyUser, place: Place, *, start: dt.date, end: dt.date) ->
     if Capability.CARE_VIEW not in capabilities_of(user):
         return None
     since, until = local_day_start(start), local_day_start(end)
-    plans = visible_plans(user).filter(_resident_in(place), active=True)
+    within = _place_path(place)
+    plans = visible_plans(user, within=within).filter(_resident_in(place), active=True)
     per_week = int(plans.aggregate(n=Sum("visits_per_week"))["n"] or 0)
-    alerts = visible_alerts(user).filter(_resident_in(place))
+    alerts = visible_alerts(user, within=within).filter(_resident_in(place))
     return CarePeriod(
         plans=plans.count(),
-        visits_done=visible_visits(user)
+        visits_done=visible_visits(user, within=within)
         .filter(_resident_in(place), visited_at__gte=since, visited_at__lt=until)
         .count(),
         visits_due=round(per_week * (end - start).days / 7),
         alerts_raised=alerts.filter(created_at__gte=since, created_at__lt=until).count(),
         alerts_open=alerts.exclude(status=AlertStatus.CLOSED).count(),
-        living_alone_without_plan=care_gaps(user).filter(_resident_in(place, "")).count(),
+        living_alone_without_plan=care_gaps(user, within=within)
+        .filter(_resident_in(place, ""))
+        .count(),
     )
 
 
@@ -580,7 +598,7 @@ class RequestBlocks:
 
 def request_blocks(
     place: Place,
-    allowed: set[str],
+    allowed: set[str] | None,
     *,
     start: dt.date,
     end: dt.date,
@@ -604,7 +622,8 @@ def request_blocks(
             ChildRow(
                 label=child.name,
                 kind_label=_("网格") if isinstance(child, Grid) else child.kind_label,
-                url=place_url(child) if place_key(child) in allowed else "",
+                url=place_url(child),
+                key=place_key(child),
                 total=sum(c.total for c in mine),
                 open_now=sum(c.total for c in open_mine),
                 overdue_now=sum(c.overdue for c in open_mine),
@@ -614,7 +633,7 @@ def request_blocks(
     return RequestBlocks(
         figures=figures,
         escalated_now=sum(c.escalated for c in opened),
-        children=children,
+        children=children if allowed is None else _links_for(children, allowed),
         trend=_trend_from_cells(period, start=start, end=end, with_rates=with_rates),
         heat=_heat_from_cells(heat, place),
     )
@@ -717,6 +736,7 @@ def _heat_from_cells(period: list[aggregates.HeatCell], place: Place) -> HeatTab
 @dataclass(frozen=True)
 class Dashboard:
     choice: PlaceChoice
+    counted_at: dt.datetime  # when the request blocks were counted (a snapshot's moment)
     start: dt.date
     end: dt.date  # exclusive
     crumbs: list[Crumb]
@@ -768,9 +788,13 @@ def dashboard_for_user(
         fieldwork = fieldwork_figures(user, start=start, end=last, area=area)
         if isinstance(place, Grid):
             grid_patrols = next((n for g, n in fieldwork.patrols_per_grid if g == place), 0)
-    blocks = request_blocks(place, allowed, start=start, end=end, now=now)
+    from linli.dashboard import snapshots  # snapshots build on this module
+
+    snapshot = snapshots.request_blocks(place, allowed, start=start, end=end, now=now)
+    blocks = snapshot.blocks
     return Dashboard(
         choice=choice,
+        counted_at=snapshot.taken_at,
         start=start,
         end=end,
         crumbs=breadcrumb(place, allowed),
@@ -779,7 +803,7 @@ def dashboard_for_user(
         children=blocks.children,
         trend=blocks.trend,
         heat=blocks.heat,
-        care=care_coverage(user, place, now=now),
+        care=snapshots.care_coverage(user, place, now=now),
         volunteers=volunteer_figures(user, place, start=start, end=end),
         activities=activity_figures(user=user, area=area, start=start, end=last)
         if Capability.ACTIVITIES_VIEW in caps

@@ -20,3 +20,11 @@ def rebuild_daily_figures() -> int:
 def refresh_daily_figures(day: str) -> int:
     """A request of ``day`` (ISO date) changed: count that day again."""
     return aggregates.refresh_day(dt.date.fromisoformat(day))
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def refresh_dashboard_snapshots() -> int:
+    """Every minute: count again the dashboards looked at within the last half hour."""
+    from linli.dashboard import snapshots
+
+    return snapshots.refresh_viewed()

@@ -20,7 +20,7 @@ from linli.core import charts
 from linli.core.replica import replica_reads
 from linli.core.roles import Capability
 from linli.core.spreadsheets import Sheet, xlsx_bytes
-from linli.dashboard import selectors
+from linli.dashboard import selectors, snapshots
 from linli.dashboard.selectors import Dashboard
 from linli.requests.figures import PlaceChoice
 from linli.requests.figures_views import quick_ranges
@@ -111,9 +111,9 @@ def chart(request: HttpRequest, kind: str, pk: int, name: str) -> HttpResponse:
         raise Http404
     _period_key, start, end, _links = _period(request)
     allowed = {c.key for c in selectors.dashboard_places(request.user)}
-    blocks = selectors.request_blocks(
-        choice.place, allowed, start=start, end=end, now=timezone.now(), with_rates=name == "rates"
-    )
+    blocks = snapshots.request_blocks(
+        choice.place, allowed, start=start, end=end, now=timezone.now()
+    ).blocks
     if name == "trend":
         trend = blocks.trend
         png = charts.bar_chart(_("诉求件数(按类别)"), trend.labels, trend.counts, stacked=True)

@@ -1,0 +1,222 @@
+"""Snapshots of a place's request blocks: what the leaders' dashboard reads.
+
+The request blocks of a town (figures, the three rates, children, trend, heat table) are
+summed from the daily and month figures (:mod:`.aggregates`) plus a live count of the
+days those do not decide: on a 100,000-resident town that is a few hundred milliseconds
+of database and Python work, the same for every leader who opens the same place and
+period. A snapshot keeps the result in the cache (Redis in production, so every app
+server shares it) for ``LINLI_DASHBOARD_SNAPSHOT_SECONDS`` (default 60 s): leaders look at
+figures as of the last minute, and the page says when they were counted.
+
+A snapshot of the request blocks holds no user's data: the blocks count every request of
+the place (the page is for those whose scope covers it) and carry a link to every child;
+each reader's links are cut to the places they may open (:func:`selectors._links_for`).
+Labels are translated, so such a snapshot is per language. The care counts depend on the
+reader's care scope, so their snapshot is per place and scope (a fingerprint of it: every
+leader of a town shares one).
+
+Kept warm by the task queue: every page view notes what it read (:func:`_note_viewed`);
+a periodic task (:func:`refresh_viewed`) counts again, each minute, what was looked at
+within the last half hour — the care counts as the last reader with that scope — so a
+leader who keeps the page open (the wall layout refreshes itself) or comes back finds it
+already counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from linli.accounts.models import User
+from linli.accounts.selectors import AnyUser, capabilities_of, scope_for
+from linli.areas.models import Area, Grid
+from linli.core.roles import Capability
+from linli.core.scoping import Scope
+from linli.dashboard import selectors
+from linli.dashboard.selectors import CareCoverage, RequestBlocks
+from linli.requests.figures import Place
+
+VIEWED_KEY = "linli:dashboard:viewed"
+WATCH = dt.timedelta(minutes=30)  # what was looked at within this is kept counted
+WATCH_MAX = 200  # at most this many snapshots are kept warm
+
+T = TypeVar("T")
+# What a view read: ("blocks", place key, start, end, language) or ("care", place key,
+# scope fingerprint); with the moment it was last read and, for care, the reader's id.
+Entry = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    blocks: RequestBlocks
+    taken_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Any counted value and its moment, as the cache keeps it."""
+
+    value: Any
+    taken_at: dt.datetime
+
+
+def lifetime() -> int:
+    return int(getattr(settings, "LINLI_DASHBOARD_SNAPSHOT_SECONDS", 60))
+
+
+def _cache_key(entry: Entry) -> str:
+    return "linli:dashboard:" + ":".join(entry)
+
+
+def _kept(entry: Entry, now: dt.datetime, count: Callable[[], T]) -> tuple[T, dt.datetime]:
+    """The value kept for ``entry`` if counted less than :func:`lifetime` seconds before
+    ``now``; otherwise ``count()`` now, kept."""
+    kept = cache.get(_cache_key(entry))
+    if isinstance(kept, Kept) and dt.timedelta(0) <= now - kept.taken_at < dt.timedelta(
+        seconds=lifetime()
+    ):
+        return kept.value, kept.taken_at
+    return _keep(entry, now, count()), now
+
+
+def _keep(entry: Entry, now: dt.datetime, value: T) -> T:
+    cache.set(_cache_key(entry), Kept(value=value, taken_at=now), timeout=max(lifetime(), 1))
+    return value
+
+
+def _blocks_entry(place: Place, start: dt.date, end: dt.date) -> Entry:
+    language = translation.get_language() or ""
+    return ("blocks", selectors.place_key(place), start.isoformat(), end.isoformat(), language)
+
+
+def take(place: Place, *, start: dt.date, end: dt.date, now: dt.datetime) -> Snapshot:
+    """Count the request blocks of ``place`` now and keep them."""
+    blocks = selectors.request_blocks(place, None, start=start, end=end, now=now)
+    _keep(_blocks_entry(place, start, end), now, blocks)
+    return Snapshot(blocks=blocks, taken_at=now)
+
+
+def request_blocks(
+    place: Place,
+    allowed: set[str],
+    *,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+) -> Snapshot:
+    """The request blocks as the page shows them: a snapshot taken less than
+    :func:`lifetime` seconds before ``now``, or counted now (and kept); with links only
+    to the children in ``allowed``."""
+    if lifetime() <= 0:
+        blocks = selectors.request_blocks(place, allowed, start=start, end=end, now=now)
+        return Snapshot(blocks=blocks, taken_at=now)
+    entry = _blocks_entry(place, start, end)
+    blocks, taken_at = _kept(
+        entry,
+        now,
+        lambda: selectors.request_blocks(place, None, start=start, end=end, now=now),
+    )
+    _note_viewed(entry, now)
+    return Snapshot(
+        blocks=RequestBlocks(
+            figures=blocks.figures,
+            escalated_now=blocks.escalated_now,
+            children=selectors._links_for(blocks.children, allowed),
+            trend=blocks.trend,
+            heat=blocks.heat,
+        ),
+        taken_at=taken_at,
+    )
+
+
+def _fingerprint(scope: Scope) -> str:
+    parts = (
+        str(scope.everything),
+        ",".join(sorted(scope.area_paths)),
+        ",".join(map(str, sorted(scope.grid_ids))),
+        ",".join(map(str, sorted(scope.household_ids))),
+        ",".join(map(str, sorted(scope.resident_ids))),
+    )
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def care_coverage(user: AnyUser, place: Place, *, now: dt.datetime) -> CareCoverage | None:
+    """The care counts of ``place`` as ``user`` may see them, from a snapshot of the same
+    place and scope less than :func:`lifetime` seconds old, or counted now."""
+    if Capability.CARE_VIEW not in capabilities_of(user):
+        return None
+    if lifetime() <= 0:
+        return selectors.care_coverage(user, place, now=now)
+    entry = (
+        "care",
+        selectors.place_key(place),
+        _fingerprint(scope_for(user, Capability.CARE_VIEW)),
+    )
+    coverage, _ = _kept(entry, now, lambda: selectors.care_coverage(user, place, now=now))
+    _note_viewed(entry, now, reader=user.pk)
+    return coverage
+
+
+def _note_viewed(entry: Entry, now: dt.datetime, *, reader: int | None = None) -> None:
+    """Remember that ``entry`` was read (at most once a minute each), and by whom."""
+    viewed: dict[Entry, tuple[float, int | None]] = cache.get(VIEWED_KEY) or {}
+    last = viewed.get(entry)
+    if last is not None and last[1] == reader and now.timestamp() - last[0] < 60:
+        return
+    viewed[entry] = (now.timestamp(), reader)
+    cutoff = (now - WATCH).timestamp()
+    recent = sorted(
+        ((seen, item, who) for item, (seen, who) in viewed.items() if seen >= cutoff),
+        key=lambda row: -row[0],
+    )[:WATCH_MAX]
+    cache.set(
+        VIEWED_KEY,
+        {item: (seen, who) for seen, item, who in recent},
+        timeout=int(WATCH.total_seconds()),
+    )
+
+
+def _place_of(key: str) -> Place | None:
+    kind, _, pk = key.partition("-")
+    if not pk.isdigit():
+        return None
+    if kind == "grid":
+        return Grid.objects.filter(pk=int(pk)).first()
+    return Area.objects.filter(pk=int(pk)).first()
+
+
+def refresh_viewed(now: dt.datetime | None = None) -> int:
+    """Count again everything looked at within :data:`WATCH`; how many snapshots."""
+    now = now or timezone.now()
+    cutoff = (now - WATCH).timestamp()
+    viewed: dict[Entry, tuple[float, int | None]] = cache.get(VIEWED_KEY) or {}
+    counted = 0
+    for entry, (seen, reader) in sorted(viewed.items(), key=lambda item: -item[1][0]):
+        place = _place_of(entry[1]) if seen >= cutoff else None
+        if place is None:
+            continue
+        if entry[0] == "blocks":
+            start, end, language = entry[2:]
+            with translation.override(language or None):
+                blocks = selectors.request_blocks(
+                    place,
+                    None,
+                    start=dt.date.fromisoformat(start),
+                    end=dt.date.fromisoformat(end),
+                    now=now,
+                )
+            _keep(entry, now, blocks)
+        else:
+            user = User.objects.filter(pk=reader or 0, is_active=True).first()
+            if user is None or Capability.CARE_VIEW not in capabilities_of(user):
+                continue
+            _keep(entry, now, selectors.care_coverage(user, place, now=now))
+        counted += 1
+    return counted

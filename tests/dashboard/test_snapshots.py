@@ -1,0 +1,146 @@
+"""Snapshots of the request blocks (linli.dashboard.snapshots): reused for their lifetime,
+counted again after it and by the minute task for what was looked at, with each reader's
+links and each language's labels; and the care counts' shortcut when the scope covers
+the place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import override_settings
+from django.utils import translation
+
+from linli.care.services import care_plan_save
+from linli.dashboard import selectors, snapshots
+from linli.dashboard.tasks import refresh_dashboard_snapshots
+from tests.cast import Cast
+from tests.requests.support import file_request, local
+
+pytestmark = pytest.mark.django_db
+
+NOW = local(2026, 11, 20, 10)
+START, END = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _rubbish(cast: Cast, at: dt.datetime) -> None:
+    file_request(cast, cast.unit1, text="单元门口垃圾堆着", category_code="sanitation", at=at)
+
+
+def _total(cast: Cast, now: dt.datetime) -> int:
+    choice = selectors.dashboard_place_get(user=cast.leader, kind="area", pk=cast.town.pk)
+    dashboard = selectors.dashboard_for_user(cast.leader, choice, start=START, end=END, now=now)
+    return dashboard.figures.total
+
+
+def test_the_page_reuses_its_counts_for_a_minute_then_counts_again(cast: Cast) -> None:
+    _rubbish(cast, NOW - dt.timedelta(days=2))
+    assert _total(cast, NOW) == 1
+    _rubbish(cast, NOW - dt.timedelta(days=1))
+    assert _total(cast, NOW + dt.timedelta(seconds=59)) == 1  # the snapshot of NOW
+    assert _total(cast, NOW + dt.timedelta(seconds=60)) == 2  # counted again
+
+
+@override_settings(LINLI_DASHBOARD_SNAPSHOT_SECONDS=0)
+def test_with_no_lifetime_every_view_counts(cast: Cast) -> None:
+    assert _total(cast, NOW) == 0
+    _rubbish(cast, NOW - dt.timedelta(days=1))
+    assert _total(cast, NOW) == 1
+
+
+def test_a_snapshot_from_a_later_moment_is_not_used_for_an_earlier_one(cast: Cast) -> None:
+    _rubbish(cast, NOW - dt.timedelta(days=1))
+    later = snapshots.take(cast.town, start=START, end=END, now=NOW + dt.timedelta(minutes=5))
+    assert later.blocks.figures.total == 1
+    _rubbish(cast, NOW - dt.timedelta(hours=1))
+    assert _total(cast, NOW) == 2
+
+
+def test_the_page_says_when_it_counted(cast: Cast, client_for: Any) -> None:
+    page = client_for("leader").get(f"/dashboard/area/{cast.town.pk}/").content.decode()
+    assert "诉求数字统计于 10:00,每分钟更新。" in page
+
+
+def test_each_reader_gets_links_only_to_places_they_may_open(cast: Cast) -> None:
+    leader_choice = selectors.dashboard_place_get(
+        user=cast.leader, kind="area", pk=cast.community.pk
+    )
+    selectors.dashboard_for_user(cast.leader, leader_choice, start=START, end=END, now=NOW)
+    everyone = snapshots.request_blocks(
+        cast.community, {f"grid-{cast.grid1.pk}"}, start=START, end=END, now=NOW
+    )
+    links = {row.label: row.url for row in everyone.blocks.children}
+    assert links == {"和平小区": "", "第1网格": f"/dashboard/grid/{cast.grid1.pk}/", "第2网格": ""}
+    nobody = snapshots.request_blocks(cast.community, set(), start=START, end=END, now=NOW)
+    assert [row.url for row in nobody.blocks.children] == ["", "", ""]
+    assert nobody.taken_at == everyone.taken_at == NOW  # one snapshot, two readers
+
+
+def test_a_snapshot_is_kept_per_language(cast: Cast) -> None:
+    chinese = snapshots.request_blocks(cast.community, set(), start=START, end=END, now=NOW)
+    with translation.override("en"):
+        english = snapshots.request_blocks(cast.community, set(), start=START, end=END, now=NOW)
+    assert {row.kind_label for row in chinese.blocks.children} == {"小区", "网格"}
+    assert {row.kind_label for row in english.blocks.children} == {"Estate", "Grid"}
+
+
+def test_the_minute_task_counts_again_what_was_looked_at(cast: Cast) -> None:
+    assert _total(cast, NOW) == 0  # the leader looks at the town
+    _rubbish(cast, NOW - dt.timedelta(hours=3))
+    later = NOW + dt.timedelta(minutes=2)
+    with time_machine.travel(later, tick=False):
+        assert refresh_dashboard_snapshots.call_local() == 2  # the blocks and the care counts
+    # The next view within the minute reads the task's snapshot, not a count of its own.
+    choice = selectors.dashboard_place_get(user=cast.leader, kind="area", pk=cast.town.pk)
+    dashboard = selectors.dashboard_for_user(
+        cast.leader, choice, start=START, end=END, now=later + dt.timedelta(seconds=30)
+    )
+    assert (dashboard.figures.total, dashboard.counted_at) == (1, later)
+
+
+def test_the_minute_task_forgets_places_nobody_looked_at_for_half_an_hour(cast: Cast) -> None:
+    _total(cast, NOW)
+    assert snapshots.refresh_viewed(NOW + dt.timedelta(minutes=29)) == 2
+    assert snapshots.refresh_viewed(NOW + dt.timedelta(minutes=31)) == 0
+
+
+def test_care_counts_agree_whether_or_not_the_scope_covers_the_place(cast: Cast) -> None:
+    """A leader's scope covers the grid's community (the shortcut: no scope join); the grid
+    worker's is the grid itself (the scope is applied): both count the same plan."""
+    care_plan_save(actor=cast.staff, resident=cast.elder, visits_per_week=2, primary_volunteer=None)
+    by_leader = selectors.care_coverage(cast.leader, cast.grid1, now=NOW)
+    by_worker = selectors.care_coverage(cast.worker1, cast.grid1, now=NOW)
+    assert by_leader is not None
+    assert by_worker is not None
+    assert by_leader == by_worker
+    assert (by_leader.plans, by_leader.visits_due_this_week) == (1, 2)
+
+
+def test_care_counts_are_kept_per_scope_for_a_minute(cast: Cast) -> None:
+    assert snapshots.care_coverage(cast.leader, cast.grid1, now=NOW) == selectors.care_coverage(
+        cast.leader, cast.grid1, now=NOW
+    )
+    care_plan_save(actor=cast.staff, resident=cast.elder, visits_per_week=2, primary_volunteer=None)
+    soon = NOW + dt.timedelta(seconds=30)
+    kept = snapshots.care_coverage(cast.leader, cast.grid1, now=soon)
+    assert kept is not None
+    assert kept.plans == 0
+    by_worker = snapshots.care_coverage(cast.worker1, cast.grid1, now=soon)
+    assert by_worker is not None
+    assert by_worker.plans == 1
+    later = snapshots.care_coverage(cast.leader, cast.grid1, now=NOW + dt.timedelta(minutes=1))
+    assert later is not None
+    assert later.plans == 1
+
+
+def test_no_care_counts_for_a_reader_without_care(cast: Cast) -> None:
+    assert snapshots.care_coverage(cast.resident_user, cast.grid1, now=NOW) is None
