@@ -23,6 +23,7 @@ from linli.core.audit import audit_record
 from linli.core.errors import Conflict, Duplicate
 from linli.core.models import AuditEvent
 from linli.core.text import normalise_text
+from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify
 from linli.people.models import Resident
 from linli.volunteers.models import (
@@ -44,6 +45,8 @@ from linli.volunteers.models import (
 )
 from linli.volunteers.selectors import (
     hours_for_minutes,
+    hours_review_link,
+    hours_reviewers_of,
     is_own_volunteer,
     own_volunteer_profile,
     visible_volunteers,
@@ -146,6 +149,30 @@ def _volunteer_user(volunteer: Volunteer) -> User | None:
     return volunteer.resident.user if volunteer.resident is not None else None
 
 
+def _tell_reviewers(record: ServiceRecord, *, again: bool) -> None:
+    """A claim waits for review: the people who may review it hear of it (not urgent; by
+    default in the staff group's morning digest). ``again``: it was resubmitted."""
+    volunteer = record.volunteer
+    facts = {
+        "name": volunteer.name,
+        "day": f"{timezone.localtime(record.started_at):%m-%d}",
+        "hours": hours_for_minutes(record.minutes),
+        "content": record.content,
+    }
+    text = (
+        _("%(name)s重新提交了服务时长(%(day)s,%(hours)s 小时:%(content)s),待审核。")
+        if again
+        else _("%(name)s补报了服务时长(%(day)s,%(hours)s 小时:%(content)s),待审核。")
+    ) % facts
+    notify(
+        users=hours_reviewers_of(volunteer),
+        text=text,
+        link=hours_review_link(record),
+        kind=NotificationKind.HOURS_REVIEW,
+        community=volunteer.community,
+    )
+
+
 def _checked_claim(
     *,
     volunteer: Volunteer,
@@ -231,6 +258,7 @@ def service_hours_submit(
         obj=record,
         fields=["volunteer", "started_at", "minutes", "content", "place", "status"],
     )
+    _tell_reviewers(record, again=False)
     return record
 
 
@@ -262,7 +290,7 @@ def service_hours_correct(
         place=place,
         record=locked,
     )
-    was_rejected = locked.status == HoursStatus.REJECTED
+    before = locked.status
     locked.started_at = started_at
     locked.minutes = minutes
     locked.content = content
@@ -277,8 +305,12 @@ def service_hours_correct(
         action=AuditEvent.Action.UPDATE,
         obj=locked,
         fields=["started_at", "minutes", "content", "place", "status"],
-        note=_("退回后重新提交") if was_rejected else _("修改待审核的服务时长"),
+        note=_("退回后重新提交") if before == HoursStatus.REJECTED else _("修改待审核的服务时长"),
     )
+    if before != HoursStatus.SUBMITTED:
+        # Back in the queue: the reviewers hear again. A claim corrected while it still
+        # waits is the one they were already told of.
+        _tell_reviewers(locked, again=True)
     return locked
 
 
