@@ -24,7 +24,7 @@ from linli.core.errors import Conflict, Duplicate
 from linli.core.models import AuditEvent
 from linli.core.text import normalise_text
 from linli.notifications.models import Kind as NotificationKind
-from linli.notifications.services import notify
+from linli.notifications.services import notifications_retract, notify
 from linli.people.models import Resident
 from linli.volunteers.models import (
     Availability,
@@ -209,7 +209,7 @@ def _checked_claim(
         same_day = ServiceRecord.objects.filter(
             volunteer=volunteer,
             started_at__date=day,
-        ).exclude(status=HoursStatus.REJECTED)
+        ).exclude(status__in=[HoursStatus.REJECTED, HoursStatus.WITHDRAWN])
         if record is not None:
             same_day = same_day.exclude(pk=record.pk)
         already = int(same_day.aggregate(m=Sum("minutes"))["m"] or 0)
@@ -305,12 +305,55 @@ def service_hours_correct(
         action=AuditEvent.Action.UPDATE,
         obj=locked,
         fields=["started_at", "minutes", "content", "place", "status"],
-        note=_("退回后重新提交") if before == HoursStatus.REJECTED else _("修改待审核的服务时长"),
+        note=(
+            _("退回后重新提交")
+            if before == HoursStatus.REJECTED
+            else _("撤回后重新提交")
+            if before == HoursStatus.WITHDRAWN
+            else _("修改待审核的服务时长")
+        ),
     )
     if before != HoursStatus.SUBMITTED:
         # Back in the queue: the reviewers hear again. A claim corrected while it still
         # waits is the one they were already told of.
         _tell_reviewers(locked, again=True)
+    return locked
+
+
+@transaction.atomic
+def service_hours_withdraw(*, actor: User, record: ServiceRecord) -> ServiceRecord:
+    """The volunteer takes back a claim still waiting for review (撤回): it leaves the
+    queue, never counts, and the reviewers' messages about it are taken back. It can be
+    corrected and submitted again like one sent back."""
+    locked = (
+        ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("volunteer")
+        .get(pk=record.pk)
+    )
+    if not is_own_volunteer(actor, locked.volunteer) or locked.source != ServiceSource.CLAIM:
+        raise PermissionDenied(_("只能撤回自己提交的服务时长。"))
+    if not hours_transition_allowed(locked.status, HoursStatus.WITHDRAWN, HoursActor.VOLUNTEER):
+        raise Conflict(
+            _("这条服务时长已经撤回了。")
+            if locked.status == HoursStatus.WITHDRAWN
+            else _("这条服务时长已经审核过了,不能撤回。")
+        )
+    # Conditional on the status, like a review: a reviewer deciding at the same moment
+    # and the withdrawal cannot both succeed.
+    changed = ServiceRecord.objects.filter(pk=locked.pk, status=HoursStatus.SUBMITTED).update(
+        status=HoursStatus.WITHDRAWN
+    )
+    if not changed:  # pragma: no cover - the row is locked above on PostgreSQL
+        raise Conflict(_("这条服务时长已经审核过了,不能撤回。"))
+    locked.status = HoursStatus.WITHDRAWN
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["status"],
+        note=_("撤回待审核的服务时长"),
+    )
+    notifications_retract(kind=NotificationKind.HOURS_REVIEW, links=[hours_review_link(locked)])
     return locked
 
 
