@@ -25,6 +25,7 @@ from linli.people.selectors import (
 )
 from linli.requests.selectors import location_labels, overdue_in_scope, request_todos
 from linli.requests.workflow import Status
+from linli.volunteers.selectors import pending_hours_count
 
 AREA_ROLES = {Role.COMMITTEE, Role.CADRE, Role.STAFF, Role.LEADER, Role.ADMIN}
 # Overdue requests are escalated to cadres; those who dispatch see them too.
@@ -119,4 +120,10 @@ def todos(user: AnyUser, roles: set[Role]) -> list[Todo]:
         ]
         if care is not None:
             items.append(Todo(_("预警"), care.open_alerts, reverse("care:alert_list"), alarm=True))
+    if Capability.VOLUNTEERS_MANAGE in caps:
+        # Those who review volunteers' claims: the claims waiting in their communities (or
+        # grids), without their own, as the queue the count opens lists them.
+        items.append(
+            Todo(_("待审核时长"), pending_hours_count(user), reverse("volunteers:hours_review"))
+        )
     return items

@@ -19,6 +19,8 @@ class Kind(models.TextChoices):
     WARNING = "warning", _("风险预警")
     REQUEST_UPDATE = "request_update", _("诉求进展")
     PROGRAMME = "programme", _("项目消息")
+    # A volunteer submitted (or resubmitted) service hours: they wait for a reviewer.
+    HOURS_REVIEW = "hours_review", _("服务时长待审核")
     GENERAL = "general", _("其他消息")
 
 

@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Choice] = {
     Kind.WARNING: Choice(frozenset({Channel.WECOM}), digest=True),
     Kind.REQUEST_UPDATE: Choice(frozenset(), digest=True),
     Kind.PROGRAMME: Choice(frozenset({Channel.SMS}), digest=False),
+    # Claims wait days, not minutes: the staff group hears of them in the morning digest.
+    Kind.HOURS_REVIEW: Choice(frozenset({Channel.WECOM}), digest=True),
     Kind.GENERAL: Choice(frozenset(), digest=True),
 }
 

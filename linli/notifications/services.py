@@ -89,6 +89,14 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     return unread.update(read_at=timezone.now())
 
 
+def notifications_retract(*, kind: str, links: Iterable[str]) -> int:
+    """Take back the messages of ``kind`` pointing at ``links``: what they asked for is
+    gone (a claim withdrawn before review). Their external deliveries not yet sent go
+    with them, so a morning digest does not list it. Returns how many were removed."""
+    _total, by_model = Notification.objects.filter(kind=kind, link__in=list(links)).delete()
+    return int(by_model.get(Notification._meta.label, 0))
+
+
 def notifications_scrub(*, links: Iterable[str], names: Iterable[str], replacement: str) -> int:
     """Take a person's names out of the messages about their things (anonymisation)."""
     names = [n for n in names if n]

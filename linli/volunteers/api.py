@@ -58,6 +58,7 @@ from linli.volunteers.services import (
     service_hours_correct,
     service_hours_reject,
     service_hours_submit,
+    service_hours_withdraw,
     service_record_add,
     team_create,
     team_member_add,
@@ -113,7 +114,8 @@ class ServiceRecordOut(Schema):
     )
     status: HoursStatus = Field(
         ...,
-        description="submitted 待审核 / approved 已确认 / rejected 已退回;只有已确认的计入时长",
+        description="submitted 待审核 / approved 已确认 / rejected 已退回 / "
+        "withdrawn 已撤回(本人撤回);只有已确认的计入时长",
     )
     reject_reason: str = Field("", description="退回原因(已退回时)")
 
@@ -257,7 +259,7 @@ def submit_own_hours(request: HttpRequest, payload: HoursClaimIn) -> Any:
     "/me/hours/{record_id}",
     response={200: ServiceRecordOut, **WRITE_ERRORS},
     summary="修改本人补报的服务时长并重新提交",
-    description="待审核或已退回的记录可以修改,修改后重新进入待审核;已确认的为 409。"
+    description="待审核、已退回或已撤回的记录可以修改,修改后重新进入待审核;已确认的为 409。"
     "不是本人补报的记录为 404。",
 )
 def correct_own_hours(request: HttpRequest, record_id: int, payload: HoursClaimIn) -> Any:
@@ -270,6 +272,19 @@ def correct_own_hours(request: HttpRequest, record_id: int, payload: HoursClaimI
         content=payload.content,
         place=payload.place,
     )
+    return _record_out(record)
+
+
+@router.post(
+    "/me/hours/{record_id}/withdraw",
+    response={200: ServiceRecordOut, **WRITE_ERRORS},
+    summary="撤回本人补报的、还在待审核的服务时长",
+    description="记录变为已撤回(withdrawn),不再送审、不计入时长;之后仍可修改并重新提交。"
+    "已审核或已撤回的为 409;不是本人补报的记录为 404。",
+)
+def withdraw_own_hours(request: HttpRequest, record_id: int) -> Any:
+    user = request_user(request)
+    record = service_hours_withdraw(actor=user, record=own_record_get(user=user, pk=record_id))
     return _record_out(record)
 
 

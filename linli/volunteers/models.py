@@ -99,6 +99,8 @@ class HoursStatus(models.TextChoices):
     SUBMITTED = "submitted", _("待审核")
     APPROVED = "approved", _("已确认")
     REJECTED = "rejected", _("已退回")
+    # Taken back by the volunteer before review; it can be corrected and submitted again.
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class HoursActor(models.TextChoices):
@@ -115,6 +117,9 @@ HOURS_TRANSITIONS: dict[tuple[str, str], HoursActor] = {
     # The volunteer corrects a pending or returned record; it waits for review again.
     (HoursStatus.SUBMITTED, HoursStatus.SUBMITTED): HoursActor.VOLUNTEER,
     (HoursStatus.REJECTED, HoursStatus.SUBMITTED): HoursActor.VOLUNTEER,
+    # The volunteer takes back a claim still waiting (撤回), and may submit it again.
+    (HoursStatus.SUBMITTED, HoursStatus.WITHDRAWN): HoursActor.VOLUNTEER,
+    (HoursStatus.WITHDRAWN, HoursStatus.SUBMITTED): HoursActor.VOLUNTEER,
 }
 
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
+from linli.notifications.services import notifications_scrub
 from linli.people.models import Resident
 from linli.privacy.registry import ANONYMOUS_NAME, Row, Sections, format_date, format_time
 from linli.volunteers.models import (
     Availability,
     ServiceCertificate,
     ServiceRecord,
+    ServiceSource,
     TeamMembership,
     Volunteer,
     VolunteerSkill,
 )
+from linli.volunteers.selectors import hours_review_link
 
 
 def _volunteer_of(resident: Resident) -> Volunteer | None:
@@ -91,6 +94,15 @@ def anonymise_volunteering(resident: Resident, actor: User | None) -> None:
     TeamMembership.objects.filter(volunteer=volunteer).delete()
     VolunteerSkill.objects.filter(volunteer=volunteer).delete()
     Availability.objects.filter(volunteer=volunteer).delete()
+    # The reviewers were told of the volunteer's claims by name.
+    notifications_scrub(
+        links=[
+            hours_review_link(r)
+            for r in ServiceRecord.objects.filter(volunteer=volunteer, source=ServiceSource.CLAIM)
+        ],
+        names=[volunteer.name],
+        replacement=ANONYMOUS_NAME,
+    )
     volunteer.name = ANONYMOUS_NAME
     volunteer.active = False
     volunteer.user = None

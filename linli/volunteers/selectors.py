@@ -9,11 +9,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
-from linli.accounts.models import User
+from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, scope_for
-from linli.core.roles import Capability
+from linli.areas.selectors import ancestor_paths
+from linli.core.roles import Capability, roles_with
 from linli.core.scoping import apply_scope
 from linli.volunteers.models import (
     HoursStatus,
@@ -225,6 +227,31 @@ def hours_review_queue(
 
 def pending_hours_count(user: AnyUser) -> int:
     return hours_review_queue(user=user).count()
+
+
+def hours_reviewers_of(volunteer: Volunteer) -> list[User]:
+    """Who may review the volunteer's claims: the roles carrying ``volunteers.manage`` held
+    over the volunteer's community (or above it) or their grid — the people whose
+    :func:`visible_volunteers` covers them — without the volunteer themselves."""
+    place = Q(area__path__in=ancestor_paths(volunteer.community.path))
+    if volunteer.grid_id is not None:
+        place |= Q(grid_id=volunteer.grid_id)
+    assignments = (
+        RoleAssignment.objects.filter(
+            place,
+            role__in=sorted(roles_with(Capability.VOLUNTEERS_MANAGE)),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+    own = {volunteer.user_id, volunteer.resident.user_id if volunteer.resident else None}
+    return [u for u in {a.user_id: a.user for a in assignments}.values() if u.pk not in own]
+
+
+def hours_review_link(record: ServiceRecord) -> str:
+    """Where a reviewer's message about a claim points: its row in the queue."""
+    return f"{reverse('volunteers:hours_review')}#hours-{record.pk}"
 
 
 def certificates_of(volunteer: Volunteer) -> QuerySet[ServiceCertificate]:

@@ -23,7 +23,8 @@ from linli.core.audit import audit_record
 from linli.core.errors import Conflict, Duplicate
 from linli.core.models import AuditEvent
 from linli.core.text import normalise_text
-from linli.notifications.services import notify
+from linli.notifications.models import Kind as NotificationKind
+from linli.notifications.services import notifications_retract, notify
 from linli.people.models import Resident
 from linli.volunteers.models import (
     Availability,
@@ -44,6 +45,8 @@ from linli.volunteers.models import (
 )
 from linli.volunteers.selectors import (
     hours_for_minutes,
+    hours_review_link,
+    hours_reviewers_of,
     is_own_volunteer,
     own_volunteer_profile,
     visible_volunteers,
@@ -146,6 +149,30 @@ def _volunteer_user(volunteer: Volunteer) -> User | None:
     return volunteer.resident.user if volunteer.resident is not None else None
 
 
+def _tell_reviewers(record: ServiceRecord, *, again: bool) -> None:
+    """A claim waits for review: the people who may review it hear of it (not urgent; by
+    default in the staff group's morning digest). ``again``: it was resubmitted."""
+    volunteer = record.volunteer
+    facts = {
+        "name": volunteer.name,
+        "day": f"{timezone.localtime(record.started_at):%m-%d}",
+        "hours": hours_for_minutes(record.minutes),
+        "content": record.content,
+    }
+    text = (
+        _("%(name)s重新提交了服务时长(%(day)s,%(hours)s 小时:%(content)s),待审核。")
+        if again
+        else _("%(name)s补报了服务时长(%(day)s,%(hours)s 小时:%(content)s),待审核。")
+    ) % facts
+    notify(
+        users=hours_reviewers_of(volunteer),
+        text=text,
+        link=hours_review_link(record),
+        kind=NotificationKind.HOURS_REVIEW,
+        community=volunteer.community,
+    )
+
+
 def _checked_claim(
     *,
     volunteer: Volunteer,
@@ -182,7 +209,7 @@ def _checked_claim(
         same_day = ServiceRecord.objects.filter(
             volunteer=volunteer,
             started_at__date=day,
-        ).exclude(status=HoursStatus.REJECTED)
+        ).exclude(status__in=[HoursStatus.REJECTED, HoursStatus.WITHDRAWN])
         if record is not None:
             same_day = same_day.exclude(pk=record.pk)
         already = int(same_day.aggregate(m=Sum("minutes"))["m"] or 0)
@@ -231,6 +258,7 @@ def service_hours_submit(
         obj=record,
         fields=["volunteer", "started_at", "minutes", "content", "place", "status"],
     )
+    _tell_reviewers(record, again=False)
     return record
 
 
@@ -262,7 +290,7 @@ def service_hours_correct(
         place=place,
         record=locked,
     )
-    was_rejected = locked.status == HoursStatus.REJECTED
+    before = locked.status
     locked.started_at = started_at
     locked.minutes = minutes
     locked.content = content
@@ -277,8 +305,55 @@ def service_hours_correct(
         action=AuditEvent.Action.UPDATE,
         obj=locked,
         fields=["started_at", "minutes", "content", "place", "status"],
-        note=_("退回后重新提交") if was_rejected else _("修改待审核的服务时长"),
+        note=(
+            _("退回后重新提交")
+            if before == HoursStatus.REJECTED
+            else _("撤回后重新提交")
+            if before == HoursStatus.WITHDRAWN
+            else _("修改待审核的服务时长")
+        ),
     )
+    if before != HoursStatus.SUBMITTED:
+        # Back in the queue: the reviewers hear again. A claim corrected while it still
+        # waits is the one they were already told of.
+        _tell_reviewers(locked, again=True)
+    return locked
+
+
+@transaction.atomic
+def service_hours_withdraw(*, actor: User, record: ServiceRecord) -> ServiceRecord:
+    """The volunteer takes back a claim still waiting for review (撤回): it leaves the
+    queue, never counts, and the reviewers' messages about it are taken back. It can be
+    corrected and submitted again like one sent back."""
+    locked = (
+        ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("volunteer")
+        .get(pk=record.pk)
+    )
+    if not is_own_volunteer(actor, locked.volunteer) or locked.source != ServiceSource.CLAIM:
+        raise PermissionDenied(_("只能撤回自己提交的服务时长。"))
+    if not hours_transition_allowed(locked.status, HoursStatus.WITHDRAWN, HoursActor.VOLUNTEER):
+        raise Conflict(
+            _("这条服务时长已经撤回了。")
+            if locked.status == HoursStatus.WITHDRAWN
+            else _("这条服务时长已经审核过了,不能撤回。")
+        )
+    # Conditional on the status, like a review: a reviewer deciding at the same moment
+    # and the withdrawal cannot both succeed.
+    changed = ServiceRecord.objects.filter(pk=locked.pk, status=HoursStatus.SUBMITTED).update(
+        status=HoursStatus.WITHDRAWN
+    )
+    if not changed:  # pragma: no cover - the row is locked above on PostgreSQL
+        raise Conflict(_("这条服务时长已经审核过了,不能撤回。"))
+    locked.status = HoursStatus.WITHDRAWN
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        fields=["status"],
+        note=_("撤回待审核的服务时长"),
+    )
+    notifications_retract(kind=NotificationKind.HOURS_REVIEW, links=[hours_review_link(locked)])
     return locked
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/", views.my_service_view, name="my_service"),
     path("me/hours/new/", views.hours_submit_view, name="hours_submit"),
     path("me/hours/<int:pk>/edit/", views.hours_edit_view, name="hours_edit"),
+    path("me/hours/<int:pk>/withdraw/", views.hours_withdraw_view, name="hours_withdraw"),
     path("hours/", views.hours_review_view, name="hours_review"),
     path("hours/approve/", views.hours_approve_view, name="hours_approve"),
     path("hours/<int:pk>/reject/", views.hours_reject_view, name="hours_reject"),

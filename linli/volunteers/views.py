@@ -64,6 +64,7 @@ from linli.volunteers.services import (
     service_hours_correct,
     service_hours_reject,
     service_hours_submit,
+    service_hours_withdraw,
     team_create,
     team_member_add,
     team_member_remove,
@@ -417,6 +418,19 @@ def hours_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("已重新提交,等待社区审核。"),
         then=lambda saved: redirect("volunteers:my_service"),
     ) or render(request, "volunteers/hours_form.html", {"form": form, "record": record})
+
+
+@login_required
+@require_POST
+def hours_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The volunteer takes back a claim still waiting for review (after confirming)."""
+    record = own_record_get(user=request.user, pk=pk)
+    run_service(
+        request,
+        lambda: service_hours_withdraw(actor=request_user(request), record=record),
+        success=_("已撤回这条服务时长,不会再送审;需要时可以修改后重新提交。"),
+    )
+    return redirect("volunteers:my_service")
 
 
 @login_required

@@ -22,7 +22,13 @@ from linli.rosters.services import next_week_start
 from tests.browser.support import Shot, log_in
 from tests.cast import Cast
 from tests.conftest import SCREENSHOTS
-from tests.volunteers.support import neighbour_volunteer, serve, volunteer_for_login, with_slots
+from tests.volunteers.support import (
+    claim,
+    neighbour_volunteer,
+    serve,
+    volunteer_for_login,
+    with_slots,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -172,17 +178,45 @@ def test_a_volunteer_claims_hours_on_a_phone_staff_approve_and_the_total_grows(
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone, "volunteer-hours-pending-phone")
 
+    # A second claim made by mistake is withdrawn (撤回) after confirming; it stays listed
+    # as 已撤回 and can be corrected and submitted again.
+    claim(volunteer, 60, "重复提交的一条", days_ago=1)
+    phone.reload()
+    mistaken = phone.locator("tr", has_text="重复提交的一条")
+    expect(phone.locator("details.hours-withdraw")).to_have_count(2)
+    mistaken.locator("summary", has_text="撤回").click()
+    expect(mistaken.get_by_text("确定撤回")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "volunteer-hours-withdraw-confirm-phone")
+    mistaken.get_by_role("button", name="确认撤回").click()
+    expect(phone.get_by_text("已撤回这条服务时长")).to_be_visible()
+    withdrawn = phone.locator("tr", has_text="重复提交的一条")
+    expect(withdrawn.locator(".badge", has_text="已撤回")).to_be_visible()
+    expect(withdrawn.get_by_role("link", name="修改后重新提交")).to_be_visible()
+    expect(phone.locator("details.hours-withdraw")).to_have_count(1)
+    expect(phone.locator("#my-pending")).to_contain_text("2.5 小时(1 条)")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "volunteer-hours-withdrawn-phone")
+
+    # Staff find the one claim still waiting on their home page and open the queue from it.
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/")
+    to_review = page.locator("a.todo", has_text="待审核时长")
+    expect(to_review.locator("b")).to_have_text("1")
+    screenshot(page, "staff-home-hours-to-review")
     page.goto(f"{live_server.url}/volunteers/")
     expect(page.locator("#pending-hours")).to_have_text("1")
     page.get_by_role("link", name="时长审核").click()
+    expect(page.get_by_text("重复提交的一条")).to_have_count(0)
     expect(page.get_by_text("为独居老人义务理发、清理楼道杂物")).to_be_visible()
     page.get_by_label("选择白志愿的记录").check()
     page.get_by_role("button", name="确认所选").click()
     expect(page.get_by_text("已确认 1 条服务时长,共 2.5 小时。")).to_be_visible()
     expect(page.get_by_text("没有待审核的服务时长")).to_be_visible()
     screenshot(page, "staff-hours-review-approved")
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("a.todo", has_text="待审核时长").locator("b")).to_have_text("0")
 
     phone.reload()
     expect(phone.locator("#my-hours")).to_have_text("3.5")
@@ -196,14 +230,19 @@ def test_a_volunteer_claims_hours_on_a_phone_staff_approve_and_the_total_grows(
 def test_staff_review_the_queue_on_a_phone_and_send_a_claim_back(
     phone: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
 ) -> None:
-    from tests.volunteers.support import claim
-
     volunteer = volunteer_for_login(live_cast)
     claim(volunteer, 90, "帮忙", days_ago=1)
     claim(volunteer, 60, "陪王大娘去社区医院复查血压", days_ago=2, place="社区卫生服务站")
 
     log_in(phone, live_server, "staff")
-    phone.goto(f"{live_server.url}/volunteers/hours/")
+    # The home page's to-dos count the two claims waiting; a tap opens the queue.
+    phone.goto(f"{live_server.url}/")
+    to_review = phone.locator("a.todo", has_text="待审核时长")
+    expect(to_review.locator("b")).to_have_text("2")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "staff-home-hours-to-review-phone")
+    to_review.click()
+    expect(phone).to_have_url(f"{live_server.url}/volunteers/hours/")
     expect(phone.get_by_text("陪王大娘去社区医院复查血压")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone, "staff-hours-queue-phone")
@@ -213,3 +252,5 @@ def test_staff_review_the_queue_on_a_phone_and_send_a_claim_back(
     phone.locator("form.hours-reject").first.get_by_role("button", name="退回").click()
     expect(phone.get_by_text("已退回白志愿的服务时长,已通知本人。")).to_be_visible()
     expect(phone.locator("form.hours-reject")).to_have_count(1)
+    phone.goto(f"{live_server.url}/")
+    expect(phone.locator("a.todo", has_text="待审核时长").locator("b")).to_have_text("1")

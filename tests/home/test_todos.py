@@ -11,13 +11,19 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.accounts.services import role_assign
 from linli.care.services import Readings, visit_log
+from linli.core.roles import Role
+from linli.home.views import todos
 from linli.requests.models import Request
 from linli.requests.selectors import request_todos
 from linli.requests.workflow import Status
+from linli.volunteers.services import service_hours_approve, service_hours_withdraw
 from tests.care.conftest import build_care
-from tests.cast import Cast
+from tests.cast import Cast, make_user
 from tests.requests.support import file_request, move
+from tests.requests.test_api import Api
+from tests.volunteers.support import claim, stranger, volunteer_for_login
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +116,37 @@ def test_resident_home_starts_with_the_report_button(cast: Cast, client_for: Any
     assert "report-first" in first_link.group(1)
     assert first_link.group(2) == reverse("requests:report")
     assert 'class="todos"' not in content
+
+
+def test_reviewers_see_the_claims_waiting_in_their_area_and_open_the_queue(
+    cast: Cast, client_for: Any, client: Client
+) -> None:
+    volunteer = volunteer_for_login(cast)
+    waiting = [claim(volunteer, 60, f"服务{n}", days_ago=n + 1) for n in range(4)]
+    service_hours_approve(actor=cast.staff, record_ids=[waiting[0].pk])
+    service_hours_withdraw(actor=cast.volunteer_user, record=waiting[1])
+    claim(stranger(cast), 60, "友谊社区的服务")  # another community's claim
+    other_staff = make_user("youyistaff", "吴社工")
+    role_assign(actor=None, user=other_staff, role=Role.STAFF, area=cast.other_community)
+    queue = reverse("volunteers:hours_review")
+
+    # Two of 和平社区's claims still wait: approved and withdrawn ones are not counted.
+    staff_todos = {t.label: (t.count, t.url) for t in todos(cast.staff, {Role.STAFF})}
+    assert staff_todos["待审核时长"] == (2, queue)
+    assert {t.label: t.count for t in todos(other_staff, {Role.STAFF})}["待审核时长"] == 1
+    # Those who do not review hours have no such to-do.
+    for user, role in ((cast.worker1, Role.GRID_WORKER), (cast.leader, Role.LEADER)):
+        assert "待审核时长" not in {t.label for t in todos(user, {role})}
+
+    body = client_for("staff").get(reverse("home")).content.decode()
+    assert _todo(body, "待审核时长") == (2, queue)
+    # The count is the queue's: the same the review API reports.
+    assert Api(client, cast.staff).get("/api/v1/volunteers/hours/review")[1]["count"] == 2
+    assert client_for("staff").get(queue).status_code == 200
+    for username in ("worker1", "leader", "volunteer", "resident"):
+        assert "待审核时长" not in client_for(username).get(reverse("home")).content.decode()
+
+
+def test_a_reviewer_with_nothing_waiting_sees_zero(cast: Cast, client_for: Any) -> None:
+    body = client_for("staff").get(reverse("home")).content.decode()
+    assert _todo(body, "待审核时长") == (0, reverse("volunteers:hours_review"))

@@ -361,6 +361,7 @@ BY_URL: dict[str, dict[str, Fill]] = {
     "volunteers:certificate_pdf": {"number": lambda w: w.certificate.number},
     "volunteers:hours_edit": {"pk": lambda w: _hours_claim(w)},
     "volunteers:hours_reject": {"pk": lambda w: _hours_claim(w)},
+    "volunteers:hours_withdraw": {"pk": lambda w: _hours_claim(w)},
     "requests:accept_suggestion": {"pk": lambda w: w.request.pk},
     "requests:clear_urgent": {"pk": lambda w: w.request.pk},
     "requests:set_public": {"pk": lambda w: w.request.pk},  # Open311 public flag (issue 18)
