@@ -416,6 +416,10 @@ def service_hours_approve(*, actor: User, record_ids: Iterable[int]) -> Approved
         approved.append(record)
     if not approved:
         raise Conflict(_("所选的服务时长已经审核过了。"))
+    # Decided: the other reviewers' "waiting for review" messages are moot.
+    notifications_retract(
+        kind=NotificationKind.HOURS_REVIEW, links=[hours_review_link(r) for r in approved]
+    )
     by_volunteer: dict[int, list[ServiceRecord]] = {}
     for record in approved:
         by_volunteer.setdefault(record.volunteer_id, []).append(record)
@@ -462,6 +466,7 @@ def service_hours_reject(*, actor: User, record_id: int, reason: str) -> Service
         fields=["status", "reject_reason"],
         note=reason[:300],
     )
+    notifications_retract(kind=NotificationKind.HOURS_REVIEW, links=[hours_review_link(record)])
     user = _volunteer_user(record.volunteer)
     if user is not None:
         notify(

@@ -21,6 +21,7 @@ from linli.privacy.services import resident_anonymise
 from linli.volunteers.models import HoursStatus
 from linli.volunteers.selectors import hours_review_link, hours_reviewers_of
 from linli.volunteers.services import (
+    service_hours_approve,
     service_hours_correct,
     service_hours_reject,
     volunteer_create,
@@ -99,7 +100,11 @@ def test_resubmitting_tells_them_again_but_correcting_a_waiting_claim_does_not(
     )
     assert len(_review_messages()) == 1  # still the one claim they were told of
 
+    (first,) = _review_messages(user=cast.staff)
+    assert "补报了服务时长" in first.text
+
     service_hours_reject(actor=cast.staff, record_id=record.pk, reason="请写明时间")
+    assert _review_messages() == []  # decided: the waiting message is taken back
     service_hours_correct(
         actor=cast.volunteer_user,
         record=record,
@@ -108,8 +113,7 @@ def test_resubmitting_tells_them_again_but_correcting_a_waiting_claim_does_not(
         content="帮王大娘搬家具",
     )
 
-    first, again = _review_messages(user=cast.staff)
-    assert "补报了服务时长" in first.text
+    (again,) = _review_messages(user=cast.staff)
     assert "白志愿重新提交了服务时长" in again.text
     assert "1.5 小时:帮王大娘搬家具" in again.text
     assert again.link == first.link
@@ -175,3 +179,25 @@ def test_anonymising_a_volunteer_takes_their_name_out_of_the_reviewers_messages(
     assert "李建军" not in told.text
     assert told.text.startswith(f"{ANONYMOUS_NAME}补报了服务时长")
     assert volunteer.service_records.get().status == HoursStatus.SUBMITTED
+
+
+def test_a_decision_takes_back_every_reviewers_waiting_message(cast: Cast) -> None:
+    volunteer = volunteer_for_login(cast)
+    committee = make_user("committee", "张书记")
+    role_assign(actor=None, user=committee, role=Role.COMMITTEE, area=cast.community)
+    approved, rejected, waiting = (
+        claim(volunteer, 60, "陪聊", days_ago=3),
+        claim(volunteer, 30, "送菜", days_ago=2),
+        claim(volunteer, 45, "理发", days_ago=1),
+    )
+    assert len(_review_messages()) == 6  # three claims, two reviewers each
+
+    service_hours_approve(actor=cast.staff, record_ids=[approved.pk])
+    service_hours_reject(actor=committee, record_id=rejected.pk, reason="时长与签到不符")
+
+    # The messages about decided claims are gone for both reviewers (and from the
+    # morning digest with them); the one still waiting stays.
+    assert {(m.user.username, m.link) for m in _review_messages()} == {
+        ("staff", hours_review_link(waiting)),
+        ("committee", hours_review_link(waiting)),
+    }
