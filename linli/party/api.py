@@ -1,6 +1,6 @@
 """``/api/v1/party``: party organisations, members, theme party days and figures, scoped
-like the pages; and the pages' writes of planning a theme party day and setting up a
-vanguard post, through the same services.
+like the pages; and the pages' writes — registering a member, planning and recording a
+theme party day, setting up a vanguard post — through the same services.
 
 Only party-work roles see anything (a grid worker their grid's group); a record outside
 the caller's scope is a 404.
@@ -28,20 +28,30 @@ from linli.core.api_schemas import ErrorOut, RecordId
 from linli.core.dates import check_query_date
 from linli.core.roles import Capability
 from linli.organisations.models import Organisation
-from linli.party.models import PartyDay, PartyMember, PostKind
+from linli.party.forms import CONCERN_SLOTS
+from linli.party.models import MemberKind, PartyDay, PartyMember, Position, PostKind
 from linli.party.selectors import (
+    concern_places,
     default_period,
     member_get_for_manager,
     member_get_for_user,
+    member_grids,
     member_list,
     organisation_get_for_user,
     party_day_get_for_user,
     party_day_list,
     party_figures,
+    place_label,
     post_buildings,
     visible_organisations,
 )
-from linli.party.services import party_day_plan, post_add
+from linli.party.services import (
+    ConcernEntry,
+    member_register,
+    party_day_plan,
+    party_day_record_by_date,
+    post_add,
+)
 
 router = Router(tags=["party"])
 
@@ -213,7 +223,10 @@ def list_days(request: HttpRequest, state: str = "") -> list[PartyDayOut]:
     summary="一次主题党日及群众反映的办理情况",
 )
 def get_day(request: HttpRequest, party_day_id: int) -> PartyDayDetailOut:
-    day = party_day_get_for_user(user=request_user(request), pk=party_day_id)
+    return _day_detail_out(party_day_get_for_user(user=request_user(request), pk=party_day_id))
+
+
+def _day_detail_out(day: PartyDay) -> PartyDayDetailOut:
     base = _day_out(day)
     return PartyDayDetailOut(
         **base.dict(),
@@ -347,4 +360,138 @@ def add_post(
             buildings=sorted(b.pk for b in buildings),
             note=post.note,
         ),
+    )
+
+
+# --- writes the party pages allow: register a member, record a theme party day ------------
+
+
+class PartyMemberIn(Schema):
+    organisation: RecordId = Field(..., description="党支部或网格党小组的编号(本人管理的)")
+    kind: MemberKind = Field(
+        MemberKind.DIRECT,
+        description="direct 直管 / dual_report 在职党员双报到 / mobile 流动",
+    )
+    id_number: str = Field(
+        "",
+        max_length=30,  # 18 characters, with the spaces people type between groups
+        description="身份证号:本人范围内登记在册的居民,按身份证号查找",
+    )
+    username: str = Field(
+        "", max_length=150, description="或登录账号(不住在本社区的党员);二者填其一"
+    )
+    position: Position = Field(Position.MEMBER, description="职务")
+    grid: RecordId | None = Field(None, description="服务网格的编号(本人范围内的)")
+    home_organisation: str = Field("", max_length=100, description="原单位党组织(双报到党员)")
+    reported_on: dt.date | None = Field(None, description="报到日期(双报到党员)")
+
+
+@router.post(
+    "/members",
+    response={201: MemberOut, **WRITE_ERRORS},
+    summary="登记党员",
+    description="与「登记党员」页面相同:需管理党员的权限(403);党组织须在本人管理的范围内"
+    "(否则 404),且为党支部或网格党小组;按身份证号在本人范围内的居民名册中查找本人"
+    "(找不到为 422),或填写登录账号;双报到党员须填写原单位党组织、报到日期和服务网格;"
+    "已登记的居民或账号为 422。",
+)
+def register_member(request: HttpRequest, payload: PartyMemberIn) -> Reply[MemberOut]:
+    require_capability(request, Capability.PARTY_MANAGE)
+    user = request_user(request)
+    organisation = organisation_get_for_user(
+        user=user, pk=payload.organisation, capability=Capability.PARTY_MANAGE
+    )
+    grid = None
+    if payload.grid is not None:
+        grid = member_grids(user).filter(pk=payload.grid).first()
+        if grid is None:
+            raise ValidationError({"grid": [_("请选择本人范围内的网格。")]})
+    member = member_register(
+        actor=user,
+        organisation=organisation,
+        kind=payload.kind,
+        id_number=payload.id_number,
+        username=payload.username,
+        position=payload.position,
+        grid=grid,
+        home_organisation=payload.home_organisation,
+        reported_on=None if payload.reported_on is None else check_query_date(payload.reported_on),
+    )
+    return Reply(201, _member_out(member))
+
+
+class PartyConcernPlaceOut(Schema):
+    id: int
+    name: str = Field(..., description="如 和平小区1号楼,或 和平小区(公共区域)")
+
+
+class PartyConcernIn(Schema):
+    text: str = Field(..., min_length=1, max_length=500, description="群众反映的问题")
+    place: RecordId | None = Field(
+        None, description="位置编号(见 `GET /party/days/{party_day_id}/places`);空为其中第一个"
+    )
+
+
+class PartyDayRecordIn(Schema):
+    held_on: dt.date = Field(..., description="举办日期(今天或以前)")
+    place: str = Field("", max_length=100, description="地点;空为保留原地点")
+    members_present: list[RecordId] = Field(
+        default_factory=list, max_length=500, description="到场党员的编号(本组织的)"
+    )
+    residents_present: int = Field(0, ge=0, le=10000, description="参加群众(人)")
+    summary: str = Field("", max_length=2000, description="活动记录")
+    concerns: list[PartyConcernIn] = Field(
+        default_factory=list,
+        max_length=CONCERN_SLOTS,
+        description="群众反映,每条转为一件诉求(来源:主题党日),按位置分派",
+    )
+
+
+def _day_to_record(request: HttpRequest, party_day_id: int) -> PartyDay:
+    require_capability(request, Capability.PARTY_RECORD)
+    return party_day_get_for_user(
+        user=request_user(request), pk=party_day_id, capability=Capability.PARTY_RECORD
+    )
+
+
+@router.get(
+    "/days/{party_day_id}/places",
+    response={200: list[PartyConcernPlaceOut], **WRITE_ERRORS},
+    summary="记录主题党日时群众反映可选的位置",
+    description="与「记录主题党日」页面的位置选择相同:党小组网格(或党支部小区)中本人可以"
+    "登记诉求的楼栋,以及小区公共区域。",
+)
+def list_concern_places(request: HttpRequest, party_day_id: int) -> list[PartyConcernPlaceOut]:
+    day = _day_to_record(request, party_day_id)
+    return [
+        PartyConcernPlaceOut(id=p.pk, name=place_label(p))
+        for p in concern_places(request_user(request), day.organisation)
+    ]
+
+
+@router.post(
+    "/days/{party_day_id}/record",
+    response={200: PartyDayDetailOut, **WRITE_ERRORS},
+    summary="记录主题党日(到场党员、参加群众、群众反映)",
+    description="与「记录主题党日」页面相同:需记录党日的权限(403),党日须在本人范围内"
+    "(否则 404);举办日期不能晚于今天,到场党员须是本组织的,位置须是可选的位置"
+    "(否则 422)。每条群众反映转为一件诉求,按位置分派给网格员;再次记录即更新。",
+)
+def record_day(
+    request: HttpRequest, party_day_id: int, payload: PartyDayRecordIn
+) -> PartyDayDetailOut:
+    day = _day_to_record(request, party_day_id)
+    user = request_user(request)
+    party_day_record_by_date(
+        actor=user,
+        party_day=day,
+        held_on=check_query_date(payload.held_on),
+        members_present=payload.members_present,
+        residents_present=payload.residents_present,
+        summary=payload.summary,
+        place=payload.place,
+        concerns=[ConcernEntry(text=c.text, place_id=c.place) for c in payload.concerns],
+    )
+    return _day_detail_out(
+        party_day_get_for_user(user=user, pk=day.pk, capability=Capability.PARTY_RECORD)
     )

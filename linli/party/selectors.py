@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import AnyUser, capabilities_of, scope_for
-from linli.areas.models import Area, AreaKind
+from linli.areas.models import Area, AreaKind, Grid, area_parent
+from linli.areas.selectors import ancestor_of_kind
+from linli.core import crypto
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
+from linli.core.validators import normalise_id_number
 from linli.organisations.models import Organisation
 from linli.party.models import (
     MemberKind,
@@ -27,6 +31,7 @@ from linli.party.models import (
 )
 from linli.party.points import MemberPoints, member_points
 from linli.party.services import PARTY_KINDS
+from linli.people.models import Resident
 from linli.requests.workflow import Status
 
 ABOVE_GRID_KINDS = (AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY)
@@ -262,3 +267,75 @@ def post_buildings(member: PartyMember, pks: list[int]) -> QuerySet[Area]:
     return Area.objects.filter(
         pk__in=pks, kind=AreaKind.BUILDING, path__startswith=member.community.path
     )
+
+
+# --- registering a member, recording a party day: whom and where the forms may name -------
+
+
+def member_grids(user: AnyUser) -> QuerySet[Grid]:
+    """The grids a member registered by ``user`` may serve: those of their ``party.manage``
+    scope (the registration page's choice, and the API's)."""
+    return apply_scope(
+        Grid.objects.select_related("community"),
+        scope_for(user, Capability.PARTY_MANAGE),
+        area_path="community__path",
+        grid="pk",
+    ).order_by("code")
+
+
+def resident_for_membership(user: AnyUser, id_number: str) -> Resident | None:
+    """The resident with this ID number among those ``user`` may register as party members
+    (their ``party.manage`` scope; an anonymised record is no one's), or None."""
+    return (
+        apply_scope(
+            Resident.objects.all(),
+            scope_for(user, Capability.PARTY_MANAGE),
+            area_path="area__path",
+        )
+        .filter(
+            id_number_hash=crypto.blind_index("id", normalise_id_number(id_number)),
+            anonymised_at__isnull=True,
+        )
+        .first()
+    )
+
+
+def organisation_community(organisation: Organisation) -> Area | None:
+    """The community a member of ``organisation`` belongs to: its grid's, or the community
+    its area lies in; None for an organisation not yet placed in one."""
+    if organisation.grid is not None:
+        community: Area = organisation.grid.community
+        return community
+    if organisation.area is None:
+        return None
+    return ancestor_of_kind(organisation.area, AreaKind.COMMUNITY)
+
+
+def concern_places(user: AnyUser, organisation: Organisation) -> list[Area]:
+    """Where a concern raised at the organisation's party day can be placed: the buildings
+    of the group's grid (or the branch's compound) that ``user`` may file requests for, and
+    the compound itself. The first is where a concern without a chosen place goes."""
+    buildings = Area.objects.filter(kind=AreaKind.BUILDING)
+    if organisation.grid_id:
+        buildings = buildings.filter(grid_id=organisation.grid_id)
+    elif organisation.area is not None:
+        buildings = buildings.filter(path__startswith=organisation.area.path)
+    scope = scope_for(user, Capability.REQUESTS_FILE)
+    places = list(apply_scope(buildings, scope, area_path="path").order_by("path"))
+    area = organisation.area
+    if (
+        area is not None
+        and area.kind == AreaKind.COMPOUND
+        and (scope.covers_place(area.path, None) or places)
+    ):
+        places.append(area)
+    return places
+
+
+def place_label(area: Area) -> str:
+    """A concern's place as the record page names it: 「1号楼」 under its compound's name,
+    or the compound's 「(公共区域)」."""
+    if area.kind == AreaKind.COMPOUND:
+        return _("%(name)s(公共区域)") % {"name": area.name}
+    parent = area_parent(area)
+    return f"{parent.name if parent else ''}{area.name}"

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,6 +151,67 @@ def member_create(
     return member
 
 
+# The kinds of organisation the registration page (and the API) puts a member into.
+MEMBER_ORGANISATION_KINDS = (Organisation.Kind.PARTY_BRANCH, Organisation.Kind.PARTY_GROUP)
+
+
+@transaction.atomic
+def member_register(
+    *,
+    actor: User,
+    organisation: Organisation,
+    kind: str = MemberKind.DIRECT,
+    id_number: str = "",
+    username: str = "",
+    position: str = Position.MEMBER,
+    grid: Grid | None = None,
+    home_organisation: str = "",
+    reported_on: dt.date | None = None,
+) -> PartyMember:
+    """Register a party member as the registration page does: a resident found by ID number
+    among those ``actor`` manages (``party.manage`` scope), or else a login account (a
+    member who lives elsewhere); the member belongs to the organisation's community.
+
+    ``organisation`` and ``grid`` are the caller's to choose within ``actor``'s scope
+    (:func:`~linli.party.selectors.organisation_get_for_user`,
+    :func:`~linli.party.selectors.member_grids`)."""
+    # The selectors import this module (for PARTY_KINDS): imported here, when called.
+    from linli.party.selectors import organisation_community, resident_for_membership
+
+    errors: dict[str, list[str]] = {}
+    resident = None
+    member_user = None
+    if id_number.strip():
+        resident = resident_for_membership(actor, id_number)
+        if resident is None:
+            errors["id_number"] = [_("本社区登记在册的居民中没有这个身份证号。")]
+    elif username.strip():
+        member_user = User.objects.filter(username=username.strip(), is_active=True).first()
+        if member_user is None:
+            errors["username"] = [_("没有这个登录账号。")]
+    else:
+        errors[NON_FIELD_ERRORS] = [_("请填写身份证号或登录账号,二者选其一。")]
+    community = organisation_community(organisation)
+    if organisation.kind not in MEMBER_ORGANISATION_KINDS:
+        errors["organisation"] = [_("请选择党支部或网格党小组。")]
+    elif community is None:
+        errors["organisation"] = [_("这个党组织还没有归属社区。")]
+    if errors or community is None:  # (no community: its error is in ``errors``)
+        raise ValidationError(errors)
+    return member_create(
+        actor=actor,
+        organisation=organisation,
+        community=community,
+        kind=kind,
+        resident=resident,
+        user=member_user,
+        position=position,
+        grid=grid,
+        home_organisation=home_organisation,
+        reported_on=reported_on,
+    )
+
+
 @transaction.atomic
 def post_add(
     *,
@@ -276,6 +337,82 @@ def party_day_record(
         )
         concern_link(actor=actor, party_day=party_day, request=request)
     return party_day
+
+
+@dataclass(frozen=True)
+class ConcernEntry:
+    """A concern as the record page (or the API) gives it: what residents raised, and the id
+    of the place chosen for it (None: the first place offered)."""
+
+    text: str
+    place_id: int | None = None
+
+
+# A party day recorded for a past date is taken to have been held in the afternoon.
+PAST_DAY_HELD_AT = dt.time(15, 0)
+
+
+@transaction.atomic
+def party_day_record_by_date(
+    *,
+    actor: User,
+    party_day: PartyDay,
+    held_on: dt.date,
+    members_present: Iterable[int] = (),
+    residents_present: int = 0,
+    summary: str = "",
+    place: str | None = None,
+    concerns: Sequence[ConcernEntry] = (),
+    now: dt.datetime | None = None,
+) -> PartyDay:
+    """Record a party day as the record page does: held today (at ``now``) or on a past
+    date (in the afternoon); the members present named by id, of the organisation's
+    members; each concern filed as a request at its chosen place among
+    :func:`~linli.party.selectors.concern_places` — ``actor``'s to file at — or at the
+    first of them. Then :func:`party_day_record`."""
+    from linli.party.selectors import concern_places
+
+    now = timezone.localtime(now or timezone.now())
+    errors: dict[str, list[str]] = {}
+    if held_on > now.date():
+        errors["held_on"] = [_("举办时间不能晚于现在。")]
+    members = organisation_members(party_day.organisation)
+    wanted = set(members_present)
+    present = [m for m in members if m.pk in wanted]
+    if len(present) != len(wanted):
+        errors["members_present"] = [_("只能勾选本组织的党员。")]
+    places = concern_places(actor, party_day.organisation)
+    by_pk = {p.pk: p for p in places}
+    located: list[ConcernIn] = []
+    for concern in concerns:
+        if not concern.text.strip():
+            continue
+        where = by_pk.get(concern.place_id) if concern.place_id else None
+        if concern.place_id and where is None:
+            errors["concerns"] = [_("请选择可以登记诉求的位置。")]
+            break
+        where = where or (places[0] if places else None)
+        if where is None:
+            errors["concerns"] = [_("没有可以登记诉求的位置。")]
+            break
+        located.append(ConcernIn(text=concern.text, location=where))
+    if errors:
+        raise ValidationError(errors)
+    held_at = (
+        now
+        if held_on == now.date()
+        else timezone.make_aware(dt.datetime.combine(held_on, PAST_DAY_HELD_AT))
+    )
+    return party_day_record(
+        actor=actor,
+        party_day=party_day,
+        held_at=held_at,
+        members_present=present,
+        residents_present=residents_present,
+        summary=summary,
+        place=place,
+        concerns=located,
+    )
 
 
 @transaction.atomic

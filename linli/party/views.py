@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,11 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from linli.accounts.current import request_user, require_capability
 from linli.accounts.list_export import Column, export_list, may_reveal, wants_export, when
-from linli.accounts.models import User
 from linli.accounts.selectors import capabilities_of, scope_for
-from linli.areas.models import Area, AreaKind, Grid, area_parent
-from linli.areas.selectors import ancestor_of_kind, area_labels
-from linli.core import crypto
+from linli.areas.models import Area, AreaKind
+from linli.areas.selectors import area_labels
 from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
@@ -36,9 +35,11 @@ from linli.party.models import PartyDay, PartyMember
 from linli.party.points import point_rules
 from linli.party.selectors import (
     branch_ranking,
+    concern_places,
     default_period,
     member_get_for_manager,
     member_get_for_user,
+    member_grids,
     member_list,
     organisation_get_for_user,
     organisation_tree,
@@ -46,18 +47,18 @@ from linli.party.selectors import (
     party_day_get_for_user,
     party_day_list,
     party_figures,
+    place_label,
     post_buildings,
     visible_organisations,
 )
 from linli.party.services import (
-    ConcernIn,
-    member_create,
+    ConcernEntry,
+    member_register,
     organisation_members,
     party_day_plan,
-    party_day_record,
+    party_day_record_by_date,
     post_add,
 )
-from linli.people.models import Resident
 
 
 def _can(request: HttpRequest, capability: Capability) -> bool:
@@ -240,50 +241,17 @@ def _record_scope_covers(request: HttpRequest, day: PartyDay) -> bool:
     )
 
 
-def _concern_places(request: HttpRequest, organisation: Organisation) -> list[Area]:
-    """Where a concern can be placed: the buildings of the group's grid (or the branch's
-    compound) that the user may file requests for, and the compound itself."""
-    buildings = Area.objects.filter(kind=AreaKind.BUILDING)
-    if organisation.grid_id:
-        buildings = buildings.filter(grid_id=organisation.grid_id)
-    elif organisation.area is not None:
-        buildings = buildings.filter(path__startswith=organisation.area.path)
-    buildings = apply_scope(
-        buildings, scope_for(request.user, Capability.REQUESTS_FILE), area_path="path"
-    )
-    places = list(buildings.order_by("path"))
-    area = organisation.area
-    if (
-        area is not None
-        and area.kind == AreaKind.COMPOUND
-        and (
-            scope_for(request.user, Capability.REQUESTS_FILE).covers_place(area.path, None)
-            or places
-        )
-    ):
-        places.append(area)
-    return places
-
-
-def _place_label(area: Area) -> str:
-    if area.kind == AreaKind.COMPOUND:
-        return _("%(name)s(公共区域)") % {"name": area.name}
-    parent = area_parent(area)
-    return f"{parent.name if parent else ''}{area.name}"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def party_day_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_capability(request, Capability.PARTY_RECORD)
     day = party_day_get_for_user(user=request.user, pk=pk, capability=Capability.PARTY_RECORD)
     members = organisation_members(day.organisation)
-    places = _concern_places(request, day.organisation)
-    by_pk = {p.pk: p for p in places}
+    places = concern_places(request.user, day.organisation)
     form = PartyDayRecordForm(
         request.POST or None,
         members=[(m.pk, m.name) for m in sorted(members, key=lambda m: (m.name, m.pk))],
-        places=[(p.pk, _place_label(p)) for p in places],
+        places=[(p.pk, place_label(p)) for p in places],
         initial={
             "held_on": day.held_at.date() if day.held_at else timezone.localdate(),
             "place": day.place,
@@ -292,43 +260,28 @@ def party_day_record_view(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": day.summary,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        held_on: dt.date = form.cleaned_data["held_on"]
-        now = timezone.localtime()
-        held_at = (
-            now
-            if held_on == now.date()
-            else timezone.make_aware(dt.datetime.combine(held_on, dt.time(15, 0)))
-        )
-        present = [m for m in members if m.pk in set(form.cleaned_data["members_present"])]
-        concerns: list[ConcernIn] = []
-        for text, place_pk in form.concerns():
-            place = by_pk.get(place_pk) if place_pk else None
-            if place is None:
-                place = places[0] if places else None
-            if place is None:
-                form.add_error(None, _("没有可以登记诉求的位置。"))
-                break
-            concerns.append(ConcernIn(text=text, location=place))
-        # A concern without a place has put its error on the form: submit_form sees it.
-        done = submit_form(
-            request,
-            form,
-            lambda: party_day_record(
-                actor=request_user(request),
-                party_day=day,
-                held_at=held_at,
-                members_present=present,
-                residents_present=form.cleaned_data["residents_present"],
-                summary=form.cleaned_data["summary"],
-                place=form.cleaned_data["place"],
-                concerns=concerns,
-            ),
-            success=_("已记录主题党日,%(n)d 条群众反映已转为诉求。") % {"n": len(concerns)},
-            then=lambda _day: redirect("party:day", pk=day.pk),
-        )
-        if done is not None:
-            return done
+    done = submit_form(
+        request,
+        form,
+        lambda: party_day_record_by_date(
+            actor=request_user(request),
+            party_day=day,
+            held_on=form.cleaned_data["held_on"],
+            members_present=form.cleaned_data["members_present"],
+            residents_present=form.cleaned_data["residents_present"],
+            summary=form.cleaned_data["summary"],
+            place=form.cleaned_data["place"],
+            concerns=[ConcernEntry(text, place_pk) for text, place_pk in form.concerns()],
+        ),
+        success=lambda _day: (
+            _("已记录主题党日,%(n)d 条群众反映已转为诉求。") % {"n": len(form.concerns())}
+        ),
+        then=lambda _day: redirect("party:day", pk=day.pk),
+        # A date still to come has always been said above the form, not beside the date.
+        fields={"held_on": NON_FIELD_ERRORS},
+    )
+    if done is not None:
+        return done
     return render(request, "party/record.html", {"day": day, "form": form})
 
 
@@ -401,83 +354,41 @@ def figures_view(request: HttpRequest) -> HttpResponse:
 # --- registering members and their 先锋岗 (party.manage) -------------------------------------
 
 
-def _community_of_organisation(organisation: Organisation) -> Area | None:
-    if organisation.grid is not None:
-        community: Area = organisation.grid.community
-        return community
-    if organisation.area is None:
-        return None
-    return ancestor_of_kind(organisation.area, AreaKind.COMMUNITY)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_new_view(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.PARTY_MANAGE)
     user = request_user(request)
-    organisations = _org_choices(request, Capability.PARTY_MANAGE)
-    scope = scope_for(user, Capability.PARTY_MANAGE)
-    grids = apply_scope(
-        Grid.objects.select_related("community"),
-        scope,
-        area_path="community__path",
-        grid="pk",
-    ).order_by("code")
+    grids = member_grids(user)
     form = MemberForm(
         request.POST if request.method == "POST" else None,
-        organisations=organisations,
+        organisations=_org_choices(request, Capability.PARTY_MANAGE),
         grids=[(g.pk, f"{g.community.name}{g.name}") for g in grids],
     )
-    if request.method == "POST" and form.is_valid():
+
+    def register() -> PartyMember:
         data = form.cleaned_data
-        organisation = organisation_get_for_user(
-            user=user, pk=data["organisation"], capability=Capability.PARTY_MANAGE
+        return member_register(
+            actor=user,
+            organisation=organisation_get_for_user(
+                user=user, pk=data["organisation"], capability=Capability.PARTY_MANAGE
+            ),
+            kind=data["kind"],
+            id_number=data["id_number"],
+            username=data["username"],
+            position=data["position"],
+            grid=grids.filter(pk=data["grid"]).first() if data["grid"] else None,
+            home_organisation=data["home_organisation"],
+            reported_on=data["reported_on"],
         )
-        community = _community_of_organisation(organisation)
-        resident = None
-        member_user = None
-        if data["id_number"]:
-            resident = (
-                apply_scope(Resident.objects.all(), scope, area_path="area__path")
-                .filter(
-                    id_number_hash=crypto.blind_index("id", data["id_number"].strip().upper()),
-                    anonymised_at__isnull=True,
-                )
-                .first()
-            )
-            if resident is None:
-                form.add_error("id_number", _("本社区登记在册的居民中没有这个身份证号。"))
-        elif data["username"]:
-            member_user = User.objects.filter(
-                username=data["username"].strip(), is_active=True
-            ).first()
-            if member_user is None:
-                form.add_error("username", _("没有这个登录账号。"))
-        grid = grids.filter(pk=data["grid"]).first() if data["grid"] else None
-        if community is None:
-            form.add_error("organisation", _("这个党组织还没有归属社区。"))
-        if community is not None:  # else its error is on the form (and so are the others')
-            done = submit_form(
-                request,
-                form,
-                lambda: member_create(
-                    actor=user,
-                    organisation=organisation,
-                    community=community,
-                    kind=data["kind"],
-                    resident=resident,
-                    user=member_user,
-                    position=data["position"],
-                    grid=grid,
-                    home_organisation=data["home_organisation"],
-                    reported_on=data["reported_on"],
-                ),
-                success=lambda member: _("已登记党员 %(name)s。") % {"name": member.name},
-                then=lambda member: redirect("party:member", pk=member.pk),
-            )
-            if done is not None:
-                return done
-    return render(request, "party/member_new.html", {"form": form})
+
+    return submit_form(
+        request,
+        form,
+        register,
+        success=lambda member: _("已登记党员 %(name)s。") % {"name": member.name},
+        then=lambda member: redirect("party:member", pk=member.pk),
+    ) or render(request, "party/member_new.html", {"form": form})
 
 
 @login_required

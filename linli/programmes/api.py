@@ -22,13 +22,23 @@ from ninja.responses import Status as Reply
 from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.core.api_pagination import ApiPages, pages_of
-from linli.core.api_schemas import ErrorOut
+from linli.core.api_schemas import ErrorOut, RecordId
+from linli.core.dates import check_query_date
 from linli.core.roles import Capability
 from linli.people.models import ConsentMethod
-from linli.programmes.models import Attendance, Enrolment, Phase, Programme, Slot, SlotKind
+from linli.programmes.models import (
+    Attendance,
+    Duty,
+    Enrolment,
+    Phase,
+    Programme,
+    Slot,
+    SlotKind,
+)
 from linli.programmes.selectors import (
     children_of,
     day_register,
+    duty_get_for_manager,
     enrolment_get_for_user,
     guardian_of,
     my_children_enrolments,
@@ -39,6 +49,8 @@ from linli.programmes.selectors import (
     programme_get_for_user,
     programmes_for_team,
     programmes_open_to_guardian,
+    rota_days,
+    rota_slots,
     sites_for_manager,
     slot_get_for_manager,
     slot_volunteer_choices,
@@ -50,6 +62,9 @@ from linli.programmes.services import (
     SlotData,
     attendance_sign_in,
     attendance_sign_out,
+    duties_credit,
+    duty_assign,
+    duty_remove,
     enrol,
     guardians_message,
     incident_record,
@@ -662,3 +677,138 @@ def rate_enrolment(request: HttpRequest, enrolment_id: int, payload: RatingIn) -
         .prefetch_related("pickups")
         .get(pk=enrolment_id)
     )
+
+
+# --- the volunteer rota (the rota page): put a volunteer on duty, credit the hours served,
+# cancel a duty. ``programmes.manage`` over the programme's site, as on the page (else 404).
+
+
+class DutyIn(Schema):
+    day: dt.date = Field(..., description="值班日期(这一期的开放日)")
+    slot: RecordId | None = Field(None, description="这一期课表中一节课的编号;空为全天值班")
+    volunteer: RecordId = Field(..., description="志愿者编号(可排班的在册志愿者)")
+
+
+class DutyOut(Schema):
+    id: int
+    phase_id: int
+    day: dt.date
+    slot_id: int | None = Field(None, description="课的编号;空为全天值班")
+    volunteer_id: int
+    volunteer: str
+    starts_at: dt.time
+    ends_at: dt.time
+    credited: bool = Field(..., description="已记入志愿服务时长(之后不能取消)")
+
+
+class RotaDayOut(Schema):
+    day: dt.date
+    duties: list[DutyOut]
+
+
+class RotaVolunteerOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(..., description="志愿者类型,如 student 大学生志愿者")
+
+
+class RotaOut(Schema):
+    phase_id: int
+    days: list[RotaDayOut] = Field(..., description="这一期的每个开放日及当天的值班")
+    volunteers: list[RotaVolunteerOut] = Field(..., description="可以排班的志愿者")
+
+
+class CreditedOut(Schema):
+    credited: int = Field(..., description="这次记入服务时长的值班次数")
+
+
+def _duty_out(duty: Duty) -> DutyOut:
+    return DutyOut(
+        id=duty.pk,
+        phase_id=duty.phase_id,
+        day=duty.day,
+        slot_id=duty.slot_id,
+        volunteer_id=duty.volunteer_id,
+        volunteer=duty.volunteer.name,
+        starts_at=duty.starts_at,
+        ends_at=duty.ends_at,
+        credited=duty.service_record_id is not None,
+    )
+
+
+@router.get(
+    "/phases/{int:phase_id}/rota",
+    response={200: RotaOut, **ERRORS},
+    summary="值班表(每个开放日的志愿者值班)",
+    description="与「值班排班」页面相同:本人可管理的项目的阶段(否则 404)。",
+)
+def get_rota(request: HttpRequest, phase_id: int) -> Any:
+    user = request_user(request)
+    phase = phase_get_for_manager(user=user, pk=phase_id)
+    return RotaOut(
+        phase_id=phase.pk,
+        days=[
+            RotaDayOut(day=day, duties=[_duty_out(d) for d in duties])
+            for day, duties in rota_days(phase)
+        ],
+        volunteers=[
+            RotaVolunteerOut(id=v.pk, name=v.name, kind=v.kind)
+            for v in volunteers_for_rota(user, phase.programme)
+        ],
+    )
+
+
+@router.post(
+    "/phases/{int:phase_id}/rota",
+    response={201: DutyOut, **SETUP_ERRORS},
+    summary="安排志愿者值班",
+    description="与「值班排班」页面相同:须是这一期的开放日、当天课表中的课(或全天)、"
+    "可排班的在册志愿者,且与其当天的其他值班(任何项目)不重叠,否则 422。"
+    "当天或以后的值班会通知志愿者。",
+)
+def create_duty(request: HttpRequest, phase_id: int, payload: DutyIn) -> Any:
+    user = request_user(request)
+    phase = phase_get_for_manager(user=user, pk=phase_id)
+    # The page's choices: the phase's slots, the volunteers the caller may put on the rota.
+    volunteer = volunteers_for_rota(user, phase.programme).filter(pk=payload.volunteer).first()
+    slot = None if payload.slot is None else rota_slots(phase).filter(pk=payload.slot).first()
+    if volunteer is None or (payload.slot is not None and slot is None):
+        errors: dict[str, list[str]] = {}
+        if volunteer is None:
+            errors["volunteer"] = [_("请选择可排班的志愿者。")]
+        if payload.slot is not None and slot is None:
+            errors["slot"] = [_("这节课不在这一期的课表中。")]
+        raise ValidationError(errors)
+    duty = duty_assign(
+        actor=user,
+        phase=phase,
+        day=check_query_date(payload.day),
+        slot=slot,
+        volunteer=volunteer,
+    )
+    return Reply(201, _duty_out(duty))
+
+
+@router.post(
+    "/phases/{int:phase_id}/rota/credit",
+    response={200: CreditedOut, **SETUP_ERRORS},
+    summary="把已结束的值班记入志愿服务时长",
+    description="与「值班排班」页面的「记入服务时长」相同:结束时间已过、尚未记入的值班,"
+    "每次一条志愿服务记录;没有可记入的为 0。",
+)
+def credit_duties(request: HttpRequest, phase_id: int) -> Any:
+    user = request_user(request)
+    phase = phase_get_for_manager(user=user, pk=phase_id)
+    return CreditedOut(credited=duties_credit(actor=user, phase=phase))
+
+
+@router.post(
+    "/duties/{int:duty_id}/remove",
+    response={200: RemovedOut, **SETUP_ERRORS},
+    summary="取消一次值班",
+    description="已记入服务时长的值班不能取消(422)。",
+)
+def remove_duty(request: HttpRequest, duty_id: int) -> Any:
+    user = request_user(request)
+    duty_remove(actor=user, duty=duty_get_for_manager(user=user, pk=duty_id))
+    return RemovedOut()

@@ -149,6 +149,11 @@ def rota_days(phase: Phase) -> list[tuple[dt.date, list[Duty]]]:
     return [(day, duties.get(day, [])) for day in _days_of(phase)]
 
 
+def rota_slots(phase: Phase) -> QuerySet[Slot]:
+    """The slots of the phase a duty may be for (the rota page's choice and the API's)."""
+    return phase.slots.order_by("weekday", "starts_at", "pk")
+
+
 def duties_of(volunteer: Volunteer) -> QuerySet[Duty]:
     return (
         Duty.objects.filter(volunteer=volunteer)

@@ -49,6 +49,7 @@ from linli.programmes.selectors import (
     programmes_open_to_guardian,
     register_xlsx,
     rota_days,
+    rota_slots,
     satisfaction_comments,
     sites_for_manager,
     slot_get_for_manager,
@@ -556,7 +557,7 @@ def rota_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = DutyForm(
         request.POST or None,
         days=[day for day, _duties in days],
-        slots=phase.slots.order_by("weekday", "starts_at", "pk"),
+        slots=rota_slots(phase),
         volunteers=volunteers_for_rota(request.user, phase.programme),
         initial={"day": request.GET.get("day", "")},
     )

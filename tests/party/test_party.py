@@ -238,6 +238,25 @@ def test_a_bad_record_answers_in_chinese(cast: Cast, party: PartyCast) -> None:
     assert "这个字段是必填项" in response.content.decode()
 
 
+def test_the_record_page_refuses_a_date_to_come_above_the_form(
+    cast: Cast, party: PartyCast
+) -> None:
+    client = Client()
+    client.force_login(cast.worker2)
+    response = client.post(
+        reverse("party:record", args=[party.planned.pk]),
+        {
+            "held_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+            "residents_present": "3",
+            "concern_1": "2号楼门口的路灯不亮",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["举办时间不能晚于现在。"]
+    party.planned.refresh_from_db()
+    assert (party.planned.state, party.planned.concerns.count()) == (PartyDayState.PLANNED, 0)
+
+
 # --- points ---------------------------------------------------------------------------------
 
 

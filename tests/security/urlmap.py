@@ -256,6 +256,7 @@ BY_PARAMETER: dict[str, Fill] = {
     "enrolment_id": lambda w: _summer_enrolment(w).pk,
     "phase_id": lambda w: _summer(w).phase.pk,
     "slot_id": lambda w: _summer_slot(w).pk,
+    "duty_id": lambda w: _summer_duty(w).pk,
     # the complete API (issue 18 item 5): grid 1's place, people and records
     "area_id": lambda w: w.cast.building1.pk,
     "grid_id": lambda w: w.cast.grid1.pk,
