@@ -289,8 +289,11 @@ _CLUTTER = (
     r"(?:水泥|沙子|堆|放了|放着|摆|停了|停着|停满|占|堵|塞|"
     r"杂物|纸箱|纸板|柜|废品|柴火|家具|电动车|摩托|自行车|婴儿车|煤|汽油|气罐)"
 )
+# issue 12, seventh pass: "someone in the lift" doing something (抽烟, 贴广告, 尿) is not trapped
+_IN_LIFT_DOING = r"(?!.{0,5}(?:抽烟|吸烟|贴|尿|拉屎|吐痰|扔|乱|吃东西|遛狗|带狗|牵狗|骂|吵|刻|画|涂|大声|外放))"
 _LIFT_TRAPPED = (
-    r"(?:电梯.{0,26}(?:困|关着|关在|出不来|救命|拍门|喊救命|里面有人|里有人|里面有个|里面关|里头有人|在里面|在里头)"
+    r"(?:电梯.{0,26}(?:困|关着|关在|出不来|救命|拍门|喊救命|"
+    r"(?:里面有人|里有人|里面有个|里头有人|在里面|在里头)" + _IN_LIFT_DOING + r"|里面关)"
     r"|(?:困|关|卡)在电梯|电梯困人|被困电梯|𨋢.{0,12}(?:困|卡|入面有))"
 )
 _FIRE = (
@@ -891,6 +894,9 @@ _SMOKE_SMELL = re.compile(
 _BENIGN_SMOKE = re.compile(
     _OPEN_BURNING
     + r"|烧纸|烧烤|油烟|抽烟|吸烟|香烟|烟头|烤红薯|炒|烧香|烟花|鞭炮|做饭的烟|演习|演练"
+    # issue 12, seventh pass: steam, dust and chimneys look like smoke (冒白烟 from a manhole
+    # in winter, a factory chimney: order or sanitation, not a fire)
+    + r"|蒸汽|水汽|水蒸气|热气|雾气|扬尘|灰尘|烟囱|锅炉|尾气"
 )
 # A rotten-egg smell from a drain is sewage (sanitation), not gas.
 _DRAIN = re.compile(r"下水|化粪池|地漏|水沟|阴沟|污水|厕所")
@@ -990,7 +996,11 @@ def _imagined(text: str) -> bool:
 _QUESTION = re.compile(r"[?？]|吗|哪|什么|啥|谁|还是|能不能|是不是|可不可以|有没有|多少")
 _MUSING = re.compile(r"(?:可|该|又|那)(?:咋办|怎么办|咋整|如何是好)|(?:咋办|怎么办)(?:呢|呀|哟)")
 
-_NEGATED = re.compile(r"(?:没有|没|没人|没有人|(?<!是)不是|无|未|并没|打不|点不)$")
+_NEGATED = re.compile(
+    r"(?:没有|没|没人|没有人|(?<!是)不是|无|未|并没|打不|点不|"
+    # issue 12, seventh pass: a prohibition or a notice (严禁明火 / 请勿 / 不准)
+    r"禁止|严禁|不准|不许|不得|请勿|切勿)$"
+)
 _HYPOTHETICAL = re.compile(
     r"怕|担心|万一|小心|以防|防止|差点|险些|差一点|以免|上次|上个月|上回|以前|之前|去年|年时|前几天|"
     r"前天|上礼拜|上个礼拜|上周|上星期|那天|那次|"
@@ -1123,7 +1133,7 @@ _PERSON_NOW = re.compile(
 # 吵着吵着动手了); they no longer apply when a person is hurt, down or being hurt.
 _PERSON_IN_TROUBLE = re.compile(
     r"血|晕|倒在|倒地|躺着|躺在|不醒|不动了|不会动|喘不|抽搐|抽筋|摔倒|摔了一跤|摔地上|起不来|"
-    r"打起来|动手|拿刀|菜刀|掐|救护车|(?<!\d)120(?!\d)"
+    r"打起来|动手|拿刀|菜刀|掐|救护车|(?<!\d)120(?!\d)|尖叫|哭喊|惨叫|求饶|(?:喊|叫)救命"
 )
 
 URGENT_THRESHOLD = 0.7
