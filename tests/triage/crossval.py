@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+from linli.triage import reader as r
 from linli.triage.evaluate import CORPUS_COMPOUNDS, load_examples
 from linli.triage.model import (
     TRAINING_FILES,
@@ -24,7 +25,6 @@ from linli.triage.model import (
     UrgencyModel,
     features,
 )
-from linli.triage import reader as r
 from linli.triage.reader import (
     LIVE,
     _mask_compounds,
@@ -116,6 +116,27 @@ def main() -> None:
             fn += urgent and not flagged
         print(
             f"  model threshold {threshold:<4}: recall {tp / (tp + fn):.4f}"
+            f"  precision {tp / (tp + fp):.4f}  (FN {fn}, FP {fp})"
+        )
+    # issue 12, seventh pass: a noise/chore/no-hurry gate that raises the bar instead of
+    # keeping the model out
+    for gate in (0.9, 0.95, 0.98):
+        tp = fp = fn = 0
+        for (urgent, _, _, p, _, _), (evidence, settled, gated, standing) in zip(
+            rows, gates, strict=True
+        ):
+            if evidence == LIVE:
+                flagged = True
+            elif evidence != 0:
+                flagged = not settled and p >= r.DEAD_OVERRULE
+            else:
+                bar = r.STANDING_THRESHOLD if standing else r.URGENT_THRESHOLD
+                flagged = p >= (max(bar, gate) if gated else bar)
+            tp += flagged and urgent
+            fp += flagged and not urgent
+            fn += urgent and not flagged
+        print(
+            f"  gated messages at P {gate:<4}: recall {tp / (tp + fn):.4f}"
             f"  precision {tp / (tp + fp):.4f}  (FN {fn}, FP {fp})"
         )
     confusions = Counter((row[4], row[5]) for row in rows if row[4] != row[5])
