@@ -953,7 +953,7 @@ _POLICY_QUESTION = re.compile(
     # issue 12, fifth pass: liability and reporting asked about (着火了谁负责 / 该打哪个电话举报)
     r"谁负责|谁来负责|有没有责任|负不负责|责任吗|有规定|有没有规定|怎么举报|举报|"
     # issue 12, seventh pass: an insurance product asked about (电梯困人险是谁买的)
-    r"(?<![危风冒惊凶])险(?:是|吗|怎么|谁|该|归|能)"
+    r"险(?<![危风冒惊凶]险)(?:是|吗|怎么|谁|该|归|能)"
 )
 _CALL_FOR_HELP = re.compile(
     r"快来|快叫|快去|赶紧|救命|正在|还在|现在|马上|拦住|快拦|拦一下|帮我拦|拦下"

@@ -39,12 +39,13 @@ def source(text: str) -> tuple[bool, str]:
         if p >= r.DEAD_OVERRULE:
             return True, "model overruled dead cues"
         return False, "cue read dead"
-    if r._NO_HURRY.search(text):
-        return False, "gate: no hurry"
-    if r._NUISANCE.search(text):
-        return False, "gate: nuisance"
-    if r._CHORE.search(text):
-        return False, "gate: chore"
+    if not r._PERSON_IN_TROUBLE.search(text):
+        if r._NO_HURRY.search(text):
+            return False, "gate: no hurry"
+        if r._NUISANCE.search(text):
+            return False, "gate: nuisance"
+        if r._CHORE.search(text):
+            return False, "gate: chore"
     standing = (
         r._STANDING.search(text)
         and not r._CALL_FOR_HELP.search(text)
