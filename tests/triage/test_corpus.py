@@ -167,9 +167,10 @@ def test_fresh3_heldout_is_frozen_and_covers_every_category() -> None:
 
 def test_fresh3_heldout_figures() -> None:
     """Baseline 0.900 / 1.000 / 0.990 / 0.840; after the fifth pass 0.911 / 1.000 / 0.980 /
-    0.853. Recall and location are held at the targets of issue 12; precision (target 0.90)
-    and category (target 0.95) are NOT met yet and are held where the reader stands, so
-    that they can only go up (see docs/triage.md)."""
+    0.853; after the seventh 0.918 / 1.000 / 1.000 / 0.863. Recall and location are held at
+    the targets of issue 12; precision (target 0.90) and category (target 0.95) are NOT met
+    yet and are held where the reader stands, so that they can only go up (see
+    docs/triage.md)."""
     figures = evaluate(load_examples(FRESH3_HELDOUT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     recall, precision = figures.urgent_recall, figures.urgent_precision
@@ -177,17 +178,18 @@ def test_fresh3_heldout_figures() -> None:
     assert figures.count == 281
     assert recall >= 0.97, summary
     assert location >= 0.99, summary
-    assert precision >= 0.85, summary
-    assert category >= 0.91, summary
+    assert precision >= 0.863, summary
+    assert category >= 0.918, summary
 
 
 def test_blind_set_issue_12_figures() -> None:
-    """Issue 12's targets on the blind set, where met (fifth pass: category 0.950, location
-    1.000, recall 0.975); precision 0.895 is held at the issue-4 target by
-    ``check_targets`` — not yet at 0.90."""
+    """Issue 12's targets on the blind set (fifth pass: category 0.950, location 1.000,
+    recall 0.975, precision 0.895; seventh pass: 0.953 / 1.000 / 0.975 / 0.906 — every
+    target of issue 12 now met on this set)."""
     figures = evaluate(load_examples(CORPUS_DIR / "blind.jsonl"), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     assert figures.urgent_recall >= 0.97, summary
+    assert figures.urgent_precision >= 0.90, summary
     assert figures.location_accuracy >= 0.99, summary
     assert figures.category_accuracy >= 0.95, summary
 
@@ -211,18 +213,18 @@ def test_fresh4_heldout_is_frozen_and_covers_every_category() -> None:
 
 
 def test_fresh4_heldout_figures() -> None:
-    """Baseline 0.851 / 0.990 / 0.926 / 0.875, unchanged after the sixth pass. Location is
-    held at the target of issue 12; recall (target 0.97), precision (0.90) and category
-    (0.95) are NOT met on this set and are held where the reader stands, so that they can
-    only go up (see docs/triage.md)."""
+    """Baseline 0.851 / 0.990 / 0.926 / 0.875, unchanged after the sixth pass; after the
+    seventh 0.851 / 0.990 / 0.956 / 0.878. Location is held at the target of issue 12;
+    recall (target 0.97), precision (0.90) and category (0.95) are NOT met on this set and
+    are held where the reader stands, so that they can only go up (see docs/triage.md)."""
     figures = evaluate(load_examples(FRESH4_HELDOUT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     recall, precision = figures.urgent_recall, figures.urgent_precision
     location, category = figures.location_accuracy, figures.category_accuracy
     assert figures.count == 208
     assert location >= 0.99, summary
-    assert recall >= 0.92, summary
-    assert precision >= 0.87, summary
+    assert recall >= 0.955, summary
+    assert precision >= 0.878, summary
     assert category >= 0.85, summary
 
 
