@@ -311,3 +311,24 @@ def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
             if shared:
                 worst = max(worst, shared / (len(left) + len(right) - shared))
     assert worst < 0.4
+
+
+VOICES5B_AUDIT = CORPUS_DIR / "voices5b_audit.jsonl"
+# Issue 12, seventh pass: 84 messages written after that pass's rules, never trained on (a
+# batch tried as training data and taken out again, see docs/triage.md); kept frozen as an
+# audit set for grading rules the reader was not written from.
+VOICES5B_AUDIT_SHA256 = "882c84957f8e913bc23a0b6580ad6c03f06c596cff11e4a598ed8664f3bc6b23"
+
+
+def test_voices5b_audit_is_frozen_and_not_trained_on() -> None:
+    import hashlib
+
+    from linli.triage.model import TRAINING_FILES
+
+    assert hashlib.sha256(VOICES5B_AUDIT.read_bytes()).hexdigest() == VOICES5B_AUDIT_SHA256
+    assert VOICES5B_AUDIT not in TRAINING_FILES
+    rows = load_examples(VOICES5B_AUDIT)
+    assert len(rows) == 84
+    assert sum(e.urgent for e in rows) == 23
+    trained = {e.text for path in TRAINING_FILES for e in load_examples(path)}
+    assert not trained & {e.text for e in rows}
