@@ -167,9 +167,10 @@ def test_fresh3_heldout_is_frozen_and_covers_every_category() -> None:
 
 def test_fresh3_heldout_figures() -> None:
     """Baseline 0.900 / 1.000 / 0.990 / 0.840; after the fifth pass 0.911 / 1.000 / 0.980 /
-    0.853. Recall and location are held at the targets of issue 12; precision (target 0.90)
-    and category (target 0.95) are NOT met yet and are held where the reader stands, so
-    that they can only go up (see docs/triage.md)."""
+    0.853; after the seventh 0.918 / 1.000 / 1.000 / 0.863. Recall and location are held at
+    the targets of issue 12; precision (target 0.90) and category (target 0.95) are NOT met
+    yet and are held where the reader stands, so that they can only go up (see
+    docs/triage.md)."""
     figures = evaluate(load_examples(FRESH3_HELDOUT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     recall, precision = figures.urgent_recall, figures.urgent_precision
@@ -177,17 +178,18 @@ def test_fresh3_heldout_figures() -> None:
     assert figures.count == 281
     assert recall >= 0.97, summary
     assert location >= 0.99, summary
-    assert precision >= 0.85, summary
-    assert category >= 0.91, summary
+    assert precision >= 0.863, summary
+    assert category >= 0.918, summary
 
 
 def test_blind_set_issue_12_figures() -> None:
-    """Issue 12's targets on the blind set, where met (fifth pass: category 0.950, location
-    1.000, recall 0.975); precision 0.895 is held at the issue-4 target by
-    ``check_targets`` — not yet at 0.90."""
+    """Issue 12's targets on the blind set (fifth pass: category 0.950, location 1.000,
+    recall 0.975, precision 0.895; seventh pass: 0.953 / 1.000 / 0.975 / 0.906 — every
+    target of issue 12 now met on this set)."""
     figures = evaluate(load_examples(CORPUS_DIR / "blind.jsonl"), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     assert figures.urgent_recall >= 0.97, summary
+    assert figures.urgent_precision >= 0.90, summary
     assert figures.location_accuracy >= 0.99, summary
     assert figures.category_accuracy >= 0.95, summary
 
@@ -211,18 +213,18 @@ def test_fresh4_heldout_is_frozen_and_covers_every_category() -> None:
 
 
 def test_fresh4_heldout_figures() -> None:
-    """Baseline 0.851 / 0.990 / 0.926 / 0.875, unchanged after the sixth pass. Location is
-    held at the target of issue 12; recall (target 0.97), precision (0.90) and category
-    (0.95) are NOT met on this set and are held where the reader stands, so that they can
-    only go up (see docs/triage.md)."""
+    """Baseline 0.851 / 0.990 / 0.926 / 0.875, unchanged after the sixth pass; after the
+    seventh 0.851 / 0.990 / 0.956 / 0.878. Location is held at the target of issue 12;
+    recall (target 0.97), precision (0.90) and category (0.95) are NOT met on this set and
+    are held where the reader stands, so that they can only go up (see docs/triage.md)."""
     figures = evaluate(load_examples(FRESH4_HELDOUT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     recall, precision = figures.urgent_recall, figures.urgent_precision
     location, category = figures.location_accuracy, figures.category_accuracy
     assert figures.count == 208
     assert location >= 0.99, summary
-    assert recall >= 0.92, summary
-    assert precision >= 0.87, summary
+    assert recall >= 0.955, summary
+    assert precision >= 0.878, summary
     assert category >= 0.85, summary
 
 
@@ -270,6 +272,7 @@ def test_urgency_corpora_do_not_overlap() -> None:
         ("voices2_train.jsonl", 500, 180),
         ("voices3_train.jsonl", 140, 60),
         ("voices4_train.jsonl", 130, 30),
+        ("voices5_train.jsonl", 300, 130),
     ],
 )
 def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
@@ -289,10 +292,12 @@ def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
         # the fresh set came after voices_train.jsonl: 11 of its 120 messages happen to be
         # close to older training messages (reported in docs/triage.md), none to these
         sets.append(FRESH_HELDOUT)
-    if name in ("voices3_train.jsonl", "voices4_train.jsonl"):
+    if name in ("voices3_train.jsonl", "voices4_train.jsonl", "voices5_train.jsonl"):
         sets.append(FRESH2_HELDOUT)
-    if name == "voices4_train.jsonl":
+    if name in ("voices4_train.jsonl", "voices5_train.jsonl"):
         sets.append(FRESH3_HELDOUT)
+    if name == "voices5_train.jsonl":
+        sets.append(FRESH4_HELDOUT)
     evaluation = [e.text for path in sets for e in load_examples(path)]
     if DEV.exists():
         evaluation += [e.text for e in load_examples(DEV)]
@@ -306,3 +311,24 @@ def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
             if shared:
                 worst = max(worst, shared / (len(left) + len(right) - shared))
     assert worst < 0.4
+
+
+VOICES5B_AUDIT = CORPUS_DIR / "voices5b_audit.jsonl"
+# Issue 12, seventh pass: 84 messages written after that pass's rules, never trained on (a
+# batch tried as training data and taken out again, see docs/triage.md); kept frozen as an
+# audit set for grading rules the reader was not written from.
+VOICES5B_AUDIT_SHA256 = "882c84957f8e913bc23a0b6580ad6c03f06c596cff11e4a598ed8664f3bc6b23"
+
+
+def test_voices5b_audit_is_frozen_and_not_trained_on() -> None:
+    import hashlib
+
+    from linli.triage.model import TRAINING_FILES
+
+    assert hashlib.sha256(VOICES5B_AUDIT.read_bytes()).hexdigest() == VOICES5B_AUDIT_SHA256
+    assert VOICES5B_AUDIT not in TRAINING_FILES
+    rows = load_examples(VOICES5B_AUDIT)
+    assert len(rows) == 84
+    assert sum(e.urgent for e in rows) == 23
+    trained = {e.text for path in TRAINING_FILES for e in load_examples(path)}
+    assert not trained & {e.text for e in rows}
