@@ -50,24 +50,24 @@ DraftAction = Literal["file", "link", "skip"]
 # --- schemas -------------------------------------------------------------------------------
 
 
-class PlaceOut(Schema):
+class IntakePlaceOut(Schema):
     id: int = Field(..., description="区域编号(登记时填入 `place`)")
     code: str = Field(..., description="区域编码")
     label: str = Field(..., description="可读的位置,如 和平小区2号楼")
 
 
-class ReadSchema(Schema):
+class IntakeReadSchema(Schema):
     category: str = Field(..., max_length=30, description="分诊读出的类别代码")
     urgent: bool = Field(..., description="分诊读出的是否紧急")
 
 
-class MessageOut(Schema):
+class IntakeMessageOut(Schema):
     sender: str
     sent_at: str = Field(..., description="消息时间,照群聊记录原样")
     text: str
 
 
-class DraftOut(Schema):
+class IntakeDraftOut(Schema):
     action: DraftAction = Field(
         ...,
         description="建议的处理:file 登记为新诉求 / link 重复反映,并入已有诉求 / "
@@ -84,7 +84,7 @@ class DraftOut(Schema):
         "同号楼栋不止一栋时为 null,请从 `candidates` 中选一个",
     )
     place_label: str | None
-    candidates: list[PlaceOut] = Field(
+    candidates: list[IntakePlaceOut] = Field(
         ..., description="消息说的楼号在几个小区都有时,可能指的楼栋;否则为空"
     )
     unit: int | None = Field(..., description="单元号")
@@ -100,23 +100,23 @@ class DraftOut(Schema):
     same_as: int | None = Field(..., description="与本次第几条(从 1 起)重复")
     same_why: Literal["place", "text", ""]
     confidence: float = Field(..., description="分诊把握,0 到 1")
-    read: ReadSchema | None = Field(
+    read: IntakeReadSchema | None = Field(
         ..., description="分诊读出的类别和紧急程度;登记时原样交回,改动即记为分诊纠正"
     )
 
 
-class PreviewIn(Schema):
+class IntakePreviewIn(Schema):
     community: RecordId | None = Field(None, description="社区编号;只负责一个社区时可不填")
     text: str = Field(..., max_length=MAX_BLOCK, description="群聊记录,照微信里复制的原样")
 
 
-class PreviewOut(Schema):
-    community: PlaceOut
-    drafts: list[DraftOut]
-    skipped: list[MessageOut] = Field(..., description="略过的闲聊(问候、感谢、收到、表情)")
+class IntakePreviewOut(Schema):
+    community: IntakePlaceOut
+    drafts: list[IntakeDraftOut]
+    skipped: list[IntakeMessageOut] = Field(..., description="略过的闲聊(问候、感谢、收到、表情)")
 
 
-class DraftIn(Schema):
+class IntakeDraftIn(Schema):
     """One checked draft; the fields of a preview's draft that are not listed here
     (labels, candidates, reasons) are ignored, so a draft may be sent back as it came."""
 
@@ -133,17 +133,17 @@ class DraftIn(Schema):
     room: str = Field("", max_length=10, description="房号(须有单元)")
     urgent: bool = False
     duplicate: RecordId | None = Field(None, description="`action` 为 link 时并入的诉求编号")
-    read: ReadSchema | None = Field(None, description="预览中分诊读出的,原样交回")
+    read: IntakeReadSchema | None = Field(None, description="预览中分诊读出的,原样交回")
 
 
-class FileIn(Schema):
+class IntakeFileIn(Schema):
     community: RecordId | None = Field(
         None, description="社区编号(与预览时相同);只负责一个社区时可不填"
     )
-    drafts: list[DraftIn] = Field(..., min_length=1, max_length=MAX_DRAFTS)
+    drafts: list[IntakeDraftIn] = Field(..., min_length=1, max_length=MAX_DRAFTS)
 
 
-class FiledOut(Schema):
+class IntakeFiledOut(Schema):
     filed: list[RequestOut] = Field(..., description="新登记的诉求")
     linked: list[RequestOut] = Field(..., description="并入了重复反映的已有诉求")
 
@@ -176,7 +176,7 @@ def _area_pk(key: str) -> int | None:
     return int(key[1:]) if key.startswith("a") and key[1:].isdigit() else None
 
 
-def _preview(user: User, community: Area, text: str) -> PreviewOut:
+def _preview(user: User, community: Area, text: str) -> IntakePreviewOut:
     actionable, skipped = intake_split(text)
     if not actionable:
         raise ValidationError({"text": [_("没有找到需要登记的消息(只有问候、感谢、表情等)。")]})
@@ -191,11 +191,11 @@ def _preview(user: User, community: Area, text: str) -> PreviewOut:
         except Http404:
             continue
 
-    def place_out(pk: int | None) -> PlaceOut | None:
+    def place_out(pk: int | None) -> IntakePlaceOut | None:
         area = places.get(pk) if pk is not None else None
         if area is None:
             return None
-        return PlaceOut(id=area.pk, code=area.code, label=labels.get(area.path, area.name))
+        return IntakePlaceOut(id=area.pk, code=area.code, label=labels.get(area.path, area.name))
 
     out = []
     for d in drafts:
@@ -205,7 +205,7 @@ def _preview(user: User, community: Area, text: str) -> PreviewOut:
         code, _sep, urgent = d["read"].partition("|")
         duplicate = duplicates.get(d["duplicate"]) if d["duplicate"] is not None else None
         out.append(
-            DraftOut(
+            IntakeDraftOut(
                 action=d["action"],
                 sender=d["sender"],
                 sent_at=d["sent_at"],
@@ -224,21 +224,23 @@ def _preview(user: User, community: Area, text: str) -> PreviewOut:
                 same_as=d.get("same_as"),
                 same_why=d.get("same_why", "place" if d.get("same_as") else ""),
                 confidence=d["confidence"],
-                read=ReadSchema(category=code, urgent=urgent == "1")
+                read=IntakeReadSchema(category=code, urgent=urgent == "1")
                 if code in CATEGORIES
                 else None,
             )
         )
     chosen = place_out(community.pk)
     assert chosen is not None
-    return PreviewOut(
+    return IntakePreviewOut(
         community=chosen,
         drafts=out,
-        skipped=[MessageOut(sender=m.sender, sent_at=m.time, text=m.text) for m in skipped],
+        skipped=[IntakeMessageOut(sender=m.sender, sent_at=m.time, text=m.text) for m in skipped],
     )
 
 
-def _checked(user: User, community: Area, drafts: list[DraftIn]) -> list[tuple[int, IntakeDraft]]:
+def _checked(
+    user: User, community: Area, drafts: list[IntakeDraftIn]
+) -> list[tuple[int, IntakeDraft]]:
     """The drafts to file or link (by their index in the body), checked as the page's
     draft forms check them; a ValidationError names every wrong ``drafts.<i>.<field>``."""
     places = {a.pk: a for a in intake_places(user, community)}
@@ -316,14 +318,14 @@ def _refusals(refused: IntakeRefused, indexes: list[int]) -> dict[str, list[str]
 
 @router.post(
     "/preview",
-    response={200: PreviewOut, **ERRORS},
+    response={200: IntakePreviewOut, **ERRORS},
     summary="群聊消息批量录入:预览(不保存)",
     description="与群聊登记页面的第一步相同:把从微信群复制的聊天记录拆成一条条消息,略过问候、"
     "感谢、表情等闲聊,每条按内容分诊成一份草稿(类别、位置、紧急程度、反映人),并标出可能重复的"
     "未办结诉求和本次之内的重复。什么都不保存。核对、修改后把草稿交给 `POST /requests/intake`。"
     "需要代为登记诉求的权限(否则 403);社区不在您的登记范围内为 404;只有闲聊为 422。",
 )
-def preview_intake(request: HttpRequest, payload: PreviewIn) -> PreviewOut:
+def preview_intake(request: HttpRequest, payload: IntakePreviewIn) -> IntakePreviewOut:
     user = _filer(request)
     community = _community(user, payload.community)
     if not payload.text.strip():
@@ -333,7 +335,7 @@ def preview_intake(request: HttpRequest, payload: PreviewIn) -> PreviewOut:
 
 @router.post(
     "",
-    response={201: FiledOut, **ERRORS},
+    response={201: IntakeFiledOut, **ERRORS},
     summary="群聊消息批量录入:登记核对过的草稿(全部登记或全部不登记)",
     description="与群聊登记页面的「全部确认并登记」相同:`action` 为 file 的登记为新诉求"
     "(渠道 chat,已由工作人员核对,不再分诊),link 的作为再次反映并入 `duplicate` 诉求,"
@@ -341,7 +343,7 @@ def preview_intake(request: HttpRequest, payload: PreviewIn) -> PreviewOut:
     "任何一份草稿有误即一条也不登记,答 422,`errors` 的键为 `drafts.<序号>.<字段>`"
     "(序号从 0 起;与字段无关的为 `drafts.<序号>`)。位置须在该社区之内您可登记的范围。",
 )
-def file_intake(request: HttpRequest, payload: FileIn) -> Reply[FiledOut]:
+def file_intake(request: HttpRequest, payload: IntakeFileIn) -> Reply[IntakeFiledOut]:
     user = _filer(request)
     community = _community(user, payload.community)
     checked = _checked(user, community, payload.drafts)
@@ -349,4 +351,6 @@ def file_intake(request: HttpRequest, payload: FileIn) -> Reply[FiledOut]:
         done = intake_file(user=user, drafts=[draft for _i, draft in checked])
     except IntakeRefused as refused:
         raise ValidationError(_refusals(refused, [i for i, _draft in checked])) from None
-    return Reply(201, FiledOut(filed=requests_out(done.filed), linked=requests_out(done.linked)))
+    return Reply(
+        201, IntakeFiledOut(filed=requests_out(done.filed), linked=requests_out(done.linked))
+    )
