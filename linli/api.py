@@ -32,6 +32,7 @@ from linli.programmes.api import router as programmes_router
 from linli.requests.api import router as requests_router
 from linli.rosters.api import router as rosters_router
 from linli.surveys.api import router as surveys_router
+from linli.triage.api import router as intake_router
 from linli.volunteers.api import router as volunteers_router
 
 api = NinjaAPI(
@@ -57,6 +58,8 @@ api.add_router("/volunteers", volunteers_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/warnings", warnings_router)
 api.add_router("/requests", requests_router)
+# the group-chat intake is triage's (requests never imports triage)
+api.add_router("/requests/intake", intake_router)
 api.add_router("/care", care_router)
 api.add_router("/fieldwork", fieldwork_router)
 api.add_router("/surveys", surveys_router)

@@ -1,7 +1,11 @@
 """``/api/v1/notifications``: the caller's notification settings (通知设置) — channels per
 kind and the quiet hours — read and saved through the same preferences and service as
 the settings page. Everyone has their own settings: no capability is needed, and no one
-reads or changes another's."""
+reads or changes another's.
+
+Also the staff groups' WeChat Work robots (企业微信工作群), as on their page: community
+staff attach a robot, by its name, to a grid's or a community's group. The robot's
+webhook key is a secret of the deployment (``LINLI_WECOM_ROBOTS``) and never appears here."""
 
 # No ``from __future__ import annotations``: ninja's ``paginate`` wrapper resolves the
 # view's annotations in its own module, where string annotations would not resolve.
@@ -9,18 +13,21 @@ reads or changes another's."""
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import field_validator
 
 from linli.accounts.current import request_user
+from linli.accounts.models import User
+from linli.areas.models import Area, Grid
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut, RecordId
-from linli.notifications.models import Channel, Kind, Notification
+from linli.notifications.models import Channel, Kind, Notification, StaffGroup
 from linli.notifications.preferences import (
     IMMEDIATE_KINDS,
     Choice,
@@ -28,7 +35,14 @@ from linli.notifications.preferences import (
     choices_of,
     quiet_hours_of,
 )
-from linli.notifications.services import notifications_mark_read, preferences_save
+from linli.notifications.selectors import group_communities, group_grids, staff_groups_for
+from linli.notifications.senders import robots
+from linli.notifications.services import (
+    notifications_mark_read,
+    preferences_save,
+    staff_group_remove,
+    staff_group_set,
+)
 
 router = Router(tags=["notifications"])
 
@@ -208,3 +222,110 @@ class MarkedOut(Schema):
 )
 def mark_read(request: HttpRequest, payload: MarkReadIn) -> MarkedOut:
     return MarkedOut(marked=notifications_mark_read(user=request_user(request), ids=payload.ids))
+
+
+# --- the staff groups' WeChat Work robots (the 企业微信工作群 page) ----------------------------
+
+
+class StaffGroupOut(Schema):
+    community_id: int = Field(..., description="社区编号;网格的工作群为网格所在社区")
+    community: str = Field(..., description="社区名称")
+    grid_id: int | None = Field(..., description="网格编号;社区的工作群为 null")
+    grid: str | None = Field(..., description="网格名称")
+    robot: str | None = Field(..., description="群机器人的名称;没有设置为 null")
+    robot_configured: bool = Field(
+        ...,
+        description="这个名称仍在部署配置 LINLI_WECOM_ROBOTS 中(否则发往该群的消息会失败);"
+        "没有设置为 false",
+    )
+
+
+class StaffGroupsOut(Schema):
+    robots: list[str] = Field(..., description="可选的群机器人名称(运维人员在部署配置中添加)")
+    groups: list[StaffGroupOut] = Field(..., description="已设置群机器人的工作群")
+
+
+class StaffGroupIn(Schema):
+    community: RecordId | None = Field(None, description="社区编号(社区的工作群)")
+    grid: RecordId | None = Field(None, description="网格编号(网格的工作群)")
+    robot: str | None = Field(
+        ..., max_length=50, description="群机器人的名称(`robots` 之一);null 为取消该群的通知"
+    )
+
+
+GROUP_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 403: ErrorOut, 404: ErrorOut}
+
+
+def _group_admin(request: HttpRequest) -> User:
+    """The page's permission: community staff (and those above) who dispatch for a
+    whole community; anyone else is refused."""
+    user = request_user(request)
+    if not group_communities(user).exists():
+        raise PermissionDenied
+    return user
+
+
+def _group_out(
+    *, community: Area, grid: Grid | None, group: StaffGroup | None, configured: set[str]
+) -> StaffGroupOut:
+    robot = group.robot if group is not None else None
+    return StaffGroupOut(
+        community_id=community.pk,
+        community=community.name,
+        grid_id=grid.pk if grid is not None else None,
+        grid=grid.name if grid is not None else None,
+        robot=robot,
+        robot_configured=robot in configured,
+    )
+
+
+@router.get(
+    "/groups",
+    response={200: StaffGroupsOut, **GROUP_ERRORS},
+    summary="企业微信工作群(群机器人)",
+    description="与「企业微信工作群」页面相同:您负责的社区及其网格中已设置群机器人的工作群,"
+    "和可选的群机器人名称。群机器人的 webhook 密钥只在部署配置中,接口从不返回。"
+    "只有负责整个社区派单的工作人员(社区两委、街道、管理员)可以查看和设置,否则 403。",
+)
+def list_staff_groups(request: HttpRequest) -> StaffGroupsOut:
+    user = _group_admin(request)
+    configured = set(robots())
+    groups = []
+    for group in staff_groups_for(user):
+        where = group.grid.community if group.grid is not None else group.community
+        assert where is not None  # a group belongs to a grid or a community
+        groups.append(
+            _group_out(community=where, grid=group.grid, group=group, configured=configured)
+        )
+    return StaffGroupsOut(robots=sorted(configured), groups=groups)
+
+
+@router.post(
+    "/groups",
+    response={200: StaffGroupOut, **GROUP_ERRORS},
+    summary="设置、更换或取消工作群的群机器人",
+    description="与「企业微信工作群」页面相同:`community` 或 `grid` 选填一项,`robot` 为群机器人"
+    "名称(替换原有的),为 null 即取消该群的通知。之后该网格或社区的紧急诉求、关爱预警、超期上报等"
+    "消息会同时发到群里。不在您负责范围内的社区或网格为 404,没有这个群机器人为 422。"
+    "每次设置、取消都记入审计日志。",
+)
+def set_staff_group(request: HttpRequest, payload: StaffGroupIn) -> StaffGroupOut:
+    user = _group_admin(request)
+    if (payload.community is None) == (payload.grid is None):
+        raise ValidationError({"__all__": [_("请在 community 和 grid 中选填一项。")]})
+    grid = get_object_or_404(group_grids(user), pk=payload.grid) if payload.grid else None
+    community = (
+        get_object_or_404(group_communities(user), pk=payload.community)
+        if payload.community
+        else None
+    )
+    if payload.robot is None:
+        present = StaffGroup.objects.filter(grid=grid, community=community).first()
+        if present is not None:
+            staff_group_remove(actor=user, group=present)
+        group = None
+    else:
+        group = staff_group_set(actor=user, robot=payload.robot, grid=grid, community=community)
+    where = grid.community if grid is not None else community
+    assert where is not None
+    return _group_out(community=where, grid=grid, group=group, configured=set(robots()))

@@ -6,15 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from linli.areas.models import Area, AreaKind
-from linli.areas.selectors import area_label
-from linli.requests.forms import narrow_to_unit
+from linli.core.forms import add_service_errors
 from linli.requests.models import Category
+from linli.triage.intake import MAX_BLOCK, MAX_DRAFTS, Action, intake_place
 from linli.triage.model import CATEGORIES
 
-MAX_BLOCK = 20000
+__all__ = ["MAX_BLOCK", "Action", "DraftForm", "DraftFormSet", "PasteForm"]
 
 
 class PasteForm(forms.Form):
@@ -48,12 +49,6 @@ class PasteForm(forms.Form):
 
     def chosen_community(self) -> Area:
         return self.communities[self.cleaned_data["community"]]
-
-
-class Action:
-    FILE = "file"
-    LINK = "link"
-    SKIP = "skip"
 
 
 class DraftForm(forms.Form):
@@ -177,15 +172,12 @@ class DraftForm(forms.Form):
         if self.ambiguous and area is not None and area == self.community:
             # "None of these": the unit and room kept for the ambiguous building go too.
             unit_number, cleaned["room"] = None, ""
-        area = narrow_to_unit(self, area, unit_number)
         room = (cleaned.get("room") or "").strip()
-        if room and area is not None:
-            if area.kind != AreaKind.UNIT:
-                self.add_error("room", _("房号要和单元号一起填写。"))
-            elif area.floors and area.flats_per_floor and not area.room_exists(room):
-                self.add_error(
-                    "room", _("%(unit)s没有%(room)s室。") % {"unit": area_label(area), "room": room}
-                )
+        if area is not None:
+            try:
+                area, room = intake_place(area, unit_number, room)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
         cleaned["location"] = area
         cleaned["room"] = room
         if cleaned.get("action") == Action.LINK and not cleaned.get("duplicate"):
@@ -203,4 +195,6 @@ class DraftForm(forms.Form):
         return self.categories[self.cleaned_data["category"]]
 
 
-DraftFormSet = forms.formset_factory(DraftForm, extra=0, max_num=200, absolute_max=200)
+DraftFormSet = forms.formset_factory(
+    DraftForm, extra=0, max_num=MAX_DRAFTS, absolute_max=MAX_DRAFTS
+)
