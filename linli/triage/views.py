@@ -20,6 +20,7 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels, building_of, buildings_by_number
 from linli.core.errors import DomainError
 from linli.core.forms import add_service_errors
+from linli.core.numbers import whole_number
 from linli.core.roles import Capability
 from linli.requests.locate import filing_communities, filing_scope
 from linli.requests.models import Category, Channel, Request
@@ -170,8 +171,9 @@ def _render_drafts(
     duplicates = _duplicates(user, forms)
     rows = []
     for form in forms:
-        raw = form["duplicate"].value()
-        duplicate = duplicates.get(int(str(raw))) if str(raw or "").isdigit() else None
+        # The initial value is the number itself, a posted one its text.
+        duplicate_id = whole_number(str(form["duplicate"].value() or ""))
+        duplicate = duplicates.get(duplicate_id) if duplicate_id is not None else None
         rows.append({"form": form, "duplicate": duplicate})
     return render(
         request,
@@ -215,8 +217,8 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 def _file(request: HttpRequest, user: User, communities: list[Area]) -> HttpResponse:
     by_pk = {c.pk: c for c in communities}
-    raw = request.POST.get("community", "")
-    community = by_pk.get(int(raw)) if raw.isdigit() else None
+    community_id = whole_number(request.POST.get("community"))
+    community = by_pk.get(community_id) if community_id is not None else None
     if community is None:
         raise Http404
     formset = DraftFormSet(request.POST, form_kwargs=_form_kwargs(user, community))
