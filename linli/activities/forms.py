@@ -13,6 +13,7 @@ from linli.areas.models import Area, Grid
 from linli.care.models import GlucoseContext
 from linli.care.services import Readings
 from linli.core.dates import QueryDateField, check_query_datetime
+from linli.core.forms import RecordChoicesField
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
 from linli.volunteers.models import Team, Volunteer
@@ -70,13 +71,13 @@ class ActivityForm(forms.Form):
     audience_grid = forms.ModelChoiceField(
         label=_("面向网格"), queryset=Grid.objects.none(), required=False, empty_label=_("不限")
     )
-    organisers = forms.ModelMultipleChoiceField(
+    organisers = RecordChoicesField(
         label=_("主办单位"),
         queryset=Organisation.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = RecordChoicesField(
         label=_("协办/共建单位"),
         queryset=Organisation.objects.all(),
         required=False,

@@ -67,6 +67,7 @@ from linli.activities.summary import activity_summary, activity_summary_pdf
 from linli.areas.models import Area, Grid
 from linli.areas.selectors import communities_in_scope, visible_areas
 from linli.core.htmx import render_page_or_fragment
+from linli.core.numbers import whole_number
 from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
@@ -559,11 +560,8 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, capability=Capability.ACTIVITIES_MANAGE
     )
     if request.method == "POST":
-        signup = (
-            activity.signups.filter(pk=request.POST.get("signup") or 0).first()
-            if ((request.POST.get("signup") or "").isdigit())
-            else None
-        )
+        signup_id = whole_number(request.POST.get("signup"))
+        signup = activity.signups.filter(pk=signup_id).first() if signup_id is not None else None
         if signup is None:
             raise Http404
         run_service(

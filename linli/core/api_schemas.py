@@ -6,9 +6,10 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from linli.core.numbers import MAX_ID
+
 # A record's number as a client sends it in a body: a database key is a positive 64-bit
 # integer, and a larger number would overflow the lookup (a 500) instead of finding nothing.
-MAX_ID = 2**63 - 1
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

@@ -4,13 +4,15 @@ import functools
 import io
 import ipaddress
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext as _
 
+from linli.core.api_errors import error_response
 from linli.core.audit import RequestContext, audit_record, current_request
 from linli.core.models import AuditEvent
 from linli.core.text import normalise_data, normalise_field, normalise_text
@@ -109,11 +111,46 @@ def _is_json(request: HttpRequest) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
+# The deepest JSON document the boundary reads. Linli's own documents are a few levels
+# deep; a deeper one is refused before anything recurses into it (json.loads, the
+# normaliser, pydantic), which a body of nested brackets otherwise turned into a 500.
+MAX_JSON_DEPTH = 32
+
+
+class BodyTooDeep(Exception):
+    """A JSON body nested deeper than ``MAX_JSON_DEPTH``."""
+
+
+def json_depth(data: object) -> int:
+    """How deeply lists and objects nest in a parsed JSON document (a scalar is 0),
+    counted without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children: Iterable[object]
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _normalise_json_body(request: HttpRequest) -> None:
     try:
         data = json.loads(request.body)
+    except RecursionError as error:
+        raise BodyTooDeep from error
     except ValueError:
         return  # not JSON after all: the API answers that with its own error
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise BodyTooDeep
     clean = normalise_data(data)
     if clean == data:
         return  # leave a clean body byte for byte as it came
@@ -127,7 +164,10 @@ def _normalise_json_body(request: HttpRequest) -> None:
 
 def normalise_request(request: HttpRequest) -> None:
     """Normalise everything a view can read as text: the query string, form fields (not
-    uploaded files) and JSON bodies, with ``core.text`` (passwords only lose NUL)."""
+    uploaded files) and JSON bodies, with ``core.text`` (passwords only lose NUL and lone
+    surrogates).
+
+    Raises ``BodyTooDeep`` for a JSON body nested deeper than ``MAX_JSON_DEPTH``."""
     request.GET = _normalised_query(request.GET)
     if request.method == "POST":
         # Parses form and multipart bodies; any other content type gives an empty POST.
@@ -146,5 +186,14 @@ class InputNormalisationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        normalise_request(request)
+        try:
+            normalise_request(request)
+        except BodyTooDeep:
+            # In the API's error shape: only a program sends a JSON body.
+            return error_response(
+                400,
+                "too_deep",
+                _("请求体嵌套过深:JSON 的列表和对象最多嵌套 %(depth)d 层。")
+                % {"depth": MAX_JSON_DEPTH},
+            )
         return self.get_response(request)

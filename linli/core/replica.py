@@ -39,6 +39,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
+from linli.core.numbers import whole_number
+
 REPLICA = "replica"
 PIN_COOKIE = "linli_primary_until"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -109,8 +111,8 @@ def _cache_key(user_pk: object) -> str:
 def pinned_to_primary(request: HttpRequest) -> bool:
     """Whether this browser or this user wrote within the last few seconds."""
     now = time.time()
-    raw = request.COOKIES.get(PIN_COOKIE, "")
-    if raw.isdigit() and int(raw) > now:
+    until = whole_number(request.COOKIES.get(PIN_COOKIE))
+    if until is not None and until > now:
         return True
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -38,15 +38,20 @@ def normalise_text(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+_SECRET_DROPPED = re.compile("[\x00\ud800-\udfff]")
+
+
 def normalise_secret(value: str) -> str:
-    """A password as typed, except NUL.
+    """A password as typed, except NUL and lone surrogates.
 
     NFC or dropping characters would change a password (one set before this normaliser
     existed, or typed on a keyboard that sends decomposed characters) and lock its owner
-    out; a password is hashed, never stored or shown, so only NUL — which no password may
-    contain (Django's validator refuses it) — is removed.
+    out; a password is hashed, never stored or shown, so only what no password can hold
+    is removed: NUL (Django's validator refuses it) and lone surrogates, which no form
+    can send (they are not UTF-8) and which cannot be encoded again — a JSON body that
+    carried one in a ``password`` field broke the boundary itself with a 500.
     """
-    return value.replace("\x00", "")
+    return _SECRET_DROPPED.sub("", value)
 
 
 def is_secret_name(name: str) -> bool:

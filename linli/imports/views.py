@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
 from linli.accounts.selectors import capabilities_of
+from linli.core.numbers import whole_number
 from linli.core.outcomes import submit_form
 from linli.core.roles import Capability
 from linli.imports import exports, services, tasks
@@ -132,10 +133,10 @@ def _filters_from(request: HttpRequest) -> tuple[object, str]:
     grids, buildings, tags = filter_choices_for(user)
 
     def pick(queryset: object, key: str) -> object:
-        raw = request.GET.get(key, "")
-        if not raw.isdigit():
+        pk = whole_number(request.GET.get(key))
+        if pk is None:
             return None
-        return queryset.filter(pk=int(raw)).first()  # type: ignore[attr-defined]
+        return queryset.filter(pk=pk).first()  # type: ignore[attr-defined]
 
     filters = ResidentFilters(
         query=request.GET.get("q", "")[:50],
@@ -174,11 +175,11 @@ def households_export_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     households = visible_households(user).order_by("unit__path", "room")
     _f, described = _filters_from(request)
-    building = request.GET.get("building", "")
-    if building.isdigit():
+    building = whole_number(request.GET.get("building"))
+    if building is not None:
         from linli.areas.selectors import visible_areas
 
-        area = visible_areas(user).filter(pk=int(building)).first()
+        area = visible_areas(user).filter(pk=building).first()
         if area is None:
             raise Http404
         households = households.filter(unit__path__startswith=area.path)

@@ -17,6 +17,7 @@ from linli.accounts.list_export import Column, export_list, may_reveal, wants_ex
 from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels
+from linli.core.numbers import whole_number
 from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
@@ -299,9 +300,9 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
         .order_by("name")
     )
     chosen: Organisation | None = None
-    raw = request.GET.get("organisation", "")
-    if raw.isdigit():
-        chosen = organisation_get_for_user(user=request.user, pk=int(raw))
+    organisation_id = whole_number(request.GET.get("organisation"))
+    if organisation_id is not None:
+        chosen = organisation_get_for_user(user=request.user, pk=organisation_id)
     elif branches:
         chosen = branches[0]
     start, end = _year_to_date()

@@ -24,6 +24,7 @@ from linli.areas.selectors import (
     visible_communities,
 )
 from linli.core.htmx import render_page_or_fragment
+from linli.core.numbers import whole_number
 from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
@@ -183,9 +184,9 @@ def _resident_form(
 def resident_create_view(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REGISTER_EDIT)
     initial: dict[str, object] = {}
-    if (household_id := request.GET.get("household")) and household_id.isdigit():
+    if (household_id := whole_number(request.GET.get("household"))) is not None:
         household = household_get_for_user(
-            user=request.user, pk=int(household_id), capability=Capability.REGISTER_EDIT
+            user=request.user, pk=household_id, capability=Capability.REGISTER_EDIT
         )
         initial = {"household": household.pk, "relation_to_head": "other"}
     form = _resident_form(request, initial=initial)
@@ -406,10 +407,10 @@ def emergency_contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse
 def household_list(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REGISTER_VIEW)
     households = visible_households(request.user).select_related("unit")
-    building_id = request.GET.get("building", "")
+    building_id = whole_number(request.GET.get("building"))
     building = None
-    if building_id.isdigit():
-        building = area_get_for_user(user=request.user, pk=int(building_id), kind=AreaKind.BUILDING)
+    if building_id is not None:
+        building = area_get_for_user(user=request.user, pk=building_id, kind=AreaKind.BUILDING)
         households = households.filter(unit__path__startswith=building.path)
     # An aggregate drops Meta.ordering, and pages need a stable order.
     households = households.annotate(member_count=Count("members")).order_by("unit__path", "room")

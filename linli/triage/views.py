@@ -18,6 +18,7 @@ from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area
 from linli.areas.selectors import area_labels
 from linli.core.forms import add_service_errors
+from linli.core.numbers import whole_number
 from linli.core.roles import Capability
 from linli.requests.locate import filing_communities
 from linli.requests.models import Category, Request
@@ -74,8 +75,9 @@ def _render_drafts(
     duplicates = _duplicates(user, forms)
     rows = []
     for form in forms:
-        raw = form["duplicate"].value()
-        duplicate = duplicates.get(int(str(raw))) if str(raw or "").isdigit() else None
+        # The initial value is the number itself, a posted one its text.
+        duplicate_id = whole_number(str(form["duplicate"].value() or ""))
+        duplicate = duplicates.get(duplicate_id) if duplicate_id is not None else None
         rows.append({"form": form, "duplicate": duplicate})
     return render(
         request,
@@ -132,8 +134,8 @@ def _checked(form: DraftForm) -> IntakeDraft:
 
 def _file(request: HttpRequest, user: User, communities: list[Area]) -> HttpResponse:
     by_pk = {c.pk: c for c in communities}
-    raw = request.POST.get("community", "")
-    community = by_pk.get(int(raw)) if raw.isdigit() else None
+    community_id = whole_number(request.POST.get("community"))
+    community = by_pk.get(community_id) if community_id is not None else None
     if community is None:
         raise Http404
     formset = DraftFormSet(request.POST, form_kwargs=_form_kwargs(user, community))

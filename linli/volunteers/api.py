@@ -512,7 +512,7 @@ class VolunteerUpdateIn(Schema):
 
 
 class ServiceRecordIn(Schema):
-    started_at: dt.datetime = Field(..., description="开始时间")
+    started_at: PlausibleDateTime = Field(..., description="开始时间;不带时区时按北京时间理解")
     minutes: int = Field(..., description="服务时长(分钟,不含路上),1–1440")
     content: str = Field(..., min_length=1, max_length=200, description="服务内容")
 

@@ -19,6 +19,7 @@ from linli.areas.selectors import communities_in_scope
 from linli.core.errors import BadInput
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
+from linli.core.numbers import whole_number
 from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
@@ -479,9 +480,10 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
 def _record_ids(request: HttpRequest) -> list[int]:
     ids = []
     for value in request.POST.getlist("ids"):
-        if not value.isdigit():
+        pk = whole_number(value)
+        if pk is None:
             raise BadInput(_("所选的记录无效。"))
-        ids.append(int(value))
+        ids.append(pk)
     return ids
 
 

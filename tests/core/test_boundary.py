@@ -79,6 +79,10 @@ def test_json_documents_are_normalised_throughout_and_passwords_only_lose_nul() 
     }
 
 
+def test_passwords_lose_lone_surrogates_which_no_form_can_send() -> None:
+    assert normalise_data({"password": "Pa\ud800ss\udfff e\u0301"}) == {"password": "Pass e\u0301"}
+
+
 # --- every endpoint ------------------------------------------------------------------------
 
 Seen = dict[str, Any]
@@ -200,6 +204,47 @@ def test_a_body_that_is_not_json_gets_a_clear_400_from_the_api(
     assert response.status_code == 400
     assert response.json() == {"code": code, "detail": detail, "errors": {}}
     assert not Request.objects.exists()
+
+
+def test_a_json_password_with_a_lone_surrogate_does_not_break_the_boundary(
+    cast: Cast, client: Client
+) -> None:
+    """A lone surrogate in a ``password`` field, beside text the boundary rewrites: the
+    rewritten body could not be encoded again, and every JSON endpoint answered 500."""
+    _token, secret = api_token_create(user=cast.resident_user)
+    body = b'{"text": "\xe6\xa5\xbc\xe9\x81\x93\\u0000", "password": "x\\ud800"}'
+    response = client.post(
+        "/api/v1/requests", body, content_type=JSON, HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+    assert response.status_code == 201, response.content
+    assert Request.objects.get().text == "楼道"
+
+
+@pytest.mark.parametrize("depth", [33, 900, 100_000])
+@pytest.mark.parametrize("path", ["/api/v1/requests", "/open311/v2/requests.json", "/requests/"])
+def test_a_json_body_nested_too_deep_gets_a_clear_400(
+    cast: Cast, client: Client, depth: int, path: str
+) -> None:
+    """Nested brackets used to reach a RecursionError (in json.loads or the normaliser):
+    a 500 on every endpoint, pages included. 32 levels are read, deeper is refused."""
+    _token, secret = api_token_create(user=cast.resident_user)
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    nested = "[" * depth + "]" * depth
+    body = '{"text": "楼道\\u0000灯不亮", "x": ' + nested + "}"
+    response = client.post(path, body, content_type=JSON, **auth)
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "too_deep",
+        "detail": "请求体嵌套过深:JSON 的列表和对象最多嵌套 32 层。",
+        "errors": {},
+    }
+    assert not Request.objects.exists()
+    # 32 levels, the whole document counted, are still read.
+    inner = "[" * 31 + "]" * 31
+    response = client.post(
+        "/api/v1/requests", '{"text": "楼道灯不亮", "x": ' + inner + "}", content_type=JSON, **auth
+    )
+    assert response.status_code != 400
 
 
 # --- what is stored ------------------------------------------------------------------------

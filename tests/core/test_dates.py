@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from pydantic import BaseModel
 
-from linli.core.dates import QueryDateField, parse_query_date, parse_query_datetime
+from linli.core.dates import (
+    QueryDateField,
+    _pydantic_plausible,
+    parse_query_date,
+    parse_query_datetime,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -69,3 +77,49 @@ def test_the_form_field_refuses_implausible_dates() -> None:
         field.clean("9999-12-31")
     with pytest.raises(ValidationError, match="请输入正确的日期"):
         field.clean("三月一日")
+
+
+def _unchecked_times(model: type[BaseModel], where: str, seen: set[type]) -> list[str]:
+    """The fields of ``model`` (and the models inside it) that take a datetime without
+    ``PlausibleDateTime``'s check."""
+    if model in seen:
+        return []
+    seen.add(model)
+    found: list[str] = []
+
+    def visit(annotation: Any, checked: bool, name: str) -> None:
+        if typing.get_origin(annotation) is typing.Annotated:
+            inner, *metadata = typing.get_args(annotation)
+            checked = checked or any(
+                getattr(m, "func", None) is _pydantic_plausible for m in metadata
+            )
+            visit(inner, checked, name)
+        elif annotation is dt.datetime:
+            if not checked:
+                found.append(f"{where}.{name}")
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.extend(_unchecked_times(annotation, f"{where}.{name}", seen))
+        else:
+            for argument in typing.get_args(annotation):
+                visit(argument, checked, name)
+
+    for name, info in model.model_fields.items():
+        checked = any(getattr(m, "func", None) is _pydantic_plausible for m in info.metadata)
+        visit(info.annotation, checked, name)
+    return found
+
+
+def test_every_datetime_the_api_takes_is_held_to_a_plausible_range() -> None:
+    """A datetime near Python's limits overflows once converted to UTC for the database
+    (``0001-01-01T00:00+14:00`` recorded as service hours answered 500). Every datetime in
+    any operation's body, query or path is ``PlausibleDateTime``."""
+    from linli.api import api
+
+    unchecked = []
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                for model in operation.models:
+                    where = f"{'/'.join(operation.methods)} {prefix}{path}"
+                    unchecked += _unchecked_times(model, where, set())
+    assert unchecked == []

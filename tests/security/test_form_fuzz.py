@@ -3,7 +3,7 @@
 It walks the URL map of the security suite (``urlmap.endpoints``) as each role, reads
 every form the pages offer (``<form>`` fields, selects and text areas, GET filters
 included) and submits them with boundary values: empty, blank, 100 KB, control
-characters, emoji, year 1 and 9999, huge and negative numbers, NaN, time zones from
+characters, emoji, year 1 and 9999, huge and negative numbers, ``²``, NaN, time zones from
 -12 to +14 and impossible offsets, markup. A new page or a new field is fuzzed without
 anyone listing it. Hypothesis draws the combinations from a fixed seed
 (``derandomize``), so a CI run is repeatable and bounded.
@@ -43,6 +43,7 @@ BOUNDARY_VALUES = [
     "1800-01-01",
     "-1",
     "0",
+    "²",  # str.isdigit() says yes, int() says no
     "-99999999999999999999",
     "99999999999999999999",
     "NaN",
@@ -62,6 +63,7 @@ QUERY_VALUES = ["x" * 3000 if len(v) > 3000 else v for v in BOUNDARY_VALUES]
 PARSING_VALUES = [
     "",
     "a\x00b\x01",
+    "²",
     "0001-01-01",
     "9999-12-31",
     "-99999999999999999999",

@@ -130,3 +130,21 @@ def _days_ago(days: int) -> str:
 
 def _yesterday() -> str:
     return _days_ago(1)
+
+
+@pytest.mark.parametrize(
+    "started_at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1800-01-01T08:00"]
+)
+def test_hours_recorded_by_a_manager_at_an_impossible_time_get_a_422(
+    cast: Cast, client: Client, started_at: str
+) -> None:
+    """Year 1 at +14:00 is before year 1 in UTC: saving it overflowed (a 500) — the hostile
+    probe found it. The start is held to 1900–2100 like every other time the API takes."""
+    volunteer = volunteer_for_login(cast)
+    status, body = Api(client, cast.staff).post(
+        f"/api/v1/volunteers/{volunteer.pk}/hours",
+        {"started_at": started_at, "minutes": 60, "content": "陪老人聊天"},
+    )
+    assert status == 422, body
+    assert body["errors"]["started_at"] == ["日期应在 1900 年到 2100 年之间。"]
+    assert not ServiceRecord.objects.filter(volunteer=volunteer).exists()
