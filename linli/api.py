@@ -22,6 +22,7 @@ from linli.core.errors import Conflict, DomainError
 from linli.core.throttling import api_throttles, throttled_message
 from linli.earlywarning.api import router as warnings_router
 from linli.fieldwork.api import router as fieldwork_router
+from linli.imports.api import router as imports_router
 from linli.notifications.api import router as notifications_router
 
 # --- party work (issue 13) ---
@@ -67,6 +68,8 @@ api.add_router("/activities", activities_router)  # activities (issue 14)
 api.add_router("/party", party_router)
 # notification settings (issue 18 item 4)
 api.add_router("/notifications", notifications_router)
+# register import (issue 18 item 1)
+api.add_router("/imports", imports_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):
