@@ -30,6 +30,7 @@ from linli.party.api import router as party_router
 from linli.people.api import grids_router
 from linli.people.api import router as register_router
 from linli.programmes.api import router as programmes_router
+from linli.reports.api import router as reports_router
 from linli.requests.api import router as requests_router
 from linli.rosters.api import router as rosters_router
 from linli.surveys.api import router as surveys_router
@@ -70,6 +71,8 @@ api.add_router("/party", party_router)
 api.add_router("/notifications", notifications_router)
 # register import (issue 18 item 1)
 api.add_router("/imports", imports_router)
+# work reports (issue 16's reports in the API, issue 18 item 5)
+api.add_router("/reports", reports_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):
