@@ -11,7 +11,7 @@ report outside the caller's reporting scope is a 404.
 # view's annotations in its own module, where string annotations would not resolve.
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -198,8 +198,11 @@ def report_draft(request: HttpRequest, query: Query[DraftQuery]) -> Any:
 class ReportFileIn(Schema):
     area: str = Field(..., max_length=50, description=AREA_DESCRIPTION)
     period: str = Field(..., max_length=10, description=PERIOD_DESCRIPTION)
-    sections: dict[str, str] = Field(
+    sections: dict[
+        Annotated[str, Field(max_length=30)], Annotated[str, Field(max_length=MAX_SECTION_CHARS)]
+    ] = Field(
         default_factory=dict,
+        max_length=20,
         description="改写的段落:段落的键 → 文字(每段不能为空,最多 "
         f"{MAX_SECTION_CHARS} 字);没有给出的段落保留草稿的文字",
     )
