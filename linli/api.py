@@ -22,6 +22,7 @@ from linli.core.errors import Conflict, DomainError
 from linli.core.throttling import api_throttles, throttled_message
 from linli.earlywarning.api import router as warnings_router
 from linli.fieldwork.api import router as fieldwork_router
+from linli.imports.api import router as imports_router
 from linli.notifications.api import router as notifications_router
 
 # --- party work (issue 13) ---
@@ -29,6 +30,7 @@ from linli.party.api import router as party_router
 from linli.people.api import grids_router
 from linli.people.api import router as register_router
 from linli.programmes.api import router as programmes_router
+from linli.reports.api import router as reports_router
 from linli.requests.api import router as requests_router
 from linli.rosters.api import router as rosters_router
 from linli.surveys.api import router as surveys_router
@@ -70,6 +72,10 @@ api.add_router("/activities", activities_router)  # activities (issue 14)
 api.add_router("/party", party_router)
 # notification settings (issue 18 item 4)
 api.add_router("/notifications", notifications_router)
+# register import (issue 18 item 1)
+api.add_router("/imports", imports_router)
+# work reports (issue 16's reports in the API, issue 18 item 5)
+api.add_router("/reports", reports_router)
 
 
 # Every error has one JSON shape, {"code", "detail", "errors"} (linli.core.api_errors):

@@ -14,22 +14,28 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
-from linli.accounts.selectors import scope_for
+from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area, AreaKind
 from linli.core.audit import audit_record
+from linli.core.errors import Conflict
 from linli.core.models import AuditEvent
 from linli.core.roles import Capability
-from linli.imports.kinds import CheckResult, ImportKind, import_kind
+from linli.core.text import normalise_text
+from linli.imports.kinds import CheckResult, ImportKind, import_kind, import_kinds
 from linli.imports.models import ImportJob
 from linli.imports.reading import read_rows
 
 MAX_ERRORS_KEPT = 2000
+# The largest upload (the web server's own limit, ``client_max_body_size`` in
+# deploy/topology.py): 50,000 rows of a register fit in a few megabytes.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 # --- jobs --------------------------------------------------------------------------------
@@ -48,6 +54,30 @@ def import_communities(
         for c in Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("path")
         if scope.covers_path(c.path)
     ]
+
+
+def import_kinds_for(user: User) -> list[ImportKind]:
+    """The kinds the user may import (each needs its own capability); none is a 403."""
+    capabilities = capabilities_of(user)
+    kinds = [k for k in import_kinds() if k.capability in capabilities]
+    if not kinds:
+        raise PermissionDenied(_("您没有这项操作的权限。"))
+    return kinds
+
+
+def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
+    """A job of a kind the user may import, into a community in their scope; else a 404
+    (without the import capability the scope is empty, so every job is a 404)."""
+    job = ImportJob.objects.select_related("community").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    try:
+        kind = import_kind(job.kind)
+    except KeyError:
+        raise Http404 from None
+    if job.community not in import_communities(user, kind.capability):
+        raise Http404
+    return job
 
 
 def upload_dir() -> Path:
@@ -69,9 +99,14 @@ def import_job_create(
     spec = import_kind(kind)
     if community not in import_communities(actor, spec.capability):
         raise ValidationError({"community": _("您没有该社区的批量导入权限。")})
+    file_name = normalise_text(file_name).strip()
     suffix = Path(file_name).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValidationError({"file": _("请上传 .xlsx 或 .csv 文件。")})
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": _("文件不能超过 %(mb)d MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}}
+        )
     path = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     path.write_bytes(content)
     job = ImportJob.objects.create(
@@ -150,7 +185,8 @@ def import_job_check(*, job: ImportJob) -> ImportJob:
 
 def import_job_start(*, job: ImportJob, actor: User) -> ImportJob:
     if job.status != ImportJob.Status.CHECKED:
-        raise ValidationError(_("只有检查通过的文件才能导入。"))
+        # A ValidationError (the page shows the job again), the API's 409.
+        raise Conflict(_("只有检查通过的文件才能导入。"))
     job.status = ImportJob.Status.IMPORTING
     job.processed = 0
     job.save(update_fields=["status", "processed"])

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.current import request_user, require_capability
@@ -15,7 +14,7 @@ from linli.core.outcomes import submit_form
 from linli.core.roles import Capability
 from linli.imports import exports, services, tasks
 from linli.imports.forms import UploadForm
-from linli.imports.kinds import ImportKind, import_kind, import_kinds
+from linli.imports.kinds import ImportKind
 from linli.imports.models import ImportJob
 from linli.people.selectors import residents_search, visible_households
 
@@ -29,12 +28,7 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 
 def _kinds_for(request: HttpRequest) -> list[ImportKind]:
-    """The kinds the user may import (each needs its own capability); none is a 403."""
-    capabilities = capabilities_of(request_user(request))
-    kinds = [k for k in import_kinds() if k.capability in capabilities]
-    if not kinds:
-        raise PermissionDenied(_("您没有这项操作的权限。"))
-    return kinds
+    return services.import_kinds_for(request_user(request))
 
 
 @login_required
@@ -48,17 +42,7 @@ def template_view(request: HttpRequest) -> HttpResponse:
 
 
 def _job_for(request: HttpRequest, pk: int) -> ImportJob:
-    user = request_user(request)
-    job = ImportJob.objects.select_related("community").filter(pk=pk).first()
-    if job is None:
-        raise Http404
-    try:
-        kind = import_kind(job.kind)
-    except KeyError:
-        raise Http404 from None
-    if job.community not in services.import_communities(user, kind.capability):
-        raise Http404
-    return job
+    return services.import_job_get_for_user(user=request_user(request), pk=pk)
 
 
 @login_required

@@ -15,6 +15,17 @@ from linli.core.text import normalise_text
 from linli.reports.content import ReportContent
 from linli.reports.models import FiledReport
 from linli.reports.periods import Period
+from linli.reports.render import report_docx, report_pdf, report_xlsx
+
+# The files a filed report is downloaded as: format → (writer, content type).
+FORMATS = {
+    "docx": (
+        report_docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "pdf": (report_pdf, "application/pdf"),
+    "xlsx": (report_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 
 MAX_SECTION_CHARS = 5000
 
@@ -84,3 +95,13 @@ def report_generated(
             object_repr=area.name,
             note=f"{fmt} {note}",
         )
+
+
+def report_download(*, actor: User | None, report: FiledReport, fmt: str) -> tuple[bytes, str, str]:
+    """A filed report as a file of ``fmt`` (a key of ``FORMATS``): its bytes, content type
+    and file name (the area's or grid's code and the period); each generation audited."""
+    writer, mime = FORMATS[fmt]
+    body = writer(ReportContent.from_dict(report.content_data))
+    report_generated(actor=actor, report=report, area=report.area, fmt=fmt, note=report.period_key)
+    code = report.grid.code if report.grid else report.area.code
+    return body, mime, f"{code}-{report.period_key}.{fmt}"

@@ -19,23 +19,13 @@ from linli.core.roles import Capability
 from linli.reports.content import ReportContent, build_report
 from linli.reports.forms import ReportChoiceForm, ReportTextForm
 from linli.reports.periods import month_of
-from linli.reports.render import report_docx, report_pdf, report_xlsx
 from linli.reports.selectors import (
     report_get_for_user,
     report_place_get,
     report_places,
     visible_reports,
 )
-from linli.reports.services import report_file, report_generated
-
-FORMATS = {
-    "docx": (
-        report_docx,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "pdf": (report_pdf, "application/pdf"),
-    "xlsx": (report_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
+from linli.reports.services import FORMATS, report_download, report_file
 
 
 @login_required
@@ -103,17 +93,7 @@ def report_download_view(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
     if fmt not in FORMATS:
         raise Http404(_("没有这种格式"))
     report = report_get_for_user(user=request.user, pk=pk)
-    writer, mime = FORMATS[fmt]
-    body = writer(ReportContent.from_dict(report.content_data))
-    report_generated(
-        actor=request_user(request),
-        report=report,
-        area=report.area,
-        fmt=fmt,
-        note=report.period_key,
-    )
+    body, mime, filename = report_download(actor=request_user(request), report=report, fmt=fmt)
     response = HttpResponse(body, content_type=mime)
-    code = report.grid.code if report.grid else report.area.code
-    filename = f"{code}-{report.period_key}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -278,6 +278,9 @@ BY_PARAMETER: dict[str, Fill] = {
     # the pages' remaining operations in the API: grid 1's care alert, a written answer
     "alert_id": lambda w: w.alert.pk,
     "answer_id": lambda w: w.survey_answer.pk,
+    # the register import and work reports in the API: the community's import, its report
+    "job_id": lambda w: _import_job(w),
+    "report_id": lambda w: _filed_report(w).pk,
 }
 
 # Parameters that choose a format or a field, not an object: a URL with only these is
@@ -395,6 +398,10 @@ BY_URL: dict[str, dict[str, Fill]] = {
     # --- work reports (issue 16): a report of grid 1's community, filed on first use ---
     "reports:detail": {"pk": lambda w: _filed_report(w).pk},
     "reports:download": {"pk": lambda w: _filed_report(w).pk, "fmt": lambda w: "docx"},
+    "api-v1:report_download_api": {
+        "report_id": lambda w: _filed_report(w).pk,
+        "fmt": lambda w: "docx",
+    },
     # --- summer programmes: built on first use (see ``_summer``) ---
     "programmes:detail": {"pk": lambda w: _summer(w).programme.pk},
     "programmes:day": {"pk": lambda w: _summer(w).programme.pk},
