@@ -65,7 +65,7 @@ from linli.areas.selectors import communities_in_scope, visible_areas
 from linli.care.services import Readings
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut, RecordId
-from linli.core.dates import PlausibleDateTime, check_query_date
+from linli.core.dates import PlausibleDate, PlausibleDateTime, check_query_date
 from linli.core.roles import Capability
 from linli.core.scoping import subtree_condition
 from linli.organisations.models import Organisation
@@ -196,8 +196,8 @@ def list_activities(request: HttpRequest, status: Status | None = None) -> Any:
 def figures(
     request: HttpRequest,
     area: int,
-    start: dt.date,
-    end: dt.date,
+    start: PlausibleDate,
+    end: PlausibleDate,
 ) -> Any:
     user = request_user(request)
     place = get_object_or_404(visible_areas(user), pk=area)

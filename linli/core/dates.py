@@ -115,6 +115,17 @@ PlausibleDateTime = Annotated[dt.datetime, AfterValidator(_pydantic_plausible)]
 """An API schema's datetime: 1900–2100, a real offset, naive read as Asia/Shanghai."""
 
 
+def _pydantic_plausible_date(value: dt.date) -> dt.date:
+    try:
+        return check_query_date(value)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
+
+
+PlausibleDate = Annotated[dt.date, AfterValidator(_pydantic_plausible_date)]
+"""An API schema's date: 1900–2100 (a date near Python's limits overflows in arithmetic)."""
+
+
 class QueryDateField(forms.DateField):
     """A form's date filter, refused outside 1900–2100 instead of overflowing later."""
 

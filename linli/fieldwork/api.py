@@ -22,7 +22,7 @@ from linli.accounts.selectors import capabilities_of, scope_for
 from linli.areas.models import Area
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut, RecordId
-from linli.core.dates import check_query_date
+from linli.core.dates import PlausibleDate, check_query_date
 from linli.core.roles import Capability
 from linli.core.scoping import apply_scope
 from linli.fieldwork.models import Patrol, PatrolFinding, Posting, SinkDownVisit
@@ -77,7 +77,7 @@ class SinkDownVisitOut(Schema):
 
 class SinkDownVisitIn(Schema):
     posting: int = Field(..., description="自己的包片/联点编号")
-    visited_on: dt.date
+    visited_on: PlausibleDate
     households_count: int = Field(0, ge=0, le=500)
     households: str = Field("", max_length=2000)
     listened_to: str = Field("", max_length=2000)
@@ -153,8 +153,8 @@ class PostingIn(Schema):
 
 class PlanIn(Schema):
     posting: int = Field(..., description="自己的包片/联点编号")
-    month: dt.date = Field(..., description="计划月份中的任一天")
-    planned_on: dt.date | None = Field(None, description="计划下沉的日期(须在该月之内)")
+    month: PlausibleDate = Field(..., description="计划月份中的任一天")
+    planned_on: PlausibleDate | None = Field(None, description="计划下沉的日期(须在该月之内)")
     note: str = Field("", max_length=200, description="计划内容")
 
 
@@ -189,8 +189,8 @@ class FieldworkFiguresOut(Schema):
 
 
 class FiguresQuery(Schema):
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: PlausibleDate | None = None
+    end: PlausibleDate | None = None
     area: int | None = Field(None, description="区域编号(镇、社区或小区)")
 
 
@@ -330,7 +330,7 @@ def create_visit(request: HttpRequest, payload: SinkDownVisitIn) -> Reply[SinkDo
     summary="某月干部下沉情况(未下沉的在前)",
     description="`month` 为该月任一天,默认本月。",
 )
-def list_cadres(request: HttpRequest, month: dt.date | None = None) -> list[CadreMonthOut]:
+def list_cadres(request: HttpRequest, month: PlausibleDate | None = None) -> list[CadreMonthOut]:
     _require(request, Capability.FIELDWORK_OVERSEE)
     month = check_query_date(month) if month else timezone.localdate()
     return [

@@ -25,7 +25,7 @@ from linli.accounts.selectors import scope_for
 from linli.areas.models import Area
 from linli.core.api_pagination import ApiPages, pages_of
 from linli.core.api_schemas import ErrorOut, RecordId
-from linli.core.dates import check_query_date
+from linli.core.dates import PlausibleDate, check_query_date
 from linli.core.roles import Capability
 from linli.organisations.models import Organisation
 from linli.party.forms import CONCERN_SLOTS
@@ -94,8 +94,8 @@ class PartyDayDetailOut(PartyDayOut):
 
 class PartyFiguresIn(Schema):
     area: int | None = Field(None, description="区域编号;不填为全部范围")
-    start: dt.date | None = Field(None, description="起始日期,默认半年前")
-    end: dt.date | None = Field(None, description="截止日期,默认本月月底")
+    start: PlausibleDate | None = Field(None, description="起始日期,默认半年前")
+    end: PlausibleDate | None = Field(None, description="截止日期,默认本月月底")
 
 
 class PartyFiguresOut(Schema):
@@ -285,7 +285,7 @@ class PartyDayPlanIn(Schema):
     organisation: int = Field(..., description="党支部或网格党小组的编号(本人可记录的)")
     topic: str = Field(..., max_length=100, description="党日主题")
     place: str = Field("", max_length=100, description="地点")
-    planned_for: dt.date = Field(..., description="计划日期")
+    planned_for: PlausibleDate = Field(..., description="计划日期")
 
 
 class VanguardPostIn(Schema):
@@ -383,7 +383,7 @@ class PartyMemberIn(Schema):
     position: Position = Field(Position.MEMBER, description="职务")
     grid: RecordId | None = Field(None, description="服务网格的编号(本人范围内的)")
     home_organisation: str = Field("", max_length=100, description="原单位党组织(双报到党员)")
-    reported_on: dt.date | None = Field(None, description="报到日期(双报到党员)")
+    reported_on: PlausibleDate | None = Field(None, description="报到日期(双报到党员)")
 
 
 @router.post(
@@ -433,7 +433,7 @@ class PartyConcernIn(Schema):
 
 
 class PartyDayRecordIn(Schema):
-    held_on: dt.date = Field(..., description="举办日期(今天或以前)")
+    held_on: PlausibleDate = Field(..., description="举办日期(今天或以前)")
     place: str = Field("", max_length=100, description="地点;空为保留原地点")
     members_present: list[RecordId] = Field(
         default_factory=list, max_length=500, description="到场党员的编号(本组织的)"

@@ -35,6 +35,7 @@ from linli.areas.selectors import (
 )
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut
+from linli.core.dates import PlausibleDate
 from linli.core.errors import Conflict, NotPermitted
 from linli.core.roles import Capability
 from linli.core.spreadsheets import XLSX_CONTENT_TYPE
@@ -154,7 +155,7 @@ class ResidentIn(Schema):
     name: str = Field(..., max_length=50)
     alias: str = Field("", max_length=50)
     gender: Gender
-    birth_date: dt.date
+    birth_date: PlausibleDate
     id_number: str = Field("", max_length=18)
     phone: str = Field("", max_length=20)
     household: int | None = Field(None, description="住户编号")
@@ -314,7 +315,7 @@ class ResidentUpdateIn(Schema):
     name: str | None = Field(None, max_length=50)
     alias: str | None = Field(None, max_length=50)
     gender: Gender | None = None
-    birth_date: dt.date | None = None
+    birth_date: PlausibleDate | None = None
     id_number: str | None = Field(None, max_length=18)
     phone: str | None = Field(None, max_length=20, description="空字符串即删除手机号")
     household: int | None = Field(None, description="改到另一户")

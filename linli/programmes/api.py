@@ -23,7 +23,7 @@ from linli.accounts.current import request_user
 from linli.accounts.selectors import capabilities_of
 from linli.core.api_pagination import ApiPages, pages_of
 from linli.core.api_schemas import ErrorOut, RecordId
-from linli.core.dates import check_query_date
+from linli.core.dates import PlausibleDate, check_query_date
 from linli.core.roles import Capability
 from linli.people.models import ConsentMethod
 from linli.programmes.models import (
@@ -113,8 +113,8 @@ class SignOutIn(Schema):
 
 
 class ProgrammeFiguresIn(Schema):
-    start: dt.date
-    end: dt.date
+    start: PlausibleDate
+    end: PlausibleDate
     area_path: str | None = Field(None, description="只统计这个区域(物化路径)之下")
 
 
@@ -348,8 +348,8 @@ class ProgrammeSetupOut(Schema):
 
 class PhaseIn(Schema):
     name: str = Field(..., max_length=60, description="阶段名称,如 第一期")
-    start_date: dt.date
-    end_date: dt.date
+    start_date: PlausibleDate
+    end_date: PlausibleDate
     weekdays: str = Field(
         "12345", max_length=7, pattern=r"^[1-7]+$", description="开放日:周几的数字,如 12345"
     )
@@ -684,7 +684,7 @@ def rate_enrolment(request: HttpRequest, enrolment_id: int, payload: RatingIn) -
 
 
 class DutyIn(Schema):
-    day: dt.date = Field(..., description="值班日期(这一期的开放日)")
+    day: PlausibleDate = Field(..., description="值班日期(这一期的开放日)")
     slot: RecordId | None = Field(None, description="这一期课表中一节课的编号;空为全天值班")
     volunteer: RecordId = Field(..., description="志愿者编号(可排班的在册志愿者)")
 

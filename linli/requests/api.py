@@ -26,6 +26,7 @@ from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import area_labels
 from linli.core.api_pagination import ApiPages
 from linli.core.api_schemas import ErrorOut
+from linli.core.dates import PlausibleDate
 from linli.core.errors import Conflict
 from linli.core.keyset import (
     Cursor,
@@ -616,7 +617,7 @@ class MediationStartIn(Schema):
 
 
 class MediationSessionIn(Schema):
-    held_on: dt.date = Field(..., description="调解日期(不晚于今天)")
+    held_on: PlausibleDate = Field(..., description="调解日期(不晚于今天)")
     mediators: str = Field(..., max_length=200, description="调解人")
     notes: str = Field(..., max_length=2000, description="调解经过")
 

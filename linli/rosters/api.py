@@ -14,7 +14,7 @@ from ninja.responses import Status as Reply
 
 from linli.accounts.current import request_user, require_capability
 from linli.core.api_schemas import ErrorOut
-from linli.core.dates import check_query_date
+from linli.core.dates import PlausibleDate, check_query_date
 from linli.core.roles import Capability
 from linli.rosters.selectors import communities_managed, roster_assignments, roster_gaps
 from linli.rosters.services import next_week_start, roster_generate, week_start_of
@@ -47,7 +47,7 @@ class RosterWeekOut(Schema):
 
 
 class RosterGenerateIn(Schema):
-    week: dt.date | None = Field(None, description="这一周中的任一天,默认下周")
+    week: PlausibleDate | None = Field(None, description="这一周中的任一天,默认下周")
 
 
 class RosterGenerateOut(Schema):
@@ -67,7 +67,7 @@ def _week(day: dt.date | None) -> dt.date:
     summary="一周的走访排班",
     description="`week` 为这一周中的任一天(默认下周);按日期、时段排列,并列出未排满的人。",
 )
-def get_week(request: HttpRequest, week: dt.date | None = None) -> Any:
+def get_week(request: HttpRequest, week: PlausibleDate | None = None) -> Any:
     require_capability(request, Capability.CARE_MANAGE)
     user = request_user(request)
     week_start = _week(week)

@@ -24,7 +24,7 @@ from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind, communities_in_scope
 from linli.core.api_pagination import pages_of
 from linli.core.api_schemas import ErrorOut, RecordId
-from linli.core.dates import PlausibleDateTime, check_query_date
+from linli.core.dates import PlausibleDate, PlausibleDateTime, check_query_date
 from linli.core.errors import Duplicate
 from linli.core.roles import Capability
 from linli.people.selectors import visible_residents
@@ -294,8 +294,8 @@ class HoursQueueFiltersIn(Schema):
     )
     q: str = Field("", max_length=50, description="志愿者姓名或服务内容的一部分")
     grid: int | None = Field(None, description="志愿者所在网格")
-    since: dt.date | None = Field(None, description="服务日期从")
-    until: dt.date | None = Field(None, description="服务日期至")
+    since: PlausibleDate | None = Field(None, description="服务日期从")
+    until: PlausibleDate | None = Field(None, description="服务日期至")
 
 
 class HoursQueueItemOut(ServiceRecordOut):
@@ -489,7 +489,7 @@ class VolunteerIn(Schema):
     resident: int = Field(..., description="居民编号(须在本人管理的范围内)")
     kind: VolunteerKind = VolunteerKind.RESIDENT
     grid: int | None = Field(None, description="所在网格;不填为居民所住楼栋的网格")
-    joined_on: dt.date | None = Field(None, description="加入日期")
+    joined_on: PlausibleDate | None = Field(None, description="加入日期")
 
 
 class AvailabilityIn(Schema):

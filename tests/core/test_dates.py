@@ -14,11 +14,13 @@ from pydantic import BaseModel
 from linli.core.dates import (
     QueryDateField,
     _pydantic_plausible,
+    _pydantic_plausible_date,
     parse_query_date,
     parse_query_datetime,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+PLAUSIBLE = (_pydantic_plausible, _pydantic_plausible_date)
 
 
 def _message(call: object, raw: str) -> str:
@@ -90,11 +92,9 @@ def _unchecked_times(model: type[BaseModel], where: str, seen: set[type]) -> lis
     def visit(annotation: Any, checked: bool, name: str) -> None:
         if typing.get_origin(annotation) is typing.Annotated:
             inner, *metadata = typing.get_args(annotation)
-            checked = checked or any(
-                getattr(m, "func", None) is _pydantic_plausible for m in metadata
-            )
+            checked = checked or any(getattr(m, "func", None) in PLAUSIBLE for m in metadata)
             visit(inner, checked, name)
-        elif annotation is dt.datetime:
+        elif annotation in (dt.datetime, dt.date):
             if not checked:
                 found.append(f"{where}.{name}")
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -104,15 +104,16 @@ def _unchecked_times(model: type[BaseModel], where: str, seen: set[type]) -> lis
                 visit(argument, checked, name)
 
     for name, info in model.model_fields.items():
-        checked = any(getattr(m, "func", None) is _pydantic_plausible for m in info.metadata)
+        checked = any(getattr(m, "func", None) in PLAUSIBLE for m in info.metadata)
         visit(info.annotation, checked, name)
     return found
 
 
-def test_every_datetime_the_api_takes_is_held_to_a_plausible_range() -> None:
+def test_every_date_and_datetime_the_api_takes_is_held_to_a_plausible_range() -> None:
     """A datetime near Python's limits overflows once converted to UTC for the database
-    (``0001-01-01T00:00+14:00`` recorded as service hours answered 500). Every datetime in
-    any operation's body, query or path is ``PlausibleDateTime``."""
+    (``0001-01-01T00:00+14:00`` recorded as service hours answered 500), a date in any
+    arithmetic on it. Every datetime in any operation's body, query or path is
+    ``PlausibleDateTime``, every date ``PlausibleDate``."""
     from linli.api import api
 
     unchecked = []
@@ -123,3 +124,21 @@ def test_every_datetime_the_api_takes_is_held_to_a_plausible_range() -> None:
                     where = f"{'/'.join(operation.methods)} {prefix}{path}"
                     unchecked += _unchecked_times(model, where, set())
     assert unchecked == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01"])
+def test_an_api_date_near_pythons_limits_is_a_422_naming_the_range(
+    cast: Any, client: Any, raw: str
+) -> None:
+    from tests.requests.test_api import Api
+
+    api = Api(client, cast.staff)
+    status, body = api.get("/api/v1/party/figures", start=raw)
+    assert status == 422
+    assert "日期应在 1900 年到 2100 年之间。" in str(body)
+    status, body = api.post(
+        "/api/v1/volunteers", {"resident": cast.elder.pk, "joined_on": raw, "kind": "party"}
+    )
+    assert status == 422
+    assert "日期应在 1900 年到 2100 年之间。" in str(body)
