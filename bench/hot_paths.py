@@ -9,12 +9,28 @@ For each list it times, in the same database:
   first as two index-served queries, count capped at 10,000), each page 1 plus its count;
 - one hand-written SQL statement giving the same page 1: the physical limit.
 
-Prints a table of median / p95 milliseconds.
+Prints a table of median / p95 milliseconds (``--only queue``).
+
+``--only paths`` (issue 19, item 2) times each hot path of the issue beside ONE
+hand-written SQL statement giving the same answer on the same database, with the ratio of
+the medians: a grid worker's task list, a resident's requests (``my_reports``), a
+community's dispatch queue, a resident search by exact phone (keyed hash) and by name
+within a grid, a volunteer's due visits, a request submission with its routing (in a
+transaction rolled back afterwards; only the submission is timed), a town's figures for a
+month (``request_figures`` and the figures page) and a county's dashboard (counted on every
+view, as with ``LINLI_DASHBOARD_SNAPSHOT_SECONDS=0``, and from its 60-s snapshot). It adds
+to the database, once, the people these paths need and the generator does not make: a
+resident with an account (the one with most requests in the staff's community), an account
+for the volunteer with most plans there, a town leader and a county leader; and runs the
+dashboard's nightly rebuild if it never ran.
+
+The load average is printed with each table: the machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
@@ -31,8 +47,8 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.db.models import F  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count, F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -62,13 +78,16 @@ PAGE = 20
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """Median and p95 ms of ``fn`` after two warm-up calls; a ``fn`` that returns a float
+    reports its own duration in ms (the part of its work that is timed)."""
     for _ in range(2):
         fn()
     samples = []
     for _ in range(repeats):
         started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
+        own = fn()
+        elapsed = (time.perf_counter() - started) * 1000
+        samples.append(own if isinstance(own, float) else elapsed)
     samples.sort()
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     return statistics.median(samples), p95
@@ -122,7 +141,7 @@ def subquery_scope(fn: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
-def raw(sql: str, params: list[Any]) -> Callable[[], None]:
+def raw(sql: str, params: list[Any] | dict[str, Any]) -> Callable[[], None]:
     def run() -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -168,15 +187,33 @@ SELECT r.id, r.number, r.due_at FROM requests_request r
 """
 
 
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument(
+        "--only",
+        choices=["queue", "paths"],
+        help="queue: the queue's table (sessions 1–3); paths: issue 19 item 2's hot paths",
+    )
     args = parser.parse_args()
-    repeats = args.repeats
+    print(f"{Request.objects.count():,} requests; {load()}")
+    if args.only != "paths":
+        queue_table(args.repeats)
+    if args.only != "queue":
+        paths_table(args.repeats)
 
-    staff_role = RoleAssignment.objects.filter(
-        role=Role.STAFF, user__username__startswith="scale-staff-"
-    ).select_related("user", "area")[0]
+
+def queue_table(repeats: int) -> None:
+
+    staff_role = (
+        RoleAssignment.objects.filter(role=Role.STAFF, user__username__startswith="scale-staff-")
+        .select_related("user", "area")
+        .order_by("pk")[0]
+    )
     staff, community = staff_role.user, staff_role.area
     assert community is not None
     worker_role = (
@@ -326,9 +363,414 @@ def main() -> None:
         ),
     ]
     width = max(len(name) for name, _ in rows)
+    print(load())
     print(f"{'path'.ljust(width)}  median ms   p95 ms")
     for name, (median, p95) in rows:
         print(f"{name.ljust(width)}  {median:9.1f} {p95:8.1f}")
+
+
+# --- issue 19, item 2: the hot paths beside one SQL statement each -------------------------
+
+RAW_MINE = """
+SELECT r.id, r.number, r.text, r.status, r.submitted_at, a.name FROM requests_request r
+  JOIN areas_area a ON a.id = r.location_id
+ WHERE r.reporter_id = ANY(%s) OR r.submitted_by_id = %s
+ ORDER BY r.submitted_at DESC LIMIT 20
+"""
+
+RAW_PHONE = """
+SELECT p.id, p.name, p.household_id FROM people_resident p
+  JOIN areas_area a ON a.id = p.area_id
+ WHERE p.phone_hash = %s AND a.path LIKE %s AND p.anonymised_at IS NULL
+ ORDER BY a.path, p.id LIMIT 20
+"""
+
+
+def raw_name(buildings: int) -> str:
+    """Name search within a grid's buildings: an OR of path prefixes, which PostgreSQL
+    reads as a BitmapOr on the path index (``path LIKE ANY(…)`` scans every area)."""
+    prefixes = " OR ".join(["a.path LIKE %s"] * buildings)
+    return f"""
+SELECT p.id, p.name, p.household_id FROM people_resident p
+  JOIN areas_area a ON a.id = p.area_id
+ WHERE ({prefixes}) AND (p.name LIKE %s OR p.alias LIKE %s)
+   AND p.anonymised_at IS NULL
+ ORDER BY a.path, p.id LIMIT 20
+"""
+
+
+RAW_DUE = """
+SELECT p.id, res.name, d.due FROM care_careplan p
+  JOIN people_resident res ON res.id = p.resident_id
+ CROSS JOIN LATERAL (SELECT coalesce(
+       (SELECT max(v.visited_at) FROM care_visit v
+         WHERE v.resident_id = p.resident_id AND v.kind = 'home')
+       + interval '7 days' / p.visits_per_week, p.created_at) AS due) d
+ WHERE p.active AND (p.primary_volunteer_id = %s OR p.backup_volunteer_id = %s)
+   AND d.due <= %s
+ ORDER BY d.due, p.id LIMIT 20
+"""
+
+# The request routed to its grid's worker and its three timeline events (no audit row, no
+# notification: those are the service's, not the statement's).
+RAW_SUBMIT = """
+WITH unit AS (
+  SELECT u.id, u.path, b.grid_id FROM areas_area u
+    JOIN areas_area b ON b.path = substr(u.path, 1, 20)
+   WHERE u.id = %(unit)s),
+worker AS (
+  SELECT ra.user_id FROM accounts_roleassignment ra, unit
+   WHERE ra.grid_id = unit.grid_id AND ra.role = 'grid_worker' ORDER BY ra.id LIMIT 1),
+made AS (
+  INSERT INTO requests_request (created_at, updated_at, number, text, room, reporter_name,
+      channel, urgent, status, submitted_at, response_due_at, due_at, accepted_at,
+      resolution_note, reopen_count, assignee_id, category_id, community_id, grid_id,
+      location_id, reporter_id, submitted_by_id, public)
+  SELECT now(), now(), %(number)s, %(text)s, '101', %(name)s, 'resident_page', false,
+         'assigned', now(), now() + c.response_hours * interval '1 hour',
+         now() + c.handling_hours * interval '1 hour', now(), '', 0, worker.user_id, c.id,
+         community.id, unit.grid_id, unit.id, %(reporter)s, %(user)s, false
+    FROM unit, worker, requests_category c, areas_area community
+   WHERE c.id = %(category)s AND community.path = substr(unit.path, 1, 12)
+  RETURNING id)
+INSERT INTO requests_requestevent (kind, transition, from_status, to_status, note,
+    created_at, actor_id, request_id)
+SELECT e.kind, e.transition, e.from_status, e.to_status, '', now(), NULL, made.id
+  FROM made, (VALUES ('submitted', '', '', 'submitted'),
+                     ('auto', 'accept', 'submitted', 'accepted'),
+                     ('auto', 'assign', 'accepted', 'assigned'))
+       AS e(kind, transition, from_status, to_status)
+"""
+
+
+def raw_figures() -> str:
+    """A place's request counts (``request_figures``' first block, its per-category counts
+    and its open overdue count) for a period, in one statement."""
+    from linli.requests.figures import STATUS_ORDER
+    from linli.requests.models import Channel
+
+    cohort = "r.submitted_at >= %(since)s AND r.submitted_at < %(until)s"
+    per_status = ", ".join(
+        f"count(*) FILTER (WHERE {cohort} AND r.status = '{s.value}')" for s in STATUS_ORDER
+    )
+    per_channel = ", ".join(
+        f"count(*) FILTER (WHERE {cohort} AND r.channel = '{c.value}')" for c in Channel
+    )
+    return f"""
+SELECT r.category_id,
+       count(*) FILTER (WHERE {cohort}),
+       count(*) FILTER (WHERE {cohort} AND r.responded_at <= r.response_due_at),
+       count(*) FILTER (WHERE {cohort}
+                        AND (r.responded_at IS NOT NULL OR r.response_due_at <= now())),
+       count(*) FILTER (WHERE {cohort} AND r.resolved_at <= r.due_at),
+       count(*) FILTER (WHERE {cohort} AND (r.resolved_at IS NOT NULL
+                        OR (r.status = ANY(%(open)s) AND r.due_at < now()))),
+       count(*) FILTER (WHERE {cohort} AND r.reopen_count > 0),
+       {per_status}, {per_channel},
+       count(*) FILTER (WHERE r.status = ANY(%(open)s) AND r.due_at < now())
+  FROM requests_request r
+ WHERE r.community_id IN (SELECT id FROM areas_area WHERE path LIKE %(place)s
+                          AND kind = 'community')
+   AND ({cohort} OR (r.status = ANY(%(open)s) AND r.due_at < now()))
+ GROUP BY r.category_id
+"""
+
+
+Timing = tuple[float, float]
+
+
+def paths_table(repeats: int) -> None:
+    from django.conf import settings
+
+    from linli.areas.models import Area
+    from linli.care.selectors import due_plans
+    from linli.core import crypto
+    from linli.core.pagination import CappedPaginator
+    from linli.dashboard import aggregates
+    from linli.dashboard.models import FigureBuild
+    from linli.dashboard.selectors import dashboard_for_user
+    from linli.people.models import Resident
+    from linli.people.selectors import ResidentFilters, residents_search
+    from linli.requests.figures import PlaceChoice, figures_for_user
+    from linli.requests.figures_views import quick_ranges
+    from linli.requests.models import Category, Channel
+    from linli.requests.selectors import my_reports, my_tasks
+    from linli.requests.services import request_submit
+    from linli.volunteers.models import Volunteer
+
+    staff_role = (
+        RoleAssignment.objects.filter(role=Role.STAFF, user__username__startswith="scale-staff-")
+        .select_related("user", "area")
+        .order_by("pk")[0]
+    )
+    staff, community = staff_role.user, staff_role.area
+    assert community is not None
+    worker_role = (
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid__community=community)
+        .select_related("user", "grid")
+        .order_by("pk")[0]
+    )
+    worker, grid = worker_role.user, worker_role.grid
+    assert grid is not None
+    town = Area.objects.get(path=community.path[:8])
+    county = Area.objects.get(path=community.path[:4])
+
+    def account(username: str, name: str, role: Role | None, area: Area | None) -> User:
+        user, made = User.objects.get_or_create(username=username, defaults={"full_name": name})
+        if made:
+            user.set_unusable_password()
+            user.save()
+            if role is not None:
+                RoleAssignment.objects.create(user=user, role=role, area=area)
+        return user
+
+    # The people the generator does not make (added once).
+    reporter_pk = (
+        Request.objects.filter(community=community, reporter__isnull=False)
+        .values("reporter_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "reporter_id")[0]["reporter_id"]
+    )
+    resident = Resident.objects.select_related("area").get(pk=reporter_pk)
+    if resident.user_id is None:
+        resident.user = account("scale-bench-resident", resident.name, None, None)
+        resident.save(update_fields=["user"])
+    assert resident.user is not None
+    assert resident.area is not None
+    resident_user, home = resident.user, resident.area
+    volunteer = (
+        Volunteer.objects.filter(community=community)
+        .annotate(
+            n=Count("primary_care_plans", distinct=True) + Count("backup_care_plans", distinct=True)
+        )
+        .order_by("-n", "pk")[0]
+    )
+    if volunteer.user_id is None:
+        volunteer.user = account("scale-bench-volunteer", volunteer.name, Role.VOLUNTEER, community)
+        volunteer.save(update_fields=["user"])
+    assert volunteer.user is not None
+    volunteer_user = volunteer.user
+    town_leader = account(f"scale-leader-{town.code}", "镇街领导", Role.LEADER, town)
+    county_leader = account(f"scale-leader-{county.code}", "区县领导", Role.LEADER, county)
+
+    if not FigureBuild.objects.filter(months_through__isnull=False).exists():
+        started = time.perf_counter()
+        built = aggregates.rebuild()
+        print(f"dashboard nightly rebuild: {built:,} rows in {time.perf_counter() - started:.1f} s")
+
+    with_phone = (
+        Resident.objects.filter(area__path__startswith=community.path, anonymised_at__isnull=True)
+        .exclude(phone_hash="")
+        .order_by("pk")
+        .first()
+    )
+    assert with_phone is not None
+    phone = with_phone.phone
+    building_paths = sorted(grid.buildings.values_list("path", flat=True))
+    in_grid = (
+        Resident.objects.filter(area__path__startswith=building_paths[len(building_paths) // 2])
+        .order_by("pk")
+        .first()
+    )
+    assert in_grid is not None
+    name = in_grid.name
+    category = Category.objects.filter(is_active=True).order_by("pk")[0]
+    today = timezone.localdate()
+    month_end = today.replace(day=1)
+    month_start = (month_end - dt.timedelta(days=1)).replace(day=1)
+    since = timezone.make_aware(dt.datetime.combine(month_start, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(month_end, dt.time.min))
+    print(
+        f"community {community.name} ({Request.objects.filter(community=community).count():,}"
+        f" requests), grid {grid.code} ({len(building_paths)} buildings), town {town.name}"
+        f" ({Request.objects.filter(location__path__startswith=town.path).count():,}"
+        f" requests), county {county.name}; resident {resident.pk} "
+        f"({Request.objects.filter(reporter=resident).count()} requests); volunteer "
+        f"{volunteer.pk} ({due_plans(volunteer_user, only_due=False).count()} plans); "
+        f"month {month_start}–{month_end}"
+    )
+
+    def paged(make: Callable[[], Any]) -> Callable[[], None]:
+        """Page 1 of a list and its count, as ``paginate`` gives a view."""
+
+        def run() -> None:
+            page = CappedPaginator(make(), settings.LINLI_PAGE_SIZE).get_page(1)
+            list(page.object_list)
+            page.paginator.count  # noqa: B018
+
+        return run
+
+    client = Client()
+    logged_in: list[User] = []
+
+    def page(user: User, url: str) -> Callable[[], None]:
+        def run() -> None:
+            if logged_in != [user]:
+                client.force_login(user)
+                logged_in[:] = [user]
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return run
+
+    def submit() -> float:
+        with transaction.atomic():
+            started = time.perf_counter()
+            made = request_submit(
+                submitted_by=resident_user,
+                text="楼道灯坏了,晚上看不见路",
+                channel=Channel.RESIDENT_PAGE,
+                location=home,
+                room="101",
+                category=category,
+                reporter=resident,
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            assert made.assignee_id is not None  # routed to the grid's worker
+            transaction.set_rollback(True)
+        return elapsed
+
+    def submit_raw() -> float:
+        with transaction.atomic():
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    RAW_SUBMIT,
+                    {
+                        "unit": resident.area_id,
+                        "number": "BENCH-0000001",
+                        "text": "楼道灯坏了,晚上看不见路",
+                        "name": resident.name,
+                        "reporter": resident.pk,
+                        "user": resident_user.pk,
+                        "category": category.pk,
+                    },
+                )
+                assert cursor.rowcount == 3
+            elapsed = (time.perf_counter() - started) * 1000
+            transaction.set_rollback(True)
+        return elapsed
+
+    figures_sql = raw_figures()
+
+    def figures_params(place: Area, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+        return {"since": start, "until": end, "open": OPEN, "place": place.path + "%"}
+
+    figures_url = "/requests/figures/?" + urlencode(
+        {
+            "place": f"area-{town.pk}",
+            "date_from": month_start.isoformat(),
+            "date_to": (month_end - dt.timedelta(days=1)).isoformat(),
+        }
+    )
+    # The dashboard's widest place is a town (``FIGURE_AREA_KINDS``): its page as a town
+    # leader; the county's through the selectors the page calls, as a county leader.
+    dashboard_url = f"/dashboard/area/{town.pk}/?period=month"
+    _label, first, last = quick_ranges(today)[0]
+    this_month = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    next_month = timezone.make_aware(dt.datetime.combine(last, dt.time.min)) + dt.timedelta(days=1)
+    county_choice = PlaceChoice(key=f"area-{county.pk}", label=county.name, group="", place=county)
+
+    def county_dashboard() -> None:
+        dashboard_for_user(
+            county_leader, county_choice, start=first, end=last + dt.timedelta(days=1)
+        )
+
+    rows: list[tuple[str, Timing, Timing | None]] = []
+
+    def row(name: str, fn: Callable[[], Any], raw_fn: Callable[[], Any] | None = None) -> None:
+        rows.append((name, timed(fn, repeats), timed(raw_fn, repeats) if raw_fn else None))
+        print(f"  {name}: done ({load()})", flush=True)
+
+    prefix = community.path + "%"
+    with override_settings(LINLI_REQUIRE_2FA=False, ALLOWED_HOSTS=["*"]):
+        row(
+            "grid worker tasks: my_tasks page 1 + count",
+            paged(lambda: my_tasks(worker)),
+            raw(RAW_TASKS, [worker.pk]),
+        )
+        row("grid worker tasks: page /requests/tasks/", page(worker, "/requests/tasks/"))
+        row(
+            "resident's requests: my_reports page 1 + count",
+            paged(lambda: my_reports(resident_user)),
+            raw(RAW_MINE, [[resident.pk], resident_user.pk]),
+        )
+        row("resident's requests: page /requests/mine/", page(resident_user, "/requests/mine/"))
+        row(
+            "dispatch queue: page 1 + count_rows",
+            lambda: after(staff),
+            raw(RAW_QUEUE, [prefix, OPEN, prefix, OPEN]),
+        )
+        row("dispatch queue: page /requests/", page(staff, "/requests/"))
+        row(
+            "resident search, exact phone: page 1 + count",
+            paged(lambda: residents_search(user=staff, filters=ResidentFilters(query=phone))),
+            raw(RAW_PHONE, [crypto.blind_index("phone", phone), prefix]),
+        )
+        row(
+            "resident search, exact phone: page /people/residents/",
+            page(staff, "/people/residents/?" + urlencode({"q": phone})),
+        )
+        row(
+            "resident search, name in a grid: page 1 + count",
+            paged(
+                lambda: residents_search(user=staff, filters=ResidentFilters(query=name, grid=grid))
+            ),
+            raw(
+                raw_name(len(building_paths)),
+                [*(p + "%" for p in building_paths), f"%{name}%", f"%{name}%"],
+            ),
+        )
+        row(
+            "resident search, name in a grid: page /people/residents/",
+            page(staff, "/people/residents/?" + urlencode({"q": name, "grid": grid.pk})),
+        )
+        row(
+            "volunteer's due visits: due_plans page 1 + count",
+            paged(lambda: due_plans(volunteer_user)),
+            raw(
+                RAW_DUE,
+                [
+                    volunteer.pk,
+                    volunteer.pk,
+                    timezone.localtime().replace(hour=23, minute=59, second=59),
+                ],
+            ),
+        )
+        row("volunteer's due visits: page /care/", page(volunteer_user, "/care/"))
+        row("request submission with routing (request_submit)", submit, submit_raw)
+        row(
+            "town figures, last month: figures_for_user",
+            lambda: figures_for_user(town_leader, town, month_start, month_end),
+            raw(figures_sql, figures_params(town, since, until)),
+        )
+        row("town figures, last month: page /requests/figures/", page(town_leader, figures_url))
+        with override_settings(LINLI_DASHBOARD_SNAPSHOT_SECONDS=0):
+            row(
+                "town dashboard, this month: page, counted on every view",
+                page(town_leader, dashboard_url),
+                raw(figures_sql, figures_params(town, this_month, next_month)),
+            )
+            row(
+                "county dashboard, this month: selectors, counted on every view",
+                county_dashboard,
+                raw(figures_sql, figures_params(county, this_month, next_month)),
+            )
+        row(
+            "town dashboard, this month: page from the 60-s snapshot",
+            page(town_leader, dashboard_url),
+        )
+        row("county dashboard, this month: selectors from the 60-s snapshot", county_dashboard)
+
+    width = max(len(name) for name, _t, _r in rows)
+    print(load())
+    print(f"{'path'.ljust(width)}  median ms   p95 ms   raw median   raw p95   ratio")
+    for name, (median, p95), raw_timing in rows:
+        line = f"{name.ljust(width)}  {median:9.1f} {p95:8.1f}"
+        if raw_timing is not None:
+            raw_median, raw_p95 = raw_timing
+            line += f"  {raw_median:11.1f} {raw_p95:9.1f} {median / raw_median:7.1f}×"
+        print(line)
 
 
 if __name__ == "__main__":

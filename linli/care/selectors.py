@@ -17,7 +17,9 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     Model,
     OuterRef,
@@ -178,8 +180,12 @@ def may_manage(user: AnyUser, resident: Resident) -> bool:
 def with_due(plans: QuerySet[CarePlan], *, now: dt.datetime | None = None) -> QuerySet[CarePlan]:
     """Annotate ``last_home_visit_at``, ``last_visit_at``, ``due_at`` and ``overdue``.
 
-    The interval 7/N days varies per row; a CASE over the allowed N keeps it to plain
-    datetime + constant interval arithmetic, which SQLite and PostgreSQL both do.
+    The interval 7/N days varies per row; a CASE over the allowed N gives it as a
+    constant interval, which SQLite and PostgreSQL both add to a datetime. The last home
+    visit (a subquery) is added once, outside the CASE: inside each WHEN it was copied into
+    the SQL fourteen times per use of ``due_at`` (select, filter, order, ``overdue``), and
+    compiling those copies cost more than running the query (docs/scaling.md, "Hot paths
+    at three sizes").
     """
     now = now or timezone.now()
     visits = Visit.objects.filter(resident_id=OuterRef("resident_id")).order_by("-visited_at")
@@ -192,15 +198,15 @@ def with_due(plans: QuerySet[CarePlan], *, now: dt.datetime | None = None) -> Qu
     )
     interval = Case(
         *[
-            When(
-                visits_per_week=n,
-                then=F("last_home_visit_at") + Value(dt.timedelta(days=7) / n),
-            )
+            When(visits_per_week=n, then=Value(dt.timedelta(days=7) / n))
             for n in range(1, MAX_VISITS_PER_WEEK + 1)
         ],
-        output_field=DateTimeField(),
+        output_field=DurationField(),
     )
-    plans = plans.annotate(due_at=Coalesce(interval, F("created_at"), output_field=DateTimeField()))
+    next_visit = ExpressionWrapper(F("last_home_visit_at") + interval, output_field=DateTimeField())
+    plans = plans.annotate(
+        due_at=Coalesce(next_visit, F("created_at"), output_field=DateTimeField())
+    )
     return plans.annotate(
         overdue=Case(
             When(due_at__lt=now - OVERDUE_GRACE, then=Value(True)),

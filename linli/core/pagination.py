@@ -37,7 +37,11 @@ def capped_count(object_list: Any, cap: int = COUNT_CAP) -> int:
     if isinstance(object_list, QuerySet):
         if object_list._result_cache is not None:  # already read: slicing gives a list
             return min(len(object_list), cap + 1)
-        return object_list[: cap + 1].count()
+        counted: QuerySet[Any] = object_list
+        if not counted.query.is_sliced:
+            # No ORDER BY: the first cap + 1 rows in any order are as many, without a sort.
+            counted = counted.order_by()
+        return counted[: cap + 1].count()
     counter = getattr(object_list, "capped_count", None)
     if counter is not None:
         found: int = counter(cap + 1)

@@ -380,10 +380,11 @@ class OverdueFirst:
         return QueueKey(overdue=overdue, urgent=urgent, due_at=moment, pk=pk)
 
     def capped_count(self, limit: int) -> int:
-        found = self.overdue[:limit].count()
+        # Unordered: counting the first ``limit`` rows needs no sort (docs/scaling.md).
+        found = self.overdue.order_by()[:limit].count()
         if found >= limit:
             return found
-        return found + self.rest[: limit - found].count()
+        return found + self.rest.order_by()[: limit - found].count()
 
     def count(self) -> int:
         from linli.core.pagination import COUNT_CAP
