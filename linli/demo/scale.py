@@ -16,8 +16,11 @@ taken are in docs/scaling.md.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +46,21 @@ from linli.volunteers.models import (
 )
 
 BATCH = 5_000
+# The tables loaded row by row in bulk: built without their secondary indexes and
+# constraints on PostgreSQL, which are added again at the end (``_indexes_built_afterwards``).
+LOADED_TABLES = [
+    "people_household",
+    "people_resident",
+    "people_residenttag",
+    "requests_request",
+    "requests_requestevent",
+    "volunteers_volunteer",
+    "care_careplan",
+    "care_visit",
+    "volunteers_servicerecord",
+]
+VOLUNTEER_POOL = 64  # younger people of a grid kept as candidates for its volunteers
+OPEN_STATES = [Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS]
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 # Shape of the world: 3 units × 6 floors × 2 flats = 36 households a building, 8 buildings
@@ -101,39 +119,171 @@ def _batched(rows: Iterator[Any], size: int = BATCH) -> Iterator[list[Any]]:
         yield batch
 
 
-def _insert(model: type[models.Model], objs: list[Any]) -> None:
-    """Insert the rows and give each its primary key.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-    On PostgreSQL: ``COPY … FROM STDIN`` through psycopg 3, the keys taken from the table's
-    own sequence beforehand (one ``setval`` for the batch). Elsewhere: ``bulk_create``.
-    Either way each value is what the model field would write on save — ``pre_save`` (the
-    timestamps) then ``get_db_prep_save`` (encryption, JSON) — as ``bulk_create`` does.
+
+def _copy_text(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _own_type(f: models.Field[Any, Any]) -> bool:
+    """A field of this project's own type (the encrypted text fields): its value must be
+    prepared by the field. Django's own fields take plain values in COPY text."""
+    return not type(f).__module__.startswith("django.")
+
+
+def _prep(f: models.Field[Any, Any], value: Any) -> Any:
+    return f.get_db_prep_save(value, connection) if _own_type(f) else value
+
+
+class _Table:
+    """Loads rows of one model fast: each row gives ``columns`` (attnames, in order); every
+    other field takes the value a save would give it (its default, or ``now`` for
+    ``auto_now``/``auto_now_add``), prepared once for the whole load.
+
+    On PostgreSQL the rows are written as ``COPY … FROM STDIN`` text by hand (no model
+    instances: at millions of rows, instantiating models and preparing every field was most
+    of the generator's Python time), the primary keys taken from the table's own sequence
+    beforehand (one ``setval`` a batch). A field of this project's own type (the encrypted
+    text fields) is still prepared by the field, so what is stored is what a save stores.
+    Elsewhere (SQLite) the rows become model instances for ``bulk_create``.
     """
-    if not objs:
-        return
+
+    def __init__(self, model: type[models.Model], columns: list[str], now: dt.datetime) -> None:
+        meta = model._meta
+        assert meta.pk is not None
+        self.model = model
+        self.columns = columns
+        fields = {f.attname: f for f in meta.concrete_fields}
+        self.given = [fields[name] for name in columns]
+        self.prepared = [i for i, f in enumerate(self.given) if _own_type(f)]
+        self.defaults: dict[str, Any] = {}
+        for f in meta.concrete_fields:
+            if f.primary_key or f.attname in columns:
+                continue
+            automatic = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            self.defaults[f.attname] = now if automatic else f.get_default()
+        quote = connection.ops.quote_name
+        rest = [fields[name] for name in self.defaults]
+        self.copy_sql = "COPY {} ({}) FROM STDIN".format(
+            quote(meta.db_table),
+            ", ".join(quote(str(f.column)) for f in [meta.pk, *self.given, *rest]),
+        )
+        self.suffix = "".join("\t" + _copy_text(_prep(f, self.defaults[f.attname])) for f in rest)
+        self.sequence = ""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column]
+                )
+                self.sequence = cursor.fetchone()[0]
+
+    def load(self, rows: list[tuple[Any, ...]]) -> Sequence[int]:
+        """Insert the rows; returns their primary keys, in order."""
+        if not rows:
+            return []
+        if connection.vendor != "postgresql":
+            objs = [
+                self.model(**dict(zip(self.columns, row, strict=True)), **self.defaults)
+                for row in rows
+            ]
+            self.model._default_manager.bulk_create(objs, batch_size=BATCH)
+            return [int(obj.pk) for obj in objs]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(%s, nextval(%s) + %s - 1)", [self.sequence, self.sequence, len(rows)]
+            )
+            first = cursor.fetchone()[0] - len(rows) + 1
+            lines = []
+            suffix = self.suffix
+            prepared = [(i, self.given[i]) for i in self.prepared]
+            for pk, row in enumerate(rows, start=first):
+                if prepared:
+                    values = list(row)
+                    for i, f in prepared:
+                        values[i] = _prep(f, values[i])
+                    row = tuple(values)
+                lines.append(f"{pk}\t" + "\t".join(map(_copy_text, row)) + suffix + "\n")
+            with cursor.cursor.copy(self.copy_sql) as copy:
+                copy.write("".join(lines))
+        return range(first, first + len(rows))
+
+
+@contextmanager
+def _indexes_built_afterwards(
+    tables: list[str], report: Report, log: Callable[[str], None]
+) -> Iterator[None]:
+    """On PostgreSQL, load ``tables`` without their secondary indexes, unique and foreign-key
+    constraints, then build them again in one pass each.
+
+    Maintaining a dozen indexes row by row and queueing a deferred foreign-key check for
+    every row is most of what a large load costs; building an index over the finished table
+    (sorted once, in ``maintenance_work_mem``) and validating a foreign key with one join
+    is several times cheaper. All inside the caller's transaction: if the load fails, the
+    drops roll back with it. The tables are locked for the whole load, so this is for a
+    measurement database, not a live one. Elsewhere, nothing changes.
+    """
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs, batch_size=BATCH)
+        yield
         return
-    meta = model._meta
-    assert meta.pk is not None
-    fields = list(meta.concrete_fields)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
-        sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, len(objs)])
-        first = cursor.fetchone()[0] - len(objs) + 1
-        for offset, obj in enumerate(objs):
-            obj.pk = first + offset
-        columns = ", ".join(quote(str(f.column)) for f in fields)
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row(
-                    [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-                )
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        # Deferred checks queued earlier in this transaction would forbid ALTER TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            """
+            SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c
+            WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('f', 'u')
+              AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint r
+                WHERE r.contype = 'f' AND r.conindid = c.conindid AND c.contype = 'u'
+              )
+            ORDER BY c.contype DESC, c.conname
+            """,
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _kind, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    started = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        # Unique constraints first ('u' sorts after 'f', hence DESC above).
+        for table, name, _kind, definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    report.timings["indexes"] = (timezone.now() - started).total_seconds()
+    log(f"索引 {len(indexes)} 个、约束 {len(constraints)} 个已重建")
 
 
 def _id_number(rng: random.Random, birth: dt.date) -> str:
@@ -164,7 +314,7 @@ def generate(
     towns_wanted = -(-communities_wanted // COMMUNITIES_PER_TOWN)
 
     started = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), ExitStack() as loading:
         roots = Area.objects.filter(depth=1).count()
         county_code = f"{990000 + roots + 1}"
         county = Area(
@@ -273,29 +423,54 @@ def generate(
 
         # Households: every flat of every unit until the wanted number is reached.
         started = timezone.now()
+        loading.enter_context(_indexes_built_afterwards(LOADED_TABLES, report, log))
         unit_rows = list(
             Area.objects.filter(path__startswith=county.path, kind=AreaKind.UNIT)
             .order_by("path")
             .values_list("pk", "path")
         )
         flats = [
-            (unit_pk, path, f"{floor}{flat + 1:02d}")
-            for unit_pk, path in unit_rows
+            (unit_pk, f"{floor}{flat + 1:02d}")
+            for unit_pk, _path in unit_rows
             for floor in range(1, FLOORS + 1)
             for flat in range(FLATS)
         ][:households_wanted]
-        households = [Household(unit_id=unit_pk, room=room) for unit_pk, _path, room in flats]
-        for batch in _batched(iter(households)):
-            _insert(Household, batch)
-        report.households = len(households)
-        sizes = _household_sizes(rng, residents, len(households))
-        elderly_alone: list[Resident] = []
-        people_by_grid: dict[int, list[Resident]] = {}
+        household_table = _Table(Household, ["unit_id", "room"], now)
+        household_ids: list[int] = []
+        for batch in _batched(iter(flats)):
+            household_ids.extend(household_table.load(batch))
+        report.households = len(household_ids)
+        sizes = _household_sizes(rng, residents, len(household_ids))
         unit_grid = _unit_grids(county.path)
+        # (pk, name, unit) of the old who live alone, and a sample of each grid's younger
+        # people to draw its volunteers from (a reservoir: the whole register need not be
+        # held); every resident's pk and unit in arrays, for picking reporters.
+        elderly_alone: list[tuple[int, str, int]] = []
+        pools = _Reservoirs(rng, VOLUNTEER_POOL)
+        resident_pks = array("q")
+        resident_units = array("q")
+        resident_table = _Table(
+            Resident,
+            [
+                "name",
+                "gender",
+                "birth_date",
+                "id_number",
+                "id_number_hash",
+                "phone",
+                "phone_hash",
+                "household_id",
+                "area_id",
+                "relation_to_head",
+            ],
+            now,
+        )
 
-        def people() -> Iterator[Resident]:
+        def people() -> Iterator[tuple[tuple[Any, ...], str]]:
             index = 0
-            for household, size in zip(households, sizes, strict=True):
+            for (unit_pk, _room), household_pk, size in zip(
+                flats, household_ids, sizes, strict=True
+            ):
                 alone_and_old = size == 1 and rng.random() < 0.6
                 for member in range(size):
                     if alone_and_old:
@@ -304,28 +479,38 @@ def generate(
                         birth = today - dt.timedelta(days=rng.randrange(20 * 365, 90 * 365))
                     id_number = _id_number(rng, birth)
                     phone = f"13{rng.randrange(10**9):09d}"
-                    resident = Resident(
-                        name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                        gender="male" if int(id_number[16]) % 2 else "female",
-                        birth_date=birth,
-                        id_number=id_number,
+                    row = (
+                        rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                        "male" if int(id_number[16]) % 2 else "female",
+                        birth,
+                        id_number,
                         # Index in the name keeps the hash unique if two ID numbers collide.
-                        id_number_hash=crypto.blind_index("id", f"{id_number}#{index}"),
-                        phone=phone,
-                        phone_hash=crypto.blind_index("phone", phone),
-                        household_id=household.pk,
-                        area_id=household.unit_id,
-                        relation_to_head="head" if member == 0 else "spouse",
+                        crypto.blind_index("id", f"{id_number}#{index}"),
+                        phone,
+                        crypto.blind_index("phone", phone),
+                        household_pk,
+                        unit_pk,
+                        "head" if member == 0 else "spouse",
                     )
                     if alone_and_old:
-                        elderly_alone.append(resident)
+                        role = "alone"
                     elif age_on(birth, today) < 70:
-                        people_by_grid.setdefault(unit_grid[household.unit_id], []).append(resident)
+                        role = "young"
+                    else:
+                        role = ""
                     index += 1
-                    yield resident
+                    yield row, role
 
         for batch in _batched(people()):
-            _insert(Resident, batch)
+            pks = resident_table.load([row for row, _role in batch])
+            for pk, (row, role) in zip(pks, batch, strict=True):
+                unit_pk = row[8]
+                resident_pks.append(pk)
+                resident_units.append(unit_pk)
+                if role == "alone":
+                    elderly_alone.append((pk, row[0], unit_pk))
+                elif role == "young":
+                    pools.offer(unit_grid[unit_pk], (pk, row[0]))
             report.residents += len(batch)
         report.timings["residents"] = (timezone.now() - started).total_seconds()
         log(f"住户 {report.households} 户,居民 {report.residents} 人")
@@ -363,26 +548,62 @@ def generate(
         categories = list(Category.objects.filter(is_active=True).order_by("pk"))
         worker_of_grid = {g.pk: users[f"scale-gw-{g.code}"].pk for g in grid_list}
         unit_community = {pk: by_path[path[:12]].pk for pk, path in unit_rows}
-        resident_rows = list(
-            Resident.objects.filter(household__unit__path__startswith=county.path)
-            .order_by("pk")
-            .values_list("pk", "area_id")
-        )
         total = round(residents * requests_per_resident)
         year = dt.timedelta(days=365)
+        request_table = _Table(
+            Request,
+            [
+                "number",
+                "text",
+                "category_id",
+                "location_id",
+                "room",
+                "grid_id",
+                "community_id",
+                "reporter_id",
+                "channel",
+                "urgent",
+                "status",
+                "assignee_id",
+                "submitted_at",
+                "response_due_at",
+                "due_at",
+                "accepted_at",
+                "responded_at",
+                "resolved_at",
+                "resolved_by_id",
+            ],
+            now,
+        )
+        event_table = _Table(
+            RequestEvent,
+            [
+                "request_id",
+                "kind",
+                "actor_id",
+                "transition",
+                "from_status",
+                "to_status",
+                "created_at",
+            ],
+            now,
+        )
+        local = timezone.get_current_timezone()
+        SUBMITTED, TRANSITION = RequestEvent.Kind.SUBMITTED, RequestEvent.Kind.TRANSITION
+        recent = now - dt.timedelta(days=14)
 
-        def requests() -> Iterator[tuple[Request, list[RequestEvent]]]:
+        def requests() -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+            people_count = len(resident_pks)
             for index in range(total):
-                reporter_pk, unit_pk = resident_rows[rng.randrange(len(resident_rows))]
+                which = rng.randrange(people_count)
+                reporter_pk, unit_pk = resident_pks[which], resident_units[which]
                 category = categories[rng.randrange(len(categories))]
                 submitted = now - year * (rng.random() ** 1.3)
                 urgent = rng.random() < 0.05
                 hours = max(1, category.handling_hours // (2 if urgent else 1))
-                due = submitted + dt.timedelta(hours=hours)
-                age = now - submitted
                 roll = rng.random()
-                if age < dt.timedelta(days=14) and roll < 0.5:
-                    status = [Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS][index % 3]
+                if submitted > recent and roll < 0.5:
+                    status = OPEN_STATES[index % 3]
                 elif roll < 0.03:
                     status = Status.IN_PROGRESS  # forgotten: long overdue
                 elif roll < 0.06:
@@ -396,63 +617,65 @@ def generate(
                     else worker_of_grid[grid_pk]
                 )
                 resolved_at = submitted + dt.timedelta(hours=rng.randrange(1, hours + 48))
-                request = Request(
-                    number=f"{timezone.localtime(submitted):%Y%m%d}-S{index:07d}",
-                    text=TEXTS[index % len(TEXTS)],
-                    category=category,
-                    location_id=unit_pk,
-                    room="101",
-                    grid_id=grid_pk,
-                    community_id=unit_community[unit_pk],
-                    reporter_id=reporter_pk,
-                    channel=Channel.RESIDENT_PAGE,
-                    urgent=urgent,
-                    status=status,
-                    assignee_id=assignee,
-                    submitted_at=submitted,
-                    response_due_at=submitted + dt.timedelta(hours=category.response_hours),
-                    due_at=due,
-                    accepted_at=submitted if assignee else None,
-                    responded_at=submitted + dt.timedelta(hours=1) if assignee else None,
-                    resolved_at=resolved_at if status == Status.CLOSED else None,
-                    resolved_by_id=assignee if status == Status.CLOSED else None,
+                closed = status == Status.CLOSED
+                request = (
+                    f"{submitted.astimezone(local):%Y%m%d}-S{index:07d}",
+                    TEXTS[index % len(TEXTS)],
+                    category.pk,
+                    unit_pk,
+                    "101",
+                    grid_pk,
+                    unit_community[unit_pk],
+                    reporter_pk,
+                    Channel.RESIDENT_PAGE,
+                    urgent,
+                    status,
+                    assignee,
+                    submitted,
+                    submitted + dt.timedelta(hours=category.response_hours),
+                    submitted + dt.timedelta(hours=hours),
+                    submitted if assignee else None,
+                    submitted + dt.timedelta(hours=1) if assignee else None,
+                    resolved_at if closed else None,
+                    assignee if closed else None,
                 )
-                steps = [("submitted", "", Status.SUBMITTED, submitted)]
+                # (kind, transition, from, to, at) of the timeline; the request's pk is
+                # put in front once it is known.
+                steps = [(SUBMITTED, "", "", Status.SUBMITTED, submitted)]
                 if assignee:
-                    steps.append(("assign", Status.SUBMITTED, Status.ASSIGNED, submitted))
-                if status in (Status.IN_PROGRESS, Status.CLOSED):
-                    steps.append(("start", Status.ASSIGNED, Status.IN_PROGRESS, submitted))
-                if status == Status.CLOSED:
-                    steps.append(("resolve", Status.IN_PROGRESS, Status.RESOLVED, resolved_at))
-                    steps.append(("close", Status.RESOLVED, Status.CLOSED, resolved_at))
-                if status == Status.REJECTED:
-                    steps.append(("reject", Status.SUBMITTED, Status.REJECTED, submitted))
-                events = [
-                    RequestEvent(
-                        kind=RequestEvent.Kind.SUBMITTED
-                        if name == "submitted"
-                        else RequestEvent.Kind.TRANSITION,
-                        actor_id=assignee,
-                        transition="" if name == "submitted" else name,
-                        from_status=source,
-                        to_status=target,
-                        created_at=at,
+                    steps.append(
+                        (TRANSITION, "assign", Status.SUBMITTED, Status.ASSIGNED, submitted)
                     )
-                    for name, source, target, at in steps
+                if status in (Status.IN_PROGRESS, Status.CLOSED):
+                    steps.append(
+                        (TRANSITION, "start", Status.ASSIGNED, Status.IN_PROGRESS, submitted)
+                    )
+                if closed:
+                    steps.append(
+                        (TRANSITION, "resolve", Status.IN_PROGRESS, Status.RESOLVED, resolved_at)
+                    )
+                    steps.append((TRANSITION, "close", Status.RESOLVED, Status.CLOSED, resolved_at))
+                if status == Status.REJECTED:
+                    steps.append(
+                        (TRANSITION, "reject", Status.SUBMITTED, Status.REJECTED, submitted)
+                    )
+                events = [
+                    (kind, assignee, transition, source, target, at)
+                    for kind, transition, source, target, at in steps
                 ]
                 yield request, events
 
         for batch in _batched(requests()):
-            made = [r for r, _e in batch]
-            _insert(Request, made)
-            timeline = []
-            for saved, (_r, events) in zip(made, batch, strict=True):
-                for event in events:
-                    event.request_id = saved.pk
-                    timeline.append(event)
-            _insert(RequestEvent, timeline)
-            report.requests += len(made)
-            report.events += len(timeline)
+            pks = request_table.load([request for request, _events in batch])
+            event_table.load(
+                [
+                    (pk, kind, actor, transition, source, target, at)
+                    for pk, (_request, events) in zip(pks, batch, strict=True)
+                    for kind, actor, transition, source, target, at in events
+                ]
+            )
+            report.requests += len(batch)
+            report.events += sum(len(events) for _request, events in batch)
             if report.requests % 50_000 < BATCH:
                 log(f"诉求 {report.requests} 条")
         report.timings["requests"] = (timezone.now() - started).total_seconds()
@@ -464,17 +687,40 @@ def generate(
             report,
             now=now,
             elderly=elderly_alone,
-            people_by_grid=people_by_grid,
+            pools=pools,
             unit_grid=unit_grid,
             community_of_grid={g.pk: g.community_id for g in grid_list},
             worker_of_grid=worker_of_grid,
         )
         report.timings["care"] = (timezone.now() - started).total_seconds()
+        log("重建索引与约束……")
     log(
         f"关爱计划 {report.care_plans} 个,走访 {report.visits} 次,"
         f"志愿者 {report.volunteers} 人,服务记录 {report.service_records} 条"
     )
     return report
+
+
+class _Reservoirs:
+    """A uniform random sample of up to ``size`` items per key, whatever the number offered
+    (Vitter's algorithm R): the volunteers of a grid are drawn from its sample."""
+
+    def __init__(self, rng: random.Random, size: int) -> None:
+        self.rng = rng
+        self.size = size
+        self.samples: dict[int, list[tuple[int, str]]] = {}
+        self.offered: dict[int, int] = {}
+
+    def offer(self, key: int, item: tuple[int, str]) -> None:
+        seen = self.offered.get(key, 0) + 1
+        self.offered[key] = seen
+        sample = self.samples.setdefault(key, [])
+        if len(sample) < self.size:
+            sample.append(item)
+        else:
+            slot = self.rng.randrange(seen)
+            if slot < self.size:
+                sample[slot] = item
 
 
 def _household_sizes(rng: random.Random, residents: int, households: int) -> list[int]:
@@ -510,8 +756,8 @@ def _care(
     report: Report,
     *,
     now: dt.datetime,
-    elderly: list[Resident],
-    people_by_grid: dict[int, list[Resident]],
+    elderly: list[tuple[int, str, int]],
+    pools: _Reservoirs,
     unit_grid: dict[int, int],
     community_of_grid: dict[int, int],
     worker_of_grid: dict[int, int],
@@ -522,126 +768,176 @@ def _care(
     they need a health consent, which measurement data does not invent. One plan in ten
     has gone quiet for one to four weeks, so the due and overdue figures have work to do."""
     living_alone = Tag.objects.get(code=TagCode.LIVING_ALONE)
-    tags = [ResidentTag(resident_id=r.pk, tag=living_alone) for r in elderly]
-    for batch in _batched(iter(tags)):
-        _insert(ResidentTag, batch)
+    tag_table = _Table(ResidentTag, ["resident_id", "tag_id"], now)
+    for batch in _batched(iter(elderly)):
+        tag_table.load([(pk, living_alone.pk) for pk, _name, _unit in batch])
 
     # Volunteers: younger residents of the grid, one for every three elderly (at least two).
-    elderly_by_grid: dict[int, list[Resident]] = {}
+    elderly_by_grid: dict[int, list[tuple[int, str, int]]] = {}
     for person in elderly:
-        assert person.area_id is not None
-        elderly_by_grid.setdefault(unit_grid[person.area_id], []).append(person)
+        elderly_by_grid.setdefault(unit_grid[person[2]], []).append(person)
     kinds = [VolunteerKind.PARTY_MEMBER, VolunteerKind.RESIDENT, VolunteerKind.RESIDENT]
-    volunteers_of_grid: dict[int, list[Volunteer]] = {}
+    chosen_of_grid: dict[int, list[tuple[Any, ...]]] = {}
     for grid_pk, old in elderly_by_grid.items():
-        pool = people_by_grid.get(grid_pk, [])
+        pool = pools.samples.get(grid_pk, [])
         wanted = min(len(pool), max(2, len(old) // 3))
-        chosen = rng.sample(pool, wanted)
-        volunteers_of_grid[grid_pk] = [
-            Volunteer(
-                name=person.name,
-                kind=kinds[rng.randrange(len(kinds))],
-                resident_id=person.pk,
-                community_id=community_of_grid[grid_pk],
-                grid_id=grid_pk,
-                joined_on=(now - dt.timedelta(days=rng.randrange(400, 2000))).date(),
+        chosen_of_grid[grid_pk] = [
+            (
+                name,
+                kinds[rng.randrange(len(kinds))],
+                pk,
+                community_of_grid[grid_pk],
+                grid_pk,
+                (now - dt.timedelta(days=rng.randrange(400, 2000))).date(),
             )
-            for person in chosen
+            for pk, name in rng.sample(pool, wanted)
         ]
-    all_volunteers = [v for grid in volunteers_of_grid.values() for v in grid]
-    for batch in _batched(iter(all_volunteers)):
-        _insert(Volunteer, batch)
-    report.volunteers = len(all_volunteers)
+    volunteer_table = _Table(
+        Volunteer, ["name", "kind", "resident_id", "community_id", "grid_id", "joined_on"], now
+    )
+    volunteers_of_grid: dict[int, list[int]] = {}
+    for grid_pk, chosen in chosen_of_grid.items():
+        volunteers_of_grid[grid_pk] = list(volunteer_table.load(chosen))
+        report.volunteers += len(chosen)
 
-    plans: list[tuple[CarePlan, Resident]] = []
+    # (resident pk, name, unit, visits a week, services, primary, backup)
+    plans: list[tuple[int, str, int, int, list[str], int | None, int | None]] = []
     for grid_pk, old in elderly_by_grid.items():
         helpers = volunteers_of_grid[grid_pk]
-        for person in old:
+        for pk, name, unit in old:
             if rng.random() < 0.1:
                 continue  # a care gap: living alone, no plan yet
             primary = helpers[rng.randrange(len(helpers))] if helpers else None
-            backup = rng.choice([v for v in helpers if v is not primary] or [None])
+            backup = rng.choice([v for v in helpers if v != primary] or [None])
             plans.append(
                 (
-                    CarePlan(
-                        resident_id=person.pk,
-                        visits_per_week=1 if rng.random() < 0.6 else 2,
-                        services=rng.sample(CARE_SERVICES, 2),
-                        primary_volunteer=primary,
-                        backup_volunteer=backup,
-                    ),
-                    person,
+                    pk,
+                    name,
+                    unit,
+                    1 if rng.random() < 0.6 else 2,
+                    rng.sample(CARE_SERVICES, 2),
+                    primary,
+                    backup,
                 )
             )
+    plan_table = _Table(
+        CarePlan,
+        [
+            "resident_id",
+            "visits_per_week",
+            "services",
+            "primary_volunteer_id",
+            "backup_volunteer_id",
+        ],
+        now,
+    )
+    plan_ids: list[int] = []
     for batch in _batched(iter(plans)):
-        _insert(CarePlan, [plan for plan, _person in batch])
+        plan_ids.extend(
+            plan_table.load(
+                [(pk, per_week, services, a, b) for pk, _n, _u, per_week, services, a, b in batch]
+            )
+        )
     report.care_plans = len(plans)
 
     minutes_of: dict[str, int] = settings.LINLI_CARE_DEFAULT_MINUTES
-    name_of = {person.pk: person.name for _plan, person in plans}
     year_ago = now - dt.timedelta(days=365)
+    home_label, phone_label = VisitKind.HOME.label, VisitKind.PHONE.label
+    labels = dict(zip(CARE_SERVICES, service_labels(list(CARE_SERVICES)), strict=True))
+    visit_table = _Table(
+        Visit,
+        [
+            "resident_id",
+            "plan_id",
+            "volunteer_id",
+            "recorded_by_id",
+            "visited_at",
+            "kind",
+            "services",
+            "duration_minutes",
+            "mood",
+        ],
+        now,
+    )
+    record_table = _Table(
+        ServiceRecord,
+        [
+            "volunteer_id",
+            "started_at",
+            "minutes",
+            "content",
+            "source",
+            "source_id",
+            "recorded_by_id",
+            "status",
+            "reviewed_by_id",
+            "reviewed_at",
+        ],
+        now,
+    )
 
-    def visits() -> Iterator[Visit]:
-        for plan, person in plans:
-            assert person.area_id is not None
-            worker = worker_of_grid[unit_grid[person.area_id]]
+    def visits() -> Iterator[tuple[tuple[Any, ...], str]]:
+        """Each visit's row and the name of the person visited (for the service record)."""
+        for plan_pk, (pk, name, unit, per_week, services, primary, backup) in zip(
+            plan_ids, plans, strict=True
+        ):
+            worker = worker_of_grid[unit_grid[unit]]
             quiet_since = (
                 now - dt.timedelta(days=rng.randrange(8, 29)) if rng.random() < 0.1 else now
             )
             week = year_ago
             while week < quiet_since - dt.timedelta(days=7):
-                for _ in range(plan.visits_per_week):
+                for _ in range(per_week):
                     if rng.random() < 0.12:
                         continue  # missed
                     at = week + dt.timedelta(minutes=rng.randrange(7 * 24 * 60))
                     at = at.replace(hour=8 + rng.randrange(10))
                     home = rng.random() < 0.8
-                    volunteer = (
-                        plan.backup_volunteer
-                        if plan.backup_volunteer and rng.random() < 0.15
-                        else plan.primary_volunteer
-                    )
-                    yield Visit(
-                        resident_id=person.pk,
-                        plan_id=plan.pk,
-                        volunteer=volunteer,
-                        recorded_by_id=worker,
-                        visited_at=at,
-                        kind=VisitKind.HOME if home else VisitKind.PHONE,
-                        services=rng.sample(plan.services, 1 + rng.randrange(2))
-                        if home
-                        else [CareService.CHAT],
-                        duration_minutes=rng.randrange(20, 61) if home else None,
-                        mood=MOODS[rng.randrange(len(MOODS))],
-                        note="",
+                    volunteer = backup if backup and rng.random() < 0.15 else primary
+                    yield (
+                        (
+                            pk,
+                            plan_pk,
+                            volunteer,
+                            worker,
+                            at,
+                            VisitKind.HOME if home else VisitKind.PHONE,
+                            rng.sample(services, 1 + rng.randrange(2))
+                            if home
+                            else [CareService.CHAT],
+                            rng.randrange(20, 61) if home else None,
+                            MOODS[rng.randrange(len(MOODS))],
+                        ),
+                        name,
                     )
                 week += dt.timedelta(days=7)
 
     for batch in _batched(visits()):
-        _insert(Visit, batch)
+        pks = visit_table.load([visit for visit, _name in batch])
         records = []
-        for visit in batch:
-            if visit.volunteer is None:
+        for visit_pk, (visit, name) in zip(pks, batch, strict=True):
+            _pk, _plan, volunteer, worker, at, kind, services, minutes, _mood = visit
+            if volunteer is None:
                 continue
-            content = f"{VisitKind(visit.kind).label}:{name_of[visit.resident_id]}"
-            if visit.services:
-                content += "(" + "、".join(service_labels(list(visit.services))) + ")"
+            content = f"{home_label if kind == VisitKind.HOME else phone_label}:{name}"
+            if services:
+                content += "(" + "、".join(labels[s] for s in services) + ")"
             records.append(
-                ServiceRecord(
-                    volunteer_id=visit.volunteer.pk,
-                    started_at=visit.visited_at,
-                    minutes=visit.duration_minutes or minutes_of.get(visit.kind, 30),
-                    content=content[:200],
-                    source=ServiceSource.VISIT,
-                    source_id=str(visit.pk),
-                    recorded_by_id=visit.recorded_by_id,
+                (
+                    volunteer,
+                    at,
+                    minutes or minutes_of.get(kind, 30),
+                    content[:200],
+                    ServiceSource.VISIT,
+                    str(visit_pk),
+                    worker,
                     # A logged visit is a verified source: approved as it is written.
-                    status=HoursStatus.APPROVED,
-                    reviewed_by_id=visit.recorded_by_id,
-                    reviewed_at=visit.visited_at,
+                    HoursStatus.APPROVED,
+                    worker,
+                    at,
                 )
             )
-        _insert(ServiceRecord, records)
+        record_table.load(records)
         report.visits += len(batch)
         report.service_records += len(records)
 
