@@ -424,6 +424,7 @@ TRAINING_FILES: tuple[Path, ...] = (
     CORPUS_DIR / "voices3_train.jsonl",
     CORPUS_DIR / "voices4_train.jsonl",
     CORPUS_DIR / "voices5_train.jsonl",
+    CORPUS_DIR / "voices6_train.jsonl",
 )
 """The shipped training corpus: the original messages, the urgency corpus of issue 12 and
 the imagined/past dangers and category look-alikes of issues 12 and 17."""

@@ -300,7 +300,7 @@ _LIFT_TRAPPED = (
 )
 _FIRE = (
     r"(?:着火|起火|失火|火灾|冒烟|冒黑烟|黑烟|浓烟|烟很大|烟大|烧焦|焦味|焦糊|糊味|火苗|火星|冒火|"
-    r"着起来了|火(?:挺|很|好|太)?大|冒.{0,4}烟|烟.{0,3}(?:呛|很大|好大|太大)|烧东西的味|起烟|烧起来|点着|引着|火花|明火|着了火|燃起来|(?<!\d)119(?!\d))"
+    r"着起来了|火(?:挺|很|好|太|特别|老|越来越)大|冒.{0,4}烟|烟.{0,3}(?:呛|很大|好大|太大)|烧东西的味|起烟|烧起来|点着|引着|火花|明火|着了火|燃起来|(?<!\d)119(?!\d))"
 )
 _GAS = (
     r"(?:(?:燃气|煤气)?报警器.{0,6}(?<!不)(?:叫|响)|闻着有.{0,2}气味|臭鸡蛋味|"
@@ -701,6 +701,35 @@ _THIRD_PASS_BOUNDARIES: tuple[tuple[re.Pattern[str], str, float], ...] = tuple(
         ),
     )
 )
+EIGHTH_PASS_WEIGHT = 3.0
+"""Bonus of the repair/safety boundaries of the eighth pass (chosen by 5-fold CV)."""
+
+# Issue 12, eighth pass: the repair/safety labelling rule of docs/triage.md — the category
+# follows the danger, not the broken object. Fire equipment and the outside parts of a
+# building that can fall from height are safety however they are broken; handrails and
+# railings are repair however dangerous (TAXONOMY names them under repair).
+_EIGHTH_PASS_BOUNDARIES: tuple[tuple[re.Pattern[str], str, float], ...] = tuple(
+    (re.compile(p), c, w)
+    for p, c, w in (
+        (
+            r"应急灯|(?:安全出口|疏散|逃生)[^,]{0,3}(?:指示)?(?:灯|牌|标志)|烟感|烟雾报警|"
+            r"消防门|防火门|灭火器|消防栓|消火栓|消防箱|消防水带|水带",
+            "safety",
+            EIGHTH_PASS_WEIGHT,
+        ),
+        (
+            r"(?:外墙|外立面|保温(?:层|板)|雨棚|雨搭|雨篷|招牌|广告牌|外机|空调架|太阳能(?:板|支架|架子)|"
+            r"防盗窗|彩钢瓦|石棉瓦|女儿墙|檐)[^,]{0,10}(?:鼓|松|裂|翘|锈|晃|歪|掉|脱|掀|耷拉|悬)",
+            "safety",
+            EIGHTH_PASS_WEIGHT,
+        ),
+        (
+            r"(?:扶手|栏杆|护栏|扶把)(?!缝|里|中间)[^,]{0,10}(?:松|断|坏|掉|脱|晃|歪|锈|弯|没了)",
+            "repair",
+            EIGHTH_PASS_WEIGHT,
+        ),
+    )
+)
 _NO_ONE_TRAPPED = re.compile(
     r"没人困|没困人|没有人困|没关人|里面没(?:有)?人|没(?:有)?人在里(?:面|头)"
 )
@@ -909,7 +938,10 @@ _RETRACTED = re.compile(
     r"(?:送|接|领)回(?:家|去)了|(?<!是)不是(?:煤气|燃气|天然气|漏气|着火|失火|火灾)|"
     r"(?:找不着|找不到|迷路|走丢).{0,12}(?:先陪着|陪着(?:她|他))|"
     # issue 12, seventh pass: an alarm taken back in other words (其实是 / 不碍事 / a rumour)
-    r"其实(?:就)?是(?!骗|假冒|冒充|有人)|不碍事|假消息|(?:消息|说的|传的)[^,]{0,4}是假的|谣传|在演戏|拍戏|拍短视频的"
+    r"其实(?:就)?是(?!骗|假冒|冒充|有人)|不碍事|假消息|(?:消息|说的|传的)[^,]{0,4}是假的|谣传|在演戏|拍戏|拍短视频的|"
+    # issue 12, eighth pass: a rumour or an event elsewhere (别瞎传 / 是外省的 / 跟咱小区没关系)
+    r"别(?:再|瞎|乱)?(?:转|传)了?(?:[,.!?]|$)|瞎传|乱传|(?:跟|和)咱(?:们)?(?:小区|楼|这)?(?:没|无)关系|"
+    r"外地的(?:新闻|事)|是外(?:省|地|市)的(?:新闻|事|视频|照片)"
 )
 # A danger named as a circumstance, not an event (着火的时候往哪跑 / 着火了谁负责 /
 # 着火都找不着出口).
@@ -953,7 +985,9 @@ _POLICY_QUESTION = re.compile(
     # issue 12, fifth pass: liability and reporting asked about (着火了谁负责 / 该打哪个电话举报)
     r"谁负责|谁来负责|有没有责任|负不负责|责任吗|有规定|有没有规定|怎么举报|举报|"
     # issue 12, seventh pass: an insurance product asked about (电梯困人险是谁买的)
-    r"险(?<![危风冒惊凶]险)(?:是|吗|怎么|谁|该|归|能)"
+    r"险(?<![危风冒惊凶]险)(?:是|吗|怎么|谁|该|归|能)|"
+    # issue 12, eighth pass: liability asked in other words (责任怎么分 / 算谁的责任)
+    r"责任(?:怎么|咋|如何|谁)|(?:怎么|咋)(?:分|算|划)责任"
 )
 _CALL_FOR_HELP = re.compile(
     r"快来|快叫|快去|赶紧|救命|正在|还在|现在|马上|拦住|快拦|拦一下|帮我拦|拦下"
@@ -1008,10 +1042,14 @@ _HYPOTHETICAL = re.compile(
     r"前天|上礼拜|上个礼拜|上周|上星期|那天|那次|"
     r"前阵子|前段时间|前些天|前一阵|那会儿|曾经|一旦|要是|如果|生怕|预防|过一次|过一回|不然|"
     r"假如|假设|假使|若是|倘若|不敢|可别|千万别|前两天|前些日子|大前天|上上周|"
+    # issue 12, eighth pass: years ago (前年 / 大前年 / 那年 / 几年前)
+    r"前年|那年|几年前|那几年|早些年|"
     # issue 12, fifth pass: asked as a possibility, only sometimes, or a doctor's finding
     # after the event (会不会漏电 / 偶尔心慌 / 医院说是中暑)
     r"会不会|偶尔|有时候?|时不时|隔三差五|医院说|医生说|"
-    r"(?:^|[^认])真(?:要|的|要是)?$"
+    r"(?:^|[^认])真(?:要|的|要是)?$|"
+    # issue 12, eighth pass: hyperbole (热得要中暑了 / 气得我心口疼 / 吵得人要晕)
+    r"(?:热|气|累|烦|吵|冻|饿|熏|臭|闷)得(?:我|人|俺)?(?:都|快|要|直)?(?:要|快)?$"
 )
 _RESOLVED_AFTER = re.compile(
     r"没事|不要紧|不厉害|歇一会|自己好了|后来.{0,4}好了|是误会|"
@@ -1154,8 +1192,21 @@ STANDING_THRESHOLD = 0.9
 pass; chosen by 5-fold cross-validation on the training files)."""
 
 
-def is_urgent(text: str, model: UrgencyModel | None = None) -> bool:
-    return read_urgency(text, model)[0]
+# issue 12, eighth pass: categories TAXONOMY never names among the urgent situations. When
+# the category reader puts a message without any rule cue in one of them (a complaint about
+# rubbish, parking or a shop, a question about rules, thanks or a notice), the learned model
+# needs ``STANDING_THRESHOLD``; chosen by 5-fold cross-validation on the training files
+# (false alarms 53 → 47 with recall unchanged; adding dispute or repair cost recall).
+CALM_CATEGORIES = frozenset({"sanitation", "order", "policy", "other"})
+
+# issue 12, eighth pass: a message that says the trouble is over or eased (已经包上了 / 好多了 /
+# 还没掉), with no person in trouble and no call for help now, also needs
+# ``STANDING_THRESHOLD`` from the model (cross-validation: 3 false alarms fewer, none missed).
+_EASED = _RESOLVED_AFTER
+
+
+def is_urgent(text: str, model: UrgencyModel | None = None, *, category: str | None = None) -> bool:
+    return read_urgency(text, model, category=category)[0]
 
 
 def read_urgency(
@@ -1164,13 +1215,16 @@ def read_urgency(
     *,
     grams: frozenset[str] | None = None,
     cue: tuple[int, str] | None = None,
+    category: str | None = None,
 ) -> tuple[bool, tuple[str, ...]]:
     """Rules first; the learned model decides only when no rule cue is present at all.
 
     A live cue makes the message urgent. A cue that the rules found negated, hypothetical,
     past, resolved or retracted keeps it non-urgent (the rules understand that context
     better than n-grams). Without any cue, the logistic model decides with a
-    recall-favouring threshold.
+    recall-favouring threshold, a higher one (``STANDING_THRESHOLD``) for a standing hazard,
+    a trouble said to be over or eased, or a message the category reader puts in
+    ``CALM_CATEGORIES`` (``category``: the reader's category, when the caller has it).
     """
     evidence, words = cue if cue is not None else urgency_cue(text)
     if evidence == LIVE:
@@ -1191,7 +1245,8 @@ def read_urgency(
     ) and not _PERSON_IN_TROUBLE.search(text):
         return False, ()
     threshold = URGENT_THRESHOLD
-    if _STANDING.search(text) and not _CALL_FOR_HELP.search(text) and not _PERSON_NOW.search(text):
+    quiet = not _CALL_FOR_HELP.search(text) and not _PERSON_NOW.search(text)
+    if (quiet and (_STANDING.search(text) or _EASED.search(text))) or category in CALM_CATEGORIES:
         threshold = STANDING_THRESHOLD
     if urgency.probability(text, grams=grams) < threshold:
         return False, ()
@@ -1268,6 +1323,9 @@ def rule_scores(text: str, evidence: int | None = None) -> dict[str, float]:
         scores["repair"] += 5.0
     if _NO_ONE_TRAPPED.search(text):
         scores["repair"] += 7.0
+    for pattern, category, bonus in _EIGHTH_PASS_BOUNDARIES:
+        if pattern.search(text):
+            scores[category] += bonus
     if _FALSE_ALARM.search(text):
         scores["other"] += FALSE_ALARM_BONUS
     if evidence is None:
@@ -1375,7 +1433,7 @@ def read_message(
     category, confidence = classify(
         masked, model if model is not None else default_model(), grams=grams, evidence=cue[0]
     )
-    urgent, because = read_urgency(masked, urgency_model, grams=grams, cue=cue)
+    urgent, because = read_urgency(masked, urgency_model, grams=grams, cue=cue, category=category)
     return Reading(
         category=category,
         building=location.building,

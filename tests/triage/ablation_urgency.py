@@ -9,16 +9,28 @@ import sys
 from collections.abc import Callable
 
 from linli.triage.evaluate import CORPUS_COMPOUNDS, load_examples
-from linli.triage.model import default_urgency_model
-from linli.triage.reader import LIVE, _mask_compounds, is_urgent, normalise, urgency_evidence
+from linli.triage.model import default_model, default_urgency_model
+from linli.triage.reader import (
+    LIVE,
+    _mask_compounds,
+    classify,
+    is_urgent,
+    normalise,
+    urgency_evidence,
+)
 
 
 def main() -> None:
     model = default_urgency_model()
+    categories = default_model()
     readers: dict[str, Callable[[str], bool]] = {
         "rules alone": lambda text: urgency_evidence(text) == LIVE,
         "model alone (P >= 0.5)": lambda text: model.probability(text) >= 0.5,
-        "both (shipped)": lambda text: is_urgent(text, model),
+        # the shipped reading: the category reader's category is handed to the urgency
+        # reading (issue 12, eighth pass)
+        "both (shipped)": lambda text: is_urgent(
+            text, model, category=classify(text, categories)[0]
+        ),
     }
     for path in sys.argv[1:]:
         examples = load_examples(path)

@@ -39,18 +39,22 @@ VETOES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.1)
 THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
-def _model_gate(text: str) -> tuple[int, bool, bool, bool]:
+def _model_gate(text: str, category: str) -> tuple[int, bool, bool, bool]:
     """(rule evidence, settled, kept from the model by a gate, standing hazard) — the parts of
-    ``read_urgency`` that decide before the threshold (issue 12, seventh pass)."""
+    ``read_urgency`` that decide before the threshold (issue 12, seventh pass; the eighth
+    pass adds an eased trouble and a calm category to "standing")."""
     evidence = urgency_evidence(text)
     gated = bool(
         (r._NO_HURRY.search(text) or r._NUISANCE.search(text) or r._CHORE.search(text))
         and not r._PERSON_IN_TROUBLE.search(text)
     )
-    standing = bool(
-        r._STANDING.search(text)
-        and not r._CALL_FOR_HELP.search(text)
-        and not r._PERSON_NOW.search(text)
+    standing = (
+        bool(
+            (r._STANDING.search(text) or r._EASED.search(text))
+            and not r._CALL_FOR_HELP.search(text)
+            and not r._PERSON_NOW.search(text)
+        )
+        or category in r.CALM_CATEGORIES
     )
     return evidence, r._settled(text), gated, standing
 
@@ -74,15 +78,16 @@ def main() -> None:
                 continue
             text = _mask_compounds(normalise(example.text), CORPUS_COMPOUNDS)[0]
             grams = features(text, normalised=True)
-            gates.append(_model_gate(text))
+            category = classify(text, categories, grams=grams)[0]
+            gates.append(_model_gate(text, category))
             rows.append(
                 (
                     example.urgent,
-                    read_urgency(text, urgency, grams=grams)[0],
+                    read_urgency(text, urgency, grams=grams, category=category)[0],
                     urgency_evidence(text) == LIVE,
                     urgency.probability(text, grams=grams),
                     example.category,
-                    classify(text, categories, grams=grams)[0],
+                    category,
                 )
             )
     right = sum(row[4] == row[5] for row in rows)

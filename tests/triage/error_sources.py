@@ -21,8 +21,9 @@ from linli.triage.evaluate import CORPUS_COMPOUNDS, load_examples
 from linli.triage.model import default_urgency_model, features
 
 
-def source(text: str) -> tuple[bool, str]:
-    """(read urgent, the part that decided)."""
+def source(text: str, category: str | None = None) -> tuple[bool, str]:
+    """(read urgent, the part that decided); ``category``: the reader's category (eighth
+    pass: messages read as one of ``CALM_CATEGORIES`` need the standing threshold)."""
     model = default_urgency_model()
     if r._settled(text):
         return False, "settled (retraction, policy question or supposition)"
@@ -46,13 +47,11 @@ def source(text: str) -> tuple[bool, str]:
             return False, "gate: nuisance"
         if r._CHORE.search(text):
             return False, "gate: chore"
-    standing = (
-        r._STANDING.search(text)
-        and not r._CALL_FOR_HELP.search(text)
-        and not r._PERSON_NOW.search(text)
-    )
-    threshold = r.STANDING_THRESHOLD if standing else r.URGENT_THRESHOLD
-    kind = "standing" if standing else "ordinary"
+    quiet = not r._CALL_FOR_HELP.search(text) and not r._PERSON_NOW.search(text)
+    standing = quiet and (r._STANDING.search(text) or r._EASED.search(text))
+    calm = category in r.CALM_CATEGORIES
+    threshold = r.STANDING_THRESHOLD if standing or calm else r.URGENT_THRESHOLD
+    kind = "calm category" if calm else "standing" if standing else "ordinary"
     if p >= threshold:
         return True, f"model, {kind} threshold"
     return False, f"model below {kind} threshold ({'P<0.5' if p < 0.5 else 'P>=0.5'})"
@@ -65,7 +64,8 @@ def main() -> None:
         missed: Counter[str] = Counter()
         for example in examples:
             text = r._mask_compounds(r.normalise(example.text), CORPUS_COMPOUNDS)[0]
-            urgent, why = source(text)
+            category = r.read_message(example.text, compounds=CORPUS_COMPOUNDS).category
+            urgent, why = source(text, category)
             if urgent and not example.urgent:
                 false_alarms[why] += 1
             elif example.urgent and not urgent:

@@ -70,7 +70,13 @@ def test_heldout_and_dev_do_not_overlap_training() -> None:
     from linli.triage.model import TRAINING_FILES
 
     trained = {e.text for path in TRAINING_FILES for e in load_examples(path)}
-    for name in ("fresh_heldout", "fresh2_heldout", "fresh3_heldout", "fresh4_heldout"):
+    for name in (
+        "fresh_heldout",
+        "fresh2_heldout",
+        "fresh3_heldout",
+        "fresh4_heldout",
+        "fresh5_heldout",
+    ):
         assert not trained & {e.text for e in load_examples(CORPUS_DIR / f"{name}.jsonl")}, name
     assert not {e.text for e in load_examples(FRESH4_HELDOUT)} & (heldout | blind)
     if DEV.exists():
@@ -167,10 +173,10 @@ def test_fresh3_heldout_is_frozen_and_covers_every_category() -> None:
 
 def test_fresh3_heldout_figures() -> None:
     """Baseline 0.900 / 1.000 / 0.990 / 0.840; after the fifth pass 0.911 / 1.000 / 0.980 /
-    0.853; after the seventh 0.918 / 1.000 / 1.000 / 0.863. Recall and location are held at
-    the targets of issue 12; precision (target 0.90) and category (target 0.95) are NOT met
-    yet and are held where the reader stands, so that they can only go up (see
-    docs/triage.md)."""
+    0.853; after the seventh 0.918 / 1.000 / 1.000 / 0.863; after the eighth 0.929 / 1.000 /
+    0.990 / 0.885. Recall and location are held at the targets of issue 12; precision
+    (target 0.90) and category (target 0.95) are NOT met yet and are held where the reader
+    stands, so that they can only go up (see docs/triage.md)."""
     figures = evaluate(load_examples(FRESH3_HELDOUT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     recall, precision = figures.urgent_recall, figures.urgent_precision
@@ -178,8 +184,8 @@ def test_fresh3_heldout_figures() -> None:
     assert figures.count == 281
     assert recall >= 0.97, summary
     assert location >= 0.99, summary
-    assert precision >= 0.863, summary
-    assert category >= 0.918, summary
+    assert precision >= 0.884, summary
+    assert category >= 0.928, summary
 
 
 def test_blind_set_issue_12_figures() -> None:
@@ -214,7 +220,8 @@ def test_fresh4_heldout_is_frozen_and_covers_every_category() -> None:
 
 def test_fresh4_heldout_figures() -> None:
     """Baseline 0.851 / 0.990 / 0.926 / 0.875, unchanged after the sixth pass; after the
-    seventh 0.851 / 0.990 / 0.956 / 0.878. Location is held at the target of issue 12;
+    seventh 0.851 / 0.990 / 0.956 / 0.878; after the eighth 0.865 / 0.990 / 0.956 / 0.878.
+    Location is held at the target of issue 12;
     recall (target 0.97), precision (0.90) and category (0.95) are NOT met on this set and
     are held where the reader stands, so that they can only go up (see docs/triage.md)."""
     figures = evaluate(load_examples(FRESH4_HELDOUT), compounds=CORPUS_COMPOUNDS)
@@ -225,16 +232,58 @@ def test_fresh4_heldout_figures() -> None:
     assert location >= 0.99, summary
     assert recall >= 0.955, summary
     assert precision >= 0.878, summary
-    assert category >= 0.85, summary
+    assert category >= 0.865, summary
+
+
+FRESH5_HELDOUT = CORPUS_DIR / "fresh5_heldout.jsonl"
+# Written for issue 12's eighth pass before any change to the reader or its training files,
+# in new voices (traditional characters, a guard's and a volunteer's reports, Shaanxi 额,
+# Hunan 冇得, English mixed in, internet slang such as 救大命), and committed on its own
+# (baseline 0.898 / 0.986 / 0.964 / 0.783); never tuned on, its mistakes never listed.
+FRESH5_HELDOUT_SHA256 = "5e66b2a7e35fb5dd53ac60cfe61313e9095918d6efb8ca7a9a1edd3c3c997d63"
+
+
+def test_fresh5_heldout_is_frozen_and_covers_every_category() -> None:
+    import hashlib
+
+    from linli.triage.model import TRAINING_FILES
+
+    assert hashlib.sha256(FRESH5_HELDOUT.read_bytes()).hexdigest() == FRESH5_HELDOUT_SHA256
+    rows = load_examples(FRESH5_HELDOUT)
+    assert len(rows) == 216
+    assert sum(e.urgent for e in rows) == 56
+    for category in CATEGORIES:
+        assert sum(e.category == category for e in rows) >= 15, category
+    trained = {e.text for path in TRAINING_FILES for e in load_examples(path)}
+    assert not trained & {e.text for e in rows}
+
+
+def test_fresh5_heldout_figures() -> None:
+    """Baseline (the reader of the seventh pass) 0.898 / 0.986 / 0.964 / 0.783; after the
+    eighth pass 0.898 / 0.986 / 0.982 / 0.797. Recall (target 0.97) is met; location (0.99),
+    precision (0.90) and category (0.95) are NOT met on this set and are held where the
+    reader stands, so that they can only go up (see docs/triage.md)."""
+    figures = evaluate(load_examples(FRESH5_HELDOUT), compounds=CORPUS_COMPOUNDS)
+    summary = figures.format()
+    recall, precision = figures.urgent_recall, figures.urgent_precision
+    location, category = figures.location_accuracy, figures.category_accuracy
+    assert figures.count == 216
+    assert recall >= 0.982, summary
+    assert location >= 0.986, summary
+    assert precision >= 0.797, summary
+    assert category >= 0.898, summary
 
 
 @pytest.mark.parametrize(
-    ("path", "bound"), [(FRESH3_HELDOUT, 0.4), (FRESH4_HELDOUT, 0.37)], ids=["fresh3", "fresh4"]
+    ("path", "bound"),
+    [(FRESH3_HELDOUT, 0.4), (FRESH4_HELDOUT, 0.37), (FRESH5_HELDOUT, 0.3)],
+    ids=["fresh3", "fresh4", "fresh5"],
 )
 def test_fresh_heldout_is_no_near_copy_of_any_other_corpus_file(path: Path, bound: float) -> None:
-    """fresh3 and fresh4 were written without copying any corpus message; messages that
-    came close by chance were reworded before each was frozen (43 in fresh3, largest
-    Jaccard now 0.36; 9 in fresh4, largest now 0.35)."""
+    """fresh3, fresh4 and fresh5 were written without copying any corpus message; messages
+    that came close by chance were reworded before each was frozen (43 in fresh3, largest
+    Jaccard now 0.36; 9 in fresh4, largest now 0.35; 53 in fresh5 — the older files now
+    cover the commonest wordings — largest now 0.30)."""
     from linli.triage.chat import _bigrams
 
     others = [
@@ -273,6 +322,7 @@ def test_urgency_corpora_do_not_overlap() -> None:
         ("voices3_train.jsonl", 140, 60),
         ("voices4_train.jsonl", 130, 30),
         ("voices5_train.jsonl", 300, 130),
+        ("voices6_train.jsonl", 120, 50),
     ],
 )
 def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
@@ -296,8 +346,11 @@ def test_voices_corpus_is_training_only_and_no_near_copy_of_any_evaluation_set(
         sets.append(FRESH2_HELDOUT)
     if name in ("voices4_train.jsonl", "voices5_train.jsonl"):
         sets.append(FRESH3_HELDOUT)
-    if name == "voices5_train.jsonl":
+    if name in ("voices5_train.jsonl", "voices6_train.jsonl"):
         sets.append(FRESH4_HELDOUT)
+    if name == "voices6_train.jsonl":
+        # issue 12, eighth pass (fresh5 itself is held below 0.3 by its own near-copy test)
+        sets += [FRESH_HELDOUT, FRESH2_HELDOUT, FRESH3_HELDOUT, FRESH5_HELDOUT, VOICES5B_AUDIT]
     evaluation = [e.text for path in sets for e in load_examples(path)]
     if DEV.exists():
         evaluation += [e.text for e in load_examples(DEV)]
