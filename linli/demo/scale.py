@@ -282,7 +282,7 @@ def _indexes_built_afterwards(
         for table, name, _kind, definition in constraints:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    report.timings["indexes"] = (timezone.now() - started).total_seconds()
+    report.timings["索引与约束"] = (timezone.now() - started).total_seconds()
     log(f"索引 {len(indexes)} 个、约束 {len(constraints)} 个已重建")
 
 
@@ -418,7 +418,7 @@ def generate(
         Area.objects.bulk_create(units, batch_size=BATCH)
         report.areas = 1 + len(areas) + len(buildings) + len(units)
         report.grids = len(grids)
-        report.timings["areas"] = (timezone.now() - started).total_seconds()
+        report.timings["区域"] = (timezone.now() - started).total_seconds()
         log(f"区域 {report.areas} 个,网格 {report.grids} 个")
 
         # Households: every flat of every unit until the wanted number is reached.
@@ -512,7 +512,7 @@ def generate(
                 elif role == "young":
                     pools.offer(unit_grid[unit_pk], (pk, row[0]))
             report.residents += len(batch)
-        report.timings["residents"] = (timezone.now() - started).total_seconds()
+        report.timings["住户与居民"] = (timezone.now() - started).total_seconds()
         log(f"住户 {report.households} 户,居民 {report.residents} 人")
 
         # People at work: a grid worker per grid, a staff member per community.
@@ -678,7 +678,7 @@ def generate(
             report.events += sum(len(events) for _request, events in batch)
             if report.requests % 50_000 < BATCH:
                 log(f"诉求 {report.requests} 条")
-        report.timings["requests"] = (timezone.now() - started).total_seconds()
+        report.timings["诉求"] = (timezone.now() - started).total_seconds()
         log(f"诉求 {report.requests} 条,时间线 {report.events} 条")
 
         started = timezone.now()
@@ -692,7 +692,7 @@ def generate(
             community_of_grid={g.pk: g.community_id for g in grid_list},
             worker_of_grid=worker_of_grid,
         )
-        report.timings["care"] = (timezone.now() - started).total_seconds()
+        report.timings["关爱与志愿"] = (timezone.now() - started).total_seconds()
         log("重建索引与约束……")
     log(
         f"关爱计划 {report.care_plans} 个,走访 {report.visits} 次,"

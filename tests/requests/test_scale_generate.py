@@ -99,3 +99,4 @@ def test_the_same_seed_gives_the_same_people() -> None:
         (kind, services) for _at, kind, services in visits
     ]
     assert "完成:100 居民" in out.getvalue()
+    assert "各步用时:区域" in out.getvalue()

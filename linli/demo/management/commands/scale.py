@@ -29,6 +29,8 @@ class Command(BaseCommand):
             requests_per_resident=options["requests_per_resident"],
             log=self.stdout.write,
         )
+        steps = "、".join(f"{name} {seconds:.0f} 秒" for name, seconds in report.timings.items())
+        self.stdout.write(f"各步用时:{steps}")
         self.stdout.write(
             f"完成:{report.residents} 居民,{report.requests} 诉求,"
             f"{report.events} 条时间线,用时 {time.monotonic() - started:.1f} 秒"
