@@ -22,7 +22,9 @@ view, as with ``LINLI_DASHBOARD_SNAPSHOT_SECONDS=0``, and from its 60-s snapshot
 to the database, once, the people these paths need and the generator does not make: a
 resident with an account (the one with most requests in the staff's community), an account
 for the volunteer with most plans there, a town leader and a county leader; and runs the
-dashboard's nightly rebuild if it never ran.
+dashboard's nightly rebuild if it never ran. Its ``stmts`` column is the number of SQL
+statements one more call of each path sends (CaptureQueriesContext; a page's include the
+session and the user's roles).
 
 The load average is printed with each table: the machine may be shared.
 """
@@ -50,7 +52,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, F  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from linli.accounts.models import RoleAssignment, User  # noqa: E402
@@ -676,10 +678,14 @@ def paths_table(repeats: int) -> None:
             county_leader, county_choice, start=first, end=last + dt.timedelta(days=1)
         )
 
-    rows: list[tuple[str, Timing, Timing | None]] = []
+    rows: list[tuple[str, Timing, Timing | None, int]] = []
 
     def row(name: str, fn: Callable[[], Any], raw_fn: Callable[[], Any] | None = None) -> None:
-        rows.append((name, timed(fn, repeats), timed(raw_fn, repeats) if raw_fn else None))
+        timing = timed(fn, repeats)
+        # Once more, counting the statements it sends (its round trips to the database).
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        rows.append((name, timing, timed(raw_fn, repeats) if raw_fn else None, len(captured)))
         print(f"  {name}: done ({load()})", flush=True)
 
     prefix = community.path + "%"
@@ -762,11 +768,11 @@ def paths_table(repeats: int) -> None:
         )
         row("county dashboard, this month: selectors from the 60-s snapshot", county_dashboard)
 
-    width = max(len(name) for name, _t, _r in rows)
+    width = max(len(name) for name, _t, _r, _s in rows)
     print(load())
-    print(f"{'path'.ljust(width)}  median ms   p95 ms   raw median   raw p95   ratio")
-    for name, (median, p95), raw_timing in rows:
-        line = f"{name.ljust(width)}  {median:9.1f} {p95:8.1f}"
+    print(f"{'path'.ljust(width)}  stmts  median ms   p95 ms   raw median   raw p95   ratio")
+    for name, (median, p95), raw_timing, statements in rows:
+        line = f"{name.ljust(width)}  {statements:5d}  {median:9.1f} {p95:8.1f}"
         if raw_timing is not None:
             raw_median, raw_p95 = raw_timing
             line += f"  {raw_median:11.1f} {raw_p95:9.1f} {median / raw_median:7.1f}×"

@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -147,6 +148,9 @@ def audit_record(
     that is not at hand as a model instance (an admin log entry, an export).
     ``action`` must be a member of ``AuditEvent.Action``: anything else is a ``ValueError``,
     so an action the audit page cannot name or filter never enters the chain.
+
+    Inside :func:`audit_batch` the record is described now and appended when the batch
+    ends (its ``sequence``, ``hash`` and ``created_at`` are set then).
     """
     action = AuditEvent.Action(action)
     context = current_request.get()
@@ -180,17 +184,60 @@ def audit_record(
         source_ip=_normalised_ip(source_ip),
         note=note[:300],
     )
-    with transaction.atomic():
-        head = _locked_head()
-        event.sequence = head.last_sequence + 1
-        event.prev_hash = head.last_hash or GENESIS_HASH
-        event.created_at = timezone.now()
-        event.hash = event_hash(event)
-        event.save()
-        head.last_sequence = event.sequence
-        head.last_hash = event.hash
-        head.save(update_fields=["last_sequence", "last_hash"])
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        _append([event])
     return event
+
+
+# Records described inside ``audit_batch``, appended together when it ends.
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Append the records made inside the block to the chain together, in the order they
+    were made, when the block ends without an error: one lock of the chain head, one
+    INSERT and one update of the head instead of that for each record. Use it inside the
+    transaction that makes the changes (a service's ``transaction.atomic``), so that the
+    changes and their records commit or roll back together; an error inside the block
+    drops its records with the rest of the transaction. A batch inside a batch belongs to
+    the outer one."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: list[AuditEvent] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        _append(pending)
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain ``events`` after the head, in order, under the head's lock. Inside a
+    transaction no savepoint is taken: a failure here fails the caller's transaction
+    (a change is never committed without its record)."""
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        sequence, prev_hash = head.last_sequence, head.last_hash or GENESIS_HASH
+        for event in events:
+            sequence += 1
+            event.sequence = sequence
+            event.prev_hash = prev_hash
+            event.created_at = timezone.now()
+            event.hash = prev_hash = event_hash(event)
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events)
+        head.last_sequence = sequence
+        head.last_hash = prev_hash
+        head.save(update_fields=["last_sequence", "last_hash"])
 
 
 # --- verification -----------------------------------------------------------------------

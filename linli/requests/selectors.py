@@ -297,15 +297,17 @@ class OverdueFirst:
     def __init__(self, queryset: QuerySet[Request], now: dt.datetime) -> None:
         self.now = now
         late = Q(status__in=list(OPEN_STATUSES), due_at__lt=now)
+        # The two parts split ``queryset`` (status and deadline are never null): counted
+        # or estimated, the list is ``queryset`` itself, in one statement, not one a part.
+        self.whole = queryset
         self.overdue = queryset.filter(late).order_by(*QUEUE_ORDER)
         self.rest = queryset.exclude(late).order_by(*QUEUE_ORDER)
 
     def estimated_count(self) -> int | None:
-        """The planner's estimate of both parts (PostgreSQL), else ``None``."""
+        """The planner's estimate of the list (PostgreSQL: one EXPLAIN), else ``None``."""
         from linli.core.pagination import estimated_count
 
-        late, rest = estimated_count(self.overdue), estimated_count(self.rest)
-        return None if late is None or rest is None else late + rest
+        return estimated_count(self.whole)
 
     def key_of(self, request: Request) -> QueueKey:
         """Where ``request`` stands in this list (it must be one of its rows)."""
@@ -380,11 +382,9 @@ class OverdueFirst:
         return QueueKey(overdue=overdue, urgent=urgent, due_at=moment, pk=pk)
 
     def capped_count(self, limit: int) -> int:
-        # Unordered: counting the first ``limit`` rows needs no sort (docs/scaling.md).
-        found = self.overdue.order_by()[:limit].count()
-        if found >= limit:
-            return found
-        return found + self.rest.order_by()[: limit - found].count()
+        # Both parts in one count. Unordered: counting the first ``limit`` rows needs no
+        # sort; ids only: no column (``is_overdue``) to read for them (docs/scaling.md).
+        return self.whole.order_by().values("pk")[:limit].count()
 
     def count(self) -> int:
         from linli.core.pagination import COUNT_CAP

@@ -16,17 +16,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import F
+from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from linli.accounts.models import User
-from linli.areas.models import Area, AreaKind
-from linli.areas.selectors import ancestor_of_kind, area_label, grid_of
-from linli.core.audit import audit_record
+from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.selectors import ancestor_paths, area_label, grid_of
+from linli.core.audit import audit_batch, audit_record
 from linli.core.errors import Conflict, InvalidTransition, NotPermitted
 from linli.core.models import AuditEvent
 from linli.notifications.models import Kind as NotificationKind
@@ -100,13 +100,35 @@ def deadlines(
     )
 
 
+def _returns_from_upsert(connection: BaseDatabaseWrapper) -> bool:
+    """Whether an INSERT can say ``RETURNING`` (PostgreSQL; SQLite from 3.35)."""
+    return bool(connection.features.can_return_columns_from_insert)
+
+
 def next_number(at: dt.datetime) -> str:
-    """``20261128-0007``: the day (local time) and a counter taken under a row lock."""
+    """``20261128-0007``: the day (local time) and its counter, incremented and read in
+    one statement (an upsert: the day's first request creates its row with 1). The row
+    stays locked until the transaction ends (PostgreSQL's row lock; SQLite's write lock),
+    so simultaneous submissions get consecutive numbers, never the same one."""
     key = timezone.localtime(at).strftime("%Y%m%d")
-    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(key=key)
-    NumberSequence.objects.filter(pk=sequence.pk).update(value=F("value") + 1)
-    sequence.refresh_from_db(fields=["value"])
-    return f"{key}-{sequence.value:04d}"
+    connection = connections[router.db_for_write(NumberSequence)]
+    quote = connection.ops.quote_name
+    table = quote(NumberSequence._meta.db_table)
+    value_column = quote("value")
+    upsert = (
+        f"INSERT INTO {table} ({quote('key')}, {value_column}) VALUES (%s, 1) "
+        f"ON CONFLICT ({quote('key')}) "
+        f"DO UPDATE SET {value_column} = {table}.{value_column} + 1"
+    )
+    with connection.cursor() as cursor:
+        if _returns_from_upsert(connection):
+            cursor.execute(f"{upsert} RETURNING {value_column}", [key])
+        else:  # SQLite before 3.35: no RETURNING; the write lock is held, so read it back
+            cursor.execute(upsert, [key])
+            cursor.execute(f"SELECT {value_column} FROM {table} WHERE {quote('key')} = %s", [key])
+        row = cursor.fetchone()
+    assert row is not None
+    return f"{key}-{int(row[0]):04d}"
 
 
 def clean_photo(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
@@ -154,7 +176,33 @@ def _event(
     from_status: str = "",
     to_status: str = "",
 ) -> RequestEvent:
-    return RequestEvent.objects.create(
+    event = _new_event(
+        request,
+        kind=kind,
+        actor=actor,
+        at=at,
+        note=note,
+        transition=transition,
+        from_status=from_status,
+        to_status=to_status,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(
+    request: Request,
+    *,
+    kind: str,
+    actor: User | None,
+    at: dt.datetime,
+    note: str = "",
+    transition: str = "",
+    from_status: str = "",
+    to_status: str = "",
+) -> RequestEvent:
+    """A timeline event not yet saved (for ``bulk_create``)."""
+    return RequestEvent(
         request=request,
         kind=kind,
         actor=actor,
@@ -172,13 +220,6 @@ def _link(request: Request) -> str:
 
 def _label(request: Request) -> str:
     return f"{request.number}「{request.text[:24]}」"
-
-
-def _community_of(location: Area) -> Area:
-    community = ancestor_of_kind(location, AreaKind.COMMUNITY)
-    if community is None:
-        raise ValidationError({"location": _("位置必须在某个社区之内。")})
-    return community
 
 
 # --- submission ----------------------------------------------------------------------------
@@ -258,14 +299,19 @@ def request_submit(
                 applied = True
     category = category or Category.objects.get(code=OTHER_CATEGORY)
     response_due, due = deadlines(category=category, urgent=urgent, submitted_at=at)
-    request = Request.objects.create(
+    community, grid = _community_and_grid(location)
+    # Routing is decided before the insert, so a routed request is written once, already
+    # accepted and assigned (what ``_route`` does to a saved one), and its whole timeline
+    # goes in with one INSERT.
+    worker = _grid_worker(grid)
+    request = Request(
         number=next_number(at),
         text=text,
         category=category,
         location=location,
         room=room.strip() if location.kind == AreaKind.UNIT else "",
-        grid=grid_of(location),
-        community=_community_of(location),
+        grid=grid,
+        community=community,
         reporter=reporter,
         reporter_name=reporter_name or (reporter.name if reporter else ""),
         submitted_by=submitted_by,
@@ -276,24 +322,36 @@ def request_submit(
         response_due_at=response_due,
         due_at=due,
     )
+    if worker is not None:
+        _assign_automatically(request, worker, at=at)
+    request.save(force_insert=True)
     for cleaned in cleaned_photos:
         RequestPhoto.objects.create(
             request=request, kind=RequestPhoto.Kind.REPORT, image=cleaned, uploaded_by=submitted_by
         )
-    _event(
-        request,
-        kind=RequestEvent.Kind.SUBMITTED,
-        actor=submitted_by,
-        at=at,
-        note=_("通过“%(channel)s”提交") % {"channel": Channel(channel).label},
-        to_status=Status.SUBMITTED,
-    )
-    audit_record(
-        actor=submitted_by,
-        action=AuditEvent.Action.CREATE,
-        obj=request,
-        fields=["text", "category", "location"],
-    )
+    events = [
+        _new_event(
+            request,
+            kind=RequestEvent.Kind.SUBMITTED,
+            actor=submitted_by,
+            at=at,
+            note=_("通过“%(channel)s”提交") % {"channel": Channel(channel).label},
+            to_status=Status.SUBMITTED,
+        )
+    ]
+    if worker is not None:
+        events += _routing_events(request, worker, at=at)
+    RequestEvent.objects.bulk_create(events)
+    # Both records in one append to the chain (one lock of its head, one INSERT).
+    with audit_batch():
+        audit_record(
+            actor=submitted_by,
+            action=AuditEvent.Action.CREATE,
+            obj=request,
+            fields=["text", "category", "location"],
+        )
+        if worker is not None:
+            _audit_routing(request)
     if triaged is not None:
         reading.keep_reading(
             request=request,
@@ -303,8 +361,30 @@ def request_submit(
             category_given=category_given,
             place_given=place_given,
         )
-    _route(request, at=at)
+    if worker is not None:
+        _tell_routed(request, worker)
+    else:
+        _tell_dispatchers(request)
     return request
+
+
+def _community_and_grid(location: Area) -> tuple[Area, Grid | None]:
+    """The community at or above ``location``, and the grid of the building at or above
+    it (None above building level): one query for both."""
+    if location.kind == AreaKind.COMMUNITY:
+        return location, None
+    found = {
+        area.kind: area
+        for area in Area.objects.filter(
+            kind__in=[AreaKind.BUILDING, AreaKind.COMMUNITY],
+            path__in=ancestor_paths(location.path),
+        ).select_related("grid")
+    }
+    community = found.get(AreaKind.COMMUNITY)
+    if community is None:
+        raise ValidationError({"location": _("位置必须在某个社区之内。")})
+    building = found.get(AreaKind.BUILDING)
+    return community, building.grid if building is not None else None
 
 
 @transaction.atomic
@@ -450,44 +530,60 @@ def _about(request: Request, kind: str) -> dict[str, Any]:
     return {"kind": kind, "grid": request.grid, "community": request.community}
 
 
+def _grid_worker(grid: Grid | None) -> User | None:
+    """Who automatic routing gives a request in ``grid`` to: its first grid worker."""
+    workers = grid_workers_of(grid) if grid is not None else []
+    return workers[0] if workers else None
+
+
 def _route(request: Request, *, at: dt.datetime) -> None:
     """Automatic routing: accept and assign to the grid's worker when the grid is known;
-    otherwise leave it in the community's dispatch queue and tell the dispatchers."""
-    workers = grid_workers_of(request.grid) if request.grid is not None else []
-    if not workers:
-        notify(
-            users=dispatchers_for(request),
-            text=_("新诉求待派单:%(label)s") % {"label": _label(request)},
-            link=_link(request),
-            urgent=request.urgent,
-            **_about(request, NotificationKind.ASSIGNMENT),
-        )
+    otherwise leave it in the community's dispatch queue and tell the dispatchers.
+    (``request_submit`` does the same for a request it has not saved yet.)"""
+    worker = _grid_worker(request.grid)
+    if worker is None:
+        _tell_dispatchers(request)
         return
-    worker = workers[0]
+    _assign_automatically(request, worker, at=at)
+    request.save(update_fields=["status", "accepted_at", "assignee", "updated_at"])
+    RequestEvent.objects.bulk_create(_routing_events(request, worker, at=at))
+    _audit_routing(request)
+    _tell_routed(request, worker)
+
+
+def _assign_automatically(request: Request, worker: User, *, at: dt.datetime) -> None:
     request.status = Status.ASSIGNED
     request.accepted_at = at
     request.assignee = worker
-    request.save(update_fields=["status", "accepted_at", "assignee", "updated_at"])
-    _event(
-        request,
-        kind=RequestEvent.Kind.AUTO,
-        actor=None,
-        at=at,
-        transition="accept",
-        from_status=Status.SUBMITTED,
-        to_status=Status.ACCEPTED,
-        note=_("位置在%(grid)s,系统自动受理") % {"grid": request.grid},
-    )
-    _event(
-        request,
-        kind=RequestEvent.Kind.AUTO,
-        actor=None,
-        at=at,
-        transition="assign",
-        from_status=Status.ACCEPTED,
-        to_status=Status.ASSIGNED,
-        note=_("系统自动派给网格员 %(name)s") % {"name": worker},
-    )
+
+
+def _routing_events(request: Request, worker: User, *, at: dt.datetime) -> list[RequestEvent]:
+    """The timeline of automatic routing: accepted, then assigned to ``worker``."""
+    return [
+        _new_event(
+            request,
+            kind=RequestEvent.Kind.AUTO,
+            actor=None,
+            at=at,
+            transition="accept",
+            from_status=Status.SUBMITTED,
+            to_status=Status.ACCEPTED,
+            note=_("位置在%(grid)s,系统自动受理") % {"grid": request.grid},
+        ),
+        _new_event(
+            request,
+            kind=RequestEvent.Kind.AUTO,
+            actor=None,
+            at=at,
+            transition="assign",
+            from_status=Status.ACCEPTED,
+            to_status=Status.ASSIGNED,
+            note=_("系统自动派给网格员 %(name)s") % {"name": worker},
+        ),
+    ]
+
+
+def _audit_routing(request: Request) -> None:
     audit_record(
         actor=None,
         action=AuditEvent.Action.UPDATE,
@@ -495,6 +591,22 @@ def _route(request: Request, *, at: dt.datetime) -> None:
         fields=["status", "assignee"],
         note="auto_assign",
     )
+
+
+def _tell_dispatchers(request: Request) -> None:
+    """A request left in the dispatch queue: its dispatchers hear of it."""
+    notify(
+        users=dispatchers_for(request),
+        text=_("新诉求待派单:%(label)s") % {"label": _label(request)},
+        link=_link(request),
+        urgent=request.urgent,
+        **_about(request, NotificationKind.ASSIGNMENT),
+    )
+
+
+def _tell_routed(request: Request, worker: User) -> None:
+    """A request routed to ``worker``: they hear of it, and of an urgent one the
+    community's duty staff too."""
     notify(
         users=[worker],
         text=_("%(urgent)s新诉求派给您:%(label)s")

@@ -11,12 +11,19 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.signals import user_login_failed
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from linli.core.audit import GENESIS_HASH, audit_prune, audit_record, audit_verify
+from linli.core.audit import (
+    GENESIS_HASH,
+    audit_batch,
+    audit_prune,
+    audit_record,
+    audit_verify,
+)
 from linli.core.models import AuditChainHead, AuditEvent, AuditTrailError
 from tests.cast import Cast
 
@@ -271,6 +278,103 @@ def test_concurrent_writers_never_fork_the_chain() -> None:
     assert errors == []
     sequences = sorted(s for s in AuditEvent.objects.values_list("sequence", flat=True) if s)
     assert sequences[-40:] == list(range(sequences[-1] - 39, sequences[-1] + 1))
+    assert audit_verify().ok
+
+
+# --- batches (issue 19: a service's records appended together) ------------------------------
+
+
+def test_a_batch_appends_its_records_in_order_with_one_insert() -> None:
+    before = _write(1)[0]
+    with CaptureQueriesContext(connection) as captured, audit_batch():
+        first = audit_record(actor=None, action="create", note="first")
+        second = audit_record(actor=None, action="update", note="second")
+        assert first.sequence is None  # described, not yet appended
+        assert not AuditEvent.objects.filter(note__in=["first", "second"]).exists()
+
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert (first.sequence, second.sequence) == (before.sequence + 1, before.sequence + 2)  # type: ignore[operator]
+    assert (first.prev_hash, second.prev_hash) == (before.hash, first.hash)
+    stored = list(AuditEvent.objects.filter(note__in=["first", "second"]).order_by("sequence"))
+    assert [(e.note, e.hash) for e in stored] == [("first", first.hash), ("second", second.hash)]
+    assert AuditChainHead.objects.get(pk=1).last_hash == second.hash
+    assert audit_verify().ok
+    assert audit_verify().checked == 3
+
+
+def test_a_single_record_takes_no_savepoint_inside_a_transaction() -> None:
+    _write(1)
+    with CaptureQueriesContext(connection) as captured:
+        audit_record(actor=None, action="update", note="alone")
+
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert not any("SAVEPOINT" in sql for sql in statements)
+    assert len(statements) == 3  # the head (locked), the record, the head again
+    assert audit_verify().ok
+
+
+def test_an_error_inside_a_batch_appends_nothing() -> None:
+    _write(1)
+
+    def failing_change() -> None:
+        with transaction.atomic(), audit_batch():
+            audit_record(actor=None, action="update", note="lost")
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
+
+    assert not AuditEvent.objects.filter(note="lost").exists()
+    after = audit_record(actor=None, action="update", note="after")
+    assert after.sequence == 2
+    assert audit_verify().ok
+
+
+def test_a_batch_inside_a_batch_belongs_to_the_outer_one() -> None:
+    with audit_batch():
+        audit_record(actor=None, action="update", note="outer")
+        with audit_batch():
+            inner = audit_record(actor=None, action="update", note="inner")
+        assert inner.sequence is None
+        audit_record(actor=None, action="update", note="last")
+
+    notes = list(AuditEvent.objects.order_by("sequence").values_list("note", flat=True))
+    assert notes == ["outer", "inner", "last"]
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_batches_never_interleave_or_fork_the_chain() -> None:
+    errors: list[BaseException] = []
+
+    def writer(name: str) -> None:
+        try:
+            for i in range(5):
+                with transaction.atomic(), audit_batch():
+                    for part in range(3):
+                        audit_record(actor=None, action="update", note=f"{name}-{i}-{part}")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(f"w{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    notes = list(
+        AuditEvent.objects.filter(note__startswith="w")
+        .order_by("sequence")
+        .values_list("note", flat=True)
+    )
+    assert len(notes) == 60
+    # Each batch's three records are consecutive links.
+    for start in range(0, 60, 3):
+        prefixes = {note.rsplit("-", 1)[0] for note in notes[start : start + 3]}
+        assert len(prefixes) == 1, notes[start : start + 3]
     assert audit_verify().ok
 
 
