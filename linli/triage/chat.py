@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from linli.triage.hanzi import to_simplified
+
 _DATE = r"(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/.月]\d{1,2}日?)"
 _DAY = r"(?:昨天|前天|今天|星期[一二三四五六日天]|周[一二三四五六日天])"
 _PART = r"(?:上午|下午|晚上|早上|凌晨|中午|傍晚)"
@@ -119,7 +121,7 @@ _PUNCT = re.compile(r"[\s,.!?;:，。！？；：、…·\-—_'\"“”‘’()
 def is_chatter(text: str) -> bool:
     """True for thanks, greetings, acknowledgements (收到/好的), stickers, emoji and other
     messages with nothing to act on; False when anything substantial is left."""
-    rest = _STICKER.sub("", text)
+    rest = _STICKER.sub("", to_simplified(text))  # 謝謝 / 收到 in traditional characters
     rest = _EMOJI.sub("", rest)
     rest = _PUNCT.sub("", rest).lower()
     if not rest:
@@ -142,7 +144,8 @@ SIMILAR = 0.6
 
 
 def _bigrams(text: str) -> set[str]:
-    core = _NOT_TEXT.sub("", _STICKER.sub("", text).lower())
+    # a repost in traditional characters is the same message
+    core = _NOT_TEXT.sub("", _STICKER.sub("", to_simplified(text)).lower())
     if len(core) < 2:
         return {core} if core else set()
     return {core[i : i + 2] for i in range(len(core) - 1)}

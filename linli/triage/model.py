@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
+from linli.triage.hanzi import to_simplified
+
 CATEGORIES: tuple[str, ...] = (
     "sanitation",
     "repair",
@@ -44,16 +46,17 @@ _DIGITS = re.compile(r"[0-9]+")
 
 
 def model_text(text: str) -> str:
-    """Normalise a message for the model: NFKC, lower case, digits folded to 0."""
-    return _DIGITS.sub("0", unicodedata.normalize("NFKC", text).lower())
+    """Normalise a message for the model: NFKC, lower case, traditional characters as
+    simplified (as the reader reads them, :mod:`linli.triage.hanzi`), digits folded to 0."""
+    return _DIGITS.sub("0", to_simplified(unicodedata.normalize("NFKC", text).lower()))
 
 
 def features(text: str, *, normalised: bool = False) -> frozenset[str]:
     """The set of character 1–3 grams of ``text``.
 
     The reader computes it once per message and hands it to both models (``grams=``);
-    ``normalised=True`` says the text is already NFKC and lower case (the reader's
-    ``normalise``), which skips a second NFKC pass (idempotent, so the grams are equal)."""
+    ``normalised=True`` says the text is already NFKC, lower case and simplified (the
+    reader's ``normalise``), which skips a second pass (idempotent, so the grams are equal)."""
     grams: set[str] = set()
     folded = _DIGITS.sub("0", text) if normalised else model_text(text)
     for segment in _SPLIT.split(folded):

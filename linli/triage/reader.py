@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from linli.triage.hanzi import as_written, to_simplified
 from linli.triage.model import (
     CATEGORIES,
     CategoryModel,
@@ -104,7 +105,13 @@ _EMOJI_RE = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width digits and signs), unified dashes, spaces removed."""
+    """The reading copy of a message: NFKC (full-width digits and signs), unified dashes,
+    spaces as ``,``, traditional characters as simplified (:mod:`linli.triage.hanzi`)."""
+    return to_simplified(_prepare(text))
+
+
+def _prepare(text: str) -> str:
+    """:func:`normalise` before the conversion to simplified characters (the same length)."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _EMOJI_RE.sub(" ", text)
     text = _DASH_BETWEEN_DIGITS.sub("-", text)
@@ -296,7 +303,7 @@ _IN_LIFT_DOING = (
 _LIFT_TRAPPED = (
     r"(?:电梯.{0,26}(?:困|关着|关在|出不来|救命|拍门|喊救命|"
     r"(?:里面有人|里有人|里面有个|里头有人|在里面|在里头)" + _IN_LIFT_DOING + r"|里面关)"
-    r"|(?:困|关|卡)在电梯|电梯困人|被困电梯|𨋢.{0,12}(?:困|卡|入面有))"
+    r"|(?:困|关|卡)在电梯|电梯困人|被困电梯|[𨋢䢂].{0,12}(?:困|卡|入面有))"  # 𨋢 reads as 䢂
 )
 _FIRE = (
     r"(?:着火|起火|失火|火灾|冒烟|冒黑烟|黑烟|浓烟|烟很大|烟大|烧焦|焦味|焦糊|糊味|火苗|火星|冒火|"
@@ -791,7 +798,9 @@ _CANNOT_RISE = (
     r"唔郁得|抬不动|扶不起|扶不动|不吭声|(?:喊|叫)(?:也|都|了)?不应|没反应|一动不动|站都站不稳|只会哼|出不来)"
 )
 _ON_FLOOR = (
-    r"(?:坐|躺|趴|倒|瘫|睏|瞓|扑|跪|溜)(?:在|到|喺|勒)?(?:地上|地下|地面|在地|楼道|楼梯|台阶|路边)"
+    # 睏 (Wu: lying) reads as 困: 困勒地上, 困喺地下, 困在地上
+    r"(?:坐|躺|趴|倒|瘫|睏|困(?=[勒喺]|在地)|瞓|扑|跪|溜)(?:在|到|喺|勒)?"
+    r"(?:地上|地下|地面|在地|楼道|楼梯|台阶|路边)"
 )
 _TIME_SPAN = (
     r"(?:一天|一整天|两天|三天|好几天|几天|一晚上|一夜|一上午|半天|从昨天|从早上|从昨晚|昨天.{0,6}开始|"
@@ -1425,7 +1434,8 @@ def read_message(
     urgency_model: UrgencyModel | None = None,
 ) -> Reading:
     """Read one message. ``model`` and ``urgency_model`` default to the shipped models."""
-    clean = normalise(text)
+    written = _prepare(text)
+    clean = to_simplified(written)  # the reading copy; the text as written is not changed
     masked, compound = _mask_compounds(clean, compounds)
     location = read_location(squeeze(masked))
     grams = features(masked, normalised=True)  # once, shared by both models
@@ -1434,6 +1444,9 @@ def read_message(
         masked, model if model is not None else default_model(), grams=grams, evidence=cue[0]
     )
     urgent, because = read_urgency(masked, urgency_model, grams=grams, cue=cue, category=category)
+    if because and clean != written:
+        # the deciding words in the resident's own characters (燒焦, not 烧焦)
+        because = as_written(because, clean, written)
     return Reading(
         category=category,
         building=location.building,

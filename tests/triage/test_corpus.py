@@ -260,18 +260,20 @@ def test_fresh5_heldout_is_frozen_and_covers_every_category() -> None:
 
 def test_fresh5_heldout_figures() -> None:
     """Baseline (the reader of the seventh pass) 0.898 / 0.986 / 0.964 / 0.783; after the
-    eighth pass 0.898 / 0.986 / 0.982 / 0.797. Recall (target 0.97) is met; location (0.99),
-    precision (0.90) and category (0.95) are NOT met on this set and are held where the
-    reader stands, so that they can only go up (see docs/triage.md)."""
+    eighth pass 0.898 / 0.986 / 0.982 / 0.797; since traditional characters are read
+    (its three messages in traditional characters) 0.903 / 1.000 / 0.982 / 0.797. Recall
+    (target 0.97) and location (0.99) are met; precision (0.90) and category (0.95) are NOT
+    met on this set and are held where the reader stands, so that they can only go up (see
+    docs/triage.md)."""
     figures = evaluate(load_examples(FRESH5_HELDOUT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     recall, precision = figures.urgent_recall, figures.urgent_precision
     location, category = figures.location_accuracy, figures.category_accuracy
     assert figures.count == 216
     assert recall >= 0.982, summary
-    assert location >= 0.986, summary
+    assert location >= 1.0, summary
     assert precision >= 0.797, summary
-    assert category >= 0.898, summary
+    assert category >= 0.902, summary
 
 
 @pytest.mark.parametrize(
