@@ -17,14 +17,14 @@ the medians: a grid worker's task list, a resident's requests (``my_reports``), 
 community's dispatch queue, a resident search by exact phone (keyed hash) and by name
 within a grid, a volunteer's due visits, a request submission with its routing (in a
 transaction rolled back afterwards; only the submission is timed), a town's figures for a
-month (``request_figures`` and the figures page) and a county's dashboard (counted on every
-view, as with ``LINLI_DASHBOARD_SNAPSHOT_SECONDS=0``, and from its 60-s snapshot). It adds
-to the database, once, the people these paths need and the generator does not make: a
-resident with an account (the one with most requests in the staff's community), an account
-for the volunteer with most plans there, a town leader and a county leader; and runs the
-dashboard's nightly rebuild if it never ran. Its ``stmts`` column is the number of SQL
-statements one more call of each path sends (CaptureQueriesContext; a page's include the
-session and the user's roles).
+month (``request_figures`` and the figures page) and the dashboard pages of a town and of
+the county (counted on every view, as with ``LINLI_DASHBOARD_SNAPSHOT_SECONDS=0``, and from
+their 60-s snapshots). It adds to the database, once, the people these paths need and the
+generator does not make: a resident with an account (the one with most requests in the
+staff's community), an account for the volunteer with most plans there, a town leader and
+a county leader; and runs the dashboard's nightly rebuild if it never ran. Its ``stmts``
+column is the number of SQL statements one more call of each path sends
+(CaptureQueriesContext; a page's include the session and the user's roles).
 
 The load average is printed with each table: the machine may be shared.
 """
@@ -490,10 +490,9 @@ def paths_table(repeats: int) -> None:
     from linli.core.pagination import CappedPaginator
     from linli.dashboard import aggregates
     from linli.dashboard.models import FigureBuild
-    from linli.dashboard.selectors import dashboard_for_user
     from linli.people.models import Resident
     from linli.people.selectors import ResidentFilters, residents_search
-    from linli.requests.figures import PlaceChoice, figures_for_user
+    from linli.requests.figures import figures_for_user
     from linli.requests.figures_views import quick_ranges
     from linli.requests.models import Category, Channel
     from linli.requests.selectors import my_reports, my_tasks
@@ -665,18 +664,13 @@ def paths_table(repeats: int) -> None:
             "date_to": (month_end - dt.timedelta(days=1)).isoformat(),
         }
     )
-    # The dashboard's widest place is a town (``FIGURE_AREA_KINDS``): its page as a town
-    # leader; the county's through the selectors the page calls, as a county leader.
+    # The dashboard's pages of a town (as its leader) and of the county (as the county's
+    # leader: its children are the towns).
     dashboard_url = f"/dashboard/area/{town.pk}/?period=month"
+    county_dashboard_url = f"/dashboard/area/{county.pk}/?period=month"
     _label, first, last = quick_ranges(today)[0]
     this_month = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
     next_month = timezone.make_aware(dt.datetime.combine(last, dt.time.min)) + dt.timedelta(days=1)
-    county_choice = PlaceChoice(key=f"area-{county.pk}", label=county.name, group="", place=county)
-
-    def county_dashboard() -> None:
-        dashboard_for_user(
-            county_leader, county_choice, start=first, end=last + dt.timedelta(days=1)
-        )
 
     rows: list[tuple[str, Timing, Timing | None, int]] = []
 
@@ -758,15 +752,18 @@ def paths_table(repeats: int) -> None:
                 raw(figures_sql, figures_params(town, this_month, next_month)),
             )
             row(
-                "county dashboard, this month: selectors, counted on every view",
-                county_dashboard,
+                "county dashboard, this month: page, counted on every view",
+                page(county_leader, county_dashboard_url),
                 raw(figures_sql, figures_params(county, this_month, next_month)),
             )
         row(
             "town dashboard, this month: page from the 60-s snapshot",
             page(town_leader, dashboard_url),
         )
-        row("county dashboard, this month: selectors from the 60-s snapshot", county_dashboard)
+        row(
+            "county dashboard, this month: page from the 60-s snapshot",
+            page(county_leader, county_dashboard_url),
+        )
 
     width = max(len(name) for name, _t, _r, _s in rows)
     print(load())

@@ -118,7 +118,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("LINLI_ALLOWED_HOSTS must be set when LINLI_ENV=production")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, every admin on the guard for record numbers (core/admin_base.py)
+    "linli.core.admin_apps.LinliAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,9 +6,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import ApiToken, RoleAssignment, User
+from linli.core.admin_base import LinliModelAdmin, LinliTabularInline
 
 
-class RoleAssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
+class RoleAssignmentInline(LinliTabularInline):  # type: ignore[type-arg]
     model = RoleAssignment
     extra = 0
     raw_id_fields = ["area", "grid"]
@@ -16,7 +17,7 @@ class RoleAssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(LinliModelAdmin[User], BaseUserAdmin[User]):
     list_display = ["username", "full_name", "is_active", "is_superuser", "last_login"]
     search_fields = ["username", "full_name"]
     fieldsets = (
@@ -44,7 +45,7 @@ class UserAdmin(BaseUserAdmin[User]):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(LinliModelAdmin[ApiToken]):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["user", "prefix", "digest", "created_at", "last_used_at"]
     search_fields = ["prefix", "user__username"]

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from treebeard.admin import TreeAdmin
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
@@ -17,7 +17,9 @@ from linli.areas.services import (
     validate_building_grid,
     validate_grid_code,
 )
+from linli.core.admin_base import LinliModelAdmin, LinliTabularInline
 from linli.core.audit import audit_record
+from linli.core.forms import is_record_number
 from linli.core.models import AuditEvent
 
 
@@ -58,12 +60,24 @@ class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
 
 
 @admin.register(Area)
-class AreaAdmin(TreeAdmin):  # type: ignore[misc]
+class AreaAdmin(LinliModelAdmin[Area], TreeAdmin):  # type: ignore[misc]
     form = movenodeform_factory(Area, form=AreaAdminForm, exclude=["path", "depth", "numchild"])
     list_display = ["name", "kind", "code", "grid"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
     raw_id_fields = ["grid"]
+
+    # treebeard's own views read record numbers too: the node whose children the tree
+    # unfolds, and the two nodes of a drag and drop.
+    def children_view(self, request: HttpRequest, parent_id: str) -> HttpResponse:
+        if not is_record_number(parent_id):
+            raise Http404
+        return super().children_view(request, parent_id)  # type: ignore[no-any-return]
+
+    def move_node(self, request: HttpRequest) -> HttpResponse:
+        if not all(is_record_number(request.POST.get(key, "")) for key in ("node", "target")):
+            return HttpResponseBadRequest("Invalid form data provided")  # as treebeard says
+        return super().move_node(request)  # type: ignore[no-any-return]
 
     def save_model(self, request: HttpRequest, obj: Area, form: forms.Form, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -94,7 +108,7 @@ class GridAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned
 
 
-class BuildingInline(admin.TabularInline):  # type: ignore[type-arg]
+class BuildingInline(LinliTabularInline):  # type: ignore[type-arg]
     model = Area
     fk_name = "grid"
     fields = ["name", "code"]
@@ -109,7 +123,7 @@ class BuildingInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin[Grid]):
+class GridAdmin(LinliModelAdmin[Grid]):
     form = GridAdminForm
     list_display = ["code", "name", "community"]
     search_fields = ["code", "name"]

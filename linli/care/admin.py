@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from linli.care.models import Alert, CarePlan, Visit
+from linli.core.admin_base import LinliModelAdmin
 
 
 @admin.register(CarePlan)
-class CarePlanAdmin(admin.ModelAdmin[CarePlan]):
+class CarePlanAdmin(LinliModelAdmin[CarePlan]):
     list_display = ["resident", "visits_per_week", "primary_volunteer", "active"]
     list_filter = ["active", "visits_per_week"]
     search_fields = ["resident__name", "resident__alias"]
@@ -15,7 +16,7 @@ class CarePlanAdmin(admin.ModelAdmin[CarePlan]):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin[Visit]):
+class VisitAdmin(LinliModelAdmin[Visit]):
     """Read-only, and without health readings: those are shown (and the look audited)
     only on the care pages, so the admin cannot become a way around the audit."""
 
@@ -32,7 +33,7 @@ class VisitAdmin(admin.ModelAdmin[Visit]):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin[Alert]):
+class AlertAdmin(LinliModelAdmin[Alert]):
     list_display = ["resident", "kind", "level", "status", "created_at"]
     list_filter = ["kind", "level", "status"]
     search_fields = ["resident__name"]

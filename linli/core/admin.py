@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from linli.core.admin_base import LinliModelAdmin
 from linli.core.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(LinliModelAdmin[AuditEvent]):
     """Audit records can be searched and read, never added, changed or deleted."""
 
     list_display = [

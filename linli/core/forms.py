@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import QuerySet
+from django.db.models import IntegerField, Model, QuerySet
 
-from linli.core.numbers import whole_number
+from linli.core.numbers import MAX_ID, whole_number
 
 
 def add_service_errors(
@@ -48,4 +49,43 @@ class RecordChoicesField(forms.ModelMultipleChoiceField):  # type: ignore[type-a
         return super().clean(value)
 
 
-__all__ = ["NON_FIELD_ERRORS", "RecordChoicesField", "add_service_errors"]
+def is_record_number(raw: object) -> bool:
+    """Whether ``raw`` (a value from outside, or a number) is a record number."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return 0 <= raw <= MAX_ID
+    return whole_number(raw if isinstance(raw, str) else str(raw)) is not None
+
+
+class RecordChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Django's ModelChoiceField refusing a value that is not a record number, when the
+    key is a number, as "not a valid choice" before it reaches the database (the admin's
+    foreign keys: ``linli.core.admin_base``)."""
+
+    def to_python(self, value: Any) -> Any:
+        if (
+            value not in self.empty_values
+            and isinstance(value, str | int)
+            and self.queryset is not None
+            and _integer_key(self.queryset.model, self.to_field_name)
+            and not is_record_number(value)
+        ):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+def _integer_key(model: type[Model], to_field: str | None) -> bool:
+    key = model._meta.pk if not to_field or to_field == "pk" else model._meta.get_field(to_field)
+    return isinstance(key, IntegerField)
+
+
+__all__ = [
+    "NON_FIELD_ERRORS",
+    "RecordChoiceField",
+    "RecordChoicesField",
+    "add_service_errors",
+    "is_record_number",
+]

@@ -1,5 +1,5 @@
-"""The leaders' dashboard (驾驶舱): counts of one place (town, community, compound or grid)
-over a period, read through the tested selectors of the apps that own the data.
+"""The leaders' dashboard (驾驶舱): counts of one place (county, town, community, compound
+or grid) over a period, read through the tested selectors of the apps that own the data.
 
 Every read starts from the user's scope: the places offered are those whose figures the
 user may see whole (:func:`linli.requests.figures.figure_places_for_user`); any other place
@@ -83,7 +83,8 @@ def dashboard_place_get(*, user: AnyUser, kind: str, pk: int) -> PlaceChoice:
 
 
 def default_place(choices: list[PlaceChoice]) -> PlaceChoice | None:
-    """The widest place: a town for a leader, a community for staff, a grid for a worker."""
+    """The widest place: the county or town of a leader, a community for staff, a grid for a
+    worker."""
     return choices[0] if choices else None
 
 
@@ -101,7 +102,7 @@ def _grids_of_compound(compound: Area) -> QuerySet[Grid]:
 
 
 def breadcrumb(place: Place, allowed: set[str]) -> list[Crumb]:
-    """The places above ``place`` that the user may open, town first."""
+    """The places above ``place`` that the user may open, the widest first."""
     path = place.community.path if isinstance(place, Grid) else place.path
     wanted = ancestor_paths(path) if isinstance(place, Grid) else ancestor_paths(path)[:-1]
     ancestors = list(Area.objects.filter(path__in=wanted).order_by("path"))
@@ -109,9 +110,9 @@ def breadcrumb(place: Place, allowed: set[str]) -> list[Crumb]:
 
 
 def children_of(place: Place) -> list[Place]:
-    """One level down: town → communities; community → compounds and grids; compound →
-    the grids covering its buildings; a grid has none (its buildings are in the heat
-    table)."""
+    """One level down: county → towns; town → communities; community → compounds and
+    grids; compound → the grids covering its buildings; a grid has none (its buildings are
+    in the heat table)."""
     if isinstance(place, Grid):
         return []
     if place.kind == AreaKind.COMPOUND:
@@ -123,8 +124,11 @@ def children_of(place: Place) -> list[Place]:
             ).order_by("path")
         )
         return compounds + list(Grid.objects.filter(community=place).order_by("code"))
+    below = AreaKind.TOWN if place.kind == AreaKind.COUNTY else AreaKind.COMMUNITY
     return list(
-        Area.objects.filter(path__startswith=place.path, kind=AreaKind.COMMUNITY).order_by("path")
+        Area.objects.filter(
+            path__startswith=place.path, depth=place.depth + 1, kind=below
+        ).order_by("path")
     )
 
 

@@ -1,6 +1,6 @@
 """Snapshots of a place's request blocks: what the leaders' dashboard reads.
 
-The request blocks of a town (figures, the three rates, children, trend, heat table) are
+The request blocks of a place (figures, the three rates, children, trend, heat table) are
 summed from the daily and month figures (:mod:`.aggregates`) plus a live count of the
 days those do not decide: on a 100,000-resident town that is a few hundred milliseconds
 of database and Python work, the same for every leader who opens the same place and

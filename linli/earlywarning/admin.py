@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from linli.core.admin_base import LinliModelAdmin
 from linli.earlywarning.models import WarningRule
 
 
 @admin.register(WarningRule)
-class WarningRuleAdmin(admin.ModelAdmin[WarningRule]):
+class WarningRuleAdmin(LinliModelAdmin[WarningRule]):
     """Admins tune the thresholds and windows; the scan reads them every time."""
 
     list_display = ["kind", "enabled", "threshold", "window_days", "updated_at"]

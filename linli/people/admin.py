@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from linli.core.admin_base import LinliModelAdmin
 from linli.people.models import Household, Resident, Tag
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin[Tag]):
+class TagAdmin(LinliModelAdmin[Tag]):
     list_display = ["name", "code", "group", "detail_label", "builtin", "sort_order"]
     list_editable = ["sort_order"]
     list_filter = ["group"]
@@ -22,14 +23,14 @@ class TagAdmin(admin.ModelAdmin[Tag]):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin[Household]):
+class HouseholdAdmin(LinliModelAdmin[Household]):
     list_display = ["__str__", "unit", "room"]
     search_fields = ["room", "unit__name"]
     raw_id_fields = ["unit"]
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin[Resident]):
+class ResidentAdmin(LinliModelAdmin[Resident]):
     """Read-mostly: ID and phone numbers are never shown here (reveals are audited on
     the register pages), so the admin cannot become a way around the audit."""
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from linli.core.admin_base import LinliModelAdmin
 from linli.reports.models import FiledReport
 
 
 @admin.register(FiledReport)
-class FiledReportAdmin(admin.ModelAdmin[FiledReport]):
+class FiledReportAdmin(LinliModelAdmin[FiledReport]):
     """Filed reports are records: read them here, file them on the reports page."""
 
     list_display = ["title", "area", "period_key", "filed_by", "filed_at"]

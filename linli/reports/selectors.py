@@ -12,11 +12,12 @@ from linli.core.roles import Capability
 from linli.core.scoping import apply_scope, scope_condition
 from linli.reports.models import FiledReport
 
-REPORT_AREA_KINDS = (AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND)
+# The levels the dashboard and the figures page offer (FIGURE_AREA_KINDS), county first.
+REPORT_AREA_KINDS = (AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND)
 
 
 def report_areas(user: AnyUser) -> QuerySet[Area]:
-    """Towns, communities and compounds within the user's reporting scope."""
+    """Counties, towns, communities and compounds within the user's reporting scope."""
     scope = scope_for(user, Capability.REPORTS_FILE)
     return apply_scope(
         Area.objects.filter(kind__in=REPORT_AREA_KINDS), scope, area_path="path"
@@ -54,7 +55,8 @@ def report_grids(user: AnyUser) -> QuerySet[Grid]:
 
 
 def report_places(user: AnyUser) -> list[tuple[str, str]]:
-    """(code, label) of every town, community, compound and grid the user may report on."""
+    """(code, label) of every county, town, community, compound and grid the user may report
+    on."""
     places = [(a.code, a.name) for a in report_areas(user)]
     places += [(g.code, f"{g.community.name}{g.name}") for g in report_grids(user)]
     return places

@@ -1,4 +1,5 @@
-"""Figures (三率 and counts) of the requests of a grid, community or town over a date range.
+"""Figures (三率 and counts) of the requests of a grid, compound, community, town or county
+over a date range.
 
 Every figure is about one cohort: the requests *submitted* in ``[start, end)``, where
 ``start`` and ``end`` are local dates (Asia/Shanghai, the default time zone), in the
@@ -291,13 +292,16 @@ class PlaceChoice:
     place: Place
 
 
-FIGURE_AREA_KINDS = (AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND)
+# Every level from the county (县(市、区), a district too) down to the compound, widest first:
+# the dashboard lands on the first a user may see.
+FIGURE_AREA_KINDS = (AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND)
 
 
 def figure_places_for_user(user: AnyUser) -> list[PlaceChoice]:
-    """The towns, communities, compounds and grids whose figures ``user`` may see whole:
-    those their request scope covers entirely (a grid worker gets their grid, a cadre
-    their compound or grids, staff their community and its grids, a leader the town)."""
+    """The counties, towns, communities, compounds and grids whose figures ``user`` may see
+    whole: those their request scope covers entirely (a grid worker gets their grid, a cadre
+    their compound or grids, staff their community and its grids, a leader their town or
+    county and everything below it)."""
     scope = scope_for(user, Capability.REQUESTS_VIEW)
     choices: list[PlaceChoice] = []
     area_condition = scope_condition(scope, area_path="path")

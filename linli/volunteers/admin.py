@@ -3,16 +3,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from linli.core.admin_base import LinliModelAdmin
 from linli.volunteers.models import ServiceCertificate, Skill
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin[Skill]):
+class SkillAdmin(LinliModelAdmin[Skill]):
     search_fields = ["name"]
 
 
 @admin.register(ServiceCertificate)
-class ServiceCertificateAdmin(admin.ModelAdmin[ServiceCertificate]):
+class ServiceCertificateAdmin(LinliModelAdmin[ServiceCertificate]):
     """Look a certificate number up to verify it; certificates are issued, never edited."""
 
     list_display = ["number", "volunteer", "issuer", "minutes", "issued_on"]

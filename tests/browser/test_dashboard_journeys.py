@@ -1,5 +1,6 @@
 """The leaders' dashboard (驾驶舱) in Chromium, on a phone (390×844) and a desktop: the town
-leader drills from the town to 和平社区 to 第1网格 and opens the hotspot warning there.
+leader drills from the town to 和平社区 to 第1网格 and opens the hotspot warning there;
+a county leader, on a phone, sees the county with its towns and drills down to one.
 The chart images must load (and show Chinese, which the screenshots are looked at for)."""
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
+from linli.accounts.services import role_assign
+from linli.areas.models import AreaKind
+from linli.areas.services import area_create
+from linli.core.roles import Role
 from linli.earlywarning.models import EarlyWarning
 from linli.earlywarning.services import warnings_scan
-from tests.browser.support import Shot, assert_fits
-from tests.cast import PASSWORD, Cast
+from tests.browser.support import Shot, assert_fits, log_in
+from tests.cast import PASSWORD, Cast, make_user
 from tests.requests.support import file_request
 
 pytestmark = [
@@ -125,3 +130,54 @@ def test_a_town_leader_drills_down_to_grid_1_and_opens_the_hotspot(
     assert_charts_loaded(page)
     assert_fits(page)
     screenshot(page, f"dashboard-wall-{viewport}")
+
+
+def test_a_county_leader_sees_the_county_and_its_towns_on_a_phone(
+    phone: Page, live_server: LiveServer, live_cast: Cast, screenshot: Shot
+) -> None:
+    second_town = area_create(
+        actor=None, parent=live_cast.county, kind=AreaKind.TOWN, name="安宁镇", code="141181201"
+    )
+    second_community = area_create(
+        actor=None,
+        parent=second_town,
+        kind=AreaKind.COMMUNITY,
+        name="安宁社区",
+        code="141181201001",
+    )
+    county_leader = make_user("county_leader", "郭市长")
+    role_assign(actor=None, user=county_leader, role=Role.LEADER, area=live_cast.county)
+    now = timezone.now()
+    for days in (6, 2):
+        file_request(
+            live_cast,
+            live_cast.unit1,
+            text="单元门口垃圾又堆满了",
+            category_code="sanitation",
+            at=now - dt.timedelta(days=days),
+        )
+    file_request(live_cast, second_community, text="路灯不亮", at=now - dt.timedelta(days=1))
+
+    log_in(phone, live_server, "county_leader")
+    phone.goto(f"{live_server.url}/dashboard/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("驾驶舱 · 孝义市")
+    children = phone.locator("#block-children")
+    expect(children.get_by_role("link", name="和平镇")).to_be_visible()
+    expect(children.get_by_role("link", name="安宁镇")).to_be_visible()
+    expect(children).to_contain_text("镇(街道)")
+    assert_charts_loaded(phone)
+    assert_fits(phone)
+    screenshot(phone, "dashboard-county-phone")
+
+    children.get_by_role("link", name="安宁镇").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("驾驶舱 · 安宁镇")
+    expect(phone.get_by_role("navigation", name="上级区域")).to_contain_text("孝义市")
+    expect(phone.locator("#block-children")).to_contain_text("安宁社区")
+    assert_charts_loaded(phone)
+    assert_fits(phone)
+
+    phone.goto(f"{live_server.url}/dashboard/area/{live_cast.county.pk}/?wall=1")
+    assert phone.locator('meta[http-equiv="refresh"]').count() == 1
+    assert_charts_loaded(phone)
+    assert_fits(phone)
+    screenshot(phone, "dashboard-county-wall-phone")

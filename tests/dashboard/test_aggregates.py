@@ -99,7 +99,7 @@ def world(cast: Cast) -> Iterator[Cast]:
 
 
 def _places(cast: Cast) -> list[Place]:
-    return [cast.town, cast.community, cast.compound, cast.grid1, cast.grid2]
+    return [cast.county, cast.town, cast.community, cast.compound, cast.grid1, cast.grid2]
 
 
 def _same(cast: Cast, now: dt.datetime) -> None:

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             "monthly", help="Write the report of an area for a month, quarter or year."
         )
         monthly.add_argument(
-            "--area", required=True, help="Code of a town, community, compound or grid."
+            "--area", required=True, help="Code of a county, town, community, compound or grid."
         )
         which = monthly.add_mutually_exclusive_group(required=True)
         which.add_argument("--month", help="YYYY-MM")
@@ -60,7 +60,9 @@ class Command(BaseCommand):
         if place is None:
             place = Grid.objects.select_related("community").filter(code=options["area"]).first()
         if place is None:
-            raise CommandError(f"No town, community, compound or grid with code {options['area']}")
+            raise CommandError(
+                f"No county, town, community, compound or grid with code {options['area']}"
+            )
         area = place.community if isinstance(place, Grid) else place
         # The command reads as the system: every record of the area.
         reader = User(username="linli-report", is_superuser=True)
