@@ -60,7 +60,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.selectors import AnyUser, scope_for
+from linli.accounts.selectors import AnyUser, cached_for_user, scope_for
 from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.selectors import area_labels
 from linli.core.roles import Capability
@@ -162,6 +162,18 @@ def place_condition(place: Place) -> Q:
     """
     if isinstance(place, Grid):
         return Q(grid=place)
+    # Every request's location lies in its community (filing derives the community from
+    # the location; reclassifying stays inside it), so from the community up the request's
+    # own community column says the same as its location — and is served by the
+    # (community, submitted_at) index: a town's month is 8 index ranges, not a join of
+    # every request of the month with the areas (docs/scaling.md, "Hot paths at 3 M").
+    # Above the community the communities are written in as constants (a county holds a
+    # few hundred), so the planner estimates from the column's statistics.
+    if place.kind == AreaKind.COMMUNITY:
+        return Q(community_id=place.pk)
+    if place.kind in (AreaKind.COUNTY, AreaKind.TOWN):
+        communities = Area.objects.filter(kind=AreaKind.COMMUNITY, path__startswith=place.path)
+        return Q(community_id__in=list(communities.values_list("pk", flat=True)))
     return Q(location__path__startswith=place.path)
 
 
@@ -298,6 +310,13 @@ FIGURE_AREA_KINDS = (AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY, AreaKin
 
 
 def figure_places_for_user(user: AnyUser) -> list[PlaceChoice]:
+    """:func:`_figure_places` once per request's user: a county leader's list holds every
+    compound and grid of the county (8,000+ at 3 M residents, ~0.5 s to build), and the
+    dashboard asks for it three times a page."""
+    return list(cached_for_user(user, "figure-places", lambda: _figure_places(user)))
+
+
+def _figure_places(user: AnyUser) -> list[PlaceChoice]:
     """The counties, towns, communities, compounds and grids whose figures ``user`` may see
     whole: those their request scope covers entirely (a grid worker gets their grid, a cadre
     their compound or grids, staff their community and its grids, a leader their town or

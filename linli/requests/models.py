@@ -146,6 +146,8 @@ class Request(TimeStampedModel):
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["channel"]),
             models.Index(fields=["category", "submitted_at"]),
+            # Figures of a community, town or county by month (figures.place_condition).
+            models.Index(fields=["community", "submitted_at"]),
             # The queue's order (see selectors.OverdueFirst): walked in order, stopping at
             # a page; the partial one holds only open requests, where the overdue ones are.
             models.Index(fields=["-urgent", "due_at", "id"], name="requests_queue_order"),
