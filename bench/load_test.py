@@ -193,7 +193,8 @@ def main() -> int:
     )
     print(
         f"tasks: {tasks_total} notifications sent out, {left_after_drain} left after the "
-        f"queue drained, {recovered} recovered by the sweep, {left} never delivered"
+        f"queue drained, {recovered} recovered by the sweep, {left} never delivered; "
+        f"{queue_length()} tasks still queued"
     )
     print(f"replica: {streaming}, {replica_reads} transactions served during the run")
     print(f"load average at the end: {' '.join(load)}")
