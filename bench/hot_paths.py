@@ -50,7 +50,7 @@ import django
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import Count, F  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -488,8 +488,7 @@ def paths_table(repeats: int) -> None:
     from linli.care.selectors import due_plans
     from linli.core import crypto
     from linli.core.pagination import CappedPaginator
-    from linli.dashboard import aggregates
-    from linli.dashboard.models import FigureBuild
+    from linli.demo.scale import bench_people, figures_built
     from linli.people.models import Resident
     from linli.people.selectors import ResidentFilters, residents_search
     from linli.requests.figures import figures_for_user
@@ -497,7 +496,6 @@ def paths_table(repeats: int) -> None:
     from linli.requests.models import Category, Channel
     from linli.requests.selectors import my_reports, my_tasks
     from linli.requests.services import request_submit
-    from linli.volunteers.models import Volunteer
 
     staff_role = (
         RoleAssignment.objects.filter(role=Role.STAFF, user__username__startswith="scale-staff-")
@@ -516,48 +514,17 @@ def paths_table(repeats: int) -> None:
     town = Area.objects.get(path=community.path[:8])
     county = Area.objects.get(path=community.path[:4])
 
-    def account(username: str, name: str, role: Role | None, area: Area | None) -> User:
-        user, made = User.objects.get_or_create(username=username, defaults={"full_name": name})
-        if made:
-            user.set_unusable_password()
-            user.save()
-            if role is not None:
-                RoleAssignment.objects.create(user=user, role=role, area=area)
-        return user
-
-    # The people the generator does not make (added once).
-    reporter_pk = (
-        Request.objects.filter(community=community, reporter__isnull=False)
-        .values("reporter_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "reporter_id")[0]["reporter_id"]
-    )
-    resident = Resident.objects.select_related("area").get(pk=reporter_pk)
-    if resident.user_id is None:
-        resident.user = account("scale-bench-resident", resident.name, None, None)
-        resident.save(update_fields=["user"])
+    # The people the generator does not make (added once; linli/demo/scale.py).
+    people = bench_people(community)
+    resident, volunteer = people.resident, people.volunteer
+    town_leader, county_leader = people.town_leader, people.county_leader
     assert resident.user is not None
     assert resident.area is not None
     resident_user, home = resident.user, resident.area
-    volunteer = (
-        Volunteer.objects.filter(community=community)
-        .annotate(
-            n=Count("primary_care_plans", distinct=True) + Count("backup_care_plans", distinct=True)
-        )
-        .order_by("-n", "pk")[0]
-    )
-    if volunteer.user_id is None:
-        volunteer.user = account("scale-bench-volunteer", volunteer.name, Role.VOLUNTEER, community)
-        volunteer.save(update_fields=["user"])
     assert volunteer.user is not None
     volunteer_user = volunteer.user
-    town_leader = account(f"scale-leader-{town.code}", "镇街领导", Role.LEADER, town)
-    county_leader = account(f"scale-leader-{county.code}", "区县领导", Role.LEADER, county)
 
-    if not FigureBuild.objects.filter(months_through__isnull=False).exists():
-        started = time.perf_counter()
-        built = aggregates.rebuild()
-        print(f"dashboard nightly rebuild: {built:,} rows in {time.perf_counter() - started:.1f} s")
+    figures_built()
 
     with_phone = (
         Resident.objects.filter(area__path__startswith=community.path, anonymised_at__isnull=True)

@@ -4,6 +4,10 @@
     uv run python bench/load_test.py                    # 5 minutes, 24 users
     uv run python bench/load_test.py --duration 120     # a shorter try
 
+On a generated world (``topology.py up --world scale --residents N``) the journeys log in
+as the accounts ``linli scale accounts`` made (``accounts.json`` in the topology's state,
+their password in its ``secrets.json``); on the demo world as the demo's.
+
 Half-way through it kills (SIGKILL, as if the host died) one app server (app1) and one
 Huey consumer (worker1, the one that schedules the periodic sweep), and starts them again
 ``--restart-after`` seconds later, as systemd's ``Restart=always`` would. Afterwards it
@@ -101,6 +105,21 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     ledger = out / "ledger.jsonl"
     ledger.unlink(missing_ok=True)
+    held = topology.world()
+    env = {
+        **topology.app_env(),
+        "LINLI_LOAD_LEDGER": str(ledger),
+        "LINLI_LOAD_PASSWORD": topology.load_password(),
+    }
+    if held.get("world") == "scale":
+        env["LINLI_LOAD_ACCOUNTS"] = str(topology.STATE / "accounts.json")
+        accounts = json.loads((topology.STATE / "accounts.json").read_text(encoding="utf-8"))
+        print(
+            "accounts: "
+            + ", ".join(f"{len(names)} {journey}" for journey, names in accounts.items())
+        )
+    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"world {held}; load average at the start: {load_before}", flush=True)
     started = time.time()
     replica_before = replica_transactions()
     locust = subprocess.Popen(
@@ -108,7 +127,7 @@ def main() -> int:
          "--headless", "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
          "--run-time", f"{args.duration}s", "--host", args.host, "--csv", str(out / "load"),
          "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
-        cwd=ROOT, env={**topology.app_env(), "LINLI_LOAD_LEDGER": str(ledger)},
+        cwd=ROOT, env=env,
     )  # fmt: skip
     if not args.no_kill:
         time.sleep(args.duration / 2)
@@ -161,7 +180,7 @@ def main() -> int:
     streaming = scalar(PRIMARY, "SELECT state FROM pg_stat_replication LIMIT 1")
     load = Path("/proc/loadavg").read_text().split()[:3]
 
-    print(f"\nran {elapsed:.0f} s with {args.users} users against {args.host}")
+    print(f"\nran {elapsed:.0f} s with {args.users} users against {args.host}, world {held}")
     print(
         f"throughput {float(aggregated['Requests/s']):.1f} req/s, p95 {aggregated['95%']} ms, "
         f"p50 {aggregated['50%']} ms, {aggregated['Request Count']} requests, "
@@ -174,7 +193,8 @@ def main() -> int:
     )
     print(
         f"tasks: {tasks_total} notifications sent out, {left_after_drain} left after the "
-        f"queue drained, {recovered} recovered by the sweep, {left} never delivered"
+        f"queue drained, {recovered} recovered by the sweep, {left} never delivered; "
+        f"{queue_length()} tasks still queued"
     )
     print(f"replica: {streaming}, {replica_reads} transactions served during the run")
     print(f"load average at the end: {' '.join(load)}")

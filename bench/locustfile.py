@@ -1,30 +1,52 @@
 """Real users' journeys against a running Linli (issue 19): `bench/load_test.py` drives it.
 
-- A resident (郭玉梅, ``resident``) opens 我要反映, files a request whose text carries a
-  unique marker, follows the redirect to it and opens 我的诉求.
+- A resident opens 我要反映, files a request whose text carries a unique marker, follows
+  the redirect to it and opens 我的诉求.
 - A grid worker opens the task list, starts the first assigned task (开始处理) or resolves
   one in progress (办结), and opens a task.
+- A community's staff member opens the dispatch queue and a request in it.
 - A leader opens the dashboard and its trend chart.
 
 Every filing attempt is written to ``LINLI_LOAD_LEDGER`` (one JSON line: marker, outcome), so
-the runner can check afterwards that each filed request exists exactly once. Demo accounts,
-password ``Linli@2026`` (``linli demo``).
+the runner can check afterwards that each filed request exists exactly once.
+
+Accounts: on the demo world the demo's (password ``Linli@2026``, ``linli demo``); on a
+generated world the file ``LINLI_LOAD_ACCOUNTS`` (``linli scale accounts``: usernames by
+journey, people of 40 grids spread over the world) with the password
+``LINLI_LOAD_PASSWORD``. Each simulated person takes the next account of its journey in
+turn, so 16 people are 16 different accounts in different grids, communities and towns.
+A login that is refused counts as a failure.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("LINLI_LOAD_PASSWORD", "Linli@2026")
 LEDGER = os.environ.get("LINLI_LOAD_LEDGER", "/tmp/linli-load-ledger.jsonl")
-GRID_WORKERS = ["chenzhongping", "gridworker2", "gridworker3", "gridworker4"]
+# The demo world's accounts that can log in (gridworker3 and 4 cannot: linli/demo/world.py).
+DEMO_ACCOUNTS = {
+    "residents": ["resident"],
+    "grid_workers": ["chenzhongping", "gridworker2"],
+    "staff": ["staff"],
+    "leaders": ["leader"],
+}
+_accounts_file = os.environ.get("LINLI_LOAD_ACCOUNTS")
+ACCOUNTS: dict[str, list[str]] = (
+    json.loads(Path(_accounts_file).read_text(encoding="utf-8"))
+    if _accounts_file
+    else DEMO_ACCOUNTS
+)
+_turns = {journey: itertools.count() for journey in ACCOUNTS}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 START = re.compile(
     r'action="(/requests/(\d+)/transition/)"[^>]*>\s*'
@@ -44,12 +66,15 @@ def record(marker: str, outcome: str) -> None:
 
 class Journey(HttpUser):
     abstract = True
+    journey = ""  # a key of ACCOUNTS
     username = ""
 
     def on_start(self) -> None:
+        usernames = ACCOUNTS[self.journey]
+        self.username = usernames[next(_turns[self.journey]) % len(usernames)]
         page = self.client.get("/accounts/login/", name="/accounts/login/")
         token = CSRF.search(page.text)
-        self.client.post(
+        with self.client.post(
             "/accounts/login/",
             {
                 "username": self.username,
@@ -58,7 +83,14 @@ class Journey(HttpUser):
             },
             headers={"Referer": f"{self.host}/accounts/login/"},
             name="/accounts/login/ (post)",
-        )
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            location = response.headers.get("Location", "")
+            if response.status_code == 302 and "/accounts/login/" not in location:
+                response.success()
+            else:
+                response.failure(f"login of {self.username} refused ({response.status_code})")
 
     def post(self, url: str, data: dict[str, Any], name: str, **kw: Any) -> Any:
         return self.client.post(
@@ -69,7 +101,7 @@ class Journey(HttpUser):
 class Resident(Journey):
     weight = 3
     wait_time = between(1, 3)
-    username = "resident"
+    journey = "residents"
 
     @task(2)
     def file_a_request(self) -> None:
@@ -112,10 +144,7 @@ class Resident(Journey):
 class GridWorker(Journey):
     weight = 2
     wait_time = between(1, 3)
-
-    def on_start(self) -> None:
-        self.username = GRID_WORKERS[id(self) % len(GRID_WORKERS)]
-        super().on_start()
+    journey = "grid_workers"
 
     @task
     def work_the_task_list(self) -> None:
@@ -155,10 +184,23 @@ class GridWorker(Journey):
             self.client.get(link.group(1), name="/requests/[id]/")
 
 
+class Staff(Journey):
+    weight = 1
+    wait_time = between(2, 5)
+    journey = "staff"
+
+    @task
+    def open_the_queue(self) -> None:
+        queue = self.client.get("/requests/", name="/requests/ (dispatch queue)")
+        link = TASK_LINK.search(queue.text)
+        if link:
+            self.client.get(link.group(1), name="/requests/[id]/")
+
+
 class Leader(Journey):
     weight = 1
     wait_time = between(2, 5)
-    username = "leader"
+    journey = "leaders"
 
     @task
     def open_the_dashboard(self) -> None:

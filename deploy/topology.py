@@ -12,11 +12,18 @@ touches the PostgreSQL server on 5432: the primary is a fresh cluster in the sta
 directory. Usage (as root; PostgreSQL runs as the ``postgres`` user)::
 
     uv run python deploy/topology.py up        # clusters, migrate, demo world, all processes
+    uv run python deploy/topology.py up --world scale --residents 300000  # a generated world
     uv run python deploy/topology.py status
     uv run python deploy/topology.py kill app1 # SIGKILL, as if the host died
     uv run python deploy/topology.py start app1
     uv run python deploy/topology.py down      # stop everything (state stays for the next up)
     uv run python deploy/topology.py down --wipe  # and empty its Redis database
+
+``--world scale`` loads ``linli scale generate --residents N --seed 1`` instead of the demo
+world and gives a sample of its people a password for the load test (``linli scale
+accounts``; the password is kept in ``secrets.json``, the usernames in ``accounts.json``).
+The world a state directory holds is recorded in ``world.json``; another world needs
+``down --wipe`` first.
 
 Not part of CI. Needs nginx (``apt-get install nginx-light``) and PostgreSQL's binaries
 under /usr/lib/postgresql/*/bin.
@@ -46,6 +53,9 @@ REDIS_URL = os.environ.get("LINLI_TOPOLOGY_REDIS", "redis://127.0.0.1:6379/7")
 DB = "linli"
 APP_WORKERS = int(os.environ.get("LINLI_TOPOLOGY_APP_WORKERS", "2"))
 SERVICES = ["app1", "app2", "worker1", "worker2", "nginx"]
+SECRET_KEYS = ("LINLI_SECRET_KEY", "LINLI_FIELD_KEYS", "LINLI_HASH_KEY")
+DEMO_PASSWORD = "Linli@2026"  # linli.demo.world.DEMO_PASSWORD
+LOAD_GRIDS = 40  # generated grids whose people get load-test accounts
 
 
 def pg_bin(name: str) -> str:
@@ -64,8 +74,7 @@ def run(cmd: list[str], **kw: object) -> None:
     subprocess.run(cmd, check=True, **kw)  # type: ignore[call-overload]
 
 
-def secrets_env() -> dict[str, str]:
-    """The same keys for every process, as a secret store would hand them out."""
+def _secrets() -> dict[str, str]:
     path = STATE / "secrets.json"
     if not path.exists():
         STATE.mkdir(parents=True, exist_ok=True)
@@ -77,7 +86,29 @@ def secrets_env() -> dict[str, str]:
         path.write_text(json.dumps(fresh))
         path.chmod(0o600)
     values: dict[str, str] = json.loads(path.read_text())
+    if "load_password" not in values:  # a state directory from before the generated world
+        values["load_password"] = secrets.token_urlsafe(18)
+        path.write_text(json.dumps(values))
     return values
+
+
+def secrets_env() -> dict[str, str]:
+    """The same keys for every process, as a secret store would hand them out."""
+    return {k: v for k, v in _secrets().items() if k in SECRET_KEYS}
+
+
+def load_password() -> str:
+    """The password of the load test's accounts: the demo's on the demo world, else one
+    generated with the keys (``secrets.json``) and set by ``linli scale accounts``."""
+    return _secrets()["load_password"] if world().get("world") == "scale" else DEMO_PASSWORD
+
+
+def world() -> dict[str, object]:
+    """The world the primary holds (``world.json``): {"world": "demo"} or
+    {"world": "scale", "residents": N}; {} before the first ``up``."""
+    path = STATE / "world.json"
+    loaded: dict[str, object] = json.loads(path.read_text()) if path.exists() else {}
+    return loaded
 
 
 def app_env() -> dict[str, str]:
@@ -124,8 +155,8 @@ def pg_start(datadir: Path, port: int) -> None:
     )  # fmt: skip
 
 
-def databases_up() -> None:
-    primary, replica = STATE / "pg-primary", STATE / "pg-replica"
+def primary_up() -> None:
+    primary = STATE / "pg-primary"
     STATE.mkdir(parents=True, exist_ok=True)
     shutil.chown(STATE, "postgres")
     if not (primary / "PG_VERSION").exists():
@@ -135,7 +166,7 @@ def databases_up() -> None:
             conf.write(
                 "\n# linli topology\nwal_level = replica\nmax_wal_senders = 4\n"
                 "hot_standby = on\nmax_connections = 60\nshared_buffers = 256MB\n"
-                "synchronous_commit = on\n"
+                "synchronous_commit = on\nmaintenance_work_mem = 256MB\nmax_wal_size = 4GB\n"
             )
         with (primary / "pg_hba.conf").open("a") as hba:
             hba.write("host replication postgres 127.0.0.1/32 trust\n")
@@ -147,6 +178,10 @@ def databases_up() -> None:
     ).stdout.strip()  # fmt: skip
     if not exists:
         run([pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U", "postgres", DB])
+
+
+def replica_up() -> None:
+    replica = STATE / "pg-replica"
     if not (replica / "PG_VERSION").exists():
         # A second cluster from a base backup; -R writes standby.signal and the
         # primary_conninfo, so it follows the primary's WAL stream from then on.
@@ -275,12 +310,49 @@ def wait_http(url: str, seconds: float = 180) -> None:
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
 
 
-def up() -> None:
-    print("PostgreSQL primary and replica", flush=True)
-    databases_up()
+def load_world(wanted: dict[str, object]) -> None:
+    """Migrate and load the world on the primary, before the replica is copied from it."""
+    linli = str(ROOT / ".venv" / "bin" / "linli")
     env = app_env()
-    print("migrate and the demo world (on the primary)", flush=True)
-    run([str(ROOT / ".venv" / "bin" / "linli"), "demo", "--no-serve"], cwd=ROOT, env=env)
+    if wanted["world"] == "demo":
+        print("migrate and the demo world (on the primary)", flush=True)
+        run([linli, "demo", "--no-serve"], cwd=ROOT, env=env)
+        (STATE / "world.json").write_text(json.dumps(wanted))
+        return
+    generated = world() != wanted
+    if generated:
+        residents = str(wanted["residents"])
+        print(f"migrate and a generated world of {residents} residents (on the primary)")
+        run([linli, "migrate", "--verbosity", "0"], cwd=ROOT, env=env)
+        generate = [linli, "scale", "generate", "--residents", residents, "--seed", "1"]
+        run(generate, cwd=ROOT, env=env)
+        (STATE / "world.json").write_text(json.dumps(wanted))
+    print("load-test accounts on the generated world", flush=True)
+    accounts = STATE / "accounts.json"
+    run(
+        [linli, "scale", "accounts", "--grids", str(LOAD_GRIDS), "--out", str(accounts)],
+        cwd=ROOT, env={**env, "LINLI_SCALE_PASSWORD": _secrets()["load_password"]},
+    )  # fmt: skip
+    if generated:  # fresh statistics for the planner, as after any bulk load
+        run([pg_bin("psql"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U", "postgres",
+             "-q", "-c", "VACUUM ANALYZE", DB])  # fmt: skip
+
+
+def up(wanted: dict[str, object]) -> None:
+    held = world()
+    if held and held != wanted:
+        sys.exit(f"{STATE} holds the world {held}, not {wanted}: `down --wipe` first")
+    if not held and (STATE / "pg-primary" / "PG_VERSION").exists():
+        sys.exit(f"{STATE} holds a world of unknown kind: `down --wipe` first")
+    print("PostgreSQL primary", flush=True)
+    primary_up()
+    started = time.monotonic()
+    load_world(wanted)
+    print(f"world loaded in {time.monotonic() - started:.0f} s", flush=True)
+    print("PostgreSQL replica (a base backup of the primary, then its WAL stream)", flush=True)
+    started = time.monotonic()
+    replica_up()
+    print(f"replica up in {time.monotonic() - started:.0f} s", flush=True)
     for name in SERVICES:
         start(name)
     for port in APP_PORTS.values():
@@ -315,9 +387,17 @@ def main() -> None:
     parser.add_argument("action", choices=["up", "down", "status", "kill", "start"])
     parser.add_argument("service", nargs="?")
     parser.add_argument("--wipe", action="store_true", help="with down: remove the state")
+    parser.add_argument(
+        "--world", choices=["demo", "scale"], default="demo",
+        help="with up: the demo world (default) or a generated one (linli scale generate)",
+    )  # fmt: skip
+    parser.add_argument("--residents", type=int, default=30_000, help="with up --world scale")
     args = parser.parse_args()
     if args.action == "up":
-        up()
+        wanted: dict[str, object] = {"world": args.world}
+        if args.world == "scale":
+            wanted["residents"] = args.residents
+        up(wanted)
     elif args.action == "down":
         down(args.wipe)
     elif args.action == "status":

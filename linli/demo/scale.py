@@ -955,3 +955,174 @@ def _unit_grids(county_path: str) -> dict[int, int]:
             path__startswith=county_path, kind=AreaKind.UNIT
         ).values_list("pk", "path")
     }
+
+
+# --- People the generator does not make (benchmarks and the load test) -------------------------
+#
+# The generator's grid workers and staff have unusable passwords and no resident has an
+# account: a benchmark or a load test adds the few it needs, once, with these.
+
+
+def scale_account(
+    username: str,
+    full_name: str,
+    *,
+    role: Role | None = None,
+    area: Area | None = None,
+    password_hash: str | None = None,
+) -> User:
+    """The account ``username``, made once with its role; it can log in only with
+    ``password_hash`` (a ``make_password`` value, set again on every call so a new load-test
+    password takes), otherwise its password is unusable."""
+    user, made = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+    if password_hash is not None:
+        user.password = password_hash
+        user.save(update_fields=["password"])
+    elif made:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if made and role is not None:
+        RoleAssignment.objects.create(user=user, role=role, area=area)
+    return user
+
+
+def resident_account(
+    resident: Resident, username: str, *, password_hash: str | None = None
+) -> User:
+    """An account for a generated resident (their 我的诉求 and filings), made once."""
+    if resident.user_id is None:
+        resident.user = scale_account(username, resident.name, password_hash=password_hash)
+        resident.save(update_fields=["user"])
+    elif password_hash is not None:
+        User.objects.filter(pk=resident.user_id).update(password=password_hash)
+    assert resident.user is not None
+    return resident.user
+
+
+def leaders_of(community: Area, *, password_hash: str | None = None) -> tuple[User, User]:
+    """A leader of the community's town and one of its county (made once)."""
+    town = Area.objects.get(path=community.path[:8])
+    county = Area.objects.get(path=community.path[:4])
+    town_leader = scale_account(
+        f"scale-leader-{town.code}", "镇街领导", role=Role.LEADER, area=town,
+        password_hash=password_hash,
+    )  # fmt: skip
+    county_leader = scale_account(
+        f"scale-leader-{county.code}", "区县领导", role=Role.LEADER, area=county,
+        password_hash=password_hash,
+    )  # fmt: skip
+    return town_leader, county_leader
+
+
+@dataclass
+class BenchPeople:
+    resident: Resident
+    volunteer: Volunteer
+    town_leader: User
+    county_leader: User
+
+
+def bench_people(community: Area) -> BenchPeople:
+    """``bench/hot_paths.py``'s people in ``community``: the resident with most requests
+    there (with an account), an account for the volunteer with most plans there, a town
+    leader and a county leader. Unusable passwords: the benchmark logs them in itself."""
+    reporter_pk = (
+        Request.objects.filter(community=community, reporter__isnull=False)
+        .values("reporter_id")
+        .annotate(n=models.Count("pk"))
+        .order_by("-n", "reporter_id")[0]["reporter_id"]
+    )
+    resident = Resident.objects.select_related("area").get(pk=reporter_pk)
+    resident_account(resident, "scale-bench-resident")
+    volunteer = (
+        Volunteer.objects.filter(community=community)
+        .annotate(
+            n=models.Count("primary_care_plans", distinct=True)
+            + models.Count("backup_care_plans", distinct=True)
+        )
+        .order_by("-n", "pk")[0]
+    )
+    if volunteer.user_id is None:
+        volunteer.user = scale_account(
+            "scale-bench-volunteer", volunteer.name, role=Role.VOLUNTEER, area=community
+        )
+        volunteer.save(update_fields=["user"])
+    town_leader, county_leader = leaders_of(community)
+    return BenchPeople(resident, volunteer, town_leader, county_leader)
+
+
+def figures_built(log: Callable[[str], object] = print) -> None:
+    """Run the dashboard's nightly rebuild if it never ran (a generated world has none)."""
+    from linli.dashboard import aggregates
+    from linli.dashboard.models import FigureBuild
+
+    if FigureBuild.objects.filter(months_through__isnull=False).exists():
+        return
+    started = timezone.now()
+    built = aggregates.rebuild()
+    seconds = (timezone.now() - started).total_seconds()
+    log(f"驾驶舱夜间汇总:{built:,} 行,用时 {seconds:.1f} 秒")
+
+
+@dataclass
+class LoadAccounts:
+    """Usernames the load test logs in as (``bench/locustfile.py``), by journey."""
+
+    residents: list[str] = field(default_factory=list)
+    grid_workers: list[str] = field(default_factory=list)
+    staff: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
+
+
+def load_test_accounts(*, grids: int, password: str) -> LoadAccounts:
+    """Give ``password`` to the people of ``grids`` generated grids spread evenly over the
+    world (every n-th by primary key): each grid's worker (``scale-gw-*``), the staff
+    member of its community (``scale-staff-*``), a leader of its town (``scale-leader-*``,
+    made once) and an account for a resident of the grid who filed requests there
+    (``scale-lt-resident-<pk>``). Deterministic; running it again sets the password again."""
+    from django.contrib.auth.hashers import make_password
+
+    password_hash = make_password(password)  # one hash for all: measurement accounts
+    roles = list(
+        RoleAssignment.objects.filter(
+            role=Role.GRID_WORKER, user__username__startswith="scale-gw-", grid__isnull=False
+        )
+        .select_related("user", "grid__community")
+        .order_by("grid_id")
+    )
+    if not roles:
+        raise ValueError("这里没有生成的数据,请先运行 linli scale generate。")
+    step = max(1, len(roles) // grids)
+    chosen = roles[::step][:grids]
+    accounts = LoadAccounts()
+    communities: dict[int, Area] = {}
+    for role in chosen:
+        grid = role.grid
+        assert grid is not None
+        accounts.grid_workers.append(role.user.username)
+        communities.setdefault(grid.community_id, grid.community)
+        reporter_pk = (
+            Request.objects.filter(grid=grid, reporter__isnull=False)
+            .order_by("pk")
+            .values_list("reporter_id", flat=True)
+            .first()
+        )
+        if reporter_pk is None:
+            continue
+        resident = Resident.objects.get(pk=reporter_pk)
+        user = resident_account(
+            resident, f"scale-lt-resident-{resident.pk}", password_hash=password_hash
+        )
+        accounts.residents.append(user.username)
+    User.objects.filter(username__in=accounts.grid_workers).update(password=password_hash)
+    towns: set[str] = set()
+    for community in communities.values():
+        accounts.staff.append(f"scale-staff-{community.code}")
+        town_leader, _county_leader = leaders_of(community)
+        if town_leader.username not in towns:
+            towns.add(town_leader.username)
+            accounts.leaders.append(town_leader.username)
+    User.objects.filter(username__in=[*accounts.staff, *accounts.leaders]).update(
+        password=password_hash
+    )
+    return accounts

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
-from linli.accounts.models import User
+from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import forget_cached_scopes
 from linli.areas.models import Area, AreaKind
 from linli.care.models import CarePlan, Visit
@@ -100,3 +104,60 @@ def test_the_same_seed_gives_the_same_people() -> None:
     ]
     assert "完成:100 居民" in out.getvalue()
     assert "各步用时:区域" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_load_test_accounts_log_in_and_take_a_new_password(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate(residents=800, seed=5, log=lambda _line: None)
+    monkeypatch.setenv("LINLI_SCALE_PASSWORD", "load-test-password-1")
+    out, listing = StringIO(), tmp_path / "accounts.json"
+    call_command("scale", "accounts", "--grids", "2", "--out", str(listing), stdout=out)
+    accounts = json.loads(listing.read_text(encoding="utf-8"))
+    assert "压力测试账号:居民 2,网格员 2" in out.getvalue()
+    assert len(set(accounts["grid_workers"])) == 2  # the two grids of 800 residents
+    assert all(name.startswith("scale-gw-") for name in accounts["grid_workers"])
+    assert all(name.startswith("scale-staff-") for name in accounts["staff"])
+    assert all(name.startswith("scale-leader-") for name in accounts["leaders"])
+    everyone = [name for names in accounts.values() for name in names]
+    for user in User.objects.filter(username__in=everyone):
+        assert user.check_password("load-test-password-1")
+    assert User.objects.filter(username__in=everyone).count() == len(everyone)
+    # Each resident account belongs to a generated resident who filed in that grid.
+    for username, worker in zip(accounts["residents"], accounts["grid_workers"], strict=True):
+        resident = Resident.objects.get(user__username=username)
+        grid = RoleAssignment.objects.get(user__username=worker).grid
+        assert Request.objects.filter(reporter=resident, grid=grid).exists()
+    # Nobody else can log in: the generator's other people keep unusable passwords.
+    others = User.objects.filter(username__startswith="scale-").exclude(username__in=everyone)
+    assert others.exists()
+    assert not any(user.has_usable_password() for user in others)
+
+    response = client.post(
+        "/accounts/login/",
+        {"username": accounts["residents"][0], "password": "load-test-password-1"},
+    )
+    assert response.status_code == 302
+
+    # Again, with a new password (a new topology): the same people, no new accounts.
+    users = User.objects.count()
+    monkeypatch.setenv("LINLI_SCALE_PASSWORD", "another-password-22")
+    call_command("scale", "accounts", "--grids", "2", "--out", str(listing), stdout=StringIO())
+    assert json.loads(listing.read_text(encoding="utf-8")) == accounts
+    assert User.objects.count() == users
+    for user in User.objects.filter(username__in=everyone):
+        assert user.check_password("another-password-22")
+
+
+@pytest.mark.django_db
+def test_load_test_accounts_need_a_password_and_a_world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listing = str(tmp_path / "accounts.json")
+    monkeypatch.delenv("LINLI_SCALE_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="LINLI_SCALE_PASSWORD"):
+        call_command("scale", "accounts", "--out", listing)
+    monkeypatch.setenv("LINLI_SCALE_PASSWORD", "load-test-password-1")
+    with pytest.raises(CommandError, match="linli scale generate"):
+        call_command("scale", "accounts", "--out", listing)
