@@ -1,5 +1,6 @@
 """When a request, its follow-up or its mediation changes, its submission day is counted
-again once the transaction commits (through the task queue)."""
+again once the transaction commits (through the task queue, at most one waiting task a
+day: :func:`linli.dashboard.tasks.queue_refresh`)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ def _refresh(request: Request | None) -> None:
     day = timezone.localtime(request.submitted_at).date().isoformat()
 
     def run() -> None:
-        from linli.dashboard.tasks import refresh_daily_figures
+        from linli.dashboard.tasks import queue_refresh
 
-        refresh_daily_figures(day)
+        queue_refresh(day)
 
     transaction.on_commit(run)
 

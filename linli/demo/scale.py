@@ -572,6 +572,7 @@ def generate(
                 "responded_at",
                 "resolved_at",
                 "resolved_by_id",
+                "escalated_at",
             ],
             now,
         )
@@ -585,11 +586,14 @@ def generate(
                 "from_status",
                 "to_status",
                 "created_at",
+                "note",
             ],
             now,
         )
         local = timezone.get_current_timezone()
         SUBMITTED, TRANSITION = RequestEvent.Kind.SUBMITTED, RequestEvent.Kind.TRANSITION
+        ESCALATION = RequestEvent.Kind.ESCALATION
+        escalation_note = "已超过办理时限,上报 社区两委"
         recent = now - dt.timedelta(days=14)
 
         def requests() -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
@@ -618,6 +622,15 @@ def generate(
                 )
                 resolved_at = submitted + dt.timedelta(hours=rng.randrange(1, hours + 48))
                 closed = status == Status.CLOSED
+                due = submitted + dt.timedelta(hours=hours)
+                # What went overdue while still open was escalated then, as the sweep
+                # does (once a request); a world without it would make the first sweep
+                # after generation escalate thousands at once.
+                escalated = (
+                    min(due + dt.timedelta(minutes=1), now)
+                    if (status in OPEN_STATES and due < now)
+                    else None
+                )
                 request = (
                     f"{submitted.astimezone(local):%Y%m%d}-S{index:07d}",
                     TEXTS[index % len(TEXTS)],
@@ -633,11 +646,12 @@ def generate(
                     assignee,
                     submitted,
                     submitted + dt.timedelta(hours=category.response_hours),
-                    submitted + dt.timedelta(hours=hours),
+                    due,
                     submitted if assignee else None,
                     submitted + dt.timedelta(hours=1) if assignee else None,
                     resolved_at if closed else None,
                     assignee if closed else None,
+                    escalated,
                 )
                 # (kind, transition, from, to, at) of the timeline; the request's pk is
                 # put in front once it is known.
@@ -659,19 +673,21 @@ def generate(
                     steps.append(
                         (TRANSITION, "reject", Status.SUBMITTED, Status.REJECTED, submitted)
                     )
-                events = [
-                    (kind, assignee, transition, source, target, at)
+                events: list[tuple[Any, ...]] = [
+                    (kind, assignee, transition, source, target, at, "")
                     for kind, transition, source, target, at in steps
                 ]
+                if escalated is not None:
+                    events.append((ESCALATION, None, "", "", "", escalated, escalation_note))
                 yield request, events
 
         for batch in _batched(requests()):
             pks = request_table.load([request for request, _events in batch])
             event_table.load(
                 [
-                    (pk, kind, actor, transition, source, target, at)
+                    (pk, *event)
                     for pk, (_request, events) in zip(pks, batch, strict=True)
-                    for kind, actor, transition, source, target, at in events
+                    for event in events
                 ]
             )
             report.requests += len(batch)

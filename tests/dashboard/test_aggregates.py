@@ -280,3 +280,33 @@ def test_the_rebuild_on_the_first_of_a_month_closes_the_month_before(world: Cast
             blocks = selectors.request_blocks(world.town, allowed, start=start, end=end, now=night)
             live = request_figures(everything, place=world.town, start=start, end=end, now=night)
             assert dataclasses.replace(live, by_channel=()) == blocks.figures
+
+
+@pytest.mark.django_db
+def test_a_days_recount_is_queued_once_while_it_waits() -> None:
+    """Thousands of saves of one day's requests (an escalation sweep, an import) queue one
+    recount, not one each; once a worker takes it, the next change queues again."""
+    from django.core.cache import cache
+    from huey.contrib.djhuey import HUEY
+
+    from linli.dashboard.tasks import queue_refresh
+
+    HUEY.immediate = False
+    try:
+        HUEY.flush()
+        cache.clear()
+        assert queue_refresh("2026-03-02") is True
+        assert queue_refresh("2026-03-02") is False
+        assert queue_refresh("2026-03-02") is False
+        assert queue_refresh("2026-03-03") is True
+        assert HUEY.pending_count() == 2
+        task = HUEY.dequeue()
+        assert task is not None
+        HUEY.execute(task)
+        assert HUEY.pending_count() == 1
+        assert queue_refresh(task.args[0]) is True
+        assert HUEY.pending_count() == 2
+    finally:
+        HUEY.flush()
+        cache.clear()
+        HUEY.immediate = True

@@ -161,3 +161,27 @@ def test_load_test_accounts_need_a_password_and_a_world(
     monkeypatch.setenv("LINLI_SCALE_PASSWORD", "load-test-password-1")
     with pytest.raises(CommandError, match="linli scale generate"):
         call_command("scale", "accounts", "--out", listing)
+
+
+@pytest.mark.django_db
+def test_what_went_overdue_in_the_generated_year_was_escalated_then() -> None:
+    """The first escalation sweep after generating finds nothing to do: every open request
+    past its deadline carries its escalation and one escalation event, as the sweep writes
+    them (else it would escalate and notify thousands at once)."""
+    from linli.requests.selectors import overdue
+    from linli.requests.services import requests_escalate_overdue
+
+    generate(residents=800, seed=5, log=lambda _line: None)
+    now = timezone.now()
+    late = overdue(Request.objects.all(), now)
+    assert late.exists()
+    assert not late.filter(escalated_at=None).exists()
+    for request in late[:50]:
+        assert request.escalated_at is not None
+        assert request.due_at < request.escalated_at <= now
+        events = RequestEvent.objects.filter(request=request, kind=RequestEvent.Kind.ESCALATION)
+        assert events.count() == 1
+    assert not RequestEvent.objects.filter(
+        kind=RequestEvent.Kind.ESCALATION, request__escalated_at=None
+    ).exists()
+    assert requests_escalate_overdue(now=now) == 0
