@@ -37,6 +37,8 @@ from linli.requests.figures import (
     Place,
     PlaceChoice,
     RequestFigures,
+    figure_place_get,
+    figure_place_keys,
     figure_places_for_user,
     local_day_start,
     place_condition,
@@ -75,11 +77,15 @@ def dashboard_places(user: AnyUser) -> list[PlaceChoice]:
 
 def dashboard_place_get(*, user: AnyUser, kind: str, pk: int) -> PlaceChoice:
     """The place ``kind``-``pk`` if ``user`` may see it whole, else a 404."""
-    key = f"{kind}-{pk}"
-    for choice in dashboard_places(user):
-        if choice.key == key:
-            return choice
-    raise Http404
+    choice = figure_place_get(user, f"{kind}-{pk}")
+    if choice is None:
+        raise Http404
+    return choice
+
+
+def dashboard_place_keys(user: AnyUser) -> frozenset[str]:
+    """The keys of :func:`dashboard_places`, without building the choices."""
+    return figure_place_keys(user)
 
 
 def default_place(choices: list[PlaceChoice]) -> PlaceChoice | None:
@@ -782,7 +788,7 @@ def dashboard_for_user(
     """Everything the dashboard of ``choice`` shows for ``start`` ≤ day < ``end``."""
     now = now or timezone.now()
     place = choice.place
-    allowed = {c.key for c in dashboard_places(user)}
+    allowed = set(dashboard_place_keys(user))
     caps = capabilities_of(user)
     area = _area_for_app_figures(place)
     last = end - dt.timedelta(days=1)

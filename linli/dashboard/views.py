@@ -110,7 +110,7 @@ def chart(request: HttpRequest, kind: str, pk: int, name: str) -> HttpResponse:
     if name not in CHARTS:
         raise Http404
     _period_key, start, end, _links = _period(request)
-    allowed = {c.key for c in selectors.dashboard_places(request.user)}
+    allowed = set(selectors.dashboard_place_keys(request.user))
     blocks = snapshots.request_blocks(
         choice.place, allowed, start=start, end=end, now=timezone.now()
     ).blocks

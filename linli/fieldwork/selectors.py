@@ -336,9 +336,10 @@ def fieldwork_figures(
         postings = postings.filter(inside)
         visits = visits.filter(posting__in=postings)
     concerns = SinkDownConcern.objects.filter(visit__in=visits)
-    grid_ids = list(grids.values_list("pk", flat=True))
+    # A subquery, not the ids: a county's 4,167 grid ids written into four statements cost
+    # more to compile and send than the statements took to run (docs/scaling.md, 3 M).
     patrols = Patrol.objects.filter(
-        grid_id__in=grid_ids,
+        grid_id__in=grids.values("pk"),
         started_at__date__range=(start, end),
     )
     findings = PatrolFinding.objects.filter(patrol__in=patrols)
