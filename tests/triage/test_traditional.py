@@ -48,6 +48,9 @@ LABELLED_SETS = (
     "fresh5_heldout.jsonl",
     "urgency_heldout.jsonl",
     "voices5b_audit.jsonl",
+    "fresh6a_heldout.jsonl",
+    "fresh6b_heldout.jsonl",
+    "voices7_audit.jsonl",
 )
 # At most this much lower on the traditional copy (about one message in a hundred).
 MARGIN = 0.01
