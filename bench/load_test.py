@@ -138,6 +138,8 @@ def main() -> int:
         print(f"[{time.time() - started:.0f} s] starting them again", flush=True)
         topology.start("app1")
         topology.start("worker1")
+        # nginx sends it nothing before this: its port refuses connections while it loads.
+        print(f"app1 ready (/healthz) after {topology.wait_ready('app1'):.1f} s", flush=True)
     locust.wait()
     aggregated = report(out / "load")
     elapsed = time.time() - started

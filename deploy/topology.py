@@ -15,7 +15,7 @@ directory. Usage (as root; PostgreSQL runs as the ``postgres`` user)::
     uv run python deploy/topology.py up --world scale --residents 300000  # a generated world
     uv run python deploy/topology.py status
     uv run python deploy/topology.py kill app1 # SIGKILL, as if the host died
-    uv run python deploy/topology.py start app1
+    uv run python deploy/topology.py start app1  # and wait until its /healthz answers
     uv run python deploy/topology.py down      # stop everything (state stays for the next up)
     uv run python deploy/topology.py down --wipe  # and empty its Redis database
 
@@ -24,6 +24,12 @@ world and gives a sample of its people a password for the load test (``linli sca
 accounts``; the password is kept in ``secrets.json``, the usernames in ``accounts.json``).
 The world a state directory holds is recorded in ``world.json``; another world needs
 ``down --wipe`` first.
+
+An app server is gunicorn with ``linli/gunicorn_conf.py``: the application is loaded in
+the master before the port is bound, so a (re)started server refuses connections until it
+can serve them and nginx sends them to the other (``LINLI_TOPOLOGY_PRELOAD=0`` starts
+app servers without it, to compare; ``bench/restart_check.py`` measures both). ``up`` and
+``start`` count an app server as up once its ``/healthz`` answers 200.
 
 Not part of CI. Needs nginx (``apt-get install nginx-light``) and PostgreSQL's binaries
 under /usr/lib/postgresql/*/bin.
@@ -52,6 +58,7 @@ PRIMARY_PORT, REPLICA_PORT = 5441, 5442
 REDIS_URL = os.environ.get("LINLI_TOPOLOGY_REDIS", "redis://127.0.0.1:6379/7")
 DB = "linli"
 APP_WORKERS = int(os.environ.get("LINLI_TOPOLOGY_APP_WORKERS", "2"))
+PRELOAD = os.environ.get("LINLI_TOPOLOGY_PRELOAD", "1") != "0"
 SERVICES = ["app1", "app2", "worker1", "worker2", "nginx"]
 SECRET_KEYS = ("LINLI_SECRET_KEY", "LINLI_FIELD_KEYS", "LINLI_HASH_KEY")
 DEMO_PASSWORD = "Linli@2026"  # linli.demo.world.DEMO_PASSWORD
@@ -216,7 +223,11 @@ pid {STATE}/nginx/nginx.pid;
 error_log {STATE}/nginx/logs/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {STATE}/nginx/logs/access.log;
+    # When, which server(s) — two when nginx passed the request on — and how long the
+    # connect and the wait for the answer's header took (bench/restart_check.py reads it).
+    log_format timed '$msec|$status|$request_method|$uri|$upstream_addr|$upstream_status|'
+                     '$upstream_connect_time|$upstream_header_time|$request_time';
+    access_log {STATE}/nginx/logs/access.log timed;
     client_body_temp_path {STATE}/nginx/body;
     proxy_temp_path {STATE}/nginx/proxy;
     client_max_body_size 20m;
@@ -232,10 +243,15 @@ http {{
             proxy_set_header Connection "";
             proxy_set_header Host $host;
             proxy_set_header X-Real-IP $remote_addr;
-            # A server that refuses the connection is skipped; a POST already sent to
-            # a server that died is not repeated (nginx's default for non-idempotent
-            # requests), so nothing is filed twice.
+            # A request goes to the other server when this one refuses or resets the
+            # connection, times out, or answers 502/503 — but a POST (PATCH, LOCK) only
+            # if it was never sent: without `non_idempotent` here nginx does not pass a
+            # request it has sent with a non-idempotent method on, so a filing that may
+            # have reached a dying server is answered 502, never filed twice. A server
+            # that is still loading the app refuses the connection (gunicorn_conf.py),
+            # so nothing is sent to it, POST or GET, before it can serve.
             proxy_next_upstream error timeout http_502 http_503;
+            proxy_next_upstream_tries 2;
             proxy_connect_timeout 2s;
             proxy_read_timeout 60s;
         }}
@@ -248,7 +264,9 @@ http {{
 def command_of(name: str) -> list[str]:
     venv = ROOT / ".venv" / "bin"
     if name in APP_PORTS:
-        return [str(venv / "gunicorn"), "linli.wsgi", "--bind", f"127.0.0.1:{APP_PORTS[name]}",
+        config = ["-c", "python:linli.gunicorn_conf"] if PRELOAD else ["--no-control-socket"]
+        return [str(venv / "gunicorn"), *config, "linli.wsgi",
+                "--bind", f"127.0.0.1:{APP_PORTS[name]}",
                 "--workers", str(APP_WORKERS), "--timeout", "60", "--graceful-timeout", "5",
                 "--access-logfile", "-"]  # fmt: skip
     if name == "worker1":  # the one scheduler of periodic tasks (the sweep)
@@ -310,6 +328,22 @@ def wait_http(url: str, seconds: float = 180) -> None:
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
 
 
+def wait_ready(name: str, seconds: float = 180) -> float:
+    """Wait until an app server's ``/healthz`` answers 200 (the app is loaded and its
+    database answers); the seconds it took."""
+    url = f"http://127.0.0.1:{APP_PORTS[name]}/healthz"
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:  # refused while loading, 503 while the database does not answer
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{name}: {url} did not answer 200 within {seconds:.0f} s")
+
+
 def load_world(wanted: dict[str, object]) -> None:
     """Migrate and load the world on the primary, before the replica is copied from it."""
     linli = str(ROOT / ".venv" / "bin" / "linli")
@@ -355,8 +389,8 @@ def up(wanted: dict[str, object]) -> None:
     print(f"replica up in {time.monotonic() - started:.0f} s", flush=True)
     for name in SERVICES:
         start(name)
-    for port in APP_PORTS.values():
-        wait_http(f"http://127.0.0.1:{port}/accounts/login/")
+    for name in APP_PORTS:
+        print(f"  {name} ready ({wait_ready(name):.1f} s more)", flush=True)
     wait_http(f"http://127.0.0.1:{NGINX_PORT}/accounts/login/")
     print(f"up: http://127.0.0.1:{NGINX_PORT}/  (state in {STATE})")
 
@@ -405,7 +439,12 @@ def main() -> None:
     elif args.action in {"kill", "start"}:
         if not args.service:
             parser.error(f"{args.action} needs a service: {', '.join(SERVICES)}")
-        (kill if args.action == "kill" else start)(args.service)
+        if args.action == "kill":
+            kill(args.service)
+        else:
+            start(args.service)
+            if args.service in APP_PORTS:
+                print(f"  {args.service} ready after {wait_ready(args.service):.1f} s")
 
 
 if __name__ == "__main__":

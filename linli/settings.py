@@ -364,6 +364,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("LINLI_SSL_REDIRECT", True)
+    # The readiness probe talks to gunicorn directly, without nginx's X-Forwarded-Proto.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31_536_000  # one year
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading is a commitment for the whole registrable domain that is slow to undo;

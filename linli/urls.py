@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from linli.api import api
+from linli.core.health import healthz
 from linli.home.views import home
 from linli.requests import urls as request_urls
 from linli.triage import urls as triage_urls
@@ -44,6 +45,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.requests.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Readiness for deploy scripts and load balancers (linli/core/health.py).
+    path("healthz", healthz, name="healthz"),
 ]
 
 # Error pages in the site's layout and language, JSON under /api/ (linli/core/views.py).

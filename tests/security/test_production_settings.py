@@ -119,6 +119,25 @@ def test_forwarded_addresses_are_trusted_only_from_declared_proxies(tmp_path: Pa
     assert declared["LINLI_TRUSTED_PROXIES"] == ["127.0.0.1", "10.8.0.0/16"]
 
 
+def test_the_readiness_probe_is_not_redirected_to_https(tmp_path: Path) -> None:
+    """A probe talks to gunicorn directly, without nginx's X-Forwarded-Proto: /healthz
+    answers it over HTTP; every other page still redirects."""
+    probe = (
+        "import json\n"
+        "from django.test import Client\n"
+        "client = Client(HTTP_HOST='linli.example.cn')\n"
+        "answers = [client.get(p) for p in ('/healthz', '/accounts/login/')]\n"
+        "print(json.dumps([[a.status_code, a.get('Location', '')] for a in answers]))"
+    )
+    env = production_env(tmp_path, LINLI_BEHIND_TLS_PROXY="true")
+    result = run_python(probe, env, setup=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        [200, ""],
+        [301, "https://linli.example.cn/accounts/login/"],
+    ]
+
+
 def test_hsts_preload_can_be_opted_into(tmp_path: Path) -> None:
     assert production_settings(tmp_path, LINLI_HSTS_PRELOAD="true")["SECURE_HSTS_PRELOAD"] is True
 

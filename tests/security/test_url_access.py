@@ -54,6 +54,7 @@ PUBLIC: dict[str, str] = {
     "open311:token": "Open311 token lookup without a key: public, de-identified",
     "surveys:enter_code": "residents answer surveys without an account: typing the code",
     "surveys:answer": "a household's one-time survey code is its key; no personal data shown",
+    "healthz": "the readiness probe for deploy scripts and load balancers: ok or 503, no data",
 }
 METHODS = ("get", "post")
 LOGIN_REDIRECT = {"page": "/accounts/login/?next=", "admin": "/admin/login/?next="}
