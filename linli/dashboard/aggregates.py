@@ -201,6 +201,73 @@ def live_cells(requests: QuerySet[Request], now: dt.datetime) -> list[Cell]:
     return list(merged.values())
 
 
+def clock_cells(
+    requests: QuerySet[Request],
+    now: dt.datetime,
+    *,
+    depth: int | None = None,
+    with_grid: bool = True,
+) -> list[Cell]:
+    """Only the clock-dependent counts of ``requests`` (open and overdue now; unanswered
+    and due a response now), per cell, every other count zero: what a stored row whose
+    deadlines straddle *now* cannot decide. One grouped query over the requests that
+    count, not every request of their days.
+
+    With ``depth`` (no deeper than a compound: above every building, so a unit's prefix
+    is its building's), the place is the location's ancestor at that depth, as
+    :func:`_stored_cells` sums them; ``with_grid=False`` also sums over grids."""
+    tz = timezone.get_default_timezone()
+    keys = ["day", "category_id", "status"]
+    if with_grid:
+        keys.insert(1, "grid_id")
+    overdue = Q(status__in=list(OPEN), due_at__lt=now)
+    due = Q(responded_at__isnull=True, response_due_at__lte=now)
+    counted = (
+        requests.filter(overdue | due).annotate(day=TruncDate("submitted_at", tzinfo=tz)).order_by()
+    )
+    if depth is None:
+        keys.insert(1, "location_id")
+    else:
+        counted = counted.annotate(area_prefix=Substr("location__path", 1, depth * Area.steplen))
+        keys.insert(1, "area_prefix")
+    rows = list(
+        counted.values(*keys).annotate(
+            overdue=Count("pk", filter=overdue),
+            response_due_unanswered=Count("pk", filter=due),
+        )
+    )
+    if depth is None:
+        placed = _placed_areas(r["location_id"] for r in rows)
+    else:
+        found = Area.objects.filter(path__in={r["area_prefix"] for r in rows})
+        by_path = {
+            a["path"]: (a["id"], a["path"], a["kind"]) for a in found.values("id", "path", "kind")
+        }
+    merged: dict[tuple[object, ...], Cell] = {}
+    for row in rows:
+        day = row["day"]
+        if isinstance(day, dt.datetime):  # pragma: no cover - backends returning datetimes
+            day = day.date()
+        if depth is None:
+            area_id, path, kind = placed[row["location_id"]]
+        else:
+            area_id, path, kind = by_path[row["area_prefix"]]
+        cell = Cell(
+            day=day,
+            area_id=area_id,
+            area_path=path,
+            area_kind=kind,
+            grid_id=row.get("grid_id"),
+            category_id=row["category_id"],
+            status=row["status"],
+            overdue=row["overdue"],
+            response_due_unanswered=row["response_due_unanswered"],
+        )
+        k = (day, area_id, cell.grid_id, cell.category_id, cell.status)
+        merged[k] = _merge(merged[k], cell) if k in merged else cell
+    return list(merged.values())
+
+
 MERGE_SUMS = [
     f.name
     for f in fields(Cell)
@@ -290,9 +357,12 @@ def _stored_cells(
     *,
     depth: int | None = None,
     with_grid: bool = True,
+    clock_live: Q | None = None,
 ) -> list[Cell]:
     """Stored rows summed in the database per bucket (day, month or all), place, grid,
-    category and status, with the clock-dependent counts decided by the deadlines.
+    category and status, with the clock-dependent counts decided by the deadlines —
+    except on the rows ``clock_live`` matches, whose clock-dependent counts are left at
+    zero (the caller counts them live: :func:`clock_cells`).
 
     With ``depth``, the place is the row's area cut to that depth (its ancestor there, or
     the area itself when shallower) rather than its building: what a page needs for the
@@ -311,8 +381,13 @@ def _stored_cells(
     if grain in ("day", "month"):
         keys.insert(0, grain)
     sums: dict[str, Any] = {f"sum_{name}": Sum(name) for name in SUMMED}
-    sums["sum_overdue"] = Sum("total", filter=Q(status__in=list(OPEN), due_max__lt=now))
-    sums["sum_due"] = Sum("unresponded", filter=Q(unresponded_due_max__lte=now))
+    overdue = Q(status__in=list(OPEN), due_max__lt=now)
+    due = Q(unresponded_due_max__lte=now)
+    if clock_live is not None:
+        overdue &= ~clock_live
+        due &= ~clock_live
+    sums["sum_overdue"] = Sum("total", filter=overdue)
+    sums["sum_due"] = Sum("unresponded", filter=due)
     result = []
     grouped = list(rows.values(*keys).annotate(**sums))
     if depth is None:
@@ -454,6 +529,9 @@ def cells(
     return result
 
 
+# Places whose children lie above every building (a compound's children are buildings).
+ABOVE_COMPOUNDS = frozenset({AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY})
+
 MONTH_PLACE_KINDS = frozenset(
     {AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND}
 )
@@ -549,60 +627,85 @@ def period_and_open_cells(
                 if month not in mixed:
                     whole_months_read.add(month)
                 month = _next_month(month)
-    # A straddling row puts its day's open requests, or its day's finished ones, in the
-    # live count (not the whole day: on a real town the open rows of the last week or two
-    # straddle, and their days hold thousands of finished requests).
+    # A straddling row's day has the clock-dependent counts of its open requests, or of
+    # its finished ones, counted live — only those requests that are overdue or due a
+    # response now; every other count of the day stays the stored rows' (on a real town
+    # the open rows of the last week or two straddle, and their days hold thousands of
+    # requests).
     straddling = straddle_candidates.filter(_straddling(now)).values_list("day", "status")
     live_days: dict[bool, set[dt.date]] = {True: set(), False: set()}
     for day, status in straddling.distinct():
         live_days[status in OPEN].add(day)
     finished = Q(status__in=[s.value for s in FINISHED_STATUSES])
     live_rows = [
-        Q(day__in=days) & (open_now if is_open else finished)
+        Q(day__in=sorted(days)) & (open_now if is_open else finished)
         for is_open, days in live_days.items()
         if days
     ]
-    decided = stored
+    clock_live: Q | None = None
     for rows in live_rows:
-        decided = decided.exclude(rows)
+        clock_live = rows if clock_live is None else clock_live | rows
     if start < through:
-        in_period = decided.filter(day__gte=start, day__lt=end)
+        in_period = stored.filter(day__gte=start, day__lt=end)
         daily_period = _stored_cells(
             in_period.filter(open_now | not_whole) if not_whole is not None else in_period,
             now,
             grain,
             depth=depth,
             with_grid=with_grid,
+            clock_live=clock_live,
         )
         period += daily_period
         if depth is not None:
             heat += heat_cells(in_period.filter(not_whole) if not_whole is not None else in_period)
         else:
             heat += [HeatCell.of(c) for c in daily_period if c.day not in whole_months_read]
-    opened = _stored_cells(decided.filter(open_now), now, "all", depth=depth, with_grid=with_grid)
-    window = Q(submitted_at__gte=local_day_start(through))
-    for day in sorted(live_days[True] | live_days[False]):
-        window |= Q(
-            submitted_at__gte=local_day_start(day),
-            submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
-        )
-    # The window (today, and the few days the table does not decide) narrowed to the place
-    # in the database: the planner walks the submission-time index and checks each row
-    # against the place's areas, so a grid or a community does not count the whole county.
-    in_window = Request.objects.filter(window).filter(_live_condition(place))
-    # Whole days in the database (a status condition there makes the planner walk every
-    # open request), the part of a straddling day that is not stored dropped here.
-    recent = [
-        c
-        for c in live_cells(in_window, now)
-        if in_place(c, place) and (c.day >= through or c.day in live_days[c.is_open])
-    ]
+    opened = _stored_cells(
+        stored.filter(open_now),
+        now,
+        "all",
+        depth=depth,
+        with_grid=with_grid,
+        clock_live=clock_live,
+    )
+    # Today (and any day after the build) counted whole, narrowed to the place in the
+    # database: the planner walks the submission-time index and checks each row against
+    # the place's areas, so a grid or a community does not count the whole county.
+    live_condition = _live_condition(place)
+    today = Request.objects.filter(submitted_at__gte=local_day_start(through))
+    recent = [c for c in live_cells(today.filter(live_condition), now) if in_place(c, place)]
     recent_period = _rebucket([c for c in recent if start <= c.day < end], grain)
-    # A live day of a month read whole: its finished requests are in the month rows, and
-    # all of its requests in the month heat.
-    period += [c for c in recent_period if c.is_open or c.day not in whole_months_read]
-    heat += [HeatCell.of(c) for c in recent_period if c.day not in whole_months_read]
+    period += recent_period
+    heat += [HeatCell.of(c) for c in recent_period]
     opened += _rebucket([c for c in recent if c.is_open], "all")
+    straddled = sorted(live_days[True] | live_days[False])
+    if straddled:
+        window = Q()
+        for day in straddled:
+            window |= Q(
+                submitted_at__gte=local_day_start(day),
+                submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
+            )
+        # Whole days in the database (a status condition alone there makes the planner
+        # walk every open request), the other part of a straddling day dropped here.
+        # Above buildings the requests are summed to the place's children in the
+        # database, as the stored rows are.
+        above = isinstance(place, Area) and place.kind in ABOVE_COMPOUNDS
+        clocked = [
+            c
+            for c in clock_cells(
+                Request.objects.filter(window).filter(live_condition),
+                now,
+                depth=depth if above else None,
+                with_grid=with_grid or not above,
+            )
+            if in_place(c, place) and c.day in live_days[c.is_open]
+        ]
+        clocked_period = _rebucket([c for c in clocked if start <= c.day < end], grain)
+        # (A finished request of a month read whole is in a month row that does not
+        # straddle: its day's finished rows cannot either, so none is dropped here.)
+        period += [c for c in clocked_period if c.is_open or c.day not in whole_months_read]
+        opened += _rebucket([c for c in clocked if c.is_open], "all")
     return period, opened, heat
 
 
