@@ -25,8 +25,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db import connection, models, transaction
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -723,86 +735,134 @@ def _next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _month_places(area_ids: Iterable[int]) -> dict[int, int]:
-    """Area id of a daily row → the area its month row is kept under: the compound the
-    area lies in (itself if a compound), else the area itself."""
-    areas = list(Area.objects.filter(pk__in=set(area_ids)).values("id", "path"))
-    prefixes = {
-        a["path"][:n] for a in areas for n in range(Area.steplen, len(a["path"]) + 1, Area.steplen)
-    }
-    compounds = dict(
-        Area.objects.filter(path__in=prefixes, kind=AreaKind.COMPOUND).values_list("path", "id")
-    )
-    placed = {}
-    for a in areas:
-        found = [
-            compounds[a["path"][:n]]
-            for n in range(Area.steplen, len(a["path"]) + 1, Area.steplen)
-            if a["path"][:n] in compounds
-        ]
-        placed[a["id"]] = found[0] if found else a["id"]
-    return placed
-
-
 MONTH_KEY = ("month", "area_id", "grid_id", "category_id", "status")
 
 
 def _build_months(months: list[dt.date]) -> int:
-    """(Re)write the month rows and the month heat of ``months`` from their daily rows of
-    finished requests (summed in the database, then merged per compound here). Inside a
-    transaction."""
+    """(Re)write the month rows and the month heat of ``months`` from their daily rows,
+    in the database (two ``INSERT … SELECT``): the month rows sum the daily rows of
+    finished requests per compound — the area's shallowest ancestor (or itself) that is a
+    compound, else the area itself — grid, category and status; the heat sums every daily
+    row of a building. Inside a transaction."""
     if not months:
         return 0
     MonthFigure.objects.filter(month__in=months).delete()
     MonthHeat.objects.filter(month__in=months).delete()
-    daily = DailyFigure.objects.filter(month__in=months).exclude(status__in=list(OPEN)).order_by()
-    bounds = {name: (Min if name.endswith("_min") else Max)(name) for name in MERGE_BOUNDS}
-    grouped = list(
-        daily.values(*MONTH_KEY).annotate(**{f"sum_{n}": Sum(n) for n in SUMMED}, **bounds)
+    quote = connection.ops.quote_name
+    daily, areas = quote(DailyFigure._meta.db_table), quote(Area._meta.db_table)
+    deepest = Area.objects.aggregate(n=Max("depth"))["n"] or 1
+    # The area's ancestors' paths (and its own): a prefix longer than the path is the path.
+    prefixes = ", ".join(f"SUBSTR(a.path, 1, {n * Area.steplen})" for n in range(1, deepest + 1))
+    compound = (
+        f"(SELECT c.id FROM {areas} c WHERE c.kind = %s AND c.path IN ({prefixes})"
+        f" ORDER BY LENGTH(c.path) LIMIT 1)"
     )
-    placed = _month_places(r["area_id"] for r in grouped)
-    merged: dict[tuple[object, ...], dict[str, Any]] = {}
-    for row in grouped:
-        row["area_id"] = placed[row["area_id"]]
-        for name in SUMMED:
-            row[name] = int(row.pop(f"sum_{name}") or 0)
-        k = tuple(row[f] for f in MONTH_KEY)
-        if k not in merged:
-            merged[k] = row
-            continue
-        into = merged[k]
-        for name in SUMMED:
-            into[name] += row[name]
-        for name in bounds:
-            values = [v for v in (into[name], row[name]) if v is not None]
-            pick = min if name.endswith("_min") else max
-            into[name] = pick(values) if values else None
-    written = len(
-        MonthFigure.objects.bulk_create(
-            [MonthFigure(**row) for row in merged.values()], batch_size=2000
+    sums = ", ".join(f"SUM(x.{quote(n)})" for n in SUMMED)
+    bounds = ", ".join(
+        f"{'MIN' if n.endswith('_min') else 'MAX'}(x.{quote(n)})" for n in MERGE_BOUNDS
+    )
+    columns = ", ".join(quote(n) for n in [*MONTH_KEY, *SUMMED, *MERGE_BOUNDS])
+    in_months = ", ".join(["%s"] * len(months))
+    not_open = ", ".join(["%s"] * len(OPEN))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(MonthFigure._meta.db_table)} ({columns})"
+            f" SELECT x.month, x.place, x.grid_id, x.category_id, x.status, {sums}, {bounds}"
+            f" FROM (SELECT d.*, COALESCE({compound}, d.area_id) AS place"
+            f" FROM {daily} d JOIN {areas} a ON a.id = d.area_id"
+            f" WHERE d.month IN ({in_months}) AND d.status NOT IN ({not_open})) x"
+            f" GROUP BY x.month, x.place, x.grid_id, x.category_id, x.status",
+            [AreaKind.COMPOUND.value, *months, *sorted(OPEN)],
+        )
+        written = cursor.rowcount
+        # The heat counts every request, open or not: its only figure (a total) does
+        # not depend on the clock.
+        heat_columns = ", ".join(quote(n) for n in ["month", "area_id", "grid_id", "category_id"])
+        cursor.execute(
+            f"INSERT INTO {quote(MonthHeat._meta.db_table)} ({heat_columns}, total)"
+            f" SELECT d.month, d.area_id, d.grid_id, d.category_id, SUM(d.total)"
+            f" FROM {daily} d JOIN {areas} a ON a.id = d.area_id"
+            f" WHERE d.month IN ({in_months}) AND a.kind = %s"
+            f" GROUP BY d.month, d.area_id, d.grid_id, d.category_id",
+            [*months, AreaKind.BUILDING.value],
+        )
+    return int(written)
+
+
+def _insert_select(model: type[models.Model], rows: QuerySet[Any]) -> int:
+    """``INSERT INTO`` ``model``'s table ``SELECT`` … ``rows`` (a ``values().annotate()``
+    query whose names are the model's columns): the rows are made by the database, not
+    in Python. How many were written."""
+    compiler = rows.query.get_compiler(using=rows.db)
+    sql, params = compiler.as_sql()
+    columns = [model._meta.get_field(alias).column for _expr, _sql, alias in compiler.select]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) {sql}", params)
+        return cursor.rowcount
+
+
+def _insert_days(month: dt.date, requests: QuerySet[Request]) -> int:
+    """Write the daily rows of ``requests`` (all submitted in ``month``) in the database:
+    what :func:`live_cells` counts, grouped per location (one ``INSERT … SELECT``), then
+    a unit's rows moved to its building (one ``UPDATE``). A unit's rows and its
+    building's stay separate rows of the same key: every reader sums them, and a row's
+    deadlines decide as well as a merged row's (finer, never wrong)."""
+    tz = timezone.get_default_timezone()
+    unanswered = Q(responded_at__isnull=True)
+    latest = Feedback.objects.filter(request=OuterRef("pk")).order_by("-created_at", "-pk")
+    rated = Q(rated_=True)
+    grouped = (
+        requests.annotate(
+            day=TruncDate("submitted_at", tzinfo=tz),
+            month=Value(month, output_field=models.DateField()),
+            area_id=F("location_id"),
+            rated_=Exists(latest),
+            feedback_resolved_=Subquery(latest.values("resolved")[:1]),
+            satisfaction_=Subquery(latest.values("satisfaction")[:1]),
+        )
+        .order_by()
+        .values("day", "month", "area_id", "grid_id", "category_id", "status")
+        .annotate(
+            total=Count("pk"),
+            responded=Count("pk", filter=~unanswered),
+            responded_on_time=Count(
+                "pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due_at"))
+            ),
+            unresponded=Count("pk", filter=unanswered),
+            unresponded_due_min=Min("response_due_at", filter=unanswered),
+            unresponded_due_max=Max("response_due_at", filter=unanswered),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            resolved_on_time=Count(
+                "pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("due_at"))
+            ),
+            due_min=Min("due_at"),
+            due_max=Max("due_at"),
+            escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
+            reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+            rated=Count("pk", filter=rated),
+            feedback_resolved=Count("pk", filter=rated & Q(feedback_resolved_=True)),
+            satisfied=Count("pk", filter=rated & Q(satisfaction_=Satisfaction.SATISFIED)),
+            basically_satisfied=Count(
+                "pk", filter=rated & Q(satisfaction_=Satisfaction.BASICALLY_SATISFIED)
+            ),
+            dissatisfied=Count("pk", filter=rated & Q(satisfaction_=Satisfaction.DISSATISFIED)),
         )
     )
-    # The heat counts every request, open or not: its only figure (a total) does not
-    # depend on the clock.
-    heat = (
-        DailyFigure.objects.filter(month__in=months, area__kind=AreaKind.BUILDING)
-        .order_by()
-        .values("month", "area_id", "grid_id", "category_id")
-        .annotate(n=Sum("total"))
-    )
-    MonthHeat.objects.bulk_create(
-        [
-            MonthHeat(
-                month=r["month"],
-                area_id=r["area_id"],
-                grid_id=r["grid_id"],
-                category_id=r["category_id"],
-                total=int(r["n"] or 0),
-            )
-            for r in heat
-        ],
-        batch_size=2000,
-    )
+    written = _insert_select(DailyFigure, grouped)
+    # A unit counts for its building (the area one step up its path; itself if none), as
+    # :func:`_placed_areas` places it.
+    table = connection.ops.quote_name(DailyFigure._meta.db_table)
+    areas = connection.ops.quote_name(Area._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET area_id = COALESCE(("
+            f" SELECT b.id FROM {areas} u JOIN {areas} b"
+            f" ON b.path = SUBSTR(u.path, 1, LENGTH(u.path) - %s)"
+            f" WHERE u.id = {table}.area_id), area_id)"
+            f" WHERE month = %s AND area_id IN (SELECT id FROM {areas} WHERE kind = %s)",
+            [Area.steplen, month, AreaKind.UNIT.value],
+        )
     return written
 
 
@@ -848,11 +908,7 @@ def rebuild(today: dt.date | None = None) -> int:
                     submitted_at__gte=local_day_start(month),
                     submitted_at__lt=local_day_start(until),
                 )
-                written += len(
-                    DailyFigure.objects.bulk_create(
-                        _rows(live_cells(requests, now)), batch_size=2000
-                    )
-                )
+                written += _insert_days(month, requests)
                 if following <= this_month:
                     _build_months([month])
                 month = following
