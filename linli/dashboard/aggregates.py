@@ -795,11 +795,16 @@ def _insert_select(model: type[models.Model], rows: QuerySet[Any]) -> int:
     in Python. How many were written."""
     compiler = rows.query.get_compiler(using=rows.db)
     sql, params = compiler.as_sql()
-    columns = [model._meta.get_field(alias).column for _expr, _sql, alias in compiler.select]
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    columns = []
+    for _expr, _sql, alias in compiler.select:
+        field = model._meta.get_field(alias)
+        assert isinstance(field, models.Field)
+        assert field.column
+        columns.append(connection.ops.quote_name(field.column))
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) {sql}", params)
-        return cursor.rowcount
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
+        return int(cursor.rowcount)
 
 
 def _insert_days(month: dt.date, requests: QuerySet[Request]) -> int:
