@@ -127,10 +127,32 @@ def _placed_areas(location_ids: Iterable[int]) -> dict[int, tuple[int, str, str]
     return placed
 
 
-def live_cells(requests: QuerySet[Request], now: dt.datetime) -> list[Cell]:
-    """The cells of ``requests``, counted now (two grouped queries)."""
+def _prefixed_areas(prefixes: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+    """Area path → (id, path, kind), for the places cells summed to a depth are kept
+    under."""
+    found = Area.objects.filter(path__in=set(prefixes)).values("id", "path", "kind")
+    return {a["path"]: (a["id"], a["path"], a["kind"]) for a in found}
+
+
+def _cell_key(depth: int | None, with_grid: bool) -> tuple[str, ...]:
+    place = "location_id" if depth is None else "area_prefix"
+    grid = ("grid_id",) if with_grid else ()
+    return ("day", place, *grid, "category_id", "status")
+
+
+def live_cells(
+    requests: QuerySet[Request],
+    now: dt.datetime,
+    *,
+    depth: int | None = None,
+    with_grid: bool = True,
+) -> list[Cell]:
+    """The cells of ``requests``, counted now (two grouped queries). With ``depth`` (no
+    deeper than a compound) and ``with_grid``, as :func:`clock_cells` says."""
     tz = timezone.get_default_timezone()
-    key = ("day", "location_id", "grid_id", "category_id", "status")
+    key = _cell_key(depth, with_grid)
+    if depth is not None:
+        requests = requests.annotate(area_prefix=Substr("location__path", 1, depth * Area.steplen))
     open_now = Q(status__in=list(OPEN))
     unanswered = Q(responded_at__isnull=True)
     rows = list(
@@ -167,7 +189,11 @@ def live_cells(requests: QuerySet[Request], now: dt.datetime) -> list[Cell]:
         .filter(~Exists(later))
         .annotate(
             day=TruncDate("request__submitted_at", tzinfo=tz),
-            location_id=F("request__location_id"),
+            **(
+                {"location_id": F("request__location_id")}
+                if depth is None
+                else {"area_prefix": Substr("request__location__path", 1, depth * Area.steplen)}
+            ),
             grid_id=F("request__grid_id"),
             category_id=F("request__category_id"),
             status=F("request__status"),
@@ -185,13 +211,19 @@ def live_cells(requests: QuerySet[Request], now: dt.datetime) -> list[Cell]:
         )
     )
     rated = {tuple(r[k] for k in key): r for r in feedback}
-    placed = _placed_areas(r["location_id"] for r in rows)
+    if depth is None:
+        placed = _placed_areas(r["location_id"] for r in rows)
+    else:
+        placed_at = _prefixed_areas(r["area_prefix"] for r in rows)
     merged: dict[tuple[object, ...], Cell] = {}
     for row in rows:
         day = row["day"]
         if isinstance(day, dt.datetime):  # pragma: no cover - backends returning datetimes
             day = day.date()
-        area_id, path, kind = placed[row["location_id"]]
+        if depth is None:
+            area_id, path, kind = placed[row["location_id"]]
+        else:
+            area_id, path, kind = placed_at[row["area_prefix"]]
         values: dict[str, Any] = dict(row)
         values.update(rated.get(tuple(row[k] for k in key), {}))
         cell = Cell(
@@ -199,7 +231,7 @@ def live_cells(requests: QuerySet[Request], now: dt.datetime) -> list[Cell]:
             area_id=area_id,
             area_path=path,
             area_kind=kind,
-            grid_id=row["grid_id"],
+            grid_id=row.get("grid_id"),
             category_id=row["category_id"],
             status=row["status"],
             **{  # type: ignore[arg-type]
@@ -251,10 +283,7 @@ def clock_cells(
     if depth is None:
         placed = _placed_areas(r["location_id"] for r in rows)
     else:
-        found = Area.objects.filter(path__in={r["area_prefix"] for r in rows})
-        by_path = {
-            a["path"]: (a["id"], a["path"], a["kind"]) for a in found.values("id", "path", "kind")
-        }
+        by_path = _prefixed_areas(r["area_prefix"] for r in rows)
     merged: dict[tuple[object, ...], Cell] = {}
     for row in rows:
         day = row["day"]
@@ -457,6 +486,28 @@ def heat_cells(rows: QuerySet[DailyFigure] | QuerySet[MonthHeat]) -> list[HeatCe
     return [
         HeatCell(row["area__path"], AreaKind.BUILDING, row["category_id"], int(row["n"] or 0))
         for row in grouped
+    ]
+
+
+def live_heat(requests: QuerySet[Request]) -> list[HeatCell]:
+    """The heat cells of ``requests`` counted now: per building (a unit's is its parent,
+    always a building) and category, the requests located at it or its units."""
+    rows = (
+        requests.filter(location__kind__in=[AreaKind.BUILDING, AreaKind.UNIT])
+        .order_by()
+        .values("location__path", "location__kind", "category_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        HeatCell(
+            r["location__path"]
+            if r["location__kind"] == AreaKind.BUILDING
+            else r["location__path"][: -Area.steplen],
+            AreaKind.BUILDING,
+            r["category_id"],
+            r["n"],
+        )
+        for r in rows
     ]
 
 
@@ -684,11 +735,33 @@ def period_and_open_cells(
     # database: the planner walks the submission-time index and checks each row against
     # the place's areas, so a grid or a community does not count the whole county.
     live_condition = _live_condition(place)
-    today = Request.objects.filter(submitted_at__gte=local_day_start(through))
-    recent = [c for c in live_cells(today.filter(live_condition), now) if in_place(c, place)]
+    # Above compounds the live requests are summed to the place's children in the
+    # database, as the stored rows are, and today's heat counted per building apart.
+    above = depth is not None and isinstance(place, Area) and place.kind in ABOVE_COMPOUNDS
+    today = Request.objects.filter(submitted_at__gte=local_day_start(through)).filter(
+        live_condition
+    )
+    recent = [
+        c
+        for c in live_cells(
+            today,
+            now,
+            depth=depth if above else None,
+            with_grid=with_grid or not above,
+        )
+        if in_place(c, place)
+    ]
     recent_period = _rebucket([c for c in recent if start <= c.day < end], grain)
     period += recent_period
-    heat += [HeatCell.of(c) for c in recent_period]
+    if not above:
+        heat += [HeatCell.of(c) for c in recent_period]
+    elif through < end:
+        heat += live_heat(
+            today.filter(
+                submitted_at__gte=local_day_start(max(start, through)),
+                submitted_at__lt=local_day_start(end),
+            )
+        )
     opened += _rebucket([c for c in recent if c.is_open], "all")
     straddled = sorted(live_days[True] | live_days[False])
     if straddled:
@@ -700,9 +773,6 @@ def period_and_open_cells(
             )
         # Whole days in the database (a status condition alone there makes the planner
         # walk every open request), the other part of a straddling day dropped here.
-        # Above buildings the requests are summed to the place's children in the
-        # database, as the stored rows are.
-        above = isinstance(place, Area) and place.kind in ABOVE_COMPOUNDS
         clocked = [
             c
             for c in clock_cells(

@@ -383,3 +383,24 @@ def test_a_straddling_day_is_read_from_its_rows_and_only_its_clock_counted_live(
             here.on_time,
             here.response,
         ), place
+
+
+def test_todays_requests_are_counted_live_after_the_build(world: Cast) -> None:
+    """Today is never stored: its requests (at units, a building, the compound; one
+    resolved and rated) count live — above compounds summed per child in the database,
+    today's heat per building apart — and equal the live selectors'."""
+    aggregates.rebuild()
+    at = NOW - dt.timedelta(hours=1)
+    for location in (world.unit1, world.unit2, world.building2, world.compound):
+        file_request(world, location, category_code="sanitation", at=at)
+    done = resolved(world, at=at)
+    Feedback.objects.create(
+        request=done,
+        resolved=True,
+        satisfaction=Satisfaction.SATISFIED,
+        via="phone",
+        created_at=NOW,
+    )
+    assert not DailyFigure.objects.filter(day=dt.date(2026, 11, 20)).exists()
+    _same(world, NOW)
+    _same(world, NOW + dt.timedelta(hours=12))
