@@ -684,9 +684,13 @@ def _trend_from_cells(
     unnamed = (0, _("未分类"))  # translated once, not once per cell
     for cell in sorted(period, key=lambda c: names.get(c.category_id, (0, ""))):
         position = index.get(cell.day if daily else cell.day.replace(day=1))
-        if position is None or not cell.total:
+        if position is None:
             continue
+        # A cell of clock-dependent counts only (no request: aggregates.clock_cells)
+        # counts for the rates, not for the categories.
         per_step[position].append(cell)
+        if not cell.total:
+            continue
         name = names.get(cell.category_id, unnamed)[1]
         counts.setdefault(name, [0] * len(steps))[position] += cell.total
     rates: dict[str, list[float]] = {}
@@ -713,28 +717,38 @@ def _trend_from_cells(
 
 
 def _heat_from_cells(period: list[aggregates.HeatCell], place: Place) -> HeatTable:
-    buildings = {b.path: b for b in _buildings_in(place)}
-    if not buildings:
-        return HeatTable(categories=[], rows=[])
+    """:func:`building_heat` from the cells. Every cell lies in ``place`` (as
+    :func:`aggregates.in_place` says), so a building's cell of an area is one of the
+    area's buildings; a grid's are checked against the grid's buildings (a request's grid
+    may differ from its building's). Only the rows shown get a label: a county has
+    thousands of buildings."""
+    if isinstance(place, Grid):
+        of_grid = set(_buildings_in(place).values_list("path", flat=True))
+        if not of_grid:
+            return HeatTable(categories=[], rows=[])
     names = aggregates.category_names()
     unnamed = (0, _("未分类"))  # translated once, not once per cell
     table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     order: dict[str, int] = {}
     for cell in period:
-        if cell.area_kind != AreaKind.BUILDING or cell.area_path not in buildings or not cell.total:
+        if cell.area_kind != AreaKind.BUILDING or not cell.total:
+            continue
+        if isinstance(place, Grid) and cell.area_path not in of_grid:
             continue
         sort_order, name = names.get(cell.category_id, unnamed)
         order[name] = sort_order
         table[cell.area_path][name] += cell.total
     categories = sorted(order, key=lambda c: (order[c], c))
-    labels = area_labels(table.keys(), top_kind=AreaKind.COMPOUND)
+    totals = {path: sum(counts.values()) for path, counts in table.items()}
+    # The rows shown: the busiest, ties ordered by label (so every row as busy as the
+    # last one shown is labelled).
+    ranked = sorted(totals.values(), reverse=True)
+    floor = ranked[HEAT_ROWS - 1] if len(ranked) >= HEAT_ROWS else 0
+    shown = [path for path, total in totals.items() if total >= floor]
+    labels = area_labels(shown, top_kind=AreaKind.COMPOUND)
     rows = [
-        (
-            labels.get(path, buildings[path].name),
-            [counts.get(c, 0) for c in categories],
-            sum(counts.values()),
-        )
-        for path, counts in table.items()
+        (labels.get(path, ""), [table[path].get(c, 0) for c in categories], totals[path])
+        for path in shown
     ]
     rows.sort(key=lambda r: (-r[2], r[0]))
     return HeatTable(categories=categories, rows=rows[:HEAT_ROWS])

@@ -310,3 +310,97 @@ def test_a_days_recount_is_queued_once_while_it_waits() -> None:
         HUEY.flush()
         cache.clear()
         HUEY.immediate = True
+
+
+def _keyed(rows: Any) -> dict[tuple[object, ...], tuple[object, ...]]:
+    """Rows or cells summed per day, place, grid, category and status (a unit's rows and
+    its building's may be separate rows of one key), with their deadline bounds."""
+    summed: dict[tuple[object, ...], list[Any]] = {}
+    for r in rows:
+        key = (r.day, r.area_id, r.grid_id, r.category_id, r.status)
+        values = [getattr(r, n) for n in aggregates.SUMMED]
+        bounds = [getattr(r, n) for n in aggregates.MERGE_BOUNDS]
+        if key not in summed:
+            summed[key] = [values, bounds]
+            continue
+        into = summed[key]
+        into[0] = [a + b for a, b in zip(into[0], values, strict=True)]
+        for i, name in enumerate(aggregates.MERGE_BOUNDS):
+            present = [v for v in (into[1][i], bounds[i]) if v is not None]
+            pick = min if name.endswith("_min") else max
+            into[1][i] = pick(present) if present else None
+    return {key: (tuple(v), tuple(b)) for key, (v, b) in summed.items()}
+
+
+def test_the_rebuild_in_the_database_writes_what_the_live_count_counts(world: Cast) -> None:
+    """The nightly rebuild groups in the database (INSERT … SELECT); the day's refresh and
+    the live count group in Python: the same counts, a unit's under its building."""
+    aggregates.rebuild()
+    through = FigureBuild.objects.get().through
+    before = Request.objects.filter(submitted_at__lt=local(2026, 11, 20))
+    counted = _keyed(aggregates.live_cells(before, NOW))
+    assert _keyed(DailyFigure.objects.all()) == counted
+    assert through == dt.date(2026, 11, 20)
+    assert not DailyFigure.objects.filter(area__kind="unit").exists()
+    # A day's refresh writes the same rows again (the latest follow-up counted once).
+    day = dt.date(2026, 10, 21)
+    aggregates.refresh_day(day)
+    assert _keyed(DailyFigure.objects.all()) == counted
+    # The month rows: the finished requests' daily rows summed per compound.
+    months: dict[tuple[object, ...], int] = {}
+    for row in DailyFigure.objects.filter(month__lt=dt.date(2026, 11, 1)).exclude(
+        status__in=list(aggregates.OPEN)
+    ):
+        key = (row.month, world.compound.pk, row.grid_id, row.category_id, row.status)
+        months[key] = months.get(key, 0) + row.total
+    assert {
+        (m.month, m.area_id, m.grid_id, m.category_id, m.status): m.total
+        for m in MonthFigure.objects.all()
+    } == months
+
+
+def test_a_straddling_day_is_read_from_its_rows_and_only_its_clock_counted_live(
+    world: Cast,
+) -> None:
+    """October 21's open row straddles NOW (one request overdue, one not): its counts come
+    from the stored row (a row changed by hand shows), only who is overdue is counted
+    live."""
+    aggregates.rebuild()
+    row = DailyFigure.objects.get(
+        aggregates._straddling(NOW), day=dt.date(2026, 10, 21), status__in=list(aggregates.OPEN)
+    )
+    live = request_figures(Request.objects.all(), place=world.town, start=START, end=END, now=NOW)
+    before = selectors.request_blocks(world.town, set(), start=START, end=END, now=NOW).figures
+    assert before == dataclasses.replace(live, by_channel=())
+    assert before.overdue_open > 0
+    DailyFigure.objects.filter(pk=row.pk).update(total=row.total + 100)
+    for place in (world.county, world.town, world.community, world.compound, world.grid2):
+        after = selectors.request_blocks(place, set(), start=START, end=END, now=NOW).figures
+        here = request_figures(Request.objects.all(), place=place, start=START, end=END, now=NOW)
+        assert after.total == here.total + 100, place
+        assert (after.overdue_open, after.on_time, after.response) == (
+            here.overdue_open,
+            here.on_time,
+            here.response,
+        ), place
+
+
+def test_todays_requests_are_counted_live_after_the_build(world: Cast) -> None:
+    """Today is never stored: its requests (at units, a building, the compound; one
+    resolved and rated) count live — above compounds summed per child in the database,
+    today's heat per building apart — and equal the live selectors'."""
+    aggregates.rebuild()
+    at = NOW - dt.timedelta(hours=1)
+    for location in (world.unit1, world.unit2, world.building2, world.compound):
+        file_request(world, location, category_code="sanitation", at=at)
+    done = resolved(world, at=at)
+    Feedback.objects.create(
+        request=done,
+        resolved=True,
+        satisfaction=Satisfaction.SATISFIED,
+        via="phone",
+        created_at=NOW,
+    )
+    assert not DailyFigure.objects.filter(day=dt.date(2026, 11, 20)).exists()
+    _same(world, NOW)
+    _same(world, NOW + dt.timedelta(hours=12))
