@@ -140,6 +140,30 @@ def _cell_key(depth: int | None, with_grid: bool) -> tuple[str, ...]:
     return ("day", place, *grid, "category_id", "status")
 
 
+def _request_counts() -> dict[str, Any]:
+    """The counts every cell keeps, as aggregates over a grouped request query (the live
+    count and the rebuild's ``INSERT … SELECT`` share them, in this column order)."""
+    unanswered = Q(responded_at__isnull=True)
+    return {
+        "total": Count("pk"),
+        "responded": Count("pk", filter=~unanswered),
+        "responded_on_time": Count(
+            "pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due_at"))
+        ),
+        "unresponded": Count("pk", filter=unanswered),
+        "unresponded_due_min": Min("response_due_at", filter=unanswered),
+        "unresponded_due_max": Max("response_due_at", filter=unanswered),
+        "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
+        "resolved_on_time": Count(
+            "pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("due_at"))
+        ),
+        "due_min": Min("due_at"),
+        "due_max": Max("due_at"),
+        "escalated": Count("pk", filter=Q(escalated_at__isnull=False)),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+    }
+
+
 def live_cells(
     requests: QuerySet[Request],
     now: dt.datetime,
@@ -160,22 +184,7 @@ def live_cells(
         .order_by()
         .values(*key)
         .annotate(
-            total=Count("pk"),
-            responded=Count("pk", filter=~unanswered),
-            responded_on_time=Count(
-                "pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due_at"))
-            ),
-            unresponded=Count("pk", filter=unanswered),
-            unresponded_due_min=Min("response_due_at", filter=unanswered),
-            unresponded_due_max=Max("response_due_at", filter=unanswered),
-            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-            resolved_on_time=Count(
-                "pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("due_at"))
-            ),
-            due_min=Min("due_at"),
-            due_max=Max("due_at"),
-            escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
-            reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+            **_request_counts(),
             overdue=Count("pk", filter=open_now & Q(due_at__lt=now)),
             response_due_unanswered=Count("pk", filter=unanswered & Q(response_due_at__lte=now)),
         )
@@ -884,7 +893,6 @@ def _insert_days(month: dt.date, requests: QuerySet[Request]) -> int:
     building's stay separate rows of the same key: every reader sums them, and a row's
     deadlines decide as well as a merged row's (finer, never wrong)."""
     tz = timezone.get_default_timezone()
-    unanswered = Q(responded_at__isnull=True)
     latest = Feedback.objects.filter(request=OuterRef("pk")).order_by("-created_at", "-pk")
     rated = Q(rated_=True)
     grouped = (
@@ -899,22 +907,7 @@ def _insert_days(month: dt.date, requests: QuerySet[Request]) -> int:
         .order_by()
         .values("day", "month", "area_id", "grid_id", "category_id", "status")
         .annotate(
-            total=Count("pk"),
-            responded=Count("pk", filter=~unanswered),
-            responded_on_time=Count(
-                "pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due_at"))
-            ),
-            unresponded=Count("pk", filter=unanswered),
-            unresponded_due_min=Min("response_due_at", filter=unanswered),
-            unresponded_due_max=Max("response_due_at", filter=unanswered),
-            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-            resolved_on_time=Count(
-                "pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("due_at"))
-            ),
-            due_min=Min("due_at"),
-            due_max=Max("due_at"),
-            escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
-            reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+            **_request_counts(),
             rated=Count("pk", filter=rated),
             feedback_resolved=Count("pk", filter=rated & Q(feedback_resolved_=True)),
             satisfied=Count("pk", filter=rated & Q(satisfaction_=Satisfaction.SATISFIED)),
