@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 
@@ -220,21 +220,38 @@ def live_cells(
         )
     )
     rated = {tuple(r[k] for k in key): r for r in feedback}
+
+    def counts(row: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = dict(row)
+        values.update(rated.get(tuple(row[k] for k in key), {}))
+        return {
+            f: values.get(f) or (None if f.endswith(("_min", "_max")) else 0)
+            for f in [*STORED, "overdue", "response_due_unanswered"]
+            if f not in {"day", "area_id", "grid_id", "category_id", "status"}
+        }
+
+    return _placed_cells(rows, depth, counts)
+
+
+def _placed_cells(
+    rows: list[dict[str, Any]],
+    depth: int | None,
+    counts: Callable[[dict[str, Any]], dict[str, Any]],
+) -> list[Cell]:
+    """Grouped request rows as cells: each row's place is its location's area (``depth``
+    None) or the area at its ``area_prefix``; rows that land on the same cell are merged.
+    ``counts`` gives a row's counts (the cell's fields other than its key)."""
+    places: dict[Any, tuple[int, str, str]]
     if depth is None:
-        placed = _placed_areas(r["location_id"] for r in rows)
+        column, places = "location_id", dict(_placed_areas(r["location_id"] for r in rows))
     else:
-        placed_at = _prefixed_areas(r["area_prefix"] for r in rows)
+        column, places = "area_prefix", dict(_prefixed_areas(r["area_prefix"] for r in rows))
     merged: dict[tuple[object, ...], Cell] = {}
     for row in rows:
         day = row["day"]
         if isinstance(day, dt.datetime):  # pragma: no cover - backends returning datetimes
             day = day.date()
-        if depth is None:
-            area_id, path, kind = placed[row["location_id"]]
-        else:
-            area_id, path, kind = placed_at[row["area_prefix"]]
-        values: dict[str, Any] = dict(row)
-        values.update(rated.get(tuple(row[k] for k in key), {}))
+        area_id, path, kind = places[row[column]]
         cell = Cell(
             day=day,
             area_id=area_id,
@@ -243,11 +260,7 @@ def live_cells(
             grid_id=row.get("grid_id"),
             category_id=row["category_id"],
             status=row["status"],
-            **{  # type: ignore[arg-type]
-                f: values.get(f) or (None if f.endswith(("_min", "_max")) else 0)
-                for f in [*STORED, "overdue", "response_due_unanswered"]
-                if f not in {"day", "area_id", "grid_id", "category_id", "status"}
-            },
+            **counts(row),
         )
         k = (day, area_id, cell.grid_id, cell.category_id, cell.status)
         merged[k] = _merge(merged[k], cell) if k in merged else cell
@@ -289,33 +302,14 @@ def clock_cells(
             response_due_unanswered=Count("pk", filter=due),
         )
     )
-    if depth is None:
-        placed = _placed_areas(r["location_id"] for r in rows)
-    else:
-        by_path = _prefixed_areas(r["area_prefix"] for r in rows)
-    merged: dict[tuple[object, ...], Cell] = {}
-    for row in rows:
-        day = row["day"]
-        if isinstance(day, dt.datetime):  # pragma: no cover - backends returning datetimes
-            day = day.date()
-        if depth is None:
-            area_id, path, kind = placed[row["location_id"]]
-        else:
-            area_id, path, kind = by_path[row["area_prefix"]]
-        cell = Cell(
-            day=day,
-            area_id=area_id,
-            area_path=path,
-            area_kind=kind,
-            grid_id=row.get("grid_id"),
-            category_id=row["category_id"],
-            status=row["status"],
-            overdue=row["overdue"],
-            response_due_unanswered=row["response_due_unanswered"],
-        )
-        k = (day, area_id, cell.grid_id, cell.category_id, cell.status)
-        merged[k] = _merge(merged[k], cell) if k in merged else cell
-    return list(merged.values())
+    return _placed_cells(
+        rows,
+        depth,
+        lambda row: {
+            "overdue": row["overdue"],
+            "response_due_unanswered": row["response_due_unanswered"],
+        },
+    )
 
 
 MERGE_SUMS = [
