@@ -174,6 +174,9 @@ def primary_up() -> None:
                 "\n# linli topology\nwal_level = replica\nmax_wal_senders = 4\n"
                 "hot_standby = on\nmax_connections = 60\nshared_buffers = 256MB\n"
                 "synchronous_commit = on\nmaintenance_work_mem = 256MB\nmax_wal_size = 4GB\n"
+                # A wait for a lock longer than deadlock_timeout (1 s), and a statement
+                # slower than a second, are written to the primary's log.
+                "log_lock_waits = on\nlog_min_duration_statement = 1000\n"
             )
         with (primary / "pg_hba.conf").open("a") as hba:
             hba.write("host replication postgres 127.0.0.1/32 trust\n")
@@ -212,7 +215,7 @@ def nginx_conf() -> Path:
     conf = STATE / "nginx" / "nginx.conf"
     (STATE / "nginx" / "logs").mkdir(parents=True, exist_ok=True)
     servers = "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;"
+        f"        server 127.0.0.1:{port} max_fails=3 fail_timeout=5s;"
         for port in APP_PORTS.values()
     )
     conf.write_text(f"""
@@ -250,6 +253,9 @@ http {{
             # have reached a dying server is answered 502, never filed twice. A server
             # that is still loading the app refuses the connection (gunicorn_conf.py),
             # so nothing is sent to it, POST or GET, before it can serve.
+            # A server is taken out for 5 s after three failed attempts, not one: a single
+            # slow answer (a read timeout) on each server no longer turns into seconds of
+            # 502 for everyone (the 3 M load test, docs/scaling.md).
             proxy_next_upstream error timeout http_502 http_503;
             proxy_next_upstream_tries 2;
             proxy_connect_timeout 2s;

@@ -43,6 +43,7 @@ from linli.care.selectors import (
 from linli.core.audit import audit_record
 from linli.core.errors import Conflict
 from linli.core.models import AuditEvent
+from linli.core.sweeps import sweep
 from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify, without_external_delivery
 from linli.people.models import ConsentPurpose, Resident
@@ -542,11 +543,11 @@ def alert_close(*, alert: Alert, actor: User, note: str) -> Alert:
     return alert
 
 
-@transaction.atomic
 def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
-    """One open alert per person whose visit is overdue (the daily check calls this)."""
+    """One open alert per person whose visit is overdue (the daily check calls this).
+    Each alert is raised in a transaction of its own (:mod:`linli.core.sweeps`)."""
     now = now or timezone.now()
-    overdue = (
+    overdue = list(
         with_due(processable(CarePlan.objects.filter(active=True)), now=now)
         .filter(Q(due_at__lt=now - OVERDUE_GRACE))
         # One subquery: across the multi-valued relation, two conditions in ``exclude()``
@@ -562,22 +563,23 @@ def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
         )
         .select_related("resident__area")
     )
-    raised = 0
-    for plan in overdue:
-        alert = Alert(
-            resident=plan.resident,
-            kind=AlertKind.OVERDUE,
-            level=AlertLevel.HIGH,
-            summary=_("已超过应走访时间"),
-            created_at=now,
-        )
-        try:
-            with transaction.atomic():
-                _raise(alert)
-        except IntegrityError:
-            continue  # another run raised it first
-        raised += 1
-    return raised
+    return sum(sweep(overdue, lambda plan: _raise_overdue(plan, now), name="care overdue"))
+
+
+def _raise_overdue(plan: CarePlan, now: dt.datetime) -> bool:
+    alert = Alert(
+        resident=plan.resident,
+        kind=AlertKind.OVERDUE,
+        level=AlertLevel.HIGH,
+        summary=_("已超过应走访时间"),
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            _raise(alert)
+    except IntegrityError:
+        return False  # another run raised it first
+    return True
 
 
 @transaction.atomic

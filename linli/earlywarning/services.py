@@ -18,6 +18,7 @@ from linli.core.audit import audit_record
 from linli.core.errors import Conflict
 from linli.core.models import AuditEvent
 from linli.core.roles import Capability, Role, roles_with
+from linli.core.sweeps import sweep
 from linli.earlywarning.detectors import CARE_KINDS, Finding, registered_detectors, rule_for
 from linli.earlywarning.models import ACTIVE_STATUSES, EarlyWarning, WarningStatus
 from linli.notifications.models import Kind as NotificationKind
@@ -79,11 +80,14 @@ def _apply(finding: Finding, now: dt.datetime) -> tuple[EarlyWarning, bool]:
     return warning, True
 
 
-@transaction.atomic
 def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Run every enabled detector: raise new warnings (and tell the responsible people),
     refresh the figures of those still true, and close those no longer true. Returns how
-    many were raised, refreshed and cleared."""
+    many were raised, refreshed and cleared.
+
+    The detectors read outside any transaction; each warning is then raised, refreshed
+    or cleared in a transaction of its own (:mod:`linli.core.sweeps`), so a scan over a
+    large county never holds the audit chain while the next detector counts."""
     now = now or timezone.now()
     raised = refreshed = cleared = 0
     for kind, detector in registered_detectors().items():
@@ -100,40 +104,51 @@ def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                 closed_at__gte=cooldown,
             ).values_list("key", flat=True)
         )
-        seen: set[str] = set()
-        for finding in findings:
-            seen.add(finding.key)
-            if finding.key in closed_by_people:
-                continue
-            warning, new = _apply(finding, now)
-            if new:
-                raised += 1
-                audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=warning, note="预警")
-                notify(
-                    users=responsible_for(finding),
-                    text=_("预警:%(title)s。%(reason)s")
-                    % {"title": warning.title, "reason": warning.reason},
-                    link=warning.link,
-                    urgent=finding.kind in CARE_KINDS,
-                    kind=NotificationKind.WARNING,
-                    grid=warning.grid,
-                    community=warning.community,
-                )
-            else:
-                refreshed += 1
-        gone = EarlyWarning.objects.filter(kind=kind, status__in=ACTIVE_STATUSES).exclude(
-            key__in=seen
+        seen = {finding.key for finding in findings}
+        fresh = [f for f in findings if f.key not in closed_by_people]
+        outcomes = sweep(fresh, lambda f: _raise_or_refresh(f, now), name=f"warnings {kind}")
+        raised += sum(outcomes)
+        refreshed += len(outcomes) - sum(outcomes)
+        gone = list(
+            EarlyWarning.objects.filter(kind=kind, status__in=ACTIVE_STATUSES)
+            .exclude(key__in=seen)
+            .values_list("pk", flat=True)
         )
-        for warning in gone.select_for_update():
-            warning.status = WarningStatus.CLOSED
-            warning.closed_at = now
-            warning.close_note = CLEARED_NOTE
-            warning.save(update_fields=["status", "closed_at", "close_note"])
-            audit_record(
-                actor=None, action=AuditEvent.Action.UPDATE, obj=warning, note=CLEARED_NOTE
-            )
-            cleared += 1
+        cleared += sum(sweep(gone, lambda pk: _clear(pk, now), name=f"warnings {kind}"))
     return {"raised": raised, "refreshed": refreshed, "cleared": cleared}
+
+
+def _raise_or_refresh(finding: Finding, now: dt.datetime) -> bool:
+    """Raise the finding's warning or refresh the one already active; True if raised."""
+    warning, new = _apply(finding, now)
+    if new:
+        audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=warning, note="预警")
+        notify(
+            users=responsible_for(finding),
+            text=_("预警:%(title)s。%(reason)s")
+            % {"title": warning.title, "reason": warning.reason},
+            link=warning.link,
+            urgent=finding.kind in CARE_KINDS,
+            kind=NotificationKind.WARNING,
+            grid=warning.grid,
+            community=warning.community,
+        )
+    return new
+
+
+def _clear(pk: int, now: dt.datetime) -> bool:
+    """Close a warning whose situation is over, unless someone closed it meanwhile."""
+    warning = (
+        EarlyWarning.objects.select_for_update().filter(pk=pk, status__in=ACTIVE_STATUSES).first()
+    )
+    if warning is None:
+        return False
+    warning.status = WarningStatus.CLOSED
+    warning.closed_at = now
+    warning.close_note = CLEARED_NOTE
+    warning.save(update_fields=["status", "closed_at", "close_note"])
+    audit_record(actor=None, action=AuditEvent.Action.UPDATE, obj=warning, note=CLEARED_NOTE)
+    return True
 
 
 @transaction.atomic

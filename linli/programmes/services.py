@@ -23,6 +23,7 @@ from linli.accounts.models import User
 from linli.areas.models import Area
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
+from linli.core.sweeps import sweep
 from linli.core.text import normalise_text
 from linli.core.validators import validate_phone
 from linli.notifications.models import Kind as NotificationKind
@@ -687,43 +688,52 @@ def _closing_moment(attendance: Attendance) -> dt.datetime:
     )
 
 
-@transaction.atomic
 def raise_not_picked_up_alerts(*, now: dt.datetime | None = None) -> int:
     """Alert the site lead (and the programme's team) about each child signed in but not
-    signed out by the phase's closing time. Once per child and day; returns how many."""
+    signed out by the phase's closing time. Once per child and day; returns how many.
+    Each child's alert commits on its own (:mod:`linli.core.sweeps`)."""
     now = now or timezone.now()
-    candidates = processable(
-        Attendance.objects.filter(
-            signed_out_at__isnull=True,
-            alert_raised_at__isnull=True,
-            day__lte=timezone.localdate(now),
-        )
-    ).select_related("enrolment__child", "enrolment__phase__programme__site__lead")
-    raised = 0
-    for attendance in candidates.select_for_update(of=("self",)):
-        if _closing_moment(attendance) > now:
-            continue
-        programme = attendance.enrolment.phase.programme
-        recipients = [programme.site.lead, *programme.team.all()]
-        notify(
-            users=[u for u in recipients if u is not None],
-            text=_("%(site)s:%(child)s 已过结束时间 %(time)s 仍未签退接走,请立即联系监护人。")
-            % {
-                "site": programme.site.name,
-                "child": attendance.enrolment.child.name,
-                "time": f"{attendance.enrolment.phase.closes_at:%H:%M}",
-            },
-            link=reverse("programmes:day", kwargs={"pk": programme.pk}),
-            urgent=True,
-            kind=NotificationKind.PROGRAMME,
-        )
-        attendance.alert_raised_at = now
-        attendance.save(update_fields=["alert_raised_at"])
-        audit_record(
-            actor=None, action=AuditEvent.Action.UPDATE, obj=attendance, fields=["alert_raised_at"]
-        )
-        raised += 1
-    return raised
+    candidates = list(
+        processable(
+            Attendance.objects.filter(
+                signed_out_at__isnull=True,
+                alert_raised_at__isnull=True,
+                day__lte=timezone.localdate(now),
+            )
+        ).values_list("pk", flat=True)
+    )
+    return sum(sweep(candidates, lambda pk: _alert_not_picked_up(pk, now), name="pick-up"))
+
+
+def _alert_not_picked_up(pk: int, now: dt.datetime) -> bool:
+    attendance = (
+        Attendance.objects.filter(pk=pk, signed_out_at__isnull=True, alert_raised_at__isnull=True)
+        .select_related("enrolment__child", "enrolment__phase__programme__site__lead")
+        .select_for_update(of=("self",))
+        .first()
+    )
+    if attendance is None or _closing_moment(attendance) > now:
+        return False
+    programme = attendance.enrolment.phase.programme
+    recipients = [programme.site.lead, *programme.team.all()]
+    notify(
+        users=[u for u in recipients if u is not None],
+        text=_("%(site)s:%(child)s 已过结束时间 %(time)s 仍未签退接走,请立即联系监护人。")
+        % {
+            "site": programme.site.name,
+            "child": attendance.enrolment.child.name,
+            "time": f"{attendance.enrolment.phase.closes_at:%H:%M}",
+        },
+        link=reverse("programmes:day", kwargs={"pk": programme.pk}),
+        urgent=True,
+        kind=NotificationKind.PROGRAMME,
+    )
+    attendance.alert_raised_at = now
+    attendance.save(update_fields=["alert_raised_at"])
+    audit_record(
+        actor=None, action=AuditEvent.Action.UPDATE, obj=attendance, fields=["alert_raised_at"]
+    )
+    return True
 
 
 @transaction.atomic

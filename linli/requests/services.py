@@ -29,6 +29,7 @@ from linli.areas.selectors import ancestor_paths, area_label, grid_of
 from linli.core.audit import audit_batch, audit_record
 from linli.core.errors import Conflict, InvalidTransition, NotPermitted
 from linli.core.models import AuditEvent
+from linli.core.sweeps import sweep
 from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify
 from linli.organisations.models import Organisation
@@ -979,46 +980,57 @@ def request_feedback(
 # --- escalation ----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def requests_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Write each newly overdue request to its timeline and tell the responsible cadres.
 
     Overdue itself is a query (see selectors.overdue); what is recorded here is the
-    event of escalating, once per request.
+    event of escalating, once per request. Each request is escalated in a transaction of
+    its own (:mod:`linli.core.sweeps`): the list is read first, without locks.
     """
     now = now or timezone.now()
     pending = list(
         overdue(Request.objects.filter(escalated_at=None), now)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(sweep(pending, lambda pk: _escalate(pk, now), name="escalate"))
+
+
+def _escalate(pk: int, now: dt.datetime) -> bool:
+    request = (
+        overdue(Request.objects.filter(pk=pk, escalated_at=None), now)
         .select_related("location", "grid", "community")
         .select_for_update(of=("self",))
+        .first()
     )
-    for request in pending:
-        cadres = cadres_responsible_for(request)
-        names = "、".join(str(c) for c in cadres) or _("社区两委")
-        request.escalated_at = now
-        request.save(update_fields=["escalated_at"])
-        audit_record(
-            actor=None,
-            action=AuditEvent.Action.UPDATE,
-            obj=request,
-            fields=["escalated_at"],
-            note="escalate",
-        )
-        _event(
-            request,
-            kind=RequestEvent.Kind.ESCALATION,
-            actor=None,
-            at=now,
-            note=_("已超过办理时限,上报 %(names)s") % {"names": names},
-        )
-        notify(
-            users=cadres or dispatchers_for(request),
-            text=_("诉求超期未办结:%(label)s") % {"label": _label(request)},
-            link=_link(request),
-            urgent=True,
-            **_about(request, NotificationKind.OVERDUE),
-        )
-    return len(pending)
+    if request is None:
+        return False  # escalated by another run, or handled since the list was read
+    cadres = cadres_responsible_for(request)
+    names = "、".join(str(c) for c in cadres) or _("社区两委")
+    request.escalated_at = now
+    request.save(update_fields=["escalated_at"])
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.UPDATE,
+        obj=request,
+        fields=["escalated_at"],
+        note="escalate",
+    )
+    _event(
+        request,
+        kind=RequestEvent.Kind.ESCALATION,
+        actor=None,
+        at=now,
+        note=_("已超过办理时限,上报 %(names)s") % {"names": names},
+    )
+    notify(
+        users=cadres or dispatchers_for(request),
+        text=_("诉求超期未办结:%(label)s") % {"label": _label(request)},
+        link=_link(request),
+        urgent=True,
+        **_about(request, NotificationKind.OVERDUE),
+    )
+    return True
 
 
 # --- mediation -----------------------------------------------------------------------------

@@ -209,7 +209,10 @@ def test_two_escalation_runs_at_once_escalate_each_request_once(cast: Cast) -> N
     outcome = race({"worker-a": run, "worker-b": run})
 
     assert outcome.lost == []
-    assert sorted(counts) == [0, 3]
+    # Each request commits on its own (linli.core.sweeps), so the two runs may share the
+    # work: between them every request is escalated, and none twice.
+    assert len(counts) == 2
+    assert sum(counts) == 3
     for request in overdue:
         assert RequestEvent.objects.filter(request=request, kind="escalation").count() == 1
     assert Notification.objects.filter(user=cadre, text__startswith="诉求超期").count() == 3

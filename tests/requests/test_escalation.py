@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.core.models import AuditEvent
 from linli.core.roles import Role
 from linli.notifications.models import Notification
-from linli.requests.models import RequestEvent
+from linli.requests.models import Request, RequestEvent
 from linli.requests.services import requests_escalate_overdue
 from linli.requests.tasks import escalate_overdue_requests
 from linli.requests.workflow import Status
@@ -154,3 +155,39 @@ def test_the_periodic_task_escalates_what_is_overdue_now(cast: Cast) -> None:
     request.refresh_from_db()
     assert request.escalated_at is not None
     assert Notification.objects.filter(user=cadre, text__startswith="诉求超期未办结").count() == 1
+
+
+def test_one_failing_request_does_not_stop_or_undo_the_others(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each request is escalated in its own transaction (linli.core.sweeps): a request
+    that cannot be escalated leaves the others escalated, and the error still surfaces
+    so the periodic task is marked failed."""
+    from linli.requests import services
+
+    _cadre("包片张", cast, grid=1)
+    first = file_request(cast, category_code="sanitation", at=T0)
+    broken = file_request(cast, category_code="sanitation", at=T0 + dt.timedelta(minutes=1))
+    last = file_request(cast, category_code="sanitation", at=T0 + dt.timedelta(minutes=2))
+    real = services.cadres_responsible_for
+
+    def cadres(request: Request) -> list[User]:
+        if request.pk == broken.pk:
+            raise RuntimeError("this one is broken")
+        return real(request)
+
+    monkeypatch.setattr(services, "cadres_responsible_for", cadres)
+
+    with pytest.raises(RuntimeError, match="this one is broken"):
+        requests_escalate_overdue(now=DAY_LATER)
+
+    escalated = dict(
+        Request.objects.filter(pk__in=[first.pk, broken.pk, last.pk]).values_list(
+            "pk", "escalated_at"
+        )
+    )
+    assert escalated == {first.pk: DAY_LATER, broken.pk: None, last.pk: DAY_LATER}
+    # The broken one left nothing behind: no timeline entry, no audit record.
+    assert not RequestEvent.objects.filter(request=broken, kind=RequestEvent.Kind.ESCALATION)
+    assert not AuditEvent.objects.filter(object_id=str(broken.pk), note="escalate").exists()
+    assert AuditEvent.objects.filter(note="escalate").count() == 2
