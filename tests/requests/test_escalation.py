@@ -163,20 +163,19 @@ def test_one_failing_request_does_not_stop_or_undo_the_others(
     """Each request is escalated in its own transaction (linli.core.sweeps): a request
     that cannot be escalated leaves the others escalated, and the error still surfaces
     so the periodic task is marked failed."""
-    from linli.requests import services
+    from linli.requests.selectors import cadres_responsible_for as real
 
     _cadre("包片张", cast, grid=1)
     first = file_request(cast, category_code="sanitation", at=T0)
     broken = file_request(cast, category_code="sanitation", at=T0 + dt.timedelta(minutes=1))
     last = file_request(cast, category_code="sanitation", at=T0 + dt.timedelta(minutes=2))
-    real = services.cadres_responsible_for
 
     def cadres(request: Request) -> list[User]:
         if request.pk == broken.pk:
             raise RuntimeError("this one is broken")
         return real(request)
 
-    monkeypatch.setattr(services, "cadres_responsible_for", cadres)
+    monkeypatch.setattr("linli.requests.services.cadres_responsible_for", cadres)
 
     with pytest.raises(RuntimeError, match="this one is broken"):
         requests_escalate_overdue(now=DAY_LATER)
