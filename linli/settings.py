@@ -271,6 +271,10 @@ else:
         "immediate": False,
     }
 
+# A whole past month's dashboard figures are summed again at most this often after a change
+# (linli.dashboard.tasks.queue_month_refresh); 0 sums at once.
+LINLI_MONTH_FIGURES_DELAY = env_int("LINLI_MONTH_FIGURES_DELAY", 300)
+
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

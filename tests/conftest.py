@@ -73,6 +73,15 @@ def _huey_immediate() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_tasks_left_for_later() -> Iterator[None]:
+    """Tasks scheduled for later (a month's sum of dashboard figures) wait in the queue's
+    memory in immediate mode; a test starts and ends without any."""
+    HUEY.storage.flush_schedule()
+    yield
+    HUEY.storage.flush_schedule()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
     """Rate-limit counters (``linli.core.throttling``) live in the cache, local memory in
     tests, for the whole run: every test client calls from 127.0.0.1, so without this

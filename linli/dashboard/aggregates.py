@@ -928,10 +928,11 @@ def _insert_days(month: dt.date, requests: QuerySet[Request]) -> int:
     return written
 
 
-def refresh_day(day: dt.date) -> int:
+def refresh_day(day: dt.date, *, months: bool = True) -> int:
     """Count ``day`` again (when one of its requests changed), and its month's rows if the
-    month is kept whole. Days not yet in the table are counted live anyway: nothing to
-    do."""
+    month is kept whole (``months``; the task queue leaves that to :func:`refresh_month`,
+    at most once per month in a while). Days not yet in the table are counted live
+    anyway: nothing to do."""
     build = FigureBuild.objects.order_by("-pk").first()
     if build is None or day >= build.through:
         return 0
@@ -940,13 +941,32 @@ def refresh_day(day: dt.date) -> int:
         submitted_at__gte=local_day_start(day),
         submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
     )
-    month = day.replace(day=1)
     with transaction.atomic():
         DailyFigure.objects.filter(day=day).delete()
         rows = DailyFigure.objects.bulk_create(_rows(live_cells(requests, now)))
-        if build.months_through is not None and month < build.months_through:
-            _build_months([month])
+        if months:
+            refresh_month(day.replace(day=1))
     return len(rows)
+
+
+def month_is_kept(month: dt.date) -> bool:
+    """Whether ``month`` is summed into the month rows (a whole month before the build)."""
+    build = FigureBuild.objects.order_by("-pk").first()
+    return bool(build and build.months_through is not None and month < build.months_through)
+
+
+def refresh_month(month: dt.date) -> int:
+    """Sum ``month``'s daily rows into its month rows again, if the month is kept whole.
+
+    At 3 M residents this reads a month of the whole prefecture (~20 s): a change to one
+    request must not pay it. The day's refresh task leaves it to a task of its own, queued
+    at most once per month and run a few minutes later
+    (:func:`linli.dashboard.tasks.queue_month_refresh`), so the changes of those minutes
+    are summed once; until then the month rows lag the daily rows by those minutes."""
+    if not month_is_kept(month):
+        return 0
+    with transaction.atomic():
+        return _build_months([month])
 
 
 def rebuild(today: dt.date | None = None) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from linli.dashboard import aggregates, selectors
 from linli.dashboard.models import DailyFigure, FigureBuild, MonthFigure, MonthHeat
@@ -167,6 +168,69 @@ def test_a_change_to_a_stored_day_is_counted_again(
             via="reporter",
             created_at=NOW,
         )
+    # The month rows are summed again by a task scheduled a few minutes later, once for
+    # all the changes of those minutes.
+    _run_scheduled_month_sums()
+    _same(world, NOW)
+
+
+def _run_scheduled_month_sums() -> list[str]:
+    """Run the month sums the task queue holds for later (as the consumer would when
+    their time comes); the months summed."""
+    from huey.contrib.djhuey import HUEY
+
+    later = max((t.eta for t in HUEY.scheduled() if t.eta is not None), default=None)
+    tasks = HUEY.read_schedule(later) if later is not None else []
+    for task in tasks:
+        HUEY.execute(task, timestamp=later)
+    return sorted(task.args[0] for task in tasks)
+
+
+def test_a_months_sum_waits_and_counts_every_change_of_those_minutes_once(
+    world: Cast, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """Summing a past month reads the whole month (~20 s at 3 M residents): the changes
+    of a few minutes share one sum, scheduled LINLI_MONTH_FIGURES_DELAY seconds after the
+    first. Until then the month rows lag; the day rows are counted at once."""
+    from django.conf import settings
+    from huey.contrib.djhuey import HUEY
+
+    aggregates.rebuild()
+    request = (
+        Request.objects.filter(submitted_at__lt=local(2026, 11, 1), status=Status.RESOLVED)
+        .order_by("submitted_at")
+        .first()
+    )
+    assert request is not None
+    month = timezone.localtime(request.submitted_at).date().replace(day=1)
+
+    def month_rows() -> list[tuple[object, ...]]:
+        return sorted(
+            MonthFigure.objects.filter(month=month).values_list(
+                "area_id", "grid_id", "category_id", "status", "total", "rated", "dissatisfied"
+            )
+        )
+
+    before = month_rows()
+    # Two changes within the delay: a follow-up, then a second one (the latest counts).
+    for satisfaction in (Satisfaction.SATISFIED, Satisfaction.DISSATISFIED):
+        with django_capture_on_commit_callbacks(execute=True):
+            Feedback.objects.create(
+                request=request, resolved=False, satisfaction=satisfaction,
+                via="reporter", created_at=NOW,
+            )  # fmt: skip
+    # The day counted at once; one sum of its month waiting, due after the delay.
+    assert DailyFigure.objects.filter(dissatisfied__gt=0, month=month).exists()
+    assert month_rows() == before
+    waiting = HUEY.scheduled()
+    assert [t.args for t in waiting] == [(month.isoformat(),)]
+    delay = (waiting[0].eta - dt.datetime.now(dt.UTC).replace(tzinfo=None)).total_seconds()
+    assert settings.LINLI_MONTH_FIGURES_DELAY - 60 < delay <= settings.LINLI_MONTH_FIGURES_DELAY
+
+    assert _run_scheduled_month_sums() == [month.isoformat()]
+
+    assert month_rows() != before
+    assert HUEY.scheduled_count() == 0
     _same(world, NOW)
 
 
@@ -252,7 +316,10 @@ def test_a_request_reopened_after_its_month_is_counted_again_in_that_month(
         )
     late.refresh_from_db()
     assert late.status == Status.IN_PROGRESS
-    # It left September's month row (finished requests) for its day's open row.
+    # It left September's month row (finished requests) for its day's open row — once the
+    # month's sum, scheduled a few minutes later, has run.
+    assert MonthFigure.objects.get(month=september).total == resolved_in_september
+    assert _run_scheduled_month_sums() == ["2026-09-01"]
     assert MonthFigure.objects.get(month=september).total == resolved_in_september - 1
     reopened = DailyFigure.objects.get(day=dt.date(2026, 9, 11), status=Status.IN_PROGRESS)
     assert (reopened.total, reopened.reopened) == (1, 1)
