@@ -298,7 +298,7 @@ _CLUTTER = (
 )
 # issue 12, seventh pass: "someone in the lift" doing something (抽烟, 贴广告, 尿) is not trapped
 _IN_LIFT_DOING = (
-    r"(?!.{0,5}(?:抽烟|吸烟|贴|尿|拉屎|吐痰|扔|乱|吃东西|遛狗|带狗|牵狗|骂|吵|刻|画|涂|大声|外放))"
+    r"(?!.{0,5}(?:抽烟|吸烟|贴|尿|拉屎|吐|呕|扔|乱|吃东西|遛狗|带狗|牵狗|骂|吵|刻|画|涂|大声|外放))"
 )
 _LIFT_TRAPPED = (
     r"(?:电梯.{0,26}(?:困|关着|关在|出不来|救命|拍门|喊救命|"
@@ -825,15 +825,15 @@ _URGENT_FAMILIES: tuple[re.Pattern[str], ...] = tuple(
         r"(?:摔|跌|栽|滑)了?(?:一|个)?(?:跤|交|跟头|下去|下来)|跌跤|跌低|跌亲|摔咗|绊倒|滑倒|栽倒|"
         r"一头栽|踩空|滚下(?:来|去)|摔趴|摔到起|摔断|骨折|腿.{0,3}折了",
         # collapse, unconscious
-        r"晕厥|休克|软下去|瘫软|翻白眼|眼睛翻白|口吐白沫|掐人中|没知觉|没意识|没呼吸|没气了|晕咗|晕过去|"
+        r"晕厥|休克|软下去|瘫软|翻白眼|眼睛翻白|口吐白沫|掐人中|没知觉|没意识|没呼吸|(?<![罐瓶胎球])没气了|晕咗|晕过去|"
         r"昏过去|眼前(?:一黑|发黑)|倒下了|突然倒|不认人|喊不醒|叫不醒|叫不答应|喊不答应",
         # chest, breathing, stroke, poisoning, burns, bleeding, self-harm
-        r"(?:胸|心)(?:口|脏|里)?.{0,6}(?:疼|痛|闷|压|绞|难受)|心梗|心肌梗|心绞痛|心脏病.{0,3}犯|"
+        r"(?<!中)(?:胸|心)(?:口|脏|里)?.{0,6}(?:疼|痛|闷|(?<!血)压|绞|难受)|心梗|心肌梗|心绞痛|心脏病.{0,3}犯|"
         r"哮喘.{0,3}犯|喘气.{0,3}(?:费劲|困难|急)|上不来气|透不过气|喘不动|呼哧|"
         r"嘴(?:唇|巴)?.{0,2}(?:发紫|紫了|乌了|发乌|发青|白)|脸.{0,3}(?:青了|紫了|乌了|发青|发紫|白了)|"
         r"面青|唇白|嘴角.{0,4}歪|口眼歪|半边.{0,4}(?:麻|动不|不能动|没知觉)|大舌头|手.{0,4}抬不起来|"
         r"误(?:喝|食|服)|喝了.{0,4}(?:农药|消毒|洗洁|药水)|烫(?:伤|了一大片)|烧伤|过敏.{0,8}(?:肿|喘)|"
-        r"血(?:止不住|流不止)|止不住血|一滩血|流了好多血|磕破|头破|不想活|想不开|轻生|跳楼|跳河|割腕|要跳",
+        r"血(?:止不住|流不止)|止不住血|一滩血|流了好多血|磕破|头破|不想活|想不开|轻生|跳楼(?!价|大甩卖|甩卖|清仓|大减价|亏本)|跳河|割腕|要跳",
         # not answering
         _TIME_SPAN + r".{0,14}" + _NO_ANSWER,
         r"(?:敲门|按门铃|叫门|喊门|拍门|喊了半天|敲了半天|喊她|喊他).{0,8}"
@@ -862,10 +862,12 @@ _URGENT_FAMILIES: tuple[re.Pattern[str], ...] = tuple(
         # burst pipe, flooding
         r"(?<!雨)(?<!雨水)(?:水管|管子|管道|暖气管|暖气片|进水管|水喉|阀门|角阀|龙头|接头|热水器|总管|总阀)"
         r".{0,6}(?:爆|崩|裂|断|脱)|爆咗|"
-        r"(?<![污脏粪臭黑])水.{0,6}(?:止不住|关不住|关不上|往外冒|往外喷|直喷|到处飙|没过|一直冒)|"
+        r"(?<![污脏粪臭黑下])水.{0,6}(?:止不住|关不住|关不上|往外冒|往外喷|直喷|到处飙|没过|一直冒)|"
         r"发大水|进水了|满地都是水|成屋.{0,2}水|(?<![污脏粪臭黑])水.{0,4}哗哗",
         # fight, robbery, break-in under way
-        r"(?:打起来|打架|动手|围着.{0,4}打|下手|推倒|见血|砸.{0,3}门|砸酒瓶|拿着(?:刀|棍|锤子|菜刀|铁锹|砖))",
+        r"(?:打起来|打架|动手|围着.{0,4}打|下手|推倒|见血|砸.{0,3}门|砸酒瓶|拿着(?:刀|棍|锤子|菜刀|铁锹|砖))|"
+        # issue 12, tenth pass: a brawl in other words
+        r"互殴|厮打|扭打|扭成一团",
         r"抢了|抢包|抢劫|飞车抢|往.{0,6}(?:家里|屋里)爬|(?:正在|现在|还在).{0,6}(?:偷|撬|爬|拉车门)",
         # issue 12: a person missing or lost right now, a child alone in danger
         _PERSON + r"[^,]{0,8}(?:走丢|走失|跑丢|找不着了?|没找着|没找到|不见了|"
@@ -1115,6 +1117,22 @@ def _settled(text: str) -> bool:
     return _imagined(text)
 
 
+# issue 12, tenth pass: a person looked for everywhere and not found (小区里找遍了也没看见 /
+# 楼下找了一圈没有), when a person is named before it — keys and parcels are looked for too.
+_SEARCHED_IN_VAIN = re.compile(
+    r"(?:找遍|找了(?:一|几|好几)?(?:圈|大圈|半天|好久|个遍|一下午|一晚上)|到处(?:都)?找|四处找|都找(?:过|了))"
+    r"[^,.!?]{0,8}(?:没(?!事|关系)|不见|找不到|找不着)"
+)
+_SOUGHT = re.compile(_PERSON + r"|老爷子|老太|老父亲|老母亲|父亲|母亲|她|他")
+
+
+def _searched_in_vain(text: str) -> re.Match[str] | None:
+    match = _SEARCHED_IN_VAIN.search(text)
+    if match is None or not _SOUGHT.search(text, 0, match.start()):
+        return None
+    return match
+
+
 _ALL_CUES: tuple[re.Pattern[str], ...] = (*_URGENT_CUES, *_URGENT_FAMILIES, _SMOKE_SMELL)
 
 
@@ -1140,6 +1158,11 @@ def urgency_cue(text: str) -> tuple[int, str]:
                 if "臭鸡蛋" in match.group(0) and _DRAIN.search(text):
                     continue
                 return LIVE, match.group(0)
+    searched = _searched_in_vain(text)
+    if searched is not None:
+        if _cue_is_live(text, searched.start(), searched.end()):
+            return LIVE, searched.group(0)
+        seen = True
     if _scam_now(text):
         words = [m.group(0) for m in (_SCAM_WORDS.search(text), _SCAM_NOW.search(text)) if m]
         return LIVE, ",".join(words)

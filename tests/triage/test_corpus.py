@@ -285,7 +285,15 @@ def test_fresh5_heldout_figures() -> None:
 # evaluation sets that happen to share a common message (谢谢网格员, a lost disability card)
 # inflate neither; each is checked against the training files by its own test.
 LATER_EVALUATION_SETS = frozenset(
-    {"fresh6a_heldout", "fresh6b_heldout", "voices7_audit", "fresh7a_heldout", "fresh7b_heldout"}
+    {
+        "fresh6a_heldout",
+        "fresh6b_heldout",
+        "voices7_audit",
+        "fresh7a_heldout",
+        "fresh7b_heldout",
+        "voices9a_dev",
+        "voices9b_dev",
+    }
 )
 
 
@@ -465,7 +473,7 @@ def test_fresh6_heldout_is_frozen_untrained_and_no_near_copy_of_training(name: s
     [
         # category, location, urgent recall, urgent precision
         ("fresh6a_heldout", (0.95, 0.994, 0.977, 0.843)),
-        ("fresh6b_heldout", (0.928, 1.0, 0.936, 0.830)),
+        ("fresh6b_heldout", (0.934, 1.0, 0.936, 0.846)),
     ],
 )
 def test_fresh6_heldout_figures(name: str, floors: tuple[float, float, float, float]) -> None:
@@ -543,15 +551,16 @@ def test_fresh7_heldout_is_frozen_untrained_and_no_near_copy_of_training(name: s
     [
         # category, location, urgent recall, urgent precision
         ("fresh7a_heldout", (0.977, 0.988, 0.978, 0.938)),
-        ("fresh7b_heldout", (0.901, 1.0, 0.960, 0.924)),
+        ("fresh7b_heldout", (0.901, 1.0, 0.980, 0.925)),
     ],
 )
 def test_fresh7_heldout_figures(name: str, floors: tuple[float, float, float, float]) -> None:
     """Measured once on the reader of the ninth pass before any change (fresh7a 0.978 /
     0.989 / 0.979 / 0.939, fresh7b 0.901 / 1.000 / 0.961 / 0.925) and held there, so that
-    they can only go up. Met on fresh7a: category, recall, precision; on fresh7b: location,
-    precision. Not met: location on fresh7a (2 of 178), category and recall on fresh7b
-    (2 of 51 urgent missed; see docs/triage.md)."""
+    they can only go up; after the tenth pass's rules fresh7b's recall is 0.980 (one more
+    urgent message found). Met on fresh7a: category, recall, precision; on fresh7b:
+    location, recall, precision. Not met: location on fresh7a (2 of 178), category on
+    fresh7b (see docs/triage.md)."""
     figures = evaluate(load_examples(CORPUS_DIR / f"{name}.jsonl"), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
     category, location, recall, precision = floors
@@ -588,13 +597,14 @@ def test_voices7_audit_figures() -> None:
     """Before the ninth pass 0.886 / 0.998 / 0.907 / 0.863; with the live-cue veto (chosen
     on this set) 0.886 / 0.998 / 0.907 / 0.884; with the category-only training files
     0.914 (whose brief named situations taken from this set's listed mistakes, so its
-    category figure is optimistic since), held so that they can only go up."""
+    category figure is optimistic since), held so that they can only go up; with the tenth
+    pass's rules (written from voices9, priced here) 0.916 / 0.998 / 0.907 / 0.893."""
     figures = evaluate(load_examples(VOICES7_AUDIT), compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
-    assert figures.category_accuracy >= 0.914, summary
+    assert figures.category_accuracy >= 0.915, summary
     assert figures.location_accuracy >= 0.998, summary
     assert figures.urgent_recall >= 0.907, summary
-    assert figures.urgent_precision >= 0.884, summary
+    assert figures.urgent_precision >= 0.893, summary
 
 
 POOLED_HELDOUT = (
@@ -609,24 +619,63 @@ POOLED_HELDOUT = (
     "fresh6a_heldout",
     "fresh6b_heldout",
     "voices5b_audit",
+    "fresh7a_heldout",
+    "fresh7b_heldout",
 )
 
 
 def test_pooled_heldout_figures() -> None:
-    """Every frozen held-out set read together (2,158 messages, 629 urgent; not the
-    voices7 audit set, which briefed later training files). One message moves a set's
+    """Every frozen held-out set read together (2,528 messages, 727 urgent, since the
+    tenth pass added fresh7a and fresh7b; not the voices7 audit set, which briefed later
+    training files). One message moves a set's
     figure by 0.4–2.5 points, so a retraining that helps most sets moves a few others by a
     single message (the ninth pass: category 0.933 → 0.940 pooled — fresh6b +3.1 points,
     blind +1.4, heldout +1.6 — while fresh4, fresh5, fresh2 and voices5b lost one message
     each). The pooled figures are what a change must never lower; a set's own floor may
     move by one message only with a pooled gain, written down in docs/triage.md.
     Eighth pass → ninth: category 0.9333 → 0.9398, location 0.9986, urgent recall 0.9825
-    (618 of 629), precision 0.8944 → 0.9102 (the veto: 73 → 61 false alarms)."""
+    (618 of 629), precision 0.8944 → 0.9102 (the veto: 73 → 61 false alarms). Tenth pass
+    (rules written from the voices9 batch), on the same 2,158: category 0.9407, recall
+    0.9825, precision 0.9142 (58 false alarms); with fresh7a/b: 0.9403 / 0.9980 / 0.9821
+    (714 of 727) / 0.9166."""
     examples = [e for name in POOLED_HELDOUT for e in load_examples(CORPUS_DIR / f"{name}.jsonl")]
     figures = evaluate(examples, compounds=CORPUS_COMPOUNDS)
     summary = figures.format()
-    assert figures.count == 2158
-    assert figures.category_accuracy >= 0.939, summary
+    assert figures.count == 2528
+    assert figures.category_accuracy >= 0.940, summary
     assert figures.location_accuracy >= 0.998, summary
     assert figures.urgent_recall >= 0.982, summary
-    assert figures.urgent_precision >= 0.910, summary
+    assert figures.urgent_precision >= 0.916, summary
+
+
+# --- issue 12, tenth pass: the batch the rules were written from ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "floors"),
+    [
+        # category, location, urgent recall, urgent precision
+        ("voices9a_dev", (0.947, 0.996, 0.976, 1.0)),
+        ("voices9b_dev", (0.953, 0.996, 0.913, 0.929)),
+    ],
+)
+def test_voices9_dev_figures(name: str, floors: tuple[float, float, float, float]) -> None:
+    """voices9a (urgent situations without their keywords, and look-alikes) and voices9b
+    (the category boundaries) were written by two more authors under the settled urgent
+    conventions; their mistakes were listed and the tenth pass's rules written from them,
+    so their figures are in-sample for the rules and measure nothing about unseen
+    messages. Neither model is trained on them (they cost urgent recall on the held-out
+    sets when tried, docs/triage.md). Held so that the cases the rules were written for
+    stay read: before the rules 0.944 / 0.997 / 0.969 / 0.977 and 0.953 / 0.996 / 0.879 /
+    0.879."""
+    from linli.triage.model import ALL_TRAINING_FILES
+
+    path = CORPUS_DIR / f"{name}.jsonl"
+    assert path not in ALL_TRAINING_FILES
+    figures = evaluate(load_examples(path), compounds=CORPUS_COMPOUNDS)
+    summary = figures.format()
+    category, location, recall, precision = floors
+    assert figures.category_accuracy >= category, summary
+    assert figures.location_accuracy >= location, summary
+    assert figures.urgent_recall >= recall, summary
+    assert figures.urgent_precision >= precision, summary

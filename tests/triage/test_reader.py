@@ -347,3 +347,45 @@ def test_a_danger_now_asked_about_is_still_urgent(text: str) -> None:
 def test_third_pass_urgency_and_boundaries(text: str, urgent: bool, category: str) -> None:
     reading = read_message(text)
     assert (reading.urgent, reading.category) == (urgent, category)
+
+
+# --- issue 12, tenth pass: rules written from the voices9 batch (never from a held-out set)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "我家老爷子坐轮椅出门散步,说半小时回来,现在两个多小时了,小区里找遍了也没看见",
+            "找遍了也没",
+        ),
+        ("我姥爷刚出院还有点糊涂 自己坐电梯下楼了 楼下找了一圈没有 二十一号楼", "找了一圈没"),
+        ("奶奶下午出去买菜,我们到处找都找不到她,手机也没带", "到处找都找不到"),
+        ("２号楼楼下烧烤摊旁边两个喝醉的陌生人在互殴,桌子都掀了", "互殴"),
+        ("停车场两个男的扭打在一起,一个头上都出血了", "扭打"),
+    ],
+)
+def test_a_person_searched_for_in_vain_or_a_brawl_is_urgent(text: str, words: str) -> None:
+    reading = read_message(text)
+    assert reading.urgent, reading
+    assert words in "".join(reading.urgent_because)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # things, not people, looked for; a search that ended well
+        "我的快递找遍了也没看见,是不是被人拿走了",
+        "钥匙找了一圈没找到,能不能帮忙开一下单元门",
+        "昨天我妈出去没回来,找了一圈没找到,后来在超市找到了,没事了",
+        # the same words that are not emergencies
+        "煤气罐没气了 俺一个人扛不动 谁能帮忙换一罐 二号楼",
+        "电梯里有人吐了 一直没人打扫 味道冲得上不了电梯 6号楼",
+        "小区门口卖水果的拿大喇叭喊跳楼价大甩卖 从早喊到晚 吵得头疼",
+        "7幢后面的下水井往外冒臭水,一股臭鸡蛋味,小孩上学都得绕着走",
+        "有人把小区中心花园的草坪压成了停车场,每天停着五六辆车",
+        "父亲做完心脏支架刚出院,想问问社区能不能定期上门给他测心率血压",
+    ],
+)
+def test_tenth_pass_look_alikes_are_not_urgent(text: str) -> None:
+    assert not read_message(text).urgent
