@@ -230,8 +230,7 @@ def due_plans(
         plans = plans.filter(Q(due_at__lt=now - OVERDUE_GRACE))
     elif only_due:
         # Due some time today counts: a volunteer plans the day, not the minute.
-        end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-        plans = plans.filter(Q(due_at__lte=end_of_today))
+        plans = plans.filter(Q(due_at__lte=_end_of_today(now)))
     return plans.select_related(
         "resident__household__unit", "primary_volunteer", "backup_volunteer"
     ).order_by(F("due_at").asc(), "pk")
@@ -244,26 +243,38 @@ class CareFigures:
     overdue: int
     open_alerts: int
     urgent_alerts: int
-    gaps: int
+    # Only when asked for (``with_gaps``): a count over the scope's residents that the
+    # volunteer's pages never show.
+    gaps: int | None = None
 
 
-def care_figures(user: AnyUser, *, now: dt.datetime | None = None) -> CareFigures:
+def _end_of_today(now: dt.datetime) -> dt.datetime:
+    return timezone.localtime(now).replace(hour=23, minute=59, second=59)
+
+
+def care_figures(
+    user: AnyUser, *, now: dt.datetime | None = None, with_gaps: bool = False
+) -> CareFigures:
+    """The care counts of the user's scope: active plans, due today, overdue, open and
+    urgent alerts — two statements — and, ``with_gaps``, people living alone without a
+    plan (a third)."""
     now = now or timezone.now()
-    due = due_plans(user, now=now)
-    counts = due.aggregate(
-        due=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now - OVERDUE_GRACE))
+    counts = with_due(visible_plans(user).filter(active=True), now=now).aggregate(
+        plans=Count("pk"),
+        due=Count("pk", filter=Q(due_at__lte=_end_of_today(now))),
+        overdue=Count("pk", filter=Q(due_at__lt=now - OVERDUE_GRACE)),
     )
     alerts = visible_alerts(user).exclude(status=AlertStatus.CLOSED)
     alert_counts = alerts.aggregate(
         open=Count("pk"), urgent=Count("pk", filter=Q(level=AlertLevel.URGENT))
     )
     return CareFigures(
-        plans=visible_plans(user).filter(active=True).count(),
+        plans=counts["plans"],
         due=counts["due"],
         overdue=counts["overdue"],
         open_alerts=alert_counts["open"],
         urgent_alerts=alert_counts["urgent"],
-        gaps=care_gaps(user).count(),
+        gaps=care_gaps(user).count() if with_gaps else None,
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.selectors import AnyUser, capabilities_of, role_assignments
 from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import area_labels
-from linli.care.selectors import care_figures, due_plans
+from linli.care.selectors import CareFigures, care_figures, due_plans
 from linli.core.roles import Capability, Role
 from linli.fieldwork.selectors import home_block
 from linli.people.models import Resident
@@ -73,11 +73,17 @@ def home(request: HttpRequest) -> HttpResponse:
             resident.household.members.order_by("relation_to_head", "birth_date")
         )
     context["is_volunteer"] = Role.VOLUNTEER in roles
-    if Capability.CARE_VIEW in capabilities_of(user) and roles & CARE_HOME_ROLES:
+    # Counted once for the care block and the to-dos; the gaps only where they are shown.
+    care = (
+        care_figures(user, with_gaps=Role.VOLUNTEER not in roles)
+        if Capability.CARE_VIEW in capabilities_of(user)
+        else None
+    )
+    if care is not None and roles & CARE_HOME_ROLES:
         # The volunteer's and grid worker's day starts from who is due for a visit.
-        context["care"] = care_figures(user)
+        context["care"] = care
         context["care_due"] = list(due_plans(user)[:CARE_DUE_SHOWN])
-    context["todos"] = todos(user, roles)
+    context["todos"] = todos(user, roles, care)
     context["report_first"] = Role.RESIDENT in roles
     # Field work: a cadre's sink-down and what they raised, a grid worker's patrol,
     # an overseer's gaps (linli.fieldwork).
@@ -98,12 +104,14 @@ class Todo:
     alarm: bool = False  # shown in red while non-zero
 
 
-def todos(user: AnyUser, roles: set[Role]) -> list[Todo]:
-    """Each role's home starts with what waits for it, as counts that open the lists."""
+def todos(user: AnyUser, roles: set[Role], care: CareFigures | None = None) -> list[Todo]:
+    """Each role's home starts with what waits for it, as counts that open the lists
+    (``care``: the user's care counts when the caller has them already)."""
     caps = capabilities_of(user)
     items: list[Todo] = []
     requests = request_todos(user)
-    care = care_figures(user) if Capability.CARE_VIEW in caps else None
+    if care is None and Capability.CARE_VIEW in caps:
+        care = care_figures(user)
     if Role.GRID_WORKER in roles:
         tasks_url = reverse("requests:tasks")
         items += [

@@ -148,3 +148,20 @@ def test_overdue_alert_is_raised_despite_a_closed_overdue_and_an_open_alert_of_a
         [cast.elder.name, cast.neighbour.name]
     )
     assert Alert.objects.filter(resident=cast.neighbour, kind=AlertKind.OVERDUE).count() == 1
+
+
+def test_care_figures_count_plans_due_today_and_overdue_in_one_pass(care: CareCast) -> None:
+    from linli.care.selectors import care_figures, care_gaps
+
+    other = care_plan_save(actor=None, resident=care.cast.neighbour, visits_per_week=1)
+    CarePlan.objects.filter(pk=other.pk).update(created_at=timezone.now() - dt.timedelta(days=9))
+    _visit(care, days_ago=1)  # the elder is next due in two and a half days
+
+    staff = care_figures(care.cast.staff)
+    assert (staff.plans, staff.due, staff.overdue, staff.open_alerts) == (2, 1, 1, 0)
+    # The gaps (people living alone without a plan) only when asked for.
+    assert staff.gaps is None
+    assert care_figures(care.cast.staff, with_gaps=True).gaps == care_gaps(care.cast.staff).count()
+    # The volunteer counts only the people assigned to them.
+    mine = care_figures(care.cast.volunteer_user)
+    assert (mine.plans, mine.due, mine.overdue) == (1, 0, 0)
