@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -545,10 +545,17 @@ def alert_close(*, alert: Alert, actor: User, note: str) -> Alert:
 
 def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
     """One open alert per person whose visit is overdue (the daily check calls this).
-    Each alert is raised in a transaction of its own (:mod:`linli.core.sweeps`)."""
+    Each alert is raised in a transaction of its own (:mod:`linli.core.sweeps`), after the
+    plan is read again: a visit logged, the plan ended or the person anonymised since the
+    list was read leaves nothing to raise."""
     now = now or timezone.now()
-    overdue = list(
-        with_due(processable(CarePlan.objects.filter(active=True)), now=now)
+    pending = list(_overdue_without_alert(CarePlan.objects.all(), now).values_list("pk", flat=True))
+    return sum(sweep(pending, lambda pk: _raise_overdue(pk, now), name="care overdue"))
+
+
+def _overdue_without_alert(plans: QuerySet[CarePlan], now: dt.datetime) -> QuerySet[CarePlan]:
+    return (
+        with_due(processable(plans.filter(active=True)), now=now)
         .filter(Q(due_at__lt=now - OVERDUE_GRACE))
         # One subquery: across the multi-valued relation, two conditions in ``exclude()``
         # become two independent EXISTS (any overdue alert, any active alert).
@@ -561,12 +568,20 @@ def care_raise_overdue_alerts(*, now: dt.datetime | None = None) -> int:
                 )
             )
         )
-        .select_related("resident__area")
     )
-    return sum(sweep(overdue, lambda plan: _raise_overdue(plan, now), name="care overdue"))
 
 
-def _raise_overdue(plan: CarePlan, now: dt.datetime) -> bool:
+def _raise_overdue(pk: int, now: dt.datetime) -> bool:
+    # Read again inside the item's transaction: still active, processable and overdue,
+    # still without an open overdue alert (the unique constraint settles a race with a
+    # second run).
+    plan = (
+        _overdue_without_alert(CarePlan.objects.filter(pk=pk), now)
+        .select_related("resident__area")
+        .first()
+    )
+    if plan is None:
+        return False
     alert = Alert(
         resident=plan.resident,
         kind=AlertKind.OVERDUE,

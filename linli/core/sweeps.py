@@ -8,10 +8,13 @@ last, and every login, filing and transition in the meantime waited behind it: a
 residents they waited a minute and were answered 504 (docs/scaling.md). Here each item
 commits on its own, so the head is held for one item's few milliseconds.
 
-The handler re-reads and locks its row inside the item's transaction and checks that
-the item still needs doing: the list was read before, without locks, and someone may
-have acted on it since. A failing item is logged and does not stop the others; the
-first error is raised again at the end, so the task is marked failed and retried.
+The handler re-reads and locks its row inside the item's transaction — through the same
+privacy filter (``processable``) as the list — and checks that the item still needs
+doing: the list was read before, without locks, and someone may have acted on it since
+(visited the person, closed the warning, anonymised the resident). A failing item is
+logged, by its ``key`` only (never its text: logs are not anonymised), and does not stop
+the others; the first error is raised again at the end, so the task shows as failed (the
+next periodic run tries the item again).
 """
 
 from __future__ import annotations
@@ -28,9 +31,16 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def sweep(items: Iterable[T], handle: Callable[[T], R], *, name: str) -> list[R]:
+def sweep(
+    items: Iterable[T],
+    handle: Callable[[T], R],
+    *,
+    name: str,
+    key: Callable[[T], object] | None = None,
+) -> list[R]:
     """Call ``handle`` on each item in a transaction of its own; the results, in order, of
-    the items that did not fail."""
+    the items that did not fail. ``key`` names an item in the log (default: the item
+    itself, meant for ids)."""
     results: list[R] = []
     first_error: Exception | None = None
     failed = 0
@@ -41,7 +51,11 @@ def sweep(items: Iterable[T], handle: Callable[[T], R], *, name: str) -> list[R]
         except Exception as error:
             failed += 1
             first_error = first_error or error
-            logger.exception("sweep %s: item %r failed; going on with the others", name, item)
+            logger.exception(
+                "sweep %s: item %s failed; going on with the others",
+                name,
+                key(item) if key is not None else item,
+            )
     if first_error is not None:
         logger.error("sweep %s: %d item(s) failed, %d done", name, failed, len(results))
         raise first_error

@@ -4,10 +4,11 @@ the people who acknowledge and close them."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,10 +20,18 @@ from linli.core.errors import Conflict
 from linli.core.models import AuditEvent
 from linli.core.roles import Capability, Role, roles_with
 from linli.core.sweeps import sweep
-from linli.earlywarning.detectors import CARE_KINDS, Finding, registered_detectors, rule_for
+from linli.earlywarning.detectors import (
+    CARE_KINDS,
+    Detector,
+    Finding,
+    registered_detectors,
+    rule_for,
+)
 from linli.earlywarning.models import ACTIVE_STATUSES, EarlyWarning, WarningStatus
 from linli.notifications.models import Kind as NotificationKind
 from linli.notifications.services import notify
+
+logger = logging.getLogger(__name__)
 
 CLEARED_NOTE = "情况已消除(系统复核)"
 COOLDOWN_DAYS = 7
@@ -51,6 +60,9 @@ def responsible_for(finding: Finding | EarlyWarning) -> list[User]:
 
 
 def _apply(finding: Finding, now: dt.datetime) -> tuple[EarlyWarning, bool]:
+    """Refresh the finding's active warning, or raise it; True when raised. Two scans at
+    once may both find none: the one active warning a key may have (a partial unique
+    index) makes the second one's insert fail, and it refreshes the first one's instead."""
     fields = {
         "community_id": finding.community_id,
         "area_id": finding.area_id,
@@ -64,20 +76,23 @@ def _apply(finding: Finding, now: dt.datetime) -> tuple[EarlyWarning, bool]:
         "count": finding.count,
         "last_seen_at": now,
     }
-    warning = (
-        EarlyWarning.objects.select_for_update()
-        .filter(key=finding.key, status__in=ACTIVE_STATUSES)
-        .first()
+    active = EarlyWarning.objects.select_for_update().filter(
+        key=finding.key, status__in=ACTIVE_STATUSES
     )
-    if warning is not None:
-        for name, value in fields.items():
-            setattr(warning, name, value)
-        warning.save(update_fields=[*fields])
-        return warning, False
-    warning = EarlyWarning.objects.create(
-        kind=finding.kind, key=finding.key, raised_at=now, **fields
-    )
-    return warning, True
+    warning = active.first()
+    if warning is None:
+        try:
+            with transaction.atomic():
+                created = EarlyWarning.objects.create(
+                    kind=finding.kind, key=finding.key, raised_at=now, **fields
+                )
+            return created, True
+        except IntegrityError:
+            warning = active.get()  # another scan raised it a moment ago
+    for name, value in fields.items():
+        setattr(warning, name, value)
+    warning.save(update_fields=[*fields])
+    return warning, False
 
 
 def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -90,36 +105,67 @@ def warnings_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     large county never holds the audit chain while the next detector counts."""
     now = now or timezone.now()
     raised = refreshed = cleared = 0
+    first_error: Exception | None = None
     for kind, detector in registered_detectors().items():
-        rule = rule_for(kind)
-        findings = list(detector(rule, now)) if rule.enabled else []
-        # A warning a person closed is not raised again while its situation lasts, for
-        # the rule's window (at least a week): they have looked at it.
-        cooldown = now - dt.timedelta(days=max(rule.window_days, COOLDOWN_DAYS))
-        closed_by_people = set(
-            EarlyWarning.objects.filter(
-                kind=kind,
-                status=WarningStatus.CLOSED,
-                closed_by__isnull=False,
-                closed_at__gte=cooldown,
-            ).values_list("key", flat=True)
-        )
-        seen = {finding.key for finding in findings}
-        fresh = [f for f in findings if f.key not in closed_by_people]
-        outcomes = sweep(fresh, lambda f: _raise_or_refresh(f, now), name=f"warnings {kind}")
-        raised += sum(outcomes)
-        refreshed += len(outcomes) - sum(outcomes)
-        gone = list(
-            EarlyWarning.objects.filter(kind=kind, status__in=ACTIVE_STATUSES)
-            .exclude(key__in=seen)
-            .values_list("pk", flat=True)
-        )
-        cleared += sum(sweep(gone, lambda pk: _clear(pk, now), name=f"warnings {kind}"))
+        # One kind that fails (its detector, or an item) does not stop the other kinds;
+        # the first error is raised at the end, as sweep() does for items.
+        try:
+            outcomes, gone = _scan_kind(kind, detector, now)
+        except Exception as error:
+            first_error = first_error or error
+            logger.exception("warnings scan: kind %s failed; going on with the others", kind)
+            continue
+        raised += outcomes.count(True)
+        refreshed += outcomes.count(False)
+        cleared += gone
+    if first_error is not None:
+        raise first_error
     return {"raised": raised, "refreshed": refreshed, "cleared": cleared}
 
 
-def _raise_or_refresh(finding: Finding, now: dt.datetime) -> bool:
-    """Raise the finding's warning or refresh the one already active; True if raised."""
+def _cooldown(kind: str, now: dt.datetime) -> dt.datetime:
+    """A warning a person closed is not raised again while its situation lasts, for the
+    rule's window (at least a week): they have looked at it."""
+    return now - dt.timedelta(days=max(rule_for(kind).window_days, COOLDOWN_DAYS))
+
+
+def _closed_by_people(kind: str, now: dt.datetime) -> QuerySet[EarlyWarning]:
+    return EarlyWarning.objects.filter(
+        kind=kind,
+        status=WarningStatus.CLOSED,
+        closed_by__isnull=False,
+        closed_at__gte=_cooldown(kind, now),
+    )
+
+
+def _scan_kind(kind: str, detector: Detector, now: dt.datetime) -> tuple[list[bool | None], int]:
+    """Raise or refresh the kind's findings and clear its warnings no longer found: per
+    finding handled, raised (True), refreshed (False) or left (None); and how many were
+    cleared."""
+    rule = rule_for(kind)
+    findings = list(detector(rule, now)) if rule.enabled else []
+    closed = set(_closed_by_people(kind, now).values_list("key", flat=True))
+    seen = {finding.key for finding in findings}
+    fresh = [f for f in findings if f.key not in closed]
+    outcomes = sweep(
+        fresh,
+        lambda f: _raise_or_refresh(f, now),
+        name=f"warnings {kind}",
+        key=lambda f: f.key,
+    )
+    gone = list(
+        EarlyWarning.objects.filter(kind=kind, status__in=ACTIVE_STATUSES)
+        .exclude(key__in=seen)
+        .values_list("pk", flat=True)
+    )
+    return outcomes, sum(sweep(gone, lambda pk: _clear(pk, now), name=f"warnings {kind}"))
+
+
+def _raise_or_refresh(finding: Finding, now: dt.datetime) -> bool | None:
+    """Raise the finding's warning (True) or refresh the one already active (False);
+    nothing (None) when a person closed it since the scan's list was read (the cooldown)."""
+    if _closed_by_people(finding.kind, now).filter(key=finding.key).exists():
+        return None
     warning, new = _apply(finding, now)
     if new:
         audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=warning, note="预警")

@@ -707,7 +707,11 @@ def raise_not_picked_up_alerts(*, now: dt.datetime | None = None) -> int:
 
 def _alert_not_picked_up(pk: int, now: dt.datetime) -> bool:
     attendance = (
-        Attendance.objects.filter(pk=pk, signed_out_at__isnull=True, alert_raised_at__isnull=True)
+        processable(
+            Attendance.objects.filter(
+                pk=pk, signed_out_at__isnull=True, alert_raised_at__isnull=True
+            )
+        )
         .select_related("enrolment__child", "enrolment__phase__programme__site__lead")
         .select_for_update(of=("self",))
         .first()

@@ -165,3 +165,19 @@ def test_care_figures_count_plans_due_today_and_overdue_in_one_pass(care: CareCa
     # The volunteer counts only the people assigned to them.
     mine = care_figures(care.cast.volunteer_user)
     assert (mine.plans, mine.due, mine.overdue) == (1, 0, 0)
+
+
+def test_a_visit_logged_while_the_sweep_runs_leaves_no_overdue_alert(care: CareCast) -> None:
+    """The sweep reads its list first, then each plan again in the item's own transaction
+    (linli.core.sweeps): a visit logged in between means the person is not overdue."""
+    from linli.care.services import _raise_overdue
+
+    CarePlan.objects.filter(pk=care.plan.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=9)
+    )
+    now = timezone.now()
+    assert _plan(care).overdue is True  # on the sweep's list
+    _visit(care, days_ago=0)  # the volunteer's visit commits before the plan's turn
+
+    assert _raise_overdue(care.plan.pk, now) is False
+    assert not Alert.objects.filter(kind=AlertKind.OVERDUE).exists()

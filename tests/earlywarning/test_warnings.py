@@ -273,3 +273,97 @@ def test_the_warnings_page(cast: Cast, client_for: Any) -> None:
     assert "眼下没有预警" in client.get(reverse("earlywarning:list")).content.decode()
     outsider = client_for("worker2")
     assert outsider.post(reverse("earlywarning:acknowledge", args=[warning.pk])).status_code == 404
+
+
+# --- the scan works item by item (linli.core.sweeps): what may happen between the list
+# being read and an item's turn
+
+
+def _closing_it_while_the_scan_reads(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the hotspot detector close the active warning of its finding right after it
+    has found it: as a cadre who closes it while the scan works through its list."""
+    from linli.earlywarning.detectors import registered_detectors
+
+    real = registered_detectors()[WarningKind.HOTSPOT]
+
+    def detector(rule: WarningRule, now: dt.datetime) -> list[Any]:
+        findings = list(real(rule, now))
+        for warning in EarlyWarning.objects.filter(status=WarningStatus.OPEN):
+            warning_close(actor=cast.staff, warning=warning, note="已处理")
+        return findings
+
+    monkeypatch.setattr(
+        "linli.earlywarning.services.registered_detectors", lambda: {WarningKind.HOTSPOT: detector}
+    )
+
+
+def test_a_warning_closed_while_the_scan_reads_is_not_raised_again(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _only(WarningKind.HOTSPOT)
+    for days in (1, 2, 3):
+        _rubbish(cast, days)
+    warnings_scan()
+    assert len(_active(WarningKind.HOTSPOT)) == 1
+    _closing_it_while_the_scan_reads(cast, monkeypatch)
+
+    counts = warnings_scan(now=NOW + dt.timedelta(hours=1))
+
+    assert counts == {"raised": 0, "refreshed": 0, "cleared": 0}
+    assert _active(WarningKind.HOTSPOT) == []
+
+
+def test_one_kind_failing_does_not_stop_the_others(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linli.earlywarning.detectors import registered_detectors
+
+    _only(WarningKind.HOTSPOT)
+    WarningRule.objects.filter(kind=WarningKind.ASSIGNEE_OVERDUE).update(enabled=True)
+    for days in (1, 2, 3):
+        _rubbish(cast, days)
+    real = registered_detectors()
+
+    def broken(rule: WarningRule, now: dt.datetime) -> list[Any]:
+        raise RuntimeError("this detector is broken")
+
+    # The broken kind comes first: the hotspot is still raised, then the error surfaces.
+    monkeypatch.setattr(
+        "linli.earlywarning.services.registered_detectors",
+        lambda: {
+            WarningKind.ASSIGNEE_OVERDUE: broken,
+            WarningKind.HOTSPOT: real[WarningKind.HOTSPOT],
+        },
+    )
+    with pytest.raises(RuntimeError, match="this detector is broken"):
+        warnings_scan()
+    assert len(_active(WarningKind.HOTSPOT)) == 1
+
+
+def test_a_second_scan_finding_the_same_thing_refreshes_the_first_ones_warning(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two scans at once may both read "no active warning" for a key; the second one's
+    insert meets the one-active-warning-per-key index and refreshes instead of failing."""
+    _only(WarningKind.HOTSPOT)
+    for days in (1, 2, 3):
+        _rubbish(cast, days)
+    warnings_scan()
+    (first,) = _active(WarningKind.HOTSPOT)
+    # As the second scan saw it: no active warning yet for the key.
+    real_filter = EarlyWarning.objects.select_for_update
+
+    class Blind:
+        def filter(self, **kwargs: Any) -> Any:
+            query = real_filter().filter(**kwargs)
+            blind = query.none()
+            blind.get = query.get  # type: ignore[method-assign]
+            return blind
+
+    monkeypatch.setattr(EarlyWarning.objects, "select_for_update", lambda: Blind())
+
+    counts = warnings_scan(now=NOW + dt.timedelta(hours=1))
+
+    assert counts["raised"] == 0
+    assert counts["refreshed"] == 1
+    assert _active(WarningKind.HOTSPOT) == [first]
