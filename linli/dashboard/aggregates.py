@@ -928,20 +928,39 @@ def _insert_days(month: dt.date, requests: QuerySet[Request]) -> int:
     return written
 
 
+# The writers of the stored figures (a day's recount, a month's sum, the nightly rebuild)
+# take this lock first, inside their transaction: each deletes rows and inserts their
+# replacement, and under READ COMMITTED two of them at once delete nothing of each other's
+# new rows and both insert (the figures doubled until the next rebuild). SQLite's
+# transactions are serialised already.
+FIGURES_LOCK = 7_319_042_811
+
+
+def _lock_figures() -> FigureBuild | None:
+    """Serialise the figures' writers (PostgreSQL advisory lock, released at commit) and
+    read the current build after the lock, as the writer before left it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIGURES_LOCK])
+    return FigureBuild.objects.order_by("-pk").first()
+
+
 def refresh_day(day: dt.date, *, months: bool = True) -> int:
     """Count ``day`` again (when one of its requests changed), and its month's rows if the
     month is kept whole (``months``; the task queue leaves that to :func:`refresh_month`,
     at most once per month in a while). Days not yet in the table are counted live
     anyway: nothing to do."""
-    build = FigureBuild.objects.order_by("-pk").first()
-    if build is None or day >= build.through:
-        return 0
-    now = timezone.now()
+    if not FigureBuild.objects.filter(through__gt=day).exists():
+        return 0  # not in the table (cheap check before waiting for the lock)
     requests = Request.objects.filter(
         submitted_at__gte=local_day_start(day),
         submitted_at__lt=local_day_start(day + dt.timedelta(days=1)),
     )
     with transaction.atomic():
+        build = _lock_figures()
+        if build is None or day >= build.through:
+            return 0
+        now = timezone.now()
         DailyFigure.objects.filter(day=day).delete()
         rows = DailyFigure.objects.bulk_create(_rows(live_cells(requests, now)))
         if months:
@@ -949,9 +968,10 @@ def refresh_day(day: dt.date, *, months: bool = True) -> int:
     return len(rows)
 
 
-def month_is_kept(month: dt.date) -> bool:
+def month_is_kept(month: dt.date, build: FigureBuild | None = None) -> bool:
     """Whether ``month`` is summed into the month rows (a whole month before the build)."""
-    build = FigureBuild.objects.order_by("-pk").first()
+    if build is None:
+        build = FigureBuild.objects.order_by("-pk").first()
     return bool(build and build.months_through is not None and month < build.months_through)
 
 
@@ -963,9 +983,9 @@ def refresh_month(month: dt.date) -> int:
     at most once per month and run a few minutes later
     (:func:`linli.dashboard.tasks.queue_month_refresh`), so the changes of those minutes
     are summed once; until then the month rows lag the daily rows by those minutes."""
-    if not month_is_kept(month):
-        return 0
     with transaction.atomic():
+        if not month_is_kept(month, _lock_figures()):
+            return 0
         return _build_months([month])
 
 
@@ -978,6 +998,7 @@ def rebuild(today: dt.date | None = None) -> int:
     written = 0
     this_month = today.replace(day=1)
     with transaction.atomic():
+        _lock_figures()
         DailyFigure.objects.all().delete()
         MonthFigure.objects.all().delete()
         MonthHeat.objects.all().delete()
