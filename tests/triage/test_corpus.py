@@ -417,6 +417,46 @@ def test_voices5b_audit_is_frozen_and_not_trained_on() -> None:
     assert not trained & {e.text for e in rows}
 
 
+def _assert_frozen_untrained_and_no_near_copy(
+    name: str, sha: str, count: int, urgent: int, *, per_category: int = 9
+) -> None:
+    """A later held-out set: its bytes as frozen, its size, every category present, and
+    no message within a character-bigram Jaccard of 0.4 of a training message."""
+    import hashlib
+
+    from linli.triage.chat import _bigrams
+    from linli.triage.model import ALL_TRAINING_FILES
+
+    path = CORPUS_DIR / f"{name}.jsonl"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
+    rows = load_examples(path)
+    assert len(rows) == count
+    assert sum(e.urgent for e in rows) == urgent
+    for category in CATEGORIES:
+        assert sum(e.category == category for e in rows) >= per_category, category
+    training = [_bigrams(e.text) for p in ALL_TRAINING_FILES for e in load_examples(p)]
+    worst = 0.0
+    for example in rows:
+        left = _bigrams(example.text)
+        for right in training:
+            shared = len(left & right)
+            if shared:
+                worst = max(worst, shared / (len(left) + len(right) - shared))
+    assert worst < 0.4
+
+
+def _assert_floors(path: Path, floors: tuple[float, float, float, float]) -> None:
+    """The reader's figures on ``path`` at or above (category, location, urgent recall,
+    urgent precision)."""
+    figures = evaluate(load_examples(path), compounds=CORPUS_COMPOUNDS)
+    summary = figures.format()
+    category, location, recall, precision = floors
+    assert figures.category_accuracy >= category, summary
+    assert figures.location_accuracy >= location, summary
+    assert figures.urgent_recall >= recall, summary
+    assert figures.urgent_precision >= precision, summary
+
+
 # --- issue 12, ninth pass: two held-out sets by two new authors, and an audit set ---------
 
 FRESH6 = {
@@ -444,28 +484,7 @@ def test_fresh6_heldout_is_frozen_untrained_and_no_near_copy_of_training(name: s
     traditional characters). Messages within a character-bigram Jaccard of 0.4 of a
     training message were dropped before freezing (6 and 3); their mistakes are never
     listed."""
-    import hashlib
-
-    from linli.triage.chat import _bigrams
-    from linli.triage.model import ALL_TRAINING_FILES
-
-    sha, count, urgent = FRESH6[name]
-    path = CORPUS_DIR / f"{name}.jsonl"
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
-    rows = load_examples(path)
-    assert len(rows) == count
-    assert sum(e.urgent for e in rows) == urgent
-    for category in CATEGORIES:
-        assert sum(e.category == category for e in rows) >= 9, category
-    training = [_bigrams(e.text) for p in ALL_TRAINING_FILES for e in load_examples(p)]
-    worst = 0.0
-    for example in rows:
-        left = _bigrams(example.text)
-        for right in training:
-            shared = len(left & right)
-            if shared:
-                worst = max(worst, shared / (len(left) + len(right) - shared))
-    assert worst < 0.4
+    _assert_frozen_untrained_and_no_near_copy(name, *FRESH6[name])
 
 
 @pytest.mark.parametrize(
@@ -484,13 +503,7 @@ def test_fresh6_heldout_figures(name: str, floors: tuple[float, float, float, fl
     0.929 / 1.000 / 0.936 / 0.830. Met on fresh6a: location and recall; on fresh6b:
     location. Not met: category on both, recall on fresh6b, precision on both (see
     docs/triage.md)."""
-    figures = evaluate(load_examples(CORPUS_DIR / f"{name}.jsonl"), compounds=CORPUS_COMPOUNDS)
-    summary = figures.format()
-    category, location, recall, precision = floors
-    assert figures.category_accuracy >= category, summary
-    assert figures.location_accuracy >= location, summary
-    assert figures.urgent_recall >= recall, summary
-    assert figures.urgent_precision >= precision, summary
+    _assert_floors(CORPUS_DIR / f"{name}.jsonl", floors)
 
 
 # --- issue 12, tenth pass: two held-out sets under the settled urgent conventions ---------
@@ -522,28 +535,7 @@ def test_fresh7_heldout_is_frozen_untrained_and_no_near_copy_of_training(name: s
     leaders, pinyin and English mixed in, forwarded messages). Messages within a
     character-bigram Jaccard of 0.4 of any corpus message (training or evaluation) were
     dropped before freezing (22 and 8); their mistakes are never listed."""
-    import hashlib
-
-    from linli.triage.chat import _bigrams
-    from linli.triage.model import ALL_TRAINING_FILES
-
-    sha, count, urgent = FRESH7[name]
-    path = CORPUS_DIR / f"{name}.jsonl"
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
-    rows = load_examples(path)
-    assert len(rows) == count
-    assert sum(e.urgent for e in rows) == urgent
-    for category in CATEGORIES:
-        assert sum(e.category == category for e in rows) >= 9, category
-    training = [_bigrams(e.text) for p in ALL_TRAINING_FILES for e in load_examples(p)]
-    worst = 0.0
-    for example in rows:
-        left = _bigrams(example.text)
-        for right in training:
-            shared = len(left & right)
-            if shared:
-                worst = max(worst, shared / (len(left) + len(right) - shared))
-    assert worst < 0.4
+    _assert_frozen_untrained_and_no_near_copy(name, *FRESH7[name])
 
 
 @pytest.mark.parametrize(
@@ -561,13 +553,7 @@ def test_fresh7_heldout_figures(name: str, floors: tuple[float, float, float, fl
     urgent message found). Met on fresh7a: category, recall, precision; on fresh7b:
     location, recall, precision. Not met: location on fresh7a (2 of 178), category on
     fresh7b (see docs/triage.md)."""
-    figures = evaluate(load_examples(CORPUS_DIR / f"{name}.jsonl"), compounds=CORPUS_COMPOUNDS)
-    summary = figures.format()
-    category, location, recall, precision = floors
-    assert figures.category_accuracy >= category, summary
-    assert figures.location_accuracy >= location, summary
-    assert figures.urgent_recall >= recall, summary
-    assert figures.urgent_precision >= precision, summary
+    _assert_floors(CORPUS_DIR / f"{name}.jsonl", floors)
 
 
 VOICES7_AUDIT = CORPUS_DIR / "voices7_audit.jsonl"
@@ -672,10 +658,4 @@ def test_voices9_dev_figures(name: str, floors: tuple[float, float, float, float
 
     path = CORPUS_DIR / f"{name}.jsonl"
     assert path not in ALL_TRAINING_FILES
-    figures = evaluate(load_examples(path), compounds=CORPUS_COMPOUNDS)
-    summary = figures.format()
-    category, location, recall, precision = floors
-    assert figures.category_accuracy >= category, summary
-    assert figures.location_accuracy >= location, summary
-    assert figures.urgent_recall >= recall, summary
-    assert figures.urgent_precision >= precision, summary
+    _assert_floors(path, floors)
