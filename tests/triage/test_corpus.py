@@ -642,7 +642,7 @@ def test_pooled_heldout_figures() -> None:
     [
         # category, location, urgent recall, urgent precision
         ("voices9a_dev", (0.947, 0.996, 0.976, 1.0)),
-        ("voices9b_dev", (0.953, 0.996, 0.913, 0.929)),
+        ("voices9b_dev", (0.953, 0.996, 0.948, 0.929)),
     ],
 )
 def test_voices9_dev_figures(name: str, floors: tuple[float, float, float, float]) -> None:

@@ -363,6 +363,8 @@ def test_third_pass_urgency_and_boundaries(text: str, urgent: bool, category: st
         ("奶奶下午出去买菜,我们到处找都找不到她,手机也没带", "到处找都找不到"),
         ("２号楼楼下烧烤摊旁边两个喝醉的陌生人在互殴,桌子都掀了", "互殴"),
         ("停车场两个男的扭打在一起,一个头上都出血了", "扭打"),
+        ("我爸妈在家吵得很凶,电话里听见我爸在摔东西,我妈在哭", "在摔东西"),
+        ("我老公在家晕倒了,现在醒过来了但脸色煞白,说话没力气", "晕倒"),
     ],
 )
 def test_a_person_searched_for_in_vain_or_a_brawl_is_urgent(text: str, words: str) -> None:
@@ -378,6 +380,7 @@ def test_a_person_searched_for_in_vain_or_a_brawl_is_urgent(text: str, words: st
         "我的快递找遍了也没看见,是不是被人拿走了",
         "钥匙找了一圈没找到,能不能帮忙开一下单元门",
         "昨天我妈出去没回来,找了一圈没找到,后来在超市找到了,没事了",
+        "刚才老伴晕了一下,已经醒过来了,没事了,谢谢大家",
         # the same words that are not emergencies
         "煤气罐没气了 俺一个人扛不动 谁能帮忙换一罐 二号楼",
         "电梯里有人吐了 一直没人打扫 味道冲得上不了电梯 6号楼",
