@@ -21,6 +21,7 @@ from linli.dashboard import aggregates
 from linli.dashboard.models import DailyFigure, MonthFigure
 from tests.cast import Cast
 from tests.dashboard.test_aggregates import NOW, world  # noqa: F401 - the fixture
+from tests.threads import run_in_threads
 
 pytestmark = [
     pytest.mark.postgres,
@@ -39,37 +40,20 @@ def test_two_sums_of_one_month_at_once_count_it_once(world: Cast) -> None:  # no
     month = min(MonthFigure.objects.values_list("month", flat=True))
     once = sorted(MonthFigure.objects.filter(month=month).values_list("area_id", "status", "total"))
     first_done, second_started = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
 
     def first() -> None:
-        try:
-            with transaction.atomic():
-                aggregates.refresh_month(month)
-                first_done.set()
-                second_started.wait(10)
-                time.sleep(1.0)  # the second one is now waiting on the first's rows
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            aggregates.refresh_month(month)
+            first_done.set()
+            second_started.wait(10)
+            time.sleep(1.0)  # the second one is now waiting on the first's rows
 
     def second() -> None:
-        try:
-            first_done.wait(10)
-            second_started.set()
-            aggregates.refresh_month(month)
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        first_done.wait(10)
+        second_started.set()
+        aggregates.refresh_month(month)
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-
-    assert errors == []
+    assert run_in_threads(first, second) == []
     assert (
         sorted(MonthFigure.objects.filter(month=month).values_list("area_id", "status", "total"))
         == once
@@ -85,18 +69,12 @@ def test_a_days_recount_does_not_wait_for_a_months_sum(world: Cast) -> None:  # 
     assert day is not None
     summing, done = threading.Event(), threading.Event()
     waited: list[float] = []
-    errors: list[BaseException] = []
 
     def month_sum() -> None:
-        try:
-            with transaction.atomic():
-                aggregates.refresh_month(month)
-                summing.set()
-                done.wait(10)
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            aggregates.refresh_month(month)
+            summing.set()
+            done.wait(10)
 
     def day_recount() -> None:
         try:
@@ -106,17 +84,8 @@ def test_a_days_recount_does_not_wait_for_a_months_sum(world: Cast) -> None:  # 
             started = time.monotonic()
             aggregates.refresh_day(day, months=False)
             waited.append(time.monotonic() - started)
-        except BaseException as error:  # reported below
-            errors.append(error)
         finally:
             done.set()
-            connection.close()
 
-    threads = [threading.Thread(target=month_sum), threading.Thread(target=day_recount)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-
-    assert errors == []
+    assert run_in_threads(month_sum, day_recount) == []
     assert len(waited) == 1
