@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -168,7 +168,7 @@ def keyset_page(
     *,
     cursor: Cursor | None,
     size: int,
-    counted: Counted,
+    counted: Callable[[], Counted],
     began: dt.datetime,
     filters: str,
     salt: str,
@@ -177,7 +177,9 @@ def keyset_page(
 
     Going back past the start (rows were removed, or added before the first row) gives the
     first page, full; going forward past the end gives the last page. Each read is
-    ``size + 1`` rows, so whether another page follows is known without counting.
+    ``size + 1`` rows, so whether another page follows is known without counting; and a
+    list that fits on its first page knows its size from its rows: ``counted`` (how the
+    list is counted) is called only for a longer one.
     """
     key = load_key(keyset, cursor) if cursor is not None else None
     rows: list[R] = []
@@ -212,7 +214,11 @@ def keyset_page(
         rows=rows,
         number=number,
         size=size,
-        counted=counted,
+        counted=(
+            Counted(rows=len(rows), exact=True)
+            if number == 1 and not more_before and not more_after
+            else counted()
+        ),
         next_cursor=link(rows[-1], number + 1, False) if rows and more_after else None,
         previous_cursor=link(rows[0], number - 1, True) if rows and more_before else None,
     )

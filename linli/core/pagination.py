@@ -122,11 +122,40 @@ def approximate(rows: int) -> str:
     return f"{rounded:,}"
 
 
+def asks_first_page(number: Any) -> bool:
+    """Whether ``get_page(number)`` answers the first page without knowing the count: 1,
+    or no page number at all (Django's ``get_page`` reads a non-number as page 1)."""
+    try:
+        return int(number) == 1 and (not isinstance(number, float) or number.is_integer())
+    except (TypeError, ValueError):
+        return True
+
+
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
     """A paginator whose count stops at :data:`COUNT_CAP`; pages past it do not exist
     (``get_page`` answers the last one), so ``?page=25000`` costs what page 500 costs.
     On PostgreSQL a large list is not counted at all: its size is the planner's estimate
-    (:func:`count_rows`)."""
+    (:func:`count_rows`).
+
+    The first page is read before anything is counted, one row more than it shows: a list
+    that fits on it (a volunteer's ten plans, a resident's requests, a search by phone —
+    most lists people open) then knows its size from its rows, and sends no count (nor
+    the planner's estimate) at all."""
+
+    def get_page(self, number: Any) -> Page:  # type: ignore[type-arg]
+        if asks_first_page(number):
+            return self.page(1)
+        return super().get_page(number)
+
+    def page(self, number: Any) -> Page:  # type: ignore[type-arg]
+        if self.orphans or "counted" in self.__dict__ or not asks_first_page(number):
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) <= self.per_page:
+            self.__dict__["counted"] = Counted(rows=len(rows), exact=True)
+        else:
+            rows = rows[: self.per_page]
+        return Page(rows, self.validate_number(1), self)
 
     @cached_property
     def counted(self) -> Counted:

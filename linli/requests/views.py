@@ -304,7 +304,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             queue,
             cursor=cursor,
             size=settings.LINLI_PAGE_SIZE,
-            counted=count_rows(queue),
+            counted=lambda: count_rows(queue),
             began=now,
             filters=filters_key,
             salt=QUEUE_CURSOR_SALT,
