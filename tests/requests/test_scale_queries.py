@@ -16,7 +16,7 @@ from pytest_django.fixtures import DjangoAssertNumQueries
 
 from linli.accounts.models import User
 from linli.accounts.selectors import forget_cached_scopes
-from linli.accounts.services import api_token_create
+from linli.accounts.services import api_token_create, role_assign
 from linli.core import pagination
 from linli.core.pagination import CappedPaginator
 from linli.core.roles import Role
@@ -52,6 +52,14 @@ def _world(cast: Cast) -> list[Request]:
     return filed
 
 
+def _two_roles(cast: Cast) -> User:
+    """Staff of the other community who also leads a building of this one: a scope of a
+    whole community and one below a community, read in one query."""
+    user = person("two-roles", Role.STAFF, area=cast.other_community)
+    role_assign(actor=None, user=user, role=Role.CADRE, area=cast.building1)
+    return user
+
+
 def _everyone(cast: Cast) -> list[User]:
     extra = [
         person("cadre-town", Role.CADRE, area=cast.town),
@@ -60,6 +68,7 @@ def _everyone(cast: Cast) -> list[User]:
         person("partner", Role.PARTNER, area=cast.community),
         person("other-staff", Role.STAFF, area=cast.other_community),
         person("compound-staff", Role.STAFF, area=cast.compound),
+        _two_roles(cast),
     ]
     return [
         cast.worker1,
@@ -101,14 +110,29 @@ def test_a_scope_of_many_areas_stays_a_subquery_with_the_same_rows(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _world(cast)
-    inlined = set(visible_requests(cast.staff).values_list("pk", flat=True))
+    compound_staff = person("compound-staff", Role.STAFF, area=cast.compound)
+    inlined = set(visible_requests(compound_staff).values_list("pk", flat=True))
+    assert inlined  # the comparison is not between empty sets
     monkeypatch.setattr(selectors, "INLINE_AREAS", 1)
-    forget_cached_scopes(cast.staff)
-    queryset = visible_requests(cast.staff)
+    forget_cached_scopes(compound_staff)
+    queryset = visible_requests(compound_staff)
     assert '"location_id" IN (SELECT' in str(queryset.query)
     assert set(queryset.values_list("pk", flat=True)) == inlined
-    forget_cached_scopes(cast.staff)
-    assert inlined == set(_legacy_visible_requests(cast.staff).values_list("pk", flat=True))
+    forget_cached_scopes(compound_staff)
+    assert inlined == set(_legacy_visible_requests(compound_staff).values_list("pk", flat=True))
+
+
+def test_a_community_or_more_is_scoped_by_the_request_s_community_column(cast: Cast) -> None:
+    """A community's (or town's) thousands of buildings and units are not written into the
+    query: its communities are (a few ids), on the request's own column."""
+    _world(cast)
+    for user in (cast.staff, person("cadre-town", Role.CADRE, area=cast.town)):
+        sql = str(visible_requests(user).query)
+        assert '"community_id" IN (' in sql, user.username
+        assert '"location_id" IN' not in sql, user.username
+    mixed = str(visible_requests(_two_roles(cast)).query)
+    assert '"community_id" IN (' in mixed
+    assert '"location_id" IN (' in mixed  # the building of the other community
 
 
 @pytest.mark.parametrize("page_size", [1, 2, 3, 20])
