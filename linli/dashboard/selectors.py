@@ -511,7 +511,8 @@ def survey_rows(
     if isinstance(place, Grid):
         inside = Q(community=place.community)
     elif place.kind == AreaKind.COMPOUND:
-        inside = Q(community=place.get_parent())
+        # a compound's community is its parent: its path without the last step
+        inside = Q(community__path=place.path[: -Area.steplen])
     else:
         inside = Q(community__path__startswith=place.path)
     chosen = visible_surveys(user).filter(inside).exclude(status=Survey.Status.DRAFT)

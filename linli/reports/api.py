@@ -41,12 +41,17 @@ router = Router(tags=["reports"])
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 422: ErrorOut}
 
-AREA_DESCRIPTION = "区域或网格的编码(见 `GET /reports/places`),须在本人的报告范围内"
+AREA_DESCRIPTION = (
+    "区域编码,或 `grid:` 加网格编码(见 `GET /reports/places`),须在本人的报告范围内;"
+    "不带前缀的编码先找区域,再找网格"
+)
 PERIOD_DESCRIPTION = "报告期:月 2026-11,季度 2026-Q4,年 2026"
 
 
 class ReportPlaceOut(Schema):
-    code: str = Field(..., description="区域或网格的编码")
+    code: str = Field(
+        ..., description="区域编码;网格为 `grid:` 加网格编码(网格编码可能与小区编码相同)"
+    )
     name: str
 
 

@@ -54,20 +54,36 @@ def report_grids(user: AnyUser) -> QuerySet[Grid]:
     return Grid.objects.filter(condition).select_related("community").order_by("code")
 
 
+GRID_KEY_PREFIX = "grid:"
+"""A grid is named ``grid:<its code>`` among the places a report is for: a grid's code may
+equal an area's (a compound's 15-digit code and its grid's are often the same number)."""
+
+
+def place_key(place: Area | Grid) -> str:
+    """How a report's place is named in forms, links, the API and the command line."""
+    return GRID_KEY_PREFIX + place.code if isinstance(place, Grid) else place.code
+
+
 def report_places(user: AnyUser) -> list[tuple[str, str]]:
-    """(code, label) of every county, town, community, compound and grid the user may report
-    on."""
+    """(key, label) of every county, town, community, compound and grid the user may report
+    on (:func:`place_key`)."""
     places = [(a.code, a.name) for a in report_areas(user)]
-    places += [(g.code, f"{g.community.name}{g.name}") for g in report_grids(user)]
+    places += [(place_key(g), f"{g.community.name}{g.name}") for g in report_grids(user)]
     return places
 
 
+def place_by_key(key: str, areas: QuerySet[Area], grids: QuerySet[Grid]) -> Area | Grid | None:
+    """The place :func:`place_key` named, among ``areas`` and ``grids``. A bare code names
+    the area with that code, else the grid (links made before grids had their prefix)."""
+    if key.startswith(GRID_KEY_PREFIX):
+        return grids.filter(code=key.removeprefix(GRID_KEY_PREFIX)).first()
+    return areas.filter(code=key).first() or grids.filter(code=key).first()
+
+
 def report_place_get(*, user: AnyUser, code: str) -> Area | Grid:
-    """The area or grid with ``code`` in the user's reporting scope, else a 404."""
-    area = report_areas(user).filter(code=code).first()
-    if area is not None:
-        return area
-    grid = report_grids(user).filter(code=code).first()
-    if grid is None:
+    """The area or grid named ``code`` (:func:`place_key`) in the user's reporting scope,
+    else a 404."""
+    place = place_by_key(code, report_areas(user), report_grids(user))
+    if place is None:
         raise Http404(_("没有这个区域"))
-    return grid
+    return place

@@ -106,8 +106,39 @@ def test_a_draft_edited_filed_and_downloaded(november: Cast, client: Client) -> 
     assert bad.status_code == 422
 
 
+def test_a_grid_whose_code_is_its_compounds_is_reached_by_its_key(
+    november: Cast, client: Client
+) -> None:
+    """Grid codes and compound codes are often the same number (the cast's grid 1 and its
+    compound share one): a grid is named ``grid:<code>``, a bare code the area."""
+    cast = november
+    assert cast.grid1.code == cast.compound.code
+    api = Api(client, cast.staff)
+    places = [(p["code"], p["name"]) for p in api.get("/api/v1/reports/places")[1]]
+    assert (cast.compound.code, cast.compound.name) in places
+    assert (f"grid:{cast.grid1.code}", f"{cast.community.name}{cast.grid1.name}") in places
+    with time_machine.travel(NOW, tick=False):
+        grid = api.get("/api/v1/reports/draft", area=f"grid:{cast.grid1.code}", period="2026-11")
+        compound = api.get("/api/v1/reports/draft", area=cast.compound.code, period="2026-11")
+        status, report = api.post(
+            "/api/v1/reports", {"area": f"grid:{cast.grid1.code}", "period": "2026-11"}
+        )
+        missing = api.get("/api/v1/reports/draft", area="grid:999999999999999", period="2026-11")
+        client.force_login(cast.staff)
+        page = client.get(
+            "/reports/draft/", {"area": f"grid:{cast.grid1.code}", "period": "2026-11"}
+        )
+    assert grid[0] == compound[0] == 200
+    assert grid[1]["title"].startswith(f"{cast.community.name}{cast.grid1.name}"), grid[1]["title"]
+    assert compound[1]["title"].startswith(cast.compound.name), compound[1]["title"]
+    assert status == 201, report
+    assert (report["area"], report["grid"]) == (cast.community.code, cast.grid1.code)
+    assert missing[0] == 404
+    assert page.status_code == 200
+    assert page.context["area"] == cast.grid1
+
+
 def test_a_grid_report_is_filed_under_its_community(november: Cast, client: Client) -> None:
-    # (Grid 2: the cast's grid 1 has the same code as its compound, which the code finds first.)
     cast = november
     api = Api(client, cast.staff)
     with time_machine.travel(NOW, tick=False):

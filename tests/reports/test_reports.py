@@ -242,7 +242,7 @@ def test_an_area_outside_scope_is_a_404(world: Cast, client: Client) -> None:
 
 
 def test_a_grid_report_carries_care_and_survey_results(cast: Cast, tmp_path: Path) -> None:
-    """`linli report monthly --area <grid code>`: the grid's requests, its elders' care
+    """`linli report monthly --area grid:<grid code>`: the grid's requests, its elders' care
     (plans, visits done against due, alerts) and its survey results, in the .docx."""
     from linli.care.services import Readings, care_plan_save, visit_log
     from linli.people.models import ConsentPurpose
@@ -295,7 +295,7 @@ def test_a_grid_report_carries_care_and_survey_results(cast: Cast, tmp_path: Pat
             "report",
             "monthly",
             "--area",
-            cast.grid1.code,
+            f"grid:{cast.grid1.code}",  # grid 1's code is also its compound's
             "--month",
             "2026-11",
             "--output",
@@ -318,6 +318,7 @@ def test_a_grid_report_carries_care_and_survey_results(cast: Cast, tmp_path: Pat
 
     document = Document(str(tmp_path / f"{cast.grid1.code}-2026-11.docx"))
     text = "\n".join(p.text for p in document.paragraphs)
+    assert "和平社区第1网格" in text  # the grid's report, not the compound's
     assert "四、关爱走访" in text
     assert "五、民意调查" in text
     assert cast.elder.name not in text

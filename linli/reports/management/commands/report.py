@@ -19,7 +19,7 @@ from linli.areas.models import Area, Grid
 from linli.reports.content import build_report
 from linli.reports.periods import MONTH, QUARTER, YEAR, Period, parse_period
 from linli.reports.render import report_docx, report_pdf, report_xlsx
-from linli.reports.selectors import REPORT_AREA_KINDS
+from linli.reports.selectors import REPORT_AREA_KINDS, place_by_key
 from linli.reports.services import report_generated
 
 WRITERS = {"docx": report_docx, "pdf": report_pdf, "xlsx": report_xlsx}
@@ -34,7 +34,10 @@ class Command(BaseCommand):
             "monthly", help="Write the report of an area for a month, quarter or year."
         )
         monthly.add_argument(
-            "--area", required=True, help="Code of a county, town, community, compound or grid."
+            "--area",
+            required=True,
+            help="Code of a county, town, community or compound, or grid:<code> for a grid "
+            "(a bare code names the area with it, else the grid).",
         )
         which = monthly.add_mutually_exclusive_group(required=True)
         which.add_argument("--month", help="YYYY-MM")
@@ -54,11 +57,11 @@ class Command(BaseCommand):
 
     def monthly(self, options: dict[str, Any]) -> None:
         period = self.period(options)
-        place: Area | Grid | None = Area.objects.filter(
-            code=options["area"], kind__in=REPORT_AREA_KINDS
-        ).first()
-        if place is None:
-            place = Grid.objects.select_related("community").filter(code=options["area"]).first()
+        place = place_by_key(
+            options["area"],
+            Area.objects.filter(kind__in=REPORT_AREA_KINDS),
+            Grid.objects.select_related("community"),
+        )
         if place is None:
             raise CommandError(
                 f"No county, town, community, compound or grid with code {options['area']}"
