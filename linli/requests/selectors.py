@@ -116,25 +116,29 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
     return Request.objects.filter(condition)
 
 
+# County, town and community are strictly levelled from the root (ALLOWED_CHILD_KINDS): a
+# path this many steps long or shorter is a community or wider; anything longer lies below one.
+COMMUNITY_DEPTH = 3
+
+
 def _communities_and_below(paths: Sequence[str]) -> tuple[list[int], list[str]]:
-    """The ids of the communities at or under ``paths``, and those of ``paths`` that lie
-    below a community (a compound's, a building's) and inside none of those communities."""
-    rows = list(
-        Area.objects.filter(subtree_condition(paths))
-        .filter(Q(kind=AreaKind.COMMUNITY) | Q(path__in=paths))
-        .values_list("pk", "path", "kind")
-    )
-    communities = sorted(pk for pk, _path, kind in rows if kind == AreaKind.COMMUNITY)
-    community_paths = [path for _pk, path, kind in rows if kind == AreaKind.COMMUNITY]
-    upper = (AreaKind.COUNTY, AreaKind.TOWN, AreaKind.COMMUNITY)
+    """The ids of the communities at or under those of ``paths`` that are a community or
+    wider (one statement, none when there is no such path), and the other paths — a
+    compound's, a building's — that lie inside none of them."""
+    upper = [p for p in paths if len(p) <= COMMUNITY_DEPTH * Area.steplen]
+    communities: list[tuple[int, str]] = []
+    if upper:
+        communities = list(
+            Area.objects.filter(subtree_condition(upper), kind=AreaKind.COMMUNITY).values_list(
+                "pk", "path"
+            )
+        )
     below = sorted(
-        path
-        for _pk, path, kind in rows
-        if path in paths
-        and kind not in upper
-        and not any(path.startswith(c) for c in community_paths)
+        p
+        for p in paths
+        if p not in upper and not any(p.startswith(path) for _pk, path in communities)
     )
-    return communities, below
+    return sorted(pk for pk, _path in communities), below
 
 
 def request_get_for_user(*, user: AnyUser, pk: int) -> Request:
