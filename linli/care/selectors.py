@@ -79,9 +79,15 @@ def care_personal_scope(user: object, role: Role) -> Scope:
     """A volunteer reaches the people whose active plan names them primary or backup."""
     if role != Role.VOLUNTEER or not isinstance(user, User):
         return NOTHING
-    resident_ids = CarePlan.objects.filter(
-        Q(primary_volunteer__user=user) | Q(backup_volunteer__user=user), active=True
-    ).values_list("resident_id", flat=True)
+    # Two index-served halves, not one OR across the two joined volunteers (which read
+    # every active plan: 34 ms at 3 M residents, 80,000 plans, on every page a volunteer
+    # opens); unordered (CarePlan's default order by name would sort a set).
+    plans = CarePlan.objects.filter(active=True).order_by()
+    resident_ids = (
+        plans.filter(primary_volunteer__user=user)
+        .values_list("resident_id", flat=True)
+        .union(plans.filter(backup_volunteer__user=user).values_list("resident_id", flat=True))
+    )
     return Scope(resident_ids=frozenset(resident_ids))
 
 

@@ -181,3 +181,41 @@ def test_a_visit_logged_while_the_sweep_runs_leaves_no_overdue_alert(care: CareC
 
     assert _raise_overdue(care.plan.pk, now) is False
     assert not Alert.objects.filter(kind=AlertKind.OVERDUE).exists()
+
+
+def test_a_volunteer_reaches_those_whose_active_plan_names_them_primary_or_backup(
+    care: CareCast,
+) -> None:
+    """The volunteer's personal scope (two index-served halves, primary and backup)."""
+    from linli.accounts.selectors import forget_cached_scopes
+    from linli.care.selectors import care_personal_scope
+    from linli.care.services import care_plan_save
+    from linli.core.roles import Role
+    from linli.volunteers.services import volunteer_create
+
+    cast = care.cast
+    other_user = cast.worker2  # any account: a second volunteer
+    other = volunteer_create(actor=None, community=cast.community, user=other_user)
+    care_plan_save(
+        actor=None,
+        resident=cast.neighbour,
+        primary_volunteer=other,
+        backup_volunteer=care.volunteer,
+    )
+
+    def reach(user: Any) -> frozenset[int]:
+        forget_cached_scopes(user)
+        return care_personal_scope(user, Role.VOLUNTEER).resident_ids
+
+    assert reach(cast.volunteer_user) == {cast.elder.pk, cast.neighbour.pk}
+    assert reach(other_user) == {cast.neighbour.pk}
+    care_plan_save(
+        actor=None,
+        resident=cast.neighbour,
+        primary_volunteer=other,
+        backup_volunteer=care.volunteer,
+        active=False,
+    )
+    assert reach(cast.volunteer_user) == {cast.elder.pk}
+    assert reach(other_user) == frozenset()
+    assert care_personal_scope(cast.volunteer_user, Role.GRID_WORKER).resident_ids == frozenset()
