@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linli.areas.models import Area, Grid
-from linli.core.models import TimeStampedModel
+from linli.core.models import TimeStampedModel, choice_display
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
 from linli.requests.workflow import Status
@@ -165,6 +165,10 @@ class Request(TimeStampedModel):
                 name="request_assigned_has_assignee",
             ),
         ]
+
+    # Every list of requests shows these two (see choice_display).
+    get_status_display = choice_display("status", Status)
+    get_channel_display = choice_display("channel", Channel)
 
     def __str__(self) -> str:
         return f"{self.number} {self.text[:20]}"
