@@ -6,10 +6,12 @@ It lives in ``home``, the top of the app layers, because it asks apps of every l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import capabilities_of, roles_of
@@ -20,7 +22,13 @@ from linli.requests.selectors import has_open_tasks
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """What the navigation bar may offer this user; scope checks still happen in views."""
+    """What the navigation bar may offer this user; scope checks still happen in views.
+
+    The flags that need the database (open tasks, the unread count, and the phone's tabs,
+    which show that count) are read only when a template shows them: an htmx fragment
+    (a list's next page, a filter change) renders no navigation bar and sends neither
+    statement.
+    """
     user = getattr(request, "user", None)  # absent on a 400 raised before the auth middleware
     if user is None or not user.is_authenticated:
         return {}
@@ -29,6 +37,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_pending": True}
     caps = capabilities_of(user)
     roles = roles_of(user)
+
+    @cache
+    def unread() -> int:
+        return unread_count(user)
+
     flags = {
         "nav_register": Capability.REGISTER_VIEW in caps,
         "nav_areas": Capability.AREAS_VIEW in caps,
@@ -39,7 +52,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_requests": Capability.REQUESTS_VIEW in caps,
         "nav_care": Capability.CARE_VIEW in caps,
         # Grid workers always have a task list; anyone else once something is assigned.
-        "nav_tasks": Role.GRID_WORKER in roles or has_open_tasks(user),
+        "nav_tasks": Role.GRID_WORKER in roles or SimpleLazyObject(lambda: has_open_tasks(user)),
         "nav_report": Role.RESIDENT in roles,
         "nav_volunteers": Capability.VOLUNTEERS_MANAGE in caps,
         "nav_my_service": Role.VOLUNTEER in roles,
@@ -53,7 +66,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         or Role.RESIDENT in roles
         or Role.VOLUNTEER in roles,
         # --- end activities ---
-        "nav_unread": unread_count(user),
+        "nav_unread": SimpleLazyObject(unread),
         # --- dashboard (issue 16): the 驾驶舱 for leaders, staff, the committee, admins ---
         "nav_dashboard": Capability.REQUESTS_VIEW in caps
         and bool(roles & {Role.LEADER, Role.STAFF, Role.COMMITTEE, Role.ADMIN}),
@@ -67,7 +80,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # --- work reports (issue 16) ---
         "nav_reports": Capability.REPORTS_FILE in caps,
     }
-    flags["nav_phone_tabs"] = phone_tabs(request, flags)
+    flags["nav_phone_tabs"] = SimpleLazyObject(lambda: phone_tabs(request, flags, unread()))
     return flags
 
 
@@ -84,7 +97,7 @@ class Tab:
     badge: int = 0
 
 
-def phone_tabs(request: HttpRequest, flags: dict[str, Any]) -> list[Tab]:
+def phone_tabs(request: HttpRequest, flags: dict[str, Any], unread: int) -> list[Tab]:
     """At most five tabs for a phone: 首页, the role's three most used pages, and 消息 with
     its unread badge, which is always the last tab and therefore always on screen."""
     candidates = [
@@ -110,7 +123,7 @@ def phone_tabs(request: HttpRequest, flags: dict[str, Any]) -> list[Tab]:
             label=label,
             url=url,
             active=url == current,
-            badge=int(flags.get("nav_unread") or 0) if url == messages_url else 0,
+            badge=unread if url == messages_url else 0,
         )
         for label, url in items
     ]

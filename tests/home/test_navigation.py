@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from linli.home.navigation import MAX_TABS, navigation
@@ -59,3 +61,27 @@ def test_the_tab_bar_is_in_every_page(cast: Cast, client_for: Any) -> None:
     bar = body.split('<nav class="phone-tabs"')[1].split("</nav>")[0]
     assert bar.count("<a ") <= MAX_TABS
     assert 'aria-current="page"' in bar
+
+
+def test_a_fragment_reads_nothing_for_a_navigation_bar_it_does_not_show(
+    cast: Cast, client_for: Any
+) -> None:
+    """The flags that need the database are read only when the page shows the bar: an
+    htmx fragment (the queue's filter change) sends no unread count and no task check."""
+    notify(users=[cast.staff], text="新诉求", link="/")
+    client = client_for("staff")
+    url = reverse("requests:queue")
+
+    def statements(**headers: str) -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(url, **headers).content.decode()
+        return body, [q["sql"] for q in captured.captured_queries]
+
+    page, page_sql = statements()
+    assert "1 条未读" in page
+    assert any("notifications_notification" in sql for sql in page_sql)
+    fragment, fragment_sql = statements(HTTP_HX_REQUEST="true")
+    assert "export-links" in fragment
+    assert "phone-tabs" not in fragment
+    assert not any("notifications_notification" in sql for sql in fragment_sql)
+    assert len(fragment_sql) == len(page_sql) - 2  # the unread count and the task check
