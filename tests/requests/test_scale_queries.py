@@ -100,6 +100,42 @@ def test_the_scope_on_the_request_columns_answers_as_the_joined_one_for_every_ro
     assert seen_any >= 8  # the comparison is not between empty sets
 
 
+def test_a_task_list_without_the_scope_is_the_scoped_one_for_every_role(cast: Cast) -> None:
+    """``my_tasks`` adds no scope: a request's assignee always sees it, so the assigned
+    open requests within the user's scope are all of them."""
+    _world(cast)
+    busy = 0
+    for user in _everyone(cast):
+        forget_cached_scopes(user)
+        scoped = visible_requests(user).filter(
+            assignee_id=user.pk, status__in=[Status.ASSIGNED, Status.IN_PROGRESS]
+        )
+        tasks = list(selectors.my_tasks(user).values_list("pk", flat=True))
+        assert sorted(tasks) == sorted(scoped.values_list("pk", flat=True)), user.username
+        busy += bool(tasks)
+    assert busy >= 2  # worker1 and worker2 both have one
+
+
+@pytest.mark.parametrize(
+    ("selector", "joined"),
+    [
+        (selectors.my_tasks, {"requests_category", "areas_area"}),
+        (
+            selectors.my_reports,
+            {"areas_area", "accounts_user", "organisations_organisation"},
+        ),
+    ],
+)
+def test_a_personal_list_joins_only_what_its_page_shows(
+    cast: Cast, selector: Any, joined: set[str]
+) -> None:
+    """Every joined table is planned with each statement, and a joined resident's
+    encrypted fields would be decrypted for nothing: the lists join what they show."""
+    sql = str(selector(cast.worker1).query)
+    tables = {part.split('"')[1] for part in sql.split(" JOIN ")[1:]}
+    assert tables == joined
+
+
 def test_the_new_scope_joins_no_other_table(cast: Cast) -> None:
     sql = str(visible_requests(cast.worker1).query)
     assert "JOIN" not in sql.upper()
