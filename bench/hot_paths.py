@@ -143,6 +143,24 @@ def subquery_scope(fn: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
+def reads_only(statements: list[str]) -> bool:
+    return all(sql.lstrip().upper().startswith(("SELECT", "EXPLAIN", "(")) for sql in statements)
+
+
+def replayed(statements: list[str]) -> Callable[[], None]:
+    """The statements a path sent, sent again as they were: what they cost in the database
+    and on the wire, without Django building them or making objects of their rows (the
+    "its SQL" column: the query shapes' own price, beside the hand-written statement's)."""
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    return run
+
+
 def raw(sql: str, params: list[Any] | dict[str, Any]) -> Callable[[], None]:
     def run() -> None:
         with connection.cursor() as cursor:
@@ -639,14 +657,23 @@ def paths_table(repeats: int) -> None:
     this_month = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
     next_month = timezone.make_aware(dt.datetime.combine(last, dt.time.min)) + dt.timedelta(days=1)
 
-    rows: list[tuple[str, Timing, Timing | None, int]] = []
+    rows: list[tuple[str, Timing, Timing | None, int, Timing | None]] = []
 
     def row(name: str, fn: Callable[[], Any], raw_fn: Callable[[], Any] | None = None) -> None:
         timing = timed(fn, repeats)
         # Once more, counting the statements it sends (its round trips to the database).
         with CaptureQueriesContext(connection) as captured:
             fn()
-        rows.append((name, timing, timed(raw_fn, repeats) if raw_fn else None, len(captured)))
+        sent = [q["sql"] for q in captured.captured_queries]
+        rows.append(
+            (
+                name,
+                timing,
+                timed(raw_fn, repeats) if raw_fn else None,
+                len(sent),
+                timed(replayed(sent), repeats) if reads_only(sent) else None,
+            )
+        )
         print(f"  {name}: done ({load()})", flush=True)
 
     prefix = community.path + "%"
@@ -732,14 +759,23 @@ def paths_table(repeats: int) -> None:
             page(county_leader, county_dashboard_url),
         )
 
-    width = max(len(name) for name, _t, _r, _s in rows)
+    width = max(len(name) for name, *_rest in rows)
     print(load())
-    print(f"{'path'.ljust(width)}  stmts  median ms   p95 ms   raw median   raw p95   ratio")
-    for name, (median, p95), raw_timing, statements in rows:
+    print(
+        f"{'path'.ljust(width)}  stmts  median ms   p95 ms   raw median   raw p95   ratio"
+        "   its SQL   SQL ratio"
+    )
+    for name, (median, p95), raw_timing, statements, sql_timing in rows:
         line = f"{name.ljust(width)}  {statements:5d}  {median:9.1f} {p95:8.1f}"
+        raw_median = raw_timing[0] if raw_timing is not None else None
         if raw_timing is not None:
-            raw_median, raw_p95 = raw_timing
-            line += f"  {raw_median:11.1f} {raw_p95:9.1f} {median / raw_median:7.1f}×"
+            line += f"  {raw_timing[0]:11.1f} {raw_timing[1]:9.1f} {median / raw_timing[0]:7.1f}×"
+        else:
+            line += " " * 31
+        if sql_timing is not None:
+            line += f"  {sql_timing[0]:8.1f}"
+            if raw_median is not None:
+                line += f"  {sql_timing[0] / raw_median:9.1f}×"
         print(line)
 
 
