@@ -66,10 +66,12 @@ from linli.requests.api import RequestFilters, cursor_encode  # noqa: E402
 from linli.requests.models import Request  # noqa: E402
 from linli.requests.selectors import (  # noqa: E402
     LIST_RELATED,
+    QUEUE_PAGE_RELATED,
     OverdueFirst,
     QueueFilters,
     _legacy_visible_requests,
     request_queue,
+    request_queue_parts,
     visible_requests,
     with_overdue,
 )
@@ -116,12 +118,18 @@ def after(user: User, *, worker_tasks: bool = False, capped: bool = False) -> No
     cap); ``capped=True`` counts up to the cap instead, as the first session did."""
     forget_cached_scopes(user)
     now = timezone.now()
-    queryset = visible_requests(user)
     if worker_tasks:
-        queryset = queryset.filter(
+        queryset = visible_requests(user).filter(
             assignee_id=user.pk, status__in=[Status.ASSIGNED, Status.IN_PROGRESS]
         )
-    split = OverdueFirst(with_overdue(queryset, now).select_related(*LIST_RELATED), now)
+        split = OverdueFirst(with_overdue(queryset, now).select_related(*LIST_RELATED), now)
+    else:  # as the queue page reads it: its joins, and counted in parts
+        filters = QueueFilters()
+        split = OverdueFirst(
+            request_queue(user=user, filters=filters, now=now, related=QUEUE_PAGE_RELATED),
+            now,
+            counted_in=request_queue_parts(user=user, filters=filters, now=now),
+        )
     split[0:PAGE]
     if capped:
         split.capped_count(COUNT_CAP + 1)

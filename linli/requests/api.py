@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +55,7 @@ from linli.requests.selectors import (
     mediation_of,
     request_get_for_user,
     request_queue,
+    request_queue_parts,
 )
 from linli.requests.services import (
     mediation_add_session,
@@ -408,22 +410,27 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> Overd
     cursor = request.GET.get("cursor")
     # A walk by cursor keeps the moment it began: a row does not turn overdue mid-walk.
     now = cursor_decode(cursor, filters)[0] if cursor else timezone.now()
-    requests = request_queue(
-        user=user,
-        now=now,
-        filters=QueueFilters(
-            status=filters.status or "",
-            channel=filters.channel or "",
-            overdue_only=filters.overdue is True,
-        ),
+    queue_filters = QueueFilters(
+        status=filters.status or "",
+        channel=filters.channel or "",
+        overdue_only=filters.overdue is True,
     )
-    if filters.category:
-        requests = requests.filter(category__code=filters.category)
-    if filters.grid:
-        requests = requests.filter(grid__code=filters.grid)
-    if filters.overdue is False:
-        requests = requests.exclude(status__in=list(OPEN_STATUSES), due_at__lt=now)
-    return OverdueFirst(requests, now)
+
+    def narrowed(requests: QuerySet[Request]) -> QuerySet[Request]:
+        if filters.category:
+            requests = requests.filter(category__code=filters.category)
+        if filters.grid:
+            requests = requests.filter(grid__code=filters.grid)
+        if filters.overdue is False:
+            requests = requests.exclude(status__in=list(OPEN_STATUSES), due_at__lt=now)
+        return requests
+
+    parts = request_queue_parts(user=user, now=now, filters=queue_filters)
+    return OverdueFirst(
+        narrowed(request_queue(user=user, now=now, filters=queue_filters)),
+        now,
+        counted_in=None if parts is None else [narrowed(part) for part in parts],
+    )
 
 
 @router.get(

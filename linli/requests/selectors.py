@@ -69,13 +69,52 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
     check each row, instead of filtering every request after six joins.
     Same answer as :func:`_legacy_visible_requests` (tests/requests/test_scope_columns.py).
     """
-    if not user.is_authenticated:
+    scope = _scope_conditions(user)
+    if scope is None:
         return Request.objects.none()
+    if scope.everything:
+        # Not folded into an OR: the condition for "everything" is an empty Q, which ``|``
+        # silently drops, leaving a superuser only their own requests.
+        return Request.objects.all()
+    if scope.communities is None:
+        return Request.objects.filter(scope.rest)
+    return Request.objects.filter(scope.communities | scope.rest)
+
+
+def visible_request_parts(user: AnyUser) -> list[Q] | None:
+    """The user's scope as disjoint conditions whose rows together are
+    :func:`visible_requests`: the communities first, then the rest outside them; ``None``
+    when the scope has no community part (nothing to split) or is everything.
+
+    For counting: PostgreSQL reads an OR of conditions as a BitmapOr and then visits every
+    row's table page — a community's 7,000 requests lie on 5,000 pages (9.5 ms at 300 k) —
+    while a community alone is counted from its index without the table (1.1 ms), and the
+    rest outside it is a few rows (tests/requests/test_scale_queries.py).
+    """
+    scope = _scope_conditions(user)
+    if scope is None or scope.everything or scope.communities is None:
+        return None
+    return [scope.communities, scope.rest & ~scope.communities]
+
+
+@dataclass(frozen=True)
+class _RequestScope:
+    """What a user sees: ``everything``, or the requests of ``communities`` (a condition on
+    the request's community column, for a scope of a community or wider; ``None`` without
+    one) and those ``rest`` names (their own, their grids', places below a community)."""
+
+    everything: bool
+    communities: Q | None
+    rest: Q
+
+
+def _scope_conditions(user: AnyUser) -> _RequestScope | None:
+    """The user's request scope as conditions; ``None`` for nobody (not logged in)."""
+    if not user.is_authenticated:
+        return None
     scope = scope_for(user, Capability.REQUESTS_VIEW)
     if scope.everything:
-        # Not folded into the OR below: the condition for "everything" is an empty Q,
-        # which ``|`` silently drops, leaving a superuser only their own requests.
-        return Request.objects.all()
+        return _RequestScope(everything=True, communities=None, rest=Q())
     # The small id lists (the user's resident rows, the areas of a community or a town)
     # are read first and written into the query as constants: PostgreSQL then estimates
     # each part from its column statistics (an ``IN (SELECT …)`` inside an OR gets a
@@ -87,6 +126,7 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
         lambda: list(Resident.objects.filter(user_id=user.pk).values_list("pk", flat=True)),
     )
     condition = Q(submitted_by_id=user.pk) | Q(assignee_id=user.pk)
+    wide: Q | None = None
     if mine:
         condition |= Q(reporter_id__in=mine)
     if scope.area_paths:
@@ -102,7 +142,7 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
             user, "requests:communities:" + ",".join(paths), lambda: _communities_and_below(paths)
         )
         if communities:
-            condition |= Q(community_id__in=communities)
+            wide = Q(community_id__in=communities)
         if below:
             areas = Area.objects.filter(subtree_condition(below)).values("pk")
             ids = cached_for_user(
@@ -113,7 +153,7 @@ def visible_requests(user: AnyUser) -> QuerySet[Request]:
             condition |= Q(location_id__in=ids if len(ids) <= INLINE_AREAS else areas)
     if scope.grid_ids:
         condition |= Q(grid_id__in=sorted(scope.grid_ids))
-    return Request.objects.filter(condition)
+    return _RequestScope(everything=False, communities=wide, rest=condition)
 
 
 # County, town and community are strictly levelled from the root (ALLOWED_CHILD_KINDS): a
@@ -298,7 +338,28 @@ def request_queue(
     """The dispatcher's list: everything in scope, filtered, overdue marked, with the
     ``related`` rows joined (each join is a table more for every statement to plan)."""
     now = now or timezone.now()
-    requests = visible_requests(user)
+    return (
+        with_overdue(_queue_filtered(visible_requests(user), filters, now), now)
+        .select_related(*related)
+        .order_by(F("is_overdue").desc(), "-urgent", "due_at", "pk")
+    )
+
+
+def request_queue_parts(
+    *, user: AnyUser, filters: QueueFilters, now: dt.datetime | None = None
+) -> list[QuerySet[Request]] | None:
+    """The rows of :func:`request_queue` as disjoint lists to count one by one (see
+    :func:`visible_request_parts`), or ``None`` when counting it whole is as good."""
+    parts = visible_request_parts(user)
+    if parts is None:
+        return None
+    now = now or timezone.now()
+    return [_queue_filtered(Request.objects.filter(part), filters, now) for part in parts]
+
+
+def _queue_filtered(
+    requests: QuerySet[Request], filters: QueueFilters, now: dt.datetime
+) -> QuerySet[Request]:
     if filters.status == "open":
         requests = requests.filter(status__in=list(OPEN_STATUSES))
     elif filters.status == "waiting":
@@ -315,11 +376,7 @@ def request_queue(
         requests = overdue(requests, now)
     if filters.query:
         requests = requests.filter(Q(text__contains=filters.query) | Q(number=filters.query))
-    return (
-        with_overdue(requests, now)
-        .select_related(*related)
-        .order_by(F("is_overdue").desc(), "-urgent", "due_at", "pk")
-    )
+    return requests
 
 
 QUEUE_ORDER = ("-urgent", "due_at", "pk")
@@ -354,8 +411,17 @@ class OverdueFirst:
 
     ordered = True
 
-    def __init__(self, queryset: QuerySet[Request], now: dt.datetime) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet[Request],
+        now: dt.datetime,
+        *,
+        counted_in: Sequence[QuerySet[Request]] | None = None,
+    ) -> None:
         self.now = now
+        # Disjoint lists that together hold the rows (request_queue_parts): counted one by
+        # one, each through its own index, where the whole would visit the table.
+        self.counted_in = counted_in
         late = Q(status__in=list(OPEN_STATUSES), due_at__lt=now)
         # The two parts split ``queryset`` (status and deadline are never null): counted
         # or estimated, the list is ``queryset`` itself, in one statement, not one a part.
@@ -442,9 +508,14 @@ class OverdueFirst:
         return QueueKey(overdue=overdue, urgent=urgent, due_at=moment, pk=pk)
 
     def capped_count(self, limit: int) -> int:
-        # Both parts in one count. Unordered: counting the first ``limit`` rows needs no
-        # sort; ids only: no column (``is_overdue``) to read for them (docs/scaling.md).
-        return self.whole.order_by().values("pk")[:limit].count()
+        # Overdue and not in one count. Unordered: counting the first ``limit`` rows needs
+        # no sort; ids only: no column (``is_overdue``) to read for them (docs/scaling.md).
+        found = 0
+        for part in self.counted_in or [self.whole]:
+            found += part.order_by().values("pk")[: limit - found].count()
+            if found >= limit:
+                break
+        return found
 
     def count(self) -> int:
         from linli.core.pagination import COUNT_CAP

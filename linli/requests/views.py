@@ -77,6 +77,7 @@ from linli.requests.selectors import (
     report_places,
     request_get_for_user,
     request_queue,
+    request_queue_parts,
 )
 from linli.requests.services import (
     DISPUTE_CATEGORY,
@@ -300,7 +301,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
         return _queue_export(request, list(exported))
     queue = OverdueFirst(
-        request_queue(user=user, filters=filters, now=now, related=QUEUE_PAGE_RELATED), now
+        request_queue(user=user, filters=filters, now=now, related=QUEUE_PAGE_RELATED),
+        now,
+        counted_in=request_queue_parts(user=user, filters=filters, now=now),
     )
 
     def read(cursor: Cursor | None) -> KeysetPage[Request]:

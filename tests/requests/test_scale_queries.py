@@ -218,6 +218,57 @@ def test_overdue_first_is_counted_in_one_statement_at_any_cap(cast: Cast) -> Non
         assert (estimate is None) == (connection.vendor != "postgresql")
 
 
+def test_the_scope_s_parts_are_disjoint_and_together_the_scope_for_every_role(
+    cast: Cast,
+) -> None:
+    """Counted in parts (a community's requests through its index, then the rest outside
+    it), a list must count each visible request once: the parts split the scope exactly."""
+    _world(cast)
+    split_any = outside = 0
+    for user in _everyone(cast):
+        forget_cached_scopes(user)
+        parts = selectors.visible_request_parts(user)
+        visible = set(visible_requests(user).values_list("pk", flat=True))
+        if parts is None:
+            continue
+        split_any += 1
+        seen = [set(Request.objects.filter(part).values_list("pk", flat=True)) for part in parts]
+        assert not seen[0] & seen[1], user.username
+        assert seen[0] | seen[1] == visible, user.username
+        outside += bool(seen[1])
+    # staff, leader, committee, partner, the other community's staff, two roles (admin
+    # sees everything: nothing to split)
+    assert split_any >= 6
+    assert outside >= 2  # the staff's filing elsewhere; the two-role user's building
+
+
+def test_the_queue_counted_in_parts_counts_as_the_whole_under_every_filter(cast: Cast) -> None:
+    filed = _world(cast)
+    now = timezone.now()
+    Request.objects.filter(pk=filed[0].pk).update(due_at=now - dt.timedelta(hours=1))
+    # The staff member filed one in the other community (a row of the second part); the
+    # two-role user sees a community by its column and a building by location.
+    users = [cast.staff, cast.leader, _two_roles(cast)]
+    for filters in (
+        QueueFilters(),
+        QueueFilters(status="open"),
+        QueueFilters(overdue_only=True),
+        QueueFilters(grid=cast.grid1),
+        QueueFilters(query="楼"),
+    ):
+        for user in users:
+            forget_cached_scopes(user)
+            whole = request_queue(user=user, filters=filters, now=now)
+            parts = selectors.request_queue_parts(user=user, filters=filters, now=now)
+            assert parts is not None
+            rows = whole.count()
+            queue = OverdueFirst(whole, now, counted_in=parts)
+            for limit in range(1, rows + 2):
+                assert queue.capped_count(limit) == min(rows, limit), (filters, limit)
+    assert request_queue(user=cast.staff, filters=QueueFilters(), now=now).count() >= 5
+    assert selectors.request_queue_parts(user=cast.worker1, filters=QueueFilters()) is None
+
+
 def test_the_queue_page_one_and_its_count_take_one_statement_for_the_count(
     cast: Cast, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
