@@ -38,12 +38,15 @@ class ResidentSearchForm(forms.Form):
         grids: list[tuple[int, str]],
         buildings: list[tuple[int, str]],
         tags: list[tuple[int, str]],
+        buildings_by_grid: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("全部"))]
         self.fields["grid"].choices = everything + grids  # type: ignore[attr-defined]
-        self.fields["building"].choices = everything + buildings  # type: ignore[attr-defined]
+        # Too many buildings to list: they are offered once a grid is chosen.
+        first = [("", _("请先选网格"))] if buildings_by_grid else everything
+        self.fields["building"].choices = first + buildings  # type: ignore[attr-defined]
         self.fields["tag"].choices = everything + tags  # type: ignore[attr-defined]
 
 

@@ -76,27 +76,46 @@ from linli.privacy.services import (
 # --- residents ---------------------------------------------------------------------------
 
 
+# A building filter lists at most this many buildings: a town's or a county's thousands
+# (3,768 at 300 k residents, tens of thousands in a prefecture) made the page a megabyte
+# of options and half a second to render; beyond it the grid is chosen first.
+MAX_BUILDING_CHOICES = 200
+
+
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REGISTER_VIEW)
     grids, buildings, tags = filter_choices_for(request.user)
     grid_list = list(grids)
-    building_list = list(buildings)
+    data = request.GET.copy()
+    grid = next((g for g in grid_list if str(g.pk) == data.get("grid")), None)
+    if grid is not None:
+        building_list = list(buildings.filter(grid=grid))
+    else:
+        building_list = list(buildings[: MAX_BUILDING_CHOICES + 1])
+    buildings_by_grid = len(building_list) > MAX_BUILDING_CHOICES
+    if buildings_by_grid:
+        building_list = []
+    if data.get("building") and data["building"] not in {str(b.pk) for b in building_list}:
+        # A building of another grid (the grid was just changed) or past the list: the
+        # other filters still apply.
+        del data["building"]
     building_labels = area_labels([b.path for b in building_list])
     form = ResidentSearchForm(
-        request.GET or None,
+        data or None,
         grids=[(g.pk, g.name) for g in grid_list],
         buildings=[(b.pk, building_labels[b.path]) for b in building_list],
         tags=[(t.pk, t.name) for t in tags],
+        buildings_by_grid=buildings_by_grid,
     )
     filters = ResidentFilters()
     if form.is_valid():
-        data = form.cleaned_data
+        cleaned = form.cleaned_data
         filters = ResidentFilters(
-            query=data.get("q") or "",
-            grid=next((g for g in grid_list if g.pk == data.get("grid")), None),
-            building=next((b for b in building_list if b.pk == data.get("building")), None),
-            tag=next((t for t in tags if t.pk == data.get("tag")), None),
+            query=cleaned.get("q") or "",
+            grid=grid,
+            building=next((b for b in building_list if b.pk == cleaned.get("building")), None),
+            tag=next((t for t in tags if t.pk == cleaned.get("tag")), None),
         )
     page = paginate(request, residents_search(user=request.user, filters=filters))
     rows = list(page.object_list)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from linli.areas.models import area_children
+from linli.people import views as people_views
 from linli.people.models import Resident, Tag, TagCode
 from linli.people.services import ResidentData, resident_create
 from tests.cast import Cast
@@ -168,3 +170,47 @@ def test_htmx_search_returns_only_the_results(cast: Cast, client_for: ClientFor)
 def test_units_of_a_new_building_hold_households(cast: Cast) -> None:
     building = add_building(cast.compound, cast.grid1, 9, units=2)
     assert [u.name for u in area_children(building).order_by("code")] == ["1单元", "2单元"]
+
+
+def _building_options(content: str) -> list[str]:
+    select = content.split('name="building"')[1].split("</select>")[0]
+    return [part.split(">")[1].split("<")[0] for part in select.split("<option")[1:]]
+
+
+def test_too_many_buildings_are_offered_once_a_grid_is_chosen(
+    cast: Cast, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A town's or county's thousands of buildings are not one select: past the limit
+    the buildings are those of the chosen grid."""
+    client = client_for("staff")
+    url = reverse("people:resident_list")
+    listed = _building_options(client.get(url).content.decode())
+    assert listed[0] == "全部"
+    assert len(listed) == 3  # 全部 and the community's two buildings
+    monkeypatch.setattr(people_views, "MAX_BUILDING_CHOICES", 1)
+    assert _building_options(client.get(url).content.decode()) == ["请先选网格"]
+    in_grid1 = _building_options(client.get(url, {"grid": cast.grid1.pk}).content.decode())
+    assert in_grid1[0] == "全部"
+    assert len(in_grid1) == 2
+    assert cast.building1.name in in_grid1[1]
+    # The grid changed while a building of the other grid was chosen: the grid still filters.
+    assert _listed(client, grid=cast.grid1.pk, building=cast.building2.pk) == ["王秀兰"]
+    assert _listed(client, grid=cast.grid2.pk, building=cast.building2.pk) == ["李建军"]
+
+
+def test_a_grid_chosen_in_place_brings_its_buildings_into_the_form(
+    cast: Cast, client_for: ClientFor
+) -> None:
+    """The results are swapped in by htmx; the building filter comes along (out of band),
+    so its choices follow the grid just chosen."""
+    response = client_for("staff").get(
+        reverse("people:resident_list"), {"grid": cast.grid2.pk}, HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert '<div id="building-filter" hx-swap-oob="true">' in content
+    options = _building_options(content)
+    assert len(options) == 2
+    assert cast.building2.name in options[1]
+    page = client_for("staff").get(reverse("people:resident_list")).content.decode()
+    assert page.count('id="building-filter"') == 1
+    assert "hx-swap-oob" not in page
