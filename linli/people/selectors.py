@@ -249,6 +249,22 @@ def filter_choices_for(user: AnyUser) -> tuple[QuerySet[Grid], QuerySet[Area], Q
     return grids, buildings, tags_visible_to(user)
 
 
+# A building filter lists at most this many buildings: a town's or a county's thousands
+# (3,768 at 300 k residents, tens of thousands in a prefecture) made the residents page a
+# megabyte of options and half a second to render; beyond it the grid is chosen first.
+MAX_BUILDING_CHOICES = 200
+
+
+def building_filter_choices(buildings: QuerySet[Area], grid: Grid | None) -> list[Area] | None:
+    """The buildings a filter offers: the chosen grid's, else all of ``buildings`` (those in
+    the user's scope, from :func:`filter_choices_for`) up to :data:`MAX_BUILDING_CHOICES`;
+    ``None`` when there are more and no grid is chosen (one is asked for first)."""
+    if grid is not None:
+        return list(buildings.filter(grid=grid))
+    listed = list(buildings[: MAX_BUILDING_CHOICES + 1])
+    return None if len(listed) > MAX_BUILDING_CHOICES else listed
+
+
 def household_label_map(households: Sequence[Household]) -> dict[int, str]:
     labels = area_labels([h.unit.path for h in households])
     return {h.pk: f"{labels.get(h.unit.path, h.unit.name)}{h.room}室" for h in households}

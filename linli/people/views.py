@@ -40,6 +40,7 @@ from linli.people.forms import (
 from linli.people.models import Household, Resident, Tag
 from linli.people.selectors import (
     ResidentFilters,
+    building_filter_choices,
     consent_get_for_user,
     consent_history,
     editable_units,
@@ -76,12 +77,6 @@ from linli.privacy.services import (
 # --- residents ---------------------------------------------------------------------------
 
 
-# A building filter lists at most this many buildings: a town's or a county's thousands
-# (3,768 at 300 k residents, tens of thousands in a prefecture) made the page a megabyte
-# of options and half a second to render; beyond it the grid is chosen first.
-MAX_BUILDING_CHOICES = 200
-
-
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REGISTER_VIEW)
@@ -89,13 +84,9 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     grid_list = list(grids)
     data = request.GET.copy()
     grid = next((g for g in grid_list if str(g.pk) == data.get("grid")), None)
-    if grid is not None:
-        building_list = list(buildings.filter(grid=grid))
-    else:
-        building_list = list(buildings[: MAX_BUILDING_CHOICES + 1])
-    buildings_by_grid = len(building_list) > MAX_BUILDING_CHOICES
-    if buildings_by_grid:
-        building_list = []
+    offered = building_filter_choices(buildings, grid)
+    buildings_by_grid = offered is None
+    building_list = offered or []
     if data.get("building") and data["building"] not in {str(b.pk) for b in building_list}:
         # A building of another grid (the grid was just changed) or past the list: the
         # other filters still apply.

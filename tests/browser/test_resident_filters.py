@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from linli.people import views as people_views
+from linli.people import selectors as people_selectors
 from tests.browser.support import Shot, assert_fits, log_in
 from tests.cast import Cast
 
@@ -28,7 +28,7 @@ def test_staff_choose_a_grid_then_one_of_its_buildings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The cast's community has two buildings; a town has thousands.
-    monkeypatch.setattr(people_views, "MAX_BUILDING_CHOICES", 1)
+    monkeypatch.setattr(people_selectors, "MAX_BUILDING_CHOICES", 1)
     page = phone
     log_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/people/residents/")

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from linli.areas.models import area_children
-from linli.people import views as people_views
+from linli.people import selectors as people_selectors
 from linli.people.models import Resident, Tag, TagCode
 from linli.people.services import ResidentData, resident_create
 from tests.cast import Cast
@@ -187,7 +187,7 @@ def test_too_many_buildings_are_offered_once_a_grid_is_chosen(
     listed = _building_options(client.get(url).content.decode())
     assert listed[0] == "全部"
     assert len(listed) == 3  # 全部 and the community's two buildings
-    monkeypatch.setattr(people_views, "MAX_BUILDING_CHOICES", 1)
+    monkeypatch.setattr(people_selectors, "MAX_BUILDING_CHOICES", 1)
     assert _building_options(client.get(url).content.decode()) == ["请先选网格"]
     in_grid1 = _building_options(client.get(url, {"grid": cast.grid1.pk}).content.decode())
     assert in_grid1[0] == "全部"
