@@ -428,15 +428,11 @@ SELECT p.id, p.name, p.household_id FROM people_resident p
 
 
 RAW_DUE = """
-SELECT p.id, res.name, d.due FROM care_careplan p
+SELECT p.id, res.name, p.due_at FROM care_careplan p
   JOIN people_resident res ON res.id = p.resident_id
- CROSS JOIN LATERAL (SELECT coalesce(
-       (SELECT max(v.visited_at) FROM care_visit v
-         WHERE v.resident_id = p.resident_id AND v.kind = 'home')
-       + interval '7 days' / p.visits_per_week, p.created_at) AS due) d
  WHERE p.active AND (p.primary_volunteer_id = %s OR p.backup_volunteer_id = %s)
-   AND d.due <= %s
- ORDER BY d.due, p.id LIMIT 20
+   AND p.due_at <= %s
+ ORDER BY p.due_at, p.id LIMIT 20
 """
 
 # The request routed to its grid's worker and its three timeline events (no audit row, no
@@ -740,6 +736,7 @@ def paths_table(repeats: int) -> None:
             ),
         )
         row("volunteer's due visits: page /care/", page(volunteer_user, "/care/"))
+        row("county leader's due visits: page /care/", page(county_leader, "/care/"))
         row("request submission with routing (request_submit)", submit, submit_raw)
         row(
             "town figures, last month: figures_for_user",

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
@@ -65,11 +66,20 @@ class CarePlan(TimeStampedModel):
     # e.g. a diabetic diet: what every visitor should know before knocking.
     notes = models.TextField(_("注意事项"), blank=True)
     active = models.BooleanField(_("有效"), default=True)
+    # Derived from the person's home visits and kept here, so that the due list is a range
+    # of an index rather than a subquery per plan (docs/scaling.md, session 30): with N
+    # home visits a week a person is due 7/N days after the last one, and with none yet
+    # from the day the plan was made. Only ``services.plans_due_refresh`` writes them.
+    last_home_visit_at = models.DateTimeField(
+        _("上次上门走访"), null=True, blank=True, editable=False
+    )
+    due_at = models.DateTimeField(_("应走访时间"), editable=False)
 
     class Meta:
         verbose_name = _("关爱计划")
         verbose_name_plural = _("关爱计划")
         ordering = ["resident__name", "pk"]
+        indexes = [models.Index(fields=["active", "due_at"], name="care_plan_active_due")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(visits_per_week__gte=1) & Q(visits_per_week__lte=14),
@@ -79,6 +89,14 @@ class CarePlan(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.resident} · {_('每周')}{self.visits_per_week}{_('次')}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new plan without visits is due from the moment it is made; a plan made for a
+        # person already visited is set right by ``plans_due_refresh`` (``care_plan_save``
+        # calls it), but the column is never left empty.
+        if self.due_at is None:
+            self.due_at = self.created_at or timezone.now()
+        super().save(*args, **kwargs)
 
     @property
     def service_labels(self) -> list[str]:

@@ -1,8 +1,9 @@
 """Reads for care: every query a user triggers starts from their scope.
 
-When a person is due for a visit is derived, not stored: with N home visits a week a
-person is due 7/N days after the last home visit and overdue one day after that; with
-no home visit yet the plan is due from the day it was made.
+With N home visits a week a person is due 7/N days after the last home visit and overdue
+one day after that; with no home visit yet the plan is due from the day it was made. The
+due moment is kept on the plan by the services (``plans_due_refresh``); overdue is read
+from it here, against the clock of the request.
 """
 
 from __future__ import annotations
@@ -16,20 +17,15 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DateTimeField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     Model,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +41,6 @@ from linli.care.models import (
     AlertStatus,
     CarePlan,
     Visit,
-    VisitKind,
 )
 from linli.core.roles import Capability, Role
 from linli.core.scoping import EVERYTHING, NOTHING, Scope, apply_scope
@@ -184,35 +179,15 @@ def may_manage(user: AnyUser, resident: Resident) -> bool:
 
 
 def with_due(plans: QuerySet[CarePlan], *, now: dt.datetime | None = None) -> QuerySet[CarePlan]:
-    """Annotate ``last_home_visit_at``, ``last_visit_at``, ``due_at`` and ``overdue``.
+    """Annotate ``overdue``: a day past the plan's ``due_at``.
 
-    The interval 7/N days varies per row; a CASE over the allowed N gives it as a
-    constant interval, which SQLite and PostgreSQL both add to a datetime. The last home
-    visit (a subquery) is added once, outside the CASE: inside each WHEN it was copied into
-    the SQL fourteen times per use of ``due_at`` (select, filter, order, ``overdue``), and
-    compiling those copies cost more than running the query (docs/scaling.md, "Hot paths
-    at three sizes").
+    ``due_at`` and ``last_home_visit_at`` are the plan's own columns, kept by
+    :func:`linli.care.services.plans_due_refresh`. They were a subquery on the visits
+    per plan: a county's 80,581 plans took 1.9 s to list at 3 M residents
+    (docs/scaling.md, session 30); now the due list is a range of the (active, due_at)
+    index.
     """
     now = now or timezone.now()
-    visits = Visit.objects.filter(resident_id=OuterRef("resident_id")).order_by("-visited_at")
-    plans = plans.annotate(
-        last_home_visit_at=Subquery(
-            visits.filter(kind=VisitKind.HOME).values("visited_at")[:1],
-            output_field=DateTimeField(),
-        ),
-        last_visit_at=Subquery(visits.values("visited_at")[:1], output_field=DateTimeField()),
-    )
-    interval = Case(
-        *[
-            When(visits_per_week=n, then=Value(dt.timedelta(days=7) / n))
-            for n in range(1, MAX_VISITS_PER_WEEK + 1)
-        ],
-        output_field=DurationField(),
-    )
-    next_visit = ExpressionWrapper(F("last_home_visit_at") + interval, output_field=DateTimeField())
-    plans = plans.annotate(
-        due_at=Coalesce(next_visit, F("created_at"), output_field=DateTimeField())
-    )
     return plans.annotate(
         overdue=Case(
             When(due_at__lt=now - OVERDUE_GRACE, then=Value(True)),

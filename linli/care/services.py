@@ -12,7 +12,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +48,7 @@ from linli.care.models import (
     service_labels,
 )
 from linli.care.selectors import (
+    MAX_VISITS_PER_WEEK,
     OVERDUE_GRACE,
     care_team_of,
     recent_concerns,
@@ -119,6 +134,10 @@ def care_plan_save(
     plan.notes = notes.strip()
     plan.active = active
     plan.save()
+    # How often the person is visited sets when they are due; a new plan for someone
+    # already visited counts from their last home visit, not from today.
+    plans_due_refresh(CarePlan.objects.filter(pk=plan.pk))
+    plan.refresh_from_db(fields=["last_home_visit_at", "due_at"])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
@@ -126,6 +145,41 @@ def care_plan_save(
         fields=["visits_per_week", "services", "primary_volunteer", "backup_volunteer", "notes"],
     )
     return plan
+
+
+def plans_due_refresh(plans: QuerySet[CarePlan]) -> int:
+    """Set the plans' ``last_home_visit_at`` and ``due_at`` again from their people's home
+    visits, in one UPDATE; returns how many plans it set.
+
+    Read again from the visits rather than moved forward by the new one, so a visit typed
+    in late from a paper list (older than the last) does not set the clock back, and the
+    same statement serves one plan (a visit logged, a plan changed), every plan (the
+    generator after its bulk load) and the migration's backfill. With N home visits a
+    week a person is due 7/N days after the last; with none, from the plan's making.
+    """
+    last_home = Subquery(
+        Visit.objects.filter(resident_id=OuterRef("resident_id"), kind=VisitKind.HOME)
+        .order_by("-visited_at")
+        .values("visited_at")[:1],
+        output_field=DateTimeField(),
+    )
+    # 7/N days as a constant interval per N: SQLite and PostgreSQL both add that to a
+    # datetime, and N is bounded by the plan's check constraint.
+    interval = Case(
+        *[
+            When(visits_per_week=n, then=Value(dt.timedelta(days=7) / n))
+            for n in range(1, MAX_VISITS_PER_WEEK + 1)
+        ],
+        output_field=DurationField(),
+    )
+    return plans.update(
+        last_home_visit_at=last_home,
+        due_at=Coalesce(
+            ExpressionWrapper(last_home + interval, output_field=DateTimeField()),
+            F("created_at"),
+            output_field=DateTimeField(),
+        ),
+    )
 
 
 # --- visits ----------------------------------------------------------------------------------
@@ -278,10 +332,12 @@ def visit_log(
         raise ValidationError(errors)
 
     volunteer = volunteer or volunteer_of(actor)
-    plan = CarePlan.objects.filter(resident=resident, active=True).first()
+    # Locked, so that two visits logged at once for one person set the plan's due moment
+    # one after the other, the second reading the first's visit (see plans_due_refresh).
+    plan = CarePlan.objects.select_for_update().filter(resident=resident).first()
     visit = Visit(
         resident=resident,
-        plan=plan,
+        plan=plan if plan is not None and plan.active else None,
         volunteer=volunteer,
         recorded_by=actor,
         visited_at=visited_at,
@@ -295,6 +351,8 @@ def visit_log(
     if not readings.empty:
         visit.readings = readings.as_dict()
     visit.save()
+    if kind == VisitKind.HOME:
+        plans_due_refresh(CarePlan.objects.filter(resident=resident))
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,

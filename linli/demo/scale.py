@@ -31,6 +31,7 @@ from django.utils import timezone
 from linli.accounts.models import RoleAssignment, User
 from linli.areas.models import Area, AreaKind, Grid
 from linli.care.models import CarePlan, CareService, Mood, Visit, VisitKind, service_labels
+from linli.care.services import plans_due_refresh
 from linli.core import crypto
 from linli.core.roles import Role
 from linli.core.validators import id_number_check_char
@@ -710,6 +711,11 @@ def generate(
         )
         report.timings["关爱与志愿"] = (timezone.now() - started).total_seconds()
         log("重建索引与约束……")
+    # Each plan's due moment from its visits, as a logged visit sets it: one statement over
+    # every plan, once the visits' index is built again.
+    started = timezone.now()
+    plans_due_refresh(CarePlan.objects.all())
+    report.timings["关爱到期"] = (timezone.now() - started).total_seconds()
     log(
         f"关爱计划 {report.care_plans} 个,走访 {report.visits} 次,"
         f"志愿者 {report.volunteers} 人,服务记录 {report.service_records} 条"
@@ -844,6 +850,7 @@ def _care(
             "services",
             "primary_volunteer_id",
             "backup_volunteer_id",
+            "due_at",
         ],
         now,
     )
@@ -851,7 +858,11 @@ def _care(
     for batch in _batched(iter(plans)):
         plan_ids.extend(
             plan_table.load(
-                [(pk, per_week, services, a, b) for pk, _n, _u, per_week, services, a, b in batch]
+                # Due now until the visits are in (``plans_due_refresh`` after the load).
+                [
+                    (pk, per_week, services, a, b, now)
+                    for pk, _n, _u, per_week, services, a, b in batch
+                ]
             )
         )
     report.care_plans = len(plans)

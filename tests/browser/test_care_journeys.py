@@ -17,7 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 from linli.care.models import Alert, AlertStatus, CarePlan, Visit
 from linli.care.services import care_plan_save, visit_log
 from tests.browser.support import Shot, assert_fits, nav, switch_user
-from tests.care.conftest import build_care
+from tests.care.conftest import build_care, plans_made_days_ago
 from tests.cast import Cast, build_cast
 
 pytestmark = [
@@ -120,7 +120,7 @@ def test_staff_see_the_overdue_list(
     late = care_plan_save(
         actor=None, resident=cast.neighbour, visits_per_week=1, primary_volunteer=care.volunteer
     )
-    CarePlan.objects.filter(pk=late.pk).update(created_at=timezone.now() - dt.timedelta(days=12))
+    plans_made_days_ago(CarePlan.objects.filter(pk=late.pk), 12)
 
     switch_user(desktop, live_server, "staff")
     nav(desktop, "关爱走访")

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from linli.care.models import CarePlan, CareService
-from linli.care.services import care_plan_save
+from linli.care.services import care_plan_save, plans_due_refresh
 from linli.people.models import ConsentPurpose
 from linli.people.services import consent_record
 from linli.volunteers.models import Volunteer
@@ -18,6 +21,17 @@ class CareCast:
     cast: Cast
     volunteer: Volunteer
     plan: CarePlan
+
+
+def plans_made(plans: QuerySet[CarePlan], at: dt.datetime) -> None:
+    """Backdate the plans' making to ``at``, and their due moment with it (a plan not yet
+    visited is due from the day it was made)."""
+    plans.update(created_at=at)
+    plans_due_refresh(plans)
+
+
+def plans_made_days_ago(plans: QuerySet[CarePlan], days: float) -> None:
+    plans_made(plans, timezone.now() - dt.timedelta(days=days))
 
 
 def build_care(cast: Cast) -> CareCast:

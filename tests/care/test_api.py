@@ -11,16 +11,14 @@ from django.utils import timezone
 from linli.care.models import Alert, CarePlan, Visit
 from linli.care.services import care_plan_save
 from linli.people.models import Consent
-from tests.care.conftest import CareCast
+from tests.care.conftest import CareCast, plans_made_days_ago
 from tests.requests.test_api import Api
 
 pytestmark = pytest.mark.django_db
 
 
 def test_due_list_for_the_volunteer(care: CareCast, client: Client) -> None:
-    CarePlan.objects.filter(pk=care.plan.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=3)
-    )
+    plans_made_days_ago(CarePlan.objects.filter(pk=care.plan.pk), 3)
     status, body = Api(client, care.cast.volunteer_user).get("/api/v1/care/due")
     assert status == 200
     assert body["count"] == 1

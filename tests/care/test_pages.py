@@ -10,7 +10,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from linli.care.models import Alert, AlertStatus, CarePlan, Visit
 from linli.care.services import Readings, care_plan_save, care_raise_overdue_alerts, visit_log
@@ -18,7 +17,7 @@ from linli.core.models import AuditEvent
 from linli.people.models import Consent
 from linli.people.services import ResidentData, household_create, resident_create
 from linli.requests.models import Request
-from tests.care.conftest import CareCast
+from tests.care.conftest import CareCast, plans_made_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +137,7 @@ def test_volunteer_cannot_edit_plans(care: CareCast, client_for: Any) -> None:
 
 
 def test_alert_is_closed_with_a_note_from_the_list(care: CareCast, client_for: Any) -> None:
-    CarePlan.objects.update(created_at=timezone.now() - dt.timedelta(days=5))
+    plans_made_days_ago(CarePlan.objects.all(), 5)
     care_raise_overdue_alerts()
     alert = Alert.objects.get()
     client: Client = client_for("worker1")

@@ -27,7 +27,7 @@ class CareHistoryChecks(DemoWorldCase):
         wang = self.world.residents["wang"]
         now = timezone.now()
         plan = with_due(CarePlan.objects.filter(resident=wang), now=now).get()
-        assert plan.due_at <= now  # type: ignore[attr-defined]
+        assert plan.due_at <= now
         assert not plan.overdue  # type: ignore[attr-defined]
         call = Visit.objects.filter(resident=wang).order_by("-visited_at").first()
         assert call is not None

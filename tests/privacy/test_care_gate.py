@@ -25,7 +25,7 @@ from linli.people.services import (
 )
 from linli.privacy.gate import HEALTH_CONSENT_MISSING
 from linli.volunteers.models import ServiceRecord
-from tests.care.conftest import CareCast, build_care
+from tests.care.conftest import CareCast, build_care, plans_made
 from tests.cast import Cast
 from tests.conftest import login
 from tests.requests.support import local
@@ -206,7 +206,7 @@ def test_overdue_alerts_stop_for_a_child_without_consent_and_an_anonymised_perso
 ) -> None:
     cast = care.cast
     long_after = local(2027, 6, 1, 9)
-    CarePlan.objects.filter(pk=care.plan.pk).update(created_at=local(2026, 1, 1))
+    plans_made(CarePlan.objects.filter(pk=care.plan.pk), local(2026, 1, 1))
     cast.elder.anonymised_at = local(2026, 12, 1)
     cast.elder.save(update_fields=["anonymised_at"])
 
