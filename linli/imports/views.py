@@ -111,10 +111,12 @@ def job_run_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filters_from(request: HttpRequest) -> tuple[object, str]:
+    from linli.areas.selectors import grid_picker
     from linli.people.selectors import ResidentFilters, filter_choices_for
 
     user = request_user(request)
-    grids, buildings, tags = filter_choices_for(user)
+    _grids, buildings, tags = filter_choices_for(user)
+    picker = grid_picker(user, request.GET)
 
     def pick(queryset: object, key: str) -> object:
         pk = whole_number(request.GET.get(key))
@@ -124,12 +126,13 @@ def _filters_from(request: HttpRequest) -> tuple[object, str]:
 
     filters = ResidentFilters(
         query=request.GET.get("q", "")[:50],
-        grid=pick(grids, "grid"),  # type: ignore[arg-type]
+        place=picker.place,
+        grid=picker.grid,
         building=pick(buildings, "building"),  # type: ignore[arg-type]
         tag=pick(tags, "tag"),  # type: ignore[arg-type]
     )
     described = ",".join(
-        f"{k}={request.GET[k]}" for k in ("grid", "building", "tag") if request.GET.get(k)
+        f"{k}={request.GET[k]}" for k in (*picker.params, "building", "tag") if request.GET.get(k)
     )
     if filters.query:
         described += ",含搜索"

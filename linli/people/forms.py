@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.areas.forms import grid_field, grid_filter_choices
 from linli.areas.models import Area, AreaKind
-from linli.areas.selectors import area_labels
+from linli.areas.selectors import GridPicker, area_labels
 from linli.people.models import (
     ConsentMethod,
     ConsentPurpose,
@@ -28,14 +29,14 @@ class ResidentSearchForm(forms.Form):
             attrs={"placeholder": _("姓名,或完整手机号/身份证号"), "type": "search"}
         ),
     )
-    grid = forms.TypedChoiceField(label=_("网格"), required=False, coerce=int, empty_value=None)
+    grid = grid_field()
     building = forms.TypedChoiceField(label=_("楼栋"), required=False, coerce=int, empty_value=None)
     tag = forms.TypedChoiceField(label=_("标签"), required=False, coerce=int, empty_value=None)
 
     def __init__(
         self,
         *args: Any,
-        grids: list[tuple[int, str]],
+        picker: GridPicker,
         buildings: list[tuple[int, str]],
         tags: list[tuple[int, str]],
         buildings_by_grid: bool = False,
@@ -43,7 +44,7 @@ class ResidentSearchForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("全部"))]
-        self.fields["grid"].choices = everything + grids  # type: ignore[attr-defined]
+        self.fields["grid"].choices = grid_filter_choices(picker)  # type: ignore[attr-defined]
         # Too many buildings to list: they are offered once a grid is chosen.
         first = [("", _("请先选网格"))] if buildings_by_grid else everything
         self.fields["building"].choices = first + buildings  # type: ignore[attr-defined]

@@ -204,6 +204,8 @@ def editable_units(user: AnyUser) -> QuerySet[Area]:
 @dataclass(frozen=True)
 class ResidentFilters:
     query: str = ""
+    # A town or community chosen on the way to a grid (linli.areas.selectors.grid_picker).
+    place: Area | None = None
     grid: Grid | None = None
     building: Area | None = None
     tag: Tag | None = None
@@ -226,6 +228,8 @@ def residents_search(*, user: AnyUser, filters: ResidentFilters) -> QuerySet[Res
             residents = residents.filter(id_number_hash=crypto.blind_index("id", id_number))
         else:
             residents = residents.filter(Q(name__contains=query) | Q(alias__contains=query))
+    if filters.place is not None:
+        residents = residents.filter(area__path__startswith=filters.place.path)
     if filters.grid is not None:
         grid_buildings = frozenset(filters.grid.buildings.values_list("path", flat=True))
         residents = apply_scope(residents, Scope(area_paths=grid_buildings), area_path="area__path")
@@ -255,12 +259,17 @@ def filter_choices_for(user: AnyUser) -> tuple[QuerySet[Grid], QuerySet[Area], Q
 MAX_BUILDING_CHOICES = 200
 
 
-def building_filter_choices(buildings: QuerySet[Area], grid: Grid | None) -> list[Area] | None:
+def building_filter_choices(
+    buildings: QuerySet[Area], grid: Grid | None, *, place: Area | None = None
+) -> list[Area] | None:
     """The buildings a filter offers: the chosen grid's, else all of ``buildings`` (those in
-    the user's scope, from :func:`filter_choices_for`) up to :data:`MAX_BUILDING_CHOICES`;
-    ``None`` when there are more and no grid is chosen (one is asked for first)."""
+    the user's scope, from :func:`filter_choices_for`) within the ``place`` chosen, up to
+    :data:`MAX_BUILDING_CHOICES`; ``None`` when there are more and no grid is chosen (one
+    is asked for first)."""
     if grid is not None:
         return list(buildings.filter(grid=grid))
+    if place is not None:
+        buildings = buildings.filter(path__startswith=place.path)
     listed = list(buildings[: MAX_BUILDING_CHOICES + 1])
     return None if len(listed) > MAX_BUILDING_CHOICES else listed
 

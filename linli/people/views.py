@@ -20,6 +20,7 @@ from linli.areas.selectors import (
     area_label,
     area_labels,
     grid_get_for_user,
+    grid_picker,
     register_places,
     visible_communities,
 )
@@ -80,11 +81,13 @@ from linli.privacy.services import (
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REGISTER_VIEW)
-    grids, buildings, tags = filter_choices_for(request.user)
-    grid_list = list(grids)
+    _grids, buildings, tags = filter_choices_for(request.user)
     data = request.GET.copy()
-    grid = next((g for g in grid_list if str(g.pk) == data.get("grid")), None)
-    offered = building_filter_choices(buildings, grid)
+    picker = grid_picker(request.user, data)
+    grid = picker.grid
+    if data.get("grid") and grid is None:
+        del data["grid"]  # of another place (the place was just changed) or not offered
+    offered = building_filter_choices(buildings, grid, place=picker.place)
     buildings_by_grid = offered is None
     building_list = offered or []
     if data.get("building") and data["building"] not in {str(b.pk) for b in building_list}:
@@ -94,16 +97,17 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     building_labels = area_labels([b.path for b in building_list])
     form = ResidentSearchForm(
         data or None,
-        grids=[(g.pk, g.name) for g in grid_list],
+        picker=picker,
         buildings=[(b.pk, building_labels[b.path]) for b in building_list],
         tags=[(t.pk, t.name) for t in tags],
         buildings_by_grid=buildings_by_grid,
     )
-    filters = ResidentFilters()
+    filters = ResidentFilters(place=picker.place)
     if form.is_valid():
         cleaned = form.cleaned_data
         filters = ResidentFilters(
             query=cleaned.get("q") or "",
+            place=picker.place,
             grid=grid,
             building=next((b for b in building_list if b.pk == cleaned.get("building")), None),
             tag=next((t for t in tags if t.pk == cleaned.get("tag")), None),
@@ -115,6 +119,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": [(r, labels.get(r.household_id) if r.household_id else None) for r in rows],
+        "picker": picker,
         "querystring": querystring_without_page(request),
         "can_edit": Capability.REGISTER_EDIT in capabilities_of(request.user),
         "can_import": Capability.REGISTER_IMPORT in capabilities_of(request.user),

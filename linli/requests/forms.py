@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import User
-from linli.areas.models import Area, AreaKind, Grid
-from linli.areas.selectors import area_label, child_by_number
+from linli.areas.forms import grid_field, grid_filter_choices
+from linli.areas.models import Area, AreaKind
+from linli.areas.selectors import GridPicker, area_label, child_by_number
 from linli.organisations.models import Organisation
 from linli.people.models import Resident
 from linli.requests.models import Category, Channel, Feedback, Mediation, Satisfaction
@@ -367,7 +368,7 @@ class MediationConcludeForm(forms.Form):
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.TypedChoiceField(label=_("类别"), required=False, coerce=int, empty_value=None)
-    grid = forms.TypedChoiceField(label=_("网格"), required=False, coerce=int, empty_value=None)
+    grid = grid_field()
     channel = forms.ChoiceField(label=_("来源"), required=False)
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
     q = forms.CharField(
@@ -381,7 +382,7 @@ class QueueFilterForm(forms.Form):
         self,
         *args: Any,
         categories: Sequence[Category],
-        grids: Sequence[Grid],
+        picker: GridPicker,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -394,11 +395,10 @@ class QueueFilterForm(forms.Form):
         ]
         self.fields["channel"].choices = everything + list(Channel.choices)  # type: ignore[attr-defined]
         self.categories = {c.pk: c for c in categories}
-        self.grids = {g.pk: g for g in grids}
         self.fields["category"].choices = everything + [  # type: ignore[attr-defined]
             (c.pk, c.name) for c in categories
         ]
-        self.fields["grid"].choices = everything + [(g.pk, g.name) for g in grids]  # type: ignore[attr-defined]
+        self.fields["grid"].choices = grid_filter_choices(picker)  # type: ignore[attr-defined]
 
 
 # --- dispatcher: change a request's category or place --------------------------------------

@@ -308,6 +308,8 @@ def my_reports(user: AnyUser) -> QuerySet[Request]:
 class QueueFilters:
     status: str = ""
     category: Category | None = None
+    # A town or community chosen on the way to a grid (linli.areas.selectors.grid_picker).
+    place: Area | None = None
     grid: Grid | None = None
     channel: str = ""
     overdue_only: bool = False
@@ -320,6 +322,7 @@ class QueueFilters:
             {
                 "status": self.status,
                 "category": self.category.pk if self.category is not None else None,
+                "place": self.place.pk if self.place is not None else None,
                 "grid": self.grid.pk if self.grid is not None else None,
                 "channel": self.channel,
                 "overdue": self.overdue_only,
@@ -368,6 +371,13 @@ def _queue_filtered(
         requests = requests.filter(status=filters.status)
     if filters.category is not None:
         requests = requests.filter(category=filters.category)
+    if filters.place is not None:
+        # On the request's own column: the communities of the place, an index each.
+        requests = requests.filter(
+            community__in=Area.objects.filter(
+                kind=AreaKind.COMMUNITY, path__startswith=filters.place.path
+            )
+        )
     if filters.grid is not None:
         requests = requests.filter(grid=filters.grid)
     if filters.channel:

@@ -32,7 +32,7 @@ from linli.accounts.list_export import (
 )
 from linli.accounts.selectors import capabilities_of
 from linli.areas.models import Area, AreaKind
-from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, visible_grids
+from linli.areas.selectors import ancestor_of_kind, area_labels, building_of, grid_picker
 from linli.core.errors import Conflict, DomainError
 from linli.core.forms import add_service_errors
 from linli.core.htmx import render_page_or_fragment
@@ -267,15 +267,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REQUESTS_VIEW)
     user = request_user(request)
     categories = list(Category.objects.filter(is_active=True))
-    grids = list(visible_grids(user).order_by("code"))
-    form = QueueFilterForm(request.GET or None, categories=categories, grids=grids)
-    filters = QueueFilters()
+    params = request.GET.copy()
+    picker = grid_picker(user, params)
+    if params.get("grid") and picker.grid is None:
+        del params["grid"]  # of another place (the place was just changed) or not offered
+    form = QueueFilterForm(params or None, categories=categories, picker=picker)
+    filters = QueueFilters(place=picker.place)
     if form.is_valid():
         data = form.cleaned_data
         filters = QueueFilters(
             status=data["status"] or "",
             category=form.categories.get(data["category"]) if data["category"] else None,
-            grid=form.grids.get(data["grid"]) if data["grid"] else None,
+            place=picker.place,
+            grid=picker.grid,
             channel=data["channel"] or "",
             overdue_only=data["overdue"],
             query=(data["q"] or "").strip(),
@@ -328,10 +332,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         "requests/queue.html",
         {
             "form": form,
+            "picker": picker,
             "page": page,
             "rows": [(r, labels[r.pk]) for r in rows],
             "querystring": querystring_without_page(request),
-            "filtered": form.is_bound and form.has_changed(),
+            "filtered": (form.is_bound and form.has_changed()) or picker.place is not None,
             "stale_link": stale_link,
             "can_file": Capability.REQUESTS_FILE in capabilities_of(user),
             "can_reveal": may_reveal(request),

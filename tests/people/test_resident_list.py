@@ -201,13 +201,14 @@ def test_too_many_buildings_are_offered_once_a_grid_is_chosen(
 def test_a_grid_chosen_in_place_brings_its_buildings_into_the_form(
     cast: Cast, client_for: ClientFor
 ) -> None:
-    """The results are swapped in by htmx; the building filter comes along (out of band),
-    so its choices follow the grid just chosen."""
+    """The results are swapped in by htmx; the place filter (grid and buildings) comes
+    along out of band, so the building choices follow the grid just chosen."""
     response = client_for("staff").get(
         reverse("people:resident_list"), {"grid": cast.grid2.pk}, HTTP_HX_REQUEST="true"
     )
     content = response.content.decode()
-    assert '<div id="building-filter" hx-swap-oob="true">' in content
+    assert '<div id="place-filter" class="place-filter" hx-swap-oob="true">' in content
+    assert content.count("hx-swap-oob") == 1  # one swap, the buildings inside it
     options = _building_options(content)
     assert len(options) == 2
     assert cast.building2.name in options[1]
