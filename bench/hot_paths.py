@@ -737,6 +737,11 @@ def paths_table(repeats: int) -> None:
         )
         row("volunteer's due visits: page /care/", page(volunteer_user, "/care/"))
         row("county leader's due visits: page /care/", page(county_leader, "/care/"))
+        row("county leader's queue: page /requests/", page(county_leader, "/requests/"))
+        row(
+            "county leader's residents: page /people/residents/",
+            page(county_leader, "/people/residents/"),
+        )
         row("request submission with routing (request_submit)", submit, submit_raw)
         row(
             "town figures, last month: figures_for_user",
