@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from linli.areas import selectors
-from tests.areas.test_grid_picker import build_county
+from tests.areas.test_grid_picker import County, build_county
 from tests.browser.support import Shot, assert_fits, log_in
 from tests.cast import Cast
 
@@ -21,18 +21,22 @@ pytestmark = [
 ]
 
 
-def test_a_county_leader_narrows_the_queue_town_community_grid(
-    phone: Page,
-    live_server: LiveServer,
-    live_cast: Cast,
-    screenshot: Shot,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Six grids stand for a prefecture's thousands.
+@pytest.fixture
+def county_leader(
+    phone: Page, live_server: LiveServer, live_cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> County:
+    """The county of tests/areas/test_grid_picker.py, its leader logged in on the phone;
+    six grids stand for a prefecture's thousands."""
     monkeypatch.setattr(selectors, "MAX_GRID_CHOICES", 2)
     world = build_county(live_cast)
-    page = phone
-    log_in(page, live_server, world.leader.username)
+    log_in(phone, live_server, world.leader.username)
+    return world
+
+
+def test_a_county_leader_narrows_the_queue_town_community_grid(
+    phone: Page, live_server: LiveServer, county_leader: County, screenshot: Shot
+) -> None:
+    world, page = county_leader, phone
     page.goto(f"{live_server.url}/requests/")
     rows = page.get_by_text(re.compile(r"第\d网格楼道灯不亮"))
     expect(rows).to_have_count(6)
@@ -63,16 +67,9 @@ def test_a_county_leader_narrows_the_queue_town_community_grid(
 
 
 def test_a_county_leader_narrows_the_residents_to_a_town_then_a_building(
-    phone: Page,
-    live_server: LiveServer,
-    live_cast: Cast,
-    screenshot: Shot,
-    monkeypatch: pytest.MonkeyPatch,
+    phone: Page, live_server: LiveServer, county_leader: County, screenshot: Shot
 ) -> None:
-    monkeypatch.setattr(selectors, "MAX_GRID_CHOICES", 2)
-    world = build_county(live_cast)
     page = phone
-    log_in(page, live_server, world.leader.username)
     page.goto(f"{live_server.url}/people/residents/")
     expect(page.get_by_text("王秀兰")).to_be_visible()
 
