@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from linli.care.models import Alert, CarePlan, Visit
+from linli.care.services import plans_due_refresh
 from linli.core.admin_base import LinliModelAdmin
 
 
@@ -13,6 +17,11 @@ class CarePlanAdmin(LinliModelAdmin[CarePlan]):
     list_filter = ["active", "visits_per_week"]
     search_fields = ["resident__name", "resident__alias"]
     raw_id_fields = ["resident", "primary_volunteer", "backup_volunteer"]
+
+    def save_model(self, request: HttpRequest, obj: CarePlan, form: Any, change: bool) -> None:
+        # How often, whose plan, active: each may move the due moment the plan keeps.
+        super().save_model(request, obj, form, change)
+        plans_due_refresh(CarePlan.objects.filter(pk=obj.pk))
 
 
 @admin.register(Visit)
@@ -30,6 +39,17 @@ class VisitAdmin(LinliModelAdmin[Visit]):
 
     def has_change_permission(self, request: HttpRequest, obj: Visit | None = None) -> bool:
         return False
+
+    # A visit deleted (one logged by mistake) may have been the person's last home visit.
+    def delete_model(self, request: HttpRequest, obj: Visit) -> None:
+        resident_id = obj.resident_id
+        super().delete_model(request, obj)
+        plans_due_refresh(CarePlan.objects.filter(resident_id=resident_id))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Visit]) -> None:
+        residents = set(queryset.values_list("resident_id", flat=True))
+        super().delete_queryset(request, queryset)
+        plans_due_refresh(CarePlan.objects.filter(resident_id__in=residents))
 
 
 @admin.register(Alert)

@@ -123,6 +123,7 @@ def care_plan_save(
         codes = []
     if errors:
         raise ValidationError(errors)
+    _lock_person(resident)
     plan = CarePlan.objects.select_for_update().filter(resident=resident).first()
     created = plan is None
     if plan is None:
@@ -145,6 +146,16 @@ def care_plan_save(
         fields=["visits_per_week", "services", "primary_volunteer", "backup_volunteer", "notes"],
     )
     return plan
+
+
+def _lock_person(resident: Resident) -> Resident:
+    """The person's row, locked (and read again) until the transaction ends. Every write
+    that moves a plan's due moment — a home visit logged, the plan made or changed — takes
+    it first, so two of them for one person run one after the other and the second reads
+    what the first committed; a plan row would not do, as there is none before the plan
+    is made. Anonymisation takes the same lock (``privacy.services``), so a visit waits
+    for it and is then refused."""
+    return Resident.objects.select_for_update(no_key=True).get(pk=resident.pk)
 
 
 def plans_due_refresh(plans: QuerySet[CarePlan]) -> int:
@@ -294,6 +305,7 @@ def visit_log(
     Readings are kept only with the person's active health consent; without it they are
     refused, so nothing sensitive is stored by mistake.
     """
+    resident = _lock_person(resident)
     require_processing(resident)
     now = timezone.now()
     visited_at = visited_at or now
@@ -332,12 +344,10 @@ def visit_log(
         raise ValidationError(errors)
 
     volunteer = volunteer or volunteer_of(actor)
-    # Locked, so that two visits logged at once for one person set the plan's due moment
-    # one after the other, the second reading the first's visit (see plans_due_refresh).
-    plan = CarePlan.objects.select_for_update().filter(resident=resident).first()
+    plan = CarePlan.objects.filter(resident=resident, active=True).first()
     visit = Visit(
         resident=resident,
-        plan=plan if plan is not None and plan.active else None,
+        plan=plan,
         volunteer=volunteer,
         recorded_by=actor,
         visited_at=visited_at,

@@ -16,7 +16,12 @@ from linli.imports import exports, services, tasks
 from linli.imports.forms import UploadForm
 from linli.imports.kinds import ImportKind
 from linli.imports.models import ImportJob
-from linli.people.selectors import residents_search, visible_households
+from linli.people.selectors import (
+    ResidentFilters,
+    resident_filter_offer,
+    residents_search,
+    visible_households,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -110,30 +115,12 @@ def job_run_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:job", pk=job.pk)
 
 
-def _filters_from(request: HttpRequest) -> tuple[object, str]:
-    from linli.areas.selectors import grid_picker
-    from linli.people.selectors import ResidentFilters, filter_choices_for
-
-    user = request_user(request)
-    _grids, buildings, tags = filter_choices_for(user)
-    picker = grid_picker(user, request.GET)
-
-    def pick(queryset: object, key: str) -> object:
-        pk = whole_number(request.GET.get(key))
-        if pk is None:
-            return None
-        return queryset.filter(pk=pk).first()  # type: ignore[attr-defined]
-
-    filters = ResidentFilters(
-        query=request.GET.get("q", "")[:50],
-        place=picker.place,
-        grid=picker.grid,
-        building=pick(buildings, "building"),  # type: ignore[arg-type]
-        tag=pick(tags, "tag"),  # type: ignore[arg-type]
-    )
-    described = ",".join(
-        f"{k}={request.GET[k]}" for k in (*picker.params, "building", "tag") if request.GET.get(k)
-    )
+def _filters_from(request: HttpRequest) -> tuple[ResidentFilters, str]:
+    """The residents list's filters as the page reads them (``resident_filter_offer``),
+    and what the export's audit note says of them."""
+    offer = resident_filter_offer(request_user(request), request.GET)
+    filters = offer.filters(query=request.GET.get("q", "")[:50])
+    described = offer.described()
     if filters.query:
         described += ",含搜索"
     return filters, described
@@ -149,7 +136,7 @@ def residents_export_view(request: HttpRequest) -> HttpResponse:
     )
     data = exports.residents_xlsx(
         actor=user,
-        residents=residents_search(user=user, filters=filters),  # type: ignore[arg-type]
+        residents=residents_search(user=user, filters=filters),
         reveal=reveal,
         filters=described,
     )
@@ -161,7 +148,8 @@ def households_export_view(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REGISTER_VIEW)
     user = request_user(request)
     households = visible_households(user).order_by("unit__path", "room")
-    _f, described = _filters_from(request)
+    # The households list filters by building only: so does its export, and its note.
+    described = ""
     building = whole_number(request.GET.get("building"))
     if building is not None:
         from linli.areas.selectors import visible_areas
@@ -170,5 +158,6 @@ def households_export_view(request: HttpRequest) -> HttpResponse:
         if area is None:
             raise Http404
         households = households.filter(unit__path__startswith=area.path)
+        described = f"building={area.pk}"
     data = exports.households_xlsx(actor=user, households=households, filters=described)
     return _xlsx(data, f"households-{timezone.localdate():%Y%m%d}.xlsx")

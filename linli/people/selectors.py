@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, capabilities_of, scope_for
 from linli.areas.models import Area, AreaKind, Grid
-from linli.areas.selectors import area_labels, visible_grids
+from linli.areas.selectors import GridPicker, area_labels, grid_picker, visible_grids
 from linli.core import crypto
 from linli.core.roles import Capability, Role
 from linli.core.scoping import NOTHING, Scope, apply_scope, scope_condition
@@ -272,6 +272,61 @@ def building_filter_choices(
         buildings = buildings.filter(path__startswith=place.path)
     listed = list(buildings[: MAX_BUILDING_CHOICES + 1])
     return None if len(listed) > MAX_BUILDING_CHOICES else listed
+
+
+@dataclass(frozen=True)
+class ResidentFilterOffer:
+    """What the residents list offers as filters and what of it the request chose: the
+    page and its export read the same (``resident_filter_offer``)."""
+
+    picker: GridPicker
+    # None: too many to list, a grid is asked for first (``building_filter_choices``).
+    buildings: list[Area] | None
+    tags: list[Tag]
+    building: Area | None
+    tag: Tag | None
+
+    def filters(self, query: str = "") -> ResidentFilters:
+        return ResidentFilters(
+            query=query,
+            place=self.picker.place,
+            grid=self.picker.grid,
+            building=self.building,
+            tag=self.tag,
+        )
+
+    def described(self) -> str:
+        """The filters applied, as an export's audit note names them (ids of what was
+        accepted, never what was merely sent)."""
+        chosen: list[tuple[str, Model | None]] = [
+            *((step.kind, step.chosen) for step in self.picker.steps),
+            ("grid", self.picker.grid),
+            ("building", self.building),
+            ("tag", self.tag),
+        ]
+        return ",".join(f"{name}={obj.pk}" for name, obj in chosen if obj is not None)
+
+
+def resident_filter_offer(user: AnyUser, params: Mapping[str, str]) -> ResidentFilterOffer:
+    """The grid picker, the buildings and tags offered, and the building and tag chosen
+    among them: a building of another grid or place (left from an earlier choice), one past
+    the list, or a tag the user may not see is no choice."""
+    _grids, buildings, tags = filter_choices_for(user)
+    picker = grid_picker(user, params)
+    offered = building_filter_choices(buildings, picker.grid, place=picker.place)
+    tag_list = list(tags)
+
+    def chosen(options: Sequence[M], key: str) -> M | None:
+        value = (params.get(key) or "").strip()
+        return next((o for o in options if str(o.pk) == value), None)
+
+    return ResidentFilterOffer(
+        picker=picker,
+        buildings=offered,
+        tags=tag_list,
+        building=chosen(offered or [], "building"),
+        tag=chosen(tag_list, "tag"),
+    )
 
 
 def household_label_map(households: Sequence[Household]) -> dict[int, str]:

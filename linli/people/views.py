@@ -20,7 +20,6 @@ from linli.areas.selectors import (
     area_label,
     area_labels,
     grid_get_for_user,
-    grid_picker,
     register_places,
     visible_communities,
 )
@@ -40,19 +39,17 @@ from linli.people.forms import (
 )
 from linli.people.models import Household, Resident, Tag
 from linli.people.selectors import (
-    ResidentFilters,
-    building_filter_choices,
     consent_get_for_user,
     consent_history,
     editable_units,
     emergency_contact_get_for_user,
-    filter_choices_for,
     grid_summaries,
     guardian_candidates,
     household_get_for_user,
     household_label,
     household_label_map,
     processing_blocked_reason,
+    resident_filter_offer,
     resident_get_for_user,
     residents_search,
     visible_households,
@@ -81,37 +78,29 @@ from linli.privacy.services import (
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     require_capability(request, Capability.REGISTER_VIEW)
-    _grids, buildings, tags = filter_choices_for(request.user)
     data = request.GET.copy()
-    picker = grid_picker(request.user, data)
-    grid = picker.grid
-    if data.get("grid") and grid is None:
-        del data["grid"]  # of another place (the place was just changed) or not offered
-    offered = building_filter_choices(buildings, grid, place=picker.place)
-    buildings_by_grid = offered is None
-    building_list = offered or []
-    if data.get("building") and data["building"] not in {str(b.pk) for b in building_list}:
-        # A building of another grid (the grid was just changed) or past the list: the
-        # other filters still apply.
+    offer = resident_filter_offer(request.user, data)
+    picker = offer.picker
+    # What the request sent but was not offered (a grid or building of another place,
+    # the place was just changed; one past the list) is dropped; the rest still applies.
+    if data.get("grid") and picker.grid is None:
+        del data["grid"]
+    if data.get("building") and offer.building is None:
         del data["building"]
+    if data.get("tag") and offer.tag is None:
+        del data["tag"]
+    building_list = offer.buildings or []
     building_labels = area_labels([b.path for b in building_list])
     form = ResidentSearchForm(
         data or None,
         picker=picker,
         buildings=[(b.pk, building_labels[b.path]) for b in building_list],
-        tags=[(t.pk, t.name) for t in tags],
-        buildings_by_grid=buildings_by_grid,
+        tags=[(t.pk, t.name) for t in offer.tags],
+        buildings_by_grid=offer.buildings is None,
     )
-    filters = ResidentFilters(place=picker.place)
+    filters = offer.filters()
     if form.is_valid():
-        cleaned = form.cleaned_data
-        filters = ResidentFilters(
-            query=cleaned.get("q") or "",
-            place=picker.place,
-            grid=grid,
-            building=next((b for b in building_list if b.pk == cleaned.get("building")), None),
-            tag=next((t for t in tags if t.pk == cleaned.get("tag")), None),
-        )
+        filters = offer.filters(query=form.cleaned_data.get("q") or "")
     page = paginate(request, residents_search(user=request.user, filters=filters))
     rows = list(page.object_list)
     labels = household_label_map([r.household for r in rows if r.household])

@@ -292,3 +292,48 @@ def test_the_residents_export_follows_the_place(
         )
     )
     assert not (others & names)
+
+
+def test_the_export_drops_and_never_names_what_the_page_would_not_apply(
+    world: County, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grid and a building of the other town, left over from an earlier choice: the
+    page drops them and lists the town; the export does the same, and its audit note
+    names only what it applied."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from linli.core.models import AuditEvent
+
+    monkeypatch.setattr(selectors, "MAX_GRID_CHOICES", 2)
+    client = _leader(world, client)
+    left_over = {
+        "town": world.town2.pk,
+        "grid": world.grids[0].pk,
+        "building": world.cast.building1.pk,
+    }
+    page = client.get(reverse("people:resident_list"), left_over).content.decode()
+    listed = set(re.findall(r'<td class="primary"><a href="[^"]+">([^<]+)</a>', page))
+    response = client.get(reverse("imports:export_residents"), left_over)
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet is not None
+    exported = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert listed
+    assert listed <= exported
+    assert "王秀兰" not in exported
+    note = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("sequence").note
+    assert note.endswith(f";town={world.town2.pk}"), note
+
+
+def test_the_export_link_follows_the_filters_chosen_in_place(
+    world: County, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "MAX_GRID_CHOICES", 2)
+    client = _leader(world, client)
+    fragment = client.get(
+        reverse("people:resident_list"), {"town": world.town2.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    link = re.search(r'href="(/[^"]*residents\.xlsx[^"]*)"', fragment)
+    assert link is not None
+    assert f"town={world.town2.pk}" in link.group(1).replace("&amp;", "&")

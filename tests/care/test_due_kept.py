@@ -11,10 +11,12 @@ import threading
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.db import connection, transaction
+from django.test import RequestFactory
 from django.utils import timezone
 
-from linli.care.models import CarePlan, VisitKind
+from linli.care.models import CarePlan, Visit, VisitKind
 from linli.care.services import Readings, care_plan_save, clinic_reading_record, visit_log
 from tests.care.conftest import CareCast, plans_made_days_ago
 from tests.threads import run_in_threads
@@ -104,10 +106,27 @@ def test_the_migrations_backfill_gives_what_the_service_keeps(care: CareCast) ->
     assert {p.pk: _kept(p) for p in (care.plan, unvisited)} == kept
 
 
+def _until_another_waits() -> None:
+    """Return once another connection waits on a lock (so this transaction commits only
+    after the other has come to the lock it holds)."""
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            # The statistics are read once per transaction unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            threading.Event().wait(0.05)
+    raise AssertionError("nobody waited on the lock")
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_visits_logged_at_once_keep_the_later_one(care: CareCast) -> None:
-    """The second visit's transaction waits for the first's lock on the plan, then reads
+    """The second visit's transaction waits for the first's lock on the person, then reads
     its visit: without the lock its UPDATE, waiting on the plan's row, would set the due
     moment from a snapshot taken before the first visit was committed."""
     now = timezone.now()
@@ -118,20 +137,7 @@ def test_two_visits_logged_at_once_keep_the_later_one(care: CareCast) -> None:
         with transaction.atomic():
             _visit(care, recent)
             first_logged.set()
-            # Commit only once the second is waiting on a lock.
-            with connection.cursor() as cursor:
-                for _ in range(200):
-                    # The statistics are read once per transaction unless cleared.
-                    cursor.execute("SELECT pg_stat_clear_snapshot()")
-                    cursor.execute(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                    )
-                    if cursor.fetchone()[0]:
-                        break
-                    threading.Event().wait(0.05)
-                else:
-                    raise AssertionError("the second visit never waited")
+            _until_another_waits()
 
     def second() -> None:
         assert first_logged.wait(10)
@@ -143,3 +149,48 @@ def test_two_visits_logged_at_once_keep_the_later_one(care: CareCast) -> None:
     last, due = _kept(care.plan)
     assert last == recent
     assert abs(due - (recent + dt.timedelta(days=3.5))) < SECOND
+
+
+def test_the_admin_keeps_the_due_moment_too(care: CareCast, rf: RequestFactory) -> None:
+    """A plan changed, or a visit deleted, in the admin (the only other doors to them)."""
+    now = timezone.now()
+    _visit(care, now - dt.timedelta(days=6))
+    _visit(care, now - dt.timedelta(days=2))
+    request = rf.post("/admin/")
+    request.user = care.cast.admin
+    plan_admin = admin.site._registry[CarePlan]
+    plan = CarePlan.objects.get(pk=care.plan.pk)
+    plan.visits_per_week = 7
+    plan_admin.save_model(request, plan, None, True)
+    assert _kept(plan) == (now - dt.timedelta(days=2), now - dt.timedelta(days=1))
+
+    visit_admin = admin.site._registry[Visit]
+    visit_admin.delete_model(request, Visit.objects.get(visited_at=now - dt.timedelta(days=2)))
+    assert _kept(plan) == (now - dt.timedelta(days=6), now - dt.timedelta(days=5))
+    visit_admin.delete_queryset(request, Visit.objects.filter(resident=care.cast.elder))
+    assert _kept(plan) == (None, plan.created_at)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_plan_made_while_a_visit_is_logged_counts_the_visit(care: CareCast) -> None:
+    """No plan row exists to lock before the plan is made: both writes lock the person.
+    Without that, the plan's refresh missed the uncommitted visit, and the visit's refresh
+    found no plan: the new plan was due from its making despite the visit."""
+    cast = care.cast
+    at = timezone.now() - dt.timedelta(days=2)
+    visit_logged = threading.Event()
+
+    def visit() -> None:
+        with transaction.atomic():
+            visit_log(actor=cast.worker1, resident=cast.neighbour, visited_at=at)
+            visit_logged.set()
+            _until_another_waits()
+
+    def plan() -> None:
+        assert visit_logged.wait(10)
+        care_plan_save(actor=None, resident=cast.neighbour, visits_per_week=1)
+
+    assert run_in_threads(visit, plan) == []
+    made = CarePlan.objects.get(resident=cast.neighbour)
+    assert _kept(made) == (at, at + dt.timedelta(days=7))
