@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from io import BytesIO
 
 import pytest
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from linli.accounts.models import RoleAssignment, User
 from linli.areas import selectors
@@ -267,19 +269,20 @@ def test_the_residents_list_and_its_buildings_follow_the_place(
     assert building.group(0).count("<option") == 1 + 2  # 全部 and 阳光's two buildings
 
 
+def _exported(client: Client, params: dict[str, int]) -> set[object]:
+    """Every cell of the residents export for ``params``."""
+    response = client.get(reverse("imports:export_residents"), params)
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet is not None
+    return {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+
+
 def test_the_residents_export_follows_the_place(
     world: County, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from io import BytesIO
-
-    from openpyxl import load_workbook
-
     monkeypatch.setattr(selectors, "MAX_GRID_CHOICES", 2)
     client = _leader(world, client)
-    response = client.get(reverse("imports:export_residents"), {"town": world.town2.pk})
-    sheet = load_workbook(BytesIO(response.content)).active
-    assert sheet is not None
-    names = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+    names = _exported(client, {"town": world.town2.pk})
     expected = set(
         Resident.objects.filter(area__path__startswith=world.town2.path).values_list(
             "name", flat=True
@@ -300,10 +303,6 @@ def test_the_export_drops_and_never_names_what_the_page_would_not_apply(
     """A grid and a building of the other town, left over from an earlier choice: the
     page drops them and lists the town; the export does the same, and its audit note
     names only what it applied."""
-    from io import BytesIO
-
-    from openpyxl import load_workbook
-
     from linli.core.models import AuditEvent
 
     monkeypatch.setattr(selectors, "MAX_GRID_CHOICES", 2)
@@ -315,10 +314,7 @@ def test_the_export_drops_and_never_names_what_the_page_would_not_apply(
     }
     page = client.get(reverse("people:resident_list"), left_over).content.decode()
     listed = set(re.findall(r'<td class="primary"><a href="[^"]+">([^<]+)</a>', page))
-    response = client.get(reverse("imports:export_residents"), left_over)
-    sheet = load_workbook(BytesIO(response.content)).active
-    assert sheet is not None
-    exported = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+    exported = _exported(client, left_over)
     assert listed
     assert listed <= exported
     assert "王秀兰" not in exported
