@@ -341,6 +341,10 @@ def household_label(household: Household) -> str:
 # --- counts for grids and buildings --------------------------------------------------------
 
 
+# Above this many buildings their counts are read under their communities instead.
+MAX_COUNTED_PREFIXES = 64
+
+
 def unit_counts(unit_paths_under: frozenset[str]) -> tuple[dict[str, int], dict[str, int]]:
     """Households and residents per unit path, under the given area paths."""
     scope = Scope(area_paths=unit_paths_under)
@@ -407,21 +411,35 @@ def grid_summaries(*, user: AnyUser, grids: QuerySet[Grid]) -> list[GridSummary]
     )
     building_paths = [b.path for g in grid_list for b in g.buildings.all()]
     labels = area_labels(building_paths)
-    households, residents = unit_counts(frozenset(building_paths))
+    # Counted under the buildings themselves when they are few, else under their grids'
+    # communities: a county's home named 30,000 buildings, one LIKE each, in two statements.
+    few = len(building_paths) <= MAX_COUNTED_PREFIXES
+    prefixes = building_paths if few else [g.community.path for g in grid_list]
+    households, residents = unit_counts(frozenset(prefixes))
+    rows_by_path: dict[str, BuildingRow] = {}
     summaries: list[GridSummary] = []
     for grid in grid_list:
         rows = []
         for building in grid.buildings.all():
             row = BuildingRow(building=building, label=labels.get(building.path, building.name))
-            for unit_path, n in households.items():
-                if unit_path.startswith(building.path):
-                    row.households += n
-            for unit_path, n in residents.items():
-                if unit_path.startswith(building.path):
-                    row.residents += n
+            rows_by_path[building.path] = row
             rows.append(row)
         workers = [str(a.user) for a in grid.worker_assignments]
         summaries.append(GridSummary(grid=grid, workers=workers, buildings=rows))
+    # Each counted unit (or building) to the building it lies in, by its path's prefixes:
+    # linear in the paths (each was compared with every building: 8 s for a county's home
+    # at 300,000 residents).
+    lengths = sorted({len(path) for path in rows_by_path})
+
+    def row_of(path: str) -> BuildingRow | None:
+        return next((rows_by_path[path[:k]] for k in lengths if path[:k] in rows_by_path), None)
+
+    for path, n in households.items():
+        if (counted := row_of(path)) is not None:
+            counted.households += n
+    for path, n in residents.items():
+        if (counted := row_of(path)) is not None:
+            counted.residents += n
     return summaries
 
 
