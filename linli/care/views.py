@@ -24,7 +24,6 @@ from linli.care.selectors import (
     alerts_shown,
     can_see_care_notes,
     can_see_health,
-    care_figures,
     care_gaps,
     care_resident_get,
     due_plans,
@@ -46,6 +45,7 @@ from linli.care.services import (
 from linli.core.outcomes import run_service, submit_form
 from linli.core.pagination import paginate, querystring_without_page
 from linli.core.roles import Capability
+from linli.dashboard import snapshots
 from linli.people.models import ConsentPurpose, Resident
 from linli.people.selectors import consent_active, household_label, household_label_map
 
@@ -139,6 +139,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         )
     page = paginate(request, plans)
     caps = capabilities_of(user)
+    figures, figures_at = snapshots.care_figures(user, now=now)
     return render(
         request,
         "care/due_list.html",
@@ -147,7 +148,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "rows": _with_addresses([(p, p.resident) for p in page]),
             "show": show,
             "shows": SHOWS,
-            "figures": care_figures(user, now=now),
+            "figures": figures,
+            "figures_at": figures_at,
             "querystring": querystring_without_page(request),
             "can_manage": Capability.CARE_MANAGE in caps,
             "can_reveal": Capability.SENSITIVE_REVEAL in caps,

@@ -1,7 +1,7 @@
 """Snapshots of the request blocks (linli.dashboard.snapshots): reused for their lifetime,
 counted again after it and by the minute task for what was looked at, with each reader's
-links and each language's labels; and the care counts' shortcut when the scope covers
-the place."""
+links and each language's labels; the care counts' shortcut when the scope covers
+the place; and the care counts of /care/, kept for those who only watch care."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from linli.accounts.models import RoleAssignment
+from linli.care.selectors import care_figures
 from linli.care.services import care_plan_save
+from linli.core.roles import Role
 from linli.dashboard import selectors, snapshots
 from linli.dashboard.tasks import refresh_dashboard_snapshots
 from tests.cast import Cast
@@ -144,3 +149,85 @@ def test_care_counts_are_kept_per_scope_for_a_minute(cast: Cast) -> None:
 
 def test_no_care_counts_for_a_reader_without_care(cast: Cast) -> None:
     assert snapshots.care_coverage(cast.resident_user, cast.grid1, now=NOW) is None
+
+
+# --- the care counts of /care/ (care_figures) ------------------------------------------------
+
+
+def _plan_for_elder(cast: Cast) -> None:
+    care_plan_save(actor=cast.staff, resident=cast.elder, visits_per_week=2, primary_volunteer=None)
+
+
+def test_a_leaders_care_figures_are_kept_for_a_minute_a_recorders_counted_at_once(
+    cast: Cast,
+) -> None:
+    figures, taken_at = snapshots.care_figures(cast.leader, now=NOW)
+    assert (figures.plans, taken_at) == (0, NOW)
+    _plan_for_elder(cast)
+    soon = NOW + dt.timedelta(seconds=59)
+    kept, kept_at = snapshots.care_figures(cast.leader, now=soon)
+    assert (kept.plans, kept.due, kept_at) == (0, 0, NOW)
+    for recorder in (cast.worker1, cast.staff):
+        live, live_at = snapshots.care_figures(recorder, now=soon)
+        assert (live.plans, live.due, live_at) == (1, 1, None)
+    later = NOW + dt.timedelta(seconds=60)
+    counted, counted_at = snapshots.care_figures(cast.leader, now=later)
+    assert (counted.plans, counted.due, counted_at) == (1, 1, later)
+
+
+@override_settings(LINLI_DASHBOARD_SNAPSHOT_SECONDS=0)
+def test_with_no_lifetime_a_leaders_care_figures_are_counted_on_every_view(cast: Cast) -> None:
+    assert snapshots.care_figures(cast.leader, now=NOW)[0].plans == 0
+    _plan_for_elder(cast)
+    assert snapshots.care_figures(cast.leader, now=NOW) == (
+        care_figures(cast.leader, now=NOW),
+        None,
+    )
+    assert care_figures(cast.leader, now=NOW).plans == 1
+
+
+def test_care_figures_with_and_without_gaps_are_kept_apart(cast: Cast) -> None:
+    without, _ = snapshots.care_figures(cast.leader, now=NOW)
+    with_gaps, _ = snapshots.care_figures(cast.leader, now=NOW, with_gaps=True)
+    assert (without.gaps, with_gaps.gaps) == (None, care_figures(cast.leader, with_gaps=True).gaps)
+
+
+def test_the_minute_task_counts_a_leaders_care_figures_again(cast: Cast) -> None:
+    snapshots.care_figures(cast.leader, now=NOW)
+    _plan_for_elder(cast)
+    later = NOW + dt.timedelta(minutes=2)
+    assert snapshots.refresh_viewed(later) == 1
+    figures, taken_at = snapshots.care_figures(cast.leader, now=later + dt.timedelta(seconds=30))
+    assert (figures.plans, taken_at) == (1, later)
+
+
+def test_the_minute_task_does_not_count_a_scope_again_for_a_reader_who_left_it(
+    cast: Cast,
+) -> None:
+    """The leader moves from the town to another community: counting the town's snapshot
+    again as them would give the town's other leaders that community's counts."""
+    snapshots.care_figures(cast.leader, now=NOW)
+    _total(cast, NOW)  # and the dashboard's care counts of the town
+    RoleAssignment.objects.filter(user=cast.leader, role=Role.LEADER).update(
+        area=cast.other_community
+    )
+    assert snapshots.refresh_viewed(NOW + dt.timedelta(minutes=2)) == 1  # the blocks only
+
+
+def test_the_care_page_says_when_a_leaders_figures_were_counted(
+    cast: Cast, client_for: Any
+) -> None:
+    notice = "以上数字统计于 10:00,每分钟更新。"
+    assert notice in client_for("leader").get("/care/").content.decode()
+    assert notice not in client_for("staff").get("/care/").content.decode()
+
+
+def test_a_leaders_home_does_not_count_care_it_does_not_show(cast: Cast, client_for: Any) -> None:
+    client = client_for("leader")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if "care_careplan" in q["sql"]]
+    staff = client_for("staff")
+    with CaptureQueriesContext(connection) as queries:
+        assert staff.get("/").status_code == 200
+    assert [q for q in queries.captured_queries if "care_careplan" in q["sql"]]
