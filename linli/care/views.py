@@ -152,6 +152,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "figures_at": figures_at,
             "querystring": querystring_without_page(request),
             "can_manage": Capability.CARE_MANAGE in caps,
+            "can_log": Capability.CARE_LOG in caps,
             "can_reveal": Capability.SENSITIVE_REVEAL in caps,
             "now": now,
         },

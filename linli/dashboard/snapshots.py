@@ -16,7 +16,7 @@ reader's care scope, so their snapshot is per place and scope (a fingerprint of 
 leader of a town shares one).
 
 The care counts of ``/care/`` and the home page (:func:`care_figures`) are kept the same
-way, per scope, for those who only watch care (leaders, cadres); whoever records care sees
+way, per scope, for those who only watch care (leaders); whoever records care sees
 them counted at once.
 
 Kept warm by the task queue: every page view notes what it read (:func:`_note_viewed`);
@@ -172,7 +172,7 @@ def care_coverage(user: AnyUser, place: Place, *, now: dt.datetime) -> CareCover
 
 
 def watches_care(user: AnyUser) -> bool:
-    """Whether ``user`` only watches care (leaders, cadres): sees it, records none of it."""
+    """Whether ``user`` only watches care (a leader): sees it, records none of it."""
     caps = capabilities_of(user)
     return Capability.CARE_VIEW in caps and not caps & {
         Capability.CARE_LOG,

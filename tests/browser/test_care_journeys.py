@@ -143,6 +143,31 @@ def test_staff_see_the_overdue_list(
     shot(desktop, "care-b2-staff-all-plans-desktop")
 
 
+def test_a_leader_sees_the_care_counts_and_when_they_were_counted_on_a_phone(
+    cast: Cast, live_server: LiveServer, phone: Page, shot: Shot
+) -> None:
+    """A town leader only watches care: the counts come from the minute's snapshot, and
+    the page says so; the list is theirs to read, not to record in."""
+    care = build_care(cast)
+    late = care_plan_save(
+        actor=None, resident=cast.neighbour, visits_per_week=1, primary_volunteer=care.volunteer
+    )
+    plans_made_days_ago(CarePlan.objects.filter(pk=late.pk), 12)
+
+    switch_user(phone, live_server, "leader")
+    phone.goto(f"{live_server.url}/care/?show=all")
+    stats = phone.locator(".care-stats .stat")
+    expect(stats.nth(1)).to_contain_text("已逾期")
+    expect(stats.nth(1).locator("b")).to_have_text("1")
+    expect(stats.nth(3).locator("b")).to_have_text("2")
+    expect(phone.get_by_text("以上数字统计于")).to_contain_text("每分钟更新")
+    expect(phone.locator(".care-card")).to_have_count(2)
+    # Nothing to record for one who only watches (the form would answer 404).
+    expect(phone.get_by_role("link", name="记录走访")).to_have_count(0)
+    assert_fits(phone)
+    shot(phone, "care-c1-leader-counts-phone")
+
+
 def test_a_visit_with_groceries_and_a_pressure_takes_six_taps_and_saves_exactly_those(
     cast: Cast, live_server: LiveServer, phone: Page, shot: Shot
 ) -> None:
