@@ -91,7 +91,7 @@ def _chosen(options: Iterable[P], value: str | None) -> P | None:
     return next((o for o in options if str(o.pk) == (value or "").strip()), None)
 
 
-def _narrowing_level(community_paths: list[str]) -> tuple[str, int, list[str]]:
+def narrowing_level(community_paths: list[str]) -> tuple[str, int, list[str]]:
     """The finest level at which these communities make at most MAX_GRID_CHOICES places
     (the county's, at worst): its kind, its path length and the places' paths."""
     for kind, depth in NARROWING_LEVELS:
@@ -126,7 +126,7 @@ def grid_picker(user: AnyUser, params: Mapping[str, str]) -> GridPicker:
         sum(n for path, n in per_community.items() if path.startswith(_path(place)))
         > MAX_GRID_CHOICES
     ):
-        kind, length, paths = _narrowing_level(
+        kind, length, paths = narrowing_level(
             [path for path in per_community if path.startswith(_path(place))]
         )
         if len(_path(place)) >= length:

@@ -17,7 +17,8 @@ leader of a town shares one).
 
 The care counts of ``/care/`` and the home page (:func:`care_figures`) are kept the same
 way, per scope, for those who only watch care (leaders); whoever records care sees
-them counted at once.
+them counted at once. So is the register overview of a home page (:func:`area_overview`)
+for those who only read the register.
 
 Kept warm by the task queue: every page view notes what it read (:func:`_note_viewed`);
 a periodic task (:func:`refresh_viewed`) counts again, each minute, what was looked at
@@ -47,6 +48,8 @@ from linli.core.roles import Capability
 from linli.core.scoping import Scope
 from linli.dashboard import selectors
 from linli.dashboard.selectors import CareCoverage, RequestBlocks
+from linli.people import selectors as people_selectors
+from linli.people.selectors import AreaOverview
 from linli.requests.figures import Place
 
 VIEWED_KEY = "linli:dashboard:viewed"
@@ -55,8 +58,8 @@ WATCH_MAX = 200  # at most this many snapshots are kept warm
 
 T = TypeVar("T")
 # What a view read: ("blocks", place key, start, end, language), ("care", place key,
-# scope fingerprint) or ("figures", scope fingerprint, "gaps" or ""); with the moment it
-# was last read and, for care and figures, the reader's id.
+# scope fingerprint), ("figures", scope fingerprint, "gaps" or "") or ("register", key);
+# with the moment it was last read and, but for the blocks, the reader's id.
 Entry = tuple[str, ...]
 
 
@@ -233,6 +236,31 @@ def _place_of(key: str) -> Place | None:
     return Area.objects.filter(pk=int(pk)).first()
 
 
+def _register_key(user: AnyUser) -> str:
+    """What a register overview depends on: the register's scope, the consent scope (who
+    sees children without a consent) and the capabilities (which tags are shown)."""
+    parts = (
+        _fingerprint(scope_for(user, Capability.REGISTER_VIEW)),
+        _fingerprint(scope_for(user, Capability.CONSENT_RECORD)),
+        ",".join(sorted(capabilities_of(user))),
+    )
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def area_overview(user: AnyUser, *, now: dt.datetime) -> tuple[AreaOverview, dt.datetime | None]:
+    """The register of the user's area on their home, and the moment of its snapshot
+    (None: counted now). Those who edit the register see it counted on every view; those
+    who only read it (leaders, cadres) from a snapshot of the same scope, as the care counts
+    (a county's residents and households counted by place take seconds at 3 M)."""
+    caps = capabilities_of(user)
+    if lifetime() <= 0 or Capability.REGISTER_EDIT in caps:
+        return people_selectors.area_overview(user), None
+    entry = ("register", _register_key(user))
+    overview, taken_at = _kept(entry, now, lambda: people_selectors.area_overview(user))
+    _note_viewed(entry, now, reader=user.pk)
+    return overview, taken_at
+
+
 def _reader_with_scope(reader: int | None, fingerprint: str) -> User | None:
     """The active reader of a care snapshot, if their care scope is still the one it was
     kept for: counted with a scope they have since lost or gained, the snapshot would
@@ -251,6 +279,13 @@ def refresh_viewed(now: dt.datetime | None = None) -> int:
     counted = 0
     for entry, (seen, reader) in sorted(viewed.items(), key=lambda item: -item[1][0]):
         if seen < cutoff:
+            continue
+        if entry[0] == "register":
+            reader_user = User.objects.filter(pk=reader or 0, is_active=True).first()
+            if reader_user is None or _register_key(reader_user) != entry[1]:
+                continue
+            _keep(entry, now, people_selectors.area_overview(reader_user))
+            counted += 1
             continue
         if entry[0] == "figures":
             user = _reader_with_scope(reader, entry[1])

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import AnyUser, capabilities_of, role_assignments
@@ -15,13 +16,12 @@ from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import area_labels
 from linli.care.selectors import CareFigures, care_figures, due_plans
 from linli.core.roles import Capability, Role
+from linli.dashboard import snapshots
 from linli.fieldwork.selectors import home_block
 from linli.people.models import Resident
 from linli.people.selectors import (
     grid_summaries,
     household_label,
-    tag_counts,
-    visible_residents,
 )
 from linli.requests.selectors import location_labels, overdue_in_scope, request_todos
 from linli.requests.workflow import Status
@@ -50,10 +50,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles & AREA_ROLES or user.is_superuser:
         area_paths = [a.area.path for a in assignments if a.area and Role(a.role) in AREA_ROLES]
         context["area_labels"] = area_labels(area_paths, top_kind=AreaKind.COUNTY)
-        residents = visible_residents(user, Capability.REGISTER_VIEW)
-        context["area_resident_count"] = residents.count()
-        context["area_tag_counts"] = tag_counts(residents, user)
-        context["area_grids"] = grid_summaries(user=user, grids=Grid.objects.all())
+        context["area"], context["area_counted_at"] = snapshots.area_overview(
+            user, now=timezone.now()
+        )
 
     if roles & OVERDUE_ROLES or user.is_superuser:
         overdue_requests = overdue_in_scope(user)

@@ -84,3 +84,25 @@ def test_a_county_leader_narrows_the_residents_to_a_town_then_a_building(
     expect(names).to_have_count(1)
     assert_fits(page)
     screenshot(page, "residents-town-building-phone")
+
+
+def test_a_county_leaders_home_counts_by_town_and_opens_a_towns_residents(
+    phone: Page, live_server: LiveServer, county_leader: County, screenshot: Shot
+) -> None:
+    """Past the limit the home lists towns, not grids; a town opens the residents list
+    narrowed to it, with the picker at that town."""
+    page = phone
+    page.goto(f"{live_server.url}/")
+    area = page.locator("section", has=page.get_by_role("heading", name="我负责的区域"))
+    expect(area).to_contain_text("网格太多(6 个),按地方分列")
+    rows = area.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("和平镇")
+    expect(rows.nth(1)).to_contain_text("阳光街道")
+    assert_fits(page)
+    screenshot(page, "home-county-by-town-phone")
+
+    area.get_by_role("link", name="阳光街道").click()
+    expect(page.locator("td.primary a")).to_have_count(2)
+    expect(page.get_by_label("镇(街道)")).to_have_value(str(county_leader.town2.pk))
+    expect(page.get_by_label("网格").locator("option")).to_have_text(["全部", "第5网格", "第6网格"])
