@@ -488,6 +488,9 @@ LINLI_PAGE_SIZE = 20
 # The leaders' dashboard reuses a place's request figures counted within this many
 # seconds (0: count on every view); a task counts again each minute what was looked at.
 LINLI_DASHBOARD_SNAPSHOT_SECONDS = int(env_str("LINLI_DASHBOARD_SNAPSHOT_SECONDS", "60"))
+# A home page's register overview (residents, households, grids of the area) is reused
+# for this many seconds by those who only read the register (0: count on every view).
+LINLI_REGISTER_SNAPSHOT_SECONDS = int(env_str("LINLI_REGISTER_SNAPSHOT_SECONDS", "600"))
 # Triage: a request filed without category or place takes the reader's suggestion
 # when its confidence reaches this; below it, the request waits for a dispatcher.
 LINLI_TRIAGE_THRESHOLD = float(env_str("LINLI_TRIAGE_THRESHOLD", "0.6"))

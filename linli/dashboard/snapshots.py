@@ -15,10 +15,10 @@ Labels are translated, so such a snapshot is per language. The care counts depen
 reader's care scope, so their snapshot is per place and scope (a fingerprint of it: every
 leader of a town shares one).
 
-The care counts of ``/care/`` and the home page (:func:`care_figures`) are kept the same
-way, per scope, for those who only watch care (leaders); whoever records care sees
-them counted at once. So is the register overview of a home page (:func:`area_overview`)
-for those who only read the register.
+The care counts of ``/care/`` (:func:`care_figures`) are kept the same way, per scope, for
+those who only watch care (leaders); whoever records care sees them counted at once. The
+register overview of a home page (:func:`area_overview`) is kept for those who only read
+the register, for ten minutes and without the minute task.
 
 Kept warm by the task queue: every page view notes what it read (:func:`_note_viewed`);
 a periodic task (:func:`refresh_viewed`) counts again, each minute, what was looked at
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -58,8 +59,8 @@ WATCH_MAX = 200  # at most this many snapshots are kept warm
 
 T = TypeVar("T")
 # What a view read: ("blocks", place key, start, end, language), ("care", place key,
-# scope fingerprint), ("figures", scope fingerprint, "gaps" or "") or ("register", key);
-# with the moment it was last read and, but for the blocks, the reader's id.
+# scope fingerprint) or ("figures", scope fingerprint); with the moment it was last read
+# and, for care and figures, the reader's id.
 Entry = tuple[str, ...]
 
 
@@ -85,19 +86,26 @@ def _cache_key(entry: Entry) -> str:
     return "linli:dashboard:" + ":".join(entry)
 
 
-def _kept(entry: Entry, now: dt.datetime, count: Callable[[], T]) -> tuple[T, dt.datetime]:
-    """The value kept for ``entry`` if counted less than :func:`lifetime` seconds before
-    ``now``; otherwise ``count()`` now, kept."""
-    kept = cache.get(_cache_key(entry))
+def _kept(
+    entry: Entry, now: dt.datetime, count: Callable[[], T], *, seconds: int | None = None
+) -> tuple[T, dt.datetime]:
+    """The value kept for ``entry`` if counted less than ``seconds`` (:func:`lifetime`)
+    before ``now``; otherwise ``count()`` now, kept."""
+    seconds = lifetime() if seconds is None else seconds
+    try:
+        kept = cache.get(_cache_key(entry))
+    except (pickle.UnpicklingError, AttributeError, ImportError, TypeError, EOFError):
+        kept = None  # kept by an older release in a shape this one cannot read: count again
     if isinstance(kept, Kept) and dt.timedelta(0) <= now - kept.taken_at < dt.timedelta(
-        seconds=lifetime()
+        seconds=seconds
     ):
         return kept.value, kept.taken_at
-    return _keep(entry, now, count()), now
+    return _keep(entry, now, count(), seconds=seconds), now
 
 
-def _keep(entry: Entry, now: dt.datetime, value: T) -> T:
-    cache.set(_cache_key(entry), Kept(value=value, taken_at=now), timeout=max(lifetime(), 1))
+def _keep(entry: Entry, now: dt.datetime, value: T, *, seconds: int | None = None) -> T:
+    seconds = lifetime() if seconds is None else seconds
+    cache.set(_cache_key(entry), Kept(value=value, taken_at=now), timeout=max(seconds, 1))
     return value
 
 
@@ -183,9 +191,7 @@ def watches_care(user: AnyUser) -> bool:
     }
 
 
-def care_figures(
-    user: AnyUser, *, now: dt.datetime, with_gaps: bool = False
-) -> tuple[CareFigures, dt.datetime | None]:
+def care_figures(user: AnyUser, *, now: dt.datetime) -> tuple[CareFigures, dt.datetime | None]:
     """The care counts of ``/care/``, and the moment of their snapshot (None: counted now).
 
     Whoever records care (a volunteer, a grid worker, staff) sees them counted now: the
@@ -195,15 +201,9 @@ def care_figures(
     0.6 s at 3 M residents (docs/scaling.md, session 31), the same for every leader of it.
     """
     if lifetime() <= 0 or not watches_care(user):
-        return care_selectors.care_figures(user, now=now, with_gaps=with_gaps), None
-    entry = (
-        "figures",
-        _fingerprint(scope_for(user, Capability.CARE_VIEW)),
-        "gaps" if with_gaps else "",
-    )
-    figures, taken_at = _kept(
-        entry, now, lambda: care_selectors.care_figures(user, now=now, with_gaps=with_gaps)
-    )
+        return care_selectors.care_figures(user, now=now), None
+    entry = ("figures", _fingerprint(scope_for(user, Capability.CARE_VIEW)))
+    figures, taken_at = _kept(entry, now, lambda: care_selectors.care_figures(user, now=now))
     _note_viewed(entry, now, reader=user.pk)
     return figures, taken_at
 
@@ -236,11 +236,17 @@ def _place_of(key: str) -> Place | None:
     return Area.objects.filter(pk=int(pk)).first()
 
 
+def register_lifetime() -> int:
+    return int(getattr(settings, "LINLI_REGISTER_SNAPSHOT_SECONDS", 600))
+
+
 def _register_key(user: AnyUser) -> str:
-    """What a register overview depends on: the register's scope, the consent scope (who
-    sees children without a consent) and the capabilities (which tags are shown)."""
+    """What a register overview depends on: the scopes of the register, of the area tree
+    (the grids), of consent (who sees children without one) and the capabilities (which
+    tags are shown)."""
     parts = (
         _fingerprint(scope_for(user, Capability.REGISTER_VIEW)),
+        _fingerprint(scope_for(user, Capability.AREAS_VIEW)),
         _fingerprint(scope_for(user, Capability.CONSENT_RECORD)),
         ",".join(sorted(capabilities_of(user))),
     )
@@ -250,15 +256,17 @@ def _register_key(user: AnyUser) -> str:
 def area_overview(user: AnyUser, *, now: dt.datetime) -> tuple[AreaOverview, dt.datetime | None]:
     """The register of the user's area on their home, and the moment of its snapshot
     (None: counted now). Those who edit the register see it counted on every view; those
-    who only read it (leaders, cadres) from a snapshot of the same scope, as the care counts
-    (a county's residents and households counted by place take seconds at 3 M)."""
+    who only read it (leaders, cadres) from a snapshot of the same scopes less than
+    :func:`register_lifetime` seconds old (10 minutes: a register changes by the day, and
+    a county's residents and households counted by place take seconds at 3 M). Counted on
+    a view only, never by the minute task: a county's count each minute for every leader
+    who looked in the last half hour would outgrow the minute."""
     caps = capabilities_of(user)
-    if lifetime() <= 0 or Capability.REGISTER_EDIT in caps:
+    seconds = register_lifetime()
+    if seconds <= 0 or Capability.REGISTER_EDIT in caps:
         return people_selectors.area_overview(user), None
     entry = ("register", _register_key(user))
-    overview, taken_at = _kept(entry, now, lambda: people_selectors.area_overview(user))
-    _note_viewed(entry, now, reader=user.pk)
-    return overview, taken_at
+    return _kept(entry, now, lambda: people_selectors.area_overview(user), seconds=seconds)
 
 
 def _reader_with_scope(reader: int | None, fingerprint: str) -> User | None:
@@ -280,18 +288,11 @@ def refresh_viewed(now: dt.datetime | None = None) -> int:
     for entry, (seen, reader) in sorted(viewed.items(), key=lambda item: -item[1][0]):
         if seen < cutoff:
             continue
-        if entry[0] == "register":
-            reader_user = User.objects.filter(pk=reader or 0, is_active=True).first()
-            if reader_user is None or _register_key(reader_user) != entry[1]:
-                continue
-            _keep(entry, now, people_selectors.area_overview(reader_user))
-            counted += 1
-            continue
         if entry[0] == "figures":
             user = _reader_with_scope(reader, entry[1])
             if user is None or not watches_care(user):
                 continue
-            figures = care_selectors.care_figures(user, now=now, with_gaps=entry[2] == "gaps")
+            figures = care_selectors.care_figures(user, now=now)
             _keep(entry, now, figures)
             counted += 1
             continue

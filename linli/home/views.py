@@ -53,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["area"], context["area_counted_at"] = snapshots.area_overview(
             user, now=timezone.now()
         )
+        context["area_minutes"] = max(snapshots.register_lifetime() // 60, 1)
 
     if roles & OVERDUE_ROLES or user.is_superuser:
         overdue_requests = overdue_in_scope(user)

@@ -353,8 +353,12 @@ def household_label(household: Household) -> str:
 MAX_COUNTED_PREFIXES = 64
 
 
-def unit_counts(unit_paths_under: frozenset[str]) -> tuple[dict[str, int], dict[str, int]]:
-    """Households and residents per unit path, under the given area paths."""
+def unit_counts(
+    unit_paths_under: frozenset[str], user: AnyUser
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Households and residents per unit path, under the given area paths; the residents
+    as ``user`` may see them (not anonymised; a child without a guardian's consent only
+    for whoever manages consent), as the register's lists and totals count them."""
     scope = Scope(area_paths=unit_paths_under)
     households = dict(
         apply_scope(Household.objects.all(), scope, area_path="unit__path")
@@ -363,7 +367,12 @@ def unit_counts(unit_paths_under: frozenset[str]) -> tuple[dict[str, int], dict[
         .values_list("unit__path", "n")
     )
     residents = dict(
-        apply_scope(Resident.objects.all(), scope, area_path="area__path")
+        hide_children_without_consent(
+            apply_scope(
+                Resident.objects.filter(anonymised_at__isnull=True), scope, area_path="area__path"
+            ),
+            user,
+        )
         .values_list("area__path")
         .annotate(n=Count("pk"))
         .values_list("area__path", "n")
@@ -423,7 +432,7 @@ def grid_summaries(*, user: AnyUser, grids: QuerySet[Grid]) -> list[GridSummary]
     # communities: a county's home named 30,000 buildings, one LIKE each, in two statements.
     few = len(building_paths) <= MAX_COUNTED_PREFIXES
     prefixes = building_paths if few else [g.community.path for g in grid_list]
-    households, residents = unit_counts(frozenset(prefixes))
+    households, residents = unit_counts(frozenset(prefixes), user)
     rows_by_path: dict[str, BuildingRow] = {}
     summaries: list[GridSummary] = []
     for grid in grid_list:
@@ -452,14 +461,19 @@ def grid_summaries(*, user: AnyUser, grids: QuerySet[Grid]) -> list[GridSummary]
 
 
 @dataclass(frozen=True)
-class PlaceRow:
-    """A town's or a community's part of a wide area, as its overview counts it."""
+class AreaRow:
+    """A grid or a place of an area's overview, in plain values: the overview is kept in
+    the shared cache, which must hold no model instance (a grid's prefetched workers
+    would carry their accounts)."""
 
-    place: Area
+    pk: int
+    name: str
     grids: int
     buildings: int
     households: int
     residents: int
+    community: str = ""  # a grid's
+    workers: tuple[str, ...] = ()  # a grid's
 
 
 @dataclass(frozen=True)
@@ -470,25 +484,40 @@ class AreaOverview:
     county's 4,167 grids at 3 M residents made a table of 4,167 rows)."""
 
     residents: int
-    tags: list[tuple[Tag, int]]
+    tags: tuple[tuple[str, int], ...]  # a tag's name and how many carry it
     grid_count: int
-    grids: list[GridSummary]
-    places: list[PlaceRow]
-    place_kind: str = ""
+    rows: tuple[AreaRow, ...]
+    place_kind: str = ""  # the rows' kind of place; "" when they are grids
+
+    @property
+    def place_label(self) -> str:
+        return str(AreaKind(self.place_kind).label) if self.place_kind else ""
 
 
 def area_overview(user: AnyUser) -> AreaOverview:
     residents = visible_residents(user, Capability.REGISTER_VIEW)
     grids = visible_grids(user)
     grid_count = grids.count()
-    resident_count, tags = residents.count(), tag_counts(residents, user)
+    resident_count = residents.count()
+    tags = tuple((tag.name, n) for tag, n in tag_counts(residents, user))
     if grid_count <= area_selectors.MAX_GRID_CHOICES:
         return AreaOverview(
             residents=resident_count,
             tags=tags,
             grid_count=grid_count,
-            grids=grid_summaries(user=user, grids=Grid.objects.all()),
-            places=[],
+            rows=tuple(
+                AreaRow(
+                    pk=s.grid.pk,
+                    name=s.grid.name,
+                    grids=1,
+                    buildings=len(s.buildings),
+                    households=s.households,
+                    residents=s.residents,
+                    community=s.grid.community.name,
+                    workers=tuple(s.workers),
+                )
+                for s in grid_summaries(user=user, grids=Grid.objects.all())
+            ),
         )
     per_community: dict[str, int] = dict(
         grids.order_by()
@@ -515,21 +544,22 @@ def area_overview(user: AnyUser) -> AreaOverview:
     )
     households = by_place(visible_households(user), "unit__path")
     residents_by_place = by_place(residents, "area__path")
+    places = Area.objects.filter(path__in=paths, kind=kind).order_by("path")
     return AreaOverview(
         residents=resident_count,
         tags=tags,
         grid_count=grid_count,
-        grids=[],
-        places=[
-            PlaceRow(
-                place=place,
+        rows=tuple(
+            AreaRow(
+                pk=place.pk,
+                name=place.name,
                 grids=grids_by_place.get(place.path, 0),
                 buildings=buildings.get(place.path, 0),
                 households=households.get(place.path, 0),
                 residents=residents_by_place.get(place.path, 0),
             )
-            for place in Area.objects.filter(path__in=paths, kind=kind).order_by("path")
-        ],
+            for place in places
+        ),
         place_kind=kind,
     )
 

@@ -186,12 +186,6 @@ def test_with_no_lifetime_a_leaders_care_figures_are_counted_on_every_view(cast:
     assert care_figures(cast.leader, now=NOW).plans == 1
 
 
-def test_care_figures_with_and_without_gaps_are_kept_apart(cast: Cast) -> None:
-    without, _ = snapshots.care_figures(cast.leader, now=NOW)
-    with_gaps, _ = snapshots.care_figures(cast.leader, now=NOW, with_gaps=True)
-    assert (without.gaps, with_gaps.gaps) == (None, care_figures(cast.leader, with_gaps=True).gaps)
-
-
 def test_the_minute_task_counts_a_leaders_care_figures_again(cast: Cast) -> None:
     snapshots.care_figures(cast.leader, now=NOW)
     _plan_for_elder(cast)

@@ -24,13 +24,16 @@ def _counts(cast: Cast) -> dict[str, list[tuple[str, int, int]]]:
 
 @pytest.fixture
 def world(cast: Cast) -> Cast:
-    """Grid 1 gains building 10 (households of 3 and 2 people in its two units) and
-    building 1, already in the cast, gains a household of 4."""
+    """Grid 1 gains building 10 (households of 3 and 2 people in its two units), building
+    1, already in the cast, gains a household of 4, and grid 2 gains building 20 straight
+    under the community (no compound: a shorter path) with a household of 2."""
     tenth = add_building(cast.compound, cast.grid1, 10, units=2)
     first_unit, second_unit = area_children(tenth)
     add_household(first_unit, members=3)
     add_household(second_unit, members=2)
     add_household(cast.unit1, members=4)
+    (unit,) = area_children(add_building(cast.community, cast.grid2, 20))
+    add_household(unit, members=2)
     return cast
 
 
@@ -41,7 +44,7 @@ def test_each_building_counts_its_own_households_and_residents(
     monkeypatch.setattr(selectors, "MAX_COUNTED_PREFIXES", limit)
     counts = _counts(world)
     assert counts["第1网格"] == [("和平小区1号楼", 2, 5), ("和平小区10号楼", 2, 5)]
-    assert counts["第2网格"] == [("和平小区2号楼", 1, 1)]
+    assert counts["第2网格"] == [("和平小区2号楼", 1, 1), ("20号楼", 1, 2)]
     summary = next(
         s
         for s in grid_summaries(user=world.staff, grids=Grid.objects.all())
