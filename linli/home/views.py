@@ -116,7 +116,10 @@ def todos(user: AnyUser, roles: set[Role], care: CareFigures | None = None) -> l
     (``care``: the user's care counts when the caller has them already)."""
     caps = capabilities_of(user)
     items: list[Todo] = []
-    requests = request_todos(user)
+    shows_queue = bool(roles & TODO_STAFF_ROLES or user.is_superuser) and (
+        Capability.REQUESTS_VIEW in caps
+    )
+    requests = request_todos(user, tasks=Role.GRID_WORKER in roles, queue=shows_queue)
     if care is None and Capability.CARE_VIEW in caps and uses_care_figures(user, roles):
         care = care_figures(user)
     if Role.GRID_WORKER in roles:
@@ -127,7 +130,7 @@ def todos(user: AnyUser, roles: set[Role], care: CareFigures | None = None) -> l
         ]
         if care is not None:
             items.append(Todo(_("今天该走访"), care.due, reverse("care:due_list")))
-    if (roles & TODO_STAFF_ROLES or user.is_superuser) and Capability.REQUESTS_VIEW in caps:
+    if shows_queue:
         queue = reverse("requests:queue")
         items += [
             Todo(_("待派单"), requests.to_dispatch, f"{queue}?status=waiting"),

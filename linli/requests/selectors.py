@@ -776,18 +776,28 @@ class RequestTodos:
     to_verify: int
 
 
-def request_todos(user: AnyUser, now: dt.datetime | None = None) -> RequestTodos:
+def request_todos(
+    user: AnyUser, now: dt.datetime | None = None, *, tasks: bool = True, queue: bool = True
+) -> RequestTodos:
+    """``tasks``/``queue`` False: that half is not counted (0), for a home that does not
+    show it (a county leader's queue counts took 0.14 s at 300,000 residents, for nothing)."""
     now = now or timezone.now()
-    tasks = my_tasks(user, now).aggregate(
-        all=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now))
+    counted_tasks = (
+        my_tasks(user, now).aggregate(all=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
+        if tasks
+        else {"all": 0, "late": 0}
     )
-    scoped = visible_requests(user).aggregate(
-        dispatch=Count("pk", filter=Q(status__in=[Status.SUBMITTED, Status.ACCEPTED])),
-        verify=Count("pk", filter=Q(status=Status.RESOLVED)),
+    scoped = (
+        visible_requests(user).aggregate(
+            dispatch=Count("pk", filter=Q(status__in=[Status.SUBMITTED, Status.ACCEPTED])),
+            verify=Count("pk", filter=Q(status=Status.RESOLVED)),
+        )
+        if queue
+        else {"dispatch": 0, "verify": 0}
     )
     return RequestTodos(
-        tasks=tasks["all"],
-        tasks_overdue=tasks["late"],
+        tasks=counted_tasks["all"],
+        tasks_overdue=counted_tasks["late"],
         to_dispatch=scoped["dispatch"],
         to_verify=scoped["verify"],
     )

@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,3 +152,22 @@ def test_reviewers_see_the_claims_waiting_in_their_area_and_open_the_queue(
 def test_a_reviewer_with_nothing_waiting_sees_zero(cast: Cast, client_for: Any) -> None:
     body = client_for("staff").get(reverse("home")).content.decode()
     assert _todo(body, "待审核时长") == (0, reverse("volunteers:hours_review"))
+
+
+def test_a_home_counts_only_the_request_todos_it_shows(cast: Cast, client_for: Any) -> None:
+    """A leader's home shows no queue and no tasks: neither is counted (the queue of a
+    county is a count over every request in it)."""
+
+    def counted(username: str) -> tuple[bool, bool]:
+        client = client_for(username)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        statements = [q["sql"] for q in queries.captured_queries]
+        return (
+            any('AS "dispatch"' in sql for sql in statements),
+            any('AS "late"' in sql for sql in statements),
+        )
+
+    assert counted("leader") == (False, False)
+    assert counted("staff") == (True, False)
+    assert counted(cast.worker1.username) == (False, True)
