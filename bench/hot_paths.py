@@ -736,7 +736,21 @@ def paths_table(repeats: int) -> None:
             ),
         )
         row("volunteer's due visits: page /care/", page(volunteer_user, "/care/"))
-        row("county leader's due visits: page /care/", page(county_leader, "/care/"))
+        with override_settings(
+            LINLI_DASHBOARD_SNAPSHOT_SECONDS=0, LINLI_REGISTER_SNAPSHOT_SECONDS=0
+        ):
+            row(
+                "county leader's due visits: page /care/, counted on every view",
+                page(county_leader, "/care/"),
+            )
+            row("county leader's home: page /, counted on every view", page(county_leader, "/"))
+            row("town leader's home: page /, counted on every view", page(town_leader, "/"))
+        row(
+            "county leader's due visits: page /care/ (counts from the snapshot)",
+            page(county_leader, "/care/"),
+        )
+        row("county leader's home: page / (register from the snapshot)", page(county_leader, "/"))
+        row("town leader's home: page / (register from the snapshot)", page(town_leader, "/"))
         row("county leader's queue: page /requests/", page(county_leader, "/requests/"))
         row(
             "county leader's residents: page /people/residents/",
