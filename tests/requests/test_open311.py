@@ -342,3 +342,105 @@ def test_a_wrong_key_in_a_header_is_refused_even_with_a_good_one_in_the_query(
     )
     assert response.status_code == 403
     assert response.json()[0]["code"] == "api_key_invalid"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "和平小区0号楼",  # no building 0: the reader skips the number
+        "和平小区99999999999999999999号楼",
+        "和平小区1号楼99单元",  # a two-digit unit the reader does not take for one
+        "和平小区1号楼1单元99999",  # five digits are no room
+    ],
+)
+def test_an_address_with_numbers_it_cannot_place_is_refused_not_filed_coarser(
+    cast: Cast, client: Client, address: str
+) -> None:
+    """A client that names a building, unit or room must get it or a 400: a number left
+    unread must not quietly file the request on the whole compound (no grid, no worker)
+    or drop the room."""
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key_for(cast.staff),
+            "service_code": "repair",
+            "address_string": address,
+            "description": "楼道灯坏了",
+        },
+    )
+
+    assert response.status_code == 400, response.content
+    [error] = response.json()
+    assert error["code"] == "address_not_found"
+    assert "请写明" in error["description"]
+    assert Request.objects.count() == 0
+
+
+def test_an_address_whose_numbers_are_all_read_still_files(cast: Cast, client: Client) -> None:
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key_for(cast.staff),
+            "service_code": "repair",
+            "address_string": "和平小区01号楼1单元101室",
+            "description": "楼道灯坏了",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    filed = Request.objects.get()
+    assert (filed.location, filed.room) == (cast.unit1, "101")
+
+
+def test_repeated_search_parameters_are_all_taken(cast: Cast, client: Client) -> None:
+    """``status=open&status=closed`` (a list sent as repeated parameters, as most HTTP
+    clients send one) is the same as ``status=open,closed``, not only the last one."""
+    open_one = file_request(cast, category_code="sanitation")
+    closed = move(resolved(cast), Status.CLOSED, cast.staff)
+    key = key_for(cast.staff)
+
+    statuses = client.get(f"{BASE}/requests.json?api_key={key}&status=open&status=closed").json()
+    by_ids = client.get(
+        f"{BASE}/requests.json?api_key={key}"
+        f"&service_request_id={open_one.number}&service_request_id={closed.number}"
+    ).json()
+    codes = client.get(
+        f"{BASE}/requests.json?api_key={key}&service_code=sanitation&service_code=repair"
+    ).json()
+
+    both = {open_one.number, closed.number}
+    assert {r["service_request_id"] for r in statuses} == both
+    assert {r["service_request_id"] for r in by_ids} == both
+    assert {r["service_request_id"] for r in codes} == both
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("put", "requests.json", "GET, POST"),
+        ("delete", "requests.xml", "GET, POST"),
+        ("post", "services.json", "GET"),
+        ("post", "services.xml", "GET"),
+        ("post", "discovery.json", "GET"),
+        ("patch", "services/repair.xml", "GET"),
+    ],
+)
+def test_a_wrong_method_is_a_405_in_the_open311_error_shape(
+    db: None, method: str, path: str, allowed: str
+) -> None:
+    """A third-party client that calls with the wrong method reads an Open311 error
+    (``[{code, description}]``, in its format), not an empty page or a CSRF page."""
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(f"{BASE}/{path}")
+
+    assert response.status_code == 405
+    assert response["Allow"] == allowed
+    if path.endswith(".xml"):
+        root = ET.fromstring(response.content)
+        assert root.tag == "errors"
+        assert root.findtext("error/code") == "method_not_allowed"
+        assert allowed in (root.findtext("error/description") or "")
+    else:
+        [error] = response.json()
+        assert error["code"] == "method_not_allowed"
+        assert allowed in error["description"]
