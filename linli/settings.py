@@ -183,6 +183,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An empty 405 (a form's address opened in the browser) becomes a page or API JSON.
+    "linli.core.middleware.MethodNotAllowedMiddleware",
     "linli.core.middleware.RequestContextMiddleware",
     # Idle timeout for staff roles, first-login password change, two-factor step.
     "linli.accounts.middleware.AccountSecurityMiddleware",
