@@ -170,6 +170,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A body refused while the boundary below reads it answers Open311 clients in their
+    # error format, not with the HTML 400 page.
+    "linli.requests.open311.Open311RefusalsMiddleware",
     # The one boundary: form fields, query strings and JSON bodies normalised (NFC, no
     # control characters) before anything reads them.
     "linli.core.middleware.InputNormalisationMiddleware",

@@ -202,6 +202,36 @@ def _answer(
         return _error(fmt, Open311Error(400, "invalid", " ".join(messages)))
 
 
+OPEN311_PATH_PREFIX = "/open311/v2/"
+
+
+class Open311RefusalsMiddleware:
+    """A request refused before any Open311 view runs — a body over Django's size or
+    field-count limits, read by the input boundary — answers a client in its format
+    (``[{code, description}]``, JSON or XML) rather than with the site's HTML 400 page.
+
+    Placed before ``InputNormalisationMiddleware``, which reads the body."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 400
+            or not request.path_info.startswith(OPEN311_PATH_PREFIX)
+            or response.get("Content-Type", "").startswith(tuple(FORMATS.values()))
+        ):
+            return response
+        fmt = "xml" if request.path_info.endswith(".xml") else "json"
+        return _error(
+            fmt,
+            Open311Error(
+                400, "bad_request", "请求无法处理:请求体过大或字段过多,请检查提交的内容。"
+            ),
+        )
+
+
 def presented_key(request: HttpRequest, params: Mapping[str, str]) -> str:
     """The key from the ``X-Api-Key`` header, ``Authorization: Bearer …``, or — as the
     specification has it, though it ends up in access logs — the ``api_key`` parameter."""

@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -444,3 +445,27 @@ def test_a_wrong_method_is_a_405_in_the_open311_error_shape(
         [error] = response.json()
         assert error["code"] == "method_not_allowed"
         assert allowed in error["description"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_body_refused_before_the_view_is_a_400_in_the_open311_error_shape(
+    cast: Cast, client: Client, fmt: str
+) -> None:
+    """Too many form fields is refused while the body is read, before any Open311 view
+    runs: the client got the site's HTML 「请求有误」 page instead of an error array."""
+    fields = {f"attribute[{n}]": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+
+    response = client.post(
+        f"{BASE}/requests.{fmt}",
+        {"api_key": key_for(cast.staff), "service_code": "repair", **fields},
+    )
+
+    assert response.status_code == 400
+    if fmt == "xml":
+        root = ET.fromstring(response.content)
+        assert (root.tag, root.findtext("error/code")) == ("errors", "bad_request")
+    else:
+        [error] = response.json()
+        assert error["code"] == "bad_request"
+        assert "字段" in error["description"]
+    assert Request.objects.count() == 0
