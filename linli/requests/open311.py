@@ -373,13 +373,20 @@ def _place_from_address(user: User, address: str) -> Place:
             f"无法识别地址“{address}”中的“{unread}”,"
             "请写明小区、楼号、单元号和房号,如“向阳花园3号楼2单元502”。",
         )
-    return resolve_location(
-        user=user,
-        location_code=compound.code if compound is not None else "",
-        building=reading.building,
-        unit=reading.unit,
-        room=reading.room or "",
-    )
+    try:
+        return resolve_location(
+            user=user,
+            location_code=compound.code if compound is not None else "",
+            building=reading.building,
+            unit=reading.unit,
+            room=reading.room or "",
+        )
+    except ValidationError as error:
+        # The locator speaks /api/v1's fields; GeoReport names an area code address_id.
+        messages = " ".join(error.messages)
+        raise Open311Error(
+            400, "invalid", messages.replace("location_code", "address_id")
+        ) from None
 
 
 def _submit(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from linli.accounts.models import User
 from linli.accounts.services import api_token_create
+from linli.areas.models import AreaKind
+from linli.areas.services import area_create
 from linli.requests.models import Channel, Request
 from linli.requests.workflow import Status
 from tests.cast import Cast
@@ -468,4 +470,42 @@ def test_a_body_refused_before_the_view_is_a_400_in_the_open311_error_shape(
         [error] = response.json()
         assert error["code"] == "bad_request"
         assert "字段" in error["description"]
+    assert Request.objects.count() == 0
+
+
+def test_an_ambiguous_building_names_open311s_address_id_not_the_apis_field(
+    cast: Cast, client: Client
+) -> None:
+    """Two compounds of the community have a 1号楼: the refusal told an Open311 client to
+    use ``location_code``, a field of /api/v1 that GeoReport does not have."""
+    second = area_create(
+        actor=None,
+        parent=cast.community,
+        kind=AreaKind.COMPOUND,
+        name="幸福小区",
+        code="141181200001002",
+    )
+    area_create(
+        actor=None,
+        parent=second,
+        kind=AreaKind.BUILDING,
+        name="1号楼",
+        code="141181200001002001",
+        grid=cast.grid2,
+    )
+
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key_for(cast.staff),
+            "service_code": "repair",
+            "address_string": "1号楼",
+            "description": "楼道灯坏了",
+        },
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()
+    assert "address_id" in error["description"]
+    assert "location_code" not in error["description"]
     assert Request.objects.count() == 0
