@@ -364,7 +364,10 @@ def _place_from_address(user: User, address: str) -> Place:
     read = {n for n in (reading.building, reading.unit) if n is not None}
     if reading.room and reading.room.isdigit():
         read.add(int(reading.room))
-    rest = address.replace(reading.compound, "", 1) if reading.compound else address
+    # What comes before the compound's name (city, street and its number) is no part of
+    # the place in the compound.
+    _before, named, after = address.partition(reading.compound or "\0")
+    rest = after if named else address
     unread = next((n for n in re.findall(r"\d+", rest) if int(n) not in read), None)
     if unread is not None:
         raise Open311Error(

@@ -379,13 +379,24 @@ def test_an_address_with_numbers_it_cannot_place_is_refused_not_filed_coarser(
     assert Request.objects.count() == 0
 
 
-def test_an_address_whose_numbers_are_all_read_still_files(cast: Cast, client: Client) -> None:
+@pytest.mark.parametrize(
+    "address",
+    [
+        "和平小区01号楼1单元101室",
+        # A hotline platform's full address: the street number before the compound is
+        # not the building's.
+        "孝义市府前街12号和平小区1号楼1单元101",
+    ],
+)
+def test_an_address_whose_numbers_are_all_read_still_files(
+    cast: Cast, client: Client, address: str
+) -> None:
     response = client.post(
         f"{BASE}/requests.json",
         {
             "api_key": key_for(cast.staff),
             "service_code": "repair",
-            "address_string": "和平小区01号楼1单元101室",
+            "address_string": address,
             "description": "楼道灯坏了",
         },
     )
