@@ -80,7 +80,8 @@ def method_not_allowed(request: HttpRequest, refused: HttpResponse) -> HttpRespo
     """In place of Django's empty 405 (and ninja's English "Method not allowed"): someone
     who opens a form's address (退出, a transition) reads why, with a way back. The
     ``Allow`` header of the refusal is kept."""
-    allowed = refused.get("Allow", "")
+    # Sorted: ninja lists a path's methods from a set, in no fixed order.
+    allowed = ", ".join(sorted(m.strip() for m in refused.get("Allow", "").split(",") if m.strip()))
     if is_api_request(request):
         response: HttpResponse = error_response(
             405,

@@ -99,7 +99,7 @@ def test_opening_a_post_only_address_is_a_chinese_405_page(cast: Cast, client: C
     response = client.get("/accounts/logout/")
 
     assert response.status_code == 405
-    assert response["Allow"] == "POST, OPTIONS"
+    assert response["Allow"] == "OPTIONS, POST"
     page = response.content.decode()
     assert "不能直接打开" in page
     assert 'class="topbar"' in page
