@@ -170,6 +170,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A body refused while the boundary below reads it answers Open311 clients in their
+    # error format, not with the HTML 400 page.
+    "linli.requests.open311.Open311RefusalsMiddleware",
     # The one boundary: form fields, query strings and JSON bodies normalised (NFC, no
     # control characters) before anything reads them.
     "linli.core.middleware.InputNormalisationMiddleware",
@@ -183,6 +186,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An empty 405 (a form's address opened in the browser) becomes a page or API JSON.
+    "linli.core.middleware.MethodNotAllowedMiddleware",
     "linli.core.middleware.RequestContextMiddleware",
     # Idle timeout for staff roles, first-login password change, two-factor step.
     "linli.accounts.middleware.AccountSecurityMiddleware",

@@ -16,6 +16,7 @@ from linli.core.api_errors import error_response
 from linli.core.audit import RequestContext, audit_record, current_request
 from linli.core.models import AuditEvent
 from linli.core.text import normalise_data, normalise_field, normalise_text
+from linli.core.views import method_not_allowed
 
 if TYPE_CHECKING:
     from django.http.request import _ImmutableQueryDict
@@ -69,6 +70,24 @@ def client_ip(request: HttpRequest) -> str | None:
         if forwarded is not None:
             return str(forwarded)
     return str(peer)
+
+
+class MethodNotAllowedMiddleware:
+    """Django answers a method a view does not take with an empty 405, ninja with the
+    English "Method not allowed": both become the site's page or the API's JSON shape
+    (``linli.core.views.method_not_allowed``). A 405 that already speaks JSON or XML
+    (Open311's, in the client's format) is left as it is."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(
+            ("application/json", "text/xml")
+        ):
+            return response
+        return method_not_allowed(request, response)
 
 
 class RequestContextMiddleware:

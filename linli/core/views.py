@@ -1,4 +1,4 @@
-"""The error pages (400, 403, 404, 500 and a failed CSRF check) in the site's layout.
+"""The error pages (400, 403, 404, 405, 500 and a failed CSRF check) in the site's layout.
 
 Django's defaults are English one-liners outside the layout; a resident who is denied
 should read 「没有权限」 and find a way back. The 500 page is rendered without a request
@@ -74,6 +74,25 @@ def page_not_found(
         return error_response(404, "not_found", _("没有这个接口地址。"))
     # Http404 messages are for developers (get_object_or_404 names the model): not shown.
     return HttpResponseNotFound(_render(request, template_name))
+
+
+def method_not_allowed(request: HttpRequest, refused: HttpResponse) -> HttpResponse:
+    """In place of Django's empty 405 (and ninja's English "Method not allowed"): someone
+    who opens a form's address (退出, a transition) reads why, with a way back. The
+    ``Allow`` header of the refusal is kept."""
+    # Sorted: ninja lists a path's methods from a set, in no fixed order.
+    allowed = ", ".join(sorted(m.strip() for m in refused.get("Allow", "").split(",") if m.strip()))
+    if is_api_request(request):
+        response: HttpResponse = error_response(
+            405,
+            "method_not_allowed",
+            _("此接口不接受 %(method)s 请求,请用 %(allowed)s。")
+            % {"method": request.method, "allowed": allowed},
+        )
+    else:
+        response = HttpResponse(_render(request, "405.html"), status=405)
+    response["Allow"] = allowed
+    return response
 
 
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:

@@ -62,16 +62,25 @@ def decode_csv(data: bytes) -> str:
 def _raw_rows(path: Path) -> Iterator[list[object]]:
     if path.suffix.lower() == ".csv":
         text = decode_csv(path.read_bytes())
-        yield from csv.reader(io.StringIO(text))
+        try:
+            yield from csv.reader(io.StringIO(text))
+        except csv.Error as exc:  # a cell over the module's 128 KB limit, a damaged file
+            raise ValidationError(
+                _("无法读取该 CSV 文件:有一格内容过长或格式损坏,请用导入模板重新填写。")
+            ) from exc
         return
+    unreadable = _("无法读取该 Excel 文件,请确认是 .xlsx 格式。")
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise ValidationError(_("无法读取该 Excel 文件,请确认是 .xlsx 格式。")) from exc
+        raise ValidationError(unreadable) from exc
     try:
         sheet = workbook.worksheets[0]
+        # Read-only mode parses the sheet row by row: damage inside it surfaces here.
         for values in sheet.iter_rows(values_only=True):
             yield list(values)
+    except Exception as exc:
+        raise ValidationError(unreadable) from exc
     finally:
         workbook.close()
 

@@ -169,7 +169,23 @@ def _load(job: ImportJob) -> CheckResult:
 def import_job_check(*, job: ImportJob) -> ImportJob:
     """The dry run: every problem by row and column; the file is kept only if clean."""
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING)
-    result = _load(job)
+    try:
+        result = _load(job)
+    except Exception:
+        # Never leave the job 「检查中」 with its page polling for ever; the error is logged.
+        job.errors = [
+            {
+                "row": 0,
+                "column": "",
+                "message": _("检查文件时出错,未导入任何数据。请检查文件后重新上传。"),
+                "value": "",
+            }
+        ]
+        job.status = ImportJob.Status.INVALID
+        _delete_upload(job)
+        job.finished_at = timezone.now()
+        job.save()
+        raise
     job.refresh_from_db(fields=["total"])
     job.processed = job.total
     job.errors = result.errors[:MAX_ERRORS_KEPT]

@@ -32,16 +32,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from linli.accounts.models import User
 from linli.accounts.services import api_token_authenticate
@@ -152,32 +152,84 @@ def _refuse_if_over(limits: Sequence[tuple[str, str | None]]) -> None:
 
 
 def open311_view(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
-    """Turn an unknown format into a 404 and every refusal into the Open311 error shape."""
+    *methods: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Answer ``methods`` only; turn an unknown format into a 404 and every refusal —
+    a wrong method included — into the Open311 error shape.
 
-    def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
-        if fmt not in FORMATS:
-            raise Http404
-        try:
-            return view(request, *args, fmt=fmt, **kwargs)
-        except Open311Error as error:
-            return _error(fmt, error)
-        except Http404:
-            return _error(fmt, Open311Error(404, "not_found", "找不到该诉求或服务。"))
-        except DomainError as error:
-            return _error(fmt, Open311Error(403, error.code, str(error.message)))
-        except ValidationError as error:
-            messages = (
-                [m for ms in error.message_dict.values() for m in ms]
-                if hasattr(error, "error_dict")
-                else list(error.messages)
-            )
-            return _error(fmt, Open311Error(400, "invalid", " ".join(messages)))
+    Every endpoint is exempt from the CSRF check: it is called by other systems with a
+    key, never by a browser's cookie, and a wrong method must read 405 in the client's
+    format rather than the site's "page expired" page."""
+    allowed = ", ".join(methods)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            if fmt not in FORMATS:
+                raise Http404
+            if request.method not in methods:
+                response = _error(
+                    fmt,
+                    Open311Error(405, "method_not_allowed", f"此地址只接受 {allowed} 请求。"),
+                )
+                response["Allow"] = allowed
+                return response
+            return _answer(view, request, *args, fmt=fmt, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _answer(
+    view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, fmt: str, **kwargs: Any
+) -> HttpResponse:
+    try:
+        return view(request, *args, fmt=fmt, **kwargs)
+    except Open311Error as error:
+        return _error(fmt, error)
+    except Http404:
+        return _error(fmt, Open311Error(404, "not_found", "找不到该诉求或服务。"))
+    except DomainError as error:
+        return _error(fmt, Open311Error(403, error.code, str(error.message)))
+    except ValidationError as error:
+        messages = (
+            [m for ms in error.message_dict.values() for m in ms]
+            if hasattr(error, "error_dict")
+            else list(error.messages)
+        )
+        return _error(fmt, Open311Error(400, "invalid", " ".join(messages)))
+
+
+OPEN311_PATH_PREFIX = "/open311/v2/"
+
+
+class Open311RefusalsMiddleware:
+    """A request refused before any Open311 view runs — a body over Django's size or
+    field-count limits, read by the input boundary — answers a client in its format
+    (``[{code, description}]``, JSON or XML) rather than with the site's HTML 400 page.
+
+    Placed before ``InputNormalisationMiddleware``, which reads the body."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 400
+            or not request.path_info.startswith(OPEN311_PATH_PREFIX)
+            or response.get("Content-Type", "").startswith(tuple(FORMATS.values()))
+        ):
+            return response
+        fmt = "xml" if request.path_info.endswith(".xml") else "json"
+        return _error(
+            fmt,
+            Open311Error(
+                400, "bad_request", "请求无法处理:请求体过大或字段过多,请检查提交的内容。"
+            ),
+        )
 
 
 def presented_key(request: HttpRequest, params: Mapping[str, str]) -> str:
@@ -231,8 +283,7 @@ def _caller(request: HttpRequest, params: Mapping[str, str]) -> User:
 # --- discovery and services ----------------------------------------------------------------
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     _jurisdiction(request.GET)
     base = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
@@ -270,16 +321,14 @@ def _service_item(category: Category) -> dict[str, Any]:
     }
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     _jurisdiction(request.GET)
     categories = Category.objects.filter(is_active=True)
     return _render(fmt, [_service_item(c) for c in categories], root="services", item="service")
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def service_definition(request: HttpRequest, service_code: str, fmt: str) -> HttpResponse:
     _jurisdiction(request.GET)
     if not Category.objects.filter(code=service_code, is_active=True).exists():
@@ -309,13 +358,38 @@ def _place_from_address(user: User, address: str) -> Place:
     compound = compounds.get(reading.compound or "") if reading is not None else None
     if reading is None or (compound is None and reading.building is None):
         raise Open311Error(400, "address_not_found", f"无法识别地址“{address}”,请写明小区和楼号。")
-    return resolve_location(
-        user=user,
-        location_code=compound.code if compound is not None else "",
-        building=reading.building,
-        unit=reading.unit,
-        room=reading.room or "",
-    )
+    # The reader is made for chat and passes over a number it cannot place (楼号 0, a
+    # 20-digit one, a two-digit unit, a five-digit room); filed anyway, the request would
+    # land on the whole compound or lose its room. A client that wrote a number meant it.
+    read = {n for n in (reading.building, reading.unit) if n is not None}
+    if reading.room and reading.room.isdigit():
+        read.add(int(reading.room))
+    # What comes before the compound's name (city, street and its number) is no part of
+    # the place in the compound.
+    _before, named, after = address.partition(reading.compound or "\0")
+    rest = after if named else address
+    unread = next((n for n in re.findall(r"\d+", rest) if int(n) not in read), None)
+    if unread is not None:
+        raise Open311Error(
+            400,
+            "address_not_found",
+            f"无法识别地址“{address}”中的“{unread}”,"
+            "请写明小区、楼号、单元号和房号,如“向阳花园3号楼2单元502”。",
+        )
+    try:
+        return resolve_location(
+            user=user,
+            location_code=compound.code if compound is not None else "",
+            building=reading.building,
+            unit=reading.unit,
+            room=reading.room or "",
+        )
+    except ValidationError as error:
+        # The locator speaks /api/v1's fields; GeoReport names an area code address_id.
+        messages = " ".join(error.messages)
+        raise Open311Error(
+            400, "invalid", messages.replace("location_code", "address_id")
+        ) from None
 
 
 def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -394,14 +468,20 @@ def _readable(request: HttpRequest, user: User | None) -> QuerySet[Request]:
     return found.select_related("category", "location", "grid")
 
 
+def _listed(params: QueryDict, name: str) -> list[str]:
+    """A list parameter, comma-delimited as the specification writes it, or repeated
+    (``status=open&status=closed``) as most HTTP clients send a list: every value."""
+    return [v.strip() for raw in params.getlist(name) for v in raw.split(",") if v.strip()]
+
+
 def _search(request: HttpRequest, user: User | None) -> QuerySet[Request]:
     params = request.GET
     found = _readable(request, user)
-    ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
+    ids = _listed(params, "service_request_id")
     if ids:
         # Ids given: the specification says every other parameter is ignored.
         return found.filter(number__in=ids)
-    codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
+    codes = _listed(params, "service_code")
     if codes:
         found = found.filter(category__code__in=codes)
     end = _parse_when(params["end_date"], "end_date") if params.get("end_date") else None
@@ -412,9 +492,8 @@ def _search(request: HttpRequest, user: User | None) -> QuerySet[Request]:
         found = found.filter(submitted_at__gte=start)
     if end is not None:
         found = found.filter(submitted_at__lte=end)
-    status = (params.get("status") or "").strip()
-    if status:
-        wanted = {s.strip() for s in status.split(",")}
+    wanted = set(_listed(params, "status"))
+    if wanted:
         if not wanted <= {"open", "closed"}:
             raise Open311Error(400, "invalid_status", "status 只能是 open 或 closed。")
         if wanted == {"open"}:
@@ -480,9 +559,7 @@ def _request_items(requests: Sequence[Request], *, keyed: bool) -> list[dict[str
     return items
 
 
-@csrf_exempt  # Authenticated by api_key, never by a browser's cookie.
-@require_http_methods(["GET", "POST"])
-@open311_view
+@open311_view("GET", "POST")
 def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, fmt)
@@ -496,8 +573,7 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
     user = _optional_caller(request, request.GET)
     found = _readable(request, user).filter(number=service_request_id).first()
@@ -511,8 +587,7 @@ def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> H
     )
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def token(request: HttpRequest, token_id: str, fmt: str) -> HttpResponse:
     """Requests are numbered at once, so a token is the request's own number."""
     user = _optional_caller(request, request.GET)

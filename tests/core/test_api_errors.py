@@ -9,6 +9,7 @@ import pytest
 from django.test import Client, RequestFactory, override_settings
 from ninja.errors import Throttled
 
+from linli.accounts.services import api_token_create
 from linli.api import api
 from linli.core.api_errors import message_for
 from linli.core.api_pagination import MAX_PAGE
@@ -241,3 +242,25 @@ def test_a_crash_under_the_api_is_json(client: Client) -> None:
         "detail": "系统出错了,已记录下来,请稍后再试。",
         "errors": {},
     }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("put", "/api/v1/me", "GET"), ("delete", REQUESTS, "GET, POST")],
+)
+def test_a_wrong_method_is_405_with_the_shape(
+    cast: Cast, client: Client, method: str, path: str, allowed: str
+) -> None:
+    """ninja answers a method a path does not serve with the English text/html "Method
+    not allowed"; a client of the API reads the documented JSON shape instead."""
+    _token, secret = api_token_create(user=cast.staff, name="405")
+    response = getattr(client, method)(path, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Allow"] == allowed
+    body = response.json()
+    assert_shape(body)
+    assert body["code"] == "method_not_allowed"
+    assert method.upper() in body["detail"]
+    assert allowed in body["detail"]

@@ -91,3 +91,16 @@ def test_500_page_needs_no_request_context() -> None:
 
     assert response.status_code == 500
     assert "系统出错了" in response.content.decode()
+
+
+def test_opening_a_post_only_address_is_a_chinese_405_page(cast: Cast, client: Client) -> None:
+    """Typing or bookmarking a form's address (退出 is a POST) gave an empty white page."""
+    login(client, cast.resident_user.username)
+    response = client.get("/accounts/logout/")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "OPTIONS, POST"
+    page = response.content.decode()
+    assert "不能直接打开" in page
+    assert 'class="topbar"' in page
+    assert "回到首页" in page

@@ -6,12 +6,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from linli.core import crypto
 from linli.core.models import AuditEvent
+from linli.imports import services
 from linli.imports.models import ImportJob
 from linli.imports.services import import_job_run, import_job_start
 from linli.people.models import Household, Resident
@@ -242,3 +244,39 @@ def test_birth_date_may_come_from_the_id_number(cast: Cast, client_for: Any) -> 
     person = Resident.objects.get(name="钱")
     assert (person.birth_date, person.gender) == (birth, "male")
     assert birth != BIRTH_A
+
+
+def _problems(job: ImportJob) -> list[str]:
+    return [e["message"] for e in job.errors]
+
+
+def test_a_csv_cell_too_long_for_the_reader_is_a_problem_not_a_job_left_checking(
+    cast: Cast, client_for: Any
+) -> None:
+    """One cell over the csv module's limit (128 KB, e.g. a file with no line breaks)
+    raised csv.Error inside the background check: the job stayed 「检查中」 for ever."""
+    job = upload(client_for("staff"), cast, SimpleUploadedFile("名册.csv", b"a" * 200_000))
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.INVALID
+    assert _problems(job) == ["无法读取该 CSV 文件:有一格内容过长或格式损坏,请用导入模板重新填写。"]
+
+
+def test_an_unexpected_error_in_the_check_ends_the_job_as_invalid(
+    cast: Cast, client_for: Any, monkeypatch: Any
+) -> None:
+    """Whatever breaks while checking, the job must not stay 「检查中」 with the page
+    polling for ever: it ends invalid, saying nothing was imported."""
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "read_rows", broken)
+
+    job = upload(client_for("staff"), cast, xlsx_file(good_rows()))
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.INVALID
+    assert _problems(job) == ["检查文件时出错,未导入任何数据。请检查文件后重新上传。"]
+    assert job.stored_path == ""
+    assert job.finished_at is not None

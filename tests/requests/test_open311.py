@@ -8,12 +8,15 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from linli.accounts.models import User
 from linli.accounts.services import api_token_create
+from linli.areas.models import AreaKind
+from linli.areas.services import area_create
 from linli.requests.models import Channel, Request
 from linli.requests.workflow import Status
 from tests.cast import Cast
@@ -342,3 +345,178 @@ def test_a_wrong_key_in_a_header_is_refused_even_with_a_good_one_in_the_query(
     )
     assert response.status_code == 403
     assert response.json()[0]["code"] == "api_key_invalid"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "和平小区0号楼",  # no building 0: the reader skips the number
+        "和平小区99999999999999999999号楼",
+        "和平小区1号楼99单元",  # a two-digit unit the reader does not take for one
+        "和平小区1号楼1单元99999",  # five digits are no room
+    ],
+)
+def test_an_address_with_numbers_it_cannot_place_is_refused_not_filed_coarser(
+    cast: Cast, client: Client, address: str
+) -> None:
+    """A client that names a building, unit or room must get it or a 400: a number left
+    unread must not quietly file the request on the whole compound (no grid, no worker)
+    or drop the room."""
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key_for(cast.staff),
+            "service_code": "repair",
+            "address_string": address,
+            "description": "楼道灯坏了",
+        },
+    )
+
+    assert response.status_code == 400, response.content
+    [error] = response.json()
+    assert error["code"] == "address_not_found"
+    assert "请写明" in error["description"]
+    assert Request.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "和平小区01号楼1单元101室",
+        # A hotline platform's full address: the street number before the compound is
+        # not the building's.
+        "孝义市府前街12号和平小区1号楼1单元101",
+    ],
+)
+def test_an_address_whose_numbers_are_all_read_still_files(
+    cast: Cast, client: Client, address: str
+) -> None:
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key_for(cast.staff),
+            "service_code": "repair",
+            "address_string": address,
+            "description": "楼道灯坏了",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    filed = Request.objects.get()
+    assert (filed.location, filed.room) == (cast.unit1, "101")
+
+
+def test_repeated_search_parameters_are_all_taken(cast: Cast, client: Client) -> None:
+    """``status=open&status=closed`` (a list sent as repeated parameters, as most HTTP
+    clients send one) is the same as ``status=open,closed``, not only the last one."""
+    open_one = file_request(cast, category_code="sanitation")
+    closed = move(resolved(cast), Status.CLOSED, cast.staff)
+    key = key_for(cast.staff)
+
+    statuses = client.get(f"{BASE}/requests.json?api_key={key}&status=open&status=closed").json()
+    by_ids = client.get(
+        f"{BASE}/requests.json?api_key={key}"
+        f"&service_request_id={open_one.number}&service_request_id={closed.number}"
+    ).json()
+    codes = client.get(
+        f"{BASE}/requests.json?api_key={key}&service_code=sanitation&service_code=repair"
+    ).json()
+
+    both = {open_one.number, closed.number}
+    assert {r["service_request_id"] for r in statuses} == both
+    assert {r["service_request_id"] for r in by_ids} == both
+    assert {r["service_request_id"] for r in codes} == both
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("put", "requests.json", "GET, POST"),
+        ("delete", "requests.xml", "GET, POST"),
+        ("post", "services.json", "GET"),
+        ("post", "services.xml", "GET"),
+        ("post", "discovery.json", "GET"),
+        ("patch", "services/repair.xml", "GET"),
+    ],
+)
+def test_a_wrong_method_is_a_405_in_the_open311_error_shape(
+    db: None, method: str, path: str, allowed: str
+) -> None:
+    """A third-party client that calls with the wrong method reads an Open311 error
+    (``[{code, description}]``, in its format), not an empty page or a CSRF page."""
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(f"{BASE}/{path}")
+
+    assert response.status_code == 405
+    assert response["Allow"] == allowed
+    if path.endswith(".xml"):
+        root = ET.fromstring(response.content)
+        assert root.tag == "errors"
+        assert root.findtext("error/code") == "method_not_allowed"
+        assert allowed in (root.findtext("error/description") or "")
+    else:
+        [error] = response.json()
+        assert error["code"] == "method_not_allowed"
+        assert allowed in error["description"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_body_refused_before_the_view_is_a_400_in_the_open311_error_shape(
+    cast: Cast, client: Client, fmt: str
+) -> None:
+    """Too many form fields is refused while the body is read, before any Open311 view
+    runs: the client got the site's HTML 「请求有误」 page instead of an error array."""
+    fields = {f"attribute[{n}]": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+
+    response = client.post(
+        f"{BASE}/requests.{fmt}",
+        {"api_key": key_for(cast.staff), "service_code": "repair", **fields},
+    )
+
+    assert response.status_code == 400
+    if fmt == "xml":
+        root = ET.fromstring(response.content)
+        assert (root.tag, root.findtext("error/code")) == ("errors", "bad_request")
+    else:
+        [error] = response.json()
+        assert error["code"] == "bad_request"
+        assert "字段" in error["description"]
+    assert Request.objects.count() == 0
+
+
+def test_an_ambiguous_building_names_open311s_address_id_not_the_apis_field(
+    cast: Cast, client: Client
+) -> None:
+    """Two compounds of the community have a 1号楼: the refusal told an Open311 client to
+    use ``location_code``, a field of /api/v1 that GeoReport does not have."""
+    second = area_create(
+        actor=None,
+        parent=cast.community,
+        kind=AreaKind.COMPOUND,
+        name="幸福小区",
+        code="141181200001002",
+    )
+    area_create(
+        actor=None,
+        parent=second,
+        kind=AreaKind.BUILDING,
+        name="1号楼",
+        code="141181200001002001",
+        grid=cast.grid2,
+    )
+
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key_for(cast.staff),
+            "service_code": "repair",
+            "address_string": "1号楼",
+            "description": "楼道灯坏了",
+        },
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()
+    assert "address_id" in error["description"]
+    assert "location_code" not in error["description"]
+    assert Request.objects.count() == 0
