@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from linli.fieldwork.models import (
     SinkDownPlan,
     SinkDownVisit,
 )
+from linli.requests.figures import local_day_start
 from linli.requests.workflow import Status
 
 UNPATROLLED_DAYS = 2
@@ -276,6 +277,20 @@ def unpatrolled_grids(
     return rows
 
 
+def unpatrolled_count(
+    user: AnyUser, *, now: dt.datetime | None = None, days: int = UNPATROLLED_DAYS
+) -> int:
+    """How many grids :func:`unpatrolled_grids` lists, counted in the database: the home
+    shows only the number (a county's 4,167 grids built as rows took ~0.1 s at 3 M)."""
+    now = now or timezone.now()
+    since = local_day_start(timezone.localdate(now) - dt.timedelta(days=days - 1))
+    return (
+        apply_scope(Grid.objects.all(), _oversee(user), area_path="community__path", grid="pk")
+        .exclude(Exists(Patrol.objects.filter(grid_id=OuterRef("pk"), started_at__gte=since)))
+        .count()
+    )
+
+
 # --- figures ---------------------------------------------------------------------------
 
 
@@ -387,7 +402,7 @@ class HomeBlock:
     open_patrol: Patrol | None
     patrol_grids: list[Grid]
     patrolled_today: bool
-    unpatrolled: list[GridPatrolState]
+    unpatrolled: int  # grids not patrolled for UNPATROLLED_DAYS days
     not_down: int | None
 
 
@@ -424,7 +439,7 @@ def home_block(user: AnyUser, *, now: dt.datetime | None = None) -> HomeBlock | 
         patrolled_today=Patrol.objects.filter(worker_id=user.pk, started_at__date=today).exists()
         if grids
         else False,
-        unpatrolled=unpatrolled_grids(user, now=now) if oversee else [],
+        unpatrolled=unpatrolled_count(user, now=now) if oversee else 0,
         not_down=sum(1 for r in cadres_for_month(user, today) if not r.went_down)
         if oversee
         else None,

@@ -9,12 +9,13 @@ import time_machine
 from django.http import Http404
 from django.utils import timezone
 
-from linli.fieldwork.models import PostingKind
+from linli.fieldwork.models import Patrol, PostingKind
 from linli.fieldwork.selectors import (
     cadres_for_month,
     fieldwork_figures,
     home_block,
     patrol_get_for_user,
+    unpatrolled_count,
     unpatrolled_grids,
     visible_visits,
     visit_get_for_user,
@@ -23,7 +24,7 @@ from linli.fieldwork.services import posting_create
 from linli.requests.workflow import Status
 from tests.cast import Cast
 from tests.fieldwork.support import Fieldwork
-from tests.requests.support import move
+from tests.requests.support import local, move
 
 pytestmark = pytest.mark.django_db
 
@@ -101,5 +102,33 @@ def test_the_home_block_of_each_role(cast: Cast, fw: Fieldwork) -> None:
         staff = home_block(cast.staff)
         assert staff is not None
         assert staff.not_down == 1
-        assert len(staff.unpatrolled) == 2
+        assert staff.unpatrolled == len(unpatrolled_grids(cast.staff)) == 2
     assert home_block(cast.resident_user) is None
+
+
+@pytest.mark.parametrize(
+    ("last_patrol", "counted"),
+    [
+        (None, True),  # never patrolled
+        (dt.datetime(2026, 11, 17, 23, 59), True),  # the day before yesterday: two days ago
+        (dt.datetime(2026, 11, 18, 0, 0), False),  # yesterday, at its first minute
+        (dt.datetime(2026, 11, 19, 9, 0), False),  # today
+    ],
+)
+def test_the_homes_count_of_unpatrolled_grids_is_the_lists(
+    cast: Cast, fw: Fieldwork, last_patrol: dt.datetime | None, counted: bool
+) -> None:
+    """The home counts in the database what the patrol page lists, to the minute of the
+    local day's boundary (with grid 2 never patrolled)."""
+    now = local(2026, 11, 19, 10)
+    Patrol.objects.all().delete()
+    if last_patrol is not None:
+        Patrol.objects.create(
+            grid=cast.grid1,
+            worker=cast.worker1,
+            started_at=timezone.make_aware(last_patrol),
+            finished_at=timezone.make_aware(last_patrol),
+        )
+    listed = {row.grid for row in unpatrolled_grids(cast.staff, now=now)}
+    assert (cast.grid1 in listed) is counted
+    assert unpatrolled_count(cast.staff, now=now) == len(listed) == 1 + counted
