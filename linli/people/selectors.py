@@ -498,27 +498,40 @@ def area_overview(user: AnyUser) -> AreaOverview:
     residents = visible_residents(user, Capability.REGISTER_VIEW)
     grids = visible_grids(user)
     grid_count = grids.count()
-    resident_count = residents.count()
-    tags = tuple((tag.name, n) for tag, n in tag_counts(residents, user))
     if grid_count <= area_selectors.MAX_GRID_CHOICES:
-        return AreaOverview(
-            residents=resident_count,
-            tags=tags,
-            grid_count=grid_count,
-            rows=tuple(
-                AreaRow(
-                    pk=s.grid.pk,
-                    name=s.grid.name,
-                    grids=1,
-                    buildings=len(s.buildings),
-                    households=s.households,
-                    residents=s.residents,
-                    community=s.grid.community.name,
-                    workers=tuple(s.workers),
-                )
-                for s in grid_summaries(user=user, grids=Grid.objects.all())
-            ),
+        rows, kind = _grid_rows(user), ""
+    else:
+        rows, kind = _place_rows(user, grids, residents)
+    return AreaOverview(
+        residents=residents.count(),
+        tags=tuple((tag.name, n) for tag, n in tag_counts(residents, user)),
+        grid_count=grid_count,
+        rows=rows,
+        place_kind=kind,
+    )
+
+
+def _grid_rows(user: AnyUser) -> tuple[AreaRow, ...]:
+    return tuple(
+        AreaRow(
+            pk=s.grid.pk,
+            name=s.grid.name,
+            grids=1,
+            buildings=len(s.buildings),
+            households=s.households,
+            residents=s.residents,
+            community=s.grid.community.name,
+            workers=tuple(s.workers),
         )
+        for s in grid_summaries(user=user, grids=Grid.objects.all())
+    )
+
+
+def _place_rows(
+    user: AnyUser, grids: QuerySet[Grid], residents: QuerySet[Resident]
+) -> tuple[tuple[AreaRow, ...], str]:
+    """A row per place of the grid picker's level for these grids, and the level's kind:
+    every count grouped in the database by the places' path prefix."""
     per_community: dict[str, int] = dict(
         grids.order_by()
         .values_list("community__path")
@@ -545,23 +558,18 @@ def area_overview(user: AnyUser) -> AreaOverview:
     households = by_place(visible_households(user), "unit__path")
     residents_by_place = by_place(residents, "area__path")
     places = Area.objects.filter(path__in=paths, kind=kind).order_by("path")
-    return AreaOverview(
-        residents=resident_count,
-        tags=tags,
-        grid_count=grid_count,
-        rows=tuple(
-            AreaRow(
-                pk=place.pk,
-                name=place.name,
-                grids=grids_by_place.get(place.path, 0),
-                buildings=buildings.get(place.path, 0),
-                households=households.get(place.path, 0),
-                residents=residents_by_place.get(place.path, 0),
-            )
-            for place in places
-        ),
-        place_kind=kind,
+    rows = tuple(
+        AreaRow(
+            pk=place.pk,
+            name=place.name,
+            grids=grids_by_place.get(place.path, 0),
+            buildings=buildings.get(place.path, 0),
+            households=households.get(place.path, 0),
+            residents=residents_by_place.get(place.path, 0),
+        )
+        for place in places
     )
+    return rows, kind
 
 
 def tag_counts(residents: QuerySet[Resident], user: AnyUser) -> list[tuple[Tag, int]]:
