@@ -87,11 +87,18 @@ def method_not_allowed(request: HttpRequest, refused: HttpResponse) -> HttpRespo
             405,
             "method_not_allowed",
             _("此接口不接受 %(method)s 请求,请用 %(allowed)s。")
-            % {"method": request.method, "allowed": allowed},
+            % {"method": request.method, "allowed": allowed}
+            if allowed
+            else _("此接口不接受 %(method)s 请求。") % {"method": request.method},
         )
     else:
         response = HttpResponse(_render(request, "405.html"), status=405)
     response["Allow"] = allowed
+    # What the layers inside set on the refusal (a session's or the replica pin's cookie,
+    # Vary) still holds for the answer that replaces it.
+    response.cookies = refused.cookies
+    if refused.has_header("Vary"):
+        response["Vary"] = refused["Vary"]
     return response
 
 

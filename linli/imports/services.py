@@ -10,6 +10,7 @@ record with the counts.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -36,6 +37,8 @@ MAX_ERRORS_KEPT = 2000
 # The largest upload (the web server's own limit, ``client_max_body_size`` in
 # deploy/topology.py): 50,000 rows of a register fit in a few megabytes.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 # --- jobs --------------------------------------------------------------------------------
@@ -172,19 +175,26 @@ def import_job_check(*, job: ImportJob) -> ImportJob:
     try:
         result = _load(job)
     except Exception:
-        # Never leave the job 「检查中」 with its page polling for ever; the error is logged.
-        job.errors = [
-            {
-                "row": 0,
-                "column": "",
-                "message": _("检查文件时出错,未导入任何数据。请检查文件后重新上传。"),
-                "value": "",
-            }
-        ]
-        job.status = ImportJob.Status.INVALID
+        # Never leave the job 「检查中」 with its page polling for ever; the error itself
+        # is raised on (the worker logs it). Only these columns are written: the counts
+        # _load wrote stay, and a failing database cannot hide the first error.
         _delete_upload(job)
-        job.finished_at = timezone.now()
-        job.save()
+        try:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.INVALID,
+                errors=[
+                    {
+                        "row": 1,
+                        "column": "",
+                        "message": _("检查文件时出错,未导入任何数据。请检查文件后重新上传。"),
+                        "value": "",
+                    }
+                ],
+                stored_path="",
+                finished_at=timezone.now(),
+            )
+        except Exception:
+            logger.exception("import job %s: could not be marked invalid", job.pk)
         raise
     job.refresh_from_db(fields=["total"])
     job.processed = job.total

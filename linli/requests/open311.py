@@ -227,7 +227,9 @@ class Open311RefusalsMiddleware:
         return _error(
             fmt,
             Open311Error(
-                400, "bad_request", "请求无法处理:请求体过大或字段过多,请检查提交的内容。"
+                400,
+                "bad_request",
+                "请求无法处理(例如请求体过大、字段过多或请求头无效),请检查提交的内容。",
             ),
         )
 
@@ -358,24 +360,6 @@ def _place_from_address(user: User, address: str) -> Place:
     compound = compounds.get(reading.compound or "") if reading is not None else None
     if reading is None or (compound is None and reading.building is None):
         raise Open311Error(400, "address_not_found", f"无法识别地址“{address}”,请写明小区和楼号。")
-    # The reader is made for chat and passes over a number it cannot place (楼号 0, a
-    # 20-digit one, a two-digit unit, a five-digit room); filed anyway, the request would
-    # land on the whole compound or lose its room. A client that wrote a number meant it.
-    read = {n for n in (reading.building, reading.unit) if n is not None}
-    if reading.room and reading.room.isdigit():
-        read.add(int(reading.room))
-    # What comes before the compound's name (city, street and its number) is no part of
-    # the place in the compound.
-    _before, named, after = address.partition(reading.compound or "\0")
-    rest = after if named else address
-    unread = next((n for n in re.findall(r"\d+", rest) if int(n) not in read), None)
-    if unread is not None:
-        raise Open311Error(
-            400,
-            "address_not_found",
-            f"无法识别地址“{address}”中的“{unread}”,"
-            "请写明小区、楼号、单元号和房号,如“向阳花园3号楼2单元502”。",
-        )
     try:
         return resolve_location(
             user=user,

@@ -208,6 +208,12 @@ _ROOM_AFTER = re.compile(
 _ROOM_AFTER_UNIT = re.compile(
     r"^,?(?:[-的])?(\d{3,4}|[零〇一二三四五六七八九幺]{3,4})(?![\d层点年元块米个次斤岁天分平辆人]|楼(?![上下道梯顶]))"
 )
+# A floor written before the room (「1单元3楼302」, 「1单元1层101」): the room is taken
+# when its leading digits are that floor, as a flat's number is.
+_FLOOR_ROOM_AFTER_UNIT = re.compile(
+    r"^,?(\d{1,2}|[" + _CN_CHARS + r"]{1,3})(?:层|楼)的?(\d{3,4})"
+    r"(?![\d层点年元块米个次斤岁天分平辆人楼])"
+)
 _UNIT_ROOM_AFTER_BUILDING = re.compile(r"^-?(\d{1,2})-(\d{2,4})(?!\d)")
 _ROOM_MARKED = re.compile(r"(?<![\d\-])(\d{3,4})(?:室|号房|房间|号(?![楼院线路店门]))")
 _QUANTITY_BUILDING = re.compile(r"^[一两几]栋楼|^[两几]栋|^[两几]幢")
@@ -221,6 +227,17 @@ def _building_at(text: str, match: re.Match[str]) -> int | None:
     if value is None or value <= 0 or value > 300:
         return None
     return value
+
+
+def _room_after_unit(rest: str) -> str | None:
+    """The room written right after a unit: 「302」, 「的302」, or after its floor 「3楼302」."""
+    rm = _ROOM_AFTER_UNIT.match(rest)
+    if rm:
+        return cn_digit_string(rm.group(1))
+    floored = _FLOOR_ROOM_AFTER_UNIT.match(rest)
+    if floored and cn_number(floored.group(1)) == int(floored.group(2)[:-2]):
+        return floored.group(2)
+    return None
 
 
 def read_location(text: str) -> Location:
@@ -248,10 +265,7 @@ def read_location(text: str) -> Location:
         men = _UNIT_MEN.match(tail)
         if men:
             unit = cn_number(men.group(1))
-            rest = tail[men.end() :]
-            rm = _ROOM_AFTER_UNIT.match(rest)
-            if rm:
-                room = cn_digit_string(rm.group(1))
+            room = _room_after_unit(tail[men.end() :])
 
     if unit is None:
         for match in _UNIT.finditer(text):
@@ -259,10 +273,7 @@ def read_location(text: str) -> Location:
             if value is None or value <= 0 or value > 40:
                 continue
             unit = value
-            rest = text[match.end() :]
-            rm = _ROOM_AFTER_UNIT.match(rest)
-            if rm:
-                room = cn_digit_string(rm.group(1))
+            room = _room_after_unit(text[match.end() :])
             break
 
     if room is None and after_building >= 0 and unit is None:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from ninja.errors import Throttled
 
@@ -13,6 +14,7 @@ from linli.accounts.services import api_token_create
 from linli.api import api
 from linli.core.api_errors import message_for
 from linli.core.api_pagination import MAX_PAGE
+from linli.core.views import method_not_allowed
 from linli.requests.models import Request
 from tests.care.conftest import build_care
 from tests.cast import Cast
@@ -264,3 +266,17 @@ def test_a_wrong_method_is_405_with_the_shape(
     assert body["code"] == "method_not_allowed"
     assert method.upper() in body["detail"]
     assert allowed in body["detail"]
+
+
+def test_a_405_replacing_a_refusal_keeps_its_cookies_and_needs_no_allow() -> None:
+    """The answer that replaces a bare 405 keeps what the inner layers set on it (a
+    cookie, Vary), and a refusal that named no allowed method does not say 「请用 。」."""
+    refused = HttpResponse(status=405)
+    refused.set_cookie("linli_pin", "1")
+    refused["Vary"] = "Cookie"
+    request = RequestFactory().put("/api/v1/requests")
+    answer = method_not_allowed(request, refused)
+    assert answer.status_code == 405
+    assert answer.cookies["linli_pin"].value == "1"
+    assert answer["Vary"] == "Cookie"
+    assert json.loads(answer.content)["detail"] == "此接口不接受 PUT 请求。"

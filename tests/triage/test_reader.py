@@ -53,6 +53,27 @@ def test_building_formats(text: str, expected: tuple[int | None, int | None, str
     assert loc(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4号楼1单元3楼302漏水了", (4, 1, "302")),
+        ("4号楼1单元3层302漏水了", (4, 1, "302")),
+        ("和平小区1号楼1单元1层101门口堆着纸箱", (1, 1, "101")),
+        ("4号楼2单元十二楼1202的水管爆了", (4, 2, "1202")),
+        ("3号楼2门4楼的402家里没人", (3, 2, "402")),
+        # A floor and a room that do not agree: which one was meant is not known.
+        ("4号楼1单元5楼302漏水了", (4, 1, None)),
+        # A floor and no room: the floor is no room.
+        ("4号楼1单元3楼楼道堆满杂物", (4, 1, None)),
+        ("4号楼1单元3楼漏水", (4, 1, None)),
+    ],
+)
+def test_a_floor_written_before_the_room(
+    text: str, expected: tuple[int | None, int | None, str | None]
+) -> None:
+    assert loc(text) == expected
+
+
 def test_chinese_numeral_buildings_twelve_and_twenty_one() -> None:
     assert loc("十二号楼前面的地砖翘了") == (12, None, None)
     assert loc("二十一号楼的楼道灯坏了") == (21, None, None)
