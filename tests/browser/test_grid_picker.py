@@ -94,7 +94,7 @@ def test_a_county_leaders_home_counts_by_town_and_opens_a_towns_residents(
     page = phone
     page.goto(f"{live_server.url}/")
     area = page.locator("section", has=page.get_by_role("heading", name="我负责的区域"))
-    expect(area).to_contain_text("网格太多(6 个),按地方分列")
+    expect(area).to_contain_text("共 6 个网格,按镇(街道)汇总")
     rows = area.locator("tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("和平镇")
