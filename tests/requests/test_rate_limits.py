@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -15,12 +18,18 @@ from linli.requests.models import Request
 from tests.cast import Cast
 
 
+# Limits count in fixed windows of the clock: a test whose calls straddle the end of a
+# minute would see its count start again. The clock stands still, 10 s into a minute.
+START = dt.datetime(2030, 1, 1, 8, 0, 10, tzinfo=dt.UTC)
+
+
 @pytest.fixture
-def limits(settings: Any) -> Any:
+def limits(settings: Any) -> Iterator[Any]:
     def _set(**rates: str) -> None:
         settings.LINLI_RATE_LIMITS = {**settings.LINLI_RATE_LIMITS, **rates}
 
-    return _set
+    with time_machine.travel(START, tick=False):
+        yield _set
 
 
 def _token(user: User) -> str:
