@@ -7,8 +7,15 @@ of 和平小区; each grid has its own worker. A resident lives in 1号楼, a vo
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Model
 
 from linli.accounts.models import User
 from linli.accounts.services import role_assign
@@ -20,6 +27,8 @@ from linli.people.models import Household, Relation, Resident, Tag, TagCode
 from linli.people.services import ResidentData, household_create, resident_create
 
 PASSWORD = "Cast-Pass-2026"
+# Tests hash passwords with MD5: the production hashers are slow on purpose.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def id_number_for(birth: dt.date, gender: str, sequence: int = 1) -> str:
@@ -188,3 +197,101 @@ def build_cast() -> Cast:
         admin=admin,
         other_community=other_community,
     )
+
+
+# --- the cast, recorded once and replayed per test ------------------------------------------
+#
+# Building the cast through the services takes about 220 statements (audit events, tags,
+# consent, roles), and nearly every test starts from it: on PostgreSQL that was a third of
+# the suite's time. The suite therefore builds it once, in a transaction it rolls back,
+# keeps every row that the building added, and each test writes those rows back in one
+# bulk insert per table, with the same primary keys, then reads the cast's objects. What a
+# test sees is what building it would have given — except timestamps that the building set
+# by default (audit times, creation times), which keep the time of the recording; fields
+# with ``auto_now`` are stamped anew by the bulk insert.
+
+
+@dataclass(frozen=True)
+class CastRecording:
+    added: list[tuple[type[Model], list[Model]]]
+    changed: list[tuple[type[Model], list[Model]]]
+    members: dict[str, tuple[type[Model], int]]
+
+
+def _table_state(model: type[Model]) -> dict[Any, tuple[Any, ...]]:
+    rows = model._base_manager.order_by().values_list("pk", *_attnames(model))
+    return {row[0]: row for row in rows}
+
+
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _models() -> list[type[Model]]:
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def record_cast() -> CastRecording | None:
+    """Build the cast in a transaction that is rolled back; keep the rows it added and the
+    rows it changed (the audit chain's head).
+
+    ``None`` when building it removed a row that was there before: replaying could not
+    reproduce that, so every test builds its own cast.
+    """
+    models = _models()
+    recording: CastRecording | None = None
+    with transaction.atomic():
+        before = {model: _table_state(model) for model in models}
+        cast = build_cast()
+        added: list[tuple[type[Model], list[Model]]] = []
+        changed: list[tuple[type[Model], list[Model]]] = []
+        removed = False
+        for model in models:
+            after = _table_state(model)
+            old = before[model]
+            removed = removed or any(pk not in after for pk in old)
+            new = [pk for pk in after if pk not in old]
+            edited = [pk for pk, row in old.items() if pk in after and after[pk] != row]
+            if new:
+                added.append((model, list(model._base_manager.filter(pk__in=new))))
+            if edited:
+                changed.append((model, list(model._base_manager.filter(pk__in=edited))))
+        if not removed:
+            members = {
+                field.name: (type(value), value.pk)
+                for field in fields(Cast)
+                if isinstance(value := getattr(cast, field.name), Model)
+            }
+            recording = CastRecording(added=added, changed=changed, members=members)
+        transaction.set_rollback(True)
+    return recording
+
+
+def replay_cast(recording: CastRecording) -> Cast:
+    """Write the recorded rows back and read the cast's objects (one query per model)."""
+    # In one transaction: the foreign keys are checked at its end, whatever the order of
+    # the tables (a transactional test would otherwise commit table by table).
+    with transaction.atomic():
+        for model, instances in recording.added:
+            model._base_manager.bulk_create([copy.copy(instance) for instance in instances])
+        for model, instances in recording.changed:
+            columns = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+            model._base_manager.bulk_update([copy.copy(row) for row in instances], columns)
+    # PostgreSQL's sequences do not move for rows inserted with their keys (and a flush may
+    # have reset them): set each past the highest key, as loaddata does.
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), [model for model, _instances in recording.added]
+    )
+    if statements:
+        with connection.cursor() as cursor:
+            cursor.execute("; ".join(statements))
+    wanted: dict[type[Model], set[int]] = {}
+    for model, pk in recording.members.values():
+        wanted.setdefault(model, set()).add(pk)
+    loaded = {model: model._base_manager.in_bulk(pks) for model, pks in wanted.items()}
+    members = {name: loaded[model][pk] for name, (model, pk) in recording.members.items()}
+    return Cast(**members)  # type: ignore[arg-type]

@@ -12,10 +12,18 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from huey.contrib.djhuey import HUEY
 
-from tests.cast import PASSWORD, Cast, build_cast
+from tests.cast import (
+    FAST_HASHERS,
+    PASSWORD,
+    Cast,
+    CastRecording,
+    build_cast,
+    record_cast,
+    replay_cast,
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise
 # refuse ORM calls from that thread in live-server tests.
@@ -93,12 +101,22 @@ def _fresh_rate_limits() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="session")
+def _cast_recording(django_db_setup: None, django_db_blocker: Any) -> CastRecording | None:
+    # The tests' own password hasher (``_fast_passwords``), or the cast could not log in.
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        return record_cast()
 
 
 @pytest.fixture
-def cast(db: None) -> Cast:
-    return build_cast()
+def cast(db: None, _cast_recording: CastRecording | None) -> Cast:
+    """The cast of tests/cast.py, replayed from one recording (built anew if it cannot be)."""
+    if _cast_recording is None:
+        return build_cast()
+    return replay_cast(_cast_recording)
 
 
 def login(client: Client, username: str) -> Client:

@@ -13,10 +13,9 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.support import DESKTOP, PHONE
-from tests.cast import Cast, build_cast
+from tests.cast import FAST_HASHERS, Cast, build_cast
 
 T = TypeVar("T")
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session", autouse=True)

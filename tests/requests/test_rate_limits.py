@@ -17,7 +17,6 @@ from linli.accounts.services import api_token_create
 from linli.requests.models import Request
 from tests.cast import Cast
 
-
 # Limits count in fixed windows of the clock: a test whose calls straddle the end of a
 # minute would see its count start again. The clock stands still, 10 s into a minute.
 START = dt.datetime(2030, 1, 1, 8, 0, 10, tzinfo=dt.UTC)
