@@ -151,16 +151,36 @@ def _refuse_if_over(limits: Sequence[tuple[str, str | None]]) -> None:
         raise Open311Error(429, "too_many_requests", throttled_message(wait), retry_after=wait)
 
 
+# Other systems call with a key, never with the site's cookies, so any web page may call
+# too, as curl may: ``Access-Control-Allow-Origin: *`` (no credentials), and a browser's
+# preflight for the key headers is answered.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Retry-After",
+}
+PREFLIGHT_MAX_AGE = 86_400
+
+
+def _with_cors(response: HttpResponse) -> HttpResponse:
+    for header, value in CORS_HEADERS.items():
+        response[header] = value
+    return response
+
+
 def open311_view(
     *methods: str,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Answer ``methods`` only; turn an unknown format into a 404 and every refusal —
     a wrong method included — into the Open311 error shape.
 
+    ``HEAD`` is answered as ``GET`` (the server sends the headers only) and ``OPTIONS``
+    with the methods allowed, a browser's CORS preflight included.
+
     Every endpoint is exempt from the CSRF check: it is called by other systems with a
     key, never by a browser's cookie, and a wrong method must read 405 in the client's
     format rather than the site's "page expired" page."""
-    allowed = ", ".join(methods)
+    accepted = (*methods, "HEAD") if "GET" in methods else methods
+    allowed = ", ".join((*accepted, "OPTIONS"))
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -168,14 +188,21 @@ def open311_view(
         def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
             if fmt not in FORMATS:
                 raise Http404
-            if request.method not in methods:
+            if request.method == "OPTIONS":
+                response = HttpResponse(status=204)
+                response["Allow"] = allowed
+                response["Access-Control-Allow-Methods"] = allowed
+                response["Access-Control-Allow-Headers"] = "Authorization, Content-Type, X-Api-Key"
+                response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
+                return _with_cors(response)
+            if request.method not in accepted:
                 response = _error(
                     fmt,
                     Open311Error(405, "method_not_allowed", f"此地址只接受 {allowed} 请求。"),
                 )
                 response["Allow"] = allowed
-                return response
-            return _answer(view, request, *args, fmt=fmt, **kwargs)
+                return _with_cors(response)
+            return _with_cors(_answer(view, request, *args, fmt=fmt, **kwargs))
 
         return wrapped
 
@@ -224,13 +251,15 @@ class Open311RefusalsMiddleware:
         ):
             return response
         fmt = "xml" if request.path_info.endswith(".xml") else "json"
-        return _error(
-            fmt,
-            Open311Error(
-                400,
-                "bad_request",
-                "请求无法处理(例如请求体过大、字段过多或请求头无效),请检查提交的内容。",
-            ),
+        return _with_cors(
+            _error(
+                fmt,
+                Open311Error(
+                    400,
+                    "bad_request",
+                    "请求无法处理(例如请求体过大、字段过多或请求头无效),请检查提交的内容。",
+                ),
+            )
         )
 
 

@@ -403,12 +403,12 @@ def test_repeated_search_parameters_are_all_taken(cast: Cast, client: Client) ->
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("put", "requests.json", "GET, POST"),
-        ("delete", "requests.xml", "GET, POST"),
-        ("post", "services.json", "GET"),
-        ("post", "services.xml", "GET"),
-        ("post", "discovery.json", "GET"),
-        ("patch", "services/repair.xml", "GET"),
+        ("put", "requests.json", "GET, POST, HEAD, OPTIONS"),
+        ("delete", "requests.xml", "GET, POST, HEAD, OPTIONS"),
+        ("post", "services.json", "GET, HEAD, OPTIONS"),
+        ("post", "services.xml", "GET, HEAD, OPTIONS"),
+        ("post", "discovery.json", "GET, HEAD, OPTIONS"),
+        ("patch", "services/repair.xml", "GET, HEAD, OPTIONS"),
     ],
 )
 def test_a_wrong_method_is_a_405_in_the_open311_error_shape(
@@ -430,6 +430,53 @@ def test_a_wrong_method_is_a_405_in_the_open311_error_shape(
         [error] = response.json()
         assert error["code"] == "method_not_allowed"
         assert allowed in error["description"]
+
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("path", ["services.json", "requests.xml", "discovery.json"])
+def test_head_is_answered_as_get(cast: Cast, client: Client, path: str) -> None:
+    """A client (or a link checker) asking with HEAD gets GET's status and headers."""
+    head = client.head(f"{BASE}/{path}")
+    get = client.get(f"{BASE}/{path}")
+
+    assert head.status_code == get.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"]
+
+
+def test_a_browser_preflight_is_answered_for_the_key_headers(db: None, client: Client) -> None:
+    """A web page on another site that sends its key in ``X-Api-Key`` makes the browser
+    ask first (CORS preflight); the answer lets it, for every method the address takes."""
+    response = client.options(
+        f"{BASE}/requests.json",
+        headers={
+            "Origin": "https://map.example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-api-key, content-type",
+        },
+    )
+
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Methods"] == "GET, POST, HEAD, OPTIONS"
+    allowed_headers = {
+        h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")
+    }
+    assert {"x-api-key", "content-type", "authorization"} <= allowed_headers
+    assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
+
+
+def test_answers_may_be_read_by_a_page_on_another_site(cast: Cast, client: Client) -> None:
+    """Keys, never cookies, carry who calls: any site's page may read what curl may, and
+    the wait of a 429 (``Retry-After``) is readable too."""
+    listed = client.get(f"{BASE}/services.json", headers={"Origin": "https://map.example.org"})
+    refused = client.get(f"{BASE}/requests/NOPE.json", headers={"Origin": "https://x.example"})
+
+    assert listed["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in listed
+    assert refused.status_code == 404
+    assert refused["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in listed["Access-Control-Expose-Headers"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
