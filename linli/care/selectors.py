@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
-from linli.accounts.selectors import AnyUser, scope_for
+from linli.accounts.selectors import AnyUser, capabilities_of, scope_for
 from linli.areas.models import AreaKind
 from linli.areas.selectors import ancestor_of_kind, ancestor_paths, building_of
 from linli.care.models import (
@@ -173,6 +173,18 @@ def can_see_care_notes(user: AnyUser, resident: Resident) -> bool:
 
 def may_manage(user: AnyUser, resident: Resident) -> bool:
     return _scoped_residents(user, Capability.CARE_MANAGE).filter(pk=resident.pk).exists()
+
+
+def loggable_ids(user: AnyUser, resident_ids: Iterable[int]) -> set[int]:
+    """Of these residents, the ids ``user`` may log a visit for (one query, none without
+    the capability). Per person, not per user: someone who logs visits in one grid and
+    only watches a town (a grid worker who is also a cadre) sees 「记录走访」 where it works."""
+    ids = {pk for pk in resident_ids if pk is not None}
+    if not ids or Capability.CARE_LOG not in capabilities_of(user):
+        return set()
+    return set(
+        _scoped_residents(user, Capability.CARE_LOG).filter(pk__in=ids).values_list("pk", flat=True)
+    )
 
 
 # --- due and overdue -------------------------------------------------------------------------

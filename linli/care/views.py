@@ -27,6 +27,7 @@ from linli.care.selectors import (
     care_gaps,
     care_resident_get,
     due_plans,
+    loggable_ids,
     may_manage,
     plan_volunteers,
     visit_get,
@@ -152,7 +153,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "figures_at": figures_at,
             "querystring": querystring_without_page(request),
             "can_manage": Capability.CARE_MANAGE in caps,
-            "can_log": Capability.CARE_LOG in caps,
+            "loggable": loggable_ids(user, [p.resident_id for p in page]),
             "can_reveal": Capability.SENSITIVE_REVEAL in caps,
             "now": now,
         },
@@ -211,7 +212,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "show_notes": can_see_care_notes(user, resident),
             "alerts": alerts,
             "can_manage": may_manage(user, resident),
-            "can_log": Capability.CARE_LOG in capabilities_of(user),
+            "can_log": resident.pk in loggable_ids(user, [resident.pk]),
         },
     )
 

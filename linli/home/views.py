@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.selectors import AnyUser, capabilities_of, role_assignments
 from linli.areas.models import AreaKind, Grid
 from linli.areas.selectors import area_labels
-from linli.care.selectors import CareFigures, care_figures, due_plans
+from linli.care.selectors import CareFigures, care_figures, due_plans, loggable_ids
 from linli.core.roles import Capability, Role
 from linli.dashboard import snapshots
 from linli.fieldwork.selectors import home_block
@@ -84,7 +84,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if care is not None and roles & CARE_HOME_ROLES:
         # The volunteer's and grid worker's day starts from who is due for a visit.
         context["care"] = care
-        context["care_due"] = list(due_plans(user)[:CARE_DUE_SHOWN])
+        care_due = list(due_plans(user)[:CARE_DUE_SHOWN])
+        context["care_due"] = care_due
+        context["care_loggable"] = loggable_ids(user, [p.resident_id for p in care_due])
     context["todos"] = todos(user, roles, care)
     context["report_first"] = Role.RESIDENT in roles
     # Field work: a cadre's sink-down and what they raised, a grid worker's patrol,

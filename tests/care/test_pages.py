@@ -11,9 +11,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from linli.accounts.services import role_assign
 from linli.care.models import Alert, AlertStatus, CarePlan, Visit
 from linli.care.services import Readings, care_plan_save, care_raise_overdue_alerts, visit_log
 from linli.core.models import AuditEvent
+from linli.core.roles import Role
 from linli.people.models import Consent
 from linli.people.services import ResidentData, household_create, resident_create
 from linli.requests.models import Request
@@ -201,3 +203,35 @@ def test_turning_an_empty_concern_into_a_request_is_explained(
     assert "请写下老人反映的困难" in body
     assert "一切都好" in body  # nothing typed is lost
     assert not Visit.objects.exists()
+
+
+def test_log_a_visit_is_offered_only_for_the_people_one_may_log_for(
+    care: CareCast, client_for: Any
+) -> None:
+    """A grid worker who is also a cadre of the town watches the town's plans but logs
+    visits only in the grid: 「记录走访」 shows on the grid's people, not on the others
+    (it led to a 404 there), on the due list, the person's page and the home page."""
+    cast = care.cast
+    role_assign(actor=None, user=cast.worker1, role=Role.LEADER, area=cast.town)
+    care_plan_save(actor=None, resident=cast.neighbour, primary_volunteer=care.volunteer)
+    client: Client = client_for("worker1")
+    elder_log = reverse("care:visit_new", args=[cast.elder.pk])
+    neighbour_log = reverse("care:visit_new", args=[cast.neighbour.pk])
+
+    due = client.get(reverse("care:due_list") + "?show=all").content.decode()
+    home = client.get(reverse("home")).content.decode()
+    elder_page = client.get(reverse("care:person", args=[cast.elder.pk])).content.decode()
+    neighbour_page = client.get(reverse("care:person", args=[cast.neighbour.pk])).content.decode()
+
+    assert "李建军" in due
+    assert "王大娘" in due
+    assert elder_log in due
+    assert neighbour_log not in due
+    assert "李建军" in home
+    assert elder_log in home
+    assert neighbour_log not in home
+    assert elder_log in elder_page
+    assert "李建军" in neighbour_page
+    assert neighbour_log not in neighbour_page
+    assert client.get(neighbour_log).status_code == 404
+    assert client.get(elder_log).status_code == 200
