@@ -496,6 +496,9 @@ LINLI_DASHBOARD_SNAPSHOT_SECONDS = int(env_str("LINLI_DASHBOARD_SNAPSHOT_SECONDS
 # A home page's register overview (residents, households, grids of the area) is reused
 # for this many seconds by those who only read the register (0: count on every view).
 LINLI_REGISTER_SNAPSHOT_SECONDS = int(env_str("LINLI_REGISTER_SNAPSHOT_SECONDS", "600"))
+# Past its lifetime, a snapshot is still shown (with its time) for up to this many seconds
+# while a background task counts it again (0: count on the view, as soon as it expires).
+LINLI_SNAPSHOT_STALE_SECONDS = int(env_str("LINLI_SNAPSHOT_STALE_SECONDS", "3600"))
 # Triage: a request filed without category or place takes the reader's suggestion
 # when its confidence reaches this; below it, the request waits for a dispatcher.
 LINLI_TRIAGE_THRESHOLD = float(env_str("LINLI_TRIAGE_THRESHOLD", "0.6"))

@@ -151,6 +151,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "shows": SHOWS,
             "figures": figures,
             "figures_at": figures_at,
+            "figures_recounting": snapshots.is_stale(figures_at, now),
             "querystring": querystring_without_page(request),
             "can_manage": Capability.CARE_MANAGE in caps,
             "loggable": loggable_ids(user, [p.resident_id for p in page]),

@@ -20,6 +20,11 @@ those who only watch care (leaders); whoever records care sees them counted at o
 register overview of a home page (:func:`area_overview`) is kept for those who only read
 the register, for ten minutes and without the minute task.
 
+Past its lifetime a snapshot is still shown, with the moment it was counted, for up to
+``LINLI_SNAPSHOT_STALE_SECONDS`` (an hour) while a background task counts it again
+(:func:`_kept`, :func:`recount`): the first leader back after a quiet spell no longer
+waits seconds for a county's count; the next view has the new one.
+
 Kept warm by the task queue: every page view notes what it read (:func:`_note_viewed`);
 a periodic task (:func:`refresh_viewed`) counts again, each minute, what was looked at
 within the last half hour — the care counts as the last reader with that scope — so a
@@ -82,31 +87,70 @@ def lifetime() -> int:
     return int(getattr(settings, "LINLI_DASHBOARD_SNAPSHOT_SECONDS", 60))
 
 
+def stale_lifetime() -> int:
+    """How long past its lifetime a snapshot is still shown while it is counted again."""
+    return int(getattr(settings, "LINLI_SNAPSHOT_STALE_SECONDS", 3600))
+
+
 def _cache_key(entry: Entry) -> str:
     return "linli:dashboard:" + ":".join(entry)
 
 
 def _kept(
-    entry: Entry, now: dt.datetime, count: Callable[[], T], *, seconds: int | None = None
+    entry: Entry,
+    now: dt.datetime,
+    count: Callable[[], T],
+    *,
+    seconds: int | None = None,
+    reader: int | None = None,
 ) -> tuple[T, dt.datetime]:
     """The value kept for ``entry`` if counted less than ``seconds`` (:func:`lifetime`)
-    before ``now``; otherwise ``count()`` now, kept."""
+    before ``now``. Older, but within :func:`stale_lifetime` of its lifetime: the old
+    value, while a task counts it again (as ``reader``, for the entries counted as a
+    user). Otherwise ``count()`` now, kept."""
     seconds = lifetime() if seconds is None else seconds
     try:
         kept = cache.get(_cache_key(entry))
     except (pickle.UnpicklingError, AttributeError, ImportError, TypeError, EOFError):
         kept = None  # kept by an older release in a shape this one cannot read: count again
-    if isinstance(kept, Kept) and dt.timedelta(0) <= now - kept.taken_at < dt.timedelta(
-        seconds=seconds
-    ):
-        return kept.value, kept.taken_at
+    if isinstance(kept, Kept):
+        age = now - kept.taken_at
+        if dt.timedelta(0) <= age < dt.timedelta(seconds=seconds):
+            return kept.value, kept.taken_at
+        if dt.timedelta(0) <= age < dt.timedelta(seconds=seconds + stale_lifetime()):
+            _queue_recount(entry, reader, now)
+            return kept.value, kept.taken_at
     return _keep(entry, now, count(), seconds=seconds), now
 
 
 def _keep(entry: Entry, now: dt.datetime, value: T, *, seconds: int | None = None) -> T:
     seconds = lifetime() if seconds is None else seconds
-    cache.set(_cache_key(entry), Kept(value=value, taken_at=now), timeout=max(seconds, 1))
+    cache.set(
+        _cache_key(entry),
+        Kept(value=value, taken_at=now),
+        timeout=max(seconds + stale_lifetime(), 1),
+    )
     return value
+
+
+def is_stale(taken_at: dt.datetime | None, now: dt.datetime, *, seconds: int | None = None) -> bool:
+    """Whether a value shown as counted at ``taken_at`` is past its lifetime (and being
+    counted again): the page says so."""
+    seconds = lifetime() if seconds is None else seconds
+    return taken_at is not None and now - taken_at >= dt.timedelta(seconds=seconds)
+
+
+RECOUNT_PENDING_SECONDS = 300
+
+
+def _queue_recount(entry: Entry, reader: int | None, now: dt.datetime) -> None:
+    """Queue one recount of ``entry`` as of ``now`` (none while one waits; the mark
+    expires if the task is lost)."""
+    if not cache.add(_cache_key(entry) + ":recounting", 1, timeout=RECOUNT_PENDING_SECONDS):
+        return
+    from linli.dashboard.tasks import recount_snapshot
+
+    recount_snapshot(list(entry), reader, now.isoformat())
 
 
 def _blocks_entry(place: Place, start: dt.date, end: dt.date) -> Entry:
@@ -177,7 +221,9 @@ def care_coverage(user: AnyUser, place: Place, *, now: dt.datetime) -> CareCover
         selectors.place_key(place),
         _fingerprint(scope_for(user, Capability.CARE_VIEW)),
     )
-    coverage, _ = _kept(entry, now, lambda: selectors.care_coverage(user, place, now=now))
+    coverage, _ = _kept(
+        entry, now, lambda: selectors.care_coverage(user, place, now=now), reader=user.pk
+    )
     _note_viewed(entry, now, reader=user.pk)
     return coverage
 
@@ -203,7 +249,9 @@ def care_figures(user: AnyUser, *, now: dt.datetime) -> tuple[CareFigures, dt.da
     if lifetime() <= 0 or not watches_care(user):
         return care_selectors.care_figures(user, now=now), None
     entry = ("figures", _fingerprint(scope_for(user, Capability.CARE_VIEW)))
-    figures, taken_at = _kept(entry, now, lambda: care_selectors.care_figures(user, now=now))
+    figures, taken_at = _kept(
+        entry, now, lambda: care_selectors.care_figures(user, now=now), reader=user.pk
+    )
     _note_viewed(entry, now, reader=user.pk)
     return figures, taken_at
 
@@ -266,7 +314,13 @@ def area_overview(user: AnyUser, *, now: dt.datetime) -> tuple[AreaOverview, dt.
     if seconds <= 0 or Capability.REGISTER_EDIT in caps:
         return people_selectors.area_overview(user), None
     entry = ("register", _register_key(user))
-    return _kept(entry, now, lambda: people_selectors.area_overview(user), seconds=seconds)
+    return _kept(
+        entry,
+        now,
+        lambda: people_selectors.area_overview(user),
+        seconds=seconds,
+        reader=user.pk,
+    )
 
 
 def _reader_with_scope(reader: int | None, fingerprint: str) -> User | None:
@@ -279,6 +333,52 @@ def _reader_with_scope(reader: int | None, fingerprint: str) -> User | None:
     return user
 
 
+def recount(entry: Entry, reader: int | None, now: dt.datetime) -> bool:
+    """Count ``entry`` again now and keep it; False when it cannot be (its place is gone,
+    or its reader is, or no longer has the scope it was counted for)."""
+    kind = entry[0]
+    if kind == "figures":
+        user = _reader_with_scope(reader, entry[1])
+        if user is None or not watches_care(user):
+            return False
+        _keep(entry, now, care_selectors.care_figures(user, now=now))
+        return True
+    if kind == "register":
+        user = User.objects.filter(pk=reader or 0, is_active=True).first()
+        if user is None or _register_key(user) != entry[1]:
+            return False
+        seconds = register_lifetime()
+        _keep(entry, now, people_selectors.area_overview(user), seconds=seconds)
+        return True
+    place = _place_of(entry[1])
+    if place is None:
+        return False
+    if kind == "blocks":
+        start, end, language = entry[2:]
+        with translation.override(language or None):
+            blocks = selectors.request_blocks(
+                place,
+                None,
+                start=dt.date.fromisoformat(start),
+                end=dt.date.fromisoformat(end),
+                now=now,
+            )
+        _keep(entry, now, blocks)
+        return True
+    user = _reader_with_scope(reader, entry[2])
+    if user is None or Capability.CARE_VIEW not in capabilities_of(user):
+        return False
+    _keep(entry, now, selectors.care_coverage(user, place, now=now))
+    return True
+
+
+def recount_queued(entry: Entry, reader: int | None, now: dt.datetime) -> bool:
+    """The queued recount of a snapshot shown past its lifetime (:func:`_kept`), as of
+    the view that found it old."""
+    cache.delete(_cache_key(entry) + ":recounting")
+    return recount(entry, reader, now)
+
+
 def refresh_viewed(now: dt.datetime | None = None) -> int:
     """Count again everything looked at within :data:`WATCH`; how many snapshots."""
     now = now or timezone.now()
@@ -286,34 +386,6 @@ def refresh_viewed(now: dt.datetime | None = None) -> int:
     viewed: dict[Entry, tuple[float, int | None]] = cache.get(VIEWED_KEY) or {}
     counted = 0
     for entry, (seen, reader) in sorted(viewed.items(), key=lambda item: -item[1][0]):
-        if seen < cutoff:
-            continue
-        if entry[0] == "figures":
-            user = _reader_with_scope(reader, entry[1])
-            if user is None or not watches_care(user):
-                continue
-            figures = care_selectors.care_figures(user, now=now)
-            _keep(entry, now, figures)
+        if seen >= cutoff and recount(entry, reader, now):
             counted += 1
-            continue
-        place = _place_of(entry[1])
-        if place is None:
-            continue
-        if entry[0] == "blocks":
-            start, end, language = entry[2:]
-            with translation.override(language or None):
-                blocks = selectors.request_blocks(
-                    place,
-                    None,
-                    start=dt.date.fromisoformat(start),
-                    end=dt.date.fromisoformat(end),
-                    now=now,
-                )
-            _keep(entry, now, blocks)
-        else:
-            user = _reader_with_scope(reader, entry[2])
-            if user is None or Capability.CARE_VIEW not in capabilities_of(user):
-                continue
-            _keep(entry, now, selectors.care_coverage(user, place, now=now))
-        counted += 1
     return counted

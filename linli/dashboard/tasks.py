@@ -89,3 +89,12 @@ def refresh_dashboard_snapshots() -> int:
     from linli.dashboard import snapshots
 
     return snapshots.refresh_viewed()
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def recount_snapshot(entry: list[str], reader: int | None, now: str) -> bool:
+    """A snapshot was shown past its lifetime: count it again for the next view, as of
+    ``now`` (ISO), the moment of that view."""
+    from linli.dashboard import snapshots
+
+    return snapshots.recount_queued(tuple(entry), reader, dt.datetime.fromisoformat(now))

@@ -98,6 +98,7 @@ def place(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "normal_url": f"{base}?{urlencode({'period': period})}",
         "kind": kind,
         "pk": pk,
+        "recounting": snapshots.is_stale(dashboard.counted_at, timezone.now()),
     }
     return render(request, "dashboard/place.html", context)
 

@@ -50,10 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles & AREA_ROLES or user.is_superuser:
         area_paths = [a.area.path for a in assignments if a.area and Role(a.role) in AREA_ROLES]
         context["area_labels"] = area_labels(area_paths, top_kind=AreaKind.COUNTY)
-        context["area"], context["area_counted_at"] = snapshots.area_overview(
-            user, now=timezone.now()
-        )
-        context["area_minutes"] = max(snapshots.register_lifetime() // 60, 1)
+        now = timezone.now()
+        overview, counted_at = snapshots.area_overview(user, now=now)
+        seconds = snapshots.register_lifetime()
+        context["area"], context["area_counted_at"] = overview, counted_at
+        context["area_minutes"] = max(seconds // 60, 1)
+        context["area_recounting"] = snapshots.is_stale(counted_at, now, seconds=seconds)
 
     if roles & OVERDUE_ROLES or user.is_superuser:
         overdue_requests = overdue_in_scope(user)
