@@ -34,9 +34,11 @@ already counted.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import pickle
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -92,8 +94,36 @@ def stale_lifetime() -> int:
     return int(getattr(settings, "LINLI_SNAPSHOT_STALE_SECONDS", 3600))
 
 
+def _shape(kind: type, seen: set[type] | None = None) -> list[str]:
+    """The field names of a kept dataclass and of the dataclasses in its fields."""
+    seen = set() if seen is None else seen
+    if kind in seen or not dataclasses.is_dataclass(kind):
+        return []
+    seen.add(kind)
+    names = [kind.__qualname__]
+    for name, hint in typing.get_type_hints(kind).items():
+        names.append(name)
+        for inner in (hint, *typing.get_args(hint)):
+            for part in (inner, *typing.get_args(inner)):
+                if isinstance(part, type):
+                    names += _shape(part, seen)
+    return names
+
+
+# In every key: a release whose kept values have another shape (a field added to
+# ``RequestBlocks`` or ``AreaOverview``) reads none of an older release's, which would
+# unpickle without the new field and render blank until they expired.
+SHAPE = hashlib.sha256(
+    "|".join(
+        name
+        for kind in (RequestBlocks, CareCoverage, CareFigures, AreaOverview)
+        for name in _shape(kind)
+    ).encode()
+).hexdigest()[:8]
+
+
 def _cache_key(entry: Entry) -> str:
-    return "linli:dashboard:" + ":".join(entry)
+    return f"linli:dashboard:{SHAPE}:" + ":".join(entry)
 
 
 def _kept(

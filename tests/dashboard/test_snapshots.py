@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from unittest.mock import patch
 
@@ -273,3 +274,23 @@ def test_a_leaders_home_does_not_count_care_it_does_not_show(cast: Cast, client_
     with CaptureQueriesContext(connection) as queries:
         assert staff.get("/").status_code == 200
     assert [q for q in queries.captured_queries if "care_careplan" in q["sql"]]
+
+
+@dataclass(frozen=True)
+class _Row:
+    label: str
+
+
+@dataclass(frozen=True)
+class _Kept:
+    rows: list[_Row]
+    total: int | None
+
+
+def test_the_cache_key_changes_with_the_shape_of_what_is_kept() -> None:
+    """A release that adds a field to a kept dataclass, however deep, reads no value an
+    older release kept (it would unpickle without the field and render blank)."""
+    assert snapshots._shape(_Kept) == ["_Kept", "rows", "_Row", "label", "total"]
+    assert snapshots._cache_key(("figures", "abc")) == (
+        f"linli:dashboard:{snapshots.SHAPE}:figures:abc"
+    )
