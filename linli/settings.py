@@ -172,7 +172,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A body refused while the boundary below reads it answers Open311 clients in their
     # error format, not with the HTML 400 page.
-    "linli.requests.open311.Open311RefusalsMiddleware",
+    "linli.requests.open311.Open311EdgeMiddleware",
     # The one boundary: form fields, query strings and JSON bodies normalised (NFC, no
     # control characters) before anything reads them.
     "linli.core.middleware.InputNormalisationMiddleware",
@@ -387,6 +387,10 @@ if PRODUCTION:
         # Trust X-Forwarded-Proto only when a TLS-terminating proxy sets (and overwrites) it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("LINLI_CSRF_TRUSTED_ORIGINS", [])
+# Web pages of these origins may read Open311's answers in a browser (CORS); "*" for any
+# (a server on the internet). None by default: an intranet server is out of reach of
+# outside clients, but not of the pages its users open (linli.requests.open311.cors_origin).
+LINLI_OPEN311_CORS_ORIGINS = env_list("LINLI_OPEN311_CORS_ORIGINS", [])
 # Error reports (debug pages, mails to ADMINS) hide keys and tokens from query strings,
 # headers, form fields, frame variables and settings, with DEBUG on as well.
 DEFAULT_EXCEPTION_REPORTER = "linli.core.debug.SecretHidingReporter"

@@ -30,17 +30,20 @@ Deliberate departures, documented in the README and ``open311_openapi``:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from linli.accounts.models import User
@@ -113,11 +116,13 @@ def _render(
     fmt: str, payload: Item | Sequence[Item], *, root: str, item: str, status: int = 200
 ) -> HttpResponse:
     if fmt == "json":
-        return JsonResponse(
-            payload,
-            safe=False,
-            status=status,
-            json_dumps_params={"ensure_ascii": False},
+        return _mark(
+            JsonResponse(
+                payload,
+                safe=False,
+                status=status,
+                json_dumps_params={"ensure_ascii": False},
+            )
         )
     top = ET.Element(root)
     if isinstance(payload, Mapping):
@@ -129,7 +134,7 @@ def _render(
     body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
     # ET.tostring with an encoding writes its own declaration; keep exactly one.
     body = body.replace(b"<?xml version='1.0' encoding='utf-8'?>\n", b"")
-    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+    return _mark(HttpResponse(body, status=status, content_type="text/xml; charset=utf-8"))
 
 
 def _error(fmt: str, error: Open311Error) -> HttpResponse:
@@ -151,19 +156,31 @@ def _refuse_if_over(limits: Sequence[tuple[str, str | None]]) -> None:
         raise Open311Error(429, "too_many_requests", throttled_message(wait), retry_after=wait)
 
 
-# Other systems call with a key, never with the site's cookies, so any web page may call
-# too, as curl may: ``Access-Control-Allow-Origin: *`` (no credentials), and a browser's
-# preflight for the key headers is answered.
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Retry-After",
-}
 PREFLIGHT_MAX_AGE = 86_400
+PREFLIGHT_HEADERS = "Authorization, Content-Type, X-Api-Key"
 
 
-def _with_cors(response: HttpResponse) -> HttpResponse:
-    for header, value in CORS_HEADERS.items():
-        response[header] = value
+def _mark(response: HttpResponse) -> HttpResponse:
+    """Note an answer as Open311's own (its error shape), for the middleware."""
+    setattr(response, "_open311", True)  # noqa: B010 - not a declared attribute
+    return response
+
+
+def options_answer(allowed: str) -> HttpResponse:
+    """``OPTIONS``: the methods in ``Allow``; for a browser's preflight from an origin the
+    site lets in (:func:`cors_origin`), the middleware adds what it may send."""
+    response = HttpResponse(status=204)
+    response["Allow"] = allowed
+    setattr(response, "_open311_preflight", allowed)  # noqa: B010
+    return _mark(response)
+
+
+def wrong_method(fmt: str, methods: Sequence[str], allowed: str) -> HttpResponse:
+    response = _error(
+        fmt,
+        Open311Error(405, "method_not_allowed", f"此地址只接受 {'、'.join(methods)} 请求。"),
+    )
+    response["Allow"] = allowed
     return response
 
 
@@ -189,20 +206,10 @@ def open311_view(
             if fmt not in FORMATS:
                 raise Http404
             if request.method == "OPTIONS":
-                response = HttpResponse(status=204)
-                response["Allow"] = allowed
-                response["Access-Control-Allow-Methods"] = allowed
-                response["Access-Control-Allow-Headers"] = "Authorization, Content-Type, X-Api-Key"
-                response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
-                return _with_cors(response)
+                return options_answer(allowed)
             if request.method not in accepted:
-                response = _error(
-                    fmt,
-                    Open311Error(405, "method_not_allowed", f"此地址只接受 {allowed} 请求。"),
-                )
-                response["Allow"] = allowed
-                return _with_cors(response)
-            return _with_cors(_answer(view, request, *args, fmt=fmt, **kwargs))
+                return wrong_method(fmt, methods, allowed)
+            return _answer(view, request, *args, fmt=fmt, **kwargs)
 
         return wrapped
 
@@ -232,10 +239,48 @@ def _answer(
 OPEN311_PATH_PREFIX = "/open311/v2/"
 
 
-class Open311RefusalsMiddleware:
-    """A request refused before any Open311 view runs — a body over Django's size or
-    field-count limits, read by the input boundary — answers a client in its format
-    (``[{code, description}]``, JSON or XML) rather than with the site's HTML 400 page.
+def cors_origin(request: HttpRequest) -> str | None:
+    """What ``Access-Control-Allow-Origin`` answers the request's origin: ``*`` when
+    ``LINLI_OPEN311_CORS_ORIGINS`` holds it, the origin itself when listed, else nothing.
+
+    A key, never a cookie, says who calls Open311, so letting a web page on another site
+    read it gives that page no more than ``curl`` has. But a server on an intranet is out
+    of ``curl``'s reach from outside, while any page its users open is not: so no origin is
+    let in unless the operator lists it (``*`` for a server on the internet)."""
+    allowed = [o.strip() for o in settings.LINLI_OPEN311_CORS_ORIGINS if o.strip()]
+    if "*" in allowed:
+        return "*"
+    origin = request.headers.get("Origin", "")
+    return origin if origin and origin in allowed else None
+
+
+def _refusal(response: HttpResponse) -> Open311Error:
+    """The Open311 error for a 400 made before the views: the boundary's own code and
+    words when it gave them (``{"code", "detail"}``, as ``/api/v1`` answers), else a
+    general one."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            refused = json.loads(response.content)
+        except ValueError:
+            refused = None
+        if isinstance(refused, dict) and refused.get("code") and refused.get("detail"):
+            return Open311Error(400, str(refused["code"]), str(refused["detail"]))
+    return Open311Error(
+        400,
+        "bad_request",
+        "请求无法处理(例如请求体过大、字段过多或请求头无效),请检查提交的内容。",
+    )
+
+
+class Open311EdgeMiddleware:
+    """What every answer under ``/open311/v2/`` gets, whoever made it:
+
+    * A request refused before any Open311 view runs — a body over Django's size or
+      field-count limits, or one the input boundary cannot read — answers a client in its
+      format (``[{code, description}]``, JSON or XML) rather than with the site's HTML 400
+      page or ``/api/v1``'s shape.
+    * CORS headers for the origins the site lets in (:func:`cors_origin`), a preflight's
+      included.
 
     Placed before ``InputNormalisationMiddleware``, which reads the body."""
 
@@ -244,23 +289,23 @@ class Open311RefusalsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (
-            response.status_code != 400
-            or not request.path_info.startswith(OPEN311_PATH_PREFIX)
-            or response.get("Content-Type", "").startswith(tuple(FORMATS.values()))
-        ):
+        if not request.path_info.startswith(OPEN311_PATH_PREFIX):
             return response
-        fmt = "xml" if request.path_info.endswith(".xml") else "json"
-        return _with_cors(
-            _error(
-                fmt,
-                Open311Error(
-                    400,
-                    "bad_request",
-                    "请求无法处理(例如请求体过大、字段过多或请求头无效),请检查提交的内容。",
-                ),
-            )
-        )
+        if response.status_code == 400 and not getattr(response, "_open311", False):
+            fmt = "xml" if request.path_info.endswith(".xml") else "json"
+            response = _error(fmt, _refusal(response))
+        origin = cors_origin(request)
+        if origin is None:
+            return response
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Expose-Headers"] = "Retry-After"
+        if origin != "*":
+            patch_vary_headers(response, ["Origin"])
+        if preflight := getattr(response, "_open311_preflight", None):
+            response["Access-Control-Allow-Methods"] = preflight
+            response["Access-Control-Allow-Headers"] = PREFLIGHT_HEADERS
+            response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
+        return response
 
 
 def presented_key(request: HttpRequest, params: Mapping[str, str]) -> str:

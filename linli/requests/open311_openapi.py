@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from linli.requests.open311 import options_answer, wrong_method
 
 FORMAT = {
     "name": "fmt",
@@ -171,5 +174,15 @@ def open311_document() -> dict[str, Any]:
     }
 
 
-def openapi_json(request: HttpRequest) -> JsonResponse:
+ALLOWED = "GET, HEAD, OPTIONS"
+
+
+@csrf_exempt
+def openapi_json(request: HttpRequest) -> HttpResponse:
+    """The document, answered like every Open311 address: ``HEAD`` as ``GET``, ``OPTIONS``
+    with the methods, any other method a 405 in the Open311 error shape."""
+    if request.method == "OPTIONS":
+        return options_answer(ALLOWED)
+    if request.method not in ("GET", "HEAD"):
+        return wrong_method("json", ["GET"], ALLOWED)
     return JsonResponse(open311_document(), json_dumps_params={"ensure_ascii": False})

@@ -233,11 +233,11 @@ def test_a_json_body_nested_too_deep_gets_a_clear_400(
     body = '{"text": "楼道\\u0000灯不亮", "x": ' + nested + "}"
     response = client.post(path, body, content_type=JSON, **auth)
     assert response.status_code == 400
-    assert response.json() == {
-        "code": "too_deep",
-        "detail": "请求体嵌套过深:JSON 的列表和对象最多嵌套 32 层。",
-        "errors": {},
-    }
+    detail = "请求体嵌套过深:JSON 的列表和对象最多嵌套 32 层。"
+    if path.startswith("/open311/"):  # in Open311's own error shape
+        assert response.json() == [{"code": "too_deep", "description": detail}]
+    else:
+        assert response.json() == {"code": "too_deep", "detail": detail, "errors": {}}
     assert not Request.objects.exists()
     # 32 levels, the whole document counted, are still read.
     inner = "[" * 31 + "]" * 31
