@@ -17,6 +17,7 @@ from linli.accounts.models import User
 from linli.accounts.services import role_assign
 from linli.areas.models import Area, AreaKind, Grid, area_children
 from linli.areas.services import area_create, grid_create
+from linli.core.audit import audit_batch
 from linli.core.roles import Role
 from linli.demo.names import NameMaker
 from linli.organisations.models import Organisation
@@ -771,4 +772,12 @@ class WorldBuilder:
 
 
 def build_world(*, seed: int = 2026, scale: float = 1.0) -> World:
-    return WorldBuilder(seed=seed, scale=scale).build()
+    """Build the demo world in one transaction, its audit records appended together.
+
+    One transaction: a build that fails part way leaves nothing behind (``linli demo``
+    would otherwise find half a world and call it built). One append of the audit
+    records: appending each to the chain updates the chain's head row, and inside one
+    PostgreSQL transaction every update of a row adds a version that the next one must
+    step over — 7,800 records took 38 of the build's 86 seconds."""
+    with transaction.atomic(), audit_batch():
+        return WorldBuilder(seed=seed, scale=scale).build()

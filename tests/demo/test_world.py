@@ -16,6 +16,8 @@ from django.utils import timezone
 from linli.accounts.models import RoleAssignment, User
 from linli.areas.models import Area, AreaKind, Grid, area_children, area_parent
 from linli.areas.selectors import area_label, building_of
+from linli.core.audit import audit_verify
+from linli.core.models import AuditEvent
 from linli.core.roles import Role
 from linli.core.validators import validate_id_number
 from linli.demo.names import NameMaker
@@ -73,6 +75,13 @@ class DemoWorldTests(
 
     def test_world_is_recognised_as_built(self) -> None:
         assert world_exists()
+
+    def test_its_audit_records_form_one_valid_chain(self) -> None:
+        """Appended together at the end of the build (``audit_batch``), in order."""
+        sequences = list(AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True))
+        assert len(sequences) > 1_000
+        assert sequences == list(range(1, len(sequences) + 1))
+        assert audit_verify().ok
 
     def test_yangquanqu_has_eight_grids_with_fifteen_digit_codes(self) -> None:
         community = Area.objects.get(name="阳泉曲社区")
