@@ -7,6 +7,7 @@ built in a transactional database because the live server runs in another thread
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,13 @@ def assert_fits(page: Page) -> None:
     assert fits, f"{page.url} overflows horizontally"
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
 def test_grid_worker_registers_a_child_with_the_guardian_consent(
     cast: Cast, live_server: LiveServer, phone: Page, shot: Shot
 ) -> None:
@@ -59,6 +67,13 @@ def test_grid_worker_registers_a_child_with_the_guardian_consent(
     page.get_by_label("出生日期").fill("1985-04-02")
     expect(guardian).to_be_hidden()
     today = timezone.localdate()
+    # Fourteen today is no longer a child; fourteen tomorrow still is — by the server's
+    # date, not the phone's (in CI's shifted run the two are a year apart).
+    fourteen = _years_before(today, 14)
+    page.get_by_label("出生日期").fill(fourteen.isoformat())
+    expect(guardian).to_be_hidden()
+    page.get_by_label("出生日期").fill((fourteen + dt.timedelta(days=1)).isoformat())
+    expect(guardian).to_be_visible()
     birth = today.replace(year=today.year - 7, month=5, day=20)
     page.get_by_label("出生日期").fill(birth.isoformat())
     expect(guardian).to_be_visible()
