@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 import pickle
 import typing
 from collections.abc import Callable
@@ -59,6 +60,8 @@ from linli.dashboard.selectors import CareCoverage, RequestBlocks
 from linli.people import selectors as people_selectors
 from linli.people.selectors import AreaOverview
 from linli.requests.figures import Place
+
+logger = logging.getLogger(__name__)
 
 VIEWED_KEY = "linli:dashboard:viewed"
 WATCH = dt.timedelta(minutes=30)  # what was looked at within this is kept counted
@@ -133,11 +136,14 @@ def _kept(
     *,
     seconds: int | None = None,
     reader: int | None = None,
+    stale: bool = True,
 ) -> tuple[T, dt.datetime]:
     """The value kept for ``entry`` if counted less than ``seconds`` (:func:`lifetime`)
-    before ``now``. Older, but within :func:`stale_lifetime` of its lifetime: the old
-    value, while a task counts it again (as ``reader``, for the entries counted as a
-    user). Otherwise ``count()`` now, kept."""
+    before ``now``. Older, but within :func:`stale_lifetime` of its lifetime (and
+    ``stale`` allowed: the page says how old it is): the old value, while a task counts
+    it again (as ``reader``, for the entries counted as a user). Otherwise ``count()``
+    now, kept. :func:`is_stale` of the moment returned, with the same ``now`` and
+    ``seconds``, says whether the old value was shown."""
     seconds = lifetime() if seconds is None else seconds
     try:
         kept = cache.get(_cache_key(entry))
@@ -147,7 +153,7 @@ def _kept(
         age = now - kept.taken_at
         if dt.timedelta(0) <= age < dt.timedelta(seconds=seconds):
             return kept.value, kept.taken_at
-        if dt.timedelta(0) <= age < dt.timedelta(seconds=seconds + stale_lifetime()):
+        if stale and dt.timedelta(0) <= age < dt.timedelta(seconds=seconds + stale_lifetime()):
             _queue_recount(entry, reader, now)
             return kept.value, kept.taken_at
     return _keep(entry, now, count(), seconds=seconds), now
@@ -167,7 +173,9 @@ def is_stale(taken_at: dt.datetime | None, now: dt.datetime, *, seconds: int | N
     """Whether a value shown as counted at ``taken_at`` is past its lifetime (and being
     counted again): the page says so."""
     seconds = lifetime() if seconds is None else seconds
-    return taken_at is not None and now - taken_at >= dt.timedelta(seconds=seconds)
+    if seconds <= 0 or taken_at is None:
+        return False  # no snapshot: counted on the view
+    return now - taken_at >= dt.timedelta(seconds=seconds)
 
 
 RECOUNT_PENDING_SECONDS = 300
@@ -176,11 +184,18 @@ RECOUNT_PENDING_SECONDS = 300
 def _queue_recount(entry: Entry, reader: int | None, now: dt.datetime) -> None:
     """Queue one recount of ``entry`` as of ``now`` (none while one waits; the mark
     expires if the task is lost)."""
-    if not cache.add(_cache_key(entry) + ":recounting", 1, timeout=RECOUNT_PENDING_SECONDS):
+    mark = _cache_key(entry) + ":recounting"
+    if not cache.add(mark, 1, timeout=RECOUNT_PENDING_SECONDS):
         return
     from linli.dashboard.tasks import recount_snapshot
 
-    recount_snapshot(list(entry), reader, now.isoformat())
+    try:
+        recount_snapshot(list(entry), reader, now.isoformat())
+    except Exception:
+        # The queue is down: the page still has the old value to show; the next view
+        # tries again.
+        cache.delete(mark)
+        logger.exception("could not queue the recount of a snapshot %s", entry[0])
 
 
 def _blocks_entry(place: Place, start: dt.date, end: dt.date) -> Entry:
@@ -251,8 +266,13 @@ def care_coverage(user: AnyUser, place: Place, *, now: dt.datetime) -> CareCover
         selectors.place_key(place),
         _fingerprint(scope_for(user, Capability.CARE_VIEW)),
     )
+    # Not shown past its minute: the page tells the request figures' time, not this.
     coverage, _ = _kept(
-        entry, now, lambda: selectors.care_coverage(user, place, now=now), reader=user.pk
+        entry,
+        now,
+        lambda: selectors.care_coverage(user, place, now=now),
+        reader=user.pk,
+        stale=False,
     )
     _note_viewed(entry, now, reader=user.pk)
     return coverage
@@ -402,11 +422,21 @@ def recount(entry: Entry, reader: int | None, now: dt.datetime) -> bool:
     return True
 
 
-def recount_queued(entry: Entry, reader: int | None, now: dt.datetime) -> bool:
-    """The queued recount of a snapshot shown past its lifetime (:func:`_kept`), as of
-    the view that found it old."""
-    cache.delete(_cache_key(entry) + ":recounting")
-    return recount(entry, reader, now)
+def recount_queued(entry: Entry, reader: int | None, viewed_at: dt.datetime) -> bool:
+    """The queued recount of a snapshot shown past its lifetime (:func:`_kept`).
+
+    Counted as of now (or of the view that queued it, whichever is later: a queue that
+    runs behind must not store a count already old, under an older time than its data),
+    and not at all when a newer count is kept already (the minute task's). The mark that
+    kept other views from queueing it again is taken off only when the count is done."""
+    now = max(viewed_at, timezone.now())
+    try:
+        kept = cache.get(_cache_key(entry))
+        if isinstance(kept, Kept) and kept.taken_at >= now:
+            return False
+        return recount(entry, reader, now)
+    finally:
+        cache.delete(_cache_key(entry) + ":recounting")
 
 
 def refresh_viewed(now: dt.datetime | None = None) -> int:

@@ -93,8 +93,8 @@ def refresh_dashboard_snapshots() -> int:
 
 @db_task()  # type: ignore[untyped-decorator]
 def recount_snapshot(entry: list[str], reader: int | None, now: str) -> bool:
-    """A snapshot was shown past its lifetime: count it again for the next view, as of
-    ``now`` (ISO), the moment of that view."""
+    """A snapshot was shown past its lifetime at ``now`` (ISO): count it again for the
+    next view (:func:`linli.dashboard.snapshots.recount_queued`)."""
     from linli.dashboard import snapshots
 
     return snapshots.recount_queued(tuple(entry), reader, dt.datetime.fromisoformat(now))

@@ -79,7 +79,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def place(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     choice = _choice(request, kind, pk)
     period, start, end, links = _period(request)
-    dashboard = selectors.dashboard_for_user(request.user, choice, start=start, end=end)
+    now = timezone.now()
+    dashboard = selectors.dashboard_for_user(request.user, choice, start=start, end=end, now=now)
     wall = bool(request.GET.get("wall"))
     base = reverse("dashboard:place", args=[kind, pk])
     context = {
@@ -98,7 +99,7 @@ def place(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "normal_url": f"{base}?{urlencode({'period': period})}",
         "kind": kind,
         "pk": pk,
-        "recounting": snapshots.is_stale(dashboard.counted_at, timezone.now()),
+        "recounting": snapshots.is_stale(dashboard.counted_at, now),
     }
     return render(request, "dashboard/place.html", context)
 
