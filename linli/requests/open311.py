@@ -294,13 +294,15 @@ class Open311EdgeMiddleware:
         if response.status_code == 400 and not getattr(response, "_open311", False):
             fmt = "xml" if request.path_info.endswith(".xml") else "json"
             response = _error(fmt, _refusal(response))
+        if settings.LINLI_OPEN311_CORS_ORIGINS and "*" not in settings.LINLI_OPEN311_CORS_ORIGINS:
+            # The answer depends on the origin, whether or not this one is let in: a cache
+            # must not give one origin's answer to another.
+            patch_vary_headers(response, ["Origin"])
         origin = cors_origin(request)
         if origin is None:
             return response
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Expose-Headers"] = "Retry-After"
-        if origin != "*":
-            patch_vary_headers(response, ["Origin"])
         if preflight := getattr(response, "_open311_preflight", None):
             response["Access-Control-Allow-Methods"] = preflight
             response["Access-Control-Allow-Headers"] = PREFLIGHT_HEADERS

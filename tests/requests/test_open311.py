@@ -508,9 +508,13 @@ def test_only_the_origins_listed_are_let_in(cast: Cast, client: Client) -> None:
     listed = client.get(f"{BASE}/services.json", headers={"Origin": "https://map.example.org"})
     other = client.get(f"{BASE}/services.json", headers={"Origin": "https://evil.example"})
 
+    anonymous = client.get(f"{BASE}/services.json")
+
     assert listed["Access-Control-Allow-Origin"] == "https://map.example.org"
-    assert "Origin" in listed["Vary"]
     assert "Access-Control-Allow-Origin" not in other
+    # Every answer depends on the origin: no cache may give one origin's to another.
+    for response in (listed, other, anonymous):
+        assert "Origin" in response["Vary"]
 
 
 @override_settings(LINLI_OPEN311_CORS_ORIGINS=["*"])
