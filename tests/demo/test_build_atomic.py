@@ -1,4 +1,5 @@
-"""The demo world is built in one transaction (its audit chain: tests/demo/test_world.py)."""
+"""The demo world is built in one transaction (``WorldBuilder.build``), its audit records
+appended together (their chain: tests/demo/test_world.py)."""
 
 from __future__ import annotations
 
