@@ -31,6 +31,11 @@ ALLOWED_CHILD_KINDS: dict[str | None, frozenset[str]] = {
     AreaKind.UNIT: frozenset(),
 }
 
+# County, town and community are strictly levelled from the root (ALLOWED_CHILD_KINDS): a
+# path this many steps long or shorter is a community or wider, anything longer lies
+# below one, and the first ``COMMUNITY_DEPTH`` steps of such a path are its community's.
+COMMUNITY_DEPTH = 3
+
 # Digits each kind adds to its parent's code. A county has the 6-digit administrative
 # division code, a town 9 and a community the 12-digit statistical division code (GB/T
 # 10114 practice); below the community the codes are Linli's own.

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, cached_for_user, scope_for
-from linli.areas.models import Area, AreaKind, Grid
+from linli.areas.models import COMMUNITY_DEPTH, Area, AreaKind, Grid
 from linli.areas.selectors import ancestor_of_kind, ancestor_paths, area_labels
 from linli.core.keyset import fingerprint
 from linli.core.roles import Capability, Role, roles_with
@@ -154,11 +154,6 @@ def _scope_conditions(user: AnyUser) -> _RequestScope | None:
     if scope.grid_ids:
         condition |= Q(grid_id__in=sorted(scope.grid_ids))
     return _RequestScope(everything=False, communities=wide, rest=condition)
-
-
-# County, town and community are strictly levelled from the root (ALLOWED_CHILD_KINDS): a
-# path this many steps long or shorter is a community or wider; anything longer lies below one.
-COMMUNITY_DEPTH = 3
 
 
 def _communities_and_below(paths: Sequence[str]) -> tuple[list[int], list[str]]:
