@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from linli.care.models import Alert, CarePlan, Visit
-from linli.care.services import plans_due_refresh
+from linli.care.services import plans_due_refresh, plans_place_refresh
 from linli.core.admin_base import LinliModelAdmin
 
 
@@ -19,9 +19,11 @@ class CarePlanAdmin(LinliModelAdmin[CarePlan]):
     raw_id_fields = ["resident", "primary_volunteer", "backup_volunteer"]
 
     def save_model(self, request: HttpRequest, obj: CarePlan, form: Any, change: bool) -> None:
-        # How often, whose plan, active: each may move the due moment the plan keeps.
+        # How often, whose plan, active: each may move the due moment the plan keeps; whose
+        # plan moves the community it keeps.
         super().save_model(request, obj, form, change)
         plans_due_refresh(CarePlan.objects.filter(pk=obj.pk))
+        plans_place_refresh(CarePlan.objects.filter(pk=obj.pk))
 
 
 @admin.register(Visit)

@@ -15,6 +15,11 @@ class CareConfig(AppConfig):
 
         register_personal_scope(care_personal_scope)
 
+        from linli.care.services import plans_follow_moved_residents
+        from linli.people.signals import residents_moved
+
+        residents_moved.connect(plans_follow_moved_residents, dispatch_uid="care_plans_follow")
+
         from linli.care.models import Alert, CarePlan, Visit
         from linli.care.personal_data import anonymise_care, export_care
         from linli.privacy.registry import register_personal_data

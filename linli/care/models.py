@@ -74,12 +74,31 @@ class CarePlan(TimeStampedModel):
         _("上次上门走访"), null=True, blank=True, editable=False
     )
     due_at = models.DateTimeField(_("应走访时间"), editable=False)
+    # The community the person lives in, kept on the plan so that a place's due list and
+    # counts are a range of the (community, active, due_at) index rather than a walk of
+    # every plan joined to its person's place (docs/scaling.md, session 33). A narrowing
+    # only: the scope's own condition on the person's place still decides what is seen.
+    # Only ``services.plans_place_refresh`` writes it (a plan saved, a person moved).
+    community = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("社区"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        # The (community, active, due_at) index below serves lookups by community.
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("关爱计划")
         verbose_name_plural = _("关爱计划")
         ordering = ["resident__name", "pk"]
-        indexes = [models.Index(fields=["active", "due_at"], name="care_plan_active_due")]
+        indexes = [
+            models.Index(fields=["active", "due_at"], name="care_plan_active_due"),
+            models.Index(fields=["community", "active", "due_at"], name="care_plan_community_due"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(visits_per_week__gte=1) & Q(visits_per_week__lte=14),

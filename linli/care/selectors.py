@@ -31,9 +31,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
-from linli.accounts.selectors import AnyUser, capabilities_of, scope_for
+from linli.accounts.selectors import AnyUser, cached_for_user, capabilities_of, scope_for
 from linli.areas.models import AreaKind
-from linli.areas.selectors import ancestor_of_kind, ancestor_paths, building_of
+from linli.areas.selectors import (
+    ancestor_of_kind,
+    ancestor_paths,
+    building_of,
+    communities_in_scope,
+)
 from linli.care.models import (
     Alert,
     AlertKind,
@@ -132,7 +137,28 @@ def _scoped(
 def visible_plans(
     user: AnyUser, capability: Capability = Capability.CARE_VIEW, *, within: str | None = None
 ) -> QuerySet[CarePlan]:
-    return _scoped(CarePlan.objects.all(), user, capability, within=within)
+    plans = _scoped(CarePlan.objects.all(), user, capability, within=within)
+    communities = cached_for_user(
+        user,
+        f"care:plan-communities:{capability}:{within}",
+        lambda: _plan_communities(_scope(user, capability, within)),
+    )
+    return plans if communities is None else plans.filter(community_id__in=communities)
+
+
+def _plan_communities(scope: Scope) -> list[int] | None:
+    """The communities a scope of places reaches (whole or in part), to narrow plans by the
+    community they keep (``CarePlan.community``): a place's due list and counts are then a
+    range of the (community, active, due_at) index instead of a walk of every active plan
+    joined to its person's place — a town's due count read 5,000 plans and every resident
+    at 300 k (docs/scaling.md, session 33). A narrowing only, beside the scope's own
+    condition on the person's place, so a plan whose kept community were ever wrong would
+    be missing from a list, never shown outside the scope. ``None`` (no narrowing) for a
+    scope of everything, or one naming people or households (a volunteer's, a resident's),
+    who may live anywhere."""
+    if scope.everything or scope.resident_ids or scope.household_ids or scope.is_empty:
+        return None
+    return list(communities_in_scope(scope).values_list("pk", flat=True))
 
 
 def care_resident_get(

@@ -26,12 +26,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
+from linli.areas.models import COMMUNITY_DEPTH, Area, AreaKind
 from linli.areas.selectors import building_of
 from linli.care.models import (
     VISIT_LOG_KINDS,
@@ -138,7 +139,8 @@ def care_plan_save(
     # How often the person is visited sets when they are due; a new plan for someone
     # already visited counts from their last home visit, not from today.
     plans_due_refresh(CarePlan.objects.filter(pk=plan.pk))
-    plan.refresh_from_db(fields=["last_home_visit_at", "due_at"])
+    plans_place_refresh(CarePlan.objects.filter(pk=plan.pk))
+    plan.refresh_from_db(fields=["last_home_visit_at", "due_at", "community"])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
@@ -156,6 +158,33 @@ def _lock_person(resident: Resident) -> Resident:
     is made. Anonymisation takes the same lock (``privacy.services``), so a visit waits
     for it and is then refused."""
     return Resident.objects.select_for_update(no_key=True).get(pk=resident.pk)
+
+
+def plans_place_refresh(plans: QuerySet[CarePlan]) -> int:
+    """Set the plans' ``community`` again from where their people live, in one UPDATE;
+    returns how many plans it set.
+
+    A person's place is a community or an area below one, and the first
+    ``COMMUNITY_DEPTH`` steps of its path are its community's. Called when a plan is saved
+    and when people move (``people.signals.residents_moved``); the generator and the
+    migration's backfill call it over every plan."""
+    community = Area.objects.filter(
+        kind=AreaKind.COMMUNITY,
+        path=Left(OuterRef("area__path"), COMMUNITY_DEPTH * Area.steplen),
+    ).values("pk")[:1]
+    return plans.update(
+        community=Subquery(
+            Resident.objects.filter(pk=OuterRef("resident_id"))
+            .annotate(community=Subquery(community))
+            .values("community")[:1]
+        )
+    )
+
+
+def plans_follow_moved_residents(sender: object, *, resident_ids: Sequence[int], **_: Any) -> None:
+    """Receiver of ``people.signals.residents_moved``: the moved people's plans keep their
+    new community (in the transaction that moved them)."""
+    plans_place_refresh(CarePlan.objects.filter(resident_id__in=list(resident_ids)))
 
 
 def plans_due_refresh(plans: QuerySet[CarePlan]) -> int:

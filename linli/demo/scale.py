@@ -851,6 +851,7 @@ def _care(
             "primary_volunteer_id",
             "backup_volunteer_id",
             "due_at",
+            "community_id",
         ],
         now,
     )
@@ -860,8 +861,8 @@ def _care(
             plan_table.load(
                 # Due now until the visits are in (``plans_due_refresh`` after the load).
                 [
-                    (pk, per_week, services, a, b, now)
-                    for pk, _n, _u, per_week, services, a, b in batch
+                    (pk, per_week, services, a, b, now, community_of_grid[unit_grid[unit]])
+                    for pk, _n, unit, per_week, services, a, b in batch
                 ]
             )
         )

@@ -35,6 +35,7 @@ from linli.people.models import (
     ResidentTag,
     Tag,
 )
+from linli.people.signals import residents_moved
 
 
 def _check_room(unit: Area, room: str) -> str:
@@ -94,6 +95,12 @@ def household_update(
     if "unit" in changed:
         # The members belong to the household's unit (Resident.area): they move with it.
         Resident.objects.filter(household=household).update(area=unit)
+        residents_moved.send(
+            sender=Resident,
+            resident_ids=list(
+                Resident.objects.filter(household=household).values_list("pk", flat=True)
+            ),
+        )
     if changed:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, fields=changed)
     return household
@@ -299,9 +306,12 @@ def resident_update(
         resident.id_number_hash = _check_id_unique(data.id_number, exclude_pk=resident.pk)
     if "phone" in changed:
         resident.phone_hash = crypto.blind_index("phone", data.phone) if data.phone else ""
+    moved = resident.area_id != (data.area.pk if data.area else None)
     for f in ResidentData.__dataclass_fields__:
         setattr(resident, f, getattr(data, f))
     resident.save()
+    if moved:
+        residents_moved.send(sender=Resident, resident_ids=[resident.pk])
     if tags is not None:
         before = {(link.tag_id, link.detail) for link in resident.tag_links.all()}
         _set_tags(resident, tags)

@@ -169,3 +169,15 @@ def test_the_hot_queries_use_indexes_on_a_generated_world() -> None:
     used = {node.get("Index Name") for node in _nodes(plan)}
     assert "care_plan_active_due" in used, used
     assert "care_visit" not in {table for _kind, table in _scans(county_due)}
+
+    # A community's due list and count: a range of the plans' own (community, active,
+    # due_at) index, not a walk of every active plan joined to its person's place (a
+    # town's count read 5,000 plans and every resident at 300 k). (This world's one town
+    # holds every plan, which a town leader's list rightly reads whole.)
+    forget_cached_scopes(staff)
+    due = due_plans(staff, now=now)
+    for part, queryset in (("page", due[:PAGE]), ("count", due.order_by())):
+        _index_served(f"a community's due visits, {part}", queryset, "care_careplan")
+        plan = json.loads(queryset.explain(format="json"))[0]["Plan"]
+        used = {node.get("Index Name") for node in _nodes(plan)}
+        assert "care_plan_community_due" in used, (part, used)

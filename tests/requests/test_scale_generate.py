@@ -61,7 +61,10 @@ def test_the_generated_world_is_coherent_and_scoped_as_before() -> None:
     # a year of visits without readings, each volunteer's visit credited once.
     assert report.care_plans == CarePlan.objects.count() > 0
     today = timezone.localdate()
-    for plan in CarePlan.objects.select_related("resident__area", "primary_volunteer__community"):
+    plans = CarePlan.objects.select_related(
+        "resident__area", "primary_volunteer__community", "community"
+    )
+    for plan in plans:
         person = plan.resident
         assert age_on(person.birth_date, today) >= 70
         assert person.tags.filter(code=TagCode.LIVING_ALONE).exists()
@@ -70,6 +73,8 @@ def test_the_generated_world_is_coherent_and_scoped_as_before() -> None:
         assert plan.primary_volunteer is not None
         assert person.area is not None
         assert person.area.path.startswith(plan.primary_volunteer.community.path)
+        # The community the plan keeps, loaded with it (what plans_place_refresh would set).
+        assert plan.community == plan.primary_volunteer.community
         assert plan.backup_volunteer_id != plan.primary_volunteer_id
     assert report.visits == Visit.objects.count() > report.care_plans * 30
     assert not Visit.objects.exclude(readings_encrypted="").exists()

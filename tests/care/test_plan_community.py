@@ -1,0 +1,193 @@
+"""The plan keeps the community its person lives in (``CarePlan.community``), so that a
+place's due list is a range of the (community, active, due_at) index: set when the plan
+is saved, moved with the person, and only ever a narrowing of what the scope shows
+(docs/scaling.md, session 33)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import connection
+from django.test import RequestFactory
+
+from linli.accounts.models import RoleAssignment, User
+from linli.accounts.selectors import forget_cached_scopes
+from linli.areas.models import Area, AreaKind
+from linli.areas.services import area_create, grid_create
+from linli.care.models import CarePlan
+from linli.care.selectors import care_figures, due_plans, visible_plans
+from linli.care.services import care_plan_save, plans_place_refresh
+from linli.core.roles import Role
+from linli.people.models import Resident
+from linli.people.services import (
+    ResidentData,
+    household_create,
+    household_update,
+    resident_create,
+    resident_update,
+)
+from tests.care.conftest import CareCast
+from tests.cast import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _kept(plan: CarePlan) -> Area | None:
+    plan.refresh_from_db(fields=["community"])
+    return plan.community
+
+
+def _unit_elsewhere(care: CareCast) -> Area:
+    """A unit of the cast's other community (友谊社区), in a grid of its own."""
+    other = care.cast.other_community
+    grid = grid_create(actor=None, community=other, code=other.code + "001", name="友谊第1网格")
+    building = area_create(
+        actor=None,
+        parent=other,
+        kind=AreaKind.BUILDING,
+        name="8号楼",
+        code=other.code + "008",
+        grid=grid,
+    )
+    return area_create(
+        actor=None,
+        parent=building,
+        kind=AreaKind.UNIT,
+        name="1单元",
+        code=other.code + "00801",
+        floors=6,
+        flats_per_floor=2,
+    )
+
+
+def _staff_of(area: Area, username: str) -> User:
+    user = make_user(username)
+    RoleAssignment.objects.create(user=user, role=Role.STAFF, area=area)
+    return user
+
+
+def _sees(user: User, plan: CarePlan) -> bool:
+    forget_cached_scopes(user)
+    return plan in due_plans(user, only_due=False)
+
+
+def _data(resident: Resident, **changes: object) -> ResidentData:
+    fields = {f: getattr(resident, f) for f in ResidentData.__dataclass_fields__}
+    return ResidentData(**{**fields, **changes})
+
+
+def test_a_plan_keeps_the_community_its_person_lives_in(care: CareCast) -> None:
+    cast = care.cast
+    assert _kept(care.plan) == cast.community
+    # Someone registered at the community itself, without a household.
+    placed = resident_create(
+        actor=None,
+        data=ResidentData(
+            name="赵德明", gender="male", birth_date=dt.date(1950, 1, 1), area=cast.compound
+        ),
+    )
+    plan = care_plan_save(actor=None, resident=placed)
+    assert plan.community == cast.community
+    assert _kept(plan) == cast.community
+
+
+def test_a_household_moved_to_another_community_takes_its_plans_along(care: CareCast) -> None:
+    cast = care.cast
+    elsewhere = _unit_elsewhere(care)
+    there = _staff_of(cast.other_community, "youyi-staff")
+    assert _sees(cast.staff, care.plan)
+    assert not _sees(there, care.plan)
+
+    household_update(
+        household=cast.household1, actor=cast.staff, unit=elsewhere, room="101", notes=""
+    )
+
+    assert _kept(care.plan) == cast.other_community
+    assert _sees(there, care.plan)
+    assert not _sees(cast.staff, care.plan)
+    assert _sees(cast.leader, care.plan)  # the town holds both communities
+
+
+def test_a_person_moved_to_a_household_of_another_community_takes_the_plan_along(
+    care: CareCast,
+) -> None:
+    cast = care.cast
+    elsewhere = household_create(actor=None, unit=_unit_elsewhere(care), room="302")
+    there = _staff_of(cast.other_community, "youyi-staff")
+    elder = Resident.objects.get(pk=cast.elder.pk)
+
+    resident_update(resident=elder, actor=cast.staff, data=_data(elder, household=elsewhere))
+
+    assert Resident.objects.get(pk=elder.pk).area == elsewhere.unit
+    assert _kept(care.plan) == cast.other_community
+    assert _sees(there, care.plan)
+    assert not _sees(cast.staff, care.plan)
+
+    # And back, as a person without a household placed at the first community.
+    resident_update(
+        resident=Resident.objects.get(pk=elder.pk),
+        actor=cast.staff,
+        data=_data(elder, household=None, area=cast.community),
+    )
+    assert _kept(care.plan) == cast.community
+    assert _sees(cast.staff, care.plan)
+    assert not _sees(there, care.plan)
+
+
+def test_a_wrongly_kept_community_never_shows_a_plan_outside_the_scope(care: CareCast) -> None:
+    """The kept community only narrows: the scope's condition on the person's place still
+    decides. Were it ever wrong, the plan would be missing from the lists of both
+    communities — never shown to the other one — until it is set again."""
+    cast = care.cast
+    there = _staff_of(cast.other_community, "youyi-staff")
+    CarePlan.objects.filter(pk=care.plan.pk).update(community=cast.other_community)
+
+    assert not _sees(there, care.plan)
+    assert not _sees(cast.staff, care.plan)
+    forget_cached_scopes(there)
+    assert care_figures(there).plans == 0
+    assert _sees(cast.leader, care.plan)
+
+    assert plans_place_refresh(CarePlan.objects.all()) == 1
+    assert _kept(care.plan) == cast.community
+    assert _sees(cast.staff, care.plan)
+
+
+def test_a_volunteer_reaches_their_people_wherever_they_live(care: CareCast) -> None:
+    """A scope naming people (a volunteer's) is not narrowed by community."""
+    cast = care.cast
+    household_update(
+        household=cast.household1,
+        actor=cast.staff,
+        unit=_unit_elsewhere(care),
+        room="101",
+        notes="",
+    )
+    assert list(visible_plans(cast.volunteer_user)) == [care.plan]
+
+
+def test_the_admin_and_the_migrations_backfill_keep_it_too(
+    care: CareCast, rf: RequestFactory
+) -> None:
+    cast = care.cast
+    other = care_plan_save(actor=None, resident=cast.neighbour)
+    CarePlan.objects.update(community=None)
+
+    request = rf.post("/admin/")
+    request.user = cast.admin
+    plan = CarePlan.objects.get(pk=care.plan.pk)
+    admin.site._registry[CarePlan].save_model(request, plan, None, True)
+    assert _kept(plan) == cast.community
+    assert _kept(other) is None
+
+    CarePlan.objects.update(community=cast.other_community)
+    migration = importlib.import_module("linli.care.migrations.0004_careplan_community")
+    migration.fill(apps, connection.schema_editor())
+    assert {p.pk: p.community_id for p in CarePlan.objects.all()} == {
+        care.plan.pk: cast.community.pk,
+        other.pk: cast.community.pk,
+    }
