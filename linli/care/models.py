@@ -115,6 +115,13 @@ class CarePlan(TimeStampedModel):
         # calls it), but the column is never left empty.
         if self.due_at is None:
             self.due_at = self.created_at or timezone.now()
+        # Likewise the community, for a plan written without the services (the admin's
+        # add form, a script): ``plans_place_refresh`` keeps it from then on.
+        if self.community_id is None and self.resident.area is not None:
+            from linli.areas.models import AreaKind
+            from linli.areas.selectors import ancestor_of_kind
+
+            self.community = ancestor_of_kind(self.resident.area, AreaKind.COMMUNITY)
         super().save(*args, **kwargs)
 
     @property

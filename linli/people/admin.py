@@ -28,6 +28,14 @@ class HouseholdAdmin(LinliModelAdmin[Household]):
     search_fields = ["room", "unit__name"]
     raw_id_fields = ["unit"]
 
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Household | None = None
+    ) -> list[str] | tuple[str, ...]:
+        # A household moves on the register's pages (``household_update``): its members
+        # move with it and what keeps where they live (care plans) is told.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "unit"] if obj is not None else fields
+
 
 @admin.register(Resident)
 class ResidentAdmin(LinliModelAdmin[Resident]):
@@ -38,3 +46,11 @@ class ResidentAdmin(LinliModelAdmin[Resident]):
     search_fields = ["name"]
     exclude = ["id_number", "phone"]
     raw_id_fields = ["household", "user"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Resident | None = None
+    ) -> list[str] | tuple[str, ...]:
+        # A person moves on the register's pages (``resident_update``), which keep their
+        # place with their household and tell what keeps where they live (care plans).
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "household", "area"] if obj is not None else fields

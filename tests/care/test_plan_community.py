@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -16,13 +17,13 @@ from django.test import RequestFactory
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import forget_cached_scopes
-from linli.areas.models import Area, AreaKind
+from linli.areas.models import Area, AreaKind, Grid
 from linli.areas.services import area_create, grid_create
 from linli.care.models import CarePlan
-from linli.care.selectors import care_figures, due_plans, visible_plans
+from linli.care.selectors import _scoped, care_figures, due_plans, visible_plans
 from linli.care.services import care_plan_save, plans_place_refresh
-from linli.core.roles import Role
-from linli.people.models import Resident
+from linli.core.roles import Capability, Role
+from linli.people.models import Household, Resident
 from linli.people.services import (
     ResidentData,
     household_create,
@@ -30,6 +31,7 @@ from linli.people.services import (
     resident_create,
     resident_update,
 )
+from linli.volunteers.services import volunteer_create
 from tests.care.conftest import CareCast
 from tests.cast import make_user
 
@@ -83,7 +85,7 @@ def _data(resident: Resident, **changes: object) -> ResidentData:
 def test_a_plan_keeps_the_community_its_person_lives_in(care: CareCast) -> None:
     cast = care.cast
     assert _kept(care.plan) == cast.community
-    # Someone registered at the community itself, without a household.
+    # Someone placed at the compound, without a household.
     placed = resident_create(
         actor=None,
         data=ResidentData(
@@ -191,3 +193,99 @@ def test_the_admin_and_the_migrations_backfill_keep_it_too(
         care.plan.pk: cast.community.pk,
         other.pk: cast.community.pk,
     }
+
+
+def _user(username: str, role: Role, *, area: Area | None = None, grid: Grid | None = None) -> User:
+    user = make_user(username)
+    RoleAssignment.objects.create(user=user, role=role, area=area, grid=grid)
+    return User.objects.get(pk=user.pk)
+
+
+def _ids(user: User, within: str | None = None) -> set[int]:
+    forget_cached_scopes(user)
+    return set(visible_plans(user, within=within).values_list("pk", flat=True))
+
+
+def _scope_alone(user: User, within: str | None = None) -> set[int]:
+    """What the scope and the privacy gate show without the community narrowing."""
+    forget_cached_scopes(user)
+    plans = _scoped(CarePlan.objects.all(), user, Capability.CARE_VIEW, within=within)
+    return set(plans.values_list("pk", flat=True))
+
+
+def test_the_narrowing_shows_what_the_scope_shows_to_every_kind_of_user(care: CareCast) -> None:
+    cast = care.cast
+    elsewhere = household_create(actor=None, unit=_unit_elsewhere(care), room="101")
+    far = resident_create(
+        actor=None,
+        data=ResidentData(
+            name="周德福", gender="male", birth_date=dt.date(1945, 1, 1), household=elsewhere
+        ),
+    )
+    far_plan = care_plan_save(actor=None, resident=far)
+    neighbour_plan = care_plan_save(actor=None, resident=cast.neighbour)
+    # Grid worker 1, and a volunteer of the other community looking after 周德福.
+    both = _user("gw-and-volunteer", Role.GRID_WORKER, grid=cast.grid1)
+    RoleAssignment.objects.create(user=both, role=Role.VOLUNTEER, area=cast.other_community)
+    helper = volunteer_create(actor=None, community=cast.other_community, user=both)
+    CarePlan.objects.filter(pk=far_plan.pk).update(primary_volunteer=helper)
+    users = {
+        "worker1": cast.worker1,
+        "worker2": cast.worker2,
+        "staff": cast.staff,
+        "leader": cast.leader,
+        "admin": cast.admin,
+        "volunteer": cast.volunteer_user,
+        "resident": cast.resident_user,
+        "compound staff": _user("compound-staff", Role.STAFF, area=cast.compound),
+        "building staff": _user("building-staff", Role.STAFF, area=cast.building1),
+        "unit committee": _user("unit-committee", Role.COMMITTEE, area=cast.unit2),
+        "grid worker and volunteer": both,
+        "county admin": _user("county-admin", Role.ADMIN, area=cast.county),
+    }
+    places = (None, cast.community.path, cast.other_community.path, cast.town.path)
+    for name, user in users.items():
+        for within in places:
+            assert _ids(user, within) == _scope_alone(user, within), (name, within)
+    assert _ids(cast.worker1) == {care.plan.pk}
+    assert _ids(users["compound staff"]) == {care.plan.pk, neighbour_plan.pk}
+    assert _ids(users["building staff"]) == {care.plan.pk}
+    assert _ids(users["unit committee"]) == {neighbour_plan.pk}
+    assert _ids(both) == {care.plan.pk, far_plan.pk}
+    assert _ids(cast.leader) == {care.plan.pk, neighbour_plan.pk, far_plan.pk}
+
+
+def test_a_plan_written_without_the_services_keeps_it_too(care: CareCast) -> None:
+    """The admin's add form, a script: the plan's own save sets the community once."""
+    made = CarePlan.objects.create(resident=care.cast.neighbour)
+    assert _kept(made) == care.cast.community
+    assert _sees(care.cast.staff, made)
+
+
+def test_a_compound_moved_in_the_area_tree_takes_its_plans_along(care: CareCast) -> None:
+    cast = care.cast
+    there = _staff_of(cast.other_community, "youyi-staff")
+    # As the admin's drag and drop does (treebeard's manager, untyped here).
+    tree: Any = Area.objects
+    tree.move(
+        Area.objects.get(pk=cast.compound.pk),
+        Area.objects.get(pk=cast.other_community.pk),
+        "sorted-child",
+    )
+    assert _kept(care.plan) == cast.other_community
+    assert _sees(there, care.plan)
+    assert not _sees(cast.staff, care.plan)
+
+
+def test_the_admin_does_not_move_people_or_households(care: CareCast, rf: RequestFactory) -> None:
+    """Moves go through the register's services, which tell the plans; the admin shows
+    where a person or household is but does not change it."""
+    request = rf.get("/admin/")
+    request.user = care.cast.admin
+    resident_admin = admin.site._registry[Resident]
+    household_admin = admin.site._registry[Household]
+    elder = Resident.objects.get(pk=care.cast.elder.pk)
+    assert {"household", "area"} <= set(resident_admin.get_readonly_fields(request, elder))
+    assert "unit" in household_admin.get_readonly_fields(request, care.cast.household1)
+    assert "area" not in resident_admin.get_readonly_fields(request, None)
+    assert "unit" not in household_admin.get_readonly_fields(request, None)

@@ -17,6 +17,7 @@ from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import forget_cached_scopes
 from linli.areas.models import Area, AreaKind
 from linli.care.models import CarePlan, Visit
+from linli.care.services import plans_place_refresh
 from linli.core import crypto
 from linli.core.validators import validate_id_number
 from linli.demo.scale import generate
@@ -76,6 +77,10 @@ def test_the_generated_world_is_coherent_and_scoped_as_before() -> None:
         # The community the plan keeps, loaded with it (what plans_place_refresh would set).
         assert plan.community == plan.primary_volunteer.community
         assert plan.backup_volunteer_id != plan.primary_volunteer_id
+    # What the generator loaded is what plans_place_refresh keeps.
+    loaded = dict(CarePlan.objects.values_list("pk", "community_id"))
+    assert plans_place_refresh(CarePlan.objects.all()) == len(loaded)
+    assert dict(CarePlan.objects.values_list("pk", "community_id")) == loaded
     assert report.visits == Visit.objects.count() > report.care_plans * 30
     assert not Visit.objects.exclude(readings_encrypted="").exists()
     assert report.volunteers == Volunteer.objects.filter(resident__isnull=False).count() > 0

@@ -16,12 +16,15 @@ def fill(apps: Any, schema_editor: Any) -> None:
     Area = apps.get_model("areas", "Area")
     CarePlan = apps.get_model("care", "CarePlan")
     Resident = apps.get_model("people", "Resident")
-    community = Area.objects.filter(kind="community", path=Left(OuterRef("area__path"), 12)).values(
-        "pk"
-    )[:1]
+    community = (
+        Area.objects.filter(kind="community", path=Left(OuterRef("area__path"), 12))
+        .order_by()
+        .values("pk")[:1]
+    )
     CarePlan.objects.update(
         community=Subquery(
             Resident.objects.filter(pk=OuterRef("resident_id"))
+            .order_by()
             .annotate(community=Subquery(community))
             .values("community")[:1]
         )
