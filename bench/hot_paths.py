@@ -749,6 +749,10 @@ def paths_table(repeats: int) -> None:
             "county leader's due visits: page /care/ (counts from the snapshot)",
             page(county_leader, "/care/"),
         )
+        row(
+            "town leader's due visits: page /care/ (counts from the snapshot)",
+            page(town_leader, "/care/"),
+        )
         row("county leader's home: page / (register from the snapshot)", page(county_leader, "/"))
         row("town leader's home: page / (register from the snapshot)", page(town_leader, "/"))
         row("county leader's queue: page /requests/", page(county_leader, "/requests/"))
