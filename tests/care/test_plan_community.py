@@ -289,3 +289,20 @@ def test_the_admin_does_not_move_people_or_households(care: CareCast, rf: Reques
     assert "unit" in household_admin.get_readonly_fields(request, care.cast.household1)
     assert "area" not in resident_admin.get_readonly_fields(request, None)
     assert "unit" not in household_admin.get_readonly_fields(request, None)
+
+
+def test_a_scope_of_very_many_communities_is_left_unnarrowed(
+    care: CareCast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``NARROW_AT_MOST`` communities (a county of a prefecture) the list is not
+    written into the query; what is shown is the same."""
+    from linli.care import selectors
+
+    cast = care.cast
+    neighbour_plan = care_plan_save(actor=None, resident=cast.neighbour)
+    forget_cached_scopes(cast.leader)
+    assert '"community_id" IN' in str(visible_plans(cast.leader).query)
+    monkeypatch.setattr(selectors, "NARROW_AT_MOST", 1)  # the town holds two communities
+    forget_cached_scopes(cast.leader)
+    assert '"community_id" IN' not in str(visible_plans(cast.leader).query)
+    assert _ids(cast.leader) == _scope_alone(cast.leader) == {care.plan.pk, neighbour_plan.pk}

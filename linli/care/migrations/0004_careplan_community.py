@@ -57,7 +57,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="careplan",
             index=models.Index(
-                fields=["community", "active", "due_at"], name="care_plan_community_due"
+                fields=["community", "active", "due_at"],
+                include=["resident"],
+                name="care_plan_community_due",
             ),
         ),
     ]
