@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.selectors import AnyUser, cached_for_user, capabilities_of, scope_for
-from linli.areas.models import AreaKind
+from linli.areas.models import Area, AreaKind
 from linli.areas.selectors import (
     ancestor_of_kind,
     ancestor_paths,
@@ -146,7 +146,7 @@ def visible_plans(
     return plans if communities is None else plans.filter(community_id__in=communities)
 
 
-def _plan_communities(scope: Scope) -> list[int] | None:
+def _plan_communities(scope: Scope) -> list[int] | QuerySet[Area, int] | None:
     """The communities a scope of places reaches (whole or in part), to narrow plans by the
     community they keep (``CarePlan.community``): a place's due list and counts are then a
     range of the (community, active, due_at) index instead of a walk of every active plan
@@ -155,19 +155,21 @@ def _plan_communities(scope: Scope) -> list[int] | None:
     condition on the person's place, so a plan whose kept community were ever wrong would
     be missing from a list, never shown outside the scope. ``None`` (no narrowing) for a
     scope of everything, or one naming people or households (a volunteer's, a resident's),
-    who may live anywhere."""
+    who may live anywhere. Up to ``INLINE_COMMUNITIES`` ids written into the query as
+    constants (the planner then estimates from the column's statistics); more as a
+    subquery, as the request scope does with areas."""
     if scope.everything or scope.resident_ids or scope.household_ids or scope.is_empty:
         return None
-    communities = communities_in_scope(scope).values_list("pk", flat=True)
-    found = list(communities[: NARROW_AT_MOST + 1])
-    return found if len(found) <= NARROW_AT_MOST else None
+    communities = communities_in_scope(scope)
+    found = list(communities.values_list("pk", flat=True)[: INLINE_COMMUNITIES + 1])
+    return (
+        found
+        if len(found) <= INLINE_COMMUNITIES
+        else communities.order_by().values_list("pk", flat=True)
+    )
 
 
-# Beyond this many communities (a county of a prefecture) the scope's plans are most of
-# what its list walks in due order, and the list costs more to send and plan than it
-# narrows: the county leader's /care/ at 3 M residents, 417 communities, 36–37 ms with
-# it and 29–35 without; at 300 k, 42 communities, 39–45 with it and 81 without.
-NARROW_AT_MOST = 200
+INLINE_COMMUNITIES = 500
 
 
 def care_resident_get(

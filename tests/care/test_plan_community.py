@@ -291,18 +291,19 @@ def test_the_admin_does_not_move_people_or_households(care: CareCast, rf: Reques
     assert "unit" not in household_admin.get_readonly_fields(request, None)
 
 
-def test_a_scope_of_very_many_communities_is_left_unnarrowed(
+def test_a_scope_of_very_many_communities_is_narrowed_by_a_subquery(
     care: CareCast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past ``NARROW_AT_MOST`` communities (a county of a prefecture) the list is not
-    written into the query; what is shown is the same."""
+    """Past ``INLINE_COMMUNITIES`` communities (a prefecture) their ids are not written
+    into the query but selected in it; what is shown is the same."""
     from linli.care import selectors
 
     cast = care.cast
     neighbour_plan = care_plan_save(actor=None, resident=cast.neighbour)
     forget_cached_scopes(cast.leader)
-    assert '"community_id" IN' in str(visible_plans(cast.leader).query)
-    monkeypatch.setattr(selectors, "NARROW_AT_MOST", 1)  # the town holds two communities
+    inline = str(visible_plans(cast.leader).query)
+    assert f'"community_id" IN ({cast.community.pk}, {cast.other_community.pk})' in inline
+    monkeypatch.setattr(selectors, "INLINE_COMMUNITIES", 1)  # the town holds two communities
     forget_cached_scopes(cast.leader)
-    assert '"community_id" IN' not in str(visible_plans(cast.leader).query)
+    assert '"community_id" IN (SELECT' in str(visible_plans(cast.leader).query)
     assert _ids(cast.leader) == _scope_alone(cast.leader) == {care.plan.pk, neighbour_plan.pk}
