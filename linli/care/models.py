@@ -78,7 +78,9 @@ class CarePlan(TimeStampedModel):
     # counts are a range of the (community, active, due_at) index rather than a walk of
     # every plan joined to its person's place (docs/scaling.md, session 33). A narrowing
     # only: the scope's own condition on the person's place still decides what is seen.
-    # Only ``services.plans_place_refresh`` writes it (a plan saved, a person moved).
+    # Kept by ``services.plans_place_refresh`` (a plan saved, a person or place moved);
+    # set once by ``save`` for a plan written without the services, loaded by the
+    # generator, restated by the migration's backfill.
     community = models.ForeignKey(
         "areas.Area",
         verbose_name=_("社区"),

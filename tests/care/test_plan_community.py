@@ -177,14 +177,14 @@ def test_the_admin_and_the_migrations_backfill_keep_it_too(
 ) -> None:
     cast = care.cast
     other = care_plan_save(actor=None, resident=cast.neighbour)
-    CarePlan.objects.update(community=None)
+    CarePlan.objects.update(community=cast.other_community)  # wrong, and not empty
 
     request = rf.post("/admin/")
     request.user = cast.admin
     plan = CarePlan.objects.get(pk=care.plan.pk)
     admin.site._registry[CarePlan].save_model(request, plan, None, True)
     assert _kept(plan) == cast.community
-    assert _kept(other) is None
+    assert _kept(other) == cast.other_community  # only the saved plan was set again
 
     CarePlan.objects.update(community=cast.other_community)
     migration = importlib.import_module("linli.care.migrations.0004_careplan_community")
