@@ -3,20 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
 from linli.accounts.current import request_user
-from linli.areas.models import Area, AreaKind, Grid, area_parent
+from linli.areas.models import MOVE_REFUSED, Area, AreaKind, Grid, area_parent
 from linli.areas.services import (
     validate_area_code,
     validate_area_placement,
     validate_building_grid,
     validate_grid_code,
 )
+from linli.areas.signals import building_regridded
 from linli.core.admin_base import LinliModelAdmin, LinliTabularInline
 from linli.core.audit import audit_record
 from linli.core.forms import is_record_number
@@ -32,15 +34,26 @@ class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
         code = cleaned.get("code")
         if not kind or not code:
             return cleaned
-        ref_id = cleaned.get("_ref_node_id")
-        position = cleaned.get("_position")
-        ref = Area.objects.filter(pk=ref_id).first() if ref_id else None
+        # treebeard's two fields: the node the area is placed relative to, and how.
+        ref: Area | None = cleaned.get("treebeard_ref_node")
+        position = cleaned.get("treebeard_position")
         if ref is None:
             parent = None
         elif position in ("first-child", "last-child", "sorted-child"):
             parent = ref
         else:
             parent = area_parent(ref)
+        area: Area = self.instance
+        if area.pk is not None:
+            if (parent.path if parent is not None else "") != area.path[: -Area.steplen]:
+                self.add_error("treebeard_ref_node", MOVE_REFUSED)
+                return cleaned
+            if area.numchild and (kind != area.kind or code != area.code):
+                self.add_error(
+                    "code" if code != area.code else "kind",
+                    _("已有下级区域的区域不能修改类型或编码:下级的编码以它的编码开头。"),
+                )
+                return cleaned
         try:
             validate_area_placement(kind=kind, parent=parent)
             validate_area_code(kind=kind, code=code, parent=parent)
@@ -77,7 +90,13 @@ class AreaAdmin(LinliModelAdmin[Area], TreeAdmin):  # type: ignore[misc]
     def move_node(self, request: HttpRequest) -> HttpResponse:
         if not all(is_record_number(request.POST.get(key, "")) for key in ("node", "target")):
             return HttpResponseBadRequest("Invalid form data provided")  # as treebeard says
-        return super().move_node(request)  # type: ignore[no-any-return]
+        try:
+            return super().move_node(request)  # type: ignore[no-any-return]
+        except ValidationError as exc:
+            # A move under another parent (AreaManager.move); the tree's script reloads
+            # the page on a 400 and shows the message, as for treebeard's own errors.
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseBadRequest("Exception raised during move")
 
     def save_model(self, request: HttpRequest, obj: Area, form: forms.Form, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -88,6 +107,9 @@ class AreaAdmin(LinliModelAdmin[Area], TreeAdmin):  # type: ignore[misc]
             fields=list(form.changed_data),
             note="admin",
         )
+        if change and obj.kind == AreaKind.BUILDING and "grid" in form.changed_data:
+            # As building_assign_grid does (the admin's change view is one transaction).
+            building_regridded.send(sender=Area, building=obj, actor=request_user(request))
 
 
 class GridAdminForm(forms.ModelForm):  # type: ignore[type-arg]

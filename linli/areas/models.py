@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from linli.core.models import TimeStampedModel
 
@@ -49,6 +50,30 @@ CODE_SEGMENT_LENGTH: dict[str, int] = {
 }
 
 
+MOVE_REFUSED = _(
+    "建好的区域不能移到别的上级下:它的编码、楼栋的网格,以及其中住户、诉求和关爱对象的归属"
+    "都随上级而定。需要调整区划时,请在新的上级下新建区域,再把住户迁过去。"
+)
+
+
+class AreaManager(MP_NodeManager):  # type: ignore[misc]
+    """treebeard's manager, refusing a move that would change an area's parent.
+
+    Codes are the parent's code plus a segment, a building's grid belongs to its
+    community, and requests and care plans keep their community (docs/architecture.md):
+    a move under another parent would leave all of them behind. Reordering among the
+    same parent's children (what ``node_order_by`` leaves of a move) stays allowed."""
+
+    def move(self, node: Area, target: Area, pos: str | None = None) -> None:
+        paths = dict(self.filter(pk__in=[node.pk, target.pk]).values_list("pk", "path"))
+        as_child = pos in ("first-child", "last-child", "sorted-child")
+        target_path = paths[target.pk]
+        new_parent = target_path if as_child else target_path[: -Area.steplen]
+        if new_parent != paths[node.pk][: -Area.steplen]:
+            raise ValidationError(MOVE_REFUSED, code="area_move")
+        super().move(node, target, pos)
+
+
 class Area(MP_Node):  # type: ignore[misc]  # treebeard ships no type hints
     """A node of the administrative tree, from county down to a building's unit.
 
@@ -64,6 +89,8 @@ class Area(MP_Node):  # type: ignore[misc]  # treebeard ships no type hints
         objects: ClassVar[models.Manager[Area]]
         path: str
         depth: int
+    else:
+        objects = AreaManager()
 
     kind = models.CharField(_("类型"), max_length=16, choices=AreaKind.choices)
     name = models.CharField(_("名称"), max_length=100)

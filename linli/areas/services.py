@@ -17,6 +17,7 @@ from linli.areas.models import (
     area_add,
     area_parent,
 )
+from linli.areas.signals import building_regridded
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
 
@@ -99,13 +100,17 @@ def area_create(
 
 
 @transaction.atomic
+@transaction.atomic
 def building_assign_grid(*, actor: User | None, building: Area, grid: Grid) -> Area:
     if building.kind != AreaKind.BUILDING:
         raise ValidationError({"grid": _("只有楼栋可以划入网格。")})
     validate_building_grid(parent=area_parent(building), grid=grid)
+    moved = building.grid_id != grid.pk
     building.grid = grid
     building.save(update_fields=["grid", "updated_at"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=building, fields=["grid"])
+    if moved:
+        building_regridded.send(sender=Area, building=building, actor=actor)
     return building
 
 

@@ -20,15 +20,6 @@ class CareConfig(AppConfig):
 
         residents_moved.connect(plans_follow_moved_residents, dispatch_uid="care_plans_follow")
 
-        from treebeard.mp_tree import path_updated
-
-        from linli.areas.models import Area
-        from linli.care.services import plans_follow_moved_areas
-
-        path_updated.connect(
-            plans_follow_moved_areas, sender=Area, dispatch_uid="care_plans_follow_areas"
-        )
-
         from linli.care.models import Alert, CarePlan, Visit
         from linli.care.personal_data import anonymise_care, export_care
         from linli.privacy.registry import register_personal_data

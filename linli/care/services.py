@@ -166,9 +166,9 @@ def plans_place_refresh(plans: QuerySet[CarePlan]) -> int:
 
     A person's place is a community or an area below one, and the first
     ``COMMUNITY_DEPTH`` steps of its path are its community's (none for a person placed
-    above a community). Called when a plan is saved, when people move
-    (``people.signals.residents_moved``) and when part of the area tree moves (treebeard's
-    ``path_updated``); the generator loads the same value with its plans, and the
+    above a community). Called when a plan is saved and when people move
+    (``people.signals.residents_moved``); an area never moves to another parent
+    (``areas.models.AreaManager``). The generator loads the same value with its plans, and the
     migration's backfill restates this rule."""
     community = (
         Area.objects.filter(
@@ -192,13 +192,6 @@ def plans_follow_moved_residents(sender: object, *, resident_ids: Sequence[int],
     """Receiver of ``people.signals.residents_moved``: the moved people's plans keep their
     new community (in the transaction that moved them)."""
     plans_place_refresh(CarePlan.objects.filter(resident_id__in=list(resident_ids)))
-
-
-def plans_follow_moved_areas(sender: object, *, new_path: str, **_: Any) -> None:
-    """Receiver of treebeard's ``path_updated`` (an area and what lies below it moved in
-    the tree, e.g. a compound dragged to another community in the admin): the plans of the
-    people living there keep their new community."""
-    plans_place_refresh(CarePlan.objects.filter(resident__area__path__startswith=new_path))
 
 
 def plans_due_refresh(plans: QuerySet[CarePlan]) -> int:

@@ -30,3 +30,10 @@ class RequestsConfig(AppConfig):
         actors = "who filed, handled or photographed it: staff acting, not data about them"
         declare_not_personal(RequestEvent, reason=actors)
         declare_not_personal(RequestPhoto, reason=actors)
+
+        from linli.areas.signals import building_regridded
+        from linli.requests.services import requests_follow_regridded_building
+
+        building_regridded.connect(
+            requests_follow_regridded_building, dispatch_uid="requests_follow_regridded"
+        )

@@ -1240,3 +1240,42 @@ def request_record_contact(
     )
     request.refresh_from_db()
     return event
+
+
+# --- the place changes under a request ----------------------------------------------------
+
+
+def requests_follow_regridded_building(
+    sender: object, *, building: Area, actor: User | None = None, **_kwargs: Any
+) -> int:
+    """Receiver of ``areas.signals.building_regridded`` (in the transaction that moved the
+    building to another grid); returns how many requests followed.
+
+    ``Request.grid`` is the grid of the request's building: the grid worker's list, scope
+    and routing read it. The building's requests still being handled move to its new
+    grid, each with a line on its timeline; finished ones (closed, not accepted) stay with
+    the grid that handled them, as the figures and filed reports counted them. Saved one
+    by one, so the dashboard counts each one's day again (``dashboard.signals``)."""
+    grid = building.grid
+    moving = list(
+        Request.objects.select_for_update(of=("self",))
+        .filter(location__path__startswith=building.path)
+        .exclude(status__in=[Status.CLOSED, Status.REJECTED])
+        .exclude(grid=grid)
+        .order_by("pk")
+    )
+    at = timezone.now()
+    note = _("所在楼栋“%(building)s”划入%(grid)s,诉求随之转入该网格。") % {
+        "building": building.name,
+        "grid": grid.name if grid is not None else "—",
+    }
+    for request in moving:
+        request.grid = grid
+        request.save(update_fields=["grid"])
+    RequestEvent.objects.bulk_create(
+        [
+            _new_event(request, kind=RequestEvent.Kind.COMMENT, actor=actor, at=at, note=note)
+            for request in moving
+        ]
+    )
+    return len(moving)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import RequestFactory
 
@@ -262,19 +263,22 @@ def test_a_plan_written_without_the_services_keeps_it_too(care: CareCast) -> Non
     assert _sees(care.cast.staff, made)
 
 
-def test_a_compound_moved_in_the_area_tree_takes_its_plans_along(care: CareCast) -> None:
+def test_the_area_tree_cannot_move_a_plans_person_to_another_community(
+    care: CareCast,
+) -> None:
+    """A compound is never moved under another community (``AreaManager.move``), so a
+    plan's community cannot be left behind by the tree."""
     cast = care.cast
-    there = _staff_of(cast.other_community, "youyi-staff")
     # As the admin's drag and drop does (treebeard's manager, untyped here).
     tree: Any = Area.objects
-    tree.move(
-        Area.objects.get(pk=cast.compound.pk),
-        Area.objects.get(pk=cast.other_community.pk),
-        "sorted-child",
-    )
-    assert _kept(care.plan) == cast.other_community
-    assert _sees(there, care.plan)
-    assert not _sees(cast.staff, care.plan)
+    with pytest.raises(ValidationError):
+        tree.move(
+            Area.objects.get(pk=cast.compound.pk),
+            Area.objects.get(pk=cast.other_community.pk),
+            "sorted-child",
+        )
+    assert _kept(care.plan) == cast.community
+    assert _sees(cast.staff, care.plan)
 
 
 def test_the_admin_does_not_move_people_or_households(care: CareCast, rf: RequestFactory) -> None:
