@@ -28,13 +28,18 @@ class HouseholdAdmin(LinliModelAdmin[Household]):
     search_fields = ["room", "unit__name"]
     raw_id_fields = ["unit"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Registered on the register's pages (``household_create`` checks the room
+        # against the unit's floors and flats).
+        return False
+
     def get_readonly_fields(
         self, request: HttpRequest, obj: Household | None = None
     ) -> list[str] | tuple[str, ...]:
         # A household moves on the register's pages (``household_update``): its members
         # move with it and what keeps where they live (care plans) is told.
         fields = super().get_readonly_fields(request, obj)
-        return [*fields, "unit"] if obj is not None else fields
+        return [*fields, "unit"]
 
 
 @admin.register(Resident)
@@ -47,10 +52,16 @@ class ResidentAdmin(LinliModelAdmin[Resident]):
     exclude = ["id_number", "phone"]
     raw_id_fields = ["household", "user"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Registered on the register's pages: ``resident_create`` places the person with
+        # the household (or in a community or below), checks the ID number and records a
+        # child's guardian consent, which a bare form here would skip.
+        return False
+
     def get_readonly_fields(
         self, request: HttpRequest, obj: Resident | None = None
     ) -> list[str] | tuple[str, ...]:
         # A person moves on the register's pages (``resident_update``), which keep their
         # place with their household and tell what keeps where they live (care plans).
         fields = super().get_readonly_fields(request, obj)
-        return [*fields, "household", "area"] if obj is not None else fields
+        return [*fields, "household", "area"]
