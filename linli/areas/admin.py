@@ -30,7 +30,9 @@ class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()
-        kind = cleaned.get("kind")
+        area: Area = self.instance
+        # The kind is read-only once the area exists (AreaAdmin.get_readonly_fields).
+        kind = cleaned.get("kind") or (area.kind if area.pk is not None else None)
         code = cleaned.get("code")
         if not kind or not code:
             return cleaned
@@ -43,17 +45,21 @@ class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
             parent = ref
         else:
             parent = area_parent(ref)
-        area: Area = self.instance
         if area.pk is not None:
             if (parent.path if parent is not None else "") != area.path[: -Area.steplen]:
                 self.add_error("treebeard_ref_node", MOVE_REFUSED)
                 return cleaned
-            if area.numchild and (kind != area.kind or code != area.code):
+            if area.numchild and code != area.code:
                 self.add_error(
-                    "code" if code != area.code else "kind",
-                    _("已有下级区域的区域不能修改类型或编码:下级的编码以它的编码开头。"),
+                    "code", _("已有下级区域的区域不能修改编码:下级的编码以它的编码开头。")
                 )
                 return cleaned
+        # treebeard adds a new area as the reference's child and then moves it: "sibling
+        # of" would move it from under the reference to under the parent, which
+        # AreaManager.move refuses. The parent's child (or, at the top, a root) is the
+        # same place.
+        cleaned["treebeard_ref_node"] = parent
+        cleaned["treebeard_position"] = "sorted-child" if parent is not None else "sorted-sibling"
         try:
             validate_area_placement(kind=kind, parent=parent)
             validate_area_code(kind=kind, code=code, parent=parent)
@@ -97,6 +103,11 @@ class AreaAdmin(LinliModelAdmin[Area], TreeAdmin):  # type: ignore[misc]
             # the page on a 400 and shows the message, as for treebeard's own errors.
             messages.error(request, " ".join(exc.messages))
             return HttpResponseBadRequest("Exception raised during move")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Area | None = None) -> list[str]:
+        # A building becoming a compound would drop its grid under its requests, a unit
+        # becoming a building would need one: an area keeps the kind it was made with.
+        return [*super().get_readonly_fields(request, obj), *(["kind"] if obj else [])]
 
     def save_model(self, request: HttpRequest, obj: Area, form: forms.Form, change: bool) -> None:
         super().save_model(request, obj, form, change)

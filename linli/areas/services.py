@@ -100,7 +100,6 @@ def area_create(
 
 
 @transaction.atomic
-@transaction.atomic
 def building_assign_grid(*, actor: User | None, building: Area, grid: Grid) -> Area:
     if building.kind != AreaKind.BUILDING:
         raise ValidationError({"grid": _("只有楼栋可以划入网格。")})

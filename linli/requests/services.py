@@ -1253,14 +1253,16 @@ def requests_follow_regridded_building(
 
     ``Request.grid`` is the grid of the request's building: the grid worker's list, scope
     and routing read it. The building's requests still being handled move to its new
-    grid, each with a line on its timeline; finished ones (closed, not accepted) stay with
-    the grid that handled them, as the figures and filed reports counted them. Saved one
+    grid, each with a line on its timeline; finished ones (resolved, closed, not accepted)
+    stay with the grid that handled them, as the figures and filed reports counted them.
+    Whoever was assigned one stays assigned (the work may be under way); the dispatcher
+    reassigns it if the new grid's worker should take it. Saved one
     by one, so the dashboard counts each one's day again (``dashboard.signals``)."""
     grid = building.grid
     moving = list(
         Request.objects.select_for_update(of=("self",))
         .filter(location__path__startswith=building.path)
-        .exclude(status__in=[Status.CLOSED, Status.REJECTED])
+        .filter(status__in=OPEN_STATUSES)
         .exclude(grid=grid)
         .order_by("pk")
     )
@@ -1271,7 +1273,7 @@ def requests_follow_regridded_building(
     }
     for request in moving:
         request.grid = grid
-        request.save(update_fields=["grid"])
+        request.save(update_fields=["grid", "updated_at"])
     RequestEvent.objects.bulk_create(
         [
             _new_event(request, kind=RequestEvent.Kind.COMMENT, actor=actor, at=at, note=note)

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from linli.areas.models import Area, AreaKind, area_parent
+from linli.areas.services import area_create
 from tests.cast import Cast
 
 REFUSED = (
-    "建好的区域不能移到别的上级下:它的编码、楼栋的网格,以及其中住户、诉求和关爱对象的归属"
-    "都随上级而定。需要调整区划时,请在新的上级下新建区域,再把住户迁过去。"
+    "已建立的区域不能调整到其他上级区域下:它的编码、楼栋的网格,以及其中住户、诉求和"
+    "关爱对象的归属都随上级而定。需要调整区划时,请在新的上级下新建区域,再把住户迁过去。"
 )
 
 
@@ -27,7 +28,6 @@ def _admin(cast: Cast) -> Client:
 
 def _form(area: Area, parent: Area, **changes: Any) -> dict[str, Any]:
     return {
-        "kind": area.kind,
         "name": area.name,
         "code": area.code,
         "grid": area.grid_id or "",
@@ -58,6 +58,48 @@ def test_the_admin_adds_a_compound_under_a_community(cast: Cast) -> None:
     assert response.status_code == 302
     made = Area.objects.get(code=cast.community.code + "009")
     assert area_parent(made) == cast.community
+
+
+def test_the_admin_adds_an_area_as_a_sibling_of_another(cast: Cast) -> None:
+    """treebeard's other position: beside a compound, i.e. under its community; and
+    beside the county, i.e. at the top."""
+    client = _admin(cast)
+    for kind, code, ref in (
+        (AreaKind.COMPOUND, cast.community.code + "009", cast.compound),
+        (AreaKind.COUNTY, "141182", cast.county),
+    ):
+        response = client.post(
+            "/admin/areas/area/add/",
+            {
+                "kind": kind,
+                "name": "新建",
+                "code": code,
+                "treebeard_position": "sorted-sibling",
+                "treebeard_ref_node": ref.pk,
+            },
+        )
+        assert response.status_code == 302
+        assert area_parent(Area.objects.get(code=code)) == area_parent(ref)
+
+
+def test_an_area_keeps_its_kind(cast: Cast) -> None:
+    """A building made a compound would drop its grid under its requests (a building
+    standing in the community, where a compound could stand too)."""
+    building = area_create(
+        actor=None,
+        parent=cast.community,
+        kind=AreaKind.BUILDING,
+        name="散居楼",
+        code=cast.community.code + "900",
+        grid=cast.grid1,
+    )
+    response = _admin(cast).post(
+        f"/admin/areas/area/{building.pk}/change/",
+        _form(building, cast.community, kind=AreaKind.COMPOUND, grid=""),
+    )
+    assert response.status_code == 200
+    kept = Area.objects.get(pk=building.pk)
+    assert (kept.kind, kept.grid_id) == (AreaKind.BUILDING, cast.grid1.pk)
 
 
 def test_the_admin_still_refuses_a_misplaced_area(cast: Cast) -> None:
@@ -104,7 +146,7 @@ def test_the_edit_form_keeps_the_code_of_an_area_with_areas_below(cast: Cast) ->
         _form(cast.compound, cast.community, code=cast.community.code + "008"),
     )
     assert response.status_code == 200
-    assert "已有下级区域的区域不能修改类型或编码" in _errors(response)
+    assert "已有下级区域的区域不能修改编码" in _errors(response)
     assert Area.objects.get(pk=cast.compound.pk).code == cast.compound.code
 
 
