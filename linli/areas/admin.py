@@ -28,6 +28,25 @@ from linli.core.models import AuditEvent
 class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
     """treebeard's add/move form, with the same rules as ``area_create``."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # treebeard ships no Chinese: its two fields say where the area goes.
+        position = self.fields["treebeard_position"]
+        position.label = _("放在")
+        position.choices = [
+            ("sorted-child", _("参照区域之下")),
+            ("sorted-sibling", _("与参照区域同级")),
+        ]
+        reference = self.fields["treebeard_ref_node"]
+        reference.label = _("参照区域")
+        reference.empty_label = _("(顶层)")
+        if self.instance.pk is not None:
+            # An area stays under its parent (AreaManager.move): no need to offer the
+            # whole tree (138,000 areas in a prefecture) to choose that one.
+            reference.queryset = Area.objects.filter(
+                pk=getattr(area_parent(self.instance), "pk", None)
+            )
+
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()
         area: Area = self.instance

@@ -176,3 +176,17 @@ def test_the_tree_reorders_among_the_same_parents_children(cast: Cast) -> None:
             Area.objects.get(pk=cast.other_community.pk),
             "sorted-child",
         )
+
+
+def test_the_forms_placing_fields_read_in_chinese_and_offer_only_the_parent_on_edit(
+    cast: Cast,
+) -> None:
+    client = _admin(cast)
+    added = client.get("/admin/areas/area/add/").content.decode()
+    for chinese in ("参照区域", "参照区域之下", "与参照区域同级", "(顶层)"):
+        assert chinese in added
+    for english in ("Relative to", "Child of", "Sibling of", "-- root --"):
+        assert english not in added
+    assert f'<option value="{cast.unit1.pk}">' in added
+    form = client.get(f"/admin/areas/area/{cast.building1.pk}/change/").context["adminform"].form
+    assert list(form.fields["treebeard_ref_node"].queryset) == [cast.compound]
