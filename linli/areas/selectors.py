@@ -109,17 +109,20 @@ def grid_picker(user: AnyUser, params: Mapping[str, str]) -> GridPicker:
     grids once the place chosen holds few enough. Only places and grids of the user's own
     grids are offered or accepted."""
     grids = visible_grids(user).order_by("code")
-    first = list(grids[: MAX_GRID_CHOICES + 1])
-    if len(first) <= MAX_GRID_CHOICES:
-        return GridPicker(
-            steps=[], grids=first, grid=_chosen(first, params.get("grid")), place=None
-        )
+    # Counted per community first: past the limit (a town's or county's leader) the grids
+    # are not read at all, only how many each community has (they used to be read, 201
+    # with their communities, to learn that there were more than 200).
     per_community: dict[str, int] = dict(
         grids.order_by()
         .values_list("community__path")
         .annotate(n=Count("pk"))
         .values_list("community__path", "n")
     )
+    if sum(per_community.values()) <= MAX_GRID_CHOICES:
+        every = list(grids)
+        return GridPicker(
+            steps=[], grids=every, grid=_chosen(every, params.get("grid")), place=None
+        )
     steps: list[PlaceStep] = []
     place: Area | None = None
     while (
