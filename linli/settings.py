@@ -200,6 +200,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "linli.urls"
 WSGI_APPLICATION = "linli.wsgi.application"
 
+# Django's renderer, with a select's options written in Python (linli/core/renderers.py).
+FORM_RENDERER = "linli.core.renderers.QuickSelectRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
