@@ -106,7 +106,10 @@ def test_every_admin_change_page_saves_its_record_unchanged(world: World) -> Non
     ):
         # An account with a role (its inline has rows), a building (an area with a
         # parent, where the area form went wrong), else the first record.
-        chosen = {type(world.cast.worker1): world.cast.worker1, Area: world.cast.building1}
+        chosen: dict[type[models.Model], models.Model] = {
+            type(world.cast.worker1): world.cast.worker1,
+            Area: world.cast.building1,
+        }
         record: models.Model | None = chosen.get(model) or (
             model._default_manager.order_by("pk").first()
         )
