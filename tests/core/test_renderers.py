@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from linli.areas.models import Area, area_add
 from linli.core.renderers import QuickSelectRenderer
@@ -23,6 +25,16 @@ CHOICES: list[tuple[Any, Any]] = [
 ]
 
 
+class Marked:
+    """An object that calls itself safe HTML: the template escapes its str() anyway."""
+
+    def __html__(self) -> str:
+        return "<b>raw</b>"
+
+    def __str__(self) -> str:
+        return "<b>raw</b>"
+
+
 class Everything(forms.Form):
     plain = forms.ChoiceField(choices=CHOICES, required=False)
     required = forms.ChoiceField(choices=CHOICES)
@@ -35,6 +47,15 @@ class Everything(forms.Form):
     )
     disabled = forms.ChoiceField(choices=CHOICES, disabled=True)
     yes_no = forms.NullBooleanField()
+    lazy = forms.ChoiceField(
+        choices=[("a", gettext_lazy("全部")), (gettext_lazy("组"), [("b", "乙")])]
+    )
+    # Labels the template localises or escapes by their str(): left to it.
+    dated = forms.ChoiceField(
+        choices=[("d", dt.date(2024, 1, 2)), ("t", dt.datetime(2024, 1, 2, 23, 30, tzinfo=dt.UTC))]
+    )
+    numbered = forms.ChoiceField(choices=[(1, 1234567), (2, 2.5)])
+    marked = forms.ChoiceField(choices=[("h", Marked())])
     typed = forms.TypedChoiceField(choices=[(1, "一"), (2, "二")], coerce=int)
     # Options through another template: left to Django.
     other = forms.ChoiceField(
@@ -70,6 +91,15 @@ def test_a_model_choice_select_too(db: None) -> None:
     quick = str(Placed({"area": "1"}, renderer=QuickSelectRenderer())["area"])
     assert quick == str(Placed({"area": "1"}, renderer=DjangoTemplates())["area"])
     assert "&lt;县&gt;" in quick
+
+
+def test_a_context_of_another_shape_is_left_to_the_template() -> None:
+    quick, django = QuickSelectRenderer(), DjangoTemplates()
+    template = "django/forms/widgets/select.html"
+    assert quick.render(template, {}) == django.render(template, {})
+    # A widget that is no choice widget (no options) but names the select template.
+    widget = {"name": "x", "attrs": {"id": "id_x"}}
+    assert quick.render(template, {"widget": widget}) == django.render(template, {"widget": widget})
 
 
 def test_it_is_the_projects_renderer() -> None:
