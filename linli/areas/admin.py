@@ -44,18 +44,24 @@ class AreaAdminForm(MoveNodeForm):  # type: ignore[misc]
         reference = self.fields["treebeard_ref_node"]
         reference.label = _("参照区域")
         reference.empty_label = _("(顶层)")
-        if self.instance.pk is not None:
-            # An area stays under its parent (AreaManager.move): no need to offer the
-            # whole tree to choose that one.
-            reference.queryset = Area.objects.filter(
-                pk=getattr(area_parent(self.instance), "pk", None)
-            )
-        else:
+        if self.instance.pk is None:
             # A new area's reference is any area: a select of the whole tree was 2 MB and
             # 4 s at 300,000 residents (13,800 areas). A record number with the admin's
             # look-up beside it (search by name or code), empty for the top.
             reference.widget = RawIdWidget(_REFERENCE_REL, admin.site)
             reference.help_text = _("点放大镜按名称或编码查找;添加县(市、区)时留空。")
+
+    def _set_ref_model_queryset(self, opts: Any, instance: Area | None) -> None:
+        if instance is None or instance.pk is None:
+            super()._set_ref_model_queryset(opts, instance)
+            return
+        # An area stays under its parent (AreaManager.move): the reference can only be
+        # the parent. treebeard would read every area below this one to leave them out
+        # of the whole tree (a county's 13,800 at 300,000 residents: half a second).
+        parent = area_parent(instance)
+        self.fields["treebeard_ref_node"].queryset = Area.objects.filter(
+            pk=parent.pk if parent is not None else None
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()

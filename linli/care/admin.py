@@ -32,6 +32,8 @@ class VisitAdmin(LinliModelAdmin[Visit]):
     only on the care pages, so the admin cannot become a way around the audit."""
 
     list_display = ["resident", "visited_at", "kind", "volunteer"]
+    ordering = ["-pk"]  # the newest first, by the key's index
+    list_select_related = ["resident", "volunteer"]
     list_filter = ["kind"]
     search_fields = ["resident__name"]
     exclude = ["readings_encrypted"]

@@ -48,6 +48,10 @@ class ResidentAdmin(LinliModelAdmin[Resident]):
     the register pages), so the admin cannot become a way around the audit."""
 
     list_display = ["name", "gender", "birth_date", "household"]
+    # The newest first, by the key's index (the model's order, by place and room, sorted
+    # the whole register on every view); a household shows its unit.
+    ordering = ["-pk"]
+    list_select_related = ["household__unit"]
     search_fields = ["name"]
     exclude = ["id_number", "phone"]
     raw_id_fields = ["household", "user"]
