@@ -49,7 +49,6 @@ from django.contrib.admin.widgets import (
     AutocompleteSelect,
     AutocompleteSelectMultiple,
     ForeignKeyRawIdWidget,
-    ManyToManyRawIdWidget,
 )
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -180,8 +179,8 @@ def guarded_changelist(base: type[ChangeList]) -> type[ChangeList]:
 
 # Tables that grow with the register: a select of all their rows was a page of 0.6–1.2 MB
 # at 300,000 residents (the patrol's compound, a survey's area), ten times that for a
-# prefecture. A key to one of them is a record number with the admin's look-up instead,
-# unless the admin chose an autocomplete for it.
+# prefecture. A key to one of them is a record number with the admin's look-up instead
+# (RecordNumbersAdmin adds it to raw_id_fields), unless the admin chose another widget.
 LARGE_TARGETS = frozenset(
     {
         "accounts.user",
@@ -198,6 +197,30 @@ class RecordNumbersAdmin(BaseModelAdmin[_ModelT]):
     """The guard of an admin's forms, for a ModelAdmin or an inline (mixed in before
     Django's class or another base)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Keys to LARGE_TARGETS become raw id fields, as if named there, so the admin
+        # also leaves out the edit, delete and view buttons it only works for a select;
+        # unless the admin chose another widget for them.
+        chosen = {
+            *self.raw_id_fields,
+            *self.autocomplete_fields,
+            *self.radio_fields,
+            *self.filter_horizontal,
+            *self.filter_vertical,
+        }
+        large = [
+            f.name
+            for f in self.model._meta.get_fields()
+            if f.concrete
+            and (f.many_to_one or f.many_to_many)
+            and f.related_model is not None
+            and f.related_model._meta.label_lower in LARGE_TARGETS
+            and f.name not in chosen
+        ]
+        if large:
+            self.raw_id_fields = (*self.raw_id_fields, *large)  # type: ignore[misc]  # per admin
+
     def formfield_for_foreignkey(
         self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> Any:
@@ -205,10 +228,7 @@ class RecordNumbersAdmin(BaseModelAdmin[_ModelT]):
         if "widget" not in kwargs:
             if db_field.name in self.get_autocomplete_fields(request):
                 kwargs["widget"] = GuardedAutocompleteSelect(db_field, self.admin_site, using=db)
-            elif (
-                db_field.name in self.raw_id_fields
-                or db_field.remote_field.model._meta.label_lower in LARGE_TARGETS
-            ):
+            elif db_field.name in self.raw_id_fields:
                 kwargs["widget"] = RawIdWidget(db_field.remote_field, self.admin_site, using=db)
         kwargs.setdefault("form_class", RecordChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -220,13 +240,6 @@ class RecordNumbersAdmin(BaseModelAdmin[_ModelT]):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = GuardedAutocompleteSelectMultiple(
                 db_field, self.admin_site, using=db
-            )
-        elif "widget" not in kwargs and (
-            db_field.remote_field.model._meta.label_lower in LARGE_TARGETS
-        ):
-            # Record numbers, comma-separated (it looks nothing up to show them).
-            kwargs["widget"] = ManyToManyRawIdWidget(
-                db_field.remote_field, self.admin_site, using=db
             )
         kwargs.setdefault("form_class", RecordChoicesField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)

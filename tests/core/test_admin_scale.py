@@ -40,6 +40,21 @@ def test_keys_to_the_register_are_record_numbers_not_selects(cast: Cast) -> None
     assert '<select name="audience_area"' not in survey
     assert 'name="audience_area"' in survey
     assert f'<option value="{cast.unit1.pk}"' not in survey
+    # As for a field named in raw_id_fields: no edit, delete or view buttons, which the
+    # admin's script only brings to life beside a select.
+    for button in ("change_id_audience_area", "delete_id_audience_area", "view_id_audience_area"):
+        assert f'id="{button}"' not in survey
+
+
+def test_a_record_number_list_has_a_limit(cast: Cast) -> None:
+    """A comma list is one field to Django's field limit: 260,000 numbers were more SQL
+    variables than SQLite takes."""
+    response = _admin(cast).post(
+        "/admin/fieldwork/patrol/add/",
+        {"buildings": ",".join(str(n) for n in range(1, 1002))},
+    )
+    assert response.status_code == 200
+    assert "一次最多选择 1000 项。" in response.content.decode()
 
 
 def test_the_residents_list_does_not_ask_again_for_each_row(cast: Cast) -> None:
