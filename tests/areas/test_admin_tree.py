@@ -44,16 +44,21 @@ def _errors(response: Any) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
-def test_the_admin_adds_a_compound_under_a_community(cast: Cast) -> None:
-    response = _admin(cast).post(
+def _add(client: Client, reference: Area, position: str = "sorted-child", **fields: Any) -> Any:
+    """The admin's add form posted: ``fields`` placed relative to ``reference``."""
+    return client.post(
         "/admin/areas/area/add/",
-        {
-            "kind": AreaKind.COMPOUND,
-            "name": "新建小区",
-            "code": cast.community.code + "009",
-            "treebeard_position": "sorted-child",
-            "treebeard_ref_node": cast.community.pk,
-        },
+        {"treebeard_position": position, "treebeard_ref_node": reference.pk, **fields},
+    )
+
+
+def test_the_admin_adds_a_compound_under_a_community(cast: Cast) -> None:
+    response = _add(
+        _admin(cast),
+        cast.community,
+        kind=AreaKind.COMPOUND,
+        name="新建小区",
+        code=cast.community.code + "009",
     )
     assert response.status_code == 302
     made = Area.objects.get(code=cast.community.code + "009")
@@ -68,16 +73,7 @@ def test_the_admin_adds_an_area_as_a_sibling_of_another(cast: Cast) -> None:
         (AreaKind.COMPOUND, cast.community.code + "009", cast.compound),
         (AreaKind.COUNTY, "141182", cast.county),
     ):
-        response = client.post(
-            "/admin/areas/area/add/",
-            {
-                "kind": kind,
-                "name": "新建",
-                "code": code,
-                "treebeard_position": "sorted-sibling",
-                "treebeard_ref_node": ref.pk,
-            },
-        )
+        response = _add(client, ref, "sorted-sibling", kind=kind, name="新建", code=code)
         assert response.status_code == 302
         assert area_parent(Area.objects.get(code=code)) == area_parent(ref)
 
@@ -103,17 +99,14 @@ def test_an_area_keeps_its_kind(cast: Cast) -> None:
 
 
 def test_the_admin_still_refuses_a_misplaced_area(cast: Cast) -> None:
-    response = _admin(cast).post(
-        "/admin/areas/area/add/",
-        {
-            "kind": AreaKind.UNIT,
-            "name": "1单元",
-            "code": cast.compound.code + "01",
-            "floors": 6,
-            "flats_per_floor": 2,
-            "treebeard_position": "sorted-child",
-            "treebeard_ref_node": cast.compound.pk,
-        },
+    response = _add(
+        _admin(cast),
+        cast.compound,
+        kind=AreaKind.UNIT,
+        name="1单元",
+        code=cast.compound.code + "01",
+        floors=6,
+        flats_per_floor=2,
     )
     assert response.status_code == 200
     assert "小区下不能直接设置单元。" in _errors(response)
